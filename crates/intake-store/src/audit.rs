@@ -1,0 +1,151 @@
+//! The `audit_log` table: append-only (triggers refuse UPDATE and DELETE) and
+//! hash-chained (`intake_core::audit`). Appending happens inside the same write
+//! transaction as the action it records.
+
+use chrono::{DateTime, Utc};
+use intake_core::audit::{self, AuditContent, ChainVerdict, ChainedEntry, GENESIS_HASH};
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::{format_time, Db, StoreError};
+
+/// An entry to append. The store numbers and hashes it.
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry<'a> {
+    pub at: DateTime<Utc>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub patient_id: Option<i64>,
+    pub entity: &'a str,
+    pub entity_id: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+/// A stored entry, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub content: AuditContent,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Which entries to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only entries with a sequence number below this (for paging back).
+    pub before_seq: Option<i64>,
+    /// Only entries whose action starts with this (`session.`, `user.created`).
+    pub action_prefix: Option<String>,
+    pub actor: Option<String>,
+    pub limit: u32,
+}
+
+const COLUMNS: &str =
+    "seq, at, actor, action, patient_id, entity, entity_id, detail, prev_hash, hash";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        content: AuditContent {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            patient_id: r.get(4)?,
+            entity: r.get(5)?,
+            entity_id: r.get(6)?,
+            detail: r.get(7)?,
+        },
+        prev_hash: r.get(8)?,
+        hash: r.get(9)?,
+    })
+}
+
+impl Db<'_> {
+    /// Appends an entry after the current last one; returns its sequence number.
+    pub fn append_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64, StoreError> {
+        let last: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS_HASH.to_string()),
+        };
+        let content = AuditContent {
+            seq,
+            at: format_time(entry.at),
+            actor: entry.actor.to_string(),
+            action: entry.action.to_string(),
+            patient_id: entry.patient_id,
+            entity: entry.entity.to_string(),
+            entity_id: entry.entity_id.clone(),
+            detail: entry.detail.to_string(),
+        };
+        let hash = content.hash(&prev_hash);
+        self.conn.execute(
+            &format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            params![
+                content.seq,
+                content.at,
+                content.actor,
+                content.action,
+                content.patient_id,
+                content.entity,
+                content.entity_id,
+                content.detail,
+                prev_hash,
+                hash
+            ],
+        )?;
+        Ok(seq)
+    }
+
+    /// Entries matching `filter`, newest first.
+    pub fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM audit_log \
+             WHERE (?1 IS NULL OR seq < ?1) \
+               AND (?2 IS NULL OR substr(action, 1, length(?2)) = ?2) \
+               AND (?3 IS NULL OR actor = ?3) \
+             ORDER BY seq DESC LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                filter.before_seq,
+                filter.action_prefix,
+                filter.actor,
+                filter.limit
+            ],
+            from_row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Walks the whole chain in order and names the first entry that breaks it.
+    pub fn verify_audit(&self) -> Result<ChainVerdict, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"))?;
+        let mut rows = stmt.query_map([], from_row)?;
+        let mut read_error = None;
+        let entries = std::iter::from_fn(|| match rows.next()? {
+            Ok(row) => Some(ChainedEntry {
+                content: row.content,
+                prev_hash: row.prev_hash,
+                hash: row.hash,
+            }),
+            Err(e) => {
+                read_error = Some(e);
+                None
+            }
+        });
+        let verdict = audit::verify(entries);
+        match read_error {
+            Some(e) => Err(e.into()),
+            None => Ok(verdict),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The store's errors. Each one that a person can cause names the file it concerns.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path} is not an Intake Desk database (it is not a SQLite file, or it is damaged)")]
+    NotADatabase { path: PathBuf },
+
+    #[error("{path} is damaged: the file is shorter than its own header says ({actual} of {expected} bytes); restore it from a backup")]
+    Truncated {
+        path: PathBuf,
+        actual: u64,
+        expected: u64,
+    },
+
+    #[error("{path} is a SQLite database of another application, not Intake Desk's")]
+    ForeignDatabase { path: PathBuf },
+
+    #[error("{path} was written by a newer Intake Desk (schema version {found}; this version knows up to {supported}); install the newer version or open another data folder")]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    #[error("cannot open {path}: {reason}")]
+    CannotOpen { path: PathBuf, reason: String },
+
+    #[error("the database {path} is busy (another program holds it); try again")]
+    Busy { path: PathBuf },
+
+    #[error("a record with this {what} already exists")]
+    Duplicate { what: &'static str },
+
+    #[error("database error on {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("the database holds a value it cannot read: {0}")]
+    BadValue(String),
+}
+
+impl StoreError {
+    /// Classifies a rusqlite error on the database at `path`.
+    pub(crate) fn from_sqlite(path: &Path, e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode as C;
+        let path = path.to_path_buf();
+        match e.sqlite_error_code() {
+            Some(C::NotADatabase) | Some(C::DatabaseCorrupt) => StoreError::NotADatabase { path },
+            Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => StoreError::Busy { path },
+            Some(C::CannotOpen) | Some(C::ReadOnly) | Some(C::PermissionDenied) => {
+                StoreError::CannotOpen {
+                    path,
+                    reason: e.to_string(),
+                }
+            }
+            _ => StoreError::Sqlite { path, source: e },
+        }
+    }
+}
+
+/// Inside a [`crate::Db`] closure the path is not at hand; errors there are classified
+/// by kind only and keep the underlying message.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            if f.code == rusqlite::ErrorCode::ConstraintViolation
+                && f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            {
+                return StoreError::Duplicate { what: "key" };
+            }
+        }
+        StoreError::from_sqlite(Path::new("the database"), e)
+    }
+}
