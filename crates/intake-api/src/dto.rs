@@ -1,0 +1,167 @@
+//! The wire types: what front ends send and receive, in camelCase JSON. Converted by
+//! hand from domain and store types, which never cross the edge themselves.
+
+use serde::{Deserialize, Serialize};
+
+use intake_store::{AuditRow, UserRow};
+
+/// A user account as screens show it (never the password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDto {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub role_label: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub created_at: String,
+}
+
+impl From<&UserRow> for UserDto {
+    fn from(u: &UserRow) -> Self {
+        UserDto {
+            id: u.id.0,
+            username: u.username.clone(),
+            display_name: if u.display_name.is_empty() {
+                u.username.clone()
+            } else {
+                u.display_name.clone()
+            },
+            role: u.role.as_str().to_string(),
+            role_label: u.role.label().to_string(),
+            active: u.active,
+            must_change_password: u.must_change_password,
+            created_at: intake_store::format_time(u.created_at),
+        }
+    }
+}
+
+/// A new account. The password is temporary: its owner changes it at first sign-in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewUserRequest {
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
+    pub role: String,
+    pub password: String,
+}
+
+/// What the first screen needs before anyone signs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppStatusDto {
+    pub needs_first_admin: bool,
+    pub version: String,
+    pub clinic_name: String,
+}
+
+/// A signed-in session. The token goes with every later call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedInDto {
+    pub token: String,
+    pub user: UserDto,
+    pub session_timeout_seconds: u32,
+    pub sections: Vec<String>,
+}
+
+/// The current session's user, and what the screen needs to run the lock timer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    pub user: UserDto,
+    pub session_timeout_seconds: u32,
+    pub sections: Vec<String>,
+}
+
+/// One audit entry as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryDto {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub patient_id: Option<i64>,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+impl From<AuditRow> for AuditEntryDto {
+    fn from(row: AuditRow) -> Self {
+        let c = row.content;
+        AuditEntryDto {
+            seq: c.seq,
+            detail: serde_json::from_str(&c.detail).unwrap_or(serde_json::Value::String(c.detail)),
+            at: c.at,
+            actor: c.actor,
+            action: c.action,
+            patient_id: c.patient_id,
+            entity: c.entity,
+            entity_id: c.entity_id,
+        }
+    }
+}
+
+/// Which audit entries to list, newest first.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditFilterDto {
+    #[serde(default)]
+    pub limit: Option<u32>,
+    #[serde(default)]
+    pub before_seq: Option<i64>,
+    #[serde(default)]
+    pub action_prefix: Option<String>,
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+/// The result of walking the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditVerifyDto {
+    pub intact: bool,
+    pub entries: u64,
+    pub broken_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Clinic-wide settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsDto {
+    pub session_timeout_seconds: u32,
+    pub clinic_name: String,
+}
+
+/// A change to settings; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsUpdate {
+    #[serde(default)]
+    pub session_timeout_seconds: Option<i64>,
+    #[serde(default)]
+    pub clinic_name: Option<String>,
+}
+
+/// What `seed_demo` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoSeedDto {
+    /// `(user name, role)` of each demo account, created now or already there.
+    pub users: Vec<DemoUserDto>,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoUserDto {
+    pub username: String,
+    pub role: String,
+    pub created: bool,
+}

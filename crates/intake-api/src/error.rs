@@ -1,0 +1,98 @@
+//! The API's one error type. Every front end turns it into `{ code, message, field? }`
+//! with the closed set of codes in [`ErrorCode`]; messages are written for the person
+//! at the screen, so front ends show them as they are and never parse them.
+
+use intake_store::StoreError;
+
+/// The closed set of error codes a front end sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Validation,
+    NotFound,
+    Conflict,
+    Forbidden,
+    Unauthenticated,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Validation => "validation",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// Input that cannot be accepted; `field` names the form field when there is one.
+    #[error("{message}")]
+    Validation {
+        field: Option<String>,
+        message: String,
+    },
+    #[error("{0}")]
+    NotFound(String),
+    /// The request clashes with the current state (a taken name, a second setup).
+    #[error("{0}")]
+    Conflict(String),
+    /// Signed in, but the role (or the account's state) does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No session, or it ended or expired: sign in (again).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Something the person cannot fix at the screen (a damaged file, a full disk).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::Validation { .. } => ErrorCode::Validation,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::Conflict(_) => ErrorCode::Conflict,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Validation { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Validation {
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate { what } => {
+                ApiError::Conflict(format!("A record with this {what} already exists."))
+            }
+            StoreError::Busy { .. } => ApiError::Conflict(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<intake_core::user::Invalid> for ApiError {
+    fn from(e: intake_core::user::Invalid) -> Self {
+        ApiError::invalid(e.field, e.message)
+    }
+}

@@ -1,0 +1,91 @@
+//! Who may do what: the one table. Every use case names its [`Permission`] and asks
+//! [`allows`] before it touches anything; the UI's navigation comes from [`sections`],
+//! but the UI is never trusted to hide what a role may not do.
+
+use intake_core::Role;
+
+/// What a use case needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See one's own account and session; sign out; lock; change one's own password.
+    OwnAccount,
+    /// Read clinic settings (the lock timeout, the clinic name).
+    ReadSettings,
+    /// Change clinic settings.
+    ManageSettings,
+    /// List, add, disable and enable users; reset their passwords.
+    ManageUsers,
+    /// Read and verify the audit log.
+    ReadAudit,
+    /// Fill the database with demo users (and, later, patients and visits).
+    SeedDemo,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Permission::OwnAccount,
+        Permission::ReadSettings,
+        Permission::ManageSettings,
+        Permission::ManageUsers,
+        Permission::ReadAudit,
+        Permission::SeedDemo,
+    ];
+}
+
+/// Whether `role` has `permission`.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match permission {
+        OwnAccount | ReadSettings => true,
+        ManageSettings | ManageUsers | ReadAudit | SeedDemo => role == Role::Admin,
+    }
+}
+
+/// The navigation sections a role sees, in order. Later issues fill `patients`,
+/// `intake`, `review` and `exports`.
+pub fn sections(role: Role) -> Vec<&'static str> {
+    match role {
+        Role::Nurse => vec!["home", "patients", "intake"],
+        Role::Physician => vec!["home", "patients", "review"],
+        Role::Admin => vec!["home", "patients", "exports", "users", "audit", "settings"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_manage_users_settings_and_audit() {
+        for role in Role::ALL {
+            let admin = role == Role::Admin;
+            assert!(
+                allows(role, Permission::OwnAccount),
+                "{role} owns its account"
+            );
+            assert_eq!(allows(role, Permission::ManageUsers), admin, "{role} users");
+            assert_eq!(allows(role, Permission::ReadAudit), admin, "{role} audit");
+            assert_eq!(
+                allows(role, Permission::ManageSettings),
+                admin,
+                "{role} settings"
+            );
+        }
+    }
+
+    #[test]
+    fn navigation_matches_permissions() {
+        for role in Role::ALL {
+            let shown = sections(role);
+            assert_eq!(
+                shown.contains(&"users"),
+                allows(role, Permission::ManageUsers),
+                "{role}: Users shown only to who may manage users"
+            );
+            assert_eq!(
+                shown.contains(&"audit"),
+                allows(role, Permission::ReadAudit)
+            );
+        }
+    }
+}

@@ -1,0 +1,123 @@
+// The one door to the backend.
+//
+// Every Tauri command the UI uses is a function here; no other module calls `invoke`.
+// The session token lives in this module's memory only (never in storage), is added to
+// the calls that need it, and is forgotten on sign-out, on lock and when the backend says
+// the session is gone. Every failure becomes an `ApiError` with a closed `code`.
+// This module holds no business rule: the backend validates and decides.
+
+const CODES = new Set(['validation', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'internal']);
+
+/** The one error type views see. `field` names the input the backend refused, if any. */
+export class ApiError extends Error {
+  constructor(code, message, field = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.field = field;
+  }
+}
+
+let token = null;
+let unauthenticatedListener = null;
+
+/** Called (once per lost session) when a call made while signed in fails as unauthenticated. */
+export function onUnauthenticated(listener) {
+  unauthenticatedListener = listener;
+}
+
+export function isSignedIn() {
+  return token !== null;
+}
+
+function toApiError(raw) {
+  if (raw instanceof ApiError) return raw;
+  if (raw && typeof raw === 'object' && typeof raw.code === 'string') {
+    const code = CODES.has(raw.code) ? raw.code : 'internal';
+    const message = typeof raw.message === 'string' && raw.message ? raw.message : 'Something went wrong.';
+    return new ApiError(code, message, typeof raw.field === 'string' ? raw.field : null);
+  }
+  // Tauri itself rejects with a plain string (unknown command, bad arguments).
+  const message = typeof raw === 'string' ? raw : raw?.message || 'Something went wrong.';
+  return new ApiError('internal', message);
+}
+
+async function call(cmd, args = {}, { withToken = true } = {}) {
+  const invoke = window.__TAURI__?.core?.invoke;
+  if (!invoke) throw new ApiError('internal', 'The Intake Desk backend is not available.');
+  const usedToken = token;
+  if (withToken && usedToken === null) throw new ApiError('unauthenticated', 'You are not signed in.');
+  try {
+    return await invoke(cmd, withToken ? { ...args, token: usedToken } : args);
+  } catch (raw) {
+    const err = toApiError(raw);
+    // An error naming a field is about what was typed (a wrong current password), not
+    // about the session. Only the session the call used counts: a stale call from before
+    // an unlock must not lock the new session.
+    if (err.code === 'unauthenticated' && withToken && !err.field && token === usedToken) {
+      token = null;
+      unauthenticatedListener?.(err);
+    }
+    throw err;
+  }
+}
+
+// Start-up and sessions.
+
+export const appStatus = () => call('app_status', {}, { withToken: false });
+
+export const createFirstAdmin = (username, displayName, password) =>
+  call('create_first_admin', { username, displayName, password }, { withToken: false });
+
+/** Signs in and keeps the token. Resolves to `{ user, sessionTimeoutSeconds, sections }`. */
+export async function signIn(username, password) {
+  const result = await call('sign_in', { username, password }, { withToken: false });
+  token = result.token;
+  return { user: result.user, sessionTimeoutSeconds: result.sessionTimeoutSeconds, sections: result.sections };
+}
+
+/** Ends the session; the token is forgotten even when the backend call fails. */
+export async function signOut() {
+  const used = token;
+  token = null;
+  if (used === null) return;
+  try {
+    await window.__TAURI__?.core?.invoke('sign_out', { token: used });
+  } catch {
+    // The session is gone from this window either way.
+  }
+}
+
+/** Ends the session because of inactivity (the backend audits it). Never throws. */
+export async function lockSession() {
+  const used = token;
+  token = null;
+  if (used === null) return;
+  try {
+    await window.__TAURI__?.core?.invoke('lock_session', { token: used });
+  } catch {
+    // Locking must never fail in front of the user; the session expires anyway.
+  }
+}
+
+export const whoami = () => call('whoami');
+
+export const changePassword = (currentPassword, newPassword) =>
+  call('change_password', { currentPassword, newPassword });
+
+// Users (admin).
+
+export const listUsers = () => call('list_users');
+export const createUser = (user) => call('create_user', { user });
+export const setUserActive = (username, active) => call('set_user_active', { username, active });
+export const resetPassword = (username, newPassword) => call('reset_password', { username, newPassword });
+
+// Audit log (admin).
+
+export const listAudit = (filter) => call('list_audit', { filter });
+export const verifyAudit = () => call('verify_audit');
+
+// Settings (admin).
+
+export const getSettings = () => call('get_settings');
+export const updateSettings = (settings) => call('update_settings', { settings });

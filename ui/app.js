@@ -1,0 +1,204 @@
+// The shell: what is on screen, who is signed in, the router and the idle lock.
+//
+// Screens live in views/; each exports `render(ctx)` and returns its root element. This
+// module only chooses which one to show. Signed in, the window is the top bar plus
+// #app-content, routed by the hash (#/users). Locked, both are removed from the DOM and
+// only the lock screen remains. No business rule lives here: the backend says which
+// sections a user may open.
+
+import * as api from './api.js';
+import { h, focusFirst, replaceChildren } from './dom.js';
+import { startIdleTimer } from './idle.js';
+import { allowedSections, sectionLabel } from './sections.js';
+import { createTopBar } from './top-bar.js';
+import * as startupError from './views/startup-error.js';
+import * as firstAdmin from './views/first-admin.js';
+import * as signIn from './views/sign-in.js';
+import * as changePassword from './views/change-password.js';
+import * as lockScreen from './views/lock.js';
+import * as home from './views/home.js';
+import * as users from './views/users.js';
+import * as audit from './views/audit.js';
+import * as settings from './views/settings.js';
+import * as comingSoon from './views/coming-soon.js';
+
+const VIEWS = { home, users, audit, settings, password: changePassword };
+
+const root = document.getElementById('root');
+const state = {
+  clinicName: '',
+  session: null, // { user, sessionTimeoutSeconds, sections } while signed in
+  lockedUser: null, // the user whose session was locked
+  section: 'home',
+  idle: null,
+  shell: null, // { topBar, content } while the signed-in shell is mounted
+};
+
+/** Replaces the whole window with one screen and puts focus on its first field. */
+function mount(screen, title) {
+  state.shell = null;
+  replaceChildren(root, screen);
+  document.title = title ? `${title} — Intake Desk` : 'Intake Desk';
+  focusFirst(screen);
+}
+
+// Signing in and out.
+
+function startSession(session, returnTo = 'home') {
+  state.session = session;
+  state.lockedUser = null;
+  state.idle?.stop();
+  state.idle = startIdleTimer({
+    timeoutSeconds: session.sessionTimeoutSeconds,
+    onIdle: () => lock('idle'),
+    onHeartbeat: heartbeat,
+  });
+  if (session.user.mustChangePassword) showForcedPasswordChange();
+  else showShell(returnTo);
+}
+
+function heartbeat() {
+  api.whoami().then(
+    (fresh) => {
+      if (!state.session) return;
+      const sectionsChanged = fresh.sections.join() !== state.session.sections.join();
+      state.session = fresh;
+      state.idle?.setTimeoutSeconds(fresh.sessionTimeoutSeconds);
+      state.shell?.topBar.setSession(fresh);
+      if (sectionsChanged && state.shell) renderRoute();
+    },
+    () => {}, // unauthenticated locks through api.onUnauthenticated; others can wait.
+  );
+}
+
+async function signOut() {
+  state.idle?.stop();
+  state.session = null;
+  state.lockedUser = null;
+  state.section = 'home';
+  history.replaceState(null, '', location.pathname + location.search);
+  showSignIn();
+  await api.signOut();
+}
+
+/** Ends the session and removes every signed-in element from the DOM. */
+function lock(reason) {
+  if (!state.session) return;
+  state.idle?.stop();
+  state.lockedUser = state.session.user;
+  state.session = null;
+  const screen = lockScreen.render({
+    user: state.lockedUser,
+    unlock: async (password) => {
+      const session = await api.signIn(state.lockedUser.username, password);
+      startSession(session, state.section);
+    },
+    switchUser: () => {
+      state.lockedUser = null;
+      state.section = 'home';
+      history.replaceState(null, '', location.pathname + location.search);
+      showSignIn();
+    },
+  });
+  mount(screen, 'Locked');
+  if (reason === 'idle') api.lockSession();
+}
+
+// Screens outside the shell.
+
+function showSignIn() {
+  mount(signIn.render({ clinicName: state.clinicName, signedIn: (s) => startSession(s) }), 'Sign in');
+}
+
+function showForcedPasswordChange() {
+  const screen = changePassword.render({
+    forced: true,
+    user: state.session.user,
+    done: () => passwordChanged(),
+    signOut,
+  });
+  mount(screen, 'Change password');
+}
+
+function passwordChanged() {
+  if (!state.session) return;
+  state.session = { ...state.session, user: { ...state.session.user, mustChangePassword: false } };
+  showShell('home');
+}
+
+// The signed-in shell and its router.
+
+function showShell(section) {
+  const topBar = createTopBar({ onSignOut: signOut });
+  topBar.setSession(state.session);
+  const content = h('main', { id: 'app-content', class: 'content' });
+  replaceChildren(root, topBar.el, content);
+  state.shell = { topBar, content };
+  go(section);
+}
+
+function routeFromHash() {
+  const match = /^#\/([a-z-]+)/.exec(location.hash);
+  return match ? match[1] : 'home';
+}
+
+function go(section) {
+  const hash = `#/${section}`;
+  if (location.hash !== hash) location.hash = hash; // hashchange renders
+  else renderRoute();
+}
+
+function renderRoute() {
+  if (!state.shell || !state.session) return;
+  const allowed = allowedSections(state.session.sections).map((s) => s.id);
+  let route = routeFromHash();
+  if (route !== 'password' && !allowed.includes(route)) {
+    route = allowed.includes('home') ? 'home' : allowed[0] || 'password';
+    history.replaceState(null, '', `#/${route}`);
+  }
+  state.section = route;
+  state.shell.topBar.setCurrent(route);
+  const ctx = {
+    session: state.session,
+    section: route,
+    go,
+    signOut,
+    done: () => go('home'),
+    settingsSaved: (saved) => {
+      state.clinicName = saved.clinicName;
+      if (!state.session) return;
+      state.session = { ...state.session, sessionTimeoutSeconds: saved.sessionTimeoutSeconds };
+      state.idle?.setTimeoutSeconds(saved.sessionTimeoutSeconds);
+    },
+  };
+  const view = VIEWS[route] || comingSoon;
+  const screen = view.render(ctx);
+  replaceChildren(state.shell.content, screen);
+  document.title = `${route === 'password' ? 'Change password' : sectionLabel(route)} — Intake Desk`;
+  focusFirst(screen);
+}
+
+// Start-up.
+
+async function start() {
+  api.onUnauthenticated(() => lock('expired'));
+  window.addEventListener('hashchange', renderRoute);
+  let status;
+  try {
+    status = await api.appStatus();
+  } catch (err) {
+    mount(startupError.render({ message: err.message }), 'Cannot start');
+    return;
+  }
+  state.clinicName = status.clinicName || '';
+  if (status.needsFirstAdmin) {
+    mount(
+      firstAdmin.render({ signedIn: (s) => startSession(s), created: () => showSignIn() }),
+      'Create the first administrator',
+    );
+  } else {
+    showSignIn();
+  }
+}
+
+start();

@@ -1,0 +1,110 @@
+// Labelled fields and the way every form shows its errors.
+//
+// A field is a visible <label for>, an optional hint, the control, and an error line that
+// is tied to the control with aria-describedby and aria-invalid while it shows. A form has
+// one role="alert" line for the form as a whole. Views decide nothing here; they pass the
+// backend's ApiError to `show`, which puts it at the field the backend named.
+
+import { h } from './dom.js';
+
+/** A text-like input with its label. Returns `{ wrap, input, error }`. */
+export function field({ id, label, type = 'text', autocomplete = 'off', hint = null, attrs = {} }) {
+  const input = h('input', { id, name: id, type, autocomplete, spellcheck: 'false', ...attrs });
+  return wrapControl(id, label, input, hint);
+}
+
+/** A <select> with its label; `options` is a list of `[value, text]`. */
+export function selectField({ id, label, options, value = null, hint = null }) {
+  const select = h(
+    'select',
+    { id, name: id },
+    options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
+  );
+  return wrapControl(id, label, select, hint);
+}
+
+function wrapControl(id, label, input, hint) {
+  const hintEl = hint ? h('p', { class: 'field-hint', id: `${id}-hint` }, hint) : null;
+  const error = h('p', { class: 'field-error', id: `${id}-field-error`, hidden: true });
+  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), hintEl, input, error);
+  const described = () => [hintEl?.id, error.hidden ? null : error.id].filter(Boolean).join(' ');
+  const sync = () => {
+    const ids = described();
+    if (ids) input.setAttribute('aria-describedby', ids);
+    else input.removeAttribute('aria-describedby');
+  };
+  sync();
+  return {
+    wrap,
+    input,
+    error,
+    setError(message) {
+      error.textContent = message || '';
+      error.hidden = !message;
+      if (message) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+      sync();
+    },
+  };
+}
+
+/** The form-level alert line; empty (and so not shown) until there is an error. */
+export function formError(id) {
+  return h('p', { id, class: 'form-error', role: 'alert' });
+}
+
+/**
+ * Error and busy handling for one form. `fields` maps the backend's field names
+ * (`username`, `displayName`, ...) to fields made by `field`.
+ */
+export function formState({ errorEl, fields = {}, submit = null }) {
+  const all = () => [...new Set(Object.values(fields))];
+  return {
+    clear() {
+      errorEl.textContent = '';
+      for (const f of all()) f.setError('');
+    },
+    /** Shows one field's error found in the browser (passwords that differ). */
+    fieldError(name, message) {
+      this.clear();
+      fields[name].setError(message);
+      errorEl.textContent = message;
+      fields[name].input.focus();
+    },
+    /** Shows an ApiError: at its field when the backend named one, else for the form. */
+    show(err) {
+      this.clear();
+      const target = err?.field ? fields[err.field] : null;
+      if (target) {
+        target.setError(err.message);
+        errorEl.textContent = 'Please correct the highlighted field.';
+        target.input.focus();
+      } else {
+        errorEl.textContent = err?.message || 'Something went wrong.';
+      }
+    },
+    /** Disables the submit button while a call runs, so Enter twice sends once. */
+    busy(on) {
+      if (submit) submit.disabled = on;
+      errorEl.closest('form')?.setAttribute('aria-busy', on ? 'true' : 'false');
+    },
+    get isBusy() {
+      return submit ? submit.disabled : false;
+    },
+  };
+}
+
+/** Binds a submit handler that never navigates and never runs twice at once. */
+export function onSubmit(form, state, handler) {
+  form.setAttribute('novalidate', '');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (state.isBusy) return;
+    state.busy(true);
+    try {
+      await handler();
+    } finally {
+      state.busy(false);
+    }
+  });
+}
