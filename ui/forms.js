@@ -38,6 +38,7 @@ function wrapControl(id, label, input, hint) {
     wrap,
     input,
     error,
+    hint: hintEl,
     setError(message) {
       error.textContent = message || '';
       error.hidden = !message;

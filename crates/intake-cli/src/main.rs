@@ -1,2 +1,24 @@
-//! placeholder
-fn main() {}
+//! `intake`: Intake Desk without a window, for setup, administration and scripts.
+//!
+//! `main` only parses arguments, runs one command and turns the outcome into an exit
+//! code: 0 done, 1 failed (one line on stderr), 2 usage (clap's own message). Every
+//! command calls `intake-api`, as the desktop app does; the CLI acts as `cli:<OS user>`.
+
+mod args;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = args::Args::parse();
+    match commands::run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("intake: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! One function per command. Each opens the data folder, calls `intake-api` as
+//! `cli:<OS user>`, and prints the result.
+
+use std::fmt;
+use std::io::BufRead;
+use std::sync::Arc;
+
+use intake_api::dto::{AuditFilterDto, NewUserRequest, SettingsUpdate};
+use intake_api::{Api, ApiError, Caller, DataDir, SystemClock};
+
+use crate::args::{Args, AuditCommand, Command, SettingsCommand, UserCommand};
+use crate::output;
+
+/// Why a command failed; printed as one line.
+pub enum CliError {
+    Api(ApiError),
+    Input(String),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Api(ApiError::Validation {
+                field: Some(field),
+                message,
+            }) => write!(f, "{field}: {message}"),
+            CliError::Api(e) => write!(f, "{e}"),
+            CliError::Input(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<ApiError> for CliError {
+    fn from(e: ApiError) -> Self {
+        CliError::Api(e)
+    }
+}
+
+impl From<String> for CliError {
+    fn from(m: String) -> Self {
+        CliError::Input(m)
+    }
+}
+
+/// The OS user running the command, as the audit log names it.
+fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Reads the first line of standard input, without its line ending.
+fn password_from_stdin() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        CliError::Input(format!("cannot read the password from standard input: {e}"))
+    })?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        return Err(CliError::Input(
+            "no password on standard input (pipe it in, e.g. `echo \"$PW\" | intake ...`)".into(),
+        ));
+    }
+    Ok(password)
+}
+
+fn open(args_dir: Option<std::path::PathBuf>) -> Result<Api, CliError> {
+    let dir = DataDir::from_env(args_dir)?;
+    Ok(Api::open(&dir, Arc::new(SystemClock))?)
+}
+
+pub fn run(args: Args) -> Result<(), CliError> {
+    let user = os_user();
+    let caller = Caller::Cli(&user);
+    match args.command {
+        Command::Init {
+            admin,
+            display_name,
+            password_stdin: _,
+        } => {
+            let password = password_from_stdin()?;
+            let dir = DataDir::from_env(args.data_dir)?;
+            let api = Api::open(&dir, Arc::new(SystemClock))?;
+            let created = api.create_first_admin(Some(caller), &admin, &display_name, &password)?;
+            println!(
+                "Initialised {} with administrator {:?}.",
+                dir.database_path().display(),
+                created.username
+            );
+            Ok(())
+        }
+        Command::User(cmd) => user_command(&open(args.data_dir)?, caller, cmd),
+        Command::Audit(cmd) => audit_command(&open(args.data_dir)?, caller, cmd),
+        Command::Settings(cmd) => settings_command(&open(args.data_dir)?, caller, cmd),
+        Command::SeedDemo => {
+            let seeded = open(args.data_dir)?.seed_demo(caller)?;
+            println!("Demo accounts (password {:?}):", seeded.password);
+            for u in &seeded.users {
+                let state = if u.created {
+                    "created"
+                } else {
+                    "already there"
+                };
+                println!("  {:<10} {:<10} {state}", u.username, u.role);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn user_command(api: &Api, caller: Caller<'_>, cmd: UserCommand) -> Result<(), CliError> {
+    match cmd {
+        UserCommand::Add {
+            name,
+            role,
+            display_name,
+            password_stdin: _,
+        } => {
+            let password = password_from_stdin()?;
+            let created = api.create_user(
+                caller,
+                &NewUserRequest {
+                    username: name,
+                    display_name,
+                    role: role.as_str().into(),
+                    password,
+                },
+            )?;
+            println!(
+                "Added {} ({}); the password is temporary and must be changed at first sign-in.",
+                created.username, created.role
+            );
+        }
+        UserCommand::List { json } => {
+            let users = api.list_users(caller)?;
+            if json {
+                output::json(&users)?;
+            } else {
+                let rows: Vec<Vec<String>> = users
+                    .iter()
+                    .map(|u| {
+                        vec![
+                            u.username.clone(),
+                            u.role.clone(),
+                            if u.active { "active" } else { "disabled" }.into(),
+                            u.display_name.clone(),
+                        ]
+                    })
+                    .collect();
+                output::table(&["USER", "ROLE", "STATUS", "NAME"], &rows);
+            }
+        }
+        UserCommand::Disable { name } => {
+            let user = api.set_user_active(caller, &name, false)?;
+            println!("Disabled {}.", user.username);
+        }
+        UserCommand::Enable { name } => {
+            let user = api.set_user_active(caller, &name, true)?;
+            println!("Enabled {}.", user.username);
+        }
+    }
+    Ok(())
+}
+
+fn audit_command(api: &Api, caller: Caller<'_>, cmd: AuditCommand) -> Result<(), CliError> {
+    match cmd {
+        AuditCommand::Verify => {
+            let verdict = api.verify_audit(caller)?;
+            if verdict.intact {
+                println!("Audit log intact: {} entries verified.", verdict.entries);
+                Ok(())
+            } else {
+                Err(CliError::Input(format!(
+                    "audit log BROKEN at {}",
+                    verdict.reason.unwrap_or_default()
+                )))
+            }
+        }
+        AuditCommand::List { limit, json } => {
+            let filter = AuditFilterDto {
+                limit: Some(limit),
+                ..Default::default()
+            };
+            let entries = api.list_audit(caller, &filter)?;
+            if json {
+                return Ok(output::json(&entries)?);
+            }
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.seq.to_string(),
+                        e.at.clone(),
+                        e.actor.clone(),
+                        e.action.clone(),
+                        format!("{}:{}", e.entity, e.entity_id.as_deref().unwrap_or("-")),
+                        e.detail.to_string(),
+                    ]
+                })
+                .collect();
+            output::table(&["SEQ", "AT", "ACTOR", "ACTION", "ENTITY", "DETAIL"], &rows);
+            Ok(())
+        }
+    }
+}
+
+fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Result<(), CliError> {
+    let settings = match cmd {
+        SettingsCommand::Get { json: true } => {
+            return Ok(output::json(&api.get_settings(caller)?)?)
+        }
+        SettingsCommand::Get { json: false } => api.get_settings(caller)?,
+        SettingsCommand::Set {
+            session_timeout,
+            clinic_name,
+        } => {
+            if session_timeout.is_none() && clinic_name.is_none() {
+                return Err(CliError::Input(
+                    "nothing to set: give --session-timeout and/or --clinic-name".into(),
+                ));
+            }
+            api.update_settings(
+                caller,
+                &SettingsUpdate {
+                    session_timeout_seconds: session_timeout,
+                    clinic_name,
+                },
+            )?
+        }
+    };
+    println!("session-timeout  {} s", settings.session_timeout_seconds);
+    println!("clinic-name      {}", settings.clinic_name);
+    Ok(())
+}

@@ -1,0 +1,81 @@
+// Settings (admin): the clinic name and the screen-lock timeout. The timeout is typed in
+// minutes (decimals allowed) and sent in whole seconds; the line under it says exactly
+// how many seconds will be saved. Limits are the backend's, shown at the field.
+
+import * as api from '../api.js';
+import { h, pageScreen, notice } from '../dom.js';
+import { field, formError, formState, onSubmit } from '../forms.js';
+
+function minutesToSeconds(text) {
+  const minutes = Number(String(text).trim().replace(',', '.'));
+  return String(text).trim() === '' || !Number.isFinite(minutes) ? null : Math.round(minutes * 60);
+}
+
+function secondsToMinutes(seconds) {
+  return String(Math.round((seconds / 60) * 1000) / 1000);
+}
+
+function describeSeconds(seconds) {
+  if (seconds === null) return 'Enter a number of minutes.';
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  const parts = [m ? `${m} min` : null, s ? `${s} s` : null].filter(Boolean).join(' ') || '0 s';
+  return `Locks after ${parts} without activity (${seconds} seconds).`;
+}
+
+export function render({ settingsSaved }) {
+  const note = notice('settings-notice');
+  const clinic = field({ id: 'settings-clinic-name', label: 'Clinic name',
+    hint: 'Shown on the sign-in screen and on exported summaries.' });
+  const timeout = field({ id: 'settings-session-timeout', label: 'Lock the screen after (minutes)',
+    type: 'number', hint: ' ', attrs: { step: 'any', min: '0', inputmode: 'decimal' } });
+  const seconds = timeout.hint; // says how many seconds will be saved, as the person types
+  const showSeconds = () => { seconds.textContent = describeSeconds(minutesToSeconds(timeout.input.value)); };
+  timeout.input.addEventListener('input', showSeconds);
+
+  const submit = h('button', { id: 'settings-submit', type: 'submit', class: 'primary', disabled: true }, 'Save');
+  const errorEl = formError('settings-error');
+  const form = h('form', { id: 'settings-form', class: 'stack narrow' },
+    clinic.wrap, timeout.wrap, errorEl, h('div', { class: 'button-row' }, submit));
+  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout } });
+
+  function fill(settings) {
+    clinic.input.value = settings.clinicName || '';
+    timeout.input.value = secondsToMinutes(settings.sessionTimeoutSeconds);
+    showSeconds();
+  }
+
+  onSubmit(form, state, async () => {
+    state.clear();
+    note.clear();
+    const sessionTimeoutSeconds = minutesToSeconds(timeout.input.value);
+    if (sessionTimeoutSeconds === null) {
+      state.fieldError('sessionTimeoutSeconds', 'Enter the number of minutes, for example 10 or 2.5.');
+      return;
+    }
+    try {
+      const saved = await api.updateSettings({ clinicName: clinic.input.value, sessionTimeoutSeconds });
+      fill(saved);
+      settingsSaved(saved);
+      note.success('Settings saved.');
+    } catch (err) {
+      state.show(err);
+    }
+  });
+
+  api.getSettings().then(
+    (settings) => {
+      fill(settings);
+      submit.disabled = false;
+    },
+    (err) => note.error(err.message),
+  );
+
+  return pageScreen(
+    'settings',
+    {},
+    h('h1', {}, 'Settings'),
+    note.el,
+    h('section', { class: 'panel narrow-panel' }, form),
+  );
+}
