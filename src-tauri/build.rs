@@ -1,3 +1,28 @@
+//! Lists our own commands so Tauri generates one `allow-<command>` permission for each;
+//! `capabilities/main-window.json` grants exactly these and nothing else.
+
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "create_first_admin",
+    "sign_in",
+    "sign_out",
+    "lock_session",
+    "whoami",
+    "change_password",
+    "list_users",
+    "create_user",
+    "set_user_active",
+    "reset_password",
+    "list_audit",
+    "verify_audit",
+    "get_settings",
+    "update_settings",
+];
+
 fn main() {
-    tauri_build::build()
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        panic!("tauri build step failed: {e:#}");
+    }
 }

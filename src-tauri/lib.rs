@@ -1,1 +1,126 @@
-//! placeholder
+//! The Intake Desk desktop shell.
+//!
+//! It opens the database through `intake-api`, registers the commands in [`commands`]
+//! and shows the web UI from `ui/`. Only what a desktop alone can do belongs here; every
+//! rule is in the crates under `crates/`, which know nothing of Tauri.
+
+pub mod commands;
+pub mod error;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use intake_api::{Api, DataDir, SystemClock};
+use tauri::Runtime;
+
+/// The backend as the commands see it: the API, or why it could not start (the
+/// first screen shows this instead of a blank window).
+pub enum Backend {
+    Ready(Api),
+    Failed(String),
+}
+
+impl Backend {
+    /// Opens the database in the data folder chosen by `--data-dir` or the environment.
+    pub fn open(data_dir: Option<PathBuf>) -> Backend {
+        let opened =
+            DataDir::from_env(data_dir).and_then(|dir| Api::open(&dir, Arc::new(SystemClock)));
+        match opened {
+            Ok(api) => Backend::Ready(api),
+            Err(e) => Backend::Failed(e.to_string()),
+        }
+    }
+}
+
+/// The desktop app's command line.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub data_dir: Option<PathBuf>,
+}
+
+pub const USAGE: &str = "usage: intake-desk [--data-dir DIR]\n\
+    \n\
+    Opens Intake Desk. The data folder defaults to $INTAKE_DESK_DATA_DIR, else\n\
+    ~/.local/share/intake-desk.";
+
+impl Options {
+    /// Parses the arguments after the program name. `Err` holds the message to print.
+    pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, String> {
+        let mut options = Options::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.to_str() {
+                Some("--data-dir") => match args.next() {
+                    Some(dir) => options.data_dir = Some(PathBuf::from(dir)),
+                    None => return Err("--data-dir needs a folder".into()),
+                },
+                Some(s) if s.starts_with("--data-dir=") => {
+                    options.data_dir = Some(PathBuf::from(&s["--data-dir=".len()..]));
+                }
+                _ => return Err(format!("unexpected argument {arg:?}")),
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// Registers state and commands on a builder; the real app and the IPC tests share it.
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> tauri::Builder<R> {
+    builder
+        .manage(backend)
+        .invoke_handler(tauri::generate_handler![
+            commands::session::app_status,
+            commands::session::create_first_admin,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::lock_session,
+            commands::session::whoami,
+            commands::session::change_password,
+            commands::users::list_users,
+            commands::users::create_user,
+            commands::users::set_user_active,
+            commands::users::reset_password,
+            commands::admin::list_audit,
+            commands::admin::verify_audit,
+            commands::admin::get_settings,
+            commands::admin::update_settings,
+        ])
+}
+
+/// The app's configuration, capabilities and embedded `ui/`.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
+/// Opens the window and runs until it closes.
+pub fn run(options: Options) -> Result<(), tauri::Error> {
+    builder(tauri::Builder::default(), Backend::open(options.data_dir)).run(context())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        Options::parse(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn data_dir_in_both_spellings() {
+        let expected = Some(PathBuf::from("/tmp/x"));
+        assert_eq!(parse(&["--data-dir", "/tmp/x"]).unwrap().data_dir, expected);
+        assert_eq!(parse(&["--data-dir=/tmp/x"]).unwrap().data_dir, expected);
+        assert_eq!(parse(&[]).unwrap(), Options::default());
+    }
+
+    #[test]
+    fn unknown_or_incomplete_arguments_are_refused() {
+        assert!(parse(&["--data-dir"])
+            .unwrap_err()
+            .contains("needs a folder"));
+        assert!(parse(&["--frobnicate"])
+            .unwrap_err()
+            .contains("--frobnicate"));
+    }
+}

@@ -1,1 +1,205 @@
+//! The desktop commands through Tauri's mock runtime, with the app's real configuration
+//! and capabilities: what the web UI gets back over IPC.
 
+use std::sync::Arc;
+
+use chrono::Utc;
+use intake_api::{Api, Caller, ManualClock};
+use intake_desk::Backend;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+
+struct App {
+    _app: tauri::App<tauri::test::MockRuntime>,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+}
+
+fn app(backend: Backend) -> App {
+    let app = intake_desk::builder(mock_builder(), backend)
+        .build(intake_desk::context())
+        .expect("the app builds on the mock runtime");
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("the main window");
+    App { _app: app, webview }
+}
+
+fn demo_app() -> App {
+    let api = Api::in_memory(Arc::new(ManualClock::new(Utc::now()))).unwrap();
+    api.seed_demo(Caller::Cli("test")).unwrap();
+    app(Backend::Ready(api))
+}
+
+fn invoke(app: &App, cmd: &str, body: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &app.webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().expect("a JSON response"))
+}
+
+fn assert_error_shape(err: &Value, code: &str) {
+    let obj = err
+        .as_object()
+        .unwrap_or_else(|| panic!("an error object, got {err}"));
+    assert_eq!(obj["code"], code, "code in {err}");
+    assert!(
+        obj["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "a message for the person in {err}"
+    );
+    assert!(
+        obj.keys()
+            .all(|k| ["code", "message", "field"].contains(&k.as_str())),
+        "nothing but code, message and field in {err}"
+    );
+}
+
+#[test]
+fn commands_without_a_session_are_unauthenticated() {
+    let app = demo_app();
+    for cmd in [
+        "whoami",
+        "list_users",
+        "list_audit",
+        "verify_audit",
+        "get_settings",
+        "sign_out",
+    ] {
+        let err = invoke(&app, cmd, json!({ "token": "" })).expect_err(cmd);
+        assert_error_shape(&err, "unauthenticated");
+        let err = invoke(&app, cmd, json!({ "token": "forged-token" })).expect_err(cmd);
+        assert_error_shape(&err, "unauthenticated");
+    }
+}
+
+#[test]
+fn sign_in_and_role_checks_over_ipc() {
+    let app = demo_app();
+    let err = invoke(
+        &app,
+        "sign_in",
+        json!({ "username": "nurse", "password": "nope" }),
+    )
+    .expect_err("a wrong password");
+    assert_error_shape(&err, "unauthenticated");
+    assert_eq!(err["message"], "Username or password is incorrect.");
+
+    let signed = invoke(
+        &app,
+        "sign_in",
+        json!({ "username": "nurse", "password": "demo" }),
+    )
+    .expect("the demo nurse signs in");
+    let token = signed["token"].as_str().expect("a token").to_string();
+    assert_eq!(signed["user"]["role"], "nurse");
+    assert_eq!(signed["sessionTimeoutSeconds"], 600);
+    assert_eq!(signed["sections"], json!(["home", "patients", "intake"]));
+    assert!(
+        signed["user"].get("passwordHash").is_none(),
+        "no hash crosses IPC"
+    );
+
+    let who = invoke(&app, "whoami", json!({ "token": token })).expect("whoami");
+    assert_eq!(who["user"]["username"], "nurse");
+    let err = invoke(&app, "list_users", json!({ "token": token })).expect_err("nurse");
+    assert_error_shape(&err, "forbidden");
+}
+
+#[test]
+fn validation_errors_name_their_field() {
+    let app = demo_app();
+    let admin = invoke(
+        &app,
+        "sign_in",
+        json!({ "username": "admin", "password": "demo" }),
+    )
+    .unwrap();
+    let token = admin["token"].as_str().unwrap();
+    let err = invoke(
+        &app,
+        "create_user",
+        json!({ "token": token, "user": { "username": "bad name", "displayName": "", "role": "nurse", "password": "temporary-pass" } }),
+    )
+    .expect_err("a space in a user name");
+    assert_error_shape(&err, "validation");
+    assert_eq!(err["field"], "username");
+    let created = invoke(
+        &app,
+        "create_user",
+        json!({ "token": token, "user": { "username": "lea", "displayName": "Léa Ñúñez", "role": "physician", "password": "temporary-pass" } }),
+    )
+    .expect("a valid user");
+    assert_eq!(created["displayName"], "Léa Ñúñez");
+    assert_eq!(created["mustChangePassword"], true);
+}
+
+#[test]
+fn an_answer_of_the_wrong_type_is_refused_without_harm() {
+    let app = demo_app();
+    let err = invoke(
+        &app,
+        "sign_in",
+        json!({ "username": 42, "password": ["x"] }),
+    )
+    .expect_err("numbers are not user names");
+    assert!(
+        err.to_string().contains("username"),
+        "the argument is named: {err}"
+    );
+    // The app still answers afterwards.
+    assert!(invoke(&app, "app_status", json!({})).is_ok());
+}
+
+#[test]
+fn a_database_that_failed_to_open_is_reported_not_hidden() {
+    let app = app(Backend::Failed(
+        "/data/intake.db is not an Intake Desk database".into(),
+    ));
+    let err = invoke(&app, "app_status", json!({})).expect_err("no database");
+    assert_error_shape(&err, "internal");
+    assert!(err["message"].as_str().unwrap().contains("/data/intake.db"));
+}
+
+#[test]
+fn first_run_creates_the_admin_once() {
+    let api = Api::in_memory(Arc::new(ManualClock::new(Utc::now()))).unwrap();
+    let app = app(Backend::Ready(api));
+    let status = invoke(&app, "app_status", json!({})).unwrap();
+    assert_eq!(status["needsFirstAdmin"], true);
+    let body =
+        json!({ "username": "chief", "displayName": "Maria Chief", "password": "first-admin-pw" });
+    invoke(&app, "create_first_admin", body.clone()).expect("the first admin");
+    let err = invoke(&app, "create_first_admin", body).expect_err("a second first admin");
+    assert_error_shape(&err, "conflict");
+    assert_eq!(
+        invoke(&app, "app_status", json!({})).unwrap()["needsFirstAdmin"],
+        false
+    );
+}
+
+#[test]
+fn only_our_own_commands_are_allowed() {
+    let app = demo_app();
+    for cmd in [
+        "plugin:app|version",
+        "plugin:window|close",
+        "plugin:event|listen",
+    ] {
+        let err = invoke(&app, cmd, json!({})).expect_err(cmd);
+        assert!(
+            err.to_string().contains("not allowed"),
+            "{cmd} must be refused by the capability: {err}"
+        );
+    }
+}

@@ -1,1 +1,170 @@
+//! Architecture invariants that a reviewer would otherwise have to remember: the
+//! dependency rule, least privilege, the UI's one door to the backend, icon format.
 
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(path: impl AsRef<Path>) -> String {
+    let path = root().join(path);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn no_crate_under_crates_depends_on_tauri() {
+    let crates = fs::read_dir(root().join("crates")).unwrap();
+    let mut checked = 0;
+    for entry in crates {
+        let dir = entry.unwrap().path();
+        let manifest = dir.join("Cargo.toml");
+        if !manifest.exists() {
+            continue;
+        }
+        let out = Command::new(env!("CARGO"))
+            .args([
+                "tree",
+                "--offline",
+                "--prefix",
+                "none",
+                "-e",
+                "normal,build,dev",
+                "--manifest-path",
+            ])
+            .arg(&manifest)
+            .output()
+            .expect("cargo tree runs");
+        assert!(
+            out.status.success(),
+            "cargo tree: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let tree = String::from_utf8_lossy(&out.stdout);
+        let tauri: Vec<&str> = tree.lines().filter(|l| l.starts_with("tauri")).collect();
+        assert!(tauri.is_empty(), "{} depends on {tauri:?}", dir.display());
+        checked += 1;
+    }
+    assert!(checked >= 4, "checked every crate ({checked})");
+}
+
+/// `build.rs`'s command list, the handler list and the capability must agree, so a new
+/// command is neither unreachable nor granted by accident.
+#[test]
+fn capabilities_grant_exactly_our_commands() {
+    let listed = |text: &str, start: &str, end: &str| -> BTreeSet<String> {
+        let from = text.find(start).expect("list start") + start.len();
+        let to = from + text[from..].find(end).expect("list end");
+        text[from..to]
+            .split(',')
+            .map(|s| {
+                s.trim()
+                    .trim_matches('"')
+                    .rsplit("::")
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let built = listed(
+        &read("src-tauri/build.rs"),
+        "const COMMANDS: &[&str] = &[",
+        "];",
+    );
+    let handled = listed(&read("src-tauri/lib.rs"), "generate_handler![", "]");
+    assert_eq!(
+        built, handled,
+        "build.rs COMMANDS and generate_handler! list the same commands"
+    );
+    let cap: serde_json::Value =
+        serde_json::from_str(&read("capabilities/main-window.json")).unwrap();
+    let granted: BTreeSet<String> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    let expected: BTreeSet<String> = built
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    assert_eq!(
+        granted, expected,
+        "the capability grants our commands and nothing else"
+    );
+}
+
+#[test]
+fn the_csp_allows_only_self_and_ipc() {
+    let conf: serde_json::Value = serde_json::from_str(&read("tauri.conf.json")).unwrap();
+    assert!(
+        conf["build"].get("devUrl").is_none(),
+        "no dev server: ui/ is embedded"
+    );
+    assert_eq!(conf["build"]["frontendDist"], "ui");
+    let csp = conf["app"]["security"]["csp"].to_string();
+    for forbidden in ["unsafe-inline", "unsafe-eval", "https:", "*", "blob:"] {
+        assert!(
+            !csp.contains(forbidden),
+            "the CSP must not contain {forbidden:?}: {csp}"
+        );
+    }
+    assert!(
+        csp.contains("\"script-src\":\"'self'\""),
+        "scripts only from the app: {csp}"
+    );
+}
+
+fn ui_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            ui_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn only_api_js_calls_the_backend_and_nothing_is_inline() {
+    let mut files = Vec::new();
+    ui_files(&root().join("ui"), &mut files);
+    assert!(
+        files.iter().any(|f| f.ends_with("api.js")),
+        "ui/api.js exists"
+    );
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap_or_default();
+        let name = file.strip_prefix(root()).unwrap().display().to_string();
+        if !name.ends_with("api.js") {
+            assert!(
+                !text.contains("__TAURI"),
+                "{name} must call the backend through api.js"
+            );
+        }
+        let lower = text.to_lowercase();
+        assert!(!lower.contains(" onclick="), "{name}: no inline handlers");
+        assert!(!lower.contains("eval("), "{name}: no eval");
+        if name.ends_with(".html") {
+            assert!(!lower.contains("<script>"), "{name}: no inline scripts");
+            assert!(!lower.contains("style=\""), "{name}: no inline styles");
+        }
+    }
+}
+
+#[test]
+fn icons_are_rgba_pngs() {
+    let conf: serde_json::Value = serde_json::from_str(&read("tauri.conf.json")).unwrap();
+    for icon in conf["bundle"]["icon"].as_array().unwrap() {
+        let path = icon.as_str().unwrap();
+        let bytes = fs::read(root().join(path)).unwrap();
+        assert_eq!(&bytes[1..4], b"PNG", "{path} is a PNG");
+        assert_eq!(bytes[25], 6, "{path} has colour type 6 (RGBA)");
+    }
+}

@@ -1,0 +1,23 @@
+//! The Tauri commands: each deserialises its arguments, calls one `intake_api`
+//! function and maps the error. No rule lives here.
+
+pub mod admin;
+pub mod session;
+pub mod users;
+
+use tauri::State;
+
+use crate::error::IpcError;
+use crate::Backend;
+
+/// The API, or the reason the database could not be opened (shown on the first screen).
+pub(crate) fn api<'a>(backend: &'a State<'_, Backend>) -> Result<&'a intake_api::Api, IpcError> {
+    match backend.inner() {
+        Backend::Ready(api) => Ok(api),
+        Backend::Failed(message) => Err(IpcError {
+            code: "internal",
+            message: message.clone(),
+            field: None,
+        }),
+    }
+}
