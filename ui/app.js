@@ -27,6 +27,7 @@ const VIEWS = { home, users, audit, settings, password: changePassword };
 const root = document.getElementById('root');
 const state = {
   clinicName: '',
+  version: '',
   session: null, // { user, sessionTimeoutSeconds, sections } while signed in
   lockedUser: null, // the user whose session was locked
   section: 'home',
@@ -107,7 +108,8 @@ function lock(reason) {
 // Screens outside the shell.
 
 function showSignIn() {
-  mount(signIn.render({ clinicName: state.clinicName, signedIn: (s) => startSession(s) }), 'Sign in');
+  const screen = signIn.render({ clinicName: state.clinicName, version: state.version, signedIn: (s) => startSession(s) });
+  mount(screen, 'Sign in');
 }
 
 function showForcedPasswordChange() {
@@ -191,6 +193,7 @@ async function start() {
     return;
   }
   state.clinicName = status.clinicName || '';
+  state.version = status.version || '';
   if (status.needsFirstAdmin) {
     mount(
       firstAdmin.render({ signedIn: (s) => startSession(s), created: () => showSignIn() }),

@@ -26,7 +26,7 @@ export function selectField({ id, label, options, value = null, hint = null }) {
 function wrapControl(id, label, input, hint) {
   const hintEl = hint ? h('p', { class: 'field-hint', id: `${id}-hint` }, hint) : null;
   const error = h('p', { class: 'field-error', id: `${id}-field-error`, hidden: true });
-  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), hintEl, input, error);
+  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), input, hintEl, error);
   const described = () => [hintEl?.id, error.hidden ? null : error.id].filter(Boolean).join(' ');
   const sync = () => {
     const ids = described();
@@ -69,7 +69,7 @@ export function formState({ errorEl, fields = {}, submit = null }) {
     fieldError(name, message) {
       this.clear();
       fields[name].setError(message);
-      errorEl.textContent = message;
+      errorEl.textContent = 'Please correct the highlighted field.';
       fields[name].input.focus();
     },
     /** Shows an ApiError: at its field when the backend named one, else for the form. */

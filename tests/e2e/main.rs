@@ -1,1 +1,6 @@
+//! End-to-end tests: the real app in a real window under Xvfb, driven through
+//! WebDriver (tauri-driver + WebKitWebDriver). `make test` installs the tools and runs
+//! these with `--features e2e`; screenshots land in target/e2e-screenshots/.
 
+mod foundation;
+mod harness;

@@ -50,7 +50,7 @@ export function render() {
   const tbody = h('tbody');
   const table = h('table', { id: 'audit-table', class: 'data-table audit-table' },
     h('caption', { class: 'visually-hidden' }, 'Audit log entries, newest first'),
-    h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', { scope: 'col', class: c === 'Seq' ? 'num' : null }, c)))),
     tbody);
   const older = h('button', { id: 'audit-older', type: 'button', class: 'secondary', hidden: true }, 'Older');
   const count = h('p', { class: 'muted', id: 'audit-count', role: 'status' });
@@ -94,17 +94,19 @@ export function render() {
     return h('tr', { class: 'message-row' }, h('td', { colspan: COLUMNS.length }, text));
   }
 
-  onSubmit(form, state, async () => {
+  function applyFilter() {
     state.clear();
     filter = {};
     if (prefix.input.value.trim()) filter.actionPrefix = prefix.input.value.trim();
     if (actor.input.value.trim()) filter.actor = actor.input.value.trim();
     oldestSeq = null;
-    await load({ append: false });
-  });
+    return load({ append: false });
+  }
+  onSubmit(form, state, applyFilter);
   clearButton.addEventListener('click', () => {
     form.reset();
-    form.requestSubmit();
+    applyFilter();
+    prefix.input.focus();
   });
   older.addEventListener('click', () => load({ append: true }));
 

@@ -10,7 +10,7 @@ export function render({ signedIn, created }) {
   const username = field({ id: 'first-admin-username', label: 'User name', autocomplete: 'username',
     hint: 'Letters, digits, ".", "-" and "_". Used to sign in.' });
   const displayName = field({ id: 'first-admin-display-name', label: 'Display name', autocomplete: 'name',
-    hint: 'Shown on screen and in the audit log, e.g. "Anna Kowalska".' });
+    hint: 'Shown on screen, e.g. "Grace Okafor". May be left empty.' });
   const password = field({ id: 'first-admin-password', label: 'Password', type: 'password',
     autocomplete: 'new-password', hint: 'At least 8 characters.' });
   const confirm = field({ id: 'first-admin-password-confirm', label: 'Confirm password', type: 'password',
@@ -53,7 +53,7 @@ export function render({ signedIn, created }) {
 
   return cardScreen(
     'first-admin',
-    {},
+    { class: 'card-screen card-wide' },
     h('h1', {}, 'Create the first administrator'),
     h('p', { class: 'muted' },
       'This workstation has no users yet. The administrator adds nurses, physicians and other administrators.'),

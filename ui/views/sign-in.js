@@ -5,7 +5,7 @@ import * as api from '../api.js';
 import { h, cardScreen } from '../dom.js';
 import { field, formError, formState, onSubmit } from '../forms.js';
 
-export function render({ clinicName, signedIn }) {
+export function render({ clinicName, version, signedIn }) {
   const username = field({ id: 'sign-in-username', label: 'User name', autocomplete: 'username' });
   const password = field({ id: 'sign-in-password', label: 'Password', type: 'password',
     autocomplete: 'current-password' });
@@ -35,5 +35,6 @@ export function render({ clinicName, signedIn }) {
     h('h1', {}, 'Sign in'),
     clinicName ? h('p', { class: 'clinic-name' }, clinicName) : null,
     form,
+    version ? h('p', { class: 'card-foot' }, `Version ${version}`) : null,
   );
 }

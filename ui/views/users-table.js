@@ -18,7 +18,7 @@ function formatDate(rfc3339) {
  */
 export function createUsersTable({ onToggle, onReset }) {
   const tbody = h('tbody', {}, messageRow('Loading users…'));
-  const table = h('table', { id: 'users-table', class: 'data-table' },
+  const table = h('table', { id: 'users-table', class: 'data-table users-table' },
     h('caption', { class: 'visually-hidden' }, 'Users of this workstation'),
     h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', { scope: 'col' }, c)))),
     tbody);

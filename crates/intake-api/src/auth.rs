@@ -5,7 +5,8 @@
 //!   exists, and takes the same Argon2 work either way;
 //! - five failed sign-ins for a typed user name within 15 minutes lock that name for
 //!   5 minutes, whether or not such a user exists;
-//! - a session ends after the clinic's inactivity timeout (default 10 minutes);
+//! - the screen locks after the clinic's inactivity timeout (default 10 minutes), and
+//!   the backend ends a session idle for 30 seconds longer than that;
 //! - a user with a temporary password may only change it until they have.
 
 use chrono::Duration;
@@ -29,6 +30,11 @@ pub const LOCKOUT_MINUTES: i64 = 5;
 const FAILURE_WINDOW_MINUTES: i64 = 15;
 /// A session's last-seen time is written at most this often.
 const TOUCH_EVERY_SECONDS: i64 = 15;
+/// The screen locks itself after the timeout and ends the session (`session.locked`);
+/// the backend ends a session that stayed idle this much longer (`session.expired`), as
+/// a safety net for a screen that did not. It must exceed [`TOUCH_EVERY_SECONDS`], or
+/// a coarse last-seen time could end an active session early.
+const EXPIRY_GRACE_SECONDS: i64 = 30;
 
 const WRONG_CREDENTIALS: &str = "Username or password is incorrect.";
 
@@ -95,7 +101,8 @@ impl Api {
                 .user_by_id(session.user_id)?
                 .ok_or_else(|| ApiError::Internal("a session's user is missing".into()))?;
             let timeout = session_timeout_seconds(db)?;
-            if now - session.last_seen_at > Duration::seconds(timeout.into()) {
+            let idle_limit = Duration::seconds(i64::from(timeout) + EXPIRY_GRACE_SECONDS);
+            if now - session.last_seen_at > idle_limit {
                 db.end_session(session.id, now, "expired")?;
                 db.append_audit(&audit_entry(
                     now,

@@ -114,9 +114,8 @@ where
     I: IntoIterator<Item = ChainedEntry>,
 {
     let mut prev = GENESIS_HASH.to_string();
-    let mut expected_seq = 1;
     let mut count = 0u64;
-    for entry in entries {
+    for (expected_seq, entry) in (1..).zip(entries) {
         let seq = entry.content.seq;
         if seq != expected_seq {
             return ChainVerdict::Broken {
@@ -139,7 +138,6 @@ where
             };
         }
         prev = entry.hash;
-        expected_seq += 1;
         count += 1;
     }
     ChainVerdict::Intact { entries: count }

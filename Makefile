@@ -1,0 +1,63 @@
+# Intake Desk: the two commands are `make run` and `make test`.
+# Both install what they need first (Debian packages when root, tauri-driver into .tools/).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+DATA_DIR ?= $(or $(INTAKE_DESK_DATA_DIR),$(or $(XDG_DATA_HOME),$(HOME)/.local/share)/intake-desk)
+TAURI_DRIVER := $(CURDIR)/.tools/bin/tauri-driver
+# The window never needs a GPU; software rendering keeps WebKit quiet under Xvfb.
+WEBKIT_ENV := WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1
+
+.PHONY: run test deps-run deps-test tools build lint unit e2e bench screenshot clean
+
+## make run: build and start the app (on a demo database the first time).
+run: deps-run build
+	@if [ ! -e "$(DATA_DIR)/intake.db" ]; then \
+	  echo "First start: creating a demo database in $(DATA_DIR)"; \
+	  target/debug/intake --data-dir "$(DATA_DIR)" seed-demo; \
+	fi
+	@echo "Data folder: $(DATA_DIR)"
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  target/debug/intake-desk --data-dir "$(DATA_DIR)"; \
+	else \
+	  echo "No display found: starting the app under xvfb-run (invisible; use a desktop session to see it)."; \
+	  $(WEBKIT_ENV) xvfb-run -a target/debug/intake-desk --data-dir "$(DATA_DIR)"; \
+	fi
+
+## make test: formatting, lints, every unit/integration test, then the end-to-end tests.
+test: deps-test tools lint unit e2e
+
+deps-run:
+	@scripts/ensure-deps.sh run
+
+deps-test:
+	@scripts/ensure-deps.sh test
+
+tools:
+	@scripts/ensure-tools.sh
+
+build:
+	$(CARGO) build --workspace --bins
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --features e2e -- -D warnings
+
+unit:
+	$(CARGO) test --workspace
+
+e2e:
+	$(CARGO) build --features e2e --tests --bins
+	$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1280x860x24" \
+	  $(CARGO) test --features e2e --test e2e -- --test-threads=1
+
+## make bench: criterion benchmarks (figures in target/criterion/).
+bench:
+	$(CARGO) bench --workspace
+
+## make screenshot: regenerate docs/screenshot.png from the end-to-end run.
+screenshot: deps-test tools e2e
+	cp target/e2e-screenshots/home-nurse.png docs/screenshot.png
+
+clean:
+	$(CARGO) clean

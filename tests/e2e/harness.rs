@@ -1,0 +1,240 @@
+//! Runs the real app in a real window for a test: a temporary data folder, our own
+//! tauri-driver on a free port, a WebDriver session, screenshots on request, and
+//! everything stopped when the test ends (also when it fails).
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use intake_api::{Api, Caller, DataDir, SystemClock};
+use serde_json::json;
+
+/// The real `intake-desk` binary, built with this test.
+const APP: &str = env!("CARGO_BIN_EXE_intake-desk");
+
+/// The WebDriver code for the Enter key (a typed "\n" is not a key press).
+pub const ENTER: &str = "\u{E007}";
+
+/// How long to wait for the UI to show something before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+pub struct Session {
+    pub client: Client,
+    driver: Child,
+    pub data: tempfile::TempDir,
+    name: String,
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/tauri-driver");
+    if local.exists() {
+        return local;
+    }
+    PathBuf::from("tauri-driver")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
+/// A data folder with the demo accounts (nurse, physician, admin; password "demo").
+pub fn demo_data() -> tempfile::TempDir {
+    let data = tempfile::tempdir().expect("a temporary data folder");
+    let api = Api::open(&DataDir::at(data.path()), Arc::new(SystemClock)).expect("open");
+    api.seed_demo(Caller::Cli("e2e")).expect("demo accounts");
+    data
+}
+
+/// Opens the API on a test's data folder, to arrange settings before the app starts.
+pub fn api(data: &Path) -> Api {
+    Api::open(&DataDir::at(data), Arc::new(SystemClock)).expect("open the test database")
+}
+
+impl Session {
+    /// Starts the app on `data` and connects to its window.
+    pub async fn start(name: &str, data: tempfile::TempDir) -> Session {
+        let port = free_port();
+        let native_port = free_port();
+        let driver_path = tauri_driver();
+        let driver = Command::new(&driver_path)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            // Its own process group, so stopping it also stops WebKitWebDriver and the app.
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {}: {e}. `make test` installs tauri-driver into .tools/ \
+                     and runs these tests under xvfb-run.",
+                    driver_path.display()
+                )
+            });
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": APP, "args": ["--data-dir", data.path()] }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = String::new();
+        for _ in 0..100 {
+            let connected = ClientBuilder::rustls()
+                .expect("TLS roots")
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await;
+            match connected {
+                Ok(client) => {
+                    let session = Session {
+                        client,
+                        driver,
+                        data,
+                        name: name.to_string(),
+                    };
+                    return session;
+                }
+                Err(e) => last_error = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("no WebDriver session with the app at {url}: {last_error}");
+    }
+
+    /// Runs one WebDriver call, failing the test (not hanging it) if the window stops
+    /// answering.
+    async fn bounded<T, E: std::fmt::Display>(
+        &self,
+        what: &str,
+        call: impl std::future::Future<Output = Result<T, E>>,
+    ) -> T {
+        match tokio::time::timeout(PATIENCE + Duration::from_secs(5), call).await {
+            Ok(Ok(value)) => value,
+            Ok(Err(e)) => panic!("{}: {what}: {e}", self.name),
+            Err(_) => panic!("{}: {what}: the window did not answer", self.name),
+        }
+    }
+
+    /// Waits for the element matching `css` to be in the page.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        let search = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css));
+        let found = tokio::time::timeout(PATIENCE + Duration::from_secs(5), search).await;
+        match found {
+            Ok(Ok(element)) => element,
+            Ok(Err(e)) => {
+                self.screenshot(&format!(
+                    "FAILED-{}",
+                    css.replace(['#', ' ', '[', ']', '"', '='], "_")
+                ))
+                .await;
+                panic!("{}: {css} did not appear: {e}", self.name)
+            }
+            Err(_) => panic!(
+                "{}: the window did not answer while looking for {css}",
+                self.name
+            ),
+        }
+    }
+
+    /// Whether an element matching `css` is in the page right now.
+    pub async fn exists(&self, css: &str) -> bool {
+        !self
+            .bounded(css, self.client.find_all(Locator::Css(css)))
+            .await
+            .is_empty()
+    }
+
+    /// Waits until `css`'s text contains `text`, and returns the text.
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> String {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let element = self.find(css).await;
+            let found = self.bounded(css, element.text()).await;
+            if found.contains(text) {
+                return found;
+            }
+            if tokio::time::Instant::now() > deadline {
+                self.screenshot("FAILED-text").await;
+                panic!("{}: {css} shows {found:?}, not {text:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Types into the field matching `css` (after clearing it).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        eprintln!("{}: type into {css}", self.name);
+        let field = self.find(css).await;
+        self.bounded(css, field.clear()).await;
+        self.bounded(css, field.send_keys(text)).await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        eprintln!("{}: click {css}", self.name);
+        let element = self.find(css).await;
+        self.bounded(css, element.click()).await;
+    }
+
+    /// Saves a PNG of the window to target/e2e-screenshots/<name>.png.
+    ///
+    /// The picture is taken from the X display (ImageMagick's `import`), not through
+    /// WebDriver: WebKitWebDriver's own screenshot sometimes never returns and then
+    /// blocks every later command of the session.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        let (x, y, w, h) = self
+            .bounded("window rect", self.client.get_window_rect())
+            .await;
+        let status = Command::new("import")
+            .args(["-window", "root", "-crop"])
+            .arg(format!("{w}x{h}+{x}+{y}"))
+            .arg("+repage")
+            .arg(dir.join(format!("{name}.png")))
+            .status();
+        if !matches!(status, Ok(s) if s.success()) {
+            eprintln!("{}: no screenshot {name} ({status:?})", self.name);
+        }
+    }
+
+    /// Ends the WebDriver session (closing the app) and stops tauri-driver.
+    pub async fn finish(self) {
+        let _ = self.client.clone().close().await;
+        // Drop stops the driver's process group.
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // The group id is the driver's pid (process_group(0)); TERM lets WebKitWebDriver
+        // close the app it started, KILL makes sure nothing is left behind.
+        let group = format!("-{}", self.driver.id());
+        for signal in ["-TERM", "-KILL"] {
+            let _ = Command::new("kill").args([signal, "--", &group]).status();
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let _ = self.driver.wait();
+    }
+}
