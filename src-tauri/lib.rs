@@ -33,6 +33,16 @@ impl Backend {
     }
 }
 
+/// A command line the desktop app does not understand; the message says what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// The desktop app's command line.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Options {
@@ -45,20 +55,20 @@ pub const USAGE: &str = "usage: intake-desk [--data-dir DIR]\n\
     ~/.local/share/intake-desk.";
 
 impl Options {
-    /// Parses the arguments after the program name. `Err` holds the message to print.
-    pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, String> {
+    /// Parses the arguments after the program name.
+    pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, UsageError> {
         let mut options = Options::default();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             match arg.to_str() {
                 Some("--data-dir") => match args.next() {
                     Some(dir) => options.data_dir = Some(PathBuf::from(dir)),
-                    None => return Err("--data-dir needs a folder".into()),
+                    None => return Err(UsageError("--data-dir needs a folder".into())),
                 },
                 Some(s) if s.starts_with("--data-dir=") => {
                     options.data_dir = Some(PathBuf::from(&s["--data-dir=".len()..]));
                 }
-                _ => return Err(format!("unexpected argument {arg:?}")),
+                _ => return Err(UsageError(format!("unexpected argument {arg:?}"))),
             }
         }
         Ok(options)
@@ -102,7 +112,7 @@ pub fn run(options: Options) -> Result<(), tauri::Error> {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Options, String> {
+    fn parse(args: &[&str]) -> Result<Options, UsageError> {
         Options::parse(args.iter().map(OsString::from))
     }
 
@@ -118,9 +128,11 @@ mod tests {
     fn unknown_or_incomplete_arguments_are_refused() {
         assert!(parse(&["--data-dir"])
             .unwrap_err()
+            .0
             .contains("needs a folder"));
         assert!(parse(&["--frobnicate"])
             .unwrap_err()
+            .0
             .contains("--frobnicate"));
     }
 }
