@@ -17,6 +17,12 @@ const COMMANDS: &[&str] = &[
     "verify_audit",
     "get_settings",
     "update_settings",
+    "search_patients",
+    "get_patient",
+    "patient_history",
+    "register_patient",
+    "update_patient",
+    "mark_patient_in_error",
 ];
 
 fn main() {

@@ -95,6 +95,12 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> taur
             commands::admin::verify_audit,
             commands::admin::get_settings,
             commands::admin::update_settings,
+            commands::patients::search_patients,
+            commands::patients::get_patient,
+            commands::patients::patient_history,
+            commands::patients::register_patient,
+            commands::patients::update_patient,
+            commands::patients::mark_patient_in_error,
         ])
 }
 

@@ -5,7 +5,9 @@
 use intake_core::Role;
 use serde_json::json;
 
-use intake_store::NewUser;
+use intake_store::{Db, NewUser};
+
+use crate::demo_patients::{demo_patients, synthetic_patients};
 
 use crate::dto::{DemoSeedDto, DemoUserDto};
 use crate::permissions::Permission;
@@ -56,10 +58,74 @@ impl Api {
                     created: !exists,
                 });
             }
+            let patients = if db.count_patients()? == 0 {
+                let list = demo_patients(now.date_naive());
+                insert_patients(db, list.iter(), now, &who.actor)?
+            } else {
+                0
+            };
+            if patients > 0 {
+                db.append_audit(&audit_entry(
+                    now,
+                    &who.actor,
+                    "patient.demo_seeded",
+                    "patient",
+                    None,
+                    json!({ "patients": patients }),
+                ))?;
+            }
             Ok(DemoSeedDto {
                 users,
                 password: DEMO_PASSWORD.to_string(),
+                patients,
             })
         })
+    }
+}
+
+/// Inserts patients with generated MRNs, skipping the duplicate check (made-up data).
+fn insert_patients<'p>(
+    db: &Db<'_>,
+    patients: impl Iterator<Item = &'p intake_core::patient::ValidPatient>,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &str,
+) -> Result<u64, ApiError> {
+    let mut count = 0;
+    for p in patients {
+        let mrn = db.next_generated_mrn()?;
+        let created = json!({ "mrn": [null, mrn], "demo": [null, true] });
+        db.insert_patient(p, &mrn, &created, now, actor)?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Patients added per transaction by [`Api::seed_synthetic`].
+const SYNTHETIC_BATCH: u64 = 5_000;
+
+impl Api {
+    /// Adds `n` reproducible synthetic patients (for benchmarks); returns how many.
+    pub fn seed_synthetic(&self, caller: Caller<'_>, n: u64, seed: u64) -> Result<u64, ApiError> {
+        let who = self.authorize(caller, Permission::SeedDemo)?;
+        let now = self.now();
+        let mut all = synthetic_patients(seed, now.date_naive(), n).peekable();
+        let mut added = 0;
+        while all.peek().is_some() {
+            let batch: Vec<_> = all.by_ref().take(SYNTHETIC_BATCH as usize).collect();
+            added += self
+                .store
+                .write(|db| insert_patients(db, batch.iter(), now, &who.actor))?;
+        }
+        self.store.write(|db| {
+            db.append_audit(&audit_entry(
+                now,
+                &who.actor,
+                "patient.synthetic_seeded",
+                "patient",
+                None,
+                json!({ "patients": added, "seed": seed }),
+            ))
+        })?;
+        Ok(added)
     }
 }

@@ -137,6 +137,8 @@ pub struct AuditVerifyDto {
 pub struct SettingsDto {
     pub session_timeout_seconds: u32,
     pub clinic_name: String,
+    /// `dmy` or `mdy`: how dates other than ISO are read in patient search.
+    pub date_order: String,
 }
 
 /// A change to settings; absent fields stay as they are.
@@ -147,6 +149,8 @@ pub struct SettingsUpdate {
     pub session_timeout_seconds: Option<i64>,
     #[serde(default)]
     pub clinic_name: Option<String>,
+    #[serde(default)]
+    pub date_order: Option<String>,
 }
 
 /// What `seed_demo` did.
@@ -156,6 +160,8 @@ pub struct DemoSeedDto {
     /// `(user name, role)` of each demo account, created now or already there.
     pub users: Vec<DemoUserDto>,
     pub password: String,
+    /// Demo patients added now (none when the database already had patients).
+    pub patients: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

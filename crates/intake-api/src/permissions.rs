@@ -17,18 +17,30 @@ pub enum Permission {
     ManageUsers,
     /// Read and verify the audit log.
     ReadAudit,
-    /// Fill the database with demo users (and, later, patients and visits).
+    /// Fill the database with demo users, patients and (later) visits.
     SeedDemo,
+    /// Search patients and open their records.
+    ViewPatients,
+    /// Register patients and edit their demographics.
+    EditPatients,
+    /// Mark a patient registered by mistake as entered in error.
+    MarkPatientInError,
+    /// Import patients from another system's CSV export.
+    ImportPatients,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 10] = [
         Permission::OwnAccount,
         Permission::ReadSettings,
         Permission::ManageSettings,
         Permission::ManageUsers,
         Permission::ReadAudit,
         Permission::SeedDemo,
+        Permission::ViewPatients,
+        Permission::EditPatients,
+        Permission::MarkPatientInError,
+        Permission::ImportPatients,
     ];
 }
 
@@ -36,8 +48,10 @@ impl Permission {
 pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match permission {
-        OwnAccount | ReadSettings => true,
-        ManageSettings | ManageUsers | ReadAudit | SeedDemo => role == Role::Admin,
+        OwnAccount | ReadSettings | ViewPatients => true,
+        EditPatients => matches!(role, Role::Nurse | Role::Physician),
+        ManageSettings | ManageUsers | ReadAudit | SeedDemo | MarkPatientInError
+        | ImportPatients => role == Role::Admin,
     }
 }
 

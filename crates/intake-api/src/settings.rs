@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use intake_core::search::DateOrder;
 use intake_store::{Db, StoreError};
 
 use crate::dto::{SettingsDto, SettingsUpdate};
@@ -11,6 +12,7 @@ use crate::{audit_entry, Api, ApiError, Caller};
 
 const SESSION_TIMEOUT: &str = "session_timeout_seconds";
 const CLINIC_NAME: &str = "clinic_name";
+const DATE_ORDER: &str = "date_order";
 
 /// Ten minutes without activity locks the screen.
 pub(crate) const DEFAULT_SESSION_TIMEOUT_SECONDS: u32 = 600;
@@ -28,10 +30,19 @@ pub(crate) fn session_timeout_seconds(db: &Db<'_>) -> Result<u32, StoreError> {
         .unwrap_or(DEFAULT_SESSION_TIMEOUT_SECONDS))
 }
 
+/// How the clinic writes dates besides ISO: `dmy` (07.03.1984, the default) or `mdy`.
+pub(crate) fn date_order(db: &Db<'_>) -> Result<DateOrder, StoreError> {
+    Ok(db
+        .setting(DATE_ORDER)?
+        .and_then(|v| DateOrder::parse(&v))
+        .unwrap_or_default())
+}
+
 pub(crate) fn read(db: &Db<'_>) -> Result<SettingsDto, StoreError> {
     Ok(SettingsDto {
         session_timeout_seconds: session_timeout_seconds(db)?,
         clinic_name: db.setting(CLINIC_NAME)?.unwrap_or_default(),
+        date_order: date_order(db)?.as_str().to_string(),
     })
 }
 
@@ -75,9 +86,21 @@ impl Api {
                 ));
             }
         }
+        let order = match update.date_order.as_deref() {
+            None => None,
+            Some(v) => Some(DateOrder::parse(v).ok_or_else(|| {
+                ApiError::invalid(
+                    "dateOrder",
+                    "The date order is dmy (07.03.1984) or mdy (03/07/1984).",
+                )
+            })?),
+        };
         let now = self.now();
         self.store.write(|db| {
             let before = read(db)?;
+            if let Some(order) = order {
+                db.put_setting(DATE_ORDER, order.as_str(), now, &who.actor)?;
+            }
             if let Some(secs) = update.session_timeout_seconds {
                 db.put_setting(SESSION_TIMEOUT, &secs.to_string(), now, &who.actor)?;
             }
@@ -93,8 +116,8 @@ impl Api {
                     "settings",
                     None,
                     json!({
-                        "before": { "sessionTimeoutSeconds": before.session_timeout_seconds, "clinicName": before.clinic_name },
-                        "after": { "sessionTimeoutSeconds": after.session_timeout_seconds, "clinicName": after.clinic_name },
+                        "before": { "sessionTimeoutSeconds": before.session_timeout_seconds, "clinicName": before.clinic_name, "dateOrder": before.date_order },
+                        "after": { "sessionTimeoutSeconds": after.session_timeout_seconds, "clinicName": after.clinic_name, "dateOrder": after.date_order },
                     }),
                 ))?;
             }

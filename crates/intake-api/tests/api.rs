@@ -162,6 +162,7 @@ fn the_timeout_is_a_setting() {
     let update = SettingsUpdate {
         session_timeout_seconds: Some(5),
         clinic_name: Some("Riverside Clinic".into()),
+        date_order: None,
     };
     let settings = w
         .api
@@ -190,6 +191,7 @@ fn settings_out_of_range_are_refused_and_nothing_changes() {
                 &SettingsUpdate {
                     session_timeout_seconds: Some(secs),
                     clinic_name: Some("Changed".into()),
+                    date_order: None,
                 },
             )
             .unwrap_err();

@@ -38,8 +38,68 @@ pub enum Command {
     /// Read or change clinic settings.
     #[command(subcommand)]
     Settings(SettingsCommand),
-    /// Add demo accounts (nurse, physician, admin; password "demo") and print them.
+    /// Register, find, show and import patients.
+    #[command(subcommand)]
+    Patient(PatientCommand),
+    /// Add demo accounts (nurse, physician, admin; password "demo") and about 200 demo
+    /// patients, and print the accounts.
     SeedDemo,
+    /// Add reproducible synthetic patients, for benchmarks.
+    SeedSynthetic {
+        #[arg(long, value_name = "N")]
+        patients: u64,
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatientCommand {
+    /// Register a patient and print the MRN; refuses a likely duplicate unless
+    /// --allow-duplicate gives a reason.
+    Add {
+        #[arg(long)]
+        family: String,
+        #[arg(long, default_value = "")]
+        given: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        birth_date: String,
+        #[arg(long, value_name = "female|male|other|unknown")]
+        sex: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        /// The clinic's own MRN (default: the next generated one).
+        #[arg(long, default_value = "")]
+        mrn: String,
+        #[arg(long, value_name = "REASON")]
+        allow_duplicate: Option<String>,
+    },
+    /// Search by name fragments, date of birth, MRN or phone digits.
+    Find {
+        query: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one patient by MRN.
+    Show {
+        mrn: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import patients from a CSV file (header: mrn,family,given,birth_date,sex,phone,
+    /// email,address_line,city,postal_code,country,language,emergency_name,
+    /// emergency_relationship,emergency_phone,notes).
+    Import {
+        file: PathBuf,
+        /// Check every row and report, importing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the valid rows even if some are rejected.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -111,5 +171,8 @@ pub enum SettingsCommand {
         /// The clinic's name, printed on screens and summaries.
         #[arg(long, value_name = "TEXT")]
         clinic_name: Option<String>,
+        /// How dates are typed besides ISO: dmy (07.03.1984) or mdy (03/07/1984).
+        #[arg(long, value_name = "dmy|mdy")]
+        date_order: Option<String>,
     },
 }

@@ -9,7 +9,7 @@ use intake_api::dto::{AuditFilterDto, NewUserRequest, SettingsUpdate};
 use intake_api::{Api, ApiError, Caller, DataDir, SystemClock};
 
 use crate::args::{Args, AuditCommand, Command, SettingsCommand, UserCommand};
-use crate::output;
+use crate::{output, patients};
 
 /// Why a command failed; printed as one line.
 pub enum CliError {
@@ -33,12 +33,6 @@ impl fmt::Display for CliError {
 impl From<ApiError> for CliError {
     fn from(e: ApiError) -> Self {
         CliError::Api(e)
-    }
-}
-
-impl From<String> for CliError {
-    fn from(m: String) -> Self {
-        CliError::Input(m)
     }
 }
 
@@ -93,6 +87,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::User(cmd) => user_command(&open(args.data_dir)?, caller, cmd),
         Command::Audit(cmd) => audit_command(&open(args.data_dir)?, caller, cmd),
         Command::Settings(cmd) => settings_command(&open(args.data_dir)?, caller, cmd),
+        Command::Patient(cmd) => patients::run(&open(args.data_dir)?, caller, cmd),
         Command::SeedDemo => {
             let seeded = open(args.data_dir)?.seed_demo(caller)?;
             println!("Demo accounts (password {:?}):", seeded.password);
@@ -104,6 +99,18 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 };
                 println!("  {:<10} {:<10} {state}", u.username, u.role);
             }
+            if seeded.patients > 0 {
+                println!("Added {} demo patients.", seeded.patients);
+            }
+            Ok(())
+        }
+        Command::SeedSynthetic { patients, seed } => {
+            let started = std::time::Instant::now();
+            let added = open(args.data_dir)?.seed_synthetic(caller, patients, seed)?;
+            println!(
+                "Added {added} synthetic patients (seed {seed}) in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
     }
@@ -214,10 +221,11 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
         SettingsCommand::Set {
             session_timeout,
             clinic_name,
+            date_order,
         } => {
-            if session_timeout.is_none() && clinic_name.is_none() {
+            if session_timeout.is_none() && clinic_name.is_none() && date_order.is_none() {
                 return Err(CliError::Input(
-                    "nothing to set: give --session-timeout and/or --clinic-name".into(),
+                    "nothing to set: give --session-timeout, --clinic-name or --date-order".into(),
                 ));
             }
             api.update_settings(
@@ -225,11 +233,13 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
                 &SettingsUpdate {
                     session_timeout_seconds: session_timeout,
                     clinic_name,
+                    date_order,
                 },
             )?
         }
     };
     println!("session-timeout  {} s", settings.session_timeout_seconds);
     println!("clinic-name      {}", settings.clinic_name);
+    println!("date-order       {}", settings.date_order);
     Ok(())
 }

@@ -2,9 +2,12 @@
 
 use serde::Serialize;
 
+use crate::commands::CliError;
+
 /// Prints `value` as pretty JSON on stdout.
-pub fn json<T: Serialize>(value: &T) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+pub fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Input(format!("cannot write JSON: {e}")))?;
     println!("{text}");
     Ok(())
 }

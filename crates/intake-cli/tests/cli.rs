@@ -240,7 +240,7 @@ fn audit_verify_passes_then_names_a_tampered_row() {
         .args(["audit", "verify"])
         .assert()
         .success()
-        .stdout(contains("intact: 4 entries"));
+        .stdout(contains("intact: 5 entries"));
     intake(tmp.path())
         .args(["audit", "list", "--limit", "2"])
         .assert()

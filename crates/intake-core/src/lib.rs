@@ -5,13 +5,17 @@
 //! (`intake-store`), the use cases and permissions (`intake-api`) and the front ends build
 //! on these types; nothing here knows SQLite, Tauri or the command line.
 //!
-//! This first version holds the vocabulary of the foundation: roles, user names and
-//! passwords as they are accepted, and the hash chain of the audit log.
+//! It holds roles, user names and passwords as they are accepted, the hash chain of the
+//! audit log, patients' demographics and what makes two patients look alike, and the
+//! text folding that search and duplicate checks share.
 
 pub mod audit;
 pub mod ids;
+pub mod patient;
 pub mod role;
+pub mod search;
+pub mod text;
 pub mod user;
 
-pub use ids::{SessionId, UserId};
+pub use ids::{PatientId, SessionId, UserId};
 pub use role::Role;

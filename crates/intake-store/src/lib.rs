@@ -15,6 +15,7 @@ mod audit;
 mod error;
 pub mod migrations;
 mod open;
+mod patients;
 mod sessions;
 mod settings;
 mod sign_in_failures;
@@ -28,6 +29,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use audit::{AuditFilter, AuditRow, NewAuditEntry};
 pub use error::StoreError;
+pub use patients::{PatientRevision, PatientRow, PatientStatus};
 pub use sessions::SessionRow;
 pub use sign_in_failures::FailureRow;
 pub use time::{format_time, parse_time};

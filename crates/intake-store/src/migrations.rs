@@ -11,7 +11,10 @@ use crate::StoreError;
 use std::path::Path;
 
 /// Every migration, in order; the schema version after migration `i` is `i + 1`.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_foundation.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_foundation.sql"),
+    include_str!("../migrations/0002_patients.sql"),
+];
 
 /// The `application_id` that marks a file as ours ('INTK').
 pub const APPLICATION_ID: i64 = 0x494E_544B;

@@ -1,0 +1,477 @@
+//! Patients: register, edit, find, view, history, mark entered in error.
+//!
+//! Registering or editing a name or birth date first looks for likely duplicates (same
+//! birth date and a similar name, same phone, same email). When there are any, nothing
+//! is saved and the candidates go back to the screen; the person either opens one or
+//! sends the registration again with a reason, which the audit log keeps.
+
+use chrono::NaiveDate;
+use intake_core::patient::{self, DuplicateReason, ValidPatient};
+use intake_core::search::{self, Tier};
+use intake_core::{text, PatientId, Role};
+use serde_json::{json, Map, Value};
+
+use intake_store::{Db, NewAuditEntry, PatientRow, PatientStatus};
+
+use crate::patients_dto::{
+    DuplicateDto, PatientDto, PatientInputDto, PatientRevisionDto, PatientSaveDto,
+    PatientSearchDto, PatientSummaryDto,
+};
+use crate::permissions::Permission;
+use crate::{audit_entry, settings, Api, ApiError, Caller, Principal};
+
+/// The most results a search returns.
+pub const SEARCH_LIMIT: usize = 50;
+/// The longest reason for overriding a duplicate warning or marking an error.
+pub const REASON_MAX: usize = 500;
+/// How many rows each search query reads before ranking.
+const CANDIDATES: u32 = 200;
+
+fn patient_entry<'a>(
+    now: chrono::DateTime<chrono::Utc>,
+    who: &'a Principal,
+    action: &'a str,
+    id: PatientId,
+    detail: Value,
+) -> NewAuditEntry<'a> {
+    NewAuditEntry {
+        patient_id: Some(id.0),
+        ..audit_entry(
+            now,
+            &who.actor,
+            action,
+            "patient",
+            Some(id.to_string()),
+            detail,
+        )
+    }
+}
+
+/// `{ field: [old, new] }` for every field that differs (all fields when `old` is None).
+fn changes(old: Option<&ValidPatient>, new: &ValidPatient, mrn: &str) -> Value {
+    let fields = |p: &ValidPatient| -> Vec<(&'static str, String)> {
+        vec![
+            ("family", p.family.clone()),
+            ("given", p.given.clone()),
+            ("birthDate", p.birth_date.to_string()),
+            ("sex", p.sex.as_str().to_string()),
+            ("phone", p.phone.clone()),
+            ("email", p.email.clone()),
+            ("addressLine", p.address_line.clone()),
+            ("city", p.city.clone()),
+            ("postalCode", p.postal_code.clone()),
+            ("country", p.country.clone()),
+            ("language", p.language.clone()),
+            ("emergencyName", p.emergency_name.clone()),
+            ("emergencyRelationship", p.emergency_relationship.clone()),
+            ("emergencyPhone", p.emergency_phone.clone()),
+            ("notes", p.notes.clone()),
+        ]
+    };
+    let mut out = Map::new();
+    match old {
+        None => {
+            out.insert("mrn".into(), json!([null, mrn]));
+            for (name, value) in fields(new) {
+                if !value.is_empty() {
+                    out.insert(name.into(), json!([null, value]));
+                }
+            }
+        }
+        Some(old) => {
+            for ((name, before), (_, after)) in fields(old).into_iter().zip(fields(new)) {
+                if before != after {
+                    out.insert(name.into(), json!([before, after]));
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// Active patients that look like `p`, with the reasons, `exclude` left out.
+pub(crate) fn find_duplicates(
+    db: &Db<'_>,
+    p: &ValidPatient,
+    exclude: Option<PatientId>,
+) -> Result<Vec<(PatientRow, Vec<DuplicateReason>)>, ApiError> {
+    let mut found: Vec<(PatientRow, Vec<DuplicateReason>)> = Vec::new();
+    let mut add = |row: PatientRow, reason: DuplicateReason| {
+        if Some(row.id) == exclude {
+            return;
+        }
+        match found.iter_mut().find(|(r, _)| r.id == row.id) {
+            Some((_, reasons)) if !reasons.contains(&reason) => reasons.push(reason),
+            Some(_) => {}
+            None => found.push((row, vec![reason])),
+        }
+    };
+    for row in db.patients_born_on(p.birth_date, false, 1000)? {
+        let other = (row.fields.family.as_str(), row.fields.given.as_str());
+        if patient::similar_names((&p.family, &p.given), other) {
+            add(row, DuplicateReason::SameBirthDateSimilarName);
+        }
+    }
+    let digits = text::digits(&p.phone);
+    for row in db.patients_with_contact(&digits, &p.email, 50)? {
+        if !digits.is_empty() && text::digits(&row.fields.phone) == digits {
+            add(row.clone(), DuplicateReason::SamePhone);
+        }
+        if !p.email.is_empty() && row.fields.email == p.email {
+            add(row, DuplicateReason::SameEmail);
+        }
+    }
+    Ok(found)
+}
+
+fn check_reason(reason: Option<&str>, field: &str) -> Result<Option<String>, ApiError> {
+    match reason.map(str::trim) {
+        None => Ok(None),
+        Some("") => Err(ApiError::invalid(field, "Give a reason.")),
+        Some(r) if r.chars().count() > REASON_MAX => Err(ApiError::invalid(
+            field,
+            format!("A reason has at most {REASON_MAX} characters."),
+        )),
+        Some(r) if r.chars().any(|c| c.is_control() && c != '\n') => Err(ApiError::invalid(
+            field,
+            "A reason cannot hold control characters.",
+        )),
+        Some(r) => Ok(Some(r.to_string())),
+    }
+}
+
+pub(crate) fn validate(
+    input: &PatientInputDto,
+    today: NaiveDate,
+) -> Result<ValidPatient, ApiError> {
+    patient::validate(&input.into(), today).map_err(|errors| {
+        let first = errors.into_iter().next();
+        match first {
+            Some(e) => ApiError::invalid(e.field, e.message),
+            None => ApiError::invalid("family", "The patient could not be checked."),
+        }
+    })
+}
+
+fn visible(row: &PatientRow, who: &Principal) -> bool {
+    row.status == PatientStatus::Active || who.role == Role::Admin
+}
+
+impl Api {
+    fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+
+    /// Finds patients by name fragments, date of birth, MRN or phone digits; at most
+    /// [`SEARCH_LIMIT`], best first. Patients entered in error are left out, except for
+    /// administrators.
+    pub fn search_patients(
+        &self,
+        caller: Caller<'_>,
+        raw: &str,
+    ) -> Result<PatientSearchDto, ApiError> {
+        let who = self.authorize(caller, Permission::ViewPatients)?;
+        let include_inactive = who.role == Role::Admin;
+        let now = self.now();
+        let today = self.today();
+        let patients = self.store.write(|db| {
+            let query = search::parse(raw, settings::date_order(db)?);
+            if query.is_empty() {
+                return Ok::<_, ApiError>(Vec::new());
+            }
+            let mut ranked: Vec<(Tier, PatientRow)> = Vec::new();
+            let mut push = |tier: Tier, row: PatientRow| {
+                if let Some(existing) = ranked.iter_mut().find(|(_, r)| r.id == row.id) {
+                    existing.0 = existing.0.min(tier);
+                } else {
+                    ranked.push((tier, row));
+                }
+            };
+            if let Some(mrn) = &query.mrn {
+                if let Some(row) = db.patient_by_mrn(mrn)? {
+                    if include_inactive || row.status == PatientStatus::Active {
+                        push(Tier::ExactMrn, row);
+                    }
+                }
+            }
+            let name_tier = |row: &PatientRow| {
+                if search::is_full_name_match(&query.words, &row.fields.family, &row.fields.given) {
+                    Tier::FullName
+                } else {
+                    Tier::Partial
+                }
+            };
+            if !query.words.is_empty() {
+                let exact = search::fts_exact(&query.words);
+                let prefix = search::fts_prefix(&query.words);
+                let mut rows = db.search_patient_names(
+                    &exact,
+                    query.birth_date,
+                    include_inactive,
+                    CANDIDATES,
+                )?;
+                rows.extend(db.search_patient_names(
+                    &prefix,
+                    query.birth_date,
+                    include_inactive,
+                    CANDIDATES,
+                )?);
+                for row in rows {
+                    let phone_ok = query
+                        .digits
+                        .as_ref()
+                        .is_none_or(|d| text::digits(&row.fields.phone).contains(d.as_str()));
+                    if phone_ok {
+                        push(name_tier(&row), row);
+                    }
+                }
+            } else {
+                if let Some(date) = query.birth_date {
+                    for row in db.patients_born_on(date, include_inactive, CANDIDATES)? {
+                        push(Tier::Partial, row);
+                    }
+                }
+                if let Some(digits) = &query.digits {
+                    let fts = search::fts_prefix(std::slice::from_ref(digits));
+                    for row in db.search_patient_phones(&fts, include_inactive, CANDIDATES)? {
+                        push(Tier::Partial, row);
+                    }
+                }
+            }
+            ranked.sort_by_cached_key(|(tier, r)| {
+                (
+                    *tier,
+                    text::fold(&r.fields.family),
+                    text::fold(&r.fields.given),
+                    r.id,
+                )
+            });
+            ranked.truncate(SEARCH_LIMIT);
+            db.append_audit(&audit_entry(
+                now,
+                &who.actor,
+                "patient.searched",
+                "patient",
+                None,
+                json!({ "results": ranked.len() }),
+            ))?;
+            Ok(ranked.into_iter().map(|(_, r)| r).collect())
+        })?;
+        Ok(PatientSearchDto {
+            patients: patients
+                .iter()
+                .map(|p| PatientSummaryDto::new(p, today))
+                .collect(),
+        })
+    }
+
+    fn load_patient(&self, db: &Db<'_>, id: i64, who: &Principal) -> Result<PatientRow, ApiError> {
+        db.patient(PatientId(id))?
+            .filter(|row| visible(row, who))
+            .ok_or_else(|| ApiError::NotFound("There is no such patient.".into()))
+    }
+
+    /// One patient with every field; the view is audited.
+    pub fn get_patient(&self, caller: Caller<'_>, id: i64) -> Result<PatientDto, ApiError> {
+        let who = self.authorize(caller, Permission::ViewPatients)?;
+        let now = self.now();
+        let row = self.store.write(|db| {
+            let row = self.load_patient(db, id, &who)?;
+            db.append_audit(&patient_entry(
+                now,
+                &who,
+                "patient.viewed",
+                row.id,
+                json!({}),
+            ))?;
+            Ok::<_, ApiError>(row)
+        })?;
+        Ok(PatientDto::new(&row, self.today()))
+    }
+
+    /// Every change to a patient, oldest first.
+    pub fn patient_history(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+    ) -> Result<Vec<PatientRevisionDto>, ApiError> {
+        let who = self.authorize(caller, Permission::ViewPatients)?;
+        self.store.read(|db| {
+            let row = self.load_patient(db, id, &who)?;
+            Ok(db
+                .patient_revisions(row.id)?
+                .into_iter()
+                .map(PatientRevisionDto::from)
+                .collect())
+        })
+    }
+
+    /// Registers a patient, unless it looks like one the clinic already has and no
+    /// `duplicate_reason` is given.
+    pub fn register_patient(
+        &self,
+        caller: Caller<'_>,
+        input: &PatientInputDto,
+        duplicate_reason: Option<&str>,
+    ) -> Result<PatientSaveDto, ApiError> {
+        let who = self.authorize(caller, Permission::EditPatients)?;
+        let today = self.today();
+        let p = validate(input, today)?;
+        let reason = check_reason(duplicate_reason, "duplicateReason")?;
+        let now = self.now();
+        self.store.write(|db| {
+            let duplicates = find_duplicates(db, &p, None)?;
+            if !duplicates.is_empty() && reason.is_none() {
+                return Ok(PatientSaveDto {
+                    patient: None,
+                    duplicates: duplicates
+                        .iter()
+                        .map(|(row, why)| DuplicateDto::new(row, why, today))
+                        .collect(),
+                });
+            }
+            let mrn = match &p.mrn {
+                Some(mrn) => {
+                    if db.patient_by_mrn(mrn)?.is_some() {
+                        return Err(ApiError::invalid(
+                            "mrn",
+                            format!("The MRN {mrn} is already used."),
+                        ));
+                    }
+                    mrn.clone()
+                }
+                None => db.next_generated_mrn()?,
+            };
+            let id = db.insert_patient(&p, &mrn, &changes(None, &p, &mrn), now, &who.actor)?;
+            db.append_audit(&patient_entry(
+                now,
+                &who,
+                "patient.created",
+                id,
+                json!({ "mrn": mrn }),
+            ))?;
+            if let Some(reason) = &reason {
+                if !duplicates.is_empty() {
+                    let candidates: Vec<&str> =
+                        duplicates.iter().map(|(r, _)| r.mrn.as_str()).collect();
+                    db.append_audit(&patient_entry(
+                        now,
+                        &who,
+                        "patient.duplicate_overridden",
+                        id,
+                        json!({ "reason": reason, "candidates": candidates }),
+                    ))?;
+                }
+            }
+            let row = db
+                .patient(id)?
+                .ok_or_else(|| ApiError::Internal("the new patient vanished".into()))?;
+            Ok(PatientSaveDto {
+                patient: Some(PatientDto::new(&row, today)),
+                duplicates: Vec::new(),
+            })
+        })
+    }
+
+    /// Saves an edit made from `version`. A changed name or birth date is checked for
+    /// duplicates like a registration; a patient changed by someone else since is refused.
+    pub fn update_patient(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        version: i64,
+        input: &PatientInputDto,
+        duplicate_reason: Option<&str>,
+    ) -> Result<PatientSaveDto, ApiError> {
+        let who = self.authorize(caller, Permission::EditPatients)?;
+        let today = self.today();
+        let p = validate(input, today)?;
+        let reason = check_reason(duplicate_reason, "duplicateReason")?;
+        let now = self.now();
+        self.store.write(|db| {
+            let old = self.load_patient(db, id, &who)?;
+            if old.status != PatientStatus::Active {
+                return Err(ApiError::Conflict("This patient was marked entered in error and cannot be edited.".into()));
+            }
+            if old.version != version {
+                return Err(ApiError::Conflict(format!(
+                    "This patient was changed by {} since you opened it; reload to see the new version.",
+                    old.updated_by
+                )));
+            }
+            let identity_changed = old.fields.family != p.family
+                || old.fields.given != p.given
+                || old.fields.birth_date != p.birth_date;
+            let duplicates = if identity_changed { find_duplicates(db, &p, Some(old.id))? } else { Vec::new() };
+            if !duplicates.is_empty() && reason.is_none() {
+                return Ok(PatientSaveDto {
+                    patient: None,
+                    duplicates: duplicates.iter().map(|(row, why)| DuplicateDto::new(row, why, today)).collect(),
+                });
+            }
+            let mut p = p;
+            p.mrn = Some(old.mrn.clone());
+            let diff = changes(Some(&old.fields), &p, &old.mrn);
+            let changed: Vec<String> = diff.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+            if !changed.is_empty() {
+                db.update_patient(old.id, version, &p, &diff, now, &who.actor)?
+                    .ok_or_else(|| ApiError::Conflict("This patient was changed since you opened it; reload.".into()))?;
+                db.append_audit(&patient_entry(now, &who, "patient.updated", old.id, json!({ "fields": changed })))?;
+            }
+            if let (Some(reason), false) = (&reason, duplicates.is_empty()) {
+                let candidates: Vec<&str> = duplicates.iter().map(|(r, _)| r.mrn.as_str()).collect();
+                db.append_audit(&patient_entry(
+                    now,
+                    &who,
+                    "patient.duplicate_overridden",
+                    old.id,
+                    json!({ "reason": reason, "candidates": candidates }),
+                ))?;
+            }
+            let row = db.patient(old.id)?.ok_or_else(|| ApiError::Internal("the patient vanished".into()))?;
+            Ok(PatientSaveDto { patient: Some(PatientDto::new(&row, today)), duplicates: Vec::new() })
+        })
+    }
+
+    /// Marks a patient registered by mistake; it leaves search but is never deleted.
+    pub fn mark_patient_in_error(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        version: i64,
+        reason: &str,
+    ) -> Result<PatientDto, ApiError> {
+        let who = self.authorize(caller, Permission::MarkPatientInError)?;
+        let reason = check_reason(Some(reason), "reason")?.unwrap_or_default();
+        let now = self.now();
+        let row = self.store.write(|db| {
+            let row = self.load_patient(db, id, &who)?;
+            if row.status == PatientStatus::EnteredInError {
+                return Err(ApiError::Conflict(
+                    "This patient is already marked entered in error.".into(),
+                ));
+            }
+            db.set_patient_status(
+                row.id,
+                version,
+                PatientStatus::EnteredInError,
+                &reason,
+                now,
+                &who.actor,
+            )?
+            .ok_or_else(|| {
+                ApiError::Conflict("This patient was changed since you opened it; reload.".into())
+            })?;
+            db.append_audit(&patient_entry(
+                now,
+                &who,
+                "patient.marked_in_error",
+                row.id,
+                json!({ "reason": reason }),
+            ))?;
+            db.patient(row.id)?
+                .ok_or_else(|| ApiError::Internal("the patient vanished".into()))
+        })?;
+        Ok(PatientDto::new(&row, self.today()))
+    }
+}

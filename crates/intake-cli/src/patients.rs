@@ -1,0 +1,223 @@
+//! `intake patient ...`: register, find, show and import patients.
+
+use intake_api::patients_dto::{PatientDto, PatientInputDto, PatientSummaryDto};
+use intake_api::patients_import::ImportOptions;
+use intake_api::{Api, ApiError, Caller};
+
+use crate::args::PatientCommand;
+use crate::commands::CliError;
+use crate::output;
+
+fn summary_rows(patients: &[PatientSummaryDto]) -> Vec<Vec<String>> {
+    patients
+        .iter()
+        .map(|p| {
+            let flag = if p.status == "active" {
+                ""
+            } else {
+                " (entered in error)"
+            };
+            vec![
+                p.mrn.clone(),
+                format!("{}, {}{flag}", p.family, p.given),
+                format!("{} ({})", p.birth_date, p.age),
+                p.sex.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// The JSON shape of `find`: what scripts need, in FHIR-like names.
+fn find_json(p: &PatientSummaryDto) -> serde_json::Value {
+    serde_json::json!({
+        "mrn": p.mrn,
+        "family": p.family,
+        "given": p.given,
+        "birthDate": p.birth_date,
+        "sex": p.sex,
+        "status": p.status,
+    })
+}
+
+fn show(p: &PatientDto) {
+    let rows = [
+        ("MRN", p.mrn.clone()),
+        ("Name", format!("{}, {}", p.family, p.given)),
+        ("Date of birth", format!("{} (age {})", p.birth_date, p.age)),
+        ("Sex", p.sex.clone()),
+        ("Phone", p.phone.clone()),
+        ("Email", p.email.clone()),
+        (
+            "Address",
+            [p.address_line.as_str(), &p.postal_code, &p.city, &p.country]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        ("Language", p.language.clone()),
+        (
+            "Emergency contact",
+            [
+                p.emergency_name.as_str(),
+                &p.emergency_relationship,
+                &p.emergency_phone,
+            ]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
+        ),
+        ("Notes", p.notes.clone()),
+        (
+            "Status",
+            match &p.status_reason {
+                Some(reason) => format!("{} ({reason})", p.status),
+                None => p.status.clone(),
+            },
+        ),
+        (
+            "Registered",
+            format!("{} by {}", p.created_at, p.created_by),
+        ),
+        (
+            "Changed",
+            format!(
+                "{} by {} (version {})",
+                p.updated_at, p.updated_by, p.version
+            ),
+        ),
+    ];
+    for (label, value) in rows {
+        println!(
+            "{label:<18} {}",
+            if value.is_empty() { "-" } else { &value }
+        );
+    }
+}
+
+pub fn run(api: &Api, caller: Caller<'_>, cmd: PatientCommand) -> Result<(), CliError> {
+    match cmd {
+        PatientCommand::Add {
+            family,
+            given,
+            birth_date,
+            sex,
+            phone,
+            email,
+            mrn,
+            allow_duplicate,
+        } => {
+            let input = PatientInputDto {
+                mrn,
+                family,
+                given,
+                birth_date,
+                sex,
+                phone,
+                email,
+                ..Default::default()
+            };
+            let saved = api.register_patient(caller, &input, allow_duplicate.as_deref())?;
+            match saved.patient {
+                Some(p) => println!("{}", p.mrn),
+                None => {
+                    eprintln!("Likely duplicates of patients already registered:");
+                    for d in &saved.duplicates {
+                        let p = &d.patient;
+                        eprintln!(
+                            "  {}  {}, {}  {}  {}",
+                            p.mrn,
+                            p.family,
+                            p.given,
+                            p.birth_date,
+                            d.reasons.join("; ")
+                        );
+                    }
+                    return Err(CliError::Input(
+                        "not registered: a likely duplicate exists; open it, or give --allow-duplicate REASON".into(),
+                    ));
+                }
+            }
+        }
+        PatientCommand::Find { query, json } => {
+            let found = api.search_patients(caller, &query)?;
+            if json {
+                let list: Vec<_> = found.patients.iter().map(find_json).collect();
+                output::json(&list)?;
+            } else if found.patients.is_empty() {
+                println!("No patient matches {query:?}.");
+            } else {
+                output::table(
+                    &["MRN", "NAME", "BORN (AGE)", "SEX"],
+                    &summary_rows(&found.patients),
+                );
+            }
+        }
+        PatientCommand::Show { mrn, json } => {
+            let found = api.search_patients(caller, &mrn)?;
+            let wanted = mrn.trim().to_uppercase();
+            let Some(hit) = found.patients.iter().find(|p| p.mrn == wanted) else {
+                return Err(ApiError::NotFound(format!("No patient has the MRN {mrn:?}.")).into());
+            };
+            let patient = api.get_patient(caller, hit.id)?;
+            if json {
+                output::json(&patient)?;
+            } else {
+                show(&patient);
+            }
+        }
+        PatientCommand::Import {
+            file,
+            dry_run,
+            skip_invalid,
+        } => {
+            let data = std::fs::read(&file)
+                .map_err(|e| CliError::Input(format!("cannot read {}: {e}", file.display())))?;
+            let report = api.import_patients_csv(
+                caller,
+                &data,
+                ImportOptions {
+                    dry_run,
+                    skip_invalid,
+                },
+            )?;
+            for r in &report.rejected {
+                let field = r
+                    .field
+                    .as_deref()
+                    .map(|f| format!(" ({f})"))
+                    .unwrap_or_default();
+                println!("line {}: rejected{field}: {}", r.line, r.message);
+            }
+            for s in &report.skipped_duplicates {
+                println!(
+                    "line {}: skipped, likely duplicate of {} ({}): {}",
+                    s.line,
+                    s.candidates.join(", "),
+                    s.reasons.join("; "),
+                    s.name
+                );
+            }
+            let verb = if report.committed {
+                "imported"
+            } else {
+                "would import"
+            };
+            println!(
+                "{} rows {verb}, {} skipped as likely duplicates, {} rejected.",
+                report.imported,
+                report.skipped_duplicates.len(),
+                report.rejected.len()
+            );
+            if !report.committed && !dry_run {
+                return Err(CliError::Input(
+                    "nothing was imported because rows were rejected; fix them or pass --skip-invalid".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

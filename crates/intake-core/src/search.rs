@@ -1,0 +1,257 @@
+//! Patient search, the pure part: how typed text becomes a query, what goes into the
+//! search index, and how results are ranked. The store runs the queries.
+//!
+//! One box takes everything: name fragments in any order ("zoe nun"), a date of birth
+//! in ISO form or the clinic's local form, an MRN, or phone digits with any punctuation.
+//! Whatever is typed is only ever text: words are folded to letters and digits and
+//! quoted, so FTS5 operators (`NEAR`, `"`, `*`) and SQL have no effect.
+
+use chrono::NaiveDate;
+
+use crate::{patient, text};
+
+/// How the clinic writes dates, besides ISO (`1984-03-07`), which always works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    /// `07.03.1984`, `07/03/1984`
+    #[default]
+    DayMonthYear,
+    /// `03/07/1984`
+    MonthDayYear,
+}
+
+impl DateOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::DayMonthYear => "dmy",
+            DateOrder::MonthDayYear => "mdy",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DateOrder> {
+        match s {
+            "dmy" => Some(DateOrder::DayMonthYear),
+            "mdy" => Some(DateOrder::MonthDayYear),
+            _ => None,
+        }
+    }
+}
+
+/// The most characters of a query that are looked at, and the most name words.
+pub const QUERY_MAX_CHARS: usize = 200;
+const MAX_WORDS: usize = 8;
+
+/// A typed query, taken apart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Folded name fragments, each matched as a word prefix.
+    pub words: Vec<String>,
+    pub birth_date: Option<NaiveDate>,
+    /// Phone digits (three or more), matched as the start of a number or its last digits.
+    pub digits: Option<String>,
+    /// The whole query, if it could be an MRN (upper-cased).
+    pub mrn: Option<String>,
+}
+
+impl SearchQuery {
+    /// Whether there is anything to look for; an empty query finds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+            && self.birth_date.is_none()
+            && self.digits.is_none()
+            && self.mrn.is_none()
+    }
+}
+
+fn parse_date(token: &str, order: DateOrder) -> Option<NaiveDate> {
+    if let Ok(d) = NaiveDate::parse_from_str(token, "%Y-%m-%d") {
+        return Some(d);
+    }
+    let parts: Vec<&str> = token.split(['.', '/', '-']).collect();
+    if parts.len() != 3 || parts[2].len() != 4 {
+        return None;
+    }
+    let nums: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    if nums.len() != 3 {
+        return None;
+    }
+    let (day, month) = match order {
+        DateOrder::DayMonthYear => (nums[0], nums[1]),
+        DateOrder::MonthDayYear => (nums[1], nums[0]),
+    };
+    NaiveDate::from_ymd_opt(nums[2] as i32, month, day)
+}
+
+fn is_phone_like(token: &str) -> bool {
+    text::digits(token).len() >= 3
+        && token
+            .chars()
+            .all(|c| c.is_ascii_digit() || "+-().,/".contains(c))
+}
+
+/// Takes a typed query apart.
+pub fn parse(raw: &str, order: DateOrder) -> SearchQuery {
+    let raw: String = raw.chars().take(QUERY_MAX_CHARS).collect();
+    let trimmed = raw.trim();
+    let mut query = SearchQuery::default();
+    if patient::is_valid_mrn(trimmed) && trimmed.chars().any(|c| c.is_ascii_digit()) {
+        query.mrn = Some(trimmed.to_uppercase());
+    }
+    let mut digits = String::new();
+    for token in trimmed.split_whitespace() {
+        if let Some(date) = parse_date(token, order) {
+            query.birth_date = Some(date);
+        } else if is_phone_like(token) {
+            digits.push_str(&text::digits(token));
+        } else {
+            for word in text::words(token) {
+                if query.words.len() < MAX_WORDS && !query.words.contains(&word) {
+                    query.words.push(word);
+                }
+            }
+        }
+    }
+    if digits.len() >= 3 {
+        query.digits = Some(digits);
+    }
+    query
+}
+
+/// An FTS5 query matching every word as a prefix of some indexed word.
+/// Words come from [`text::words`], so they hold only letters and digits.
+pub fn fts_prefix(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\"*"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// An FTS5 query matching every word as a whole indexed word.
+pub fn fts_exact(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The `names` text the index keeps for a patient: folded words of both names, and the
+/// names with separators removed, so "obrien" finds "O'Brien".
+pub fn index_names(family: &str, given: &str) -> String {
+    let mut terms = text::words(family);
+    terms.extend(text::words(given));
+    for compacted in [text::compact(family), text::compact(given)] {
+        if !compacted.is_empty() && !terms.contains(&compacted) {
+            terms.push(compacted);
+        }
+    }
+    terms.join(" ")
+}
+
+/// The `phones` text the index keeps: the number's digits, and its endings from four
+/// digits up, so the last digits of a number find it as well as its start.
+pub fn index_phones(phone: &str) -> String {
+    let digits = text::digits(phone);
+    let mut terms = vec![digits.clone()];
+    for start in 1..digits.len().saturating_sub(3) {
+        terms.push(digits[start..].to_string());
+    }
+    terms.retain(|t| !t.is_empty());
+    terms.join(" ")
+}
+
+/// How well a found patient matches, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    ExactMrn,
+    FullName,
+    Partial,
+}
+
+/// Whether every query word is a whole word of the patient's name.
+pub fn is_full_name_match(words: &[String], family: &str, given: &str) -> bool {
+    let names: Vec<String> = index_names(family, given)
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    !words.is_empty() && words.iter().all(|w| names.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(raw: &str) -> SearchQuery {
+        parse(raw, DateOrder::DayMonthYear)
+    }
+
+    #[test]
+    fn name_fragments_fold_and_keep_their_order_free() {
+        assert_eq!(p("Zoë  NÚÑ").words, ["zoe", "nun"]);
+        assert_eq!(p("o'brien").words, ["o", "brien"]);
+    }
+
+    #[test]
+    fn dates_in_iso_and_local_forms() {
+        let d = NaiveDate::from_ymd_opt(1984, 3, 7);
+        assert_eq!(p("1984-03-07").birth_date, d);
+        assert_eq!(p("07.03.1984").birth_date, d);
+        assert_eq!(p("7/3/1984").birth_date, d);
+        assert_eq!(parse("03/07/1984", DateOrder::MonthDayYear).birth_date, d);
+        assert_eq!(p("31.02.1984").birth_date, None, "not a date");
+    }
+
+    #[test]
+    fn phone_digits_ignore_punctuation() {
+        assert_eq!(p("(555) 010-1234").digits.as_deref(), Some("5550101234"));
+        assert_eq!(p("12").digits, None, "two digits are too few");
+    }
+
+    #[test]
+    fn an_mrn_is_recognised_whole() {
+        assert_eq!(p("000042-2").mrn.as_deref(), Some("000042-2"));
+        assert_eq!(p("abc").mrn, None, "no digit, no MRN");
+    }
+
+    #[test]
+    fn hostile_input_is_only_text() {
+        for raw in [
+            "\"",
+            "*",
+            "%",
+            "NEAR(a b)",
+            "'; DROP TABLE patients; --",
+            "a OR b",
+            "^x",
+            "",
+        ] {
+            let q = p(raw);
+            let fts = fts_prefix(&q.words);
+            assert!(
+                !fts.contains("OR \"") && !fts.contains("NEAR("),
+                "{raw}: {fts}"
+            );
+            for w in &q.words {
+                assert!(w.chars().all(char::is_alphanumeric), "{raw}: word {w:?}");
+            }
+        }
+        assert!(p("\"*%").is_empty(), "punctuation alone finds nothing");
+    }
+
+    #[test]
+    fn index_terms() {
+        assert_eq!(
+            index_names("O'Brien-Smith", "Zoë"),
+            "o brien smith zoe obriensmith"
+        );
+        assert_eq!(index_phones("555-0101"), "5550101 550101 50101 0101");
+    }
+
+    #[test]
+    fn full_name_matches_need_whole_words() {
+        let words = p("zoe nunez").words;
+        assert!(is_full_name_match(&words, "Núñez", "Zoë"));
+        assert!(!is_full_name_match(&p("zo nun").words, "Núñez", "Zoë"));
+    }
+}

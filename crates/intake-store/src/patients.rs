@@ -1,0 +1,457 @@
+//! The `patients` table, its revisions, the MRN sequence and the FTS5 search index.
+//!
+//! A patient is never deleted (a trigger refuses it): a mistaken registration is marked
+//! `entered_in_error`. Every change bumps `version` and appends a row to
+//! `patient_revisions`; an edit names the version it started from, so two people
+//! editing at once cannot silently overwrite each other.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use intake_core::patient::{generated_mrn, Sex, ValidPatient};
+use intake_core::search;
+use intake_core::PatientId;
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::{format_time, parse_time, Db, StoreError};
+
+/// Whether a patient counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatientStatus {
+    Active,
+    EnteredInError,
+}
+
+impl PatientStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PatientStatus::Active => "active",
+            PatientStatus::EnteredInError => "entered_in_error",
+        }
+    }
+}
+
+/// A patient as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientRow {
+    pub id: PatientId,
+    pub mrn: String,
+    pub fields: ValidPatient,
+    pub status: PatientStatus,
+    pub status_reason: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+/// One stored change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientRevision {
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    /// JSON object `{ field: [old, new] }`.
+    pub changes: String,
+    pub reason: Option<String>,
+}
+
+const COLUMNS: &str = "p.id, p.mrn, p.family, p.given, p.birth_date, p.sex, p.phone, p.email, \
+    p.address_line, p.city, p.postal_code, p.country, p.language, p.emergency_name, \
+    p.emergency_relationship, p.emergency_phone, p.notes, p.status, p.status_reason, \
+    p.version, p.created_at, p.created_by, p.updated_at, p.updated_by";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<PatientRow, StoreError>> {
+    let birth: String = r.get(4)?;
+    let sex: String = r.get(5)?;
+    let status: String = r.get(17)?;
+    let created_at: String = r.get(20)?;
+    let updated_at: String = r.get(22)?;
+    let fields = ValidPatient {
+        mrn: Some(r.get(1)?),
+        family: r.get(2)?,
+        given: r.get(3)?,
+        birth_date: NaiveDate::MIN,
+        sex: Sex::Unknown,
+        phone: r.get(6)?,
+        email: r.get(7)?,
+        address_line: r.get(8)?,
+        city: r.get(9)?,
+        postal_code: r.get(10)?,
+        country: r.get(11)?,
+        language: r.get(12)?,
+        emergency_name: r.get(13)?,
+        emergency_relationship: r.get(14)?,
+        emergency_phone: r.get(15)?,
+        notes: r.get(16)?,
+    };
+    let (id, mrn, reason, version, created_by, updated_by): (
+        i64,
+        String,
+        Option<String>,
+        i64,
+        String,
+        String,
+    ) = (
+        r.get(0)?,
+        r.get(1)?,
+        r.get(18)?,
+        r.get(19)?,
+        r.get(21)?,
+        r.get(23)?,
+    );
+    Ok((|| {
+        let birth_date = NaiveDate::parse_from_str(&birth, "%Y-%m-%d")
+            .map_err(|e| StoreError::BadValue(format!("birth date {birth:?}: {e}")))?;
+        let sex = Sex::parse(&sex).ok_or_else(|| StoreError::BadValue(format!("sex {sex:?}")))?;
+        let status = match status.as_str() {
+            "active" => PatientStatus::Active,
+            "entered_in_error" => PatientStatus::EnteredInError,
+            other => return Err(StoreError::BadValue(format!("patient status {other:?}"))),
+        };
+        Ok(PatientRow {
+            id: PatientId(id),
+            mrn,
+            fields: ValidPatient {
+                birth_date,
+                sex,
+                ..fields
+            },
+            status,
+            status_reason: reason,
+            version,
+            created_at: parse_time(&created_at)?,
+            created_by,
+            updated_at: parse_time(&updated_at)?,
+            updated_by,
+        })
+    })())
+}
+
+fn collect(
+    rows: impl Iterator<Item = rusqlite::Result<Result<PatientRow, StoreError>>>,
+) -> Result<Vec<PatientRow>, StoreError> {
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
+impl Db<'_> {
+    /// The next generated MRN not already taken (a clinic may have entered it by hand).
+    pub fn next_generated_mrn(&self) -> Result<String, StoreError> {
+        loop {
+            let seq: i64 = self
+                .conn
+                .prepare_cached(
+                    "UPDATE mrn_sequence SET next = next + 1 WHERE id = 1 RETURNING next - 1",
+                )?
+                .query_row([], |r| r.get(0))?;
+            let mrn = generated_mrn(seq.max(0) as u64);
+            if self.patient_by_mrn(&mrn)?.is_none() {
+                return Ok(mrn);
+            }
+        }
+    }
+
+    fn write_search_row(&self, id: PatientId, p: &ValidPatient) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM patient_search WHERE rowid = ?1")?
+            .execute([id.0])?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO patient_search (rowid, names, phones) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![
+                id.0,
+                search::index_names(&p.family, &p.given),
+                search::index_phones(&p.phone)
+            ])?;
+        Ok(())
+    }
+
+    fn add_revision(
+        &self,
+        id: PatientId,
+        version: i64,
+        at: DateTime<Utc>,
+        by: &str,
+        changes: &serde_json::Value,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO patient_revisions (patient_id, version, at, by, changes, reason) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id.0,
+                version,
+                format_time(at),
+                by,
+                changes.to_string(),
+                reason
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Registers a patient under `mrn`; a taken MRN is [`StoreError::Duplicate`].
+    pub fn insert_patient(
+        &self,
+        p: &ValidPatient,
+        mrn: &str,
+        changes: &serde_json::Value,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<PatientId, StoreError> {
+        let at_text = format_time(at);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO patients (mrn, family, given, birth_date, sex, phone, phone_digits, \
+                 email, address_line, city, postal_code, country, language, emergency_name, \
+                 emergency_relationship, emergency_phone, notes, created_at, created_by, \
+                 updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, \
+                 ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18, ?19)",
+            )?
+            .execute(params![
+                mrn,
+                p.family,
+                p.given,
+                p.birth_date.to_string(),
+                p.sex.as_str(),
+                p.phone,
+                intake_core::text::digits(&p.phone),
+                p.email,
+                p.address_line,
+                p.city,
+                p.postal_code,
+                p.country,
+                p.language,
+                p.emergency_name,
+                p.emergency_relationship,
+                p.emergency_phone,
+                p.notes,
+                at_text,
+                by
+            ])
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Duplicate { .. } => StoreError::Duplicate { what: "MRN" },
+                other => other,
+            })?;
+        let id = PatientId(self.conn.last_insert_rowid());
+        self.write_search_row(id, p)?;
+        self.add_revision(id, 1, at, by, changes, None)?;
+        Ok(id)
+    }
+
+    /// Replaces a patient's fields if it is still at `expected_version`; returns the new
+    /// version, or `None` if someone changed it first (nothing is written then).
+    pub fn update_patient(
+        &self,
+        id: PatientId,
+        expected_version: i64,
+        p: &ValidPatient,
+        changes: &serde_json::Value,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let updated = self.conn.execute(
+            "UPDATE patients SET family = ?3, given = ?4, birth_date = ?5, sex = ?6, phone = ?7, \
+             phone_digits = ?8, email = ?9, address_line = ?10, city = ?11, postal_code = ?12, \
+             country = ?13, language = ?14, emergency_name = ?15, emergency_relationship = ?16, \
+             emergency_phone = ?17, notes = ?18, updated_at = ?19, updated_by = ?20, \
+             version = version + 1 WHERE id = ?1 AND version = ?2",
+            params![
+                id.0,
+                expected_version,
+                p.family,
+                p.given,
+                p.birth_date.to_string(),
+                p.sex.as_str(),
+                p.phone,
+                intake_core::text::digits(&p.phone),
+                p.email,
+                p.address_line,
+                p.city,
+                p.postal_code,
+                p.country,
+                p.language,
+                p.emergency_name,
+                p.emergency_relationship,
+                p.emergency_phone,
+                p.notes,
+                format_time(at),
+                by
+            ],
+        )?;
+        if updated == 0 {
+            return Ok(None);
+        }
+        self.write_search_row(id, p)?;
+        self.add_revision(id, expected_version + 1, at, by, changes, None)?;
+        Ok(Some(expected_version + 1))
+    }
+
+    /// Marks a patient entered in error (or active again) with a reason; `None` if the
+    /// patient changed since `expected_version`.
+    pub fn set_patient_status(
+        &self,
+        id: PatientId,
+        expected_version: i64,
+        status: PatientStatus,
+        reason: &str,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let before: Option<String> = self
+            .conn
+            .query_row("SELECT status FROM patients WHERE id = ?1", [id.0], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let updated = self.conn.execute(
+            "UPDATE patients SET status = ?3, status_reason = ?4, updated_at = ?5, \
+             updated_by = ?6, version = version + 1 WHERE id = ?1 AND version = ?2",
+            params![
+                id.0,
+                expected_version,
+                status.as_str(),
+                reason,
+                format_time(at),
+                by
+            ],
+        )?;
+        if updated == 0 {
+            return Ok(None);
+        }
+        let changes = serde_json::json!({ "status": [before, status.as_str()] });
+        self.add_revision(id, expected_version + 1, at, by, &changes, Some(reason))?;
+        Ok(Some(expected_version + 1))
+    }
+
+    pub fn patient(&self, id: PatientId) -> Result<Option<PatientRow>, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM patients p WHERE p.id = ?1"),
+                [id.0],
+                from_row,
+            )
+            .optional()?
+            .transpose()
+    }
+
+    pub fn patient_by_mrn(&self, mrn: &str) -> Result<Option<PatientRow>, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM patients p WHERE p.mrn = ?1"
+            ))?
+            .query_row([mrn], from_row)
+            .optional()?
+            .transpose()
+    }
+
+    /// A patient's changes, oldest first.
+    pub fn patient_revisions(&self, id: PatientId) -> Result<Vec<PatientRevision>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT version, at, by, changes, reason FROM patient_revisions \
+             WHERE patient_id = ?1 ORDER BY version",
+        )?;
+        let rows = stmt.query_map([id.0], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (version, at, by, changes, reason) = row?;
+            out.push(PatientRevision {
+                version,
+                at: parse_time(&at)?,
+                by,
+                changes,
+                reason,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Patients whose `names` match an FTS5 query (from `intake_core::search`), optionally
+    /// born on one date. At most `limit`, in no particular order.
+    pub fn search_patient_names(
+        &self,
+        fts: &str,
+        birth_date: Option<NaiveDate>,
+        include_inactive: bool,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patient_search s JOIN patients p ON p.id = s.rowid \
+             WHERE s.names MATCH ?1 AND (?2 IS NULL OR p.birth_date = ?2) \
+               AND (?3 OR p.status = 'active') LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                fts,
+                birth_date.map(|d| d.to_string()),
+                include_inactive,
+                limit
+            ],
+            from_row,
+        )?;
+        collect(rows)
+    }
+
+    /// Patients whose phone number starts or ends with the digits in an FTS5 query.
+    pub fn search_patient_phones(
+        &self,
+        fts: &str,
+        include_inactive: bool,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patient_search s JOIN patients p ON p.id = s.rowid \
+             WHERE s.phones MATCH ?1 AND (?2 OR p.status = 'active') LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![fts, include_inactive, limit], from_row)?;
+        collect(rows)
+    }
+
+    /// Patients born on `date`.
+    pub fn patients_born_on(
+        &self,
+        date: NaiveDate,
+        include_inactive: bool,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patients p WHERE p.birth_date = ?1 \
+               AND (?2 OR p.status = 'active') LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![date.to_string(), include_inactive, limit], from_row)?;
+        collect(rows)
+    }
+
+    /// Active patients with exactly these phone digits or this email (for duplicates).
+    pub fn patients_with_contact(
+        &self,
+        phone_digits: &str,
+        email: &str,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patients p WHERE p.status = 'active' AND \
+             ((?1 <> '' AND p.phone_digits = ?1) OR (?2 <> '' AND p.email = ?2)) LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![phone_digits, email, limit], from_row)?;
+        collect(rows)
+    }
+
+    pub fn count_patients(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM patients", [], |r| r.get(0))?)
+    }
+}
