@@ -323,3 +323,39 @@ fn a_deleted_row_is_named() {
         }
     );
 }
+
+/// A database written by the first release (users and audit only) keeps its data and its
+/// intact audit chain when this binary adds the patient tables.
+#[test]
+fn a_version_1_database_with_data_upgrades_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::migrate_to(&mut conn, &path, 1).unwrap();
+        conn.execute(
+            "INSERT INTO users (username, display_name, role, password_hash, created_at, \
+             created_by, updated_at, updated_by) VALUES ('anna', 'Anna', 'nurse', 'h', \
+             '2026-01-01T00:00:00.000Z', 'x', '2026-01-01T00:00:00.000Z', 'x')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).expect("the upgrade");
+    append(&store, 3);
+    let user = store.read(|db| db.user_by_username("anna")).unwrap();
+    assert_eq!(
+        user.map(|u| u.display_name),
+        Some("Anna".to_string()),
+        "users survive"
+    );
+    assert_eq!(
+        store.read(|db| db.count_patients()).unwrap(),
+        0,
+        "patient tables exist"
+    );
+    assert_eq!(
+        store.read(|db| db.verify_audit()).unwrap(),
+        ChainVerdict::Intact { entries: 3 }
+    );
+}
