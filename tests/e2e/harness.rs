@@ -191,6 +191,23 @@ impl Session {
         self.bounded(css, field.send_keys(text)).await;
     }
 
+    /// Sets an input's value the way a picker would (date inputs take no typing in
+    /// every WebKit build) and tells the page it changed.
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.find(css).await;
+        let script = "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+                      el.dispatchEvent(new Event('input', {bubbles: true})); \
+                      el.dispatchEvent(new Event('change', {bubbles: true}));";
+        let args = vec![json!(css), json!(value)];
+        self.bounded(css, self.client.execute(script, args)).await;
+    }
+
+    /// Chooses the option with `value` in a select.
+    pub async fn select(&self, css: &str, value: &str) {
+        let element = self.find(css).await;
+        self.bounded(css, element.select_by_value(value)).await;
+    }
+
     pub async fn click(&self, css: &str) {
         eprintln!("{}: click {css}", self.name);
         let element = self.find(css).await;

@@ -266,7 +266,7 @@ pub fn demo_patients(today: NaiveDate) -> Vec<ValidPatient> {
         fixed("Smith", "Jon", (1962, 1, 30), Sex::Male, ""),
         fixed("Ñúñez", "Łukasz", (2001, 9, 9), Sex::Male, ""),
     ];
-    let mut rng = Rng(0x1D7A_CE5E_ED);
+    let mut rng = Rng(0x001D_7ACE_5EED);
     let mut serial = out.len() as u64;
     while out.len() < 200 {
         serial += 1;

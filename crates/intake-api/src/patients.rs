@@ -112,14 +112,11 @@ pub(crate) fn find_duplicates(
             add(row, DuplicateReason::SameBirthDateSimilarName);
         }
     }
-    let digits = text::digits(&p.phone);
-    for row in db.patients_with_contact(&digits, &p.email, 50)? {
-        if !digits.is_empty() && text::digits(&row.fields.phone) == digits {
-            add(row.clone(), DuplicateReason::SamePhone);
-        }
-        if !p.email.is_empty() && row.fields.email == p.email {
-            add(row, DuplicateReason::SameEmail);
-        }
+    for row in db.patients_with_phone_digits(&text::digits(&p.phone), 50)? {
+        add(row, DuplicateReason::SamePhone);
+    }
+    for row in db.patients_with_email(&p.email, 50)? {
+        add(row, DuplicateReason::SameEmail);
     }
     Ok(found)
 }
@@ -302,6 +299,24 @@ impl Api {
                 .patient_revisions(row.id)?
                 .into_iter()
                 .map(PatientRevisionDto::from)
+                .collect())
+        })
+    }
+
+    /// The patients already registered that look like `input`, without saving anything
+    /// (the register screen asks before the nurse has finished typing).
+    pub fn check_duplicates(
+        &self,
+        caller: Caller<'_>,
+        input: &PatientInputDto,
+    ) -> Result<Vec<DuplicateDto>, ApiError> {
+        self.authorize(caller, Permission::ViewPatients)?;
+        let today = self.today();
+        let p = validate(input, today)?;
+        self.store.read(|db| {
+            Ok(find_duplicates(db, &p, None)?
+                .iter()
+                .map(|(row, why)| DuplicateDto::new(row, why, today))
                 .collect())
         })
     }

@@ -191,7 +191,7 @@ fn audit_command(api: &Api, caller: Caller<'_>, cmd: AuditCommand) -> Result<(),
             };
             let entries = api.list_audit(caller, &filter)?;
             if json {
-                return Ok(output::json(&entries)?);
+                return output::json(&entries);
             }
             let rows: Vec<Vec<String>> = entries
                 .iter()
@@ -214,9 +214,7 @@ fn audit_command(api: &Api, caller: Caller<'_>, cmd: AuditCommand) -> Result<(),
 
 fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Result<(), CliError> {
     let settings = match cmd {
-        SettingsCommand::Get { json: true } => {
-            return Ok(output::json(&api.get_settings(caller)?)?)
-        }
+        SettingsCommand::Get { json: true } => return output::json(&api.get_settings(caller)?),
         SettingsCommand::Get { json: false } => api.get_settings(caller)?,
         SettingsCommand::Set {
             session_timeout,

@@ -386,7 +386,8 @@ mod tests {
 
     #[test]
     fn validation_table() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut PatientInput)>, &str, &str)> = vec![
+        type Change = Box<dyn Fn(&mut PatientInput)>;
+        let cases: Vec<(&str, Change, &str, &str)> = vec![
             (
                 "missing family",
                 Box::new(|p| p.family.clear()),

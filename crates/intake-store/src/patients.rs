@@ -434,18 +434,38 @@ impl Db<'_> {
         collect(rows)
     }
 
-    /// Active patients with exactly these phone digits or this email (for duplicates).
-    pub fn patients_with_contact(
+    /// Active patients with exactly these phone digits (for duplicates). The literal
+    /// `<> ''` lets SQLite use the partial index.
+    pub fn patients_with_phone_digits(
         &self,
-        phone_digits: &str,
+        digits: &str,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError> {
+        if digits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patients p WHERE p.phone_digits = ?1 \
+             AND p.phone_digits <> '' AND p.status = 'active' LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![digits, limit], from_row)?;
+        collect(rows)
+    }
+
+    /// Active patients with exactly this (lower-case) email (for duplicates).
+    pub fn patients_with_email(
+        &self,
         email: &str,
         limit: u32,
     ) -> Result<Vec<PatientRow>, StoreError> {
+        if email.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM patients p WHERE p.status = 'active' AND \
-             ((?1 <> '' AND p.phone_digits = ?1) OR (?2 <> '' AND p.email = ?2)) LIMIT ?3"
+            "SELECT {COLUMNS} FROM patients p WHERE p.email = ?1 \
+             AND p.email <> '' AND p.status = 'active' LIMIT ?2"
         ))?;
-        let rows = stmt.query_map(params![phone_digits, email, limit], from_row)?;
+        let rows = stmt.query_map(params![email, limit], from_row)?;
         collect(rows)
     }
 

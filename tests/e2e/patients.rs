@@ -1,0 +1,47 @@
+//! Patients in the real window: find "zoe", open her, and the duplicate warning.
+
+use crate::harness::{demo_data, Session, ENTER};
+
+async fn sign_in_as_nurse(s: &Session) {
+    s.type_into("#sign-in-username", "nurse").await;
+    s.type_into("#sign-in-password", &format!("demo{ENTER}"))
+        .await;
+    s.find("#home").await;
+}
+
+#[tokio::test]
+async fn a_nurse_finds_zoe_and_opens_her_record() {
+    let s = Session::start("patients-search", demo_data()).await;
+    sign_in_as_nurse(&s).await;
+    s.click("#nav a[data-section=\"patients\"]").await;
+    s.type_into("#patient-search", "zoe").await;
+    s.wait_for_text("#patient-results", "Núñez").await;
+    s.screenshot("patients-search").await;
+    s.type_into("#patient-search", ENTER).await;
+    s.wait_for_text("#patient-name", "Zoë").await;
+    s.wait_for_text("#patient-history", "Registered").await;
+    s.screenshot("patient").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn registering_a_near_duplicate_shows_the_warning_and_saves_nothing() {
+    let s = Session::start("patients-duplicate", demo_data()).await;
+    sign_in_as_nurse(&s).await;
+    s.click("#nav a[data-section=\"patients\"]").await;
+    s.click("#patient-new").await;
+    s.type_into("#patient-family", "Nunez").await;
+    s.type_into("#patient-given", "Zoe").await;
+    s.set_value("#patient-birth-date", "1984-03-07").await;
+    s.select("#patient-sex", "female").await;
+    s.click("#patient-form-submit").await;
+    s.wait_for_text("#duplicate-panel", "Núñez").await;
+    s.screenshot("patient-duplicate").await;
+    let before = crate::harness::api(s.data.path())
+        .search_patients(intake_api::Caller::Cli("e2e"), "nunez zoe")
+        .unwrap()
+        .patients
+        .len();
+    assert_eq!(before, 2, "only the two demo patients: nothing was saved");
+    s.finish().await;
+}
