@@ -94,8 +94,8 @@ pub(crate) fn find_duplicates(
     db: &Db<'_>,
     p: &ValidPatient,
     exclude: Option<PatientId>,
-) -> Result<Vec<(PatientRow, Vec<DuplicateReason>)>, ApiError> {
-    let mut found: Vec<(PatientRow, Vec<DuplicateReason>)> = Vec::new();
+) -> Result<Duplicates, ApiError> {
+    let mut found: Duplicates = Vec::new();
     let mut add = |row: PatientRow, reason: DuplicateReason| {
         if Some(row.id) == exclude {
             return;
@@ -148,6 +148,43 @@ pub(crate) fn validate(
             None => ApiError::invalid("family", "The patient could not be checked."),
         }
     })
+}
+
+type Duplicates = Vec<(PatientRow, Vec<DuplicateReason>)>;
+
+/// The answer when likely duplicates stop a save: nothing saved, the candidates listed.
+fn stopped_by(duplicates: &Duplicates, today: NaiveDate) -> PatientSaveDto {
+    PatientSaveDto {
+        patient: None,
+        duplicates: duplicates
+            .iter()
+            .map(|(row, why)| DuplicateDto::new(row, why, today))
+            .collect(),
+    }
+}
+
+/// Records that someone saved despite likely duplicates, with their reason.
+fn audit_override(
+    db: &Db<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+    who: &Principal,
+    id: PatientId,
+    reason: &str,
+    duplicates: &Duplicates,
+) -> Result<(), ApiError> {
+    if duplicates.is_empty() {
+        return Ok(());
+    }
+    let candidates: Vec<&str> = duplicates.iter().map(|(r, _)| r.mrn.as_str()).collect();
+    let detail = json!({ "reason": reason, "candidates": candidates });
+    db.append_audit(&patient_entry(
+        now,
+        who,
+        "patient.duplicate_overridden",
+        id,
+        detail,
+    ))?;
+    Ok(())
 }
 
 fn visible(row: &PatientRow, who: &Principal) -> bool {
@@ -337,13 +374,7 @@ impl Api {
         self.store.write(|db| {
             let duplicates = find_duplicates(db, &p, None)?;
             if !duplicates.is_empty() && reason.is_none() {
-                return Ok(PatientSaveDto {
-                    patient: None,
-                    duplicates: duplicates
-                        .iter()
-                        .map(|(row, why)| DuplicateDto::new(row, why, today))
-                        .collect(),
-                });
+                return Ok(stopped_by(&duplicates, today));
             }
             let mrn = match &p.mrn {
                 Some(mrn) => {
@@ -366,17 +397,7 @@ impl Api {
                 json!({ "mrn": mrn }),
             ))?;
             if let Some(reason) = &reason {
-                if !duplicates.is_empty() {
-                    let candidates: Vec<&str> =
-                        duplicates.iter().map(|(r, _)| r.mrn.as_str()).collect();
-                    db.append_audit(&patient_entry(
-                        now,
-                        &who,
-                        "patient.duplicate_overridden",
-                        id,
-                        json!({ "reason": reason, "candidates": candidates }),
-                    ))?;
-                }
+                audit_override(db, now, &who, id, reason, &duplicates)?;
             }
             let row = db
                 .patient(id)?
@@ -419,10 +440,7 @@ impl Api {
                 || old.fields.birth_date != p.birth_date;
             let duplicates = if identity_changed { find_duplicates(db, &p, Some(old.id))? } else { Vec::new() };
             if !duplicates.is_empty() && reason.is_none() {
-                return Ok(PatientSaveDto {
-                    patient: None,
-                    duplicates: duplicates.iter().map(|(row, why)| DuplicateDto::new(row, why, today)).collect(),
-                });
+                return Ok(stopped_by(&duplicates, today));
             }
             let mut p = p;
             p.mrn = Some(old.mrn.clone());
@@ -433,15 +451,8 @@ impl Api {
                     .ok_or_else(|| ApiError::Conflict("This patient was changed since you opened it; reload.".into()))?;
                 db.append_audit(&patient_entry(now, &who, "patient.updated", old.id, json!({ "fields": changed })))?;
             }
-            if let (Some(reason), false) = (&reason, duplicates.is_empty()) {
-                let candidates: Vec<&str> = duplicates.iter().map(|(r, _)| r.mrn.as_str()).collect();
-                db.append_audit(&patient_entry(
-                    now,
-                    &who,
-                    "patient.duplicate_overridden",
-                    old.id,
-                    json!({ "reason": reason, "candidates": candidates }),
-                ))?;
+            if let Some(reason) = &reason {
+                audit_override(db, now, &who, old.id, reason, &duplicates)?;
             }
             let row = db.patient(old.id)?.ok_or_else(|| ApiError::Internal("the patient vanished".into()))?;
             Ok(PatientSaveDto { patient: Some(PatientDto::new(&row, today)), duplicates: Vec::new() })

@@ -39,6 +39,16 @@ fn find_json(p: &PatientSummaryDto) -> serde_json::Value {
     })
 }
 
+/// The non-empty parts, joined with ", ".
+fn joined(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn show(p: &PatientDto) {
     let rows = [
         ("MRN", p.mrn.clone()),
@@ -49,26 +59,16 @@ fn show(p: &PatientDto) {
         ("Email", p.email.clone()),
         (
             "Address",
-            [p.address_line.as_str(), &p.postal_code, &p.city, &p.country]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", "),
+            joined(&[&p.address_line, &p.postal_code, &p.city, &p.country]),
         ),
         ("Language", p.language.clone()),
         (
             "Emergency contact",
-            [
-                p.emergency_name.as_str(),
+            joined(&[
+                &p.emergency_name,
                 &p.emergency_relationship,
                 &p.emergency_phone,
-            ]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", "),
+            ]),
         ),
         ("Notes", p.notes.clone()),
         (
