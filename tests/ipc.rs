@@ -203,3 +203,70 @@ fn only_our_own_commands_are_allowed() {
         );
     }
 }
+
+#[test]
+fn patients_over_ipc() {
+    let app = demo_app();
+    let nurse = invoke(
+        &app,
+        "sign_in",
+        json!({ "username": "nurse", "password": "demo" }),
+    )
+    .unwrap();
+    let token = nurse["token"].as_str().unwrap();
+    let found = invoke(
+        &app,
+        "search_patients",
+        json!({ "token": token, "query": "zoe nun" }),
+    )
+    .unwrap();
+    let first = &found["patients"][0];
+    assert_eq!(first["family"], "Núñez");
+    assert_eq!(first["birthDate"], "1984-03-07");
+    let id = first["id"].as_i64().unwrap();
+    let patient = invoke(&app, "get_patient", json!({ "token": token, "id": id })).unwrap();
+    assert_eq!(patient["given"], "Zoë");
+    let history = invoke(&app, "patient_history", json!({ "token": token, "id": id })).unwrap();
+    assert_eq!(history[0]["version"], 1);
+    let twin =
+        json!({ "family": "Nunez", "given": "Zoe", "birthDate": "1984-03-07", "sex": "female" });
+    let stopped = invoke(
+        &app,
+        "register_patient",
+        json!({ "token": token, "patient": twin, "duplicateReason": null }),
+    )
+    .unwrap();
+    assert_eq!(stopped["patient"], Value::Null, "nothing saved");
+    assert!(stopped["duplicates"].as_array().unwrap().len() >= 1);
+    let saved = invoke(
+        &app,
+        "register_patient",
+        json!({ "token": token, "patient": twin, "duplicateReason": "twin" }),
+    )
+    .unwrap();
+    let new_id = saved["patient"]["id"].as_i64().unwrap();
+    let edit = json!({ "family": "Nunez", "given": "Zoe", "birthDate": "1984-03-07", "sex": "female", "phone": "555 0199" });
+    let stale = invoke(
+        &app,
+        "update_patient",
+        json!({ "token": token, "id": new_id, "version": 7, "patient": edit }),
+    )
+    .expect_err("a stale version");
+    assert_error_shape(&stale, "conflict");
+    let err = invoke(
+        &app,
+        "mark_patient_in_error",
+        json!({ "token": token, "id": new_id, "version": 1, "reason": "test" }),
+    )
+    .expect_err("nurses cannot mark in error");
+    assert_error_shape(&err, "forbidden");
+    let bad = json!({ "family": "", "given": "X", "birthDate": "1984-03-07", "sex": "female" });
+    let err = invoke(
+        &app,
+        "register_patient",
+        json!({ "token": token, "patient": bad }),
+    )
+    .expect_err("no family name");
+    assert_error_shape(&err, "validation");
+    assert_eq!(err["field"], "family");
+}
