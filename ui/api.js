@@ -121,3 +121,15 @@ export const verifyAudit = () => call('verify_audit');
 
 export const getSettings = () => call('get_settings');
 export const updateSettings = (settings) => call('update_settings', { settings });
+
+// Patients. Saving answers `{ patient, duplicates }`: with likely duplicates and no
+// patient, nothing was saved; sending again with a `duplicateReason` saves anyway.
+
+export const searchPatients = (query) => call('search_patients', { query });
+export const getPatient = (id) => call('get_patient', { id });
+export const patientHistory = (id) => call('patient_history', { id });
+export const registerPatient = (patient, duplicateReason = null) =>
+  call('register_patient', { patient, duplicateReason });
+export const updatePatient = (id, version, patient, duplicateReason = null) =>
+  call('update_patient', { id, version, patient, duplicateReason });
+export const markPatientInError = (id, version, reason) => call('mark_patient_in_error', { id, version, reason });

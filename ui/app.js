@@ -2,9 +2,9 @@
 //
 // Screens live in views/; each exports `render(ctx)` and returns its root element. This
 // module only chooses which one to show. Signed in, the window is the top bar plus
-// #app-content, routed by the hash (#/users). Locked, both are removed from the DOM and
-// only the lock screen remains. No business rule lives here: the backend says which
-// sections a user may open.
+// #app-content, routed by the hash: `#/<section>[/<sub>/<path>][?query]` (#/users,
+// #/patients/12/edit). Locked, both are removed from the DOM and only the lock screen
+// remains. No business rule lives here: the backend says which sections a user may open.
 
 import * as api from './api.js';
 import { h, focusFirst, replaceChildren } from './dom.js';
@@ -16,21 +16,18 @@ import * as firstAdmin from './views/first-admin.js';
 import * as signIn from './views/sign-in.js';
 import * as changePassword from './views/change-password.js';
 import * as lockScreen from './views/lock.js';
-import * as home from './views/home.js';
-import * as users from './views/users.js';
-import * as audit from './views/audit.js';
-import * as settings from './views/settings.js';
-import * as comingSoon from './views/coming-soon.js';
-
-const VIEWS = { home, users, audit, settings, password: changePassword };
+import { createNavigation } from './navigation.js';
+import { parseHash, resolveView } from './routes.js';
 
 const root = document.getElementById('root');
+const nav = createNavigation(renderRoute);
 const state = {
   clinicName: '',
   version: '',
   session: null, // { user, sessionTimeoutSeconds, sections } while signed in
   lockedUser: null, // the user whose session was locked
   section: 'home',
+  path: 'home', // the whole route (patients/12/edit), where unlocking returns to
   idle: null,
   shell: null, // { topBar, content } while the signed-in shell is mounted
 };
@@ -77,6 +74,8 @@ async function signOut() {
   state.session = null;
   state.lockedUser = null;
   state.section = 'home';
+  state.path = 'home';
+  nav.reset();
   history.replaceState(null, '', location.pathname + location.search);
   showSignIn();
   await api.signOut();
@@ -92,11 +91,13 @@ function lock(reason) {
     user: state.lockedUser,
     unlock: async (password) => {
       const session = await api.signIn(state.lockedUser.username, password);
-      startSession(session, state.section);
+      startSession(session, state.path);
     },
     switchUser: () => {
       state.lockedUser = null;
       state.section = 'home';
+      state.path = 'home';
+      nav.reset();
       history.replaceState(null, '', location.pathname + location.search);
       showSignIn();
     },
@@ -136,36 +137,43 @@ function showShell(section) {
   const content = h('main', { id: 'app-content', class: 'content' });
   replaceChildren(root, topBar.el, content);
   state.shell = { topBar, content };
-  go(section);
-}
-
-function routeFromHash() {
-  const match = /^#\/([a-z-]+)/.exec(location.hash);
-  return match ? match[1] : 'home';
-}
-
-function go(section) {
-  const hash = `#/${section}`;
-  if (location.hash !== hash) location.hash = hash; // hashchange renders
-  else renderRoute();
+  nav.go(section);
 }
 
 function renderRoute() {
   if (!state.shell || !state.session) return;
   const allowed = allowedSections(state.session.sections).map((s) => s.id);
-  let route = routeFromHash();
-  if (route !== 'password' && !allowed.includes(route)) {
-    route = allowed.includes('home') ? 'home' : allowed[0] || 'password';
-    history.replaceState(null, '', `#/${route}`);
+  let { section: route, rest, query } = parseHash(location.hash);
+  let sub = resolveView(route, rest);
+  if ((route !== 'password' && !allowed.includes(route)) || !sub) {
+    if (!allowed.includes(route)) route = allowed.includes('home') ? 'home' : allowed[0] || 'password';
+    nav.replace(`#/${route}`);
+    rest = [];
+    query = new URLSearchParams();
+    sub = resolveView(route, rest);
   }
   state.section = route;
+  const path = [route, ...rest.map(encodeURIComponent)].join('/');
+  state.path = query.toString() ? `${path}?${query}` : path;
   state.shell.topBar.setCurrent(route);
   const ctx = {
     session: state.session,
     section: route,
-    go,
+    patientId: sub.patientId,
+    query,
+    /** Keeps a screen's state (the search text) in the URL without a new history entry. */
+    setQuery(params) {
+      const text = new URLSearchParams(params).toString();
+      state.path = text ? `${path}?${text}` : path;
+      nav.replace(`#/${state.path}`);
+    },
+    flash: nav.takeFlash(),
+    cameFrom: nav.cameFrom(),
+    go: nav.go,
+    back: nav.back,
+    returnTo: nav.returnTo,
     signOut,
-    done: () => go('home'),
+    done: () => nav.go('home'),
     settingsSaved: (saved) => {
       state.clinicName = saved.clinicName;
       if (!state.session) return;
@@ -173,8 +181,7 @@ function renderRoute() {
       state.idle?.setTimeoutSeconds(saved.sessionTimeoutSeconds);
     },
   };
-  const view = VIEWS[route] || comingSoon;
-  const screen = view.render(ctx);
+  const screen = sub.view.render(ctx);
   replaceChildren(state.shell.content, screen);
   document.title = `${route === 'password' ? 'Change password' : sectionLabel(route)} — Intake Desk`;
   focusFirst(screen);
@@ -184,7 +191,7 @@ function renderRoute() {
 
 async function start() {
   api.onUnauthenticated(() => lock('expired'));
-  window.addEventListener('hashchange', renderRoute);
+  window.addEventListener('hashchange', nav.onHashChange);
   let status;
   try {
     status = await api.appStatus();

@@ -47,9 +47,10 @@ export function replaceChildren(el, ...children) {
  * start where the work is and screen readers announce the new screen.
  */
 export function focusFirst(root) {
-  const field = root.querySelector(
+  // The first field that is shown: a collapsed inline form's input does not count.
+  const field = [...root.querySelectorAll(
     'input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])',
-  );
+  )].find((el) => !el.closest('[hidden]'));
   if (field) {
     field.focus();
     return;

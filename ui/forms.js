@@ -23,6 +23,12 @@ export function selectField({ id, label, options, value = null, hint = null }) {
   return wrapControl(id, label, select, hint);
 }
 
+/** A multi-line <textarea> with its label. */
+export function textareaField({ id, label, rows = 4, hint = null, attrs = {} }) {
+  const textarea = h('textarea', { id, name: id, rows, spellcheck: 'true', ...attrs });
+  return wrapControl(id, label, textarea, hint);
+}
+
 function wrapControl(id, label, input, hint) {
   const hintEl = hint ? h('p', { class: 'field-hint', id: `${id}-hint` }, hint) : null;
   const error = h('p', { class: 'field-error', id: `${id}-field-error`, hidden: true });

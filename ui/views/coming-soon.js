@@ -1,4 +1,4 @@
-// Placeholder for sections that later versions fill (patients, intake, review, exports).
+// Placeholder for sections that later versions fill (intake, review, exports).
 
 import { h, pageScreen } from '../dom.js';
 import { sectionLabel } from '../sections.js';

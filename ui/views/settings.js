@@ -1,10 +1,10 @@
-// Settings (admin): the clinic name and the screen-lock timeout. The timeout is typed in
+// Settings (admin): the clinic name, the screen-lock timeout and how dates are typed. The timeout is typed in
 // minutes (decimals allowed) and sent in whole seconds; the line under it says exactly
 // how many seconds will be saved. Limits are the backend's, shown at the field.
 
 import * as api from '../api.js';
 import { h, pageScreen, notice } from '../dom.js';
-import { field, formError, formState, onSubmit } from '../forms.js';
+import { field, formError, formState, onSubmit, selectField } from '../forms.js';
 
 function minutesToSeconds(text) {
   const minutes = Number(String(text).trim().replace(',', '.'));
@@ -33,15 +33,23 @@ export function render({ settingsSaved }) {
   const showSeconds = () => { seconds.textContent = describeSeconds(minutesToSeconds(timeout.input.value)); };
   timeout.input.addEventListener('input', showSeconds);
 
+  const dateOrder = selectField({ id: 'settings-date-order', label: 'Dates typed in patient search',
+    options: [
+      ['dmy', 'Day first: 07.03.1984 or 07/03/1984'],
+      ['mdy', 'Month first: 03/07/1984'],
+    ],
+    hint: 'ISO dates (1984-03-07) always work.' });
+
   const submit = h('button', { id: 'settings-submit', type: 'submit', class: 'primary', disabled: true }, 'Save');
   const errorEl = formError('settings-error');
   const form = h('form', { id: 'settings-form', class: 'stack narrow' },
-    clinic.wrap, timeout.wrap, errorEl, h('div', { class: 'button-row' }, submit));
-  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout } });
+    clinic.wrap, timeout.wrap, dateOrder.wrap, errorEl, h('div', { class: 'button-row' }, submit));
+  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout, dateOrder } });
 
   function fill(settings) {
     clinic.input.value = settings.clinicName || '';
     timeout.input.value = secondsToMinutes(settings.sessionTimeoutSeconds);
+    dateOrder.input.value = settings.dateOrder || 'dmy';
     showSeconds();
   }
 
@@ -54,7 +62,11 @@ export function render({ settingsSaved }) {
       return;
     }
     try {
-      const saved = await api.updateSettings({ clinicName: clinic.input.value, sessionTimeoutSeconds });
+      const saved = await api.updateSettings({
+        clinicName: clinic.input.value,
+        sessionTimeoutSeconds,
+        dateOrder: dateOrder.input.value,
+      });
       fill(saved);
       settingsSaved(saved);
       note.success('Settings saved.');

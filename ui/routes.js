@@ -1,0 +1,52 @@
+// The route table: which screen module shows which hash.
+//
+// A route is `#/<section>[/<sub>/<path>][?query]`. The section picks the navigation
+// entry (and is what the backend allows or not); the sub-path picks a screen inside it.
+// Nothing here checks permissions or loads data: app.js asks, the views load.
+
+import * as home from './views/home.js';
+import * as users from './views/users.js';
+import * as audit from './views/audit.js';
+import * as settings from './views/settings.js';
+import * as changePassword from './views/change-password.js';
+import * as comingSoon from './views/coming-soon.js';
+import * as patients from './views/patients.js';
+import * as patientForm from './views/patient-form.js';
+import * as patient from './views/patient.js';
+
+const VIEWS = { home, users, audit, settings, password: changePassword };
+
+/** `#/patients/12/edit?q=x` -> `{ section: 'patients', rest: ['12', 'edit'], query }`. */
+export function parseHash(hash) {
+  const match = /^#\/([a-z-]+)((?:\/[^/?#]+)*)\/?(?:\?(.*))?$/.exec(hash || '');
+  if (!match) return { section: 'home', rest: [], query: new URLSearchParams() };
+  const rest = match[2].split('/').filter(Boolean).map((part) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part; // a malformed escape is just an unknown sub-path
+    }
+  });
+  return { section: match[1], rest, query: new URLSearchParams(match[3] || '') };
+}
+
+/** The Patients section's screens: '', 'new', '<id>', '<id>/edit'. */
+function patientsView(rest) {
+  if (rest.length === 0) return { view: patients, patientId: null };
+  if (rest.length === 1 && rest[0] === 'new') return { view: patientForm, patientId: null };
+  if (!/^[1-9][0-9]{0,15}$/.test(rest[0])) return null;
+  const patientId = Number(rest[0]);
+  if (rest.length === 1) return { view: patient, patientId };
+  if (rest.length === 2 && rest[1] === 'edit') return { view: patientForm, patientId };
+  return null;
+}
+
+/**
+ * The screen for a section and sub-path: `{ view, patientId }`, or null when the
+ * sub-path names nothing (the caller then shows the section's main screen).
+ */
+export function resolveView(section, rest) {
+  if (section === 'patients') return patientsView(rest);
+  if (rest.length) return null;
+  return { view: VIEWS[section] || comingSoon, patientId: null };
+}
