@@ -154,10 +154,12 @@ async fn an_admin_adds_a_user_who_must_change_the_temporary_password() {
 async fn an_admin_changes_the_clinic_settings() {
     let s = Session::start("settings", demo_data()).await;
     s.type_into("#sign-in-username", "admin").await;
-    s.type_into("#sign-in-password", &format!("demo{ENTER}")).await;
+    s.type_into("#sign-in-password", &format!("demo{ENTER}"))
+        .await;
     s.click("#nav a[data-section=\"settings\"]").await;
     s.find("#settings-form").await;
-    s.type_into("#settings-clinic-name", "Riverside Clinic").await;
+    s.type_into("#settings-clinic-name", "Riverside Clinic")
+        .await;
     s.select("#settings-date-order", "mdy").await;
     s.click("#settings-submit").await;
     s.wait_for_text("#settings-notice", "saved").await;
