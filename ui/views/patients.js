@@ -74,7 +74,7 @@ export function render({ go, query, setQuery }) {
     } else input.removeAttribute('aria-activedescendant');
   }
 
-  function show(text, patients) {
+  function show(text, patients, truncated = false) {
     settled = generation;
     shown = { query: text, patients };
     active = -1;
@@ -86,7 +86,7 @@ export function render({ go, query, setQuery }) {
     count.className = 'result-count';
     if (text === '') count.textContent = '';
     else if (!patients.length) count.textContent = `No patient matches “${text}”`;
-    else if (patients.length >= MAX_RESULTS) count.textContent = `Showing the first ${MAX_RESULTS} — type more to narrow`;
+    else if (truncated || patients.length >= MAX_RESULTS) count.textContent = `Showing the first ${patients.length} — type more to narrow`;
     else count.textContent = patients.length === 1 ? '1 patient' : `${patients.length} patients`;
     if (openWhenShown) {
       openWhenShown = false;
@@ -113,7 +113,7 @@ export function render({ go, query, setQuery }) {
     list.setAttribute('aria-busy', 'true');
     try {
       const result = await api.searchPatients(text);
-      if (mine === generation) show(text, result.patients || []);
+      if (mine === generation) show(text, result.patients || [], Boolean(result.truncated));
     } catch (err) {
       if (mine !== generation) return;
       openWhenShown = false;

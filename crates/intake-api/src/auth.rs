@@ -3,8 +3,9 @@
 //! Rules, all decided here:
 //! - a failed sign-in says "Username or password is incorrect." whether or not the user
 //!   exists, and takes the same Argon2 work either way;
-//! - five failed sign-ins for a typed user name within 15 minutes lock that name for
-//!   5 minutes, whether or not such a user exists;
+//! - five failed sign-ins in a row for a typed user name, each within 15 minutes of the
+//!   one before, lock that name for 5 minutes, whether or not such a user exists; the
+//!   count is kept in the same transaction that decides, so parallel attempts all count;
 //! - the screen locks after the clinic's inactivity timeout (default 10 minutes), and
 //!   the backend ends a session idle for 30 seconds longer than that;
 //! - a user with a temporary password may only change it until they have.
@@ -15,7 +16,7 @@ use intake_core::Role;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use intake_store::{FailureRow, NewUser, UserRow};
+use intake_store::{FailureRow, NewUser};
 
 use crate::dto::{AppStatusDto, SessionDto, SignedInDto, UserDto};
 use crate::permissions::{self, Permission};
@@ -54,6 +55,57 @@ fn sections(role: Role) -> Vec<String> {
         .into_iter()
         .map(String::from)
         .collect()
+}
+
+/// What a sign-in attempt came to, decided inside one transaction.
+enum SignIn {
+    SignedIn(SignedInDto),
+    Failed,
+    Disabled,
+    Locked(chrono::DateTime<chrono::Utc>),
+}
+
+/// Counts a failed sign-in for a typed user name, from the row as it is now, and locks
+/// the name at the fifth failure in a row (each within 15 minutes of the one before).
+fn record_failure(
+    db: &intake_store::Db<'_>,
+    key: &str,
+    previous: Option<FailureRow>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let earlier = previous
+        .filter(|f| now - f.last_failure_at <= window && f.locked_until.is_none_or(|u| u > now))
+        .map_or(0, |f| f.failures);
+    let failures = earlier + 1;
+    let locked_until = (failures >= MAX_FAILURES).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
+    db.put_sign_in_failures(
+        key,
+        &FailureRow {
+            failures,
+            last_failure_at: now,
+            locked_until,
+        },
+    )?;
+    db.append_audit(&audit_entry(
+        now,
+        key,
+        "session.sign_in_failed",
+        "session",
+        None,
+        json!({ "username": key, "failures": failures }),
+    ))?;
+    if let Some(until) = locked_until {
+        db.append_audit(&audit_entry(
+            now,
+            key,
+            "user.locked_out",
+            "user",
+            None,
+            json!({ "username": key, "until": intake_store::format_time(until) }),
+        ))?;
+    }
+    Ok(())
 }
 
 /// What checking a session found, decided inside one transaction.
@@ -243,64 +295,63 @@ impl Api {
             ));
         }
         let key = Username::lookup_key(username);
-        let now = self.now();
+        // Argon2 runs outside any transaction; everything it decides is checked again
+        // inside the one write transaction below, so parallel attempts cannot lose a
+        // failure, lift a lock, or sign in with a password that changed meanwhile.
         let (failures, user) = self.store.read(|db| {
             Ok::<_, ApiError>((db.sign_in_failures(&key)?, db.user_by_username(&key)?))
         })?;
-        if let Some(until) = failures.as_ref().and_then(|f| f.locked_until) {
-            if until > now {
-                self.store.write(|db| {
-                    db.append_audit(&audit_entry(
-                        now,
-                        &key,
-                        "session.sign_in_refused",
-                        "session",
-                        None,
-                        json!({ "username": key, "reason": "locked" }),
-                    ))
-                })?;
-                let minutes = ((until - now).num_seconds().max(1) + 59) / 60;
-                return Err(ApiError::Forbidden(format!(
-                    "Too many failed sign-ins for this user name. Try again in {minutes} minute(s), or ask an administrator to reset the password."
-                )));
+        let locked_now = |f: &Option<FailureRow>, now| {
+            f.as_ref()
+                .and_then(|f| f.locked_until)
+                .filter(|until| *until > now)
+        };
+        let verified_hash = match (&user, locked_now(&failures, self.now())) {
+            (_, Some(_)) => None, // locked: no need to spend the work
+            (Some(u), None) if passwords::verify(password, &u.password_hash) => {
+                Some(u.password_hash.clone())
             }
-        }
-        let matched = match &user {
-            Some(u) => passwords::verify(password, &u.password_hash),
-            None => {
+            (Some(_), None) => None,
+            (None, None) => {
                 passwords::verify_against_nobody(password);
-                false
+                None
             }
         };
-        match user {
-            Some(u) if matched && u.active => self.open_session(&u, &key),
-            Some(u) if matched => {
-                self.store.write(|db| {
-                    db.append_audit(&audit_entry(
-                        now,
-                        &key,
-                        "session.sign_in_failed",
-                        "user",
-                        Some(u.id.to_string()),
-                        json!({ "username": key, "reason": "disabled" }),
-                    ))
-                })?;
-                Err(ApiError::Forbidden(
-                    "This account is disabled; ask an administrator to enable it.".into(),
-                ))
-            }
-            _ => {
-                self.record_failure(&key, failures)?;
-                Err(ApiError::Unauthenticated(WRONG_CREDENTIALS.into()))
-            }
-        }
-    }
-
-    fn open_session(&self, user: &UserRow, key: &str) -> Result<SignedInDto, ApiError> {
         let token = new_token()?;
         let now = self.now();
-        self.store.write(|db| {
-            db.clear_sign_in_failures(key)?;
+        let outcome = self.store.write(|db| {
+            let failures = db.sign_in_failures(&key)?;
+            if let Some(until) = locked_now(&failures, now) {
+                db.append_audit(&audit_entry(
+                    now,
+                    &key,
+                    "session.sign_in_refused",
+                    "session",
+                    None,
+                    json!({ "username": key, "reason": "locked" }),
+                ))?;
+                return Ok::<_, ApiError>(SignIn::Locked(until));
+            }
+            let current = db.user_by_username(&key)?;
+            let user = match current {
+                Some(u) if verified_hash.as_deref() == Some(u.password_hash.as_str()) => u,
+                _ => {
+                    record_failure(db, &key, failures, now)?;
+                    return Ok(SignIn::Failed);
+                }
+            };
+            if !user.active {
+                db.append_audit(&audit_entry(
+                    now,
+                    &key,
+                    "session.sign_in_failed",
+                    "user",
+                    Some(user.id.to_string()),
+                    json!({ "username": key, "reason": "disabled" }),
+                ))?;
+                return Ok(SignIn::Disabled);
+            }
+            db.clear_sign_in_failures(&key)?;
             let session = db.insert_session(&token_hash(&token), user.id, now)?;
             db.append_audit(&audit_entry(
                 now,
@@ -310,53 +361,26 @@ impl Api {
                 Some(session.to_string()),
                 json!({ "role": user.role.as_str() }),
             ))?;
-            Ok(SignedInDto {
+            Ok(SignIn::SignedIn(SignedInDto {
                 token: token.clone(),
-                user: UserDto::from(user),
+                user: UserDto::from(&user),
                 session_timeout_seconds: session_timeout_seconds(db)?,
                 sections: sections(user.role),
-            })
-        })
-    }
-
-    fn record_failure(&self, key: &str, previous: Option<FailureRow>) -> Result<(), ApiError> {
-        let now = self.now();
-        let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let earlier = previous
-            .filter(|f| now - f.last_failure_at <= window && f.locked_until.is_none_or(|u| u > now))
-            .map_or(0, |f| f.failures);
-        let failures = earlier + 1;
-        let locked_until =
-            (failures >= MAX_FAILURES).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
-        self.store.write(|db| {
-            db.put_sign_in_failures(
-                key,
-                &FailureRow {
-                    failures,
-                    last_failure_at: now,
-                    locked_until,
-                },
-            )?;
-            db.append_audit(&audit_entry(
-                now,
-                key,
-                "session.sign_in_failed",
-                "session",
-                None,
-                json!({ "username": key, "failures": failures }),
-            ))?;
-            if let Some(until) = locked_until {
-                db.append_audit(&audit_entry(
-                    now,
-                    key,
-                    "user.locked_out",
-                    "user",
-                    None,
-                    json!({ "username": key, "until": intake_store::format_time(until) }),
-                ))?;
+            }))
+        })?;
+        match outcome {
+            SignIn::SignedIn(dto) => Ok(dto),
+            SignIn::Failed => Err(ApiError::Unauthenticated(WRONG_CREDENTIALS.into())),
+            SignIn::Disabled => Err(ApiError::Forbidden(
+                "This account is disabled; ask an administrator to enable it.".into(),
+            )),
+            SignIn::Locked(until) => {
+                let minutes = ((until - now).num_seconds().max(1) + 59) / 60;
+                Err(ApiError::Forbidden(format!(
+                    "Too many failed sign-ins for this user name. Try again in {minutes} minute(s), or ask an administrator to reset the password."
+                )))
             }
-            Ok(())
-        })
+        }
     }
 
     /// The session's user; also keeps the session alive while someone works.
@@ -445,6 +469,19 @@ impl Api {
         let hash = passwords::hash(new)?;
         let now = self.now();
         self.store.write(|db| {
+            // Hashing took a while: if an administrator reset the password or ended the
+            // session meanwhile, their action stands and this change is refused.
+            let current = db.user_by_id(id)?;
+            let session_open = match who.session_id {
+                Some(session) => db.session_is_open(session)?,
+                None => false,
+            };
+            if current.map(|u| u.password_hash) != Some(user.password_hash.clone()) || !session_open
+            {
+                return Err(ApiError::Conflict(
+                    "Your password or session changed while this was saved; sign in again.".into(),
+                ));
+            }
             db.set_password(id, &hash, false, now, &who.actor)?;
             db.append_audit(&audit_entry(
                 now,

@@ -67,7 +67,12 @@ impl DataDir {
                 "the data folder {shown} is a file, not a folder; pass another --data-dir"
             )));
         }
-        fs::create_dir_all(&self.path).map_err(|e| {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        // Patient data: a folder this app creates is readable by its OS user only.
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&self.path).map_err(|e| {
             ApiError::Internal(format!("cannot create the data folder {shown}: {e}"))
         })?;
         let probe = self.path.join(".intake-desk-write-test");
@@ -100,6 +105,17 @@ mod tests {
             "{}",
             dir.path().display()
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_data_folder_is_private_to_its_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::at(tmp.path().join("intake-desk"));
+        dir.prepare().unwrap();
+        let mode = fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "other OS users cannot read patient data");
     }
 
     #[test]

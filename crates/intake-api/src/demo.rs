@@ -112,20 +112,21 @@ impl Api {
         let mut added = 0;
         while all.peek().is_some() {
             let batch: Vec<_> = all.by_ref().take(SYNTHETIC_BATCH as usize).collect();
-            added += self
-                .store
-                .write(|db| insert_patients(db, batch.iter(), now, &who.actor))?;
+            // Each batch commits with its own audit entry, so an interrupted run leaves
+            // no patient unaccounted for.
+            added += self.store.write(|db| {
+                let count = insert_patients(db, batch.iter(), now, &who.actor)?;
+                db.append_audit(&audit_entry(
+                    now,
+                    &who.actor,
+                    "patient.synthetic_seeded",
+                    "patient",
+                    None,
+                    json!({ "patients": count, "seed": seed }),
+                ))?;
+                Ok::<_, ApiError>(count)
+            })?;
         }
-        self.store.write(|db| {
-            db.append_audit(&audit_entry(
-                now,
-                &who.actor,
-                "patient.synthetic_seeded",
-                "patient",
-                None,
-                json!({ "patients": added, "seed": seed }),
-            ))
-        })?;
         Ok(added)
     }
 }

@@ -152,15 +152,42 @@ pub(crate) fn validate(
 
 type Duplicates = Vec<(PatientRow, Vec<DuplicateReason>)>;
 
-/// The answer when likely duplicates stop a save: nothing saved, the candidates listed.
-fn stopped_by(duplicates: &Duplicates, today: NaiveDate) -> PatientSaveDto {
-    PatientSaveDto {
+/// Records that other patients' details were shown as likely duplicates.
+fn audit_shown(
+    db: &Db<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+    who: &Principal,
+    duplicates: &Duplicates,
+) -> Result<(), ApiError> {
+    for (row, _) in duplicates {
+        db.append_audit(&patient_entry(
+            now,
+            who,
+            "patient.shown_as_duplicate",
+            row.id,
+            json!({}),
+        ))?;
+    }
+    Ok(())
+}
+
+/// The answer when likely duplicates stop a save: nothing saved, the candidates listed
+/// (and their display audited).
+fn stopped_by(
+    db: &Db<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+    who: &Principal,
+    duplicates: &Duplicates,
+    today: NaiveDate,
+) -> Result<PatientSaveDto, ApiError> {
+    audit_shown(db, now, who, duplicates)?;
+    Ok(PatientSaveDto {
         patient: None,
         duplicates: duplicates
             .iter()
             .map(|(row, why)| DuplicateDto::new(row, why, today))
             .collect(),
-    }
+    })
 }
 
 /// Records that someone saved despite likely duplicates, with their reason.
@@ -208,11 +235,14 @@ impl Api {
         let include_inactive = who.role == Role::Admin;
         let now = self.now();
         let today = self.today();
-        let patients = self.store.write(|db| {
+        let (patients, truncated) = self.store.write(|db| {
             let query = search::parse(raw, settings::date_order(db)?);
             if query.is_empty() {
-                return Ok::<_, ApiError>(Vec::new());
+                return Ok::<_, ApiError>((Vec::new(), false));
             }
+            // Each query reads at most CANDIDATES rows (in index order) before ranking; if
+            // one is full, better matches may exist beyond it, and the answer says so.
+            let mut full = false;
             let mut ranked: Vec<(Tier, PatientRow)> = Vec::new();
             let mut push = |tier: Tier, row: PatientRow| {
                 if let Some(existing) = ranked.iter_mut().find(|(_, r)| r.id == row.id) {
@@ -244,12 +274,14 @@ impl Api {
                     include_inactive,
                     CANDIDATES,
                 )?;
-                rows.extend(db.search_patient_names(
+                let partial = db.search_patient_names(
                     &prefix,
                     query.birth_date,
                     include_inactive,
                     CANDIDATES,
-                )?);
+                )?;
+                full |= partial.len() >= CANDIDATES as usize;
+                rows.extend(partial);
                 for row in rows {
                     let phone_ok = query
                         .digits
@@ -261,13 +293,17 @@ impl Api {
                 }
             } else {
                 if let Some(date) = query.birth_date {
-                    for row in db.patients_born_on(date, include_inactive, CANDIDATES)? {
+                    let rows = db.patients_born_on(date, include_inactive, CANDIDATES)?;
+                    full |= rows.len() >= CANDIDATES as usize;
+                    for row in rows {
                         push(Tier::Partial, row);
                     }
                 }
                 if let Some(digits) = &query.digits {
                     let fts = search::fts_prefix(std::slice::from_ref(digits));
-                    for row in db.search_patient_phones(&fts, include_inactive, CANDIDATES)? {
+                    let rows = db.search_patient_phones(&fts, include_inactive, CANDIDATES)?;
+                    full |= rows.len() >= CANDIDATES as usize;
+                    for row in rows {
                         push(Tier::Partial, row);
                     }
                 }
@@ -280,6 +316,7 @@ impl Api {
                     r.id,
                 )
             });
+            let truncated = full || ranked.len() > SEARCH_LIMIT;
             ranked.truncate(SEARCH_LIMIT);
             db.append_audit(&audit_entry(
                 now,
@@ -289,13 +326,14 @@ impl Api {
                 None,
                 json!({ "results": ranked.len() }),
             ))?;
-            Ok(ranked.into_iter().map(|(_, r)| r).collect())
+            Ok((ranked.into_iter().map(|(_, r)| r).collect(), truncated))
         })?;
         Ok(PatientSearchDto {
             patients: patients
                 .iter()
                 .map(|p| PatientSummaryDto::new(p, today))
                 .collect(),
+            truncated,
         })
     }
 
@@ -330,8 +368,16 @@ impl Api {
         id: i64,
     ) -> Result<Vec<PatientRevisionDto>, ApiError> {
         let who = self.authorize(caller, Permission::ViewPatients)?;
-        self.store.read(|db| {
+        let now = self.now();
+        self.store.write(|db| {
             let row = self.load_patient(db, id, &who)?;
+            db.append_audit(&patient_entry(
+                now,
+                &who,
+                "patient.history_viewed",
+                row.id,
+                json!({}),
+            ))?;
             Ok(db
                 .patient_revisions(row.id)?
                 .into_iter()
@@ -340,18 +386,21 @@ impl Api {
         })
     }
 
-    /// The patients already registered that look like `input`, without saving anything
-    /// (the register screen asks before the nurse has finished typing).
+    /// The patients already registered that look like `input`, without saving it (the
+    /// check a registration runs first; the benchmarks time it on its own).
     pub fn check_duplicates(
         &self,
         caller: Caller<'_>,
         input: &PatientInputDto,
     ) -> Result<Vec<DuplicateDto>, ApiError> {
-        self.authorize(caller, Permission::ViewPatients)?;
+        let who = self.authorize(caller, Permission::ViewPatients)?;
         let today = self.today();
+        let now = self.now();
         let p = validate(input, today)?;
-        self.store.read(|db| {
-            Ok(find_duplicates(db, &p, None)?
+        self.store.write(|db| {
+            let found = find_duplicates(db, &p, None)?;
+            audit_shown(db, now, &who, &found)?;
+            Ok(found
                 .iter()
                 .map(|(row, why)| DuplicateDto::new(row, why, today))
                 .collect())
@@ -374,7 +423,7 @@ impl Api {
         self.store.write(|db| {
             let duplicates = find_duplicates(db, &p, None)?;
             if !duplicates.is_empty() && reason.is_none() {
-                return Ok(stopped_by(&duplicates, today));
+                return stopped_by(db, now, &who, &duplicates, today);
             }
             let mrn = match &p.mrn {
                 Some(mrn) => {
@@ -440,7 +489,7 @@ impl Api {
                 || old.fields.birth_date != p.birth_date;
             let duplicates = if identity_changed { find_duplicates(db, &p, Some(old.id))? } else { Vec::new() };
             if !duplicates.is_empty() && reason.is_none() {
-                return Ok(stopped_by(&duplicates, today));
+                return stopped_by(db, now, &who, &duplicates, today);
             }
             let mut p = p;
             p.mrn = Some(old.mrn.clone());

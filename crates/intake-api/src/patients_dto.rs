@@ -97,6 +97,8 @@ impl PatientSummaryDto {
 #[serde(rename_all = "camelCase")]
 pub struct PatientSearchDto {
     pub patients: Vec<PatientSummaryDto>,
+    /// More patients match than were ranked or shown: the screen asks for more letters.
+    pub truncated: bool,
 }
 
 /// A patient with every field.

@@ -254,7 +254,18 @@ impl Api {
                     None => db.next_generated_mrn()?,
                 };
                 let created = json!({ "mrn": [null, mrn], "importedFromLine": [null, line] });
-                db.insert_patient(&p, &mrn, &created, now, &who.actor)?;
+                let id = db.insert_patient(&p, &mrn, &created, now, &who.actor)?;
+                db.append_audit(&intake_store::NewAuditEntry {
+                    patient_id: Some(id.0),
+                    ..audit_entry(
+                        now,
+                        &who.actor,
+                        "patient.created",
+                        "patient",
+                        Some(id.to_string()),
+                        json!({ "mrn": mrn, "importedFromLine": line }),
+                    )
+                })?;
                 report.imported += 1;
             }
             if options.dry_run || (!report.rejected.is_empty() && !options.skip_invalid) {

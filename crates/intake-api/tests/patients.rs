@@ -137,6 +137,16 @@ fn search_by_phone_digits_and_mrn() {
     );
     assert_eq!(names(&api, CLI, &zoe.mrn), ["Zoë Núñez"], "the MRN");
     assert_eq!(names(&api, CLI, &zoe.mrn.to_lowercase()), ["Zoë Núñez"]);
+    let letters = PatientInputDto {
+        mrn: "ABCDEF".into(),
+        ..person("Letters", "Only", "1970-01-01")
+    };
+    register(&api, CLI, &letters);
+    assert_eq!(
+        names(&api, CLI, "abcdef"),
+        ["Only Letters"],
+        "an MRN of letters only"
+    );
 }
 
 #[test]
@@ -165,8 +175,11 @@ fn exact_mrn_ranks_first_then_full_names_then_partial() {
 fn search_returns_at_most_fifty() {
     let api = empty_api();
     api.seed_synthetic(CLI, 2_000, 3).unwrap();
-    let found = api.search_patients(CLI, "a").unwrap().patients;
-    assert_eq!(found.len(), 50);
+    let found = api.search_patients(CLI, "a").unwrap();
+    assert_eq!(found.patients.len(), 50);
+    assert!(found.truncated, "the answer says there are more");
+    let few = api.search_patients(CLI, "zzzz").unwrap();
+    assert!(!few.truncated);
 }
 
 #[test]
@@ -319,6 +332,40 @@ fn likely_duplicates_stop_a_registration_until_a_reason_is_given() {
         .unwrap();
     assert_eq!(overridden.detail["reason"], "twin sister, same name");
     assert_eq!(overridden.detail["candidates"][0], zoe.mrn);
+}
+
+#[test]
+fn parallel_failed_sign_ins_all_count_towards_the_lock() {
+    let api = api();
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| {
+                let _ = api.sign_in("nurse", "wrong-password");
+            });
+        }
+    });
+    let err = api.sign_in("nurse", "demo").unwrap_err();
+    assert!(
+        err.to_string().contains("Too many failed sign-ins"),
+        "{err}"
+    );
+}
+
+#[test]
+fn viewing_history_and_duplicate_candidates_is_audited() {
+    let api = empty_api();
+    let zoe = register(&api, CLI, &person("Núñez", "Zoë", "1984-03-07"));
+    api.patient_history(CLI, zoe.id).unwrap();
+    api.register_patient(CLI, &person("Nunez", "Zoe", "1984-03-07"), None)
+        .unwrap();
+    let entries = api.list_audit(CLI, &AuditFilterDto::default()).unwrap();
+    for action in ["patient.history_viewed", "patient.shown_as_duplicate"] {
+        let entry = entries
+            .iter()
+            .find(|e| e.action == action)
+            .unwrap_or_else(|| panic!("{action}"));
+        assert_eq!(entry.patient_id, Some(zoe.id), "{action} names the patient");
+    }
 }
 
 #[test]

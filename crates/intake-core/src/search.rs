@@ -94,7 +94,7 @@ pub fn parse(raw: &str, order: DateOrder) -> SearchQuery {
     let raw: String = raw.chars().take(QUERY_MAX_CHARS).collect();
     let trimmed = raw.trim();
     let mut query = SearchQuery::default();
-    if patient::is_valid_mrn(trimmed) && trimmed.chars().any(|c| c.is_ascii_digit()) {
+    if patient::is_valid_mrn(trimmed) {
         query.mrn = Some(trimmed.to_uppercase());
     }
     let mut digits = String::new();
@@ -211,7 +211,12 @@ mod tests {
     #[test]
     fn an_mrn_is_recognised_whole() {
         assert_eq!(p("000042-2").mrn.as_deref(), Some("000042-2"));
-        assert_eq!(p("abc").mrn, None, "no digit, no MRN");
+        assert_eq!(
+            p("abcdef").mrn.as_deref(),
+            Some("ABCDEF"),
+            "letters-only MRNs exist"
+        );
+        assert_eq!(p("zoe nun").mrn, None, "a space is never in an MRN");
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl Db<'_> {
     pub fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM audit_log \
-             WHERE (?1 IS NULL OR seq < ?1) \
+             WHERE seq < coalesce(?1, 9223372036854775807) \
                AND (?2 IS NULL OR substr(action, 1, length(?2)) = ?2) \
                AND (?3 IS NULL OR actor = ?3) \
              ORDER BY seq DESC LIMIT ?4"

@@ -24,21 +24,13 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
-/// Brings `conn` up to [`latest_version`], applying only the first `target` migrations
-/// when given (tests build old databases that way).
-pub fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<(), StoreError> {
+/// Checks, reading only, that `conn` is an Intake Desk database (or an empty file) this
+/// binary can open, and returns its schema version. Runs before anything is written.
+pub fn check(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
     let err = |e| StoreError::from_sqlite(path, e);
     let found: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(err)?;
-    let supported = latest_version();
-    if found > supported {
-        return Err(StoreError::NewerSchema {
-            path: path.to_path_buf(),
-            found,
-            supported,
-        });
-    }
     let app_id: i64 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .map_err(err)?;
@@ -55,6 +47,22 @@ pub fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<(),
             path: path.to_path_buf(),
         });
     }
+    let supported = latest_version();
+    if found > supported {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported,
+        });
+    }
+    Ok(found)
+}
+
+/// Brings `conn` up to version `target` (tests build old databases with a lower one),
+/// all missing migrations in one transaction.
+pub fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<(), StoreError> {
+    let err = |e| StoreError::from_sqlite(path, e);
+    let found = check(conn, path)?;
     if found >= target {
         return Ok(());
     }

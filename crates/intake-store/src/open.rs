@@ -19,6 +19,8 @@ pub(crate) fn open_file(path: &Path) -> Result<Connection, StoreError> {
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn =
         Connection::open_with_flags(path, flags).map_err(|e| StoreError::from_sqlite(path, e))?;
+    // Whose file it is, and which version, is read before any pragma writes to it.
+    migrations::check(&conn, path)?;
     configure(&conn, path, true)?;
     migrations::migrate(&mut conn, path)?;
     Ok(conn)

@@ -67,6 +67,15 @@ impl Db<'_> {
         }))
     }
 
+    /// Whether a session exists and has not ended.
+    pub fn session_is_open(&self, id: SessionId) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND ended_at IS NULL)",
+            [id.0],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Records activity on a session.
     pub fn touch_session(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
         self.conn.execute(

@@ -128,7 +128,13 @@ fn a_newer_database_is_refused_with_its_name_and_versions() {
         .unwrap()
         .pragma_update(None, "user_version", 99)
         .unwrap();
+    let before = fs::read(&path).unwrap();
     let err = Store::open(&path).err().expect("a newer schema is refused");
+    assert_eq!(
+        fs::read(&path).unwrap(),
+        before,
+        "the newer file is untouched"
+    );
     assert!(
         matches!(err, StoreError::NewerSchema { found: 99, .. }),
         "{err:?}"
@@ -202,10 +208,16 @@ fn another_applications_database_is_refused() {
     let path = dir.path().join("other.db");
     Connection::open(&path)
         .unwrap()
-        .execute_batch("CREATE TABLE photos (id INTEGER PRIMARY KEY)")
+        .execute_batch("CREATE TABLE photos (id INTEGER PRIMARY KEY); PRAGMA user_version = 70;")
         .unwrap();
+    let before = fs::read(&path).unwrap();
     let msg = refused(&path);
-    assert!(msg.contains("another application"), "{msg}");
+    assert!(msg.contains("another application"), "not 'newer': {msg}");
+    assert_eq!(
+        fs::read(&path).unwrap(),
+        before,
+        "not a byte of it changed (no WAL switch)"
+    );
 }
 
 #[test]
