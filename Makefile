@@ -51,9 +51,12 @@ e2e:
 	$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1280x860x24" \
 	  $(CARGO) test --features e2e --test e2e -- --test-threads=1
 
-## make bench: criterion benchmarks (figures in target/criterion/).
+## make bench: criterion benchmarks (figures in target/criterion/). The first run builds
+## synthetic registers of 100,000 and 1,000,000 patients in target/bench-data/ (about a
+## minute and a half); set INTAKE_BENCH_SIZES=100000 for a quicker run.
 bench:
-	$(CARGO) bench --workspace
+	$(CARGO) bench -p intake-store --bench audit
+	$(CARGO) bench -p intake-api --bench patients
 
 ## make screenshot: regenerate docs/screenshot.png from the end-to-end run.
 screenshot: deps-test tools e2e
