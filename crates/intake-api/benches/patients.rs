@@ -99,7 +99,7 @@ fn main() {
     for n in sizes() {
         let api = register_of(n);
         let mrns: Vec<String> = (1..=50)
-            .map(|i| intake_core::patient::generated_mrn(i * (n / 50)))
+            .map(|i| intake_core::mrn::generated_mrn(i * (n / 50)))
             .collect();
         println!("\n== {n} patients ==");
         percentiles(

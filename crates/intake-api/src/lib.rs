@@ -22,6 +22,7 @@ mod passwords;
 mod patients;
 pub mod patients_dto;
 pub mod patients_import;
+mod patients_search;
 pub mod permissions;
 mod settings;
 mod users;

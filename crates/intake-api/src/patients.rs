@@ -6,8 +6,8 @@
 //! sends the registration again with a reason, which the audit log keeps.
 
 use chrono::NaiveDate;
-use intake_core::patient::{self, DuplicateReason, ValidPatient};
-use intake_core::search::{self, Tier};
+use intake_core::duplicate::{self, DuplicateReason};
+use intake_core::patient::{self, ValidPatient};
 use intake_core::{text, PatientId, Role};
 use serde_json::{json, Map, Value};
 
@@ -15,17 +15,12 @@ use intake_store::{Db, NewAuditEntry, PatientRow, PatientStatus};
 
 use crate::patients_dto::{
     DuplicateDto, PatientDto, PatientInputDto, PatientRevisionDto, PatientSaveDto,
-    PatientSearchDto, PatientSummaryDto,
 };
 use crate::permissions::Permission;
-use crate::{audit_entry, settings, Api, ApiError, Caller, Principal};
+use crate::{audit_entry, Api, ApiError, Caller, Principal};
 
-/// The most results a search returns.
-pub const SEARCH_LIMIT: usize = 50;
 /// The longest reason for overriding a duplicate warning or marking an error.
 pub const REASON_MAX: usize = 500;
-/// How many rows each search query reads before ranking.
-const CANDIDATES: u32 = 200;
 
 fn patient_entry<'a>(
     now: chrono::DateTime<chrono::Utc>,
@@ -108,7 +103,7 @@ pub(crate) fn find_duplicates(
     };
     for row in db.patients_born_on(p.birth_date, false, 1000)? {
         let other = (row.fields.family.as_str(), row.fields.given.as_str());
-        if patient::similar_names((&p.family, &p.given), other) {
+        if duplicate::similar_names((&p.family, &p.given), other) {
             add(row, DuplicateReason::SameBirthDateSimilarName);
         }
     }
@@ -219,122 +214,8 @@ fn visible(row: &PatientRow, who: &Principal) -> bool {
 }
 
 impl Api {
-    fn today(&self) -> NaiveDate {
+    pub(crate) fn today(&self) -> NaiveDate {
         self.now().date_naive()
-    }
-
-    /// Finds patients by name fragments, date of birth, MRN or phone digits; at most
-    /// [`SEARCH_LIMIT`], best first. Patients entered in error are left out, except for
-    /// administrators.
-    pub fn search_patients(
-        &self,
-        caller: Caller<'_>,
-        raw: &str,
-    ) -> Result<PatientSearchDto, ApiError> {
-        let who = self.authorize(caller, Permission::ViewPatients)?;
-        let include_inactive = who.role == Role::Admin;
-        let now = self.now();
-        let today = self.today();
-        let (patients, truncated) = self.store.write(|db| {
-            let query = search::parse(raw, settings::date_order(db)?);
-            if query.is_empty() {
-                return Ok::<_, ApiError>((Vec::new(), false));
-            }
-            // Each query reads at most CANDIDATES rows (in index order) before ranking; if
-            // one is full, better matches may exist beyond it, and the answer says so.
-            let mut full = false;
-            let mut ranked: Vec<(Tier, PatientRow)> = Vec::new();
-            let mut push = |tier: Tier, row: PatientRow| {
-                if let Some(existing) = ranked.iter_mut().find(|(_, r)| r.id == row.id) {
-                    existing.0 = existing.0.min(tier);
-                } else {
-                    ranked.push((tier, row));
-                }
-            };
-            if let Some(mrn) = &query.mrn {
-                if let Some(row) = db.patient_by_mrn(mrn)? {
-                    if include_inactive || row.status == PatientStatus::Active {
-                        push(Tier::ExactMrn, row);
-                    }
-                }
-            }
-            let name_tier = |row: &PatientRow| {
-                if search::is_full_name_match(&query.words, &row.fields.family, &row.fields.given) {
-                    Tier::FullName
-                } else {
-                    Tier::Partial
-                }
-            };
-            if !query.words.is_empty() {
-                let exact = search::fts_exact(&query.words);
-                let prefix = search::fts_prefix(&query.words);
-                let mut rows = db.search_patient_names(
-                    &exact,
-                    query.birth_date,
-                    include_inactive,
-                    CANDIDATES,
-                )?;
-                let partial = db.search_patient_names(
-                    &prefix,
-                    query.birth_date,
-                    include_inactive,
-                    CANDIDATES,
-                )?;
-                full |= partial.len() >= CANDIDATES as usize;
-                rows.extend(partial);
-                for row in rows {
-                    let phone_ok = query
-                        .digits
-                        .as_ref()
-                        .is_none_or(|d| text::digits(&row.fields.phone).contains(d.as_str()));
-                    if phone_ok {
-                        push(name_tier(&row), row);
-                    }
-                }
-            } else {
-                if let Some(date) = query.birth_date {
-                    let rows = db.patients_born_on(date, include_inactive, CANDIDATES)?;
-                    full |= rows.len() >= CANDIDATES as usize;
-                    for row in rows {
-                        push(Tier::Partial, row);
-                    }
-                }
-                if let Some(digits) = &query.digits {
-                    let fts = search::fts_prefix(std::slice::from_ref(digits));
-                    let rows = db.search_patient_phones(&fts, include_inactive, CANDIDATES)?;
-                    full |= rows.len() >= CANDIDATES as usize;
-                    for row in rows {
-                        push(Tier::Partial, row);
-                    }
-                }
-            }
-            ranked.sort_by_cached_key(|(tier, r)| {
-                (
-                    *tier,
-                    text::fold(&r.fields.family),
-                    text::fold(&r.fields.given),
-                    r.id,
-                )
-            });
-            let truncated = full || ranked.len() > SEARCH_LIMIT;
-            ranked.truncate(SEARCH_LIMIT);
-            db.append_audit(&audit_entry(
-                now,
-                &who.actor,
-                "patient.searched",
-                "patient",
-                None,
-                json!({ "results": ranked.len() }),
-            ))?;
-            Ok((ranked.into_iter().map(|(_, r)| r).collect(), truncated))
-        })?;
-        Ok(PatientSearchDto {
-            patients: patients
-                .iter()
-                .map(|p| PatientSummaryDto::new(p, today))
-                .collect(),
-            truncated,
-        })
     }
 
     fn load_patient(&self, db: &Db<'_>, id: i64, who: &Principal) -> Result<PatientRow, ApiError> {

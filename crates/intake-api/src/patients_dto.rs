@@ -1,7 +1,8 @@
 //! Wire types for patients.
 
 use chrono::{Datelike, NaiveDate};
-use intake_core::patient::{DuplicateReason, PatientInput};
+use intake_core::duplicate::DuplicateReason;
+use intake_core::patient::PatientInput;
 use serde::{Deserialize, Serialize};
 
 use intake_store::{PatientRevision, PatientRow};

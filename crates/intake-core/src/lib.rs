@@ -10,7 +10,9 @@
 //! text folding that search and duplicate checks share.
 
 pub mod audit;
+pub mod duplicate;
 pub mod ids;
+pub mod mrn;
 pub mod patient;
 pub mod role;
 pub mod search;

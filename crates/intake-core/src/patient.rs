@@ -1,9 +1,10 @@
-//! A patient's demographics as the clinic registers them: what is accepted (with every
-//! limit stated), the medical record number (MRN) format, and what makes two patients
-//! likely the same person.
+//! A patient's demographics as the clinic registers them: what is accepted, with every
+//! limit stated. MRNs are in [`crate::mrn`]; what makes two patients look alike is in
+//! [`crate::duplicate`].
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::mrn::is_valid_mrn;
 use crate::text;
 
 /// Administrative sex, as FHIR's `AdministrativeGender`.
@@ -192,7 +193,7 @@ pub fn validate(input: &PatientInput, today: NaiveDate) -> Result<ValidPatient, 
     }
     let birth_date = match parse_birth_date(input.birth_date.trim(), today) {
         Ok(d) => Some(d),
-        Err(message) => {
+        Err(BirthDateError(message)) => {
             push("birthDate", &message);
             None
         }
@@ -220,22 +221,27 @@ pub fn validate(input: &PatientInput, today: NaiveDate) -> Result<ValidPatient, 
     }
 }
 
-fn parse_birth_date(raw: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+/// Why a birth date was refused, in words for the person who typed it.
+struct BirthDateError(String);
+
+fn parse_birth_date(raw: &str, today: NaiveDate) -> Result<NaiveDate, BirthDateError> {
+    let refuse = |m: String| Err(BirthDateError(m));
     if raw.is_empty() {
-        return Err("Enter the date of birth.".into());
+        return refuse("Enter the date of birth.".into());
     }
-    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-        if raw.len() == 10 && raw.as_bytes()[4] == b'-' && raw.as_bytes()[7] == b'-' {
+    let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") else {
+        let shaped = raw.len() == 10 && raw.as_bytes()[4] == b'-' && raw.as_bytes()[7] == b'-';
+        return refuse(if shaped {
             format!("{raw} is not a date in the calendar.")
         } else {
             "Write the date of birth as YYYY-MM-DD.".to_string()
-        }
-    })?;
+        });
+    };
     if date > today {
-        return Err("The date of birth is in the future.".into());
+        return refuse("The date of birth is in the future.".into());
     }
     if today.year() - date.year() > MAX_AGE_YEARS {
-        return Err(format!(
+        return refuse(format!(
             "The date of birth is more than {MAX_AGE_YEARS} years ago."
         ));
     }
@@ -252,98 +258,6 @@ fn looks_like_email(s: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !s.chars().any(char::is_whitespace)
-}
-
-/// Whether a clinic-entered MRN is acceptable: 1 to 20 letters, digits and '-'.
-pub fn is_valid_mrn(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars().count() <= limit("mrn")
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-}
-
-/// The Luhn check digit of a digit string.
-fn luhn_digit(digits: &str) -> u32 {
-    let sum: u32 = digits
-        .chars()
-        .rev()
-        .filter_map(|c| c.to_digit(10))
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 0 {
-                let twice = d * 2;
-                if twice > 9 {
-                    twice - 9
-                } else {
-                    twice
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    (10 - sum % 10) % 10
-}
-
-/// The generated MRN for sequence number `seq`: six or more digits, '-', and a Luhn
-/// check digit that catches one mistyped digit or two swapped ones ("000042-9").
-pub fn generated_mrn(seq: u64) -> String {
-    let body = format!("{seq:06}");
-    format!("{body}-{}", luhn_digit(&body))
-}
-
-/// Whether `s` is a generated MRN whose check digit is right.
-pub fn generated_mrn_is_valid(s: &str) -> bool {
-    match s.split_once('-') {
-        Some((body, check)) if body.len() >= 6 && body.chars().all(|c| c.is_ascii_digit()) => {
-            check.len() == 1
-                && check.chars().next().and_then(|c| c.to_digit(10)) == Some(luhn_digit(body))
-        }
-        _ => false,
-    }
-}
-
-/// Why an existing patient looks like the one being registered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DuplicateReason {
-    SameBirthDateSimilarName,
-    SamePhone,
-    SameEmail,
-}
-
-impl DuplicateReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DuplicateReason::SameBirthDateSimilarName => "same date of birth and a similar name",
-            DuplicateReason::SamePhone => "same phone number",
-            DuplicateReason::SameEmail => "same email address",
-        }
-    }
-}
-
-fn similar_word(a: &str, b: &str) -> bool {
-    if a.is_empty() || b.is_empty() {
-        return a == b;
-    }
-    if a == b {
-        return true;
-    }
-    let shorter = a.chars().count().min(b.chars().count());
-    if shorter >= 3 && (a.starts_with(b) || b.starts_with(a)) {
-        return true;
-    }
-    let allowed = if shorter <= 4 { 1 } else { 2 };
-    text::edit_distance_within(a, b, allowed).is_some()
-}
-
-/// Whether two names (family, given) probably belong to one person: equal once folded,
-/// given and family swapped, one a prefix of the other ("Kat" / "Katarzyna"), or a
-/// small typing distance apart ("Jon" / "John", "Kowalski" / "Kowalksi").
-pub fn similar_names(a: (&str, &str), b: (&str, &str)) -> bool {
-    let (af, ag) = (text::compact(a.0), text::compact(a.1));
-    let (bf, bg) = (text::compact(b.0), text::compact(b.1));
-    let same_order = similar_word(&af, &bf) && similar_word(&ag, &bg);
-    let swapped = similar_word(&af, &bg) && similar_word(&ag, &bf);
-    same_order || swapped
 }
 
 #[cfg(test)]
@@ -507,43 +421,5 @@ mod tests {
         assert!(
             fields.contains(&"family") && fields.contains(&"birthDate") && fields.contains(&"sex")
         );
-    }
-
-    #[test]
-    fn generated_mrns_carry_a_luhn_check_digit() {
-        assert_eq!(generated_mrn(42), "000042-2");
-        assert!(generated_mrn_is_valid(&generated_mrn(123_456)));
-        assert!(
-            generated_mrn_is_valid(&generated_mrn(1_234_567)),
-            "past six digits"
-        );
-        assert!(!generated_mrn_is_valid("000042-5"), "a wrong check digit");
-        assert!(!generated_mrn_is_valid("000024-2"), "swapped digits");
-    }
-
-    #[test]
-    fn similar_names_true_cases() {
-        for (a, b) in [
-            (("Núñez", "Zoë"), ("NUNEZ", "zoe")),
-            (("Nunez", "Zoe"), ("Zoe", "Nunez")),
-            (("Kowalski", "Jan"), ("Kowalksi", "Jan")),
-            (("Smith", "Jon"), ("Smith", "John")),
-            (("Nowak", "Kat"), ("Nowak", "Katarzyna")),
-            (("O'Brien-Smith", "Mary"), ("OBrien Smith", "Mary")),
-            (("Łukasz", "Anna"), ("Lukasz", "Anna")),
-        ] {
-            assert!(similar_names(a, b), "{a:?} ~ {b:?}");
-        }
-    }
-
-    #[test]
-    fn similar_names_false_cases() {
-        for (a, b) in [
-            (("Smith", "John"), ("Nguyen", "John")),
-            (("Smith", "Anna"), ("Smith", "Peter")),
-            (("Lee", "Al"), ("Li", "Bo")),
-        ] {
-            assert!(!similar_names(a, b), "{a:?} !~ {b:?}");
-        }
     }
 }

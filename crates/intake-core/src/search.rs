@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 
-use crate::{patient, text};
+use crate::{mrn, text};
 
 /// How the clinic writes dates, besides ISO (`1984-03-07`), which always works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,7 +94,7 @@ pub fn parse(raw: &str, order: DateOrder) -> SearchQuery {
     let raw: String = raw.chars().take(QUERY_MAX_CHARS).collect();
     let trimmed = raw.trim();
     let mut query = SearchQuery::default();
-    if patient::is_valid_mrn(trimmed) {
+    if mrn::is_valid_mrn(trimmed) {
         query.mrn = Some(trimmed.to_uppercase());
     }
     let mut digits = String::new();

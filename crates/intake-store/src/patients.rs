@@ -6,7 +6,8 @@
 //! editing at once cannot silently overwrite each other.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use intake_core::patient::{generated_mrn, Sex, ValidPatient};
+use intake_core::mrn::generated_mrn;
+use intake_core::patient::{Sex, ValidPatient};
 use intake_core::search;
 use intake_core::PatientId;
 use rusqlite::{params, OptionalExtension, Row};
