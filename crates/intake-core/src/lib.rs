@@ -14,6 +14,7 @@ pub mod duplicate;
 pub mod ids;
 pub mod mrn;
 pub mod patient;
+pub mod questionnaire;
 pub mod role;
 pub mod search;
 pub mod text;

@@ -1,0 +1,185 @@
+//! The parts of a Questionnaire the app uses, in Rust types.
+
+/// A form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Questionnaire {
+    pub url: Option<String>,
+    pub version: Option<String>,
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub status: String,
+    pub items: Vec<Item>,
+}
+
+/// One question, group or display text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub link_id: String,
+    pub text: Option<String>,
+    pub prefix: Option<String>,
+    pub item_type: ItemType,
+    pub required: bool,
+    pub repeats: bool,
+    pub read_only: bool,
+    pub max_length: Option<u32>,
+    pub codes: Vec<Coding>,
+    pub answer_options: Vec<AnswerOption>,
+    /// A contained ValueSet's options, already resolved; `None` if there was none.
+    pub answer_value_set: Option<String>,
+    pub initial: Vec<AnswerValue>,
+    pub enable_when: Vec<EnableWhen>,
+    pub enable_behavior: EnableBehavior,
+    pub min_value: Option<AnswerValue>,
+    pub max_value: Option<AnswerValue>,
+    pub regex: Option<String>,
+    pub entry_format: Option<String>,
+    pub unit: Option<Coding>,
+    pub unit_options: Vec<Coding>,
+    pub item_control: Option<ItemControl>,
+    pub hidden: bool,
+    /// FHIRPath expressions found on the item (calculated, initial, enableWhen),
+    /// kept as written; not evaluated in this version.
+    pub expressions: Vec<String>,
+    pub items: Vec<Item>,
+}
+
+/// The R4 item types, and anything else kept by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemType {
+    Group,
+    Display,
+    Boolean,
+    Decimal,
+    Integer,
+    Date,
+    DateTime,
+    Time,
+    String,
+    Text,
+    Url,
+    Choice,
+    OpenChoice,
+    Quantity,
+    Attachment,
+    Reference,
+    /// A type this version does not know; shown as "not supported in this version".
+    Unknown(String),
+}
+
+impl ItemType {
+    pub fn parse(s: &str) -> ItemType {
+        match s {
+            "group" => ItemType::Group,
+            "display" => ItemType::Display,
+            "boolean" => ItemType::Boolean,
+            "decimal" => ItemType::Decimal,
+            "integer" => ItemType::Integer,
+            "date" => ItemType::Date,
+            "dateTime" => ItemType::DateTime,
+            "time" => ItemType::Time,
+            "string" => ItemType::String,
+            "text" => ItemType::Text,
+            "url" => ItemType::Url,
+            "choice" => ItemType::Choice,
+            "open-choice" => ItemType::OpenChoice,
+            "quantity" => ItemType::Quantity,
+            "attachment" => ItemType::Attachment,
+            "reference" => ItemType::Reference,
+            other => ItemType::Unknown(other.to_string()),
+        }
+    }
+}
+
+/// A code from a code system.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Coding {
+    pub system: Option<String>,
+    pub code: Option<String>,
+    pub display: Option<String>,
+}
+
+/// A typed answer value (`value[x]`, `initial[x]`, `answer[x]`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerValue {
+    Boolean(bool),
+    Decimal(f64),
+    Integer(i64),
+    Date(String),
+    DateTime(String),
+    Time(String),
+    String(String),
+    Uri(String),
+    Coding(Coding),
+    Quantity {
+        value: Option<f64>,
+        unit: Option<String>,
+        system: Option<String>,
+        code: Option<String>,
+    },
+    Reference(String),
+    Attachment {
+        content_type: Option<String>,
+        title: Option<String>,
+    },
+}
+
+/// One allowed answer, with its score when the form gives one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerOption {
+    pub value: AnswerValue,
+    pub initial_selected: bool,
+    /// `ordinalValue` / `itemWeight`, for score sums.
+    pub weight: Option<f64>,
+}
+
+/// `enableWhen` operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    Exists,
+    Equal,
+    NotEqual,
+    Greater,
+    Less,
+    GreaterOrEqual,
+    LessOrEqual,
+}
+
+impl Operator {
+    pub fn parse(s: &str) -> Option<Operator> {
+        Some(match s {
+            "exists" => Operator::Exists,
+            "=" => Operator::Equal,
+            "!=" => Operator::NotEqual,
+            ">" => Operator::Greater,
+            "<" => Operator::Less,
+            ">=" => Operator::GreaterOrEqual,
+            "<=" => Operator::LessOrEqual,
+            _ => return None,
+        })
+    }
+}
+
+/// One condition for an item to be enabled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnableWhen {
+    pub question: String,
+    pub operator: Operator,
+    pub answer: AnswerValue,
+}
+
+/// How several conditions combine; R4 says `all` unless told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EnableBehavior {
+    #[default]
+    All,
+    Any,
+}
+
+/// The `questionnaire-itemControl` codes the screen knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemControl {
+    DropDown,
+    RadioButton,
+    CheckBox,
+    Other(String),
+}
