@@ -25,6 +25,7 @@ pub mod patients_import;
 mod patients_search;
 pub mod permissions;
 mod settings;
+pub mod templates;
 mod users;
 
 use std::path::Path;

@@ -27,10 +27,14 @@ pub enum Permission {
     MarkPatientInError,
     /// Import patients from another system's CSV export.
     ImportPatients,
+    /// See which form templates exist.
+    ViewTemplates,
+    /// Import, activate, retire and export form templates.
+    ManageTemplates,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 12] = [
         Permission::OwnAccount,
         Permission::ReadSettings,
         Permission::ManageSettings,
@@ -41,6 +45,8 @@ impl Permission {
         Permission::EditPatients,
         Permission::MarkPatientInError,
         Permission::ImportPatients,
+        Permission::ViewTemplates,
+        Permission::ManageTemplates,
     ];
 }
 
@@ -48,10 +54,10 @@ impl Permission {
 pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match permission {
-        OwnAccount | ReadSettings | ViewPatients => true,
+        OwnAccount | ReadSettings | ViewPatients | ViewTemplates => true,
         EditPatients => matches!(role, Role::Nurse | Role::Physician),
         ManageSettings | ManageUsers | ReadAudit | SeedDemo | MarkPatientInError
-        | ImportPatients => role == Role::Admin,
+        | ImportPatients | ManageTemplates => role == Role::Admin,
     }
 }
 

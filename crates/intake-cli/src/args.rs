@@ -41,6 +41,9 @@ pub enum Command {
     /// Register, find, show and import patients.
     #[command(subcommand)]
     Patient(PatientCommand),
+    /// Import, list, activate, retire and export form templates (FHIR R4 Questionnaires).
+    #[command(subcommand)]
+    Template(TemplateCommand),
     /// Add demo accounts (nurse, physician, admin; password "demo") and about 200 demo
     /// patients, and print the accounts.
     SeedDemo,
@@ -174,5 +177,38 @@ pub enum SettingsCommand {
         /// How dates are typed besides ISO: dmy (07.03.1984) or mdy (03/07/1984).
         #[arg(long, value_name = "dmy|mdy")]
         date_order: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Import a Questionnaire JSON file as a draft template and print its report.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List templates.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a template version the one intake uses.
+    Activate {
+        slug: String,
+        #[arg(long)]
+        version: String,
+    },
+    /// Stop offering a template version for new intakes.
+    Retire {
+        slug: String,
+        #[arg(long)]
+        version: String,
+    },
+    /// Write a template version's original JSON, byte for byte, to standard output.
+    Export {
+        slug: String,
+        #[arg(long)]
+        version: String,
     },
 }

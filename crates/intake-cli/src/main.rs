@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod output;
 mod patients;
+mod templates;
 
 use std::process::ExitCode;
 

@@ -19,6 +19,7 @@ mod patients;
 mod sessions;
 mod settings;
 mod sign_in_failures;
+mod templates;
 mod time;
 mod users;
 
@@ -32,6 +33,7 @@ pub use error::StoreError;
 pub use patients::{PatientRevision, PatientRow, PatientStatus};
 pub use sessions::SessionRow;
 pub use sign_in_failures::FailureRow;
+pub use templates::{NewTemplate, TemplateRow};
 pub use time::{format_time, parse_time};
 pub use users::{NewUser, UserRow};
 

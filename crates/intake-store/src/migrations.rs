@@ -14,6 +14,7 @@ use std::path::Path;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_foundation.sql"),
     include_str!("../migrations/0002_patients.sql"),
+    include_str!("../migrations/0003_templates.sql"),
 ];
 
 /// The `application_id` that marks a file as ours ('INTK').

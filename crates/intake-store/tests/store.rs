@@ -371,3 +371,40 @@ fn a_version_1_database_with_data_upgrades_and_keeps_it() {
         ChainVerdict::Intact { entries: 3 }
     );
 }
+
+#[test]
+fn a_templates_original_bytes_never_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("intake.db");
+    let store = Store::open(&path).unwrap();
+    let original = br#"{ "resourceType": "Questionnaire" }"#;
+    store
+        .write(|db| {
+            db.insert_template(
+                &intake_store::NewTemplate {
+                    slug: "form",
+                    version: "1",
+                    title: "Form",
+                    original,
+                    sha256: "x",
+                    report: "{}",
+                },
+                t(0),
+                "test",
+            )
+        })
+        .unwrap();
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    let edit = conn.execute(
+        "UPDATE templates SET original = x'00' WHERE slug = 'form'",
+        [],
+    );
+    assert!(edit.unwrap_err().to_string().contains("never change"));
+    let delete = conn.execute("DELETE FROM templates", []);
+    assert!(delete.unwrap_err().to_string().contains("never deleted"));
+    let kept: Vec<u8> = conn
+        .query_row("SELECT original FROM templates", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, original.to_vec(), "stored byte for byte");
+}

@@ -1,0 +1,242 @@
+//! Form templates: import a FHIR R4 Questionnaire (with its report), list, activate,
+//! retire, and export the original bytes unchanged.
+
+use intake_core::questionnaire::{self, ImportReport, ItemOutcome};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use intake_store::{NewTemplate, TemplateRow};
+
+use crate::permissions::Permission;
+use crate::{audit_entry, Api, ApiError, Caller};
+
+/// One template as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateDto {
+    pub slug: String,
+    pub version: String,
+    pub title: String,
+    pub status: String,
+    pub sha256: String,
+    pub imported_at: String,
+    pub imported_by: String,
+    /// The import report: `{ summary, items: [{ linkId, text, outcome, reasons }], notes }`.
+    pub report: Value,
+}
+
+impl From<&TemplateRow> for TemplateDto {
+    fn from(t: &TemplateRow) -> Self {
+        TemplateDto {
+            slug: t.slug.clone(),
+            version: t.version.clone(),
+            title: t.title.clone(),
+            status: t.status.clone(),
+            sha256: t.sha256.clone(),
+            imported_at: intake_store::format_time(t.imported_at),
+            imported_by: t.imported_by.clone(),
+            report: serde_json::from_str(&t.report).unwrap_or(Value::Null),
+        }
+    }
+}
+
+fn report_json(report: &ImportReport) -> Value {
+    let items: Vec<Value> = report
+        .items
+        .iter()
+        .map(|i| {
+            let (outcome, reasons) = match &i.outcome {
+                ItemOutcome::Supported => ("supported", Vec::new()),
+                ItemOutcome::Degraded(r) => ("degraded", r.clone()),
+                ItemOutcome::Ignored(r) => ("ignored", vec![r.clone()]),
+            };
+            json!({ "linkId": i.link_id, "text": i.text, "outcome": outcome, "reasons": reasons })
+        })
+        .collect();
+    json!({ "summary": report.summary(), "items": items, "notes": report.notes })
+}
+
+/// A slug from the form's name, id or title: lower-case ASCII letters, digits and '-'.
+fn slug_of(raw: &str) -> String {
+    let mut slug = String::new();
+    for c in intake_core::text::fold(raw).chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug
+        .trim_end_matches('-')
+        .chars()
+        .take(60)
+        .collect::<String>();
+    if slug.is_empty() {
+        "form".into()
+    } else {
+        slug
+    }
+}
+
+fn identity(bytes: &[u8], q: &questionnaire::Questionnaire) -> (String, String, String) {
+    let root: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    let id = root.get("id").and_then(Value::as_str);
+    let title = q
+        .title
+        .clone()
+        .or_else(|| q.name.clone())
+        .or_else(|| id.map(str::to_string))
+        .unwrap_or_else(|| "Untitled form".into());
+    let slug = slug_of(q.name.as_deref().or(id).unwrap_or(&title));
+    let version = q.version.clone().unwrap_or_else(|| "1".into());
+    (slug, version, title)
+}
+
+impl Api {
+    /// Imports a Questionnaire as a draft template and returns it with its report.
+    /// The same slug and version twice is refused; the original bytes are kept as given.
+    pub fn import_template(
+        &self,
+        caller: Caller<'_>,
+        bytes: &[u8],
+    ) -> Result<TemplateDto, ApiError> {
+        let who = self.authorize(caller, Permission::ManageTemplates)?;
+        let (q, report) = questionnaire::import(bytes)
+            .map_err(|e| ApiError::invalid("file", capitalised(&e.to_string())))?;
+        let (slug, version, title) = identity(bytes, &q);
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let report = report_json(&report);
+        let now = self.now();
+        self.store.write(|db| {
+            if let Some(existing) = db.template(&slug, &version)? {
+                let same = existing.sha256 == sha256;
+                return Err(ApiError::Conflict(if same {
+                    format!("This form is already imported as {slug} version {version}.")
+                } else {
+                    format!("{slug} version {version} already exists with different content; give the form a new version.")
+                }));
+            }
+            let report_text = report.to_string();
+            db.insert_template(
+                &NewTemplate { slug: &slug, version: &version, title: &title, original: bytes, sha256: &sha256, report: &report_text },
+                now,
+                &who.actor,
+            )?;
+            db.append_audit(&audit_entry(
+                now,
+                &who.actor,
+                "template.imported",
+                "template",
+                Some(format!("{slug}@{version}")),
+                json!({ "sha256": sha256, "summary": report["summary"] }),
+            ))?;
+            let row = db.template(&slug, &version)?.ok_or_else(|| ApiError::Internal("the template vanished".into()))?;
+            Ok(TemplateDto::from(&row))
+        })
+    }
+
+    /// Every template version.
+    pub fn list_templates(&self, caller: Caller<'_>) -> Result<Vec<TemplateDto>, ApiError> {
+        self.authorize(caller, Permission::ViewTemplates)?;
+        self.store
+            .read(|db| Ok(db.list_templates()?.iter().map(TemplateDto::from).collect()))
+    }
+
+    /// Makes a version `active` or `retired`.
+    pub fn set_template_status(
+        &self,
+        caller: Caller<'_>,
+        slug: &str,
+        version: &str,
+        status: &str,
+    ) -> Result<TemplateDto, ApiError> {
+        let who = self.authorize(caller, Permission::ManageTemplates)?;
+        let action = match status {
+            "active" => "template.activated",
+            "retired" => "template.retired",
+            _ => {
+                return Err(ApiError::invalid(
+                    "status",
+                    "A template is made active or retired.",
+                ))
+            }
+        };
+        let now = self.now();
+        self.store.write(|db| {
+            let t = db
+                .template(slug, version)?
+                .ok_or_else(|| not_found(slug, version))?;
+            db.set_template_status(t.id, status, now, &who.actor)?;
+            db.append_audit(&audit_entry(
+                now,
+                &who.actor,
+                action,
+                "template",
+                Some(format!("{slug}@{version}")),
+                json!({}),
+            ))?;
+            let row = db
+                .template(slug, version)?
+                .ok_or_else(|| not_found(slug, version))?;
+            Ok(TemplateDto::from(&row))
+        })
+    }
+
+    /// The original bytes of a template version, exactly as imported.
+    pub fn export_template(
+        &self,
+        caller: Caller<'_>,
+        slug: &str,
+        version: &str,
+    ) -> Result<Vec<u8>, ApiError> {
+        let who = self.authorize(caller, Permission::ManageTemplates)?;
+        let now = self.now();
+        self.store.write(|db| {
+            let t = db
+                .template(slug, version)?
+                .ok_or_else(|| not_found(slug, version))?;
+            let bytes = db
+                .template_original(t.id)?
+                .ok_or_else(|| not_found(slug, version))?;
+            db.append_audit(&audit_entry(
+                now,
+                &who.actor,
+                "template.exported",
+                "template",
+                Some(format!("{slug}@{version}")),
+                json!({}),
+            ))?;
+            Ok(bytes)
+        })
+    }
+}
+
+fn not_found(slug: &str, version: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "There is no template {slug:?} version {version:?}."
+    ))
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect::<String>() + ".",
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug_of;
+
+    #[test]
+    fn slugs_are_plain() {
+        assert_eq!(
+            slug_of("PHQ-9 quick depression assessment panel"),
+            "phq-9-quick-depression-assessment-panel"
+        );
+        assert_eq!(slug_of("Zoë's Ñ form!"), "zoe-s-n-form");
+        assert_eq!(slug_of("***"), "form");
+    }
+}
