@@ -79,6 +79,21 @@ impl ApiError {
     }
 }
 
+/// A lower-case library message as a sentence for the screen: capital first, full stop.
+pub(crate) fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => {
+            let mut s: String = first.to_uppercase().chain(chars).collect();
+            if !s.ends_with('.') {
+                s.push('.');
+            }
+            s
+        }
+        None => String::new(),
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

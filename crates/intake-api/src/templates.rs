@@ -103,7 +103,7 @@ impl Api {
     ) -> Result<TemplateDto, ApiError> {
         let who = self.authorize(caller, Permission::ManageTemplates)?;
         let (q, report) = questionnaire::import(bytes)
-            .map_err(|e| ApiError::invalid("file", capitalised(&e.to_string())))?;
+            .map_err(|e| ApiError::invalid("file", crate::error::sentence(&e.to_string())))?;
         let (slug, version, title) = identity(bytes, &q);
         let sha256 = hex::encode(Sha256::digest(bytes));
         let report = report_json(&report);
@@ -216,14 +216,6 @@ fn not_found(slug: &str, version: &str) -> ApiError {
     ApiError::NotFound(format!(
         "There is no template {slug:?} version {version:?}."
     ))
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect::<String>() + ".",
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ impl Api {
             .role
             .parse()
             .map_err(|e: intake_core::role::UnknownRole| {
-                ApiError::invalid("role", format!("{}.", capitalise(&e.to_string())))
+                ApiError::invalid("role", crate::error::sentence(&e.to_string()))
             })?;
         user::check_new_password(&request.password, name.as_str())?;
         let hash = passwords::hash(&request.password)?;
@@ -154,13 +154,5 @@ impl Api {
             let row = find(db, &target.username)?;
             Ok(UserDto::from(&row))
         })
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
