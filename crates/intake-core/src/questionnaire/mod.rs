@@ -7,9 +7,10 @@
 //! (not JSON, not a Questionnaire, duplicate `linkId`s, `enableWhen` pointing nowhere or
 //! in a cycle, too large or too deep) is an [`ImportError`] naming the problem.
 //!
-//! This is the first part of the forms work (issue 4): model, import and report.
-//! Validation, `enableWhen` evaluation and calculations build on it.
+//! This is the first part of the forms work (issue 4): model, import, report and
+//! [`enable_when`]. Validation and calculations build on it.
 
+pub mod enable_when;
 mod model;
 mod parse;
 mod report;
