@@ -8,12 +8,13 @@
 //! in a cycle, too large or too deep) is an [`ImportError`] naming the problem.
 //!
 //! This is the first part of the forms work (issue 4): model, import, report and
-//! [`enable_when`]. Validation and calculations build on it.
+//! [`enable_when`] and [`validate`]. Calculations build on it.
 
 pub mod enable_when;
 mod model;
 mod parse;
 mod report;
+pub mod validate;
 
 pub use model::{
     AnswerOption, AnswerValue, Coding, EnableBehavior, EnableWhen, Item, ItemControl, ItemType,

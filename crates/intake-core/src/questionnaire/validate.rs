@@ -1,0 +1,199 @@
+//! Checking answers against their form: what blocks submission (errors) and what only
+//! deserves a second look (warnings). Disabled items are not checked: their answers are
+//! kept in a draft but left out of the submitted record.
+
+use super::enable_when::{enabled, Answers};
+use super::model::{AnswerValue, Item, ItemType};
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Blocks submission.
+    Error,
+    /// Shown at the field; does not block.
+    Warning,
+}
+
+/// One problem at one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub link_id: String,
+    pub severity: Severity,
+    pub message: String,
+}
+
+fn fits(item_type: &ItemType, value: &AnswerValue) -> bool {
+    use AnswerValue as V;
+    match item_type {
+        ItemType::Boolean => matches!(value, V::Boolean(_)),
+        ItemType::Decimal => matches!(value, V::Decimal(_) | V::Integer(_)),
+        ItemType::Integer => matches!(value, V::Integer(_)),
+        ItemType::Date => matches!(value, V::Date(d) if is_date(d)),
+        ItemType::DateTime => matches!(value, V::DateTime(_) | V::Date(_)),
+        ItemType::Time => matches!(value, V::Time(_)),
+        ItemType::String | ItemType::Text => matches!(value, V::String(_)),
+        ItemType::Url => matches!(value, V::Uri(_) | V::String(_)),
+        ItemType::Choice | ItemType::OpenChoice => {
+            matches!(
+                value,
+                V::Coding(_) | V::String(_) | V::Integer(_) | V::Date(_) | V::Time(_)
+            )
+        }
+        ItemType::Quantity => matches!(value, V::Quantity { .. } | V::Decimal(_)),
+        ItemType::Attachment => matches!(value, V::Attachment { .. }),
+        ItemType::Reference => matches!(value, V::Reference(_)),
+        ItemType::Group | ItemType::Display | ItemType::Unknown(_) => false,
+    }
+}
+
+/// What a person should give for a type, for messages.
+fn expected(item_type: &ItemType) -> &'static str {
+    match item_type {
+        ItemType::Boolean => "yes or no",
+        ItemType::Decimal | ItemType::Quantity => "a number",
+        ItemType::Integer => "a whole number",
+        ItemType::Date => "a date (YYYY-MM-DD)",
+        ItemType::DateTime => "a date and time",
+        ItemType::Time => "a time",
+        ItemType::Url => "a web address",
+        ItemType::Choice | ItemType::OpenChoice => "one of the answers offered",
+        ItemType::Attachment => "a file",
+        ItemType::Reference => "a reference",
+        _ => "text",
+    }
+}
+
+/// `YYYY`, `YYYY-MM` or a real `YYYY-MM-DD`.
+fn is_date(s: &str) -> bool {
+    match s.len() {
+        4 => s.chars().all(|c| c.is_ascii_digit()),
+        7 => chrono::NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").is_ok(),
+        10 => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
+        _ => false,
+    }
+}
+
+fn shown(v: &AnswerValue) -> String {
+    match v {
+        AnswerValue::Decimal(d) => d.to_string(),
+        AnswerValue::Integer(i) => i.to_string(),
+        AnswerValue::Date(s) | AnswerValue::DateTime(s) | AnswerValue::Time(s) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn same_option(a: &AnswerValue, b: &AnswerValue) -> bool {
+    match (a, b) {
+        (AnswerValue::Coding(x), AnswerValue::Coding(y)) => {
+            x.code == y.code && (x.system.is_none() || y.system.is_none() || x.system == y.system)
+        }
+        _ => a == b,
+    }
+}
+
+fn has_answers(item: &Item, answers: &Answers) -> bool {
+    answers.get(&item.link_id).is_some_and(|a| !a.is_empty())
+        || item.items.iter().any(|c| has_answers(c, answers))
+}
+
+/// Every problem with `answers` for these items, in form order.
+pub fn validate(items: &[Item], answers: &Answers) -> Vec<Problem> {
+    let on = enabled(items, answers);
+    let mut problems = Vec::new();
+    let mut stack: Vec<&Item> = items.iter().rev().collect();
+    while let Some(item) = stack.pop() {
+        stack.extend(item.items.iter().rev());
+        if !on.contains(&item.link_id) || item.hidden {
+            continue;
+        }
+        let mut error = |message: String| {
+            problems.push(Problem {
+                link_id: item.link_id.clone(),
+                severity: Severity::Error,
+                message,
+            })
+        };
+        let given: &[AnswerValue] = answers.get(&item.link_id).map(Vec::as_slice).unwrap_or(&[]);
+        if item.required && !has_answers(item, answers) {
+            error("This answer is required.".into());
+            continue;
+        }
+        if matches!(item.item_type, ItemType::Group | ItemType::Display) {
+            continue;
+        }
+        if given.len() > 1 && !item.repeats {
+            error("Only one answer is allowed here.".into());
+        }
+        for value in given {
+            if !fits(&item.item_type, value) {
+                error(format!("This answer is not {}.", expected(&item.item_type)));
+                continue;
+            }
+            let number = match value {
+                AnswerValue::Decimal(d) => Some(*d),
+                AnswerValue::Integer(i) => Some(*i as f64),
+                AnswerValue::Quantity { value, .. } => *value,
+                _ => None,
+            };
+            let bound = |b: &Option<AnswerValue>| match b {
+                Some(AnswerValue::Decimal(d)) => Some(*d),
+                Some(AnswerValue::Integer(i)) => Some(*i as f64),
+                _ => None,
+            };
+            if let (Some(n), Some(min)) = (number, bound(&item.min_value)) {
+                if n < min {
+                    error(format!(
+                        "Must be at least {}.",
+                        shown(item.min_value.as_ref().unwrap_or(value))
+                    ));
+                }
+            }
+            if let (Some(n), Some(max)) = (number, bound(&item.max_value)) {
+                if n > max {
+                    error(format!(
+                        "Must be at most {}.",
+                        shown(item.max_value.as_ref().unwrap_or(value))
+                    ));
+                }
+            }
+            if let (AnswerValue::Date(d), Some(AnswerValue::Date(min))) = (value, &item.min_value) {
+                if d < min {
+                    error(format!("Must be on or after {min}."));
+                }
+            }
+            if let (AnswerValue::Date(d), Some(AnswerValue::Date(max))) = (value, &item.max_value) {
+                if d > max {
+                    error(format!("Must be on or before {max}."));
+                }
+            }
+            if let AnswerValue::String(text) = value {
+                if let Some(max) = item.max_length {
+                    if text.chars().count() > max as usize {
+                        error(format!("At most {max} characters."));
+                    }
+                }
+                if let Some(pattern) = &item.regex {
+                    // A pattern the form gets wrong is the form's problem, not the nurse's.
+                    if let Ok(re) = regex::Regex::new(&format!("^(?:{pattern})$")) {
+                        if !re.is_match(text) {
+                            error(match &item.entry_format {
+                                Some(format) => format!("Use the form {format}."),
+                                None => "This answer does not have the expected form.".into(),
+                            });
+                        }
+                    }
+                }
+            }
+            let closed = item.item_type == ItemType::Choice && !item.answer_options.is_empty();
+            if closed
+                && !item
+                    .answer_options
+                    .iter()
+                    .any(|o| same_option(&o.value, value))
+            {
+                error("Choose one of the listed answers.".into());
+            }
+        }
+    }
+    problems
+}
