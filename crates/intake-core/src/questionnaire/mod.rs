@@ -10,6 +10,7 @@
 //! This is the first part of the forms work (issue 4): model, import, report and
 //! [`enable_when`] and [`validate`]. Calculations build on it.
 
+mod checks;
 pub mod enable_when;
 mod model;
 mod parse;
