@@ -21,6 +21,7 @@ use intake_store::{FailureRow, NewUser};
 use crate::dto::{AppStatusDto, SessionDto, SignedInDto, UserDto};
 use crate::permissions::{self, Permission};
 use crate::settings::{self, session_timeout_seconds};
+use crate::users::add_user;
 use crate::{audit_entry, passwords, Api, ApiError, Caller, Principal};
 
 /// Failed sign-ins that lock a user name.
@@ -254,28 +255,14 @@ impl Api {
                     "This database already has users; sign in, or ask an administrator for an account.".into(),
                 ));
             }
-            let id = db.insert_user(
-                &NewUser {
-                    username: name.as_str(),
-                    display_name: &display,
-                    role: Role::Admin,
-                    password_hash: &hash,
-                    must_change_password: false,
-                },
-                now,
-                &actor,
-            )?;
-            db.append_audit(&audit_entry(
-                now,
-                &actor,
-                "user.created",
-                "user",
-                Some(id.to_string()),
-                json!({ "username": name.as_str(), "role": "admin", "firstAdmin": true }),
-            ))?;
-            let row = db
-                .user_by_id(id)?
-                .ok_or_else(|| ApiError::Internal("the new user vanished".into()))?;
+            let admin = NewUser {
+                username: name.as_str(),
+                display_name: &display,
+                role: Role::Admin,
+                password_hash: &hash,
+                must_change_password: false,
+            };
+            let row = add_user(db, &admin, now, &actor, &[("firstAdmin", json!(true))])?;
             Ok(UserDto::from(&row))
         })
     }

@@ -8,6 +8,7 @@ use serde_json::json;
 use intake_store::{Db, NewUser};
 
 use crate::demo_patients::{demo_patients, synthetic_patients};
+use crate::users::add_user;
 
 use crate::dto::{DemoSeedDto, DemoUserDto};
 use crate::permissions::Permission;
@@ -32,25 +33,14 @@ impl Api {
             for (username, display_name, role) in DEMO_USERS {
                 let exists = db.user_by_username(username)?.is_some();
                 if !exists {
-                    let id = db.insert_user(
-                        &NewUser {
-                            username,
-                            display_name,
-                            role,
-                            password_hash: &hash,
-                            must_change_password: false,
-                        },
-                        now,
-                        &who.actor,
-                    )?;
-                    db.append_audit(&audit_entry(
-                        now,
-                        &who.actor,
-                        "user.created",
-                        "user",
-                        Some(id.to_string()),
-                        json!({ "username": username, "role": role.as_str(), "demo": true }),
-                    ))?;
+                    let demo = NewUser {
+                        username,
+                        display_name,
+                        role,
+                        password_hash: &hash,
+                        must_change_password: false,
+                    };
+                    add_user(db, &demo, now, &who.actor, &[("demo", json!(true))])?;
                 }
                 users.push(DemoUserDto {
                     username: username.to_string(),

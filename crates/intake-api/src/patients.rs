@@ -209,6 +209,15 @@ fn audit_override(
     Ok(())
 }
 
+/// A checked registration or edit, ready for the store.
+struct Save {
+    who: Principal,
+    today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+    p: ValidPatient,
+    reason: Option<String>,
+}
+
 fn visible(row: &PatientRow, who: &Principal) -> bool {
     row.status == PatientStatus::Active || who.role == Role::Admin
 }
@@ -288,6 +297,25 @@ impl Api {
         })
     }
 
+    /// What a registration and an edit both check before touching the store: the
+    /// caller may edit patients, the fields are valid, a given reason is acceptable.
+    fn prepare_save(
+        &self,
+        caller: Caller<'_>,
+        input: &PatientInputDto,
+        duplicate_reason: Option<&str>,
+    ) -> Result<Save, ApiError> {
+        let who = self.authorize(caller, Permission::EditPatients)?;
+        let today = self.today();
+        Ok(Save {
+            p: validate(input, today)?,
+            reason: check_reason(duplicate_reason, "duplicateReason")?,
+            now: self.now(),
+            today,
+            who,
+        })
+    }
+
     /// Registers a patient, unless it looks like one the clinic already has and no
     /// `duplicate_reason` is given.
     pub fn register_patient(
@@ -296,11 +324,13 @@ impl Api {
         input: &PatientInputDto,
         duplicate_reason: Option<&str>,
     ) -> Result<PatientSaveDto, ApiError> {
-        let who = self.authorize(caller, Permission::EditPatients)?;
-        let today = self.today();
-        let p = validate(input, today)?;
-        let reason = check_reason(duplicate_reason, "duplicateReason")?;
-        let now = self.now();
+        let Save {
+            who,
+            today,
+            now,
+            p,
+            reason,
+        } = self.prepare_save(caller, input, duplicate_reason)?;
         self.store.write(|db| {
             let duplicates = find_duplicates(db, &p, None)?;
             if !duplicates.is_empty() && reason.is_none() {
@@ -349,11 +379,13 @@ impl Api {
         input: &PatientInputDto,
         duplicate_reason: Option<&str>,
     ) -> Result<PatientSaveDto, ApiError> {
-        let who = self.authorize(caller, Permission::EditPatients)?;
-        let today = self.today();
-        let p = validate(input, today)?;
-        let reason = check_reason(duplicate_reason, "duplicateReason")?;
-        let now = self.now();
+        let Save {
+            who,
+            today,
+            now,
+            p,
+            reason,
+        } = self.prepare_save(caller, input, duplicate_reason)?;
         self.store.write(|db| {
             let old = self.load_patient(db, id, &who)?;
             if old.status != PatientStatus::Active {

@@ -12,6 +12,33 @@ use crate::dto::{NewUserRequest, UserDto};
 use crate::permissions::Permission;
 use crate::{audit_entry, passwords, Api, ApiError, Caller};
 
+/// Adds a user and its `user.created` audit entry inside the caller's transaction;
+/// `extra` facts (`firstAdmin`, `demo`) join the entry's detail.
+pub(crate) fn add_user(
+    db: &Db<'_>,
+    user: &NewUser<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &str,
+    extra: &[(&str, serde_json::Value)],
+) -> Result<UserRow, ApiError> {
+    let id = db.insert_user(user, now, actor)?;
+    let mut detail = json!({ "username": user.username, "role": user.role.as_str() });
+    for (key, value) in extra {
+        detail[*key] = value.clone();
+    }
+    let entry = audit_entry(
+        now,
+        actor,
+        "user.created",
+        "user",
+        Some(id.to_string()),
+        detail,
+    );
+    db.append_audit(&entry)?;
+    db.user_by_id(id)?
+        .ok_or_else(|| ApiError::Internal("the new user vanished".into()))
+}
+
 fn find(db: &Db<'_>, username: &str) -> Result<UserRow, ApiError> {
     let key = Username::lookup_key(username);
     db.user_by_username(&key)?.ok_or_else(|| {
@@ -53,28 +80,14 @@ impl Api {
                     format!("The user name {:?} is taken.", name.as_str()),
                 ));
             }
-            let id = db.insert_user(
-                &NewUser {
-                    username: name.as_str(),
-                    display_name: &display,
-                    role,
-                    password_hash: &hash,
-                    must_change_password: true,
-                },
-                now,
-                &who.actor,
-            )?;
-            db.append_audit(&audit_entry(
-                now,
-                &who.actor,
-                "user.created",
-                "user",
-                Some(id.to_string()),
-                json!({ "username": name.as_str(), "role": role.as_str() }),
-            ))?;
-            let row = db
-                .user_by_id(id)?
-                .ok_or_else(|| ApiError::Internal("the new user vanished".into()))?;
+            let new = NewUser {
+                username: name.as_str(),
+                display_name: &display,
+                role,
+                password_hash: &hash,
+                must_change_password: true,
+            };
+            let row = add_user(db, &new, now, &who.actor, &[])?;
             Ok(UserDto::from(&row))
         })
     }
