@@ -341,3 +341,31 @@ fn the_lforms_enable_when_test_form_evaluates() {
     );
     assert!(!none.is_empty(), "items without conditions are enabled");
 }
+
+/// Regression: an item and the item it depends on, both inside a group, were once
+/// decided in an order that depended on hash iteration and sometimes came out
+/// disabled. Each call uses a fresh hash seed, so many calls cover many orders.
+#[test]
+fn the_outcome_does_not_depend_on_evaluation_order() {
+    let q = json!({ "resourceType": "Questionnaire", "status": "active", "item": [
+        { "linkId": "g", "type": "group", "item": [
+            { "linkId": "a", "type": "boolean" },
+            { "linkId": "b", "type": "string",
+              "enableWhen": [{ "question": "a", "operator": "=", "answerBoolean": true }] },
+            { "linkId": "c", "type": "string",
+              "enableWhen": [{ "question": "b", "operator": "exists", "answerBoolean": true }] }
+        ]}
+    ]});
+    let items = import(q.to_string().as_bytes()).unwrap().0.items;
+    let answers: Answers = HashMap::from([
+        ("a".to_string(), vec![V::Boolean(true)]),
+        ("b".to_string(), vec![V::String("x".into())]),
+    ]);
+    for _ in 0..200 {
+        let on = enabled(&items, &answers);
+        assert!(
+            ["g", "a", "b", "c"].iter().all(|id| on.contains(*id)),
+            "{on:?}"
+        );
+    }
+}

@@ -94,31 +94,34 @@ pub fn enabled(items: &[Item], answers: &Answers) -> HashSet<String> {
     let no_answers: Vec<AnswerValue> = Vec::new();
     let mut known: HashMap<&str, bool> = HashMap::new();
     for &start in index.keys() {
-        let mut work: Vec<&str> = vec![start];
-        let mut on_work: HashSet<&str> = HashSet::from([start]);
-        while let Some(&id) = work.last() {
+        // Depth-first: an item is decided once everything it depends on is. An item
+        // still being decided further up (a group conditioned on its own child) is
+        // seen as disabled rather than looped on.
+        let mut work: Vec<(&str, bool)> = vec![(start, false)];
+        let mut in_progress: HashSet<&str> = HashSet::new();
+        while let Some(&(id, expanded)) = work.last() {
             if known.contains_key(id) {
-                on_work.remove(id);
                 work.pop();
                 continue;
             }
             let Some(&(item, parent)) = index.get(id) else {
                 known.insert(id, false);
-                on_work.remove(id);
                 work.pop();
                 continue;
             };
-            // Everything this item depends on must be decided first.
-            let deps: Vec<&str> = parent
-                .into_iter()
-                .chain(item.enable_when.iter().map(|c| c.question.as_str()))
-                .filter(|d| !known.contains_key(d) && index.contains_key(d) && !on_work.contains(d))
-                .collect();
-            if !deps.is_empty() {
-                // A dependency already being decided (a group conditioned on its own
-                // child) is seen as disabled rather than looped on.
-                on_work.extend(deps.iter().copied());
-                work.extend(deps);
+            if !expanded {
+                if let Some(top) = work.last_mut() {
+                    top.1 = true;
+                }
+                in_progress.insert(id);
+                let deps = parent
+                    .into_iter()
+                    .chain(item.enable_when.iter().map(|c| c.question.as_str()));
+                for d in deps {
+                    if !known.contains_key(d) && index.contains_key(d) && !in_progress.contains(d) {
+                        work.push((d, false));
+                    }
+                }
                 continue;
             }
             let parent_on = parent.is_none_or(|p| known.get(p).copied().unwrap_or(false));
@@ -137,7 +140,7 @@ pub fn enabled(items: &[Item], answers: &Answers) -> HashSet<String> {
                     EnableBehavior::Any => results.clone().any(|r| r),
                 };
             known.insert(id, parent_on && conditions_hold);
-            on_work.remove(id);
+            in_progress.remove(id);
             work.pop();
         }
     }

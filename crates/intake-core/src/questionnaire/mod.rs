@@ -15,11 +15,13 @@ pub mod enable_when;
 mod model;
 mod parse;
 mod report;
+pub mod response;
 pub mod validate;
+pub mod value_json;
 
 pub use model::{
-    AnswerOption, AnswerValue, Coding, EnableBehavior, EnableWhen, Item, ItemControl, ItemType,
-    Operator, Questionnaire,
+    AnswerOption, AnswerValue, Calculation, CarryForward, Coding, EnableBehavior, EnableWhen, Item,
+    ItemControl, ItemType, Operator, Questionnaire, EXTENSION_BASE,
 };
 pub use parse::{import, ImportError, MAX_BYTES, MAX_DEPTH, MAX_ITEMS};
 pub use report::{ImportReport, ItemOutcome, ItemReport};

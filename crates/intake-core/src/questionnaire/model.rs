@@ -40,7 +40,91 @@ pub struct Item {
     /// FHIRPath expressions found on the item (calculated, initial, enableWhen),
     /// kept as written; not evaluated in this version.
     pub expressions: Vec<String>,
+    /// The usual range (our `usual-range` extension): a value outside it is a warning,
+    /// where `min_value`/`max_value` outside are errors.
+    pub usual_min: Option<f64>,
+    pub usual_max: Option<f64>,
+    /// A value the app calculates (our `calculation` extension).
+    pub calculation: Option<Calculation>,
+    /// What a later visit may pre-fill (our `carry-forward` extension).
+    pub carry_forward: Option<CarryForward>,
+    /// The oldest answer, in days, that may be carried (`carry-forward-max-age`).
+    pub carry_forward_max_age_days: Option<u32>,
+    /// The patient-record field this item mirrors (`record-binding`), e.g. `sex`.
+    pub record_binding: Option<String>,
     pub items: Vec<Item>,
+}
+
+/// The namespace of Intake Desk's own extensions.
+pub const EXTENSION_BASE: &str = "http://intake-desk.org/fhir/StructureDefinition/";
+
+/// Whether and how an answer may be pre-filled from an earlier visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CarryForward {
+    /// Never pre-filled (vitals, the reason for the visit, scores).
+    Never,
+    /// Pre-filled, and must be confirmed or edited before submission.
+    Confirm,
+    /// Pre-filled and accepted unless changed (stable facts).
+    Always,
+}
+
+impl CarryForward {
+    pub fn parse(s: &str) -> Option<CarryForward> {
+        match s {
+            "never" => Some(CarryForward::Never),
+            "confirm" => Some(CarryForward::Confirm),
+            "always" => Some(CarryForward::Always),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CarryForward::Never => "never",
+            CarryForward::Confirm => "confirm",
+            CarryForward::Always => "always",
+        }
+    }
+}
+
+/// The calculations this version evaluates (our `calculation` extension, a small
+/// language: `bmi(weightKg, heightCm)` or `sum(item, item, ...)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Calculation {
+    /// Body-mass index from a weight in kg and a height in cm, to one decimal.
+    Bmi { weight: String, height: String },
+    /// The sum of the chosen options' weights (`ordinalValue`); only once all are answered.
+    Sum(Vec<String>),
+}
+
+impl Calculation {
+    /// Reads `bmi(a, b)` or `sum(a, b, ...)`; anything else is `None`.
+    pub fn parse(text: &str) -> Option<Calculation> {
+        let text = text.trim();
+        let open = text.find('(')?;
+        let inner = text.strip_suffix(')')?.get(open + 1..)?;
+        let args: Vec<String> = inner.split(',').map(|a| a.trim().to_string()).collect();
+        if args.iter().any(String::is_empty) {
+            return None;
+        }
+        match (&text[..open], args.as_slice()) {
+            ("bmi", [weight, height]) => Some(Calculation::Bmi {
+                weight: weight.clone(),
+                height: height.clone(),
+            }),
+            ("sum", [_, ..]) => Some(Calculation::Sum(args)),
+            _ => None,
+        }
+    }
+
+    /// The items this calculation reads.
+    pub fn inputs(&self) -> Vec<&str> {
+        match self {
+            Calculation::Bmi { weight, height } => vec![weight, height],
+            Calculation::Sum(items) => items.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 /// The R4 item types, and anything else kept by name.

@@ -51,7 +51,7 @@ fn coding(v: &Value) -> Coding {
 }
 
 /// Reads `<prefix>X` from an object: `valueCoding`, `answerBoolean`, `initialDate`...
-fn typed_value(obj: &Map<String, Value>, prefix: &str) -> Option<AnswerValue> {
+pub(crate) fn typed_value(obj: &Map<String, Value>, prefix: &str) -> Option<AnswerValue> {
     let (key, v) = obj
         .iter()
         .find(|(k, _)| k.starts_with(prefix) && k.len() > prefix.len())?;
@@ -237,6 +237,12 @@ impl Reader<'_> {
             item_control: None,
             hidden: false,
             expressions: Vec::new(),
+            usual_min: None,
+            usual_max: None,
+            calculation: None,
+            carry_forward: None,
+            carry_forward_max_age_days: None,
+            record_binding: None,
             items: Vec::new(),
         };
         for option in obj
@@ -327,6 +333,10 @@ impl Reader<'_> {
             }
         }
         for (url, e) in extensions(obj) {
+            if let Some(own) = url.strip_prefix(EXTENSION_BASE) {
+                self.own_extension(&mut item, own, e, &mut degraded);
+                continue;
+            }
             let name = ext_name(url);
             match name {
                 "minValue" => item.min_value = typed_value(e, "value"),
@@ -388,6 +398,60 @@ impl Reader<'_> {
             ItemOutcome::Degraded(degraded)
         };
         Ok(item)
+    }
+}
+
+impl Reader<'_> {
+    /// Intake Desk's own extensions: usual ranges, calculations, carry-forward policy
+    /// and record bindings. One that cannot be read degrades the item, by name.
+    fn own_extension(
+        &mut self,
+        item: &mut Item,
+        name: &str,
+        e: &Map<String, Value>,
+        degraded: &mut Vec<String>,
+    ) {
+        let number = |p: &str| {
+            e.get("valueRange")
+                .and_then(|r| r.pointer(p))
+                .and_then(Value::as_f64)
+        };
+        match name {
+            "usual-range" => {
+                item.usual_min = number("/low/value");
+                item.usual_max = number("/high/value");
+                if item.usual_min.is_none() && item.usual_max.is_none() {
+                    degraded.push("its usual range could not be read".into());
+                }
+            }
+            "calculation" => {
+                let text = s(e.get("valueString")).unwrap_or_default();
+                match Calculation::parse(&text) {
+                    Some(c) => {
+                        item.calculation = Some(c);
+                        item.read_only = true;
+                    }
+                    None => degraded.push(format!("the calculation {text:?} is not understood")),
+                }
+            }
+            "carry-forward" => {
+                let code = s(e.get("valueCode")).unwrap_or_default();
+                match CarryForward::parse(&code) {
+                    Some(p) => item.carry_forward = Some(p),
+                    None => degraded.push(format!(
+                        "carry-forward {code:?} is not never, confirm or always; nothing is carried"
+                    )),
+                }
+            }
+            "carry-forward-max-age" => {
+                item.carry_forward_max_age_days = e
+                    .get("valueInteger")
+                    .and_then(Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok())
+            }
+            "record-binding" => item.record_binding = s(e.get("valueCode")),
+            other => degraded.push(format!("the extension {other:?} is not known")),
+        }
     }
 }
 

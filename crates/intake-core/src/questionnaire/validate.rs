@@ -2,6 +2,8 @@
 //! deserves a second look (warnings). Disabled items are not checked: their answers are
 //! kept in a draft but left out of the submitted record.
 
+use std::collections::HashSet;
+
 use super::enable_when::{enabled, Answers};
 use super::model::{AnswerValue, Item, ItemType};
 
@@ -22,7 +24,8 @@ pub struct Problem {
     pub message: String,
 }
 
-fn fits(item_type: &ItemType, value: &AnswerValue) -> bool {
+/// Whether a value has the type an item asks for.
+pub fn fits(item_type: &ItemType, value: &AnswerValue) -> bool {
     use AnswerValue as V;
     match item_type {
         ItemType::Boolean => matches!(value, V::Boolean(_)),
@@ -91,6 +94,24 @@ fn same_option(a: &AnswerValue, b: &AnswerValue) -> bool {
     }
 }
 
+/// "Unusually high: the usual range is 35.5–38 Cel. Check the value."
+fn usual_message(item: &Item, low: bool) -> String {
+    let unit = item
+        .unit
+        .as_ref()
+        .and_then(|u| u.display.clone().or_else(|| u.code.clone()))
+        .map(|u| format!(" {u}"))
+        .unwrap_or_default();
+    let range = match (item.usual_min, item.usual_max) {
+        (Some(a), Some(b)) => format!("{a}–{b}{unit}"),
+        (Some(a), None) => format!("at least {a}{unit}"),
+        (None, Some(b)) => format!("at most {b}{unit}"),
+        (None, None) => String::new(),
+    };
+    let which = if low { "low" } else { "high" };
+    format!("Unusually {which}: the usual range is {range}. Check the value.")
+}
+
 fn has_answers(item: &Item, answers: &Answers) -> bool {
     answers.get(&item.link_id).is_some_and(|a| !a.is_empty())
         || item.items.iter().any(|c| has_answers(c, answers))
@@ -98,35 +119,63 @@ fn has_answers(item: &Item, answers: &Answers) -> bool {
 
 /// Every problem with `answers` for these items, in form order.
 pub fn validate(items: &[Item], answers: &Answers) -> Vec<Problem> {
-    let on = enabled(items, answers);
+    validate_with(items, &enabled(items, answers), answers, false)
+}
+
+/// Every problem with `answers` for `items` (and what they hold), given which items are
+/// enabled. With `stop_at_repeating_groups`, the inside of a repeating group is left
+/// to the caller, which checks each row in its own context.
+pub fn validate_with(
+    items: &[Item],
+    on: &HashSet<String>,
+    answers: &Answers,
+    stop_at_repeating_groups: bool,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut stack: Vec<&Item> = items.iter().rev().collect();
     while let Some(item) = stack.pop() {
-        stack.extend(item.items.iter().rev());
+        let row_group =
+            stop_at_repeating_groups && item.repeats && item.item_type == ItemType::Group;
+        if !row_group {
+            stack.extend(item.items.iter().rev());
+        }
         if !on.contains(&item.link_id) || item.hidden {
             continue;
         }
-        let mut error = |message: String| {
+        if row_group {
+            if item.required && answers.get(&item.link_id).is_none_or(Vec::is_empty) {
+                problems.push(Problem {
+                    link_id: item.link_id.clone(),
+                    severity: Severity::Error,
+                    message: "Add at least one row.".into(),
+                });
+            }
+            continue;
+        }
+        let mut report = |severity: Severity, message: String| {
             problems.push(Problem {
                 link_id: item.link_id.clone(),
-                severity: Severity::Error,
+                severity,
                 message,
             })
         };
         let given: &[AnswerValue] = answers.get(&item.link_id).map(Vec::as_slice).unwrap_or(&[]);
         if item.required && !has_answers(item, answers) {
-            error("This answer is required.".into());
+            report(Severity::Error, "This answer is required.".into());
             continue;
         }
         if matches!(item.item_type, ItemType::Group | ItemType::Display) {
             continue;
         }
         if given.len() > 1 && !item.repeats {
-            error("Only one answer is allowed here.".into());
+            report(Severity::Error, "Only one answer is allowed here.".into());
         }
         for value in given {
             if !fits(&item.item_type, value) {
-                error(format!("This answer is not {}.", expected(&item.item_type)));
+                report(
+                    Severity::Error,
+                    format!("This answer is not {}.", expected(&item.item_type)),
+                );
                 continue;
             }
             let number = match value {
@@ -142,44 +191,62 @@ pub fn validate(items: &[Item], answers: &Answers) -> Vec<Problem> {
             };
             if let (Some(n), Some(min)) = (number, bound(&item.min_value)) {
                 if n < min {
-                    error(format!(
-                        "Must be at least {}.",
-                        shown(item.min_value.as_ref().unwrap_or(value))
-                    ));
+                    report(
+                        Severity::Error,
+                        format!(
+                            "Must be at least {}.",
+                            shown(item.min_value.as_ref().unwrap_or(value))
+                        ),
+                    );
                 }
             }
             if let (Some(n), Some(max)) = (number, bound(&item.max_value)) {
                 if n > max {
-                    error(format!(
-                        "Must be at most {}.",
-                        shown(item.max_value.as_ref().unwrap_or(value))
-                    ));
+                    report(
+                        Severity::Error,
+                        format!(
+                            "Must be at most {}.",
+                            shown(item.max_value.as_ref().unwrap_or(value))
+                        ),
+                    );
+                }
+            }
+            if let Some(n) = number {
+                let low = item.usual_min.is_some_and(|m| n < m);
+                let high = item.usual_max.is_some_and(|m| n > m);
+                let out_of_bounds = bound(&item.min_value).is_some_and(|m| n < m)
+                    || bound(&item.max_value).is_some_and(|m| n > m);
+                if (low || high) && !out_of_bounds {
+                    report(Severity::Warning, usual_message(item, low));
                 }
             }
             if let (AnswerValue::Date(d), Some(AnswerValue::Date(min))) = (value, &item.min_value) {
                 if d < min {
-                    error(format!("Must be on or after {min}."));
+                    report(Severity::Error, format!("Must be on or after {min}."));
                 }
             }
             if let (AnswerValue::Date(d), Some(AnswerValue::Date(max))) = (value, &item.max_value) {
                 if d > max {
-                    error(format!("Must be on or before {max}."));
+                    report(Severity::Error, format!("Must be on or before {max}."));
                 }
             }
             if let AnswerValue::String(text) = value {
                 if let Some(max) = item.max_length {
                     if text.chars().count() > max as usize {
-                        error(format!("At most {max} characters."));
+                        report(Severity::Error, format!("At most {max} characters."));
                     }
                 }
                 if let Some(pattern) = &item.regex {
                     // A pattern the form gets wrong is the form's problem, not the nurse's.
                     if let Ok(re) = regex::Regex::new(&format!("^(?:{pattern})$")) {
                         if !re.is_match(text) {
-                            error(match &item.entry_format {
-                                Some(format) => format!("Use the form {format}."),
-                                None => "This answer does not have the expected form.".into(),
-                            });
+                            report(
+                                Severity::Error,
+                                match &item.entry_format {
+                                    Some(format) => format!("Use the form {format}."),
+                                    None => "This answer does not have the expected form.".into(),
+                                },
+                            );
                         }
                     }
                 }
@@ -191,7 +258,7 @@ pub fn validate(items: &[Item], answers: &Answers) -> Vec<Problem> {
                     .iter()
                     .any(|o| same_option(&o.value, value))
             {
-                error("Choose one of the listed answers.".into());
+                report(Severity::Error, "Choose one of the listed answers.".into());
             }
         }
     }
