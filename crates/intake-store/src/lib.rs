@@ -12,6 +12,7 @@
 //! `intake-api`'s job.
 
 mod audit;
+mod encounters;
 mod error;
 pub mod migrations;
 mod open;
@@ -29,6 +30,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use audit::{AuditFilter, AuditRow, NewAuditEntry};
+pub use encounters::{AnswerRow, AnswerWrite, EncounterFilter, EncounterRow};
 pub use error::StoreError;
 pub use patients::{PatientRevision, PatientRow, PatientStatus};
 pub use sessions::SessionRow;

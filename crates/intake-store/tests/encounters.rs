@@ -1,0 +1,167 @@
+//! Encounters in the store: drafts, answers with their write counts, submission, and
+//! the triggers that keep a submitted encounter's answers as they were.
+
+use chrono::{DateTime, TimeZone, Utc};
+use intake_store::{AnswerWrite, EncounterFilter, Store, StoreError};
+use rusqlite::Connection;
+
+fn t(sec: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap() + chrono::Duration::seconds(sec.into())
+}
+
+/// A database file with one patient and one template, and a draft for them.
+fn setup(dir: &std::path::Path) -> (Store, i64) {
+    let path = dir.join("intake.db");
+    let store = Store::open(&path).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "INSERT INTO patients (id, mrn, family, given, birth_date, sex, created_at, created_by, \
+         updated_at, updated_by) VALUES (1, '000001-8', 'Łukasz', 'Zoë', '1980-02-03', 'female', \
+         '2026-11-24T08:00:00Z', 'admin', '2026-11-24T08:00:00Z', 'admin');
+         INSERT INTO templates (id, slug, version, title, status, original, sha256, report, \
+         imported_at, imported_by) VALUES (1, 'f', '1', 'Form', 'active', x'7B7D', '', '{}', \
+         '2026-11-24T08:00:00Z', 'admin');",
+    )
+    .unwrap();
+    let id = store
+        .write(|db| db.insert_encounter(1, 1, t(0), "nurse"))
+        .unwrap();
+    (store, id)
+}
+
+fn put(store: &Store, id: i64, key: &str, values: &str) -> Result<i64, StoreError> {
+    store.write(|db| {
+        db.put_answer(
+            id,
+            &AnswerWrite {
+                key,
+                link_id: key.split_once(':').unwrap().1,
+                values,
+                source: "typed",
+            },
+            t(5),
+            "nurse",
+        )
+    })
+}
+
+#[test]
+fn answers_count_their_writes_and_come_back_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = setup(dir.path());
+    assert_eq!(
+        put(&store, id, ":weight", r#"[{"valueDecimal":82}]"#).unwrap(),
+        1
+    );
+    assert_eq!(
+        put(&store, id, ":weight", r#"[{"valueDecimal":81.5}]"#).unwrap(),
+        2
+    );
+    put(
+        &store,
+        id,
+        "3:med-name",
+        r#"[{"valueString":"Zoë's ibuprofen"}]"#,
+    )
+    .unwrap();
+    let answers = store.read(|db| db.answers(id)).unwrap();
+    assert_eq!(answers.len(), 2);
+    let weight = answers.iter().find(|a| a.key == ":weight").unwrap();
+    assert_eq!(
+        (weight.values.as_str(), weight.rev),
+        (r#"[{"valueDecimal":81.5}]"#, 2)
+    );
+    assert_eq!(
+        (weight.source.as_str(), weight.author.as_str()),
+        ("typed", "nurse")
+    );
+    let e = store.read(|db| db.encounter(id)).unwrap().unwrap();
+    assert_eq!(
+        (e.mrn.as_str(), e.patient_name.as_str(), e.status.as_str()),
+        ("000001-8", "Zoë Łukasz", "draft")
+    );
+    assert_eq!(e.answered, 2);
+}
+
+#[test]
+fn submission_leaves_disabled_answers_out_of_the_record_and_freezes_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = setup(dir.path());
+    put(&store, id, ":reason", r#"[{"valueString":"cough"}]"#).unwrap();
+    put(&store, id, ":pregnant", r#"[{"valueBoolean":false}]"#).unwrap();
+    store
+        .write(|db| db.submit_encounter(id, &[":pregnant".to_string()], t(60), "nurse"))
+        .unwrap();
+    let answers = store.read(|db| db.answers(id)).unwrap();
+    let in_record: Vec<(&str, bool)> = answers
+        .iter()
+        .map(|a| (a.key.as_str(), a.in_record))
+        .collect();
+    assert_eq!(
+        in_record,
+        vec![(":pregnant", false), (":reason", true)],
+        "kept, but out of the record"
+    );
+    let e = store.read(|db| db.encounter(id)).unwrap().unwrap();
+    assert_eq!(
+        (e.status.as_str(), e.submitted_by.as_deref()),
+        ("submitted", Some("nurse"))
+    );
+
+    // Not through the store's own methods, and not through raw SQL either.
+    let err = put(&store, id, ":reason", r#"[{"valueString":"changed"}]"#).unwrap_err();
+    assert!(err.to_string().contains("not a draft"), "{err}");
+    let conn = Connection::open(dir.path().join("intake.db")).unwrap();
+    for sql in [
+        "UPDATE encounter_answers SET value_json = '[]' WHERE encounter_id = 1",
+        "DELETE FROM encounter_answers WHERE encounter_id = 1",
+        "INSERT INTO encounter_answers VALUES (1, ':x', 'x', '[]', 'typed', 'nurse', '2026-11-24T09:00:00Z', 1, 1)",
+        "DELETE FROM encounters",
+    ] {
+        let err = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("never change") || err.contains("never deleted"), "{sql}: {err}");
+    }
+    assert_eq!(store.read(|db| db.answers(id)).unwrap().len(), 2);
+}
+
+#[test]
+fn encounters_list_newest_first_and_filter_by_patient_and_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, first) = setup(dir.path());
+    let second = store
+        .write(|db| db.insert_encounter(1, 1, t(100), "nurse"))
+        .unwrap();
+    store
+        .write(|db| db.submit_encounter(first, &[], t(200), "nurse"))
+        .unwrap();
+    let all = store
+        .read(|db| db.list_encounters(&EncounterFilter::default()))
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![second, first]
+    );
+    let drafts = store
+        .read(|db| {
+            db.list_encounters(&EncounterFilter {
+                status: Some("draft".into()),
+                ..Default::default()
+            })
+        })
+        .unwrap();
+    assert_eq!(
+        drafts.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![second]
+    );
+    let other = store
+        .read(|db| {
+            db.list_encounters(&EncounterFilter {
+                patient_id: Some(2),
+                ..Default::default()
+            })
+        })
+        .unwrap();
+    assert!(other.is_empty());
+    let last = store.read(|db| db.last_visits(&[1, 2])).unwrap();
+    assert_eq!(last, vec![(1, t(100))]);
+}
