@@ -187,6 +187,20 @@ impl<'a> FormIndex<'a> {
         self.get(link_id).is_some_and(is_row_group)
     }
 
+    /// The repeating groups around an item (itself included when it is one),
+    /// outermost first: one row id each in its keys.
+    pub fn row_groups(&self, link_id: &str) -> Vec<&'a str> {
+        self.entries
+            .get(link_id)
+            .map(|e| e.row_groups.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether `link_id` sits inside the repeating group `group`.
+    pub fn within(&self, link_id: &str, group: &str) -> bool {
+        link_id != group && self.row_groups(link_id).contains(&group)
+    }
+
     /// The innermost repeating group around an item (not itself), if any.
     fn owner(&self, link_id: &str) -> Option<&'a str> {
         let entry = self.entries.get(link_id)?;

@@ -160,8 +160,15 @@ pub fn validate_with(
             })
         };
         let given: &[AnswerValue] = answers.get(&item.link_id).map(Vec::as_slice).unwrap_or(&[]);
-        if item.required && !has_answers(item, answers) {
-            report(Severity::Error, "This answer is required.".into());
+        // A display item cannot be answered, so `required` on one (which FHIR forbids,
+        // but published forms carry) asks nothing of the nurse.
+        if item.required && item.item_type != ItemType::Display && !has_answers(item, answers) {
+            let message = if item.item_type == ItemType::Group {
+                "Answer at least one question in this group."
+            } else {
+                "This answer is required."
+            };
+            report(Severity::Error, message.into());
             continue;
         }
         if matches!(item.item_type, ItemType::Group | ItemType::Display) {
