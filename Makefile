@@ -57,6 +57,7 @@ e2e:
 bench:
 	$(CARGO) bench -p intake-store --bench audit
 	$(CARGO) bench -p intake-api --bench patients
+	$(CARGO) bench -p intake-api --bench intake
 
 ## make screenshot: regenerate docs/screenshot.png from the end-to-end run.
 screenshot: deps-test tools e2e

@@ -263,6 +263,7 @@ impl Api {
                 must_change_password: false,
             };
             let row = add_user(db, &admin, now, &actor, &[("firstAdmin", json!(true))])?;
+            crate::builtin::ensure_builtin(db, now)?;
             Ok(UserDto::from(&row))
         })
     }

@@ -48,6 +48,7 @@ impl Api {
                     created: !exists,
                 });
             }
+            crate::builtin::ensure_builtin(db, now)?;
             let patients = if db.count_patients()? == 0 {
                 let list = demo_patients(now.date_naive());
                 insert_patients(db, list.iter(), now, &who.actor)?

@@ -12,12 +12,16 @@
 
 mod audit;
 mod auth;
+pub mod builtin;
 mod clock;
 pub mod data_dir;
 mod demo;
 mod demo_patients;
 pub mod dto;
+pub mod encounters;
+pub mod encounters_dto;
 mod error;
+mod files;
 mod passwords;
 mod patients;
 pub mod patients_dto;
@@ -28,8 +32,9 @@ mod settings;
 pub mod templates;
 mod users;
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use intake_core::{Role, SessionId, UserId};
@@ -64,6 +69,8 @@ pub struct Principal {
 pub struct Api {
     store: Store,
     clock: Arc<dyn Clock>,
+    /// Parsed forms by template id; a stored template version never changes.
+    forms: Mutex<HashMap<i64, Arc<intake_core::questionnaire::Questionnaire>>>,
 }
 
 impl Api {
@@ -78,6 +85,7 @@ impl Api {
         Ok(Api {
             store: Store::open(path)?,
             clock,
+            forms: Mutex::default(),
         })
     }
 
@@ -86,11 +94,18 @@ impl Api {
         Ok(Api {
             store: Store::open_in_memory()?,
             clock,
+            forms: Mutex::default(),
         })
     }
 
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    fn forms_cache(
+        &self,
+    ) -> MutexGuard<'_, HashMap<i64, Arc<intake_core::questionnaire::Questionnaire>>> {
+        self.forms.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

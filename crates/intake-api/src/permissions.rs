@@ -31,10 +31,14 @@ pub enum Permission {
     ViewTemplates,
     /// Import, activate, retire and export form templates.
     ManageTemplates,
+    /// See intakes (encounters) and their answers.
+    ViewEncounters,
+    /// Start an intake, fill a draft and submit it.
+    EditIntake,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 14] = [
         Permission::OwnAccount,
         Permission::ReadSettings,
         Permission::ManageSettings,
@@ -47,6 +51,8 @@ impl Permission {
         Permission::ImportPatients,
         Permission::ViewTemplates,
         Permission::ManageTemplates,
+        Permission::ViewEncounters,
+        Permission::EditIntake,
     ];
 }
 
@@ -54,8 +60,8 @@ impl Permission {
 pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match permission {
-        OwnAccount | ReadSettings | ViewPatients | ViewTemplates => true,
-        EditPatients => matches!(role, Role::Nurse | Role::Physician),
+        OwnAccount | ReadSettings | ViewPatients | ViewTemplates | ViewEncounters => true,
+        EditPatients | EditIntake => matches!(role, Role::Nurse | Role::Physician),
         ManageSettings | ManageUsers | ReadAudit | SeedDemo | MarkPatientInError
         | ImportPatients | ManageTemplates => role == Role::Admin,
     }
@@ -67,7 +73,15 @@ pub fn sections(role: Role) -> Vec<&'static str> {
     match role {
         Role::Nurse => vec!["home", "patients", "intake"],
         Role::Physician => vec!["home", "patients", "review"],
-        Role::Admin => vec!["home", "patients", "exports", "users", "audit", "settings"],
+        Role::Admin => vec![
+            "home",
+            "patients",
+            "exports",
+            "templates",
+            "users",
+            "audit",
+            "settings",
+        ],
     }
 }
 

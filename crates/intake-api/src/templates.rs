@@ -22,6 +22,8 @@ pub struct TemplateDto {
     pub sha256: String,
     pub imported_at: String,
     pub imported_by: String,
+    /// Shipped with the app (the general adult intake).
+    pub built_in: bool,
     /// The import report: `{ summary, items: [{ linkId, text, outcome, reasons }], notes }`.
     pub report: Value,
 }
@@ -36,6 +38,7 @@ impl From<&TemplateRow> for TemplateDto {
             sha256: t.sha256.clone(),
             imported_at: intake_store::format_time(t.imported_at),
             imported_by: t.imported_by.clone(),
+            built_in: t.imported_by == crate::builtin::ACTOR,
             report: serde_json::from_str(&t.report).unwrap_or(Value::Null),
         }
     }
@@ -93,6 +96,79 @@ fn identity(bytes: &[u8], q: &questionnaire::Questionnaire) -> (String, String, 
     (slug, version, title)
 }
 
+/// Imports `bytes` as a template with `status`, with its audit entry. The same slug
+/// and version twice is refused; the original bytes are kept as given.
+pub(crate) fn store_template(
+    db: &intake_store::Db<'_>,
+    bytes: &[u8],
+    status: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &str,
+) -> Result<TemplateDto, ApiError> {
+    let (q, report) = questionnaire::import(bytes)
+        .map_err(|e| ApiError::invalid("file", crate::error::sentence(&e.to_string())))?;
+    let (slug, version, title) = identity(bytes, &q);
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let report = report_json(&report);
+    if let Some(existing) = db.template(&slug, &version)? {
+        let same = existing.sha256 == sha256;
+        return Err(ApiError::Conflict(if same {
+            format!("This form is already imported as {slug} version {version}.")
+        } else {
+            format!("{slug} version {version} already exists with different content; give the form a new version.")
+        }));
+    }
+    let report_text = report.to_string();
+    let id = db.insert_template(
+        &NewTemplate {
+            slug: &slug,
+            version: &version,
+            title: &title,
+            original: bytes,
+            sha256: &sha256,
+            report: &report_text,
+        },
+        now,
+        actor,
+    )?;
+    if status != "draft" {
+        db.set_template_status(id, status, now, actor)?;
+    }
+    db.append_audit(&audit_entry(
+        now,
+        actor,
+        "template.imported",
+        "template",
+        Some(format!("{slug}@{version}")),
+        json!({ "sha256": sha256, "summary": report["summary"], "status": status }),
+    ))?;
+    let row = db
+        .template(&slug, &version)?
+        .ok_or_else(|| ApiError::Internal("the template vanished".into()))?;
+    Ok(TemplateDto::from(&row))
+}
+
+/// Reads a form file, refusing one above the import limit before reading it whole.
+fn read_limited(path: &std::path::Path) -> Result<Vec<u8>, ApiError> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ApiError::invalid("file", format!("Cannot read {shown}: {e}.")))?;
+    if !meta.is_file() {
+        return Err(ApiError::invalid("file", format!("{shown} is not a file.")));
+    }
+    if meta.len() > questionnaire::MAX_BYTES as u64 {
+        return Err(ApiError::invalid(
+            "file",
+            format!(
+                "{shown} is {} bytes; forms of at most {} MB are accepted.",
+                meta.len(),
+                questionnaire::MAX_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    std::fs::read(path).map_err(|e| ApiError::invalid("file", format!("Cannot read {shown}: {e}.")))
+}
+
 impl Api {
     /// Imports a Questionnaire as a draft template and returns it with its report.
     /// The same slug and version twice is refused; the original bytes are kept as given.
@@ -102,38 +178,32 @@ impl Api {
         bytes: &[u8],
     ) -> Result<TemplateDto, ApiError> {
         let who = self.authorize(caller, Permission::ManageTemplates)?;
-        let (q, report) = questionnaire::import(bytes)
-            .map_err(|e| ApiError::invalid("file", crate::error::sentence(&e.to_string())))?;
-        let (slug, version, title) = identity(bytes, &q);
-        let sha256 = hex::encode(Sha256::digest(bytes));
-        let report = report_json(&report);
         let now = self.now();
-        self.store.write(|db| {
-            if let Some(existing) = db.template(&slug, &version)? {
-                let same = existing.sha256 == sha256;
-                return Err(ApiError::Conflict(if same {
-                    format!("This form is already imported as {slug} version {version}.")
-                } else {
-                    format!("{slug} version {version} already exists with different content; give the form a new version.")
-                }));
-            }
-            let report_text = report.to_string();
-            db.insert_template(
-                &NewTemplate { slug: &slug, version: &version, title: &title, original: bytes, sha256: &sha256, report: &report_text },
-                now,
-                &who.actor,
-            )?;
-            db.append_audit(&audit_entry(
-                now,
-                &who.actor,
-                "template.imported",
-                "template",
-                Some(format!("{slug}@{version}")),
-                json!({ "sha256": sha256, "summary": report["summary"] }),
-            ))?;
-            let row = db.template(&slug, &version)?.ok_or_else(|| ApiError::Internal("the template vanished".into()))?;
-            Ok(TemplateDto::from(&row))
-        })
+        self.store
+            .write(|db| store_template(db, bytes, "draft", now, &who.actor))
+    }
+
+    /// Imports a template from a file the person chose (the app's file dialog).
+    pub fn import_template_file(
+        &self,
+        caller: Caller<'_>,
+        path: &std::path::Path,
+    ) -> Result<TemplateDto, ApiError> {
+        self.authorize(caller, Permission::ManageTemplates)?;
+        let bytes = read_limited(path)?;
+        self.import_template(caller, &bytes)
+    }
+
+    /// Writes a template's original bytes to a file (temp file, then rename).
+    pub fn export_template_file(
+        &self,
+        caller: Caller<'_>,
+        slug: &str,
+        version: &str,
+        path: &std::path::Path,
+    ) -> Result<(), ApiError> {
+        let bytes = self.export_template(caller, slug, version)?;
+        crate::files::write_atomically(path, &bytes)
     }
 
     /// Every template version.

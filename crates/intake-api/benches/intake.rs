@@ -1,0 +1,193 @@
+//! Forms and intakes: import and validate the 142-item cardiology form, open an intake
+//! of the built-in form for the screen, save one field, submit.
+//!
+//! Everything runs through the API on a database file (`synchronous=FULL`), as the
+//! screen experiences it. Each operation's p50/p95/p99 is printed, then criterion
+//! gives its usual report. Targets (issue 4): save one field p99 ≤ 5 ms; open the
+//! intake screen (backend work) ≤ 20 ms for the built-in form.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use intake_api::encounters::ChangeDto;
+use intake_api::patients_dto::PatientInputDto;
+use intake_api::{Api, Caller, SystemClock};
+use intake_core::questionnaire::response::{evaluate, FormIndex, Response};
+use serde_json::json;
+
+const CLI: Caller<'static> = Caller::Cli("bench");
+
+fn percentiles(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "{name:<44} p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  (n={})",
+        at(0.50).as_secs_f64() * 1e3,
+        at(0.95).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3,
+        samples.len()
+    );
+}
+
+fn time(n: usize, mut f: impl FnMut(usize)) -> Vec<Duration> {
+    (0..n)
+        .map(|i| {
+            let start = Instant::now();
+            f(i);
+            start.elapsed()
+        })
+        .collect()
+}
+
+fn change(key: &str, value: serde_json::Value, base_rev: i64) -> ChangeDto {
+    serde_json::from_value(json!({ "key": key, "values": [value], "baseRev": base_rev }))
+        .expect("change")
+}
+
+fn main() {
+    let cardiology = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/questionnaires/sdc-cardiology-form.json");
+    let mut c = Criterion::default().configure_from_args();
+
+    match std::fs::read(&cardiology) {
+        Ok(bytes) => {
+            let validate = |bytes: &[u8]| {
+                let (q, _) = intake_core::questionnaire::import(bytes).expect("imports");
+                let index = FormIndex::new(&q.items);
+                evaluate(&index, &Response::new()).problems.len()
+            };
+            percentiles(
+                "import + validate cardiology (142 items)",
+                time(200, |_| {
+                    validate(&bytes);
+                }),
+            );
+            c.bench_function("import_validate_cardiology", |b| {
+                b.iter(|| validate(&bytes))
+            });
+        }
+        Err(_) => println!(
+            "SKIPPED import + validate cardiology: {} is not there",
+            cardiology.display()
+        ),
+    }
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let api = Api::open_file(&dir.path().join("intake.db"), Arc::new(SystemClock)).expect("open");
+    api.seed_demo(CLI).expect("demo");
+    let token = api.sign_in("nurse", "demo").expect("sign in").token;
+    let nurse = Caller::Session(&token);
+    let p = PatientInputDto {
+        family: "Bench".into(),
+        given: "Mark".into(),
+        birth_date: "1970-01-01".into(),
+        sex: "female".into(),
+        ..Default::default()
+    };
+    let pid = api
+        .register_patient(CLI, &p, Some("bench"))
+        .expect("patient")
+        .patient
+        .expect("saved")
+        .id;
+    let e = api.start_intake(nurse, pid, None, None).expect("start");
+    // A realistic draft: vitals, three medications, a history row.
+    let mut changes = vec![
+        change(
+            ":reason",
+            json!({ "valueString": "Follow-up of hypertension" }),
+            0,
+        ),
+        change(":height", json!({ "valueDecimal": 172 }), 0),
+        change(":weight", json!({ "valueDecimal": 81.5 }), 0),
+        change(":pulse", json!({ "valueInteger": 72 }), 0),
+    ];
+    for row in 1..=3 {
+        changes.push(
+            serde_json::from_value(
+                json!({ "key": format!("{row}:medication"), "values": [], "baseRev": 0 }),
+            )
+            .expect("row"),
+        );
+        changes.push(change(
+            &format!("{row}:med-name"),
+            json!({ "valueString": format!("Medicine {row}") }),
+            0,
+        ));
+    }
+    api.save_intake(nurse, e.id, &changes, Some("vitals"))
+        .expect("draft");
+
+    percentiles(
+        "open intake, built-in form (backend)",
+        time(300, |_| {
+            api.open_intake(nurse, e.id).expect("open");
+        }),
+    );
+    c.bench_function("open_intake_builtin", |b| {
+        b.iter(|| api.open_intake(nurse, e.id).expect("open"))
+    });
+
+    let mut rev = 0;
+    percentiles(
+        "save one field (synchronous=FULL)",
+        time(1000, |i| {
+            let saved = api
+                .save_intake(
+                    nurse,
+                    e.id,
+                    &[change(
+                        ":systolic",
+                        json!({ "valueInteger": 100 + (i % 50) as i64 }),
+                        rev,
+                    )],
+                    None,
+                )
+                .expect("save");
+            rev = saved
+                .answers
+                .iter()
+                .find(|a| a.key == ":systolic")
+                .map_or(rev, |a| a.rev);
+        }),
+    );
+    c.bench_function("save_one_field", |b| {
+        b.iter(|| {
+            let saved = api
+                .save_intake(
+                    nurse,
+                    e.id,
+                    &[change(":systolic", json!({ "valueInteger": 120 }), rev)],
+                    None,
+                )
+                .expect("save");
+            rev = saved
+                .answers
+                .iter()
+                .find(|a| a.key == ":systolic")
+                .map_or(rev, |a| a.rev);
+        })
+    });
+
+    // Submission: a fresh, complete draft each time.
+    let drafts: Vec<i64> = (0..100)
+        .map(|_| {
+            let d = api.start_intake(nurse, pid, None, None).expect("start");
+            api.save_intake(nurse, d.id, &changes, None).expect("fill");
+            d.id
+        })
+        .collect();
+    percentiles(
+        "submit (validate + freeze)",
+        time(drafts.len(), |i| {
+            assert!(
+                api.submit_intake(nurse, drafts[i])
+                    .expect("submit")
+                    .submitted
+            );
+        }),
+    );
+    c.final_summary();
+}

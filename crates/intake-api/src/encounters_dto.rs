@@ -1,0 +1,305 @@
+//! What the intake screen and the CLI receive about encounters: the encounter, its form
+//! as the screen draws it, answers with their source, and problems.
+
+use intake_core::questionnaire::response::{Evaluation, Key};
+use intake_core::questionnaire::validate::Severity;
+use intake_core::questionnaire::value_json::to_json;
+use intake_core::questionnaire::{AnswerValue, Item, ItemControl, ItemType, Questionnaire};
+use intake_store::{format_time, AnswerRow, EncounterRow};
+use serde::Serialize;
+use serde_json::Value;
+
+/// One encounter as listed and shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EncounterDto {
+    pub id: i64,
+    pub patient_id: i64,
+    pub mrn: String,
+    pub patient_name: String,
+    pub template_slug: String,
+    pub template_version: String,
+    pub template_title: String,
+    pub status: String,
+    pub started_at: String,
+    pub started_by: String,
+    pub updated_at: String,
+    pub submitted_at: Option<String>,
+    pub submitted_by: Option<String>,
+    pub section: Option<String>,
+    /// Whether the caller may not change it (submitted, or a role that only reads).
+    pub read_only: bool,
+    /// How many answers (and rows) it holds.
+    pub answered: i64,
+}
+
+impl EncounterDto {
+    pub(crate) fn new(e: &EncounterRow, read_only: bool) -> EncounterDto {
+        EncounterDto {
+            id: e.id,
+            patient_id: e.patient_id,
+            mrn: e.mrn.clone(),
+            patient_name: e.patient_name.clone(),
+            template_slug: e.template_slug.clone(),
+            template_version: e.template_version.clone(),
+            template_title: e.template_title.clone(),
+            status: e.status.clone(),
+            started_at: format_time(e.started_at),
+            started_by: e.started_by.clone(),
+            updated_at: format_time(e.updated_at),
+            submitted_at: e.submitted_at.map(format_time),
+            submitted_by: e.submitted_by.clone(),
+            section: e.section.clone(),
+            read_only,
+            answered: e.answered,
+        }
+    }
+}
+
+/// One stored answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerDto {
+    pub key: String,
+    pub link_id: String,
+    pub rows: Vec<u32>,
+    /// FHIR `value[x]` objects.
+    pub values: Vec<Value>,
+    /// `typed`, `initial`, `calculated` or `record`.
+    pub source: String,
+    pub author: String,
+    pub at: String,
+    pub rev: i64,
+    /// False for the answers of items that were disabled when the form was submitted.
+    pub in_record: bool,
+}
+
+impl AnswerDto {
+    pub(crate) fn new(a: &AnswerRow) -> AnswerDto {
+        let rows = a.key.parse::<Key>().map(|k| k.rows).unwrap_or_default();
+        AnswerDto {
+            key: a.key.clone(),
+            link_id: a.link_id.clone(),
+            rows,
+            values: serde_json::from_str(&a.values).unwrap_or_default(),
+            source: a.source.clone(),
+            author: a.author.clone(),
+            at: format_time(a.at),
+            rev: a.rev,
+            in_record: a.in_record,
+        }
+    }
+}
+
+/// One problem at one item instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProblemDto {
+    pub key: String,
+    pub link_id: String,
+    /// `error` (blocks submission) or `warning`.
+    pub severity: &'static str,
+    pub message: String,
+}
+
+pub(crate) fn problems(eval: &Evaluation) -> Vec<ProblemDto> {
+    eval.problems
+        .iter()
+        .map(|(k, p)| ProblemDto {
+            key: k.to_string(),
+            link_id: p.link_id.clone(),
+            severity: match p.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            message: p.message.clone(),
+        })
+        .collect()
+}
+
+pub(crate) fn disabled(eval: &Evaluation) -> Vec<String> {
+    eval.disabled.iter().map(Key::to_string).collect()
+}
+
+/// An answer option as the screen offers it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OptionDto {
+    pub value: Value,
+    pub label: String,
+    pub weight: Option<f64>,
+}
+
+/// A form item as the screen draws it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormItemDto {
+    pub link_id: String,
+    pub text: String,
+    pub prefix: Option<String>,
+    #[serde(rename = "type")]
+    pub item_type: String,
+    pub required: bool,
+    pub repeats: bool,
+    pub read_only: bool,
+    pub hidden: bool,
+    pub max_length: Option<u32>,
+    pub control: Option<String>,
+    pub options: Vec<OptionDto>,
+    pub open_choice: bool,
+    pub unit: Option<String>,
+    pub unit_options: Vec<Value>,
+    pub min: Option<Value>,
+    pub max: Option<Value>,
+    pub usual_min: Option<f64>,
+    pub usual_max: Option<f64>,
+    pub entry_format: Option<String>,
+    pub calculated: bool,
+    pub carry_forward: Option<&'static str>,
+    /// False for what this version cannot take answers for; `notice` says so.
+    pub supported: bool,
+    pub notice: Option<String>,
+    pub items: Vec<FormItemDto>,
+}
+
+/// The whole form for the screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormDto {
+    pub title: String,
+    pub slug: String,
+    pub version: String,
+    pub items: Vec<FormItemDto>,
+}
+
+fn type_name(t: &ItemType) -> String {
+    match t {
+        ItemType::Group => "group",
+        ItemType::Display => "display",
+        ItemType::Boolean => "boolean",
+        ItemType::Decimal => "decimal",
+        ItemType::Integer => "integer",
+        ItemType::Date => "date",
+        ItemType::DateTime => "dateTime",
+        ItemType::Time => "time",
+        ItemType::String => "string",
+        ItemType::Text => "text",
+        ItemType::Url => "url",
+        ItemType::Choice => "choice",
+        ItemType::OpenChoice => "open-choice",
+        ItemType::Quantity => "quantity",
+        ItemType::Attachment => "attachment",
+        ItemType::Reference => "reference",
+        ItemType::Unknown(name) => return name.clone(),
+    }
+    .to_string()
+}
+
+/// What a person sees for an answer value ("Not at all", "72.5", "2026-11-24").
+pub fn label(v: &AnswerValue) -> String {
+    match v {
+        AnswerValue::Boolean(true) => "Yes".into(),
+        AnswerValue::Boolean(false) => "No".into(),
+        AnswerValue::Decimal(d) => d.to_string(),
+        AnswerValue::Integer(i) => i.to_string(),
+        AnswerValue::Date(s)
+        | AnswerValue::DateTime(s)
+        | AnswerValue::Time(s)
+        | AnswerValue::String(s)
+        | AnswerValue::Uri(s)
+        | AnswerValue::Reference(s) => s.clone(),
+        AnswerValue::Coding(c) => c
+            .display
+            .clone()
+            .or_else(|| c.code.clone())
+            .unwrap_or_default(),
+        AnswerValue::Quantity { value, unit, .. } => {
+            let v = value.map(|v| v.to_string()).unwrap_or_default();
+            match unit {
+                Some(u) => format!("{v} {u}"),
+                None => v,
+            }
+        }
+        AnswerValue::Attachment { title, .. } => title.clone().unwrap_or_else(|| "file".into()),
+    }
+}
+
+fn bound(v: &Option<AnswerValue>) -> Option<Value> {
+    match v {
+        Some(AnswerValue::Decimal(d)) => Some(Value::from(*d)),
+        Some(AnswerValue::Integer(i)) => Some(Value::from(*i)),
+        Some(AnswerValue::Date(d)) | Some(AnswerValue::DateTime(d)) => Some(Value::from(d.clone())),
+        _ => None,
+    }
+}
+
+fn notice(t: &ItemType) -> Option<String> {
+    match t {
+        ItemType::Attachment => {
+            Some("Attaching files is not supported in this version; note it on paper.".into())
+        }
+        ItemType::Unknown(name) => Some(format!(
+            "This question (type \"{name}\") is not supported in this version."
+        )),
+        _ => None,
+    }
+}
+
+fn item_dto(item: &Item) -> FormItemDto {
+    let unsupported = notice(&item.item_type);
+    FormItemDto {
+        link_id: item.link_id.clone(),
+        text: item.text.clone().unwrap_or_else(|| item.link_id.clone()),
+        prefix: item.prefix.clone(),
+        item_type: type_name(&item.item_type),
+        required: item.required,
+        repeats: item.repeats,
+        read_only: item.read_only,
+        hidden: item.hidden,
+        max_length: item.max_length,
+        control: item.item_control.as_ref().map(|c| match c {
+            ItemControl::DropDown => "drop-down".into(),
+            ItemControl::RadioButton => "radio-button".into(),
+            ItemControl::CheckBox => "check-box".into(),
+            ItemControl::Other(o) => o.clone(),
+        }),
+        options: item
+            .answer_options
+            .iter()
+            .map(|o| OptionDto {
+                value: to_json(&o.value),
+                label: label(&o.value),
+                weight: o.weight,
+            })
+            .collect(),
+        open_choice: item.item_type == ItemType::OpenChoice,
+        unit: item
+            .unit
+            .as_ref()
+            .and_then(|u| u.display.clone().or_else(|| u.code.clone())),
+        unit_options: item
+            .unit_options
+            .iter()
+            .map(|u| to_json(&AnswerValue::Coding(u.clone()))["valueCoding"].clone())
+            .collect(),
+        min: bound(&item.min_value),
+        max: bound(&item.max_value),
+        usual_min: item.usual_min,
+        usual_max: item.usual_max,
+        entry_format: item.entry_format.clone(),
+        calculated: item.calculation.is_some(),
+        carry_forward: item.carry_forward.map(|c| c.as_str()),
+        supported: unsupported.is_none(),
+        notice: unsupported,
+        items: item.items.iter().map(item_dto).collect(),
+    }
+}
+
+pub(crate) fn form_dto(q: &Questionnaire, slug: &str, version: &str, title: &str) -> FormDto {
+    FormDto {
+        title: title.to_string(),
+        slug: slug.to_string(),
+        version: version.to_string(),
+        items: q.items.iter().map(item_dto).collect(),
+    }
+}
