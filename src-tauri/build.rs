@@ -1,5 +1,6 @@
 //! Lists our own commands so Tauri generates one `allow-<command>` permission for each;
-//! `capabilities/main-window.json` grants exactly these and nothing else.
+//! `capabilities/main-window.json` grants exactly these, plus the dialog plugin's open
+//! and save (the native file dialogs), and nothing else.
 
 const COMMANDS: &[&str] = &[
     "app_status",
@@ -23,6 +24,15 @@ const COMMANDS: &[&str] = &[
     "register_patient",
     "update_patient",
     "mark_patient_in_error",
+    "list_templates",
+    "import_template_file",
+    "set_template_status",
+    "export_template_file",
+    "start_intake",
+    "list_encounters",
+    "open_intake",
+    "save_intake",
+    "submit_intake",
 ];
 
 fn main() {

@@ -79,6 +79,7 @@ impl Options {
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> tauri::Builder<R> {
     builder
         .manage(backend)
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::session::app_status,
             commands::session::create_first_admin,
@@ -101,6 +102,15 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> taur
             commands::patients::register_patient,
             commands::patients::update_patient,
             commands::patients::mark_patient_in_error,
+            commands::intake::list_templates,
+            commands::intake::import_template_file,
+            commands::intake::set_template_status,
+            commands::intake::export_template_file,
+            commands::intake::start_intake,
+            commands::intake::list_encounters,
+            commands::intake::open_intake,
+            commands::intake::save_intake,
+            commands::intake::submit_intake,
         ])
 }
 

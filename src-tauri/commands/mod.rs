@@ -2,6 +2,7 @@
 //! function and maps the error. No rule lives here.
 
 pub mod admin;
+pub mod intake;
 pub mod patients;
 pub mod session;
 pub mod users;
