@@ -44,6 +44,9 @@ pub enum Command {
     /// Import, list, activate, retire and export form templates (FHIR R4 Questionnaires).
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// List intakes and show one with every answer (read-only).
+    #[command(subcommand)]
+    Encounter(EncounterCommand),
     /// Add demo accounts (nurse, physician, admin; password "demo") and about 200 demo
     /// patients, and print the accounts.
     SeedDemo,
@@ -210,5 +213,26 @@ pub enum TemplateCommand {
         slug: String,
         #[arg(long)]
         version: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EncounterCommand {
+    /// List intakes, newest first.
+    List {
+        /// Only this patient's.
+        #[arg(long, value_name = "MRN")]
+        patient: Option<String>,
+        /// Only with this status (draft, submitted, signed, amended, entered_in_error).
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one intake with every answer, its source, author and time.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
     },
 }

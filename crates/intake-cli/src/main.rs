@@ -6,6 +6,7 @@
 
 mod args;
 mod commands;
+mod encounters;
 mod output;
 mod patients;
 mod templates;

@@ -54,6 +54,28 @@ fn init_creates_the_database_and_the_first_admin() {
     assert_eq!(users[0]["username"], "chief");
     assert_eq!(users[0]["role"], "admin");
     assert_eq!(users[0]["displayName"], "Maria Chief");
+    // The built-in form comes with the database, active, and exports as shipped.
+    let out = intake(tmp.path())
+        .args(["template", "list", "--json"])
+        .output()
+        .unwrap();
+    let templates: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(templates.as_array().unwrap().len(), 1, "{templates}");
+    assert_eq!(templates[0]["slug"], "general-adult-intake");
+    assert_eq!(templates[0]["title"], "General adult intake");
+    assert_eq!(templates[0]["status"], "active");
+    let exported = intake(tmp.path())
+        .args([
+            "template",
+            "export",
+            "general-adult-intake",
+            "--version",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let form: serde_json::Value = serde_json::from_slice(&exported.stdout).unwrap();
+    assert_eq!(form["resourceType"], "Questionnaire");
 }
 
 #[test]
@@ -240,7 +262,7 @@ fn audit_verify_passes_then_names_a_tampered_row() {
         .args(["audit", "verify"])
         .assert()
         .success()
-        .stdout(contains("intact: 5 entries"));
+        .stdout(contains("intact: 6 entries"));
     intake(tmp.path())
         .args(["audit", "list", "--limit", "2"])
         .assert()
@@ -268,8 +290,19 @@ fn audit_list_json_is_machine_readable() {
         .output()
         .unwrap();
     let entries: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(entries[0]["action"], "user.created");
-    assert_eq!(entries[0]["actor"], "cli:tester");
+    let entries = entries.as_array().unwrap();
+    let actions: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    // Newest first: init made the first administrator, then loaded the built-in form.
+    assert_eq!(
+        actions,
+        [
+            ("template.imported", "system"),
+            ("user.created", "cli:tester")
+        ]
+    );
 }
 
 #[test]

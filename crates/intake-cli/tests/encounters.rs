@@ -1,0 +1,177 @@
+//! `intake encounter list|show`: intakes started and saved through the API, read back
+//! by the command line.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use intake_api::encounters::ChangeDto;
+use intake_api::patients_dto::PatientInputDto;
+use intake_api::{Api, Caller, DataDir, SystemClock};
+use predicates::prelude::*;
+use predicates::str::contains;
+use serde_json::{json, Value};
+
+fn intake(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("intake").expect("the intake binary");
+    cmd.arg("--data-dir").arg(dir).env("USER", "tester");
+    cmd
+}
+
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+fn change(key: &str, values: Value) -> ChangeDto {
+    serde_json::from_value(json!({ "key": key, "values": values, "baseRev": 0 })).unwrap()
+}
+
+/// A demo database with two intakes by the demo nurse: one submitted (for the first
+/// demo patient), one draft (for the second). Returns their ids and the two MRNs.
+fn two_intakes(dir: &Path) -> ((i64, String), (i64, String)) {
+    intake(dir).arg("seed-demo").assert().success();
+    let api = Api::open(&DataDir::at(dir), Arc::new(SystemClock)).unwrap();
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let nurse = Caller::Session(&token);
+    let register = |family: &str| {
+        let input = PatientInputDto {
+            family: family.into(),
+            given: "Zoë".into(),
+            birth_date: "1984-03-07".into(),
+            sex: "female".into(),
+            ..Default::default()
+        };
+        api.register_patient(nurse, &input, None)
+            .unwrap()
+            .patient
+            .unwrap()
+    };
+    let (first, second) = (register("Testfirst"), register("Testsecond"));
+    let done = api.start_intake(nurse, first.id, None, None).unwrap();
+    let changes = [
+        change(":reason", json!([{ "valueString": "Cough for two weeks" }])),
+        change(":weight", json!([{ "valueDecimal": 82.5 }])),
+        change("1:allergy", json!([])),
+        change(
+            "1:allergy-substance",
+            json!([{ "valueString": "Penicillin" }]),
+        ),
+    ];
+    api.save_intake(nurse, done.id, &changes, Some("vitals"))
+        .unwrap();
+    assert!(api.submit_intake(nurse, done.id).unwrap().submitted);
+    let draft = api.start_intake(nurse, second.id, None, None).unwrap();
+    ((done.id, first.mrn.clone()), (draft.id, second.mrn.clone()))
+}
+
+#[test]
+fn list_filters_by_patient_and_status() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ((done, done_mrn), (draft, draft_mrn)) = two_intakes(tmp.path());
+    let all = json_of(intake(tmp.path()).args(["encounter", "list", "--json"]));
+    let ids: Vec<i64> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [draft, done], "newest first");
+    let row = &all[1];
+    assert_eq!(row["mrn"], done_mrn.as_str());
+    assert_eq!(row["template"], "general-adult-intake");
+    assert_eq!(row["status"], "submitted");
+    assert!(row["startedAt"].as_str().unwrap().contains('T'));
+    assert!(row["submittedAt"].is_string());
+    assert!(all[0]["submittedAt"].is_null());
+
+    let mine =
+        json_of(intake(tmp.path()).args(["encounter", "list", "--patient", &draft_mrn, "--json"]));
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["id"], draft);
+    let submitted =
+        json_of(intake(tmp.path()).args(["encounter", "list", "--status", "submitted", "--json"]));
+    assert_eq!(submitted.as_array().unwrap().len(), 1);
+    assert_eq!(submitted[0]["id"], done);
+
+    intake(tmp.path())
+        .args(["encounter", "list"])
+        .assert()
+        .success()
+        .stdout(
+            contains("general-adult-intake")
+                .and(contains("draft"))
+                .and(contains(done_mrn.as_str())),
+        );
+}
+
+#[test]
+fn show_prints_every_answer_with_source_author_and_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ((done, _), _) = two_intakes(tmp.path());
+    let shown =
+        json_of(intake(tmp.path()).args(["encounter", "show", &done.to_string(), "--json"]));
+    assert_eq!(shown["status"], "submitted");
+    assert_eq!(shown["template"], "general-adult-intake");
+    let answers = shown["answers"].as_array().unwrap();
+    let find = |key: &str| {
+        answers
+            .iter()
+            .find(|a| a["key"] == key)
+            .unwrap_or_else(|| panic!("{key} in {answers:?}"))
+    };
+    let reason = find(":reason");
+    assert_eq!(reason["linkId"], "reason");
+    assert_eq!(
+        reason["value"],
+        json!({ "valueString": "Cough for two weeks" })
+    );
+    assert_eq!(
+        (reason["source"].as_str(), reason["author"].as_str()),
+        (Some("typed"), Some("nurse"))
+    );
+    assert!(reason["at"].as_str().unwrap().contains('T'));
+    let substance = find("1:allergy-substance");
+    assert_eq!(substance["linkId"], "allergy-substance");
+    assert_eq!(substance["value"]["valueString"], "Penicillin");
+    // The patient's sex comes from the record, not the nurse.
+    assert_eq!(find(":patient-sex")["source"], "record");
+
+    intake(tmp.path())
+        .args(["encounter", "show", &done.to_string()])
+        .assert()
+        .success()
+        .stdout(
+            contains("Cough for two weeks")
+                .and(contains("Penicillin"))
+                .and(contains("Submitted")),
+        );
+}
+
+#[test]
+fn unknown_ids_patients_and_statuses_get_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    intake(tmp.path()).arg("seed-demo").assert().success();
+    intake(tmp.path())
+        .args(["encounter", "show", "999"])
+        .assert()
+        .failure()
+        .stderr(contains("999"));
+    intake(tmp.path())
+        .args(["encounter", "list", "--patient", "NOPE-1"])
+        .assert()
+        .failure()
+        .stderr(contains("NOPE-1"));
+    intake(tmp.path())
+        .args(["encounter", "list", "--status", "finished"])
+        .assert()
+        .failure()
+        .stderr(contains("finished"));
+    let empty = json_of(intake(tmp.path()).args(["encounter", "list", "--json"]));
+    assert_eq!(empty, json!([]));
+}
