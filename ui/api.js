@@ -133,3 +133,49 @@ export const registerPatient = (patient, duplicateReason = null) =>
 export const updatePatient = (id, version, patient, duplicateReason = null) =>
   call('update_patient', { id, version, patient, duplicateReason });
 export const markPatientInError = (id, version, reason) => call('mark_patient_in_error', { id, version, reason });
+
+// Forms (templates). Every role may list; importing, activating, retiring and exporting
+// are the administrator's. A template is `{ slug, version, title, status, report, ... }`.
+
+export const listTemplates = () => call('list_templates');
+export const importTemplateFile = (path) => call('import_template_file', { path });
+export const setTemplateStatus = (slug, version, status) => call('set_template_status', { slug, version, status });
+export const exportTemplateFile = (slug, version, path) => call('export_template_file', { slug, version, path });
+
+// Intakes (encounters). Without a slug the backend starts the built-in general adult
+// intake. A save sends `changes` ({ key, values, baseRev, remove? }) and the section the
+// person is in; it fails as a whole with code `conflict` when another window wrote a key.
+
+export const startIntake = (patientId, slug = null, version = null) =>
+  call('start_intake', { patientId, slug, version });
+export const listEncounters = ({ patientId = null, status = null } = {}) =>
+  call('list_encounters', { patientId, status });
+export const openIntake = (encounterId) => call('open_intake', { encounterId });
+export const saveIntake = (encounterId, changes, section = null) =>
+  call('save_intake', { encounterId, changes, section });
+export const submitIntake = (encounterId) => call('submit_intake', { encounterId });
+
+// Native file dialogs (the dialog plugin; no session needed). Each resolves to the chosen
+// path, or null when the person cancels.
+
+const JSON_FILTERS = [{ name: 'FHIR Questionnaire', extensions: ['json'] }];
+
+function pathOrNull(result) {
+  if (typeof result === 'string' && result) return result;
+  if (result && typeof result === 'object' && typeof result.path === 'string') return result.path;
+  return null;
+}
+
+export async function chooseOpenFile(title) {
+  const result = await call('plugin:dialog|open',
+    { options: { title, filters: JSON_FILTERS, multiple: false, directory: false } },
+    { withToken: false });
+  return pathOrNull(result);
+}
+
+export async function chooseSaveFile(title, defaultPath) {
+  const result = await call('plugin:dialog|save',
+    { options: { title, defaultPath, filters: JSON_FILTERS } },
+    { withToken: false });
+  return pathOrNull(result);
+}

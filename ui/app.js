@@ -17,7 +17,7 @@ import * as signIn from './views/sign-in.js';
 import * as changePassword from './views/change-password.js';
 import * as lockScreen from './views/lock.js';
 import { createNavigation } from './navigation.js';
-import { parseHash, resolveView } from './routes.js';
+import { parseHash, resolveView, routeSections } from './routes.js';
 
 const root = document.getElementById('root');
 const nav = createNavigation(renderRoute);
@@ -145,7 +145,8 @@ function renderRoute() {
   const allowed = allowedSections(state.session.sections).map((s) => s.id);
   let { section: route, rest, query } = parseHash(location.hash);
   let sub = resolveView(route, rest);
-  if ((route !== 'password' && !allowed.includes(route)) || !sub) {
+  const mayOpen = route === 'password' || routeSections(route, rest).some((s) => allowed.includes(s));
+  if (!mayOpen || !sub) {
     if (!allowed.includes(route)) route = allowed.includes('home') ? 'home' : allowed[0] || 'password';
     nav.replace(`#/${route}`);
     rest = [];
@@ -160,6 +161,7 @@ function renderRoute() {
     session: state.session,
     section: route,
     patientId: sub.patientId,
+    encounterId: sub.encounterId ?? null,
     query,
     /** Keeps a screen's state (the search text) in the URL without a new history entry. */
     setQuery(params) {

@@ -13,8 +13,12 @@ import * as comingSoon from './views/coming-soon.js';
 import * as patients from './views/patients.js';
 import * as patientForm from './views/patient-form.js';
 import * as patient from './views/patient.js';
+import * as intake from './views/intake.js';
+import * as intakeList from './views/intake-list.js';
+import * as templates from './views/templates.js';
 
-const VIEWS = { home, users, audit, settings, password: changePassword };
+const VIEWS = { home, users, audit, settings, templates, password: changePassword };
+const ID = /^[1-9][0-9]{0,15}$/;
 
 /** `#/patients/12/edit?q=x` -> `{ section: 'patients', rest: ['12', 'edit'], query }`. */
 export function parseHash(hash) {
@@ -34,19 +38,37 @@ export function parseHash(hash) {
 function patientsView(rest) {
   if (rest.length === 0) return { view: patients, patientId: null };
   if (rest.length === 1 && rest[0] === 'new') return { view: patientForm, patientId: null };
-  if (!/^[1-9][0-9]{0,15}$/.test(rest[0])) return null;
+  if (!ID.test(rest[0])) return null;
   const patientId = Number(rest[0]);
   if (rest.length === 1) return { view: patient, patientId };
   if (rest.length === 2 && rest[1] === 'edit') return { view: patientForm, patientId };
   return null;
 }
 
+/** The Intake section's screens: '' (intakes in progress), '<encounterId>'. */
+function intakeView(rest) {
+  if (rest.length === 0) return { view: intakeList, patientId: null, encounterId: null };
+  if (rest.length === 1 && ID.test(rest[0])) return { view: intake, patientId: null, encounterId: Number(rest[0]) };
+  return null;
+}
+
 /**
- * The screen for a section and sub-path: `{ view, patientId }`, or null when the
- * sub-path names nothing (the caller then shows the section's main screen).
+ * The sections of which any one lets a person open a route. An intake
+ * (#/intake/<id>) is reached from a patient's Visits, so whoever may open Patients may
+ * open it (a physician has no Intake section); the backend decides what they may do.
+ */
+export function routeSections(section, rest) {
+  if (section === 'intake' && rest.length === 1) return ['intake', 'patients'];
+  return [section];
+}
+
+/**
+ * The screen for a section and sub-path: `{ view, patientId, encounterId }`, or null when
+ * the sub-path names nothing (the caller then shows the section's main screen).
  */
 export function resolveView(section, rest) {
   if (section === 'patients') return patientsView(rest);
+  if (section === 'intake') return intakeView(rest);
   if (rest.length) return null;
-  return { view: VIEWS[section] || comingSoon, patientId: null };
+  return { view: VIEWS[section] || comingSoon, patientId: null, encounterId: null };
 }

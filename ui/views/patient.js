@@ -1,7 +1,8 @@
 // Patient (#/patients/<id>): the name, a summary line (date of birth, age, sex, MRN),
-// Demographics, Visits (none until intake forms arrive) and History of changes. "Edit"
-// is shown to everyone (the backend refuses whoever may not edit); "Mark entered in
-// error" only to administrators. A patient entered in error carries a banner.
+// Demographics, Visits (the intakes, and "Start intake": patient-visits.js) and History
+// of changes. "Edit" is shown to everyone (the backend refuses whoever may not edit);
+// "Mark entered in error" only to administrators. A patient entered in error carries a
+// banner and gets no new intake.
 
 import * as api from '../api.js';
 import { h, notice, pageScreen, replaceChildren } from '../dom.js';
@@ -10,6 +11,7 @@ import { FIELDS, ageText, dateNode, formatDateTime, isInError, nameText, sexLabe
   from '../patient-fields.js';
 import { createHistory } from './patient-history.js';
 import { createMarkError } from './patient-mark-error.js';
+import { createVisits } from './patient-visits.js';
 
 export function render({ patientId, session, go, back, cameFrom, flash }) {
   const name = h('h1', { id: 'patient-name' }, 'Loading patient…');
@@ -24,6 +26,7 @@ export function render({ patientId, session, go, back, cameFrom, flash }) {
   const demographics = h('dl', { id: 'patient-demographics', class: 'demographics' });
   const recordMeta = h('p', { id: 'patient-record-meta', class: 'muted record-meta' });
   const history = createHistory();
+  const visits = createVisits({ patientId, session, go });
 
   // "Patients" returns to the search as it was, when that is where the person came from.
   const backLink = h('a', { id: 'patient-back', class: 'back-link', href: '#/patients' }, '‹ Patients');
@@ -38,11 +41,7 @@ export function render({ patientId, session, go, back, cameFrom, flash }) {
     h('section', { class: 'panel', 'aria-labelledby': 'patient-demographics-heading' },
       h('h2', { id: 'patient-demographics-heading' }, 'Demographics'), demographics, recordMeta),
     h('div', { class: 'patient-side' },
-      h('section', { class: 'panel', 'aria-labelledby': 'patient-visits-heading' },
-        h('h2', { id: 'patient-visits-heading' }, 'Visits'),
-        h('p', { id: 'patient-visits-empty', class: 'muted' },
-          'No visits yet. Intake forms arrive in a later version.'),
-        h('button', { id: 'start-intake', type: 'button', class: 'primary', disabled: true }, 'Start intake')),
+      visits.el,
       h('section', { class: 'panel', 'aria-labelledby': 'patient-history-heading' },
         h('h2', { id: 'patient-history-heading' }, 'History of changes'), history.el)));
 
@@ -73,6 +72,7 @@ export function render({ patientId, session, go, back, cameFrom, flash }) {
     edit.disabled = false;
     body.hidden = false;
     mark?.setAvailable(!inError);
+    visits.setAvailable(!inError);
   }
 
   async function loadHistory() {
@@ -92,7 +92,7 @@ export function render({ patientId, session, go, back, cameFrom, flash }) {
       edit.hidden = true;
       return;
     }
-    await loadHistory();
+    await Promise.all([loadHistory(), visits.load()]);
   }
 
   async function markInError(reason) {
@@ -121,6 +121,7 @@ export function render({ patientId, session, go, back, cameFrom, flash }) {
     body,
   );
   onScreenKey(screen, (event) => isAltLetter(event, 'n'), () => go('patients/new'));
+  onScreenKey(screen, (event) => isAltLetter(event, 'i'), () => visits.start());
   if (flash) note.success(flash);
   load();
   return screen;

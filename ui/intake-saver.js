@@ -1,0 +1,140 @@
+// The save queue of one open intake: one save in flight at a time, changes waiting per key.
+//
+// The screen puts changes (`put`, `addRow`, `removeRow`) and the section the person is
+// in; `kick` sends what waits, `flush` sends everything and resolves once nothing waits or
+// a save failed. A later change to a key replaces the waiting one. Each change carries the
+// `rev` this window last saw for its key (`baseRev`), read when it is sent, so a change
+// queued behind a save names the rev that save produced.
+//
+// Failures: a `conflict` drops everything (the screen reloads and says what was lost:
+// `onConflict(err, changes)`);
+// a refused value (`field` = one key) drops that key and sends the rest again; anything
+// else puts the changes back to wait for the next save (Ctrl+S, the next edit).
+
+export function createSaver({ save, onSaved, onConflict, onRefused, onFailed, onBusy }) {
+  const revs = new Map();
+  let pending = new Map(); // key -> { key, values, remove? }
+  let section = null; // the section to record with the next save
+  let sending = new Set(); // keys of the save in flight
+  let inFlight = false;
+  let waiters = [];
+
+  function settle(result) {
+    const list = waiters;
+    waiters = [];
+    for (const resolve of list) resolve(result);
+  }
+
+  function waiting() {
+    return pending.size > 0 || section !== null;
+  }
+
+  /** Puts a failed batch back, under anything changed since. */
+  function restore(changes, sentSection) {
+    const merged = new Map();
+    for (const c of changes) merged.set(c.key, { key: c.key, values: c.values, ...(c.remove ? { remove: true } : {}) });
+    for (const [k, c] of pending) merged.set(k, c);
+    pending = merged;
+    if (section === null) section = sentSection;
+  }
+
+  async function send() {
+    inFlight = true;
+    onBusy(true);
+    const changes = [...pending.values()].map((c) => ({
+      key: c.key, values: c.values, baseRev: revs.get(c.key) ?? 0, ...(c.remove ? { remove: true } : {}),
+    }));
+    const sentSection = section;
+    pending = new Map();
+    section = null;
+    sending = new Set(changes.map((c) => c.key));
+    let saved;
+    try {
+      saved = await save(changes, sentSection);
+    } catch (err) {
+      inFlight = false;
+      sending = new Set();
+      onBusy(false);
+      failed(err, changes, sentSection);
+      return;
+    }
+    for (const a of saved.answers || []) revs.set(a.key, a.rev);
+    for (const k of saved.removed || []) revs.delete(k);
+    inFlight = false;
+    const sent = sending;
+    sending = new Set();
+    onBusy(false);
+    onSaved(saved, sent);
+    if (waiting()) send();
+    else settle({ ok: true });
+  }
+
+  function failed(err, changes, sentSection) {
+    if (err.code === 'conflict') {
+      const lost = new Map(changes.map((c) => [c.key, c]));
+      for (const [k, c] of pending) lost.set(k, c);
+      pending = new Map();
+      section = null;
+      settle({ ok: false, error: err });
+      onConflict(err, [...lost.values()]);
+      return;
+    }
+    const refused = err.field ? changes.find((c) => c.key === err.field) : null;
+    if (refused || err.field === 'section') {
+      restore(changes.filter((c) => c !== refused), err.field === 'section' ? null : sentSection);
+      onRefused(err, refused?.key ?? null, refused?.values ?? []);
+      if (waiting()) send();
+      else settle({ ok: false, error: err });
+      return;
+    }
+    restore(changes, sentSection);
+    settle({ ok: false, error: err });
+    onFailed(err);
+  }
+
+  return {
+    /** Forgets everything waiting and takes the revs of freshly loaded answers. */
+    reset(answers) {
+      revs.clear();
+      for (const a of answers) revs.set(a.key, a.rev);
+      pending = new Map();
+      section = null;
+    },
+    rev: (key) => revs.get(key) ?? 0,
+    /** Whether a change to `key` waits or is being saved. */
+    isPending: (key) => pending.has(key) || sending.has(key),
+    get busy() {
+      return inFlight;
+    },
+    put(key, values) {
+      pending.set(key, { key, values });
+    },
+    addRow(rowKey) {
+      pending.set(rowKey, { key: rowKey, values: [] });
+    },
+    /** Removes a row; `within(key)` says which waiting changes the removal makes moot. */
+    removeRow(rowKey, within) {
+      const unsent = pending.has(rowKey) && !pending.get(rowKey).remove && !sending.has(rowKey) && !revs.has(rowKey);
+      for (const k of [...pending.keys()]) if (within(k)) pending.delete(k);
+      if (!unsent) pending.set(rowKey, { key: rowKey, values: [], remove: true });
+    },
+    setSection(id) {
+      section = id;
+    },
+    /** Sends what waits, unless a save is already in flight (it sends the rest after). */
+    kick() {
+      if (!inFlight && waiting()) send();
+    },
+    /** Resolves `{ ok }` (and `error`) once everything waiting is saved or a save failed. */
+    flush() {
+      return new Promise((resolve) => {
+        if (!inFlight && !waiting()) {
+          resolve({ ok: true });
+          return;
+        }
+        waiters.push(resolve);
+        if (!inFlight) send();
+      });
+    },
+  };
+}
