@@ -19,6 +19,13 @@ const APP: &str = env!("CARGO_BIN_EXE_intake-desk");
 /// The WebDriver code for the Enter key (a typed "\n" is not a key press).
 pub const ENTER: &str = "\u{E007}";
 
+/// WebDriver key codes (W3C): held modifiers stay down until [`RELEASE`].
+pub const TAB: &str = "\u{E004}";
+pub const SHIFT: &str = "\u{E008}";
+pub const CONTROL: &str = "\u{E009}";
+pub const ALT: &str = "\u{E00A}";
+pub const RELEASE: &str = "\u{E000}";
+
 /// How long to wait for the UI to show something before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -171,7 +178,12 @@ impl Session {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             let element = self.find(css).await;
-            let found = self.bounded(css, element.text()).await;
+            // The page may replace the element between finding and reading it: look again.
+            let found = match tokio::time::timeout(PATIENCE, element.text()).await {
+                Ok(Ok(text)) => text,
+                Ok(Err(_)) => String::new(),
+                Err(_) => panic!("{}: {css}: the window did not answer", self.name),
+            };
             if found.contains(text) {
                 return found;
             }
@@ -208,8 +220,103 @@ impl Session {
         self.bounded(css, element.select_by_value(value)).await;
     }
 
+    /// Sends keys to whatever has focus, as a person at the keyboard would.
+    pub async fn press(&self, keys: &str) {
+        eprintln!("{}: keys {:?}", self.name, keys);
+        let active = self
+            .bounded("the focused element", self.client.active_element())
+            .await;
+        self.bounded("keys", active.send_keys(keys)).await;
+    }
+
+    /// The id of the focused element ("" when it has none).
+    pub async fn focused_id(&self) -> String {
+        let script = "return document.activeElement ? document.activeElement.id : '';";
+        let value = self
+            .bounded("focus", self.client.execute(script, vec![]))
+            .await;
+        value.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits until the element with focus has the id `id`.
+    pub async fn wait_for_focus(&self, id: &str) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let now = self.focused_id().await;
+            if now == id {
+                return;
+            }
+            if tokio::time::Instant::now() > deadline {
+                self.screenshot("FAILED-focus").await;
+                panic!("{}: focus is on {now:?}, not {id:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The current `value` of the input matching `css`.
+    pub async fn value_of(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        self.bounded(css, element.prop("value"))
+            .await
+            .unwrap_or_default()
+    }
+
+    /// Waits until the input matching `css` holds `value`.
+    pub async fn wait_for_value(&self, css: &str, value: &str) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let now = self.value_of(css).await;
+            if now == value {
+                return;
+            }
+            if tokio::time::Instant::now() > deadline {
+                self.screenshot("FAILED-value").await;
+                panic!("{}: {css} holds {now:?}, not {value:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether the checkbox or radio button matching `css` is checked.
+    pub async fn is_checked(&self, css: &str) -> bool {
+        let element = self.find(css).await;
+        self.bounded(css, element.prop("checked")).await.as_deref() == Some("true")
+    }
+
+    /// Kills the app with SIGKILL (as a power cut would: nothing gets to clean up), ends
+    /// the session and hands back its data folder for the next start.
+    pub fn kill_app(mut self) -> tempfile::TempDir {
+        let pattern = format!("intake-desk --data-dir {}", self.data.path().display());
+        let status = Command::new("pkill")
+            .args(["-KILL", "-f", &pattern])
+            .status()
+            .expect("pkill");
+        assert!(
+            status.success(),
+            "{}: no app process matched {pattern:?}",
+            self.name
+        );
+        let placeholder = tempfile::tempdir().expect("a temporary folder");
+        std::mem::replace(&mut self.data, placeholder)
+    }
+
     pub async fn click(&self, css: &str) {
         eprintln!("{}: click {css}", self.name);
+        // A list that redraws (after a save) replaces the element found a moment ago:
+        // find it again, a few times, before failing.
+        for _ in 0..5 {
+            let element = self.find(css).await;
+            // Into the middle of the window, clear of the sticky top bar.
+            let script = "document.querySelector(arguments[0])?.scrollIntoView({block: 'center'});";
+            let _ = self.client.execute(script, vec![json!(css)]).await;
+            match tokio::time::timeout(PATIENCE, element.click()).await {
+                Ok(Ok(())) => return,
+                Ok(Err(e)) => eprintln!("{}: click {css}: {e}; again", self.name),
+                Err(_) => panic!("{}: click {css}: the window did not answer", self.name),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         let element = self.find(css).await;
         self.bounded(css, element.click()).await;
     }

@@ -1,0 +1,371 @@
+//! The intake screen in the real window: a keyboard-only intake, a blocked submission
+//! whose problems lead to their fields, and a draft that survives the app being killed.
+
+use intake_api::Caller;
+use serde_json::{json, Value};
+
+use crate::harness::{api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE, SHIFT, TAB};
+
+/// Signs in as the demo nurse, finds Zoë Núñez and starts an intake with Alt+I.
+async fn start_intake_for_zoe(s: &Session) {
+    s.type_into("#sign-in-username", "nurse").await;
+    s.type_into("#sign-in-password", &format!("demo{ENTER}"))
+        .await;
+    s.find("#home").await;
+    s.click("#nav a[data-section=\"patients\"]").await;
+    s.type_into("#patient-search", "zoe").await;
+    s.wait_for_text("#patient-results", "Núñez").await;
+    s.press(ENTER).await;
+    s.wait_for_text("#patient-name", "Zoë").await;
+    s.find("#start-intake:not([disabled])").await;
+    s.press(&format!("{ALT}i{RELEASE}")).await;
+    s.wait_for_text("#intake-saved", "All changes saved").await;
+    s.wait_for_focus("q-_reason").await;
+}
+
+/// The answers of the only intake in the data folder, by key.
+fn stored_answers(s: &Session) -> (String, Vec<(String, Value, String)>) {
+    let api = api(s.data.path());
+    let list = api.list_encounters(Caller::Cli("e2e"), None, None).unwrap();
+    assert_eq!(list.len(), 1, "one intake");
+    let detail = api
+        .encounter_detail(Caller::Cli("e2e"), list[0].id)
+        .unwrap();
+    let answers = detail
+        .answers
+        .iter()
+        .map(|a| {
+            let value = a.values.first().cloned().unwrap_or(Value::Null);
+            (a.key.clone(), value, a.source.clone())
+        })
+        .collect();
+    (detail.encounter.status, answers)
+}
+
+fn answer<'a>(answers: &'a [(String, Value, String)], key: &str) -> &'a Value {
+    &answers
+        .iter()
+        .find(|(k, _, _)| k == key)
+        .unwrap_or_else(|| panic!("{key} was not saved: {answers:?}"))
+        .1
+}
+
+#[tokio::test]
+async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
+    let s = Session::start("intake-keyboard", demo_data()).await;
+    start_intake_for_zoe(&s).await;
+    s.screenshot("intake").await;
+    // Reason for visit; Tab leaves the multi-line box; "f" picks Follow-up.
+    s.press("Cough for two weeks").await;
+    // Ctrl+S saves at once; the header says when.
+    s.press(&format!("{CONTROL}s{RELEASE}")).await;
+    s.wait_for_text("#intake-saved", "Saved ").await;
+    assert_eq!(
+        answer(&stored_answers(&s).1, ":reason"),
+        &json!({ "valueString": "Cough for two weeks" })
+    );
+    s.press(&format!("{TAB}f")).await;
+    s.wait_for_focus("q-_visit-type--1").await;
+    // Shift+Tab goes back, Tab forward again.
+    s.press(&format!("{SHIFT}{TAB}{RELEASE}")).await;
+    s.wait_for_focus("q-_reason").await;
+    s.press(&format!("{TAB}{ENTER}")).await;
+    // Enter after the last field of a section opens the next one: Vitals. BMI is
+    // calculated, so Enter skips it.
+    s.wait_for_focus("q-_height").await;
+    s.press(&format!("172{ENTER}81.5{ENTER}")).await;
+    s.wait_for_focus("q-_temperature").await;
+    s.wait_for_value("#q-_bmi", "27.5").await;
+    s.press(&format!(
+        "37.2{ENTER}72{ENTER}128{ENTER}82{ENTER}98{ENTER}16{ENTER}2{ENTER}"
+    ))
+    .await;
+    // Allergies: "No known allergies" is answered No, which opens the list; Alt+A adds
+    // a row and puts the cursor in it.
+    s.wait_for_focus("q-_nka").await;
+    s.press("n").await;
+    s.press(&format!("{ALT}a{RELEASE}")).await;
+    s.wait_for_focus("q-1_allergy-substance").await;
+    s.press(&format!("Penicillin{ENTER}Hives{ENTER}mi{ENTER}"))
+        .await;
+    s.screenshot("intake-allergies").await;
+    // Ctrl+Enter submits: every change is saved first.
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#intake-readonly", "Submitted on").await;
+    s.wait_for_text("#intake-status", "Submitted").await;
+    s.screenshot("intake-submitted").await;
+    // "?" (away from a text box) shows the shortcuts, and again hides them.
+    s.press("?").await;
+    s.wait_for_text("#intake-shortcuts", "Ctrl+Enter").await;
+    s.press("?").await;
+    s.find("#intake-shortcuts[hidden]").await;
+    let substance = s.find("#q-1_allergy-substance").await;
+    assert_eq!(
+        substance.attr("readonly").await.unwrap().as_deref(),
+        Some("true"),
+        "a submitted intake is read-only"
+    );
+
+    let (status, answers) = stored_answers(&s);
+    assert_eq!(status, "submitted");
+    assert_eq!(
+        answer(&answers, ":reason"),
+        &json!({ "valueString": "Cough for two weeks" })
+    );
+    assert_eq!(
+        answer(&answers, ":visit-type")["valueCoding"]["code"],
+        "follow-up"
+    );
+    assert_eq!(
+        answer(&answers, ":height"),
+        &json!({ "valueDecimal": 172.0 })
+    );
+    assert_eq!(
+        answer(&answers, ":weight"),
+        &json!({ "valueDecimal": 81.5 })
+    );
+    assert_eq!(answer(&answers, ":bmi"), &json!({ "valueDecimal": 27.5 }));
+    assert_eq!(
+        answer(&answers, ":temperature"),
+        &json!({ "valueDecimal": 37.2 })
+    );
+    for (key, n) in [
+        (":pulse", 72),
+        (":systolic", 128),
+        (":diastolic", 82),
+        (":spo2", 98),
+        (":respiratory-rate", 16),
+        (":pain", 2),
+    ] {
+        assert_eq!(
+            answer(&answers, key),
+            &json!({ "valueInteger": n }),
+            "{key}"
+        );
+    }
+    assert_eq!(answer(&answers, ":nka"), &json!({ "valueBoolean": false }));
+    assert_eq!(
+        answer(&answers, "1:allergy-substance"),
+        &json!({ "valueString": "Penicillin" })
+    );
+    assert_eq!(
+        answer(&answers, "1:allergy-reaction"),
+        &json!({ "valueString": "Hives" })
+    );
+    assert_eq!(
+        answer(&answers, "1:allergy-severity")["valueCoding"]["code"],
+        "mild"
+    );
+    let bmi_source = &answers.iter().find(|(k, _, _)| k == ":bmi").unwrap().2;
+    assert_eq!(bmi_source, "calculated");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_blocked_submission_lists_its_problems_and_enter_leads_to_each_field() {
+    let s = Session::start("intake-blocked", demo_data()).await;
+    start_intake_for_zoe(&s).await;
+    // Straight to Vitals (Alt+2): an impossible temperature, no reason for visit.
+    s.press(&format!("{ALT}2{RELEASE}")).await;
+    s.wait_for_focus("q-_height").await;
+    s.press(&format!("{ENTER}{ENTER}55{ENTER}")).await;
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    let listed = s.wait_for_text("#intake-problems", "2 problems").await;
+    assert!(
+        listed.contains("Reason for visit") && listed.contains("required"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("Temperature") && listed.contains("at most 45"),
+        "{listed}"
+    );
+    s.screenshot("intake-blocked").await;
+    let focused = s
+        .client
+        .execute(
+            "return document.activeElement.className + ' ' + document.activeElement.textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let focused = focused.as_str().unwrap_or_default();
+    assert!(
+        focused.starts_with("problem-link Reason for visit"),
+        "the first problem has focus, not {focused:?}"
+    );
+    s.press(ENTER).await;
+    s.wait_for_focus("q-_reason").await;
+    s.press(&format!("Dizzy spells{CONTROL}{ENTER}{RELEASE}"))
+        .await;
+    s.wait_for_text("#intake-problems", "1 problem").await;
+    s.press(ENTER).await;
+    s.wait_for_focus("q-_temperature").await;
+    // Select all, then type over it (one key sequence at a time, as WebKitWebDriver
+    // loses characters sent in the same sequence after a released modifier).
+    s.press(&format!("{CONTROL}a{RELEASE}")).await;
+    s.press("37.9").await;
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#intake-readonly", "Submitted on").await;
+    let (status, answers) = stored_answers(&s);
+    assert_eq!(status, "submitted");
+    assert_eq!(
+        answer(&answers, ":temperature"),
+        &json!({ "valueDecimal": 37.9 })
+    );
+    assert_eq!(
+        answer(&answers, ":reason"),
+        &json!({ "valueString": "Dizzy spells" })
+    );
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_draft_survives_the_app_being_killed_mid_entry() {
+    let s = Session::start("intake-killed", demo_data()).await;
+    start_intake_for_zoe(&s).await;
+    s.press(&format!("Knee pain after a fall{TAB}n")).await;
+    s.press(&format!("{ALT}3{RELEASE}")).await;
+    s.wait_for_focus("q-_nka").await;
+    s.press("n").await;
+    s.press(&format!("{ALT}a{RELEASE}")).await;
+    s.wait_for_focus("q-1_allergy-substance").await;
+    s.press(&format!("Latex{ENTER}Rash{ENTER}")).await;
+    s.press(&format!("{ALT}a{RELEASE}")).await;
+    s.wait_for_focus("q-2_allergy-substance").await;
+    s.press(&format!("Peanuts{ENTER}")).await;
+    s.press(&format!("{ALT}2{RELEASE}")).await;
+    s.wait_for_focus("q-_height").await;
+    // The last value is not committed with Enter: the save after typing stops takes it.
+    s.press(&format!("165{ENTER}70.2")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let said = s.wait_for_text("#intake-saved", "Saved").await;
+    s.screenshot("intake-before-kill").await;
+    let data = s.kill_app();
+
+    let s = Session::start("intake-reopened", data).await;
+    s.type_into("#sign-in-username", "nurse").await;
+    s.type_into("#sign-in-password", &format!("demo{ENTER}"))
+        .await;
+    s.find("#home").await;
+    let (status, _) = stored_answers(&s);
+    assert_eq!(status, "draft");
+    let id = api(s.data.path())
+        .list_encounters(Caller::Cli("e2e"), None, None)
+        .unwrap()[0]
+        .id;
+    s.click("#nav a[data-section=\"patients\"]").await;
+    s.type_into("#patient-search", "zoe").await;
+    s.wait_for_text("#patient-results", "Núñez").await;
+    s.press(ENTER).await;
+    s.click(&format!("#visit-{id}")).await;
+    // Back in the section the nurse was in, with everything she saw saved.
+    s.wait_for_text("#intake-saved", "All changes saved").await;
+    s.find("#intake-section-vitals").await;
+    s.screenshot("intake-reopened").await;
+    assert_eq!(s.value_of("#q-_height").await, "165", "after {said}");
+    assert_eq!(s.value_of("#q-_weight").await, "70.2");
+    s.wait_for_value("#q-_bmi", "25.8").await;
+    s.press(&format!("{ALT}1{RELEASE}")).await;
+    assert_eq!(s.value_of("#q-_reason").await, "Knee pain after a fall");
+    assert!(s.is_checked("#q-_visit-type").await, "New problem");
+    s.press(&format!("{ALT}3{RELEASE}")).await;
+    assert!(s.is_checked("#q-_nka--1").await, "No known allergies: No");
+    assert_eq!(s.value_of("#q-1_allergy-substance").await, "Latex");
+    assert_eq!(s.value_of("#q-1_allergy-reaction").await, "Rash");
+    assert_eq!(s.value_of("#q-2_allergy-substance").await, "Peanuts");
+    s.finish().await;
+}
+
+/// Answers the next native file dialog with `path` (WebDriver cannot reach the GTK
+/// dialog): the page's `__TAURI__.core` is swapped for one whose `invoke` is wrapped so `plugin:dialog|open` and `|save` resolve
+/// at once; every other command goes to the app as before.
+async fn answer_file_dialogs_with(s: &Session, path: &std::path::Path) {
+    let script = "const t = window.__TAURI__; const real = (t.__realCore || t.core); \
+                  t.__realCore = real; const path = arguments[0]; \
+                  t.core = { ...real, invoke: (cmd, args, opts) => cmd.startsWith('plugin:dialog|') \
+                    ? Promise.resolve(path) : real.invoke(cmd, args, opts) }; \
+                  return t.core.invoke !== real.invoke;";
+    let replaced = s.client.execute(script, vec![json!(path)]).await.unwrap();
+    assert_eq!(replaced, json!(true), "the dialog answer is in place");
+}
+
+#[tokio::test]
+async fn an_admin_imports_reads_the_report_activates_retires_and_exports_a_form() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/questionnaires/lforms-bit-of-everything.json");
+    if !fixture.exists() {
+        eprintln!("SKIPPED: {} is not there", fixture.display());
+        return;
+    }
+    let s = Session::start("templates", demo_data()).await;
+    s.type_into("#sign-in-username", "admin").await;
+    s.type_into("#sign-in-password", &format!("demo{ENTER}"))
+        .await;
+    s.find("#home").await;
+    s.click("#nav a[data-section=\"templates\"]").await;
+    s.wait_for_text("#templates-table", "General adult intake")
+        .await;
+
+    // A file that is not a form: a clear error, nothing imported.
+    let junk = s.data.path().join("notes.json");
+    std::fs::write(&junk, "this is not JSON").unwrap();
+    answer_file_dialogs_with(&s, &junk).await;
+    s.click("#templates-import").await;
+    s.wait_for_text("#templates-notice", "JSON").await;
+
+    answer_file_dialogs_with(&s, &fixture).await;
+    s.click("#templates-import").await;
+    let report = s.wait_for_text("#template-report", "supported").await;
+    assert!(
+        report.contains("not evaluated") || report.contains("degraded"),
+        "{report}"
+    );
+    s.screenshot("template-report").await;
+    let table = s.wait_for_text("#templates-table", "Draft").await;
+    assert_eq!(table.matches("Draft").count(), 1, "{table}");
+    let templates = api(s.data.path())
+        .list_templates(Caller::Cli("e2e"))
+        .unwrap();
+    let imported = templates
+        .iter()
+        .find(|t| !t.built_in)
+        .expect("imported")
+        .clone();
+    let row = format!("#template-{}-{}", imported.slug, imported.version).replace('.', "_");
+
+    s.click(&format!("{row} button[data-action=\"activate\"]"))
+        .await;
+    s.wait_for_text(&row, "Active").await;
+    s.click(&format!("{row} button[data-action=\"retire\"]"))
+        .await;
+    s.wait_for_text(&row, "Retired").await;
+    s.screenshot("templates").await;
+
+    let exported = s.data.path().join("exported.json");
+    answer_file_dialogs_with(&s, &exported).await;
+    s.click(&format!("{row} button[data-action=\"export\"]"))
+        .await;
+    s.wait_for_text("#templates-notice", "Exported").await;
+    assert_eq!(
+        std::fs::read(&exported).unwrap(),
+        std::fs::read(&fixture).unwrap(),
+        "the original, byte for byte"
+    );
+    let audit = api(s.data.path())
+        .list_audit(Caller::Cli("e2e"), &Default::default())
+        .unwrap();
+    for action in [
+        "template.imported",
+        "template.activated",
+        "template.retired",
+        "template.exported",
+    ] {
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.action == action && a.actor == "admin"),
+            "{action} in the audit log"
+        );
+    }
+    s.finish().await;
+}
