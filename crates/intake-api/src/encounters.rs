@@ -112,6 +112,27 @@ fn values_json(values: &[AnswerValue]) -> String {
     Value::Array(values.iter().map(to_json).collect()).to_string()
 }
 
+/// Stores one key's values (a new write: its `rev` goes up by one).
+fn write_answer(
+    db: &Db<'_>,
+    encounter: i64,
+    key: &Key,
+    values: &[AnswerValue],
+    source: &str,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let key_text = key.to_string();
+    let write = AnswerWrite {
+        key: &key_text,
+        link_id: &key.link_id,
+        values: &values_json(values),
+        source,
+    };
+    db.put_answer(encounter, &write, now, actor)?;
+    Ok(())
+}
+
 fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }
@@ -249,18 +270,8 @@ impl Api {
                 }
             }
             for (key, values) in &response {
-                let key_text = key.to_string();
-                db.put_answer(
-                    id,
-                    &AnswerWrite {
-                        key: &key_text,
-                        link_id: &key.link_id,
-                        values: &values_json(values),
-                        source: sources.get(key).copied().unwrap_or("initial"),
-                    },
-                    now,
-                    &who.actor,
-                )?;
+                let source = sources.get(key).copied().unwrap_or("initial");
+                write_answer(db, id, key, values, source, now, &who.actor)?;
             }
             db.append_audit(&intake_store::NewAuditEntry {
                 at: now,
@@ -415,36 +426,16 @@ impl Api {
                 }
             }
             for (key, values) in &writes {
-                let key_text = key.to_string();
-                db.put_answer(
-                    id,
-                    &AnswerWrite {
-                        key: &key_text,
-                        link_id: &key.link_id,
-                        values: &values_json(values),
-                        source: "typed",
-                    },
-                    now,
-                    &who.actor,
-                )?;
-                written.push(key_text);
+                write_answer(db, id, key, values, "typed", now, &who.actor)?;
+                written.push(key.to_string());
             }
             for (key, value) in calculate(&index, &response) {
                 let key_text = key.to_string();
                 let current = response.get(&key);
                 match value {
                     Some(v) if current != Some(&vec![v.clone()]) => {
-                        db.put_answer(
-                            id,
-                            &AnswerWrite {
-                                key: &key_text,
-                                link_id: &key.link_id,
-                                values: &values_json(std::slice::from_ref(&v)),
-                                source: "calculated",
-                            },
-                            now,
-                            &who.actor,
-                        )?;
+                        let values = std::slice::from_ref(&v);
+                        write_answer(db, id, &key, values, "calculated", now, &who.actor)?;
                         response.insert(key, vec![v]);
                         written.push(key_text);
                     }
