@@ -76,6 +76,7 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
     s.press(&format!("172{ENTER}81.5{ENTER}")).await;
     s.wait_for_focus("q-_temperature").await;
     s.wait_for_value("#q-_bmi", "27.5").await;
+    s.screenshot("intake-vitals").await;
     s.press(&format!(
         "37.2{ENTER}72{ENTER}128{ENTER}82{ENTER}98{ENTER}16{ENTER}2{ENTER}"
     ))
