@@ -270,3 +270,104 @@ fn patients_over_ipc() {
     assert_error_shape(&err, "validation");
     assert_eq!(err["field"], "family");
 }
+
+#[test]
+fn an_intake_over_ipc_refuses_bad_answers_and_submits_once() {
+    let app = demo_app();
+    let nurse = invoke(
+        &app,
+        "sign_in",
+        json!({ "username": "nurse", "password": "demo" }),
+    )
+    .unwrap();
+    let token = nurse["token"].as_str().unwrap();
+    let found = invoke(
+        &app,
+        "search_patients",
+        json!({ "token": token, "query": "zoe nun" }),
+    )
+    .unwrap();
+    let patient_id = found["patients"][0]["id"].as_i64().unwrap();
+    let started = invoke(
+        &app,
+        "start_intake",
+        json!({ "token": token, "patientId": patient_id, "slug": null, "version": null }),
+    )
+    .unwrap();
+    assert_eq!(started["templateSlug"], "general-adult-intake");
+    let id = started["id"].as_i64().unwrap();
+    let opened = invoke(
+        &app,
+        "open_intake",
+        json!({ "token": token, "encounterId": id }),
+    )
+    .unwrap();
+    assert_eq!(opened["form"]["items"][0]["linkId"], "visit");
+
+    // An answer of the wrong type: refused, the field named, nothing saved.
+    let wrong =
+        json!([{ "key": ":pulse", "values": [{ "valueInteger": "seventy" }], "baseRev": 0 }]);
+    let err = invoke(
+        &app,
+        "save_intake",
+        json!({ "token": token, "encounterId": id, "changes": wrong, "section": null }),
+    )
+    .expect_err("text is not a whole number");
+    assert_error_shape(&err, "validation");
+    assert_eq!(err["field"], ":pulse");
+    // Not even a list of changes: the argument is named.
+    let err = invoke(
+        &app,
+        "save_intake",
+        json!({ "token": token, "encounterId": id, "changes": "pulse 70" }),
+    )
+    .expect_err("not a list");
+    assert!(err.to_string().contains("changes"), "{err}");
+    // A megabyte of text: refused with the limit.
+    let huge = json!([{ "key": ":reason", "values": [{ "valueString": "x".repeat(1_000_000) }], "baseRev": 0 }]);
+    let err = invoke(
+        &app,
+        "save_intake",
+        json!({ "token": token, "encounterId": id, "changes": huge }),
+    )
+    .expect_err("too long");
+    assert_error_shape(&err, "validation");
+    assert!(
+        err["message"].as_str().unwrap().contains("100,000"),
+        "{err}"
+    );
+
+    let good = json!([
+        { "key": ":reason", "values": [{ "valueString": "Headache" }], "baseRev": 0 },
+        { "key": ":pulse", "values": [{ "valueInteger": 70 }], "baseRev": 0 }
+    ]);
+    let saved = invoke(
+        &app,
+        "save_intake",
+        json!({ "token": token, "encounterId": id, "changes": good, "section": "vitals" }),
+    )
+    .unwrap();
+    assert_eq!(saved["encounter"]["section"], "vitals");
+    let submitted = invoke(
+        &app,
+        "submit_intake",
+        json!({ "token": token, "encounterId": id }),
+    )
+    .unwrap();
+    assert_eq!(submitted["submitted"], true);
+    let again = invoke(
+        &app,
+        "submit_intake",
+        json!({ "token": token, "encounterId": id }),
+    )
+    .expect_err("submitted once");
+    assert_error_shape(&again, "conflict");
+    let listed = invoke(
+        &app,
+        "list_encounters",
+        json!({ "token": token, "patientId": patient_id, "status": "submitted" }),
+    )
+    .unwrap();
+    assert_eq!(listed[0]["id"], id);
+    assert_eq!(listed[0]["readOnly"], true);
+}

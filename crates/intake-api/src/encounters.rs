@@ -112,6 +112,19 @@ fn values_json(values: &[AnswerValue]) -> String {
     Value::Array(values.iter().map(to_json).collect()).to_string()
 }
 
+/// `100000` as "100,000".
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Stores one key's values (a new write: its `rev` goes up by one).
 fn write_answer(
     db: &Db<'_>,
@@ -598,8 +611,9 @@ fn check_change(
         if let AnswerValue::String(s) = &v {
             if s.chars().count() > MAX_TEXT_ANSWER_CHARS {
                 return Err(invalid(format!(
-                    "{label} is {} characters long; an answer holds at most {MAX_TEXT_ANSWER_CHARS}.",
-                    s.chars().count()
+                    "{label} is {} characters long; an answer holds at most {}.",
+                    grouped(s.chars().count()),
+                    grouped(MAX_TEXT_ANSWER_CHARS)
                 )));
             }
         }

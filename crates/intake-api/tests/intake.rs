@@ -408,7 +408,7 @@ fn bad_answers_are_refused_with_the_field_named() {
         (change(":pulse", json!(["70"]), 0), "object"),
         (
             change(":reason", json!([{ "valueString": huge }]), 0),
-            "at most 100000",
+            "at most 100,000",
         ),
         (
             change(
