@@ -197,31 +197,7 @@ fn type_name(t: &ItemType) -> String {
 
 /// What a person sees for an answer value ("Not at all", "72.5", "2026-11-24").
 pub fn label(v: &AnswerValue) -> String {
-    match v {
-        AnswerValue::Boolean(true) => "Yes".into(),
-        AnswerValue::Boolean(false) => "No".into(),
-        AnswerValue::Decimal(d) => d.to_string(),
-        AnswerValue::Integer(i) => i.to_string(),
-        AnswerValue::Date(s)
-        | AnswerValue::DateTime(s)
-        | AnswerValue::Time(s)
-        | AnswerValue::String(s)
-        | AnswerValue::Uri(s)
-        | AnswerValue::Reference(s) => s.clone(),
-        AnswerValue::Coding(c) => c
-            .display
-            .clone()
-            .or_else(|| c.code.clone())
-            .unwrap_or_default(),
-        AnswerValue::Quantity { value, unit, .. } => {
-            let v = value.map(|v| v.to_string()).unwrap_or_default();
-            match unit {
-                Some(u) => format!("{v} {u}"),
-                None => v,
-            }
-        }
-        AnswerValue::Attachment { title, .. } => title.clone().unwrap_or_else(|| "file".into()),
-    }
+    v.label()
 }
 
 fn bound(v: &Option<AnswerValue>) -> Option<Value> {

@@ -7,9 +7,11 @@
 //!
 //! It holds roles, user names and passwords as they are accepted, the hash chain of the
 //! audit log, patients' demographics and what makes two patients look alike, and the
-//! text folding that search and duplicate checks share.
+//! text folding that search and duplicate checks share, FHIR Questionnaires and filled
+//! forms, and what a new intake may carry forward from earlier visits.
 
 pub mod audit;
+pub mod carry_forward;
 pub mod duplicate;
 pub mod ids;
 pub mod mrn;

@@ -207,6 +207,37 @@ pub enum AnswerValue {
     },
 }
 
+impl AnswerValue {
+    /// The answer as a person reads it: "Yes", "82.5", "Mild", "20 mg".
+    pub fn label(&self) -> String {
+        match self {
+            AnswerValue::Boolean(true) => "Yes".into(),
+            AnswerValue::Boolean(false) => "No".into(),
+            AnswerValue::Decimal(d) => d.to_string(),
+            AnswerValue::Integer(i) => i.to_string(),
+            AnswerValue::Date(s)
+            | AnswerValue::DateTime(s)
+            | AnswerValue::Time(s)
+            | AnswerValue::String(s)
+            | AnswerValue::Uri(s)
+            | AnswerValue::Reference(s) => s.clone(),
+            AnswerValue::Coding(c) => c
+                .display
+                .clone()
+                .or_else(|| c.code.clone())
+                .unwrap_or_default(),
+            AnswerValue::Quantity { value, unit, .. } => {
+                let v = value.map(|v| v.to_string()).unwrap_or_default();
+                match unit {
+                    Some(u) => format!("{v} {u}"),
+                    None => v,
+                }
+            }
+            AnswerValue::Attachment { title, .. } => title.clone().unwrap_or_else(|| "file".into()),
+        }
+    }
+}
+
 /// One allowed answer, with its score when the form gives one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnswerOption {

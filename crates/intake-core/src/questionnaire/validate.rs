@@ -178,96 +178,107 @@ pub fn validate_with(
             report(Severity::Error, "Only one answer is allowed here.".into());
         }
         for value in given {
-            if !fits(&item.item_type, value) {
-                report(
-                    Severity::Error,
-                    format!("This answer is not {}.", expected(&item.item_type)),
-                );
-                continue;
-            }
-            let number = match value {
-                AnswerValue::Decimal(d) => Some(*d),
-                AnswerValue::Integer(i) => Some(*i as f64),
-                AnswerValue::Quantity { value, .. } => *value,
-                _ => None,
-            };
-            let bound = |b: &Option<AnswerValue>| match b {
-                Some(AnswerValue::Decimal(d)) => Some(*d),
-                Some(AnswerValue::Integer(i)) => Some(*i as f64),
-                _ => None,
-            };
-            if let (Some(n), Some(min)) = (number, bound(&item.min_value)) {
-                if n < min {
-                    report(
-                        Severity::Error,
-                        format!(
-                            "Must be at least {}.",
-                            shown(item.min_value.as_ref().unwrap_or(value))
-                        ),
-                    );
-                }
-            }
-            if let (Some(n), Some(max)) = (number, bound(&item.max_value)) {
-                if n > max {
-                    report(
-                        Severity::Error,
-                        format!(
-                            "Must be at most {}.",
-                            shown(item.max_value.as_ref().unwrap_or(value))
-                        ),
-                    );
-                }
-            }
-            if let Some(n) = number {
-                let low = item.usual_min.is_some_and(|m| n < m);
-                let high = item.usual_max.is_some_and(|m| n > m);
-                let out_of_bounds = bound(&item.min_value).is_some_and(|m| n < m)
-                    || bound(&item.max_value).is_some_and(|m| n > m);
-                if (low || high) && !out_of_bounds {
-                    report(Severity::Warning, usual_message(item, low));
-                }
-            }
-            if let (AnswerValue::Date(d), Some(AnswerValue::Date(min))) = (value, &item.min_value) {
-                if d < min {
-                    report(Severity::Error, format!("Must be on or after {min}."));
-                }
-            }
-            if let (AnswerValue::Date(d), Some(AnswerValue::Date(max))) = (value, &item.max_value) {
-                if d > max {
-                    report(Severity::Error, format!("Must be on or before {max}."));
-                }
-            }
-            if let AnswerValue::String(text) = value {
-                if let Some(max) = item.max_length {
-                    if text.chars().count() > max as usize {
-                        report(Severity::Error, format!("At most {max} characters."));
-                    }
-                }
-                if let Some(pattern) = &item.regex {
-                    // A pattern the form gets wrong is the form's problem, not the nurse's.
-                    if let Ok(re) = regex::Regex::new(&format!("^(?:{pattern})$")) {
-                        if !re.is_match(text) {
-                            report(
-                                Severity::Error,
-                                match &item.entry_format {
-                                    Some(format) => format!("Use the form {format}."),
-                                    None => "This answer does not have the expected form.".into(),
-                                },
-                            );
-                        }
-                    }
-                }
-            }
-            let closed = item.item_type == ItemType::Choice && !item.answer_options.is_empty();
-            if closed
-                && !item
-                    .answer_options
-                    .iter()
-                    .any(|o| same_option(&o.value, value))
-            {
-                report(Severity::Error, "Choose one of the listed answers.".into());
+            for (severity, message) in value_problems(item, value) {
+                report(severity, message);
             }
         }
     }
     problems
+}
+
+/// What is wrong with one value given for `item`, worst first: its type, then bounds,
+/// length, pattern and listed options (errors), and an unusual number (a warning).
+pub fn value_problems(item: &Item, value: &AnswerValue) -> Vec<(Severity, String)> {
+    let mut found = Vec::new();
+    let mut report = |severity: Severity, message: String| found.push((severity, message));
+    if !fits(&item.item_type, value) {
+        report(
+            Severity::Error,
+            format!("This answer is not {}.", expected(&item.item_type)),
+        );
+        return found;
+    }
+    let number = match value {
+        AnswerValue::Decimal(d) => Some(*d),
+        AnswerValue::Integer(i) => Some(*i as f64),
+        AnswerValue::Quantity { value, .. } => *value,
+        _ => None,
+    };
+    let bound = |b: &Option<AnswerValue>| match b {
+        Some(AnswerValue::Decimal(d)) => Some(*d),
+        Some(AnswerValue::Integer(i)) => Some(*i as f64),
+        _ => None,
+    };
+    if let (Some(n), Some(min)) = (number, bound(&item.min_value)) {
+        if n < min {
+            report(
+                Severity::Error,
+                format!(
+                    "Must be at least {}.",
+                    shown(item.min_value.as_ref().unwrap_or(value))
+                ),
+            );
+        }
+    }
+    if let (Some(n), Some(max)) = (number, bound(&item.max_value)) {
+        if n > max {
+            report(
+                Severity::Error,
+                format!(
+                    "Must be at most {}.",
+                    shown(item.max_value.as_ref().unwrap_or(value))
+                ),
+            );
+        }
+    }
+    if let Some(n) = number {
+        let low = item.usual_min.is_some_and(|m| n < m);
+        let high = item.usual_max.is_some_and(|m| n > m);
+        let out_of_bounds = bound(&item.min_value).is_some_and(|m| n < m)
+            || bound(&item.max_value).is_some_and(|m| n > m);
+        if (low || high) && !out_of_bounds {
+            report(Severity::Warning, usual_message(item, low));
+        }
+    }
+    if let (AnswerValue::Date(d), Some(AnswerValue::Date(min))) = (value, &item.min_value) {
+        if d < min {
+            report(Severity::Error, format!("Must be on or after {min}."));
+        }
+    }
+    if let (AnswerValue::Date(d), Some(AnswerValue::Date(max))) = (value, &item.max_value) {
+        if d > max {
+            report(Severity::Error, format!("Must be on or before {max}."));
+        }
+    }
+    if let AnswerValue::String(text) = value {
+        if let Some(max) = item.max_length {
+            if text.chars().count() > max as usize {
+                report(Severity::Error, format!("At most {max} characters."));
+            }
+        }
+        if let Some(pattern) = &item.regex {
+            // A pattern the form gets wrong is the form's problem, not the nurse's.
+            if let Ok(re) = regex::Regex::new(&format!("^(?:{pattern})$")) {
+                if !re.is_match(text) {
+                    report(
+                        Severity::Error,
+                        match &item.entry_format {
+                            Some(format) => format!("Use the form {format}."),
+                            None => "This answer does not have the expected form.".into(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    let closed = item.item_type == ItemType::Choice && !item.answer_options.is_empty();
+    if closed
+        && !item
+            .answer_options
+            .iter()
+            .any(|o| same_option(&o.value, value))
+    {
+        report(Severity::Error, "Choose one of the listed answers.".into());
+    }
+    found
 }

@@ -1,0 +1,569 @@
+//! Carry-forward: what a new intake may start with, taken from the patient's earlier
+//! visits and record, and where each value came from.
+//!
+//! [`plan`] is pure: it takes the form being started, the patient-record facts the form
+//! binds to, the earlier visits with their answers, and `now`. Rules:
+//!
+//! - Only `submitted`, `signed` and `amended` visits count; drafts and visits entered in
+//!   error never do, nor does a visit dated after `now` (a skewed clock), which the plan
+//!   lists in [`Plan::skipped`] so the screen can say so.
+//! - For each item, the newest counted visit whose form has a matching item decides. Its
+//!   answer is proposed, or nothing when it had none: a list cleared at the last visit is
+//!   not brought back from an older one.
+//! - Items match by `linkId` within one form version. Across versions or forms they match
+//!   by code (system and code) when both items have codes; without codes, by `linkId`
+//!   between versions of the same form only. Never by label text.
+//! - The item's policy (our `carry-forward` extension, inherited from the nearest group
+//!   that has one; none means `never`): `never` proposes nothing but hints at the last
+//!   value ("last weight 82 kg, 2 Oct 2026"); `confirm` proposes and needs confirmation;
+//!   `always` proposes as accepted. `carry-forward-max-age` (days) stops older values.
+//! - An answer that was disabled at its visit, or that no longer fits the form (type,
+//!   options, bounds, length, pattern), is not carried; the entry says why.
+//! - Repeating groups carry as whole lists (rows renumbered from 1, in their order), each
+//!   row and answer with its own provenance.
+//! - Items bound to the patient record take the record's value (`record`), whatever an
+//!   earlier visit said; items with nothing else start from the form's `initial`.
+//! - Calculated items are never proposed (the app computes them) but may carry a hint.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use crate::questionnaire::response::{FormIndex, Key};
+use crate::questionnaire::validate::{value_problems, Severity};
+use crate::questionnaire::{AnswerValue, CarryForward, Item, ItemType, Questionnaire};
+
+/// An encounter's status, as far as carrying forward cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitStatus {
+    Draft,
+    Submitted,
+    Signed,
+    Amended,
+    EnteredInError,
+}
+
+impl VisitStatus {
+    pub fn parse(s: &str) -> Option<VisitStatus> {
+        Some(match s {
+            "draft" => VisitStatus::Draft,
+            "submitted" => VisitStatus::Submitted,
+            "signed" => VisitStatus::Signed,
+            "amended" => VisitStatus::Amended,
+            "entered_in_error" => VisitStatus::EnteredInError,
+            _ => return None,
+        })
+    }
+
+    /// Whether a visit in this status may be carried from.
+    pub fn carries(self) -> bool {
+        matches!(
+            self,
+            VisitStatus::Submitted | VisitStatus::Signed | VisitStatus::Amended
+        )
+    }
+}
+
+/// One stored answer of an earlier visit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastAnswer {
+    pub values: Vec<AnswerValue>,
+    pub author: String,
+    pub at: DateTime<Utc>,
+    /// False when the item was disabled at that visit (kept in the draft, not the record).
+    pub in_record: bool,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// An earlier visit: its form version, status, date and answers (latest revision).
+#[derive(Debug, Clone)]
+pub struct PastVisit<'a> {
+    pub id: i64,
+    pub slug: &'a str,
+    pub version: &'a str,
+    pub form: &'a Questionnaire,
+    pub status: VisitStatus,
+    /// When the visit was submitted (or started, if it never was).
+    pub date: DateTime<Utc>,
+    pub answers: &'a BTreeMap<Key, PastAnswer>,
+}
+
+/// The form being started.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub slug: &'a str,
+    pub version: &'a str,
+    pub form: &'a Questionnaire,
+}
+
+/// Where a proposed value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// An earlier visit.
+    Carried,
+    /// The patient record.
+    Record,
+    /// The form's `initial` value.
+    Initial,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Carried => "carried",
+            Source::Record => "record",
+            Source::Initial => "initial",
+        }
+    }
+}
+
+/// The earlier answer a carried value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provenance {
+    pub encounter: i64,
+    pub visit_date: DateTime<Utc>,
+    pub entered_by: String,
+    pub entered_at: DateTime<Utc>,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// The plan for one item instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: Key,
+    /// The proposed values; empty when nothing is proposed (a row marker has none either,
+    /// but has a `source`).
+    pub values: Vec<AnswerValue>,
+    pub source: Option<Source>,
+    pub provenance: Option<Provenance>,
+    pub needs_confirmation: bool,
+    /// For `never` items: the last value and its date.
+    pub hint: Option<String>,
+    /// A value was found but not carried, and why.
+    pub not_carried: Option<String>,
+}
+
+impl Entry {
+    fn empty(key: Key) -> Entry {
+        Entry {
+            key,
+            values: Vec::new(),
+            source: None,
+            provenance: None,
+            needs_confirmation: false,
+            hint: None,
+            not_carried: None,
+        }
+    }
+}
+
+/// A visit the plan did not use, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub encounter: i64,
+    pub reason: String,
+}
+
+/// What a new intake starts with.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    /// Every question outside repeating groups (in form order), then each carried row of
+    /// a repeating group and its answers.
+    pub entries: Vec<Entry>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl Plan {
+    pub fn get(&self, key: &Key) -> Option<&Entry> {
+        self.entries.iter().find(|e| &e.key == key)
+    }
+}
+
+/// "2 Oct 2026".
+pub fn short_date(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y").to_string()
+}
+
+/// How one earlier form's items map onto the current form's.
+struct Matcher<'a> {
+    index: FormIndex<'a>,
+    /// current linkId -> earlier linkId
+    to_past: HashMap<&'a str, &'a str>,
+}
+
+fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {
+    for item in items {
+        out.push(item);
+        walk(&item.items, out);
+    }
+}
+
+fn all_items(items: &[Item]) -> Vec<&Item> {
+    let mut out = Vec::new();
+    walk(items, &mut out);
+    out
+}
+
+fn matcher<'a>(target: &Target<'a>, visit: &PastVisit<'a>, current: &[&'a Item]) -> Matcher<'a> {
+    let past = all_items(&visit.form.items);
+    let same_version = visit.slug == target.slug && visit.version == target.version;
+    let same_form = visit.slug == target.slug;
+    let by_link: HashMap<&str, &'a Item> = past.iter().map(|i| (i.link_id.as_str(), *i)).collect();
+    let mut by_code: HashMap<(Option<&str>, &str), &'a Item> = HashMap::new();
+    for item in &past {
+        for c in &item.codes {
+            if let Some(code) = c.code.as_deref() {
+                by_code.entry((c.system.as_deref(), code)).or_insert(item);
+            }
+        }
+    }
+    let mut to_past = HashMap::new();
+    for item in current {
+        let found = if same_version {
+            by_link.get(item.link_id.as_str()).copied()
+        } else {
+            let coded = item.codes.iter().find_map(|c| {
+                let code = c.code.as_deref()?;
+                by_code.get(&(c.system.as_deref(), code)).copied()
+            });
+            match coded {
+                Some(p) => Some(p),
+                None if item.codes.is_empty() && same_form => by_link
+                    .get(item.link_id.as_str())
+                    .copied()
+                    .filter(|p| p.codes.is_empty()),
+                None => None,
+            }
+        };
+        if let Some(p) = found {
+            if p.item_type == item.item_type || both_groups(p, item) {
+                to_past.insert(item.link_id.as_str(), p.link_id.as_str());
+            } else if same_form || !item.codes.is_empty() {
+                // Same question, another type: found, but it cannot carry (said below).
+                to_past.insert(item.link_id.as_str(), p.link_id.as_str());
+            }
+        }
+    }
+    Matcher {
+        index: FormIndex::new(&visit.form.items),
+        to_past,
+    }
+}
+
+fn both_groups(a: &Item, b: &Item) -> bool {
+    a.item_type == ItemType::Group && b.item_type == ItemType::Group
+}
+
+/// The policy and maximum age that apply to an item: its own, or its nearest group's.
+fn policy(
+    index: &FormIndex<'_>,
+    parents: &HashMap<&str, &str>,
+    link_id: &str,
+) -> (CarryForward, Option<u32>) {
+    let mut at = Some(link_id);
+    let (mut found, mut age) = (None, None);
+    while let Some(id) = at {
+        if let Some(item) = index.get(id) {
+            found = found.or(item.carry_forward);
+            age = age.or(item.carry_forward_max_age_days);
+        }
+        at = parents.get(id).copied();
+    }
+    (found.unwrap_or(CarryForward::Never), age)
+}
+
+fn parents_of(items: &[Item]) -> HashMap<&str, &str> {
+    let mut out = HashMap::new();
+    let mut stack: Vec<&Item> = items.iter().collect();
+    while let Some(item) = stack.pop() {
+        for child in &item.items {
+            out.insert(child.link_id.as_str(), item.link_id.as_str());
+            stack.push(child);
+        }
+    }
+    out
+}
+
+/// Why a value cannot be carried into `item`, if it cannot.
+fn misfit(item: &Item, values: &[AnswerValue]) -> Option<String> {
+    if values.len() > 1 && !item.repeats {
+        return Some("it had several answers; this form takes one".into());
+    }
+    for v in values {
+        let errors: Vec<String> = value_problems(item, v)
+            .into_iter()
+            .filter(|(s, _)| *s == Severity::Error)
+            .map(|(_, m)| m)
+            .collect();
+        if let Some(first) = errors.first() {
+            return Some(format!("“{}” no longer fits this form: {first}", v.label()));
+        }
+    }
+    None
+}
+
+fn shown_values(item: &Item, values: &[AnswerValue]) -> String {
+    let unit = item
+        .unit
+        .as_ref()
+        .and_then(|u| u.display.clone().or_else(|| u.code.clone()));
+    let text = values
+        .iter()
+        .map(AnswerValue::label)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match (unit, values.first()) {
+        (Some(u), Some(AnswerValue::Decimal(_) | AnswerValue::Integer(_))) => format!("{text} {u}"),
+        _ => text,
+    }
+}
+
+fn item_name(item: &Item) -> String {
+    let text = item.text.as_deref().unwrap_or(&item.link_id);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if chars.clone().next().is_some_and(|c| c.is_lowercase()) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text.to_string(),
+    }
+}
+
+fn provenance(visit: &PastVisit<'_>, answer: &PastAnswer) -> Provenance {
+    Provenance {
+        encounter: visit.id,
+        visit_date: visit.date,
+        entered_by: answer.author.clone(),
+        entered_at: answer.at,
+        confirmed_by: answer.confirmed_by.clone(),
+        confirmed_at: answer.confirmed_at,
+    }
+}
+
+/// The plan for a new intake of `target`: see the module documentation for the rules.
+/// `record` holds the patient-record facts by binding name (`sex`, `birth-date`, ...).
+pub fn plan(
+    target: Target<'_>,
+    record: &BTreeMap<String, AnswerValue>,
+    visits: &[PastVisit<'_>],
+    now: DateTime<Utc>,
+) -> Plan {
+    let index = FormIndex::new(&target.form.items);
+    let parents = parents_of(&target.form.items);
+    let current = all_items(&target.form.items);
+    let mut skipped = Vec::new();
+    let mut counted: Vec<&PastVisit<'_>> = Vec::new();
+    for v in visits {
+        if !v.status.carries() {
+            if v.status == VisitStatus::EnteredInError {
+                skipped.push(Skipped {
+                    encounter: v.id,
+                    reason: "entered in error: not used".into(),
+                });
+            }
+            continue;
+        }
+        if v.date > now {
+            skipped.push(Skipped {
+                encounter: v.id,
+                reason: format!(
+                    "dated {}, after today: not used (check this computer's clock)",
+                    short_date(v.date)
+                ),
+            });
+            continue;
+        }
+        counted.push(v);
+    }
+    counted.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+    // One matcher per earlier form version.
+    let mut matchers: HashMap<(&str, &str), Matcher<'_>> = HashMap::new();
+    for v in &counted {
+        matchers
+            .entry((v.slug, v.version))
+            .or_insert_with(|| matcher(&target, v, &current));
+    }
+    let newest_with = |link_id: &str| {
+        counted.iter().copied().find_map(|v| {
+            let m = &matchers[&(v.slug, v.version)];
+            m.to_past.get(link_id).map(|p| (v, m, *p))
+        })
+    };
+
+    let mut entries = Vec::new();
+    let mut lists = Vec::new();
+    for item in &current {
+        let link = item.link_id.as_str();
+        let groups = index.row_groups(link);
+        if index.is_row_group(link) {
+            if groups.len() == 1 {
+                lists.push(*item);
+            }
+            continue;
+        }
+        if !groups.is_empty() || matches!(item.item_type, ItemType::Group | ItemType::Display) {
+            continue;
+        }
+        let key = Key::top(link);
+        let mut entry = Entry::empty(key);
+        if let Some(v) = item.record_binding.as_ref().and_then(|b| record.get(b)) {
+            entry.values = vec![v.clone()];
+            entry.source = Some(Source::Record);
+            entries.push(entry);
+            continue;
+        }
+        let (rule, max_age) = policy(&index, &parents, link);
+        if let Some((visit, _, past_link)) = newest_with(link) {
+            if let Some(answer) = visit
+                .answers
+                .get(&Key::top(past_link))
+                .filter(|a| !a.values.is_empty())
+            {
+                let when = short_date(visit.date);
+                let too_old =
+                    max_age.filter(|days| (now - visit.date).num_days() > i64::from(*days));
+                if rule == CarryForward::Never || item.calculation.is_some() {
+                    if answer.in_record {
+                        entry.hint = Some(format!(
+                            "last {} {}, {when}",
+                            item_name(item),
+                            shown_values(item, &answer.values)
+                        ));
+                    }
+                } else if !answer.in_record {
+                    entry.not_carried = Some(format!("it did not apply at the visit of {when}"));
+                } else if let Some(days) = too_old {
+                    let why = format!("the last answer ({when}) is older than {days} days");
+                    entry.hint = Some(format!(
+                        "last {} {}, {when}; not carried: older than {days} days",
+                        item_name(item),
+                        shown_values(item, &answer.values)
+                    ));
+                    entry.not_carried = Some(why);
+                } else if let Some(why) = misfit(item, &answer.values) {
+                    entry.not_carried = Some(why);
+                } else if !item.read_only {
+                    entry.values = answer.values.clone();
+                    entry.source = Some(Source::Carried);
+                    entry.provenance = Some(provenance(visit, answer));
+                    entry.needs_confirmation = rule == CarryForward::Confirm;
+                }
+            }
+        }
+        if entry.values.is_empty() && !item.initial.is_empty() && item.calculation.is_none() {
+            entry.values = item.initial.clone();
+            entry.source = Some(Source::Initial);
+        }
+        entries.push(entry);
+    }
+    for group in lists {
+        carry_list(group, &index, &parents, &newest_with, now, &mut entries);
+    }
+    Plan { entries, skipped }
+}
+
+type Newest<'v, 'a> = Option<(&'v PastVisit<'a>, &'v Matcher<'a>, &'a str)>;
+
+/// A repeating group's rows from the newest visit that had the group.
+fn carry_list<'v, 'a: 'v>(
+    group: &'a Item,
+    index: &FormIndex<'a>,
+    parents: &HashMap<&str, &str>,
+    newest_with: &dyn Fn(&str) -> Newest<'v, 'a>,
+    now: DateTime<Utc>,
+    entries: &mut Vec<Entry>,
+) {
+    let link = group.link_id.as_str();
+    let (rule, max_age) = policy(index, parents, link);
+    let Some((visit, m, past_group)) = newest_with(link) else {
+        return;
+    };
+    let row_ids: Vec<u32> = visit
+        .answers
+        .keys()
+        .filter(|k| k.link_id == past_group && k.rows.len() == 1)
+        .map(|k| k.rows[0])
+        .collect();
+    if row_ids.is_empty() {
+        return;
+    }
+    let when = short_date(visit.date);
+    let mut marker = Entry::empty(Key::top(link));
+    if rule == CarryForward::Never {
+        let n = row_ids.len();
+        marker.hint = Some(format!(
+            "{n} {} at the visit of {when}",
+            if n == 1 { "row" } else { "rows" }
+        ));
+        entries.push(marker);
+        return;
+    }
+    if let Some(days) = max_age.filter(|d| (now - visit.date).num_days() > i64::from(*d)) {
+        marker.not_carried = Some(format!("the last list ({when}) is older than {days} days"));
+        marker.hint = Some(format!(
+            "{} from {when} not carried: older than {days} days",
+            item_name(group)
+        ));
+        entries.push(marker);
+        return;
+    }
+    let past_to_current: HashMap<&str, &str> = m.to_past.iter().map(|(c, p)| (*p, *c)).collect();
+    for (n, past_row) in row_ids.iter().enumerate() {
+        let row = n as u32 + 1;
+        let past_marker = &visit.answers[&Key::new(&[*past_row], past_group)];
+        if !past_marker.in_record {
+            continue; // the list did not apply at that visit
+        }
+        let mut row_entry = Entry::empty(Key::new(&[row], link));
+        row_entry.source = Some(Source::Carried);
+        row_entry.provenance = Some(provenance(visit, past_marker));
+        row_entry.needs_confirmation = rule == CarryForward::Confirm;
+        entries.push(row_entry);
+        for (key, answer) in visit.answers.range(Key::new(&[*past_row], "")..) {
+            if key.rows.first() != Some(past_row) {
+                break;
+            }
+            if key.link_id == past_group && key.rows.len() == 1 {
+                continue;
+            }
+            let Some(current_link) = past_to_current.get(key.link_id.as_str()) else {
+                continue;
+            };
+            let (Some(item), true) = (index.get(current_link), index.within(current_link, link))
+            else {
+                continue;
+            };
+            if !m.index.within(&key.link_id, past_group) {
+                continue;
+            }
+            let mut rows = vec![row];
+            rows.extend_from_slice(&key.rows[1..]);
+            let mut entry = Entry::empty(Key::new(&rows, current_link));
+            if !answer.in_record {
+                continue;
+            }
+            if index.is_row_group(current_link) {
+                // A row of a repeating group inside this one.
+                entry.source = Some(Source::Carried);
+                entry.provenance = Some(provenance(visit, answer));
+                entry.needs_confirmation = rule == CarryForward::Confirm;
+                entries.push(entry);
+                continue;
+            }
+            if answer.values.is_empty() {
+                continue;
+            }
+            if let Some(why) = misfit(item, &answer.values) {
+                entry.not_carried = Some(why);
+            } else if item.calculation.is_none() && !item.read_only {
+                entry.values = answer.values.clone();
+                entry.source = Some(Source::Carried);
+                entry.provenance = Some(provenance(visit, answer));
+                entry.needs_confirmation = rule == CarryForward::Confirm;
+            }
+            entries.push(entry);
+        }
+    }
+}
