@@ -141,6 +141,8 @@ fn write_answer(
         link_id: &key.link_id,
         values: &values_json(values),
         source,
+        carried: None,
+        needs_confirmation: false,
     };
     db.put_answer(encounter, &write, now, actor)?;
     Ok(())

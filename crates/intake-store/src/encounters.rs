@@ -27,6 +27,8 @@ pub struct EncounterRow {
     pub submitted_by: Option<String>,
     /// How many answer rows it has (rows of repeating groups included).
     pub answered: i64,
+    /// What the carry-forward plan said when it started (JSON), if anything.
+    pub carry_notes: Option<String>,
 }
 
 /// One stored answer.
@@ -41,15 +43,51 @@ pub struct AnswerRow {
     pub at: DateTime<Utc>,
     pub rev: i64,
     pub in_record: bool,
+    /// For a carried answer: where it came from.
+    pub carried: Option<CarriedFrom>,
+    /// A carried value this visit must confirm (or change) before submission.
+    pub needs_confirmation: bool,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
-/// What one write of an answer carries.
+/// The earlier answer a carried value was copied from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedFrom {
+    pub encounter: i64,
+    /// The date of that visit.
+    pub date: DateTime<Utc>,
+    /// Who entered the value there.
+    pub author: String,
+    /// Who confirmed it there, if it was itself carried and confirmed.
+    pub confirmed_by: Option<String>,
+}
+
+/// What one write of an answer carries. A write replaces the answer's provenance and
+/// confirmation with its own: a typed value over a carried one is simply typed.
 #[derive(Debug, Clone)]
 pub struct AnswerWrite<'a> {
     pub key: &'a str,
     pub link_id: &'a str,
     pub values: &'a str,
     pub source: &'a str,
+    pub carried: Option<&'a CarriedFrom>,
+    pub needs_confirmation: bool,
+}
+
+/// One earlier value of an answer (replaced or removed), from the revision history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionRow {
+    pub key: String,
+    pub rev: i64,
+    pub values: String,
+    pub source: String,
+    pub author: String,
+    pub at: DateTime<Utc>,
+    pub source_encounter: Option<i64>,
+    pub confirmed_by: Option<String>,
+    /// True when the answer was removed (not replaced) after this value.
+    pub removed: bool,
 }
 
 /// Which encounters to list.
@@ -64,7 +102,7 @@ const SELECT: &str =
     "SELECT e.id, e.patient_id, p.mrn, p.given || ' ' || p.family, e.template_id, \
      t.slug, t.version, t.title, e.status, e.section, e.started_at, e.started_by, e.updated_at, \
      e.submitted_at, e.submitted_by, \
-     (SELECT count(*) FROM encounter_answers a WHERE a.encounter_id = e.id) \
+     (SELECT count(*) FROM encounter_answers a WHERE a.encounter_id = e.id), e.carry_notes \
      FROM encounters e JOIN patients p ON p.id = e.patient_id \
      JOIN templates t ON t.id = e.template_id";
 
@@ -90,6 +128,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<EncounterRow, StoreError>> {
         r.get(11)?,
         r.get(14)?,
         r.get(15)?,
+        r.get(16)?,
     );
     Ok((|| {
         Ok(EncounterRow {
@@ -109,12 +148,22 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<EncounterRow, StoreError>> {
             submitted_at: submitted.map(time).transpose()?,
             submitted_by: fields.11,
             answered: fields.12,
+            carry_notes: fields.13,
         })
     })())
 }
 
+const ANSWER_COLUMNS: &str =
+    "answer_key, link_id, value_json, source, author, at, rev, in_record, source_encounter, \
+     source_date, source_author, source_confirmed_by, needs_confirmation, confirmed_by, confirmed_at";
+
 fn answer_from_row(r: &Row<'_>) -> rusqlite::Result<Result<AnswerRow, StoreError>> {
     let at: String = r.get(5)?;
+    let source_encounter: Option<i64> = r.get(8)?;
+    let source_date: Option<String> = r.get(9)?;
+    let source_author: Option<String> = r.get(10)?;
+    let source_confirmed_by: Option<String> = r.get(11)?;
+    let confirmed_at: Option<String> = r.get(14)?;
     let row = (
         r.get(0)?,
         r.get(1)?,
@@ -123,17 +172,34 @@ fn answer_from_row(r: &Row<'_>) -> rusqlite::Result<Result<AnswerRow, StoreError
         r.get(4)?,
         r.get(6)?,
         r.get::<_, i64>(7)?,
+        r.get::<_, i64>(12)?,
+        r.get(13)?,
     );
-    Ok(parse_time(&at).map(|at| AnswerRow {
-        key: row.0,
-        link_id: row.1,
-        values: row.2,
-        source: row.3,
-        author: row.4,
-        at,
-        rev: row.5,
-        in_record: row.6 != 0,
-    }))
+    Ok((|| {
+        let carried = match (source_encounter, source_date) {
+            (Some(encounter), Some(date)) => Some(CarriedFrom {
+                encounter,
+                date: parse_time(&date)?,
+                author: source_author.unwrap_or_default(),
+                confirmed_by: source_confirmed_by,
+            }),
+            _ => None,
+        };
+        Ok(AnswerRow {
+            key: row.0,
+            link_id: row.1,
+            values: row.2,
+            source: row.3,
+            author: row.4,
+            at: parse_time(&at)?,
+            rev: row.5,
+            in_record: row.6 != 0,
+            carried,
+            needs_confirmation: row.7 != 0,
+            confirmed_by: row.8,
+            confirmed_at: confirmed_at.as_deref().map(parse_time).transpose()?,
+        })
+    })())
 }
 
 impl Db<'_> {
@@ -178,10 +244,9 @@ impl Db<'_> {
 
     /// Every answer of an encounter, by key.
     pub fn answers(&self, encounter_id: i64) -> Result<Vec<AnswerRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT answer_key, link_id, value_json, source, author, at, rev, in_record \
-             FROM encounter_answers WHERE encounter_id = ?1 ORDER BY answer_key",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ANSWER_COLUMNS} FROM encounter_answers WHERE encounter_id = ?1 ORDER BY answer_key"
+        ))?;
         let rows = stmt.query_map([encounter_id], answer_from_row)?;
         let mut out = Vec::new();
         for row in rows {
@@ -191,6 +256,7 @@ impl Db<'_> {
     }
 
     /// Writes one answer (insert or replace), counting the write; returns the new `rev`.
+    /// A key written again after it was removed goes on counting from its history.
     pub fn put_answer(
         &self,
         encounter_id: i64,
@@ -198,18 +264,107 @@ impl Db<'_> {
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<i64, StoreError> {
+        let carried = a.carried;
         let rev: i64 = self.conn.prepare_cached(
-            "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, source, author, at, rev) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1) \
+            "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, source, \
+             author, at, rev, source_encounter, source_date, source_author, source_confirmed_by, \
+             needs_confirmation, confirmed_by, confirmed_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1 + coalesce((SELECT max(rev) FROM \
+             encounter_answer_revisions WHERE encounter_id = ?1 AND answer_key = ?2), 0), \
+             ?8, ?9, ?10, ?11, ?12, NULL, NULL) \
              ON CONFLICT (encounter_id, answer_key) DO UPDATE SET value_json = excluded.value_json, \
-             source = excluded.source, author = excluded.author, at = excluded.at, rev = rev + 1 \
+             source = excluded.source, author = excluded.author, at = excluded.at, rev = rev + 1, \
+             source_encounter = excluded.source_encounter, source_date = excluded.source_date, \
+             source_author = excluded.source_author, \
+             source_confirmed_by = excluded.source_confirmed_by, \
+             needs_confirmation = excluded.needs_confirmation, confirmed_by = NULL, confirmed_at = NULL \
              RETURNING rev",
         )?
         .query_row(
-            params![encounter_id, a.key, a.link_id, a.values, a.source, by, format_time(at)],
+            params![
+                encounter_id,
+                a.key,
+                a.link_id,
+                a.values,
+                a.source,
+                by,
+                format_time(at),
+                carried.map(|c| c.encounter),
+                carried.map(|c| format_time(c.date)),
+                carried.map(|c| c.author.as_str()),
+                carried.and_then(|c| c.confirmed_by.as_deref()),
+                a.needs_confirmation,
+            ],
             |r| r.get(0),
         )?;
         Ok(rev)
+    }
+
+    /// Confirms a carried value for this visit; true when there was one to confirm.
+    /// Confirming is not a change of value: the `rev` stays.
+    pub fn confirm_answer(
+        &self,
+        encounter_id: i64,
+        key: &str,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE encounter_answers SET confirmed_by = ?3, confirmed_at = ?4 \
+                 WHERE encounter_id = ?1 AND answer_key = ?2 AND needs_confirmation = 1 \
+                 AND confirmed_by IS NULL",
+            )?
+            .execute(params![encounter_id, key, by, format_time(at)])?;
+        Ok(n > 0)
+    }
+
+    /// Every earlier value of an encounter's answers, by key then revision.
+    pub fn answer_revisions(&self, encounter_id: i64) -> Result<Vec<RevisionRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT answer_key, rev, value_json, source, author, at, source_encounter, \
+             confirmed_by, removed FROM encounter_answer_revisions WHERE encounter_id = ?1 \
+             ORDER BY answer_key, rev",
+        )?;
+        let rows = stmt.query_map([encounter_id], |r| {
+            let at: String = r.get(5)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                at,
+                r.get(6)?,
+                r.get(7)?,
+                r.get::<_, i64>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let r = row?;
+            out.push(RevisionRow {
+                key: r.0,
+                rev: r.1,
+                values: r.2,
+                source: r.3,
+                author: r.4,
+                at: parse_time(&r.5)?,
+                source_encounter: r.6,
+                confirmed_by: r.7,
+                removed: r.8 != 0,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Keeps what the carry-forward plan said when the intake started.
+    pub fn set_carry_notes(&self, id: i64, notes: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE encounters SET carry_notes = ?2 WHERE id = ?1")?
+            .execute(params![id, notes])?;
+        Ok(())
     }
 
     /// Removes one answer; true when there was one.

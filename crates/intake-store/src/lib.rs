@@ -30,7 +30,9 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use audit::{AuditFilter, AuditRow, NewAuditEntry};
-pub use encounters::{AnswerRow, AnswerWrite, EncounterFilter, EncounterRow};
+pub use encounters::{
+    AnswerRow, AnswerWrite, CarriedFrom, EncounterFilter, EncounterRow, RevisionRow,
+};
 pub use error::StoreError;
 pub use patients::{PatientRevision, PatientRow, PatientStatus};
 pub use sessions::SessionRow;

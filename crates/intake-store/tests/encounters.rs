@@ -2,7 +2,7 @@
 //! the triggers that keep a submitted encounter's answers as they were.
 
 use chrono::{DateTime, TimeZone, Utc};
-use intake_store::{AnswerWrite, EncounterFilter, Store, StoreError};
+use intake_store::{AnswerWrite, CarriedFrom, EncounterFilter, Store, StoreError};
 use rusqlite::Connection;
 
 fn t(sec: u32) -> DateTime<Utc> {
@@ -38,6 +38,8 @@ fn put(store: &Store, id: i64, key: &str, values: &str) -> Result<i64, StoreErro
                 link_id: key.split_once(':').unwrap().1,
                 values,
                 source: "typed",
+                carried: None,
+                needs_confirmation: false,
             },
             t(5),
             "nurse",
@@ -115,7 +117,7 @@ fn submission_leaves_disabled_answers_out_of_the_record_and_freezes_the_rest() {
     for sql in [
         "UPDATE encounter_answers SET value_json = '[]' WHERE encounter_id = 1",
         "DELETE FROM encounter_answers WHERE encounter_id = 1",
-        "INSERT INTO encounter_answers VALUES (1, ':x', 'x', '[]', 'typed', 'nurse', '2026-11-24T09:00:00Z', 1, 1)",
+        "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, source, author, at, rev, in_record) VALUES (1, ':x', 'x', '[]', 'typed', 'nurse', '2026-11-24T09:00:00Z', 1, 1)",
         "DELETE FROM encounters",
     ] {
         let err = conn.execute(sql, []).unwrap_err().to_string();
@@ -164,4 +166,148 @@ fn encounters_list_newest_first_and_filter_by_patient_and_status() {
     assert!(other.is_empty());
     let last = store.read(|db| db.last_visits(&[1, 2])).unwrap();
     assert_eq!(last, vec![(1, t(100))]);
+}
+
+#[test]
+fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_every_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = setup(dir.path());
+    let earlier = store
+        .write(|db| db.insert_encounter(1, 1, t(0), "nurse"))
+        .unwrap();
+    let from = CarriedFrom {
+        encounter: earlier,
+        date: t(1),
+        author: "maria".into(),
+        confirmed_by: Some("nora".into()),
+    };
+    let carried = AnswerWrite {
+        key: "1:med-name",
+        link_id: "med-name",
+        values: r#"[{"valueString":"Aspirin"}]"#,
+        source: "carried",
+        carried: Some(&from),
+        needs_confirmation: true,
+    };
+    store
+        .write(|db| db.put_answer(id, &carried, t(2), "nurse"))
+        .unwrap();
+    let a = &store.read(|db| db.answers(id)).unwrap()[0];
+    assert_eq!(
+        (a.source.as_str(), a.carried.as_ref()),
+        ("carried", Some(&from))
+    );
+    assert!(a.needs_confirmation && a.confirmed_by.is_none());
+
+    // Confirming records who and when, and is not a new value.
+    assert!(store
+        .write(|db| db.confirm_answer(id, "1:med-name", t(3), "nurse"))
+        .unwrap());
+    assert!(
+        !store
+            .write(|db| db.confirm_answer(id, "1:med-name", t(4), "nurse"))
+            .unwrap(),
+        "once"
+    );
+    let a = &store.read(|db| db.answers(id)).unwrap()[0];
+    assert_eq!(
+        (a.confirmed_by.as_deref(), a.confirmed_at, a.rev),
+        (Some("nurse"), Some(t(3)), 1)
+    );
+
+    // Typing over it makes it typed; the carried value stays in the history.
+    assert_eq!(
+        put(
+            &store,
+            id,
+            "1:med-name",
+            r#"[{"valueString":"Aspirin 75 mg"}]"#
+        )
+        .unwrap(),
+        2
+    );
+    let a = &store.read(|db| db.answers(id)).unwrap()[0];
+    assert_eq!(
+        (a.source.as_str(), a.carried.as_ref(), a.needs_confirmation),
+        ("typed", None, false)
+    );
+    assert!(a.confirmed_by.is_none());
+    // Removed, then written again: the count goes on from the history.
+    assert!(store
+        .write(|db| db.delete_answer(id, "1:med-name"))
+        .unwrap());
+    assert_eq!(
+        put(
+            &store,
+            id,
+            "1:med-name",
+            r#"[{"valueString":"Clopidogrel"}]"#
+        )
+        .unwrap(),
+        3
+    );
+    let history = store.read(|db| db.answer_revisions(id)).unwrap();
+    let seen: Vec<(i64, &str, &str, bool)> = history
+        .iter()
+        .map(|r| (r.rev, r.values.as_str(), r.source.as_str(), r.removed))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, r#"[{"valueString":"Aspirin"}]"#, "carried", false),
+            (2, r#"[{"valueString":"Aspirin 75 mg"}]"#, "typed", true),
+        ]
+    );
+    assert_eq!(history[0].source_encounter, Some(earlier));
+    assert_eq!(history[0].confirmed_by.as_deref(), Some("nurse"));
+
+    // The history cannot be rewritten from a SQL shell either.
+    let conn = Connection::open(dir.path().join("intake.db")).unwrap();
+    for sql in [
+        "UPDATE encounter_answer_revisions SET value_json = '[]'",
+        "DELETE FROM encounter_answer_revisions",
+    ] {
+        let err = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("kept as written"), "{sql}: {err}");
+    }
+}
+
+#[test]
+fn answers_written_before_provenance_existed_survive_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("intake.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        intake_store::migrations::migrate_to(&mut conn, &path, 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO patients (id, mrn, family, given, birth_date, sex, created_at, created_by, \
+             updated_at, updated_by) VALUES (1, '000001-8', 'Łukasz', 'Zoë', '1980-02-03', 'female', \
+             '2026-11-24T08:00:00Z', 'admin', '2026-11-24T08:00:00Z', 'admin');
+             INSERT INTO templates (id, slug, version, title, status, original, sha256, report, \
+             imported_at, imported_by) VALUES (1, 'f', '1', 'Form', 'active', x'7B7D', '', '{}', \
+             '2026-11-24T08:00:00Z', 'admin');
+             INSERT INTO encounters (id, patient_id, template_id, status, started_at, started_by, \
+             updated_at) VALUES (1, 1, 1, 'draft', '2026-11-24T08:00:00Z', 'nurse', '2026-11-24T08:00:00Z');
+             INSERT INTO encounter_answers VALUES (1, ':weight', 'weight', '[{\"valueDecimal\":82}]', \
+             'typed', 'nurse', '2026-11-24T08:01:00Z', 3, 1);
+             UPDATE encounters SET status = 'submitted' WHERE id = 1;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let answers = store.read(|db| db.answers(1)).unwrap();
+    assert_eq!(answers.len(), 1);
+    let a = &answers[0];
+    assert_eq!(
+        (a.key.as_str(), a.values.as_str(), a.rev),
+        (":weight", r#"[{"valueDecimal":82}]"#, 3)
+    );
+    assert_eq!((a.carried.as_ref(), a.needs_confirmation), (None, false));
+    // The submitted encounter's answers are still frozen after the table was rebuilt.
+    let conn = Connection::open(&path).unwrap();
+    let err = conn
+        .execute("UPDATE encounter_answers SET value_json = '[]'", [])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("never change"), "{err}");
 }
