@@ -11,22 +11,21 @@
 //!   comes back. Answers of disabled items stay in the draft but are marked out of the
 //!   record. After submission the store refuses any change to the answers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use intake_core::ids::PatientId;
-use intake_core::questionnaire::response::{
-    calculate, evaluate, initial_response, FormIndex, Key, Response,
-};
+use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::validate::fits;
 use intake_core::questionnaire::value_json::{from_json, to_json};
-use intake_core::questionnaire::{self, AnswerValue, Coding, ItemType, Questionnaire};
+use intake_core::questionnaire::{self, AnswerValue, ItemType, Questionnaire};
 use intake_store::{AnswerRow, AnswerWrite, Db, EncounterFilter, EncounterRow, PatientStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::builtin::GENERAL_INTAKE_SLUG;
+use crate::carry::CarryNotesDto;
 use crate::encounters_dto::{
     disabled, form_dto, problems, AnswerDto, EncounterDto, FormDto, ProblemDto,
 };
@@ -62,6 +61,8 @@ pub struct IntakeDto {
     pub answers: Vec<AnswerDto>,
     pub disabled: Vec<String>,
     pub problems: Vec<ProblemDto>,
+    /// What carry-forward said when the intake started.
+    pub carry: CarryNotesDto,
 }
 
 /// What a save changed.
@@ -171,36 +172,13 @@ fn item_label(q: &FormIndex<'_>, link_id: &str) -> String {
         .unwrap_or_else(|| link_id.to_string())
 }
 
-/// What a record-bound item starts with, from the patient record.
-fn record_values(binding: &str, patient: &intake_store::PatientRow) -> Option<AnswerValue> {
-    let p = &patient.fields;
-    let text = |s: &str| (!s.is_empty()).then(|| AnswerValue::String(s.to_string()));
-    match binding {
-        "sex" => Some(AnswerValue::Coding(Coding {
-            system: Some("http://hl7.org/fhir/administrative-gender".into()),
-            code: Some(p.sex.as_str().to_string()),
-            display: Some(
-                match p.sex.as_str() {
-                    "female" => "Female",
-                    "male" => "Male",
-                    "other" => "Other",
-                    _ => "Unknown",
-                }
-                .into(),
-            ),
-        })),
-        "birth-date" => Some(AnswerValue::Date(p.birth_date.to_string())),
-        "phone" => text(&p.phone),
-        "emergency-contact-name" => text(&p.emergency_name),
-        "emergency-contact-relationship" => text(&p.emergency_relationship),
-        "emergency-contact-phone" => text(&p.emergency_phone),
-        _ => None,
-    }
-}
-
 impl Api {
     /// The parsed form of a stored template version (cached: versions never change).
-    fn form(&self, db: &Db<'_>, template_id: i64) -> Result<Arc<Questionnaire>, ApiError> {
+    pub(crate) fn form(
+        &self,
+        db: &Db<'_>,
+        template_id: i64,
+    ) -> Result<Arc<Questionnaire>, ApiError> {
         if let Some(q) = self.forms_cache().get(&template_id) {
             return Ok(q.clone());
         }
@@ -243,51 +221,15 @@ impl Api {
                     "This patient was entered in error; intakes cannot be started for them.".into(),
                 ));
             }
-            let slug = slug.unwrap_or(GENERAL_INTAKE_SLUG);
-            let template = match version {
-                Some(v) => db.template(slug, v)?,
-                None => db
-                    .list_templates()?
-                    .into_iter()
-                    .rfind(|t| t.slug == slug && t.status == "active"),
-            }
-            .ok_or_else(|| {
-                ApiError::NotFound(format!("There is no active form {slug:?} to start."))
-            })?;
-            if template.status != "active" {
-                return Err(ApiError::Conflict(format!(
-                    "{} version {} is {}; only active forms can be started.",
-                    template.title, template.version, template.status
-                )));
-            }
+            let template = startable_template(db, slug, version)?;
             let q = self.form(db, template.id)?;
             let index = FormIndex::new(&q.items);
+            let plan = self.carry_plan(db, &patient, &template, &q, now)?;
             let id = db.insert_encounter(patient_id, template.id, now, &who.actor)?;
-            let mut response = initial_response(&index);
-            let mut sources: HashMap<Key, &str> =
-                response.keys().map(|k| (k.clone(), "initial")).collect();
-            for item in index_items(&q.items) {
-                let (Some(binding), true) = (
-                    &item.record_binding,
-                    index.check(&Key::top(&item.link_id)).is_ok(),
-                ) else {
-                    continue;
-                };
-                if let Some(v) = record_values(binding, &patient) {
-                    response.insert(Key::top(&item.link_id), vec![v]);
-                    sources.insert(Key::top(&item.link_id), "record");
-                }
-            }
-            for (key, value) in calculate(&index, &response) {
-                if let Some(v) = value {
-                    response.insert(key.clone(), vec![v]);
-                    sources.insert(key, "calculated");
-                }
-            }
-            for (key, values) in &response {
-                let source = sources.get(key).copied().unwrap_or("initial");
-                write_answer(db, id, key, values, source, now, &who.actor)?;
-            }
+            let notes = crate::carry::write_plan(db, id, &plan, &index, now, &who.actor)?;
+            let notes = serde_json::to_string(&notes)
+                .map_err(|e| ApiError::Internal(format!("the carry-forward notes: {e}")))?;
+            db.set_carry_notes(id, &notes)?;
             db.append_audit(&intake_store::NewAuditEntry {
                 at: now,
                 actor: &who.actor,
@@ -295,7 +237,11 @@ impl Api {
                 patient_id: Some(patient_id),
                 entity: "encounter",
                 entity_id: Some(id.to_string()),
-                detail: json!({ "template": template.slug, "version": template.version }),
+                detail: json!({
+                    "template": template.slug,
+                    "version": template.version,
+                    "carried": plan.entries.iter().filter(|e| e.provenance.is_some()).count(),
+                }),
             })?;
             Ok(self.dto(&self.encounter_row(db, id)?, &who))
         })
@@ -360,12 +306,18 @@ impl Api {
             let index = FormIndex::new(&q.items);
             let rows = db.answers(id)?;
             let eval = evaluate(&index, &response_of(&rows));
+            let carry = e
+                .carry_notes
+                .as_deref()
+                .and_then(|n| serde_json::from_str(n).ok())
+                .unwrap_or_default();
             Ok(IntakeDto {
                 form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
                 encounter: self.dto(&e, &who),
                 answers: rows.iter().map(AnswerDto::new).collect(),
                 disabled: disabled(&eval),
-                problems: problems(&eval),
+                problems: problems(&eval, &rows, &index),
+                carry,
             })
         })
     }
@@ -476,7 +428,73 @@ impl Api {
                 answers,
                 removed,
                 disabled: disabled(&eval),
-                problems: problems(&eval),
+                problems: problems(&eval, &after, &index),
+                encounter: self.dto(&self.encounter_row(db, id)?, &who),
+            })
+        })
+    }
+
+    /// Confirms carried values of a draft (a row confirms as a whole). Refused, with
+    /// nothing confirmed, when one of them changed since the screen saw it.
+    pub fn confirm_intake(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        confirms: &[crate::carry::ConfirmDto],
+    ) -> Result<SavedDto, ApiError> {
+        let who = self.authorize(caller, Permission::EditIntake)?;
+        if confirms.len() > crate::carry::MAX_CONFIRMS {
+            return Err(ApiError::invalid(
+                "confirms",
+                format!(
+                    "One confirmation names at most {} answers.",
+                    crate::carry::MAX_CONFIRMS
+                ),
+            ));
+        }
+        let now = self.now();
+        self.store.write(|db| {
+            let e = self.encounter_row(db, id)?;
+            if e.status != "draft" {
+                return Err(read_only_error(&e));
+            }
+            let q = self.form(db, e.template_id)?;
+            let index = FormIndex::new(&q.items);
+            let before = db.answers(id)?;
+            let mut confirmed = Vec::new();
+            for c in confirms {
+                let field = c.key.as_str();
+                let Some(row) = before.iter().find(|a| a.key == c.key) else {
+                    return Err(ApiError::invalid(
+                        field,
+                        "This answer is no longer there; nothing was confirmed.",
+                    ));
+                };
+                if row.rev != c.base_rev {
+                    let label = item_label(&index, &row.link_id);
+                    return Err(ApiError::Conflict(format!(
+                        "{label} was changed in another window by {} at {}; nothing was confirmed.",
+                        row.author,
+                        when(row.at)
+                    )));
+                }
+                if db.confirm_answer(id, &row.key, now, &who.actor)? {
+                    confirmed.push(row.key.clone());
+                }
+            }
+            db.touch_encounter(id, None, now)?;
+            let after = db.answers(id)?;
+            let eval = evaluate(&index, &response_of(&after));
+            Ok(SavedDto {
+                saved_at: intake_store::format_time(now),
+                answers: after
+                    .iter()
+                    .filter(|a| confirmed.contains(&a.key))
+                    .map(AnswerDto::new)
+                    .collect(),
+                removed: Vec::new(),
+                disabled: disabled(&eval),
+                problems: problems(&eval, &after, &index),
                 encounter: self.dto(&self.encounter_row(db, id)?, &who),
             })
         })
@@ -503,10 +521,11 @@ impl Api {
             let rows = db.answers(id)?;
             let response = response_of(&rows);
             let eval = evaluate(&index, &response);
-            if eval.errors() > 0 {
+            let found = problems(&eval, &rows, &index);
+            if found.iter().any(|p| p.severity == "error") {
                 return Ok(SubmitDto {
                     submitted: false,
-                    problems: problems(&eval),
+                    problems: found,
                     encounter: self.dto(&e, &who),
                 });
             }
@@ -531,22 +550,36 @@ impl Api {
             })?;
             Ok(SubmitDto {
                 submitted: true,
-                problems: problems(&eval),
+                problems: found,
                 encounter: self.dto(&self.encounter_row(db, id)?, &who),
             })
         })
     }
 }
 
-/// Every item of a form, depth first.
-fn index_items(items: &[questionnaire::Item]) -> Vec<&questionnaire::Item> {
-    let mut out = Vec::new();
-    let mut stack: Vec<&questionnaire::Item> = items.iter().rev().collect();
-    while let Some(i) = stack.pop() {
-        out.push(i);
-        stack.extend(i.items.iter().rev());
+/// The template version a new intake uses: `slug` (by default the built-in general
+/// adult intake) at `version`, or its newest active version; only active ones start.
+pub(crate) fn startable_template(
+    db: &Db<'_>,
+    slug: Option<&str>,
+    version: Option<&str>,
+) -> Result<intake_store::TemplateRow, ApiError> {
+    let slug = slug.unwrap_or(GENERAL_INTAKE_SLUG);
+    let template = match version {
+        Some(v) => db.template(slug, v)?,
+        None => db
+            .list_templates()?
+            .into_iter()
+            .rfind(|t| t.slug == slug && t.status == "active"),
     }
-    out
+    .ok_or_else(|| ApiError::NotFound(format!("There is no active form {slug:?} to start.")))?;
+    if template.status != "active" {
+        return Err(ApiError::Conflict(format!(
+            "{} version {} is {}; only active forms can be started.",
+            template.title, template.version, template.status
+        )));
+    }
+    Ok(template)
 }
 
 /// Checks one change against the form and the stored answers: the key names an item

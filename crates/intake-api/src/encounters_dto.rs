@@ -1,7 +1,7 @@
 //! What the intake screen and the CLI receive about encounters: the encounter, its form
 //! as the screen draws it, answers with their source, and problems.
 
-use intake_core::questionnaire::response::{Evaluation, Key};
+use intake_core::questionnaire::response::{Evaluation, FormIndex, Key};
 use intake_core::questionnaire::validate::Severity;
 use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::{AnswerValue, Item, ItemControl, ItemType, Questionnaire};
@@ -72,6 +72,23 @@ pub struct AnswerDto {
     pub rev: i64,
     /// False for the answers of items that were disabled when the form was submitted.
     pub in_record: bool,
+    /// For `carried` answers: the earlier visit, its date, who entered and confirmed it.
+    pub carried: Option<CarriedDto>,
+    /// A carried value this visit must confirm or change before submission.
+    pub needs_confirmation: bool,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<String>,
+}
+
+/// Where a carried answer came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CarriedDto {
+    pub encounter: i64,
+    /// The date of that visit (YYYY-MM-DD).
+    pub date: String,
+    pub entered_by: String,
+    pub confirmed_by: Option<String>,
 }
 
 impl AnswerDto {
@@ -87,6 +104,15 @@ impl AnswerDto {
             at: format_time(a.at),
             rev: a.rev,
             in_record: a.in_record,
+            carried: a.carried.as_ref().map(|c| CarriedDto {
+                encounter: c.encounter,
+                date: c.date.date_naive().to_string(),
+                entered_by: c.author.clone(),
+                confirmed_by: c.confirmed_by.clone(),
+            }),
+            needs_confirmation: a.needs_confirmation,
+            confirmed_by: a.confirmed_by.clone(),
+            confirmed_at: a.confirmed_at.map(format_time),
         }
     }
 }
@@ -102,8 +128,15 @@ pub struct ProblemDto {
     pub message: String,
 }
 
-pub(crate) fn problems(eval: &Evaluation) -> Vec<ProblemDto> {
-    eval.problems
+/// The form's problems, then every carried value still waiting for confirmation (an
+/// error: it blocks submission) unless its item is disabled.
+pub(crate) fn problems(
+    eval: &Evaluation,
+    rows: &[AnswerRow],
+    index: &FormIndex<'_>,
+) -> Vec<ProblemDto> {
+    let mut out: Vec<ProblemDto> = eval
+        .problems
         .iter()
         .map(|(k, p)| ProblemDto {
             key: k.to_string(),
@@ -114,7 +147,25 @@ pub(crate) fn problems(eval: &Evaluation) -> Vec<ProblemDto> {
             },
             message: p.message.clone(),
         })
-        .collect()
+        .collect();
+    let mut waiting: Vec<(usize, Key, &AnswerRow)> = rows
+        .iter()
+        .filter(|a| a.needs_confirmation && a.confirmed_by.is_none())
+        .filter_map(|a| Some((a.key.parse::<Key>().ok()?, a)))
+        .filter(|(key, _)| !eval.disabled.contains(key))
+        .map(|(key, a)| (index.position(&key.link_id), key, a))
+        .collect();
+    waiting.sort_by(|x, y| (x.0, &x.1.rows).cmp(&(y.0, &y.1.rows)));
+    for (_, _, a) in waiting {
+        let from = a.carried.as_ref().map_or(a.at, |c| c.date);
+        out.push(ProblemDto {
+            key: a.key.clone(),
+            link_id: a.link_id.clone(),
+            severity: "error",
+            message: crate::carry::confirm_message(from),
+        });
+    }
+    out
 }
 
 pub(crate) fn disabled(eval: &Evaluation) -> Vec<String> {

@@ -13,6 +13,7 @@
 mod audit;
 mod auth;
 pub mod builtin;
+pub mod carry;
 mod clock;
 pub mod data_dir;
 mod demo;

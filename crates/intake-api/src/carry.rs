@@ -1,0 +1,352 @@
+//! Carry-forward in the API: a new intake starts with what the planner
+//! (`intake_core::carry_forward`) proposes from the patient's earlier visits and record;
+//! carried values are confirmed (or changed) before submission.
+//!
+//! - `start_intake` writes the plan: carried answers with their provenance, record and
+//!   initial values, then calculations; what the plan said (visits not used, hints, values
+//!   not carried) is kept with the encounter and shown when it opens.
+//! - Only the rows of repeating groups and questions outside them need confirming: a row
+//!   is confirmed as a whole. `confirm_intake` records who confirmed and when, refusing
+//!   (like a save) when the value changed since the screen saw it.
+//! - `plan_intake` shows the plan without saving anything (`intake encounter plan`).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use intake_core::carry_forward::{
+    plan, short_date, PastAnswer, PastVisit, Plan, Source, Target, VisitStatus,
+};
+use intake_core::ids::PatientId;
+use intake_core::questionnaire::response::{calculate, FormIndex, Key, Response};
+use intake_core::questionnaire::value_json::{from_json, to_json};
+use intake_core::questionnaire::{AnswerValue, Coding, Questionnaire};
+use intake_store::{
+    AnswerWrite, CarriedFrom, Db, EncounterFilter, EncounterRow, PatientRow, TemplateRow,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{Api, ApiError};
+
+/// The most answers one confirmation may name (a section holds a few dozen).
+pub const MAX_CONFIRMS: usize = 2_000;
+
+/// What the plan said when an intake started, kept with it (`carry_notes`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CarryNotesDto {
+    /// Earlier visits not used, and why (entered in error, dated in the future).
+    pub skipped: Vec<String>,
+    /// By key: the last value of items never carried ("last weight 82 kg, 2 Oct 2026").
+    pub hints: BTreeMap<String, String>,
+    /// By key: a value found but not carried, and why ("could not carry").
+    pub not_carried: BTreeMap<String, String>,
+}
+
+/// One entry of a plan, for `intake encounter plan`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanEntryDto {
+    pub key: String,
+    pub link_id: String,
+    /// The first proposed value (absent when nothing is proposed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_encounter: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed_by: Option<String>,
+    pub needs_confirmation: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_carried_reason: Option<String>,
+}
+
+/// A plan for `intake encounter plan`: the form it is for, its entries, visits not used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanDto {
+    pub template: String,
+    pub version: String,
+    pub entries: Vec<PlanEntryDto>,
+    pub skipped: Vec<String>,
+}
+
+/// One answer the screen confirms, with the `rev` it saw.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfirmDto {
+    pub key: String,
+    #[serde(default)]
+    pub base_rev: i64,
+}
+
+/// What a record-bound item starts with, from the patient record.
+pub(crate) fn record_value(binding: &str, patient: &PatientRow) -> Option<AnswerValue> {
+    let p = &patient.fields;
+    let text = |s: &str| (!s.is_empty()).then(|| AnswerValue::String(s.to_string()));
+    match binding {
+        "sex" => Some(AnswerValue::Coding(Coding {
+            system: Some("http://hl7.org/fhir/administrative-gender".into()),
+            code: Some(p.sex.as_str().to_string()),
+            display: Some(
+                match p.sex.as_str() {
+                    "female" => "Female",
+                    "male" => "Male",
+                    "other" => "Other",
+                    _ => "Unknown",
+                }
+                .into(),
+            ),
+        })),
+        "birth-date" => Some(AnswerValue::Date(p.birth_date.to_string())),
+        "family-name" => text(&p.family),
+        "given-name" => text(&p.given),
+        "phone" => text(&p.phone),
+        "emergency-contact-name" => text(&p.emergency_name),
+        "emergency-contact-relationship" => text(&p.emergency_relationship),
+        "emergency-contact-phone" => text(&p.emergency_phone),
+        _ => None,
+    }
+}
+
+/// The record facts a form binds to, by binding name.
+fn record_facts(q: &Questionnaire, patient: &PatientRow) -> BTreeMap<String, AnswerValue> {
+    let mut out = BTreeMap::new();
+    let mut stack: Vec<&intake_core::questionnaire::Item> = q.items.iter().collect();
+    while let Some(item) = stack.pop() {
+        if let Some(b) = &item.record_binding {
+            if let Some(v) = record_value(b, patient) {
+                out.insert(b.clone(), v);
+            }
+        }
+        stack.extend(item.items.iter());
+    }
+    out
+}
+
+/// An earlier visit loaded for the planner.
+struct Loaded {
+    row: EncounterRow,
+    form: Arc<Questionnaire>,
+    answers: BTreeMap<Key, PastAnswer>,
+}
+
+fn past_answers(db: &Db<'_>, id: i64) -> Result<BTreeMap<Key, PastAnswer>, ApiError> {
+    let mut out = BTreeMap::new();
+    for a in db.answers(id)? {
+        let Ok(key) = a.key.parse::<Key>() else {
+            continue;
+        };
+        let list: Vec<Value> = serde_json::from_str(&a.values).unwrap_or_default();
+        out.insert(
+            key,
+            PastAnswer {
+                values: list.iter().filter_map(|v| from_json(v).ok()).collect(),
+                author: a.author,
+                at: a.at,
+                in_record: a.in_record,
+                confirmed_by: a.confirmed_by,
+                confirmed_at: a.confirmed_at,
+            },
+        );
+    }
+    Ok(out)
+}
+
+impl Api {
+    /// The patient's earlier visits the planner may look at (all but drafts), with
+    /// their forms and answers.
+    fn earlier_visits(&self, db: &Db<'_>, patient_id: i64) -> Result<Vec<Loaded>, ApiError> {
+        let filter = EncounterFilter {
+            patient_id: Some(patient_id),
+            status: None,
+            limit: Some(100_000),
+        };
+        let mut out = Vec::new();
+        for row in db.list_encounters(&filter)? {
+            if row.status == "draft" {
+                continue;
+            }
+            let form = self.form(db, row.template_id)?;
+            let answers = if VisitStatus::parse(&row.status).is_some_and(VisitStatus::carries) {
+                past_answers(db, row.id)?
+            } else {
+                BTreeMap::new()
+            };
+            out.push(Loaded { row, form, answers });
+        }
+        Ok(out)
+    }
+
+    /// The carry-forward plan for `patient` and a form version (`q` is its parsed
+    /// form), as of `now`.
+    pub(crate) fn carry_plan(
+        &self,
+        db: &Db<'_>,
+        patient: &PatientRow,
+        template: &TemplateRow,
+        q: &Questionnaire,
+        now: DateTime<Utc>,
+    ) -> Result<Plan, ApiError> {
+        let loaded = self.earlier_visits(db, patient.id.0)?;
+        let visits: Vec<PastVisit<'_>> = loaded
+            .iter()
+            .filter_map(|l| {
+                Some(PastVisit {
+                    id: l.row.id,
+                    slug: &l.row.template_slug,
+                    version: &l.row.template_version,
+                    form: &l.form,
+                    status: VisitStatus::parse(&l.row.status)?,
+                    date: l.row.submitted_at.unwrap_or(l.row.started_at),
+                    answers: &l.answers,
+                })
+            })
+            .collect();
+        let target = Target {
+            slug: &template.slug,
+            version: &template.version,
+            form: q,
+        };
+        Ok(plan(target, &record_facts(q, patient), &visits, now))
+    }
+
+    /// Shows what a new intake would start with, saving nothing.
+    pub fn plan_intake(
+        &self,
+        caller: crate::Caller<'_>,
+        patient_id: i64,
+        slug: Option<&str>,
+        version: Option<&str>,
+    ) -> Result<PlanDto, ApiError> {
+        self.authorize(caller, crate::permissions::Permission::ViewEncounters)?;
+        let now = self.now();
+        self.store.read(|db| {
+            let patient = db
+                .patient(PatientId(patient_id))?
+                .ok_or_else(|| ApiError::NotFound("There is no such patient.".into()))?;
+            let template = crate::encounters::startable_template(db, slug, version)?;
+            let q = self.form(db, template.id)?;
+            let plan = self.carry_plan(db, &patient, &template, &q, now)?;
+            Ok(PlanDto {
+                template: template.slug.clone(),
+                version: template.version.clone(),
+                entries: plan.entries.iter().map(plan_entry_dto).collect(),
+                skipped: plan.skipped.iter().map(skipped_text).collect(),
+            })
+        })
+    }
+}
+
+fn skipped_text(s: &intake_core::carry_forward::Skipped) -> String {
+    format!("Intake {}: {}", s.encounter, s.reason)
+}
+
+fn plan_entry_dto(e: &intake_core::carry_forward::Entry) -> PlanEntryDto {
+    let values: Vec<Value> = e.values.iter().map(to_json).collect();
+    let p = e.provenance.as_ref();
+    PlanEntryDto {
+        key: e.key.to_string(),
+        link_id: e.key.link_id.clone(),
+        value: values.first().cloned(),
+        values: if values.len() > 1 { values } else { Vec::new() },
+        source: e.source.map(Source::as_str),
+        source_encounter: p.map(|p| p.encounter),
+        source_date: p.map(|p| p.visit_date.date_naive().to_string()),
+        entered_by: p.map(|p| p.entered_by.clone()),
+        confirmed_by: p.and_then(|p| p.confirmed_by.clone()),
+        needs_confirmation: e.needs_confirmation,
+        hint: e.hint.clone(),
+        not_carried_reason: e.not_carried.clone(),
+    }
+}
+
+/// Writes a plan into a new draft, then the calculations; returns the notes to keep.
+pub(crate) fn write_plan(
+    db: &Db<'_>,
+    id: i64,
+    plan: &Plan,
+    index: &FormIndex<'_>,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<CarryNotesDto, ApiError> {
+    let mut response = Response::new();
+    let mut notes = CarryNotesDto {
+        skipped: plan.skipped.iter().map(skipped_text).collect(),
+        ..Default::default()
+    };
+    for e in &plan.entries {
+        if let Some(h) = &e.hint {
+            notes.hints.insert(e.key.to_string(), h.clone());
+        }
+        if let Some(why) = &e.not_carried {
+            notes.not_carried.insert(e.key.to_string(), why.clone());
+        }
+        let Some(source) = e.source else {
+            continue;
+        };
+        let carried = e.provenance.as_ref().map(|p| CarriedFrom {
+            encounter: p.encounter,
+            date: p.visit_date,
+            author: p.entered_by.clone(),
+            confirmed_by: p.confirmed_by.clone(),
+        });
+        // A row is confirmed as a whole: the answers inside it do not ask on their own.
+        let inside_row = !e.key.rows.is_empty() && !index.is_row_group(&e.key.link_id);
+        let key_text = e.key.to_string();
+        let values = Value::Array(e.values.iter().map(to_json).collect()).to_string();
+        db.put_answer(
+            id,
+            &AnswerWrite {
+                key: &key_text,
+                link_id: &e.key.link_id,
+                values: &values,
+                source: source.as_str(),
+                carried: carried.as_ref(),
+                needs_confirmation: e.needs_confirmation && !inside_row,
+            },
+            now,
+            actor,
+        )?;
+        response.insert(e.key.clone(), e.values.clone());
+    }
+    for (key, value) in calculate(index, &response) {
+        if let Some(v) = value {
+            let key_text = key.to_string();
+            let values = Value::Array(vec![to_json(&v)]).to_string();
+            db.put_answer(
+                id,
+                &AnswerWrite {
+                    key: &key_text,
+                    link_id: &key.link_id,
+                    values: &values,
+                    source: "calculated",
+                    carried: None,
+                    needs_confirmation: false,
+                },
+                now,
+                actor,
+            )?;
+        }
+    }
+    Ok(notes)
+}
+
+/// "Confirm or change this value, carried from 2 Oct 2026."
+pub(crate) fn confirm_message(from: DateTime<Utc>) -> String {
+    format!(
+        "Confirm or change this value, carried from the visit of {}.",
+        short_date(from)
+    )
+}
