@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "open_intake",
     "save_intake",
     "submit_intake",
+    "confirm_intake",
 ];
 
 fn main() {

@@ -111,6 +111,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> taur
             commands::intake::open_intake,
             commands::intake::save_intake,
             commands::intake::submit_intake,
+            commands::intake::confirm_intake,
         ])
 }
 

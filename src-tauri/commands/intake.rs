@@ -1,9 +1,10 @@
 //! Forms and intakes: templates (list, import from a file, activate/retire, export to a
-//! file) and encounters (start, list, open, save, submit). The file paths come from the
+//! file) and encounters (start, list, open, save, confirm carried values, submit). The file paths come from the
 //! native dialogs the window opens (`plugin:dialog|open`, `plugin:dialog|save`).
 
 use std::path::PathBuf;
 
+use intake_api::carry::ConfirmDto;
 use intake_api::encounters::{ChangeDto, IntakeDto, SavedDto, SubmitDto};
 use intake_api::encounters_dto::EncounterDto;
 use intake_api::templates::TemplateDto;
@@ -111,4 +112,14 @@ pub async fn submit_intake(
     encounter_id: i64,
 ) -> Result<SubmitDto, IpcError> {
     Ok(api(&backend)?.submit_intake(Caller::Session(&token), encounter_id)?)
+}
+
+#[tauri::command]
+pub async fn confirm_intake(
+    backend: State<'_, Backend>,
+    token: String,
+    encounter_id: i64,
+    confirms: Vec<ConfirmDto>,
+) -> Result<SavedDto, IpcError> {
+    Ok(api(&backend)?.confirm_intake(Caller::Session(&token), encounter_id, &confirms)?)
 }

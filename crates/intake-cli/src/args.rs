@@ -229,9 +229,23 @@ pub enum EncounterCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Show one intake with every answer, its source, author and time.
+    /// Show one intake with every answer, its source, author and time, and where a
+    /// carried value came from.
     Show {
         id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what a new intake for this patient would start with (carried from earlier
+    /// visits, from the record, initial values), saving nothing.
+    Plan {
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        /// The form (default: the general adult intake, its newest active version).
+        #[arg(long, value_name = "SLUG")]
+        template: Option<String>,
+        #[arg(long, value_name = "V")]
+        version: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -1,4 +1,5 @@
-//! `intake encounter ...`: list intakes and show one with every answer. Read-only.
+//! `intake encounter ...`: list intakes, show one with every answer, show the
+//! carry-forward plan for a new one. Read-only.
 
 use intake_api::{Api, ApiError, Caller};
 use serde_json::{json, Value};
@@ -146,6 +147,52 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: EncounterCommand) -> Result<(), C
                     })
                     .collect();
                 output::table(&["KEY", "VALUE", "SOURCE", "AUTHOR", "AT", ""], &rows);
+            }
+        }
+        EncounterCommand::Plan {
+            patient,
+            template,
+            version,
+            json,
+        } => {
+            let id = patient_id(api, caller, &patient)?;
+            let plan = api.plan_intake(caller, id, template.as_deref(), version.as_deref())?;
+            if json {
+                output::json(&plan)?;
+            } else {
+                println!("{} version {}", plan.template, plan.version);
+                for s in &plan.skipped {
+                    println!("Not used: {s}");
+                }
+                let rows: Vec<Vec<String>> = plan
+                    .entries
+                    .iter()
+                    .filter(|e| {
+                        e.source.is_some() || e.hint.is_some() || e.not_carried_reason.is_some()
+                    })
+                    .map(|e| {
+                        let value = e
+                            .value
+                            .iter()
+                            .chain(e.values.iter().skip(1))
+                            .cloned()
+                            .collect::<Vec<_>>();
+                        let note = match (&e.not_carried_reason, &e.hint) {
+                            (Some(why), _) => format!("not carried: {why}"),
+                            (None, Some(hint)) => hint.clone(),
+                            _ if e.needs_confirmation => "to confirm".into(),
+                            _ => String::new(),
+                        };
+                        vec![
+                            e.key.clone(),
+                            shown(&value),
+                            e.source.unwrap_or("").to_string(),
+                            e.source_date.clone().unwrap_or_default(),
+                            note,
+                        ]
+                    })
+                    .collect();
+                output::table(&["KEY", "VALUE", "SOURCE", "FROM", "NOTE"], &rows);
             }
         }
     }

@@ -175,3 +175,47 @@ fn unknown_ids_patients_and_statuses_get_clear_errors() {
     let empty = json_of(intake(tmp.path()).args(["encounter", "list", "--json"]));
     assert_eq!(empty, json!([]));
 }
+
+#[test]
+fn plan_shows_what_a_repeat_visit_would_start_with_and_saves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ((done, done_mrn), _) = two_intakes(tmp.path());
+    let plan =
+        json_of(intake(tmp.path()).args(["encounter", "plan", "--patient", &done_mrn, "--json"]));
+    assert_eq!(plan["template"], "general-adult-intake");
+    let entries = plan["entries"].as_array().unwrap();
+    let find = |key: &str| {
+        entries
+            .iter()
+            .find(|e| e["key"] == key)
+            .unwrap_or_else(|| panic!("{key} in the plan"))
+    };
+    let substance = find("1:allergy-substance");
+    assert_eq!(substance["linkId"], "allergy-substance");
+    assert_eq!(substance["value"], json!({ "valueString": "Penicillin" }));
+    assert_eq!(substance["source"], "carried");
+    assert_eq!(substance["sourceEncounter"], done);
+    assert!(substance["sourceDate"].as_str().unwrap().starts_with("20"));
+    assert_eq!(find("1:allergy")["needsConfirmation"], true);
+    let weight = find(":weight");
+    assert!(weight.get("value").is_none(), "vitals are never carried");
+    assert!(
+        weight["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("last weight 82.5 kg"),
+        "{weight}"
+    );
+    assert_eq!(find(":patient-sex")["source"], "record");
+    let listed = json_of(intake(tmp.path()).args(["encounter", "list", "--json"]));
+    assert_eq!(listed.as_array().unwrap().len(), 2, "nothing was saved");
+    intake(tmp.path())
+        .args(["encounter", "plan", "--patient", &done_mrn])
+        .assert()
+        .success()
+        .stdout(
+            contains("Penicillin")
+                .and(contains("carried"))
+                .and(contains("last weight")),
+        );
+}
