@@ -23,10 +23,21 @@ async fn start_intake_for_zoe(s: &Session) {
     s.wait_for_focus("q-_reason").await;
 }
 
-/// The answers of the only intake in the data folder, by key.
+/// Zoë Núñez's patient id (a demo patient with no earlier visits).
+fn zoe(s: &Session) -> i64 {
+    let found = api(s.data.path())
+        .search_patients(Caller::Cli("e2e"), "zoe nunez")
+        .unwrap();
+    let zoe = found.patients.iter().find(|p| p.family == "Núñez");
+    zoe.expect("Zoë Núñez among the demo patients").id
+}
+
+/// The answers of Zoë's only intake, by key.
 fn stored_answers(s: &Session) -> (String, Vec<(String, Value, String)>) {
     let api = api(s.data.path());
-    let list = api.list_encounters(Caller::Cli("e2e"), None, None).unwrap();
+    let list = api
+        .list_encounters(Caller::Cli("e2e"), Some(zoe(s)), None)
+        .unwrap();
     assert_eq!(list.len(), 1, "one intake");
     let detail = api
         .encounter_detail(Caller::Cli("e2e"), list[0].id)
@@ -251,7 +262,7 @@ async fn a_draft_survives_the_app_being_killed_mid_entry() {
     let (status, _) = stored_answers(&s);
     assert_eq!(status, "draft");
     let id = api(s.data.path())
-        .list_encounters(Caller::Cli("e2e"), None, None)
+        .list_encounters(Caller::Cli("e2e"), Some(zoe(&s)), None)
         .unwrap()[0]
         .id;
     s.click("#nav a[data-section=\"patients\"]").await;
