@@ -154,6 +154,7 @@ export const openIntake = (encounterId) => call('open_intake', { encounterId });
 export const saveIntake = (encounterId, changes, section = null) =>
   call('save_intake', { encounterId, changes, section });
 export const submitIntake = (encounterId) => call('submit_intake', { encounterId });
+export const confirmIntake = (encounterId, confirms) => call('confirm_intake', { encounterId, confirms });
 
 // Native file dialogs (the dialog plugin; no session needed). Each resolves to the chosen
 // path, or null when the person cancels.

@@ -14,17 +14,18 @@
 
 import { replaceChildren, h } from './dom.js';
 import {
-  buildSections, describeKey, hasValue, indexForm, isWithinRow, makeKey, rowIds, sameValues,
+  buildSections, describeKey, hasValue, idSafe, indexForm, isWithinRow, makeKey, rowIds, sameValues,
   sectionDisabled, sectionEntries, sectionFor, sortProblems, splitKey,
 } from './intake-model.js';
+import { carryNoteNodes, provenanceNodes, waitsForConfirmation } from './intake-carry.js';
 import { arm, fieldStops, renderSection } from './intake-section.js';
 
 const DEBOUNCE_MS = 300;
 
-export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard }) {
+export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard, onConfirm }) {
   const s = {
     form: null, sections: [], index: null, answers: new Map(), disabled: new Set(), problems: [],
-    readOnly: true, current: null, view: null, revealAll: false,
+    readOnly: true, current: null, view: null, revealAll: false, notes: null,
   };
   const revealed = new Set(); // keys touched in this window
   const localErrors = new Map(); // key -> message (typed text that cannot be sent)
@@ -81,7 +82,10 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard 
   }
 
   function shownProblems() {
-    const list = s.problems.filter((p) => s.revealAll || s.readOnly || revealed.has(p.key) || hasValue(s.answers.get(p.key)));
+    // A carried value waiting for confirmation shows its Confirm button, not an error,
+    // until submission is attempted.
+    const list = s.problems.filter((p) => s.revealAll || s.readOnly ||
+      (!p.confirm && (revealed.has(p.key) || hasValue(s.answers.get(p.key)))));
     for (const [key, message] of localErrors) list.push({ key, linkId: splitKey(key).linkId, severity: 'error', message });
     return list;
   }
@@ -95,8 +99,65 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard 
         ...shown.filter((p) => p.key === key && !localErrors.has(p.key)),
       ]);
     }
+    refreshCarry();
     onChange();
   }
+
+  // Carry-forward: badges, confirm buttons, notes; redrawn only where they changed (a
+  // redraw would take focus off a Confirm button).
+  const carrySigs = new WeakMap();
+
+  function setCarryOnce(target, key, nodesFor) {
+    const a = s.answers.get(key);
+    const sig = JSON.stringify([a?.source, a?.carried, a?.needsConfirmation, a?.confirmedBy, s.readOnly,
+      s.notes?.hints?.[key], s.notes?.notCarried?.[key]]);
+    if (carrySigs.get(target) === sig) return;
+    carrySigs.set(target, sig);
+    target.setCarry(...nodesFor(a));
+  }
+
+  function refreshCarry() {
+    if (!s.view) return;
+    const opts = { onConfirm: (key) => confirmKeys([key], key), readOnly: s.readOnly };
+    for (const [key, widget] of s.view.widgets) {
+      // Inside a row, the row says where it came from.
+      const inRow = splitKey(key).rows.length > 0;
+      if (widget.setCarry) {
+        setCarryOnce(widget, key, (a) => [inRow ? [] : provenanceNodes(key, a, opts), carryNoteNodes(key, s.notes)]);
+      }
+    }
+    for (const [key, node] of s.view.nodes) {
+      if (node.carryKind === 'row') setCarryOnce(node, key, (a) => [provenanceNodes(key, a, opts)]);
+      else if (node.carryKind === 'list') setCarryOnce(node, key, () => [carryNoteNodes(key, s.notes)]);
+    }
+    const pending = pendingInSection();
+    confirmCount.textContent = pending.length === 1
+      ? '1 carried value in this section waits for your confirmation.'
+      : `${pending.length} carried values in this section wait for your confirmation.`;
+    confirmBar.hidden = pending.length === 0 || s.readOnly;
+  }
+
+  /** Keys of the current section whose carried values wait for confirmation. */
+  function pendingInSection() {
+    return [...s.answers].filter(([key, a]) => waitsForConfirmation(a) && !s.disabled.has(key) &&
+      s.index?.sectionOf(a.linkId) === s.current).map(([key]) => key);
+  }
+
+  /** Confirms `keys`; `focusKey`: the field to put the cursor in afterwards. */
+  function confirmKeys(keys, focusKey = null) {
+    if (s.readOnly || !keys.length) return;
+    onConfirm(keys, () => {
+      const w = focusKey && s.view?.widgets.get(focusKey);
+      if (w) w.focus();
+      else if (focusKey) (fieldStops(s.view?.nodes.get(focusKey) || main)[0] || main)?.focus?.();
+      else if (!main.contains(document.activeElement)) focusFirstField();
+    });
+  }
+
+  const confirmCount = h('span', { class: 'section-confirm-text' });
+  const confirmBar = h('div', { class: 'section-confirm', id: 'intake-confirm-bar', hidden: true }, confirmCount,
+    h('button', { type: 'button', class: 'primary small', id: 'intake-confirm-section', 'aria-keyshortcuts': 'Alt+C',
+      on: { click: () => confirmKeys(pendingInSection()) } }, 'Confirm all (Alt+C)'));
 
   function section(id) {
     return s.sections.find((x) => x.id === id) || null;
@@ -126,7 +187,7 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard 
       ? h('p', { class: 'notice notice-info', id: 'intake-section-off' },
         'This section does not apply right now: the answers it depends on rule it out.')
       : null;
-    replaceChildren(main, off, s.view.el, sectionFooter());
+    replaceChildren(main, off, confirmBar, s.view.el, sectionFooter());
     refreshProblems();
     if (record && changed && !s.readOnly) {
       saver.setSection(target.id);
@@ -239,6 +300,7 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard 
       s.disabled = new Set(intake.disabled);
       s.problems = intake.problems || [];
       s.readOnly = Boolean(intake.encounter.readOnly);
+      s.notes = intake.carry || null;
       s.current = null;
       showSection(sectionFor(s.sections, sectionId ?? intake.encounter.section)?.id, { record: false, focus: 'first' });
     },
@@ -299,6 +361,12 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard 
     goTo(key) {
       const sectionId = s.index.sectionOf(splitKey(key).linkId);
       if (sectionId && sectionId !== s.current) showSection(sectionId, { focus: null });
+      // A carried value waiting for confirmation: its Confirm button.
+      const confirm = waitsForConfirmation(s.answers.get(key)) && document.getElementById(`confirm-${idSafe(key)}`);
+      if (confirm && main.contains(confirm) && !confirm.closest('[hidden]')) {
+        confirm.focus();
+        return;
+      }
       const widget = s.view.widgets.get(key);
       if (widget && !widget.el.closest('[hidden]')) {
         widget.focus();
@@ -313,6 +381,10 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard 
     goToNumber(n) {
       const target = s.sections.filter((x) => !sectionDisabled(x, s.disabled) || x.id === s.current)[n - 1];
       if (target) showSection(target.id);
+    },
+    /** Alt+C: confirms every carried value of the current section that waits. */
+    confirmSection() {
+      confirmKeys(pendingInSection());
     },
     /** Alt+A: a row for the repeating group holding focus (or the section's only one). */
     addRowHere() {

@@ -1,6 +1,8 @@
 // The frame every intake question shares: the label (prefix, text, required mark, a
-// "calculated" marker), a hint (entry format, usual range), and the problems line
-// (`#err-<key>`) tied to the controls with aria-describedby, with aria-invalid on errors.
+// "calculated" marker), where the answer came from (carried badge, confirm; see
+// intake-carry.js), a hint (entry format, usual range), the last value or why it was not
+// carried, and the problems line (`#err-<key>`), all tied to the controls with
+// aria-describedby, with aria-invalid on errors.
 
 import { h, replaceChildren } from './dom.js';
 import { errorId, fieldId } from './intake-model.js';
@@ -42,13 +44,29 @@ export function fieldFrame(item, key, { body, controls, legend = false, wide = f
   const hint = hintText(item);
   const hintEl = hint ? h('p', { class: 'q-hint', id: `${errorId(key)}-hint` }, hint) : null;
   const problemsEl = h('div', { class: 'q-problems', id: errorId(key) });
+  const provEl = h('div', { class: 'q-prov', id: `${errorId(key)}-from` });
+  const carryEl = h('div', { class: 'q-carry', id: `${errorId(key)}-carry` });
   const classes = ['q-field', `q-type-${item.type}`, wide ? 'q-wide' : null, item.calculated ? 'q-calculated' : null];
   const el = legend
     ? h('fieldset', { class: [...classes, 'q-fieldset'].filter(Boolean).join(' '), dataset: { key } },
-      h('legend', { id: `${fieldId(key)}-label`, class: 'q-label' }, labelContent(item)), body, hintEl, problemsEl)
+      h('legend', { id: `${fieldId(key)}-label`, class: 'q-label' }, labelContent(item)), provEl, body, hintEl,
+      carryEl, problemsEl)
     : h('div', { class: classes.filter(Boolean).join(' '), dataset: { key } },
       ownLabel ? null : h('label', { for: fieldId(key), id: `${fieldId(key)}-label`, class: 'q-label' }, labelContent(item)),
-      body, hintEl, problemsEl);
+      provEl, body, hintEl, carryEl, problemsEl);
+  let problemsShown = false;
+  function describe(invalid) {
+    const described = [hintEl?.id, provEl.childNodes.length ? provEl.id : null,
+      carryEl.childNodes.length ? carryEl.id : null, problemsShown ? problemsEl.id : null].filter(Boolean).join(' ');
+    for (const c of controls) {
+      if (invalid !== undefined) {
+        if (invalid) c.setAttribute('aria-invalid', 'true');
+        else c.removeAttribute('aria-invalid');
+      }
+      if (described) c.setAttribute('aria-describedby', described);
+      else c.removeAttribute('aria-describedby');
+    }
+  }
   for (const c of controls) {
     c.dataset.key = key;
     if (item.required) c.setAttribute('aria-required', 'true');
@@ -59,14 +77,16 @@ export function fieldFrame(item, key, { body, controls, legend = false, wide = f
     setProblems(list) {
       replaceChildren(problemsEl, list.map((p) => h('p', { class: `q-problem q-${p.severity}` },
         h('span', { class: 'visually-hidden' }, p.severity === 'error' ? 'Error: ' : 'Warning: '), p.message)));
-      const invalid = list.some((p) => p.severity === 'error');
-      const described = [hintEl?.id, list.length ? problemsEl.id : null].filter(Boolean).join(' ');
-      for (const c of controls) {
-        if (invalid) c.setAttribute('aria-invalid', 'true');
-        else c.removeAttribute('aria-invalid');
-        if (described) c.setAttribute('aria-describedby', described);
-        else c.removeAttribute('aria-describedby');
-      }
+      problemsShown = list.length > 0;
+      describe(list.some((p) => p.severity === 'error'));
+    },
+    /** Shows where the answer came from (badge, confirm) and the carry note under it. */
+    setCarry(provNodes, noteNodes) {
+      replaceChildren(provEl, provNodes);
+      replaceChildren(carryEl, noteNodes);
+      provEl.hidden = provNodes.length === 0;
+      carryEl.hidden = noteNodes.length === 0;
+      describe();
     },
   };
 }

@@ -158,8 +158,10 @@ export function sectionEntries(form, problems) {
   return form.sections.map((x) => {
     const { answered, total } = sectionProgress(x, form.answers, form.disabled);
     const mine = problems.filter((p) => form.index.sectionOf(p.linkId) === x.id);
+    const toConfirm = [...form.answers].filter(([key, a]) => a.needsConfirmation && !a.confirmedBy &&
+      !form.disabled.has(key) && form.index.sectionOf(a.linkId) === x.id).length;
     return {
-      id: x.id, title: x.title, answered, total, current: x.id === form.current,
+      id: x.id, title: x.title, answered, total, toConfirm, current: x.id === form.current,
       off: sectionDisabled(x, form.disabled) && x.id !== form.current,
       errors: mine.filter((p) => p.severity === 'error').length,
       warnings: mine.filter((p) => p.severity !== 'error').length,

@@ -11,6 +11,7 @@ const SHORTCUTS = [
   ['Ctrl+S', 'Save now'],
   ['Ctrl+Enter', 'Submit the intake'],
   ['Alt+1 … Alt+9', 'Go to section 1 … 9 (numbers as in the section list)'],
+  ['Alt+C', 'Confirm every carried value of this section (or press Confirm beside one)'],
   ['Alt+A', 'Add a row to the group you are in (allergy, medication, …)'],
   ['Alt+Delete', 'Remove the row you are in: focuses its "Remove row" button; press Enter to confirm'],
   ['↑ / ↓', 'Move through the options of a type-ahead list'],
@@ -135,10 +136,12 @@ export function createSectionNav({ onPick }) {
     const num = h('span', { class: 'section-num', 'aria-hidden': 'true' });
     const count = h('span', { class: 'section-count' });
     const badge = h('span', { class: 'badge section-badge', hidden: true });
+    const confirm = h('span', { class: 'badge badge-info section-confirm-badge', hidden: true,
+      title: 'Carried values to confirm' });
     const button = h('button', { type: 'button', id: `intake-section-${idSafe(section.id)}`, class: 'section-link',
       dataset: { section: section.id }, on: { click: () => onPick(section.id) } },
-    num, h('span', { class: 'section-title' }, section.title), count, badge);
-    return { li: h('li', {}, button), button, num, count, badge };
+    num, h('span', { class: 'section-title' }, section.title), count, confirm, badge);
+    return { li: h('li', {}, button), button, num, count, badge, confirm };
   }
 
   return {
@@ -164,12 +167,15 @@ export function createSectionNav({ onPick }) {
         i.badge.className = `badge section-badge ${s.errors ? 'badge-err' : 'badge-warn'}`;
         i.badge.textContent = String(s.errors || s.warnings || '');
         i.badge.title = s.errors ? 'Errors' : 'Warnings';
+        i.confirm.hidden = !s.toConfirm;
+        i.confirm.textContent = s.toConfirm ? `${s.toConfirm} to confirm` : '';
         i.button.dataset.number = number ? String(number) : '';
         if (s.current) i.button.setAttribute('aria-current', 'step');
         else i.button.removeAttribute('aria-current');
         i.button.setAttribute('aria-label', [s.title, `${s.answered} of ${s.total} answered`,
           s.errors ? `${s.errors} ${s.errors === 1 ? 'error' : 'errors'}` : null,
           !s.errors && s.warnings ? `${s.warnings} ${s.warnings === 1 ? 'warning' : 'warnings'}` : null,
+          s.toConfirm ? `${s.toConfirm} to confirm` : null,
           number && number <= 9 ? `Alt+${number}` : null].filter(Boolean).join(', '));
       }
     },

@@ -10,7 +10,7 @@
 // the first arms it ("Confirm remove"), leaving it disarms it. `fieldStops` lists the
 // fields Enter moves through.
 
-import { h } from './dom.js';
+import { h, replaceChildren } from './dom.js';
 import { createField, unsupportedNotice } from './intake-fields.js';
 import { idSafe, isRowGroup, isWithinRow, makeKey, rowIds } from './intake-model.js';
 
@@ -97,11 +97,18 @@ export function renderSection(section, ctx) {
     const rowRows = [...parentRows, id];
     const rowKey = makeKey(rowRows, item.linkId);
     const title = h('span', { class: 'q-row-title' });
+    const prov = h('div', { class: 'q-prov q-row-prov', hidden: true });
     const row = h('fieldset', { class: 'q-row', dataset: { key: rowKey, row: String(id) } },
       h('legend', {}, title),
-      ctx.readOnly ? null : removeButton(item, rowKey),
+      h('div', { class: 'q-row-head' }, prov, ctx.readOnly ? null : removeButton(item, rowKey)),
       h('div', { class: 'q-row-body' }, renderItems(item.items || [], rowRows)));
     row.setPosition = (n) => { title.textContent = `${item.text || item.linkId} ${n}`; };
+    /** Where the row came from (carried badge, confirm). */
+    row.carryKind = 'row';
+    row.setCarry = (nodes) => {
+      replaceChildren(prov, nodes);
+      prov.hidden = nodes.length === 0;
+    };
     row.setPosition(position);
     register(rowKey, row);
     return row;
@@ -114,8 +121,15 @@ export function renderSection(section, ctx) {
     const add = ctx.readOnly ? null : h('button', { type: 'button', class: 'secondary small q-add-row',
       id: `add-${idSafe(groupKey)}`, 'aria-keyshortcuts': 'Alt+A', dataset: { groupKey, key: groupKey },
       on: { click: () => ctx.onAddRow(item, parentRows) } }, `Add ${(item.text || item.linkId).toLowerCase()}`);
+    const note = h('div', { class: 'q-carry', hidden: true });
     const el = h('div', { class: 'q-repeat', dataset: { key: groupKey, group: item.linkId } },
-      h('h3', { class: 'q-repeat-title' }, item.text || item.linkId), rowsEl, empty, add);
+      h('h3', { class: 'q-repeat-title' }, item.text || item.linkId), note, rowsEl, empty, add);
+    /** The list's carry note: why an earlier list was not carried. */
+    el.carryKind = 'list';
+    el.setCarry = (nodes) => {
+      replaceChildren(note, nodes);
+      note.hidden = nodes.length === 0;
+    };
     const byId = new Map();
 
     function sync() {

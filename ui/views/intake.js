@@ -11,6 +11,7 @@
 
 import * as api from '../api.js';
 import { h, notice, pageScreen, replaceChildren } from '../dom.js';
+import { createCarryBanner, createChangesPanel } from '../intake-carry.js';
 import { createEditor } from '../intake-editor.js';
 import { valueText } from '../intake-model.js';
 import { createProblemsPanel, createSectionNav, createShortcuts } from '../intake-panels.js';
@@ -68,7 +69,11 @@ export function render({ encounterId }) {
     describe: (p) => editor.describe(p.key),
     onPick: (p) => editor.goTo(p.key),
   });
-  const body = h('div', { class: 'intake-columns', hidden: true }, nav.el, main);
+  const carryBanner = createCarryBanner();
+  const changesPanel = createChangesPanel();
+  const recordPrompt = createRecordPrompt();
+  const body = h('div', { class: 'intake-columns', hidden: true },
+    h('div', { class: 'intake-side' }, nav.el, changesPanel.el), main);
 
   let encounter = null;
   let submitting = false;
@@ -85,6 +90,8 @@ export function render({ encounterId }) {
     onSaved(result) {
       editor.applySaved(result);
       showEncounter(result.encounter);
+      changesPanel.update(result.changes, editor.describe);
+      recordPrompt.offer(result.answers || []);
       const unsent = editor.allProblems().filter((p) => editor.isLocal(p)).length;
       if (unsent) setSaved('error', `Saved ${clockTime(result.savedAt)}; ${unsent === 1 ? '1 field' : `${unsent} fields`} not saved`);
       else setSaved('ok', `Saved ${clockTime(result.savedAt)}`);
@@ -116,7 +123,102 @@ export function render({ encounterId }) {
     onEnterPastEnd: () => submitButton.focus(),
     onDiscard: (dropped) => setSaved('error',
       `Not saved: ${dropped.map(([key, message]) => `${editor.describe(key)} (${message})`).join('; ')}`),
+    onConfirm: confirmKeys,
   });
+
+  /** Confirms carried values (after every pending change is saved); `then()` puts focus. */
+  async function confirmKeys(keys, then) {
+    if (!encounter || encounter.readOnly || !keys.length) return;
+    editor.commitAll();
+    const flushed = await saver.flush();
+    if (!flushed.ok) return;
+    const confirms = keys.map((key) => ({ key, baseRev: editor.state.answers.get(key)?.rev ?? 0 }));
+    setSaved('busy', 'Confirming…');
+    try {
+      const result = await api.confirmIntake(encounterId, confirms);
+      editor.applySaved(result);
+      showEncounter(result.encounter);
+      changesPanel.update(result.changes, editor.describe);
+      problemsPanel.update(editor.allProblems());
+      const n = result.answers.length;
+      setSaved('ok', `Confirmed ${n === 1 ? '1 value' : `${n} values`} · saved ${clockTime(result.savedAt)}`);
+      then();
+    } catch (err) {
+      if (err.code === 'conflict') {
+        conflictText.textContent = `${err.message} The intake was reloaded with the latest answers.`;
+        conflict.hidden = false;
+        setSaved('error', 'Not confirmed: changed in another window');
+        reload();
+      } else setSaved('error', `Not confirmed: ${err.message}`);
+    }
+  }
+
+  /**
+   * After a value bound to the patient record was changed here: "Update the patient
+   * record too?" (#intake-record-prompt). Yes writes the new value into the record (the
+   * record keeps its own history); No leaves the record as it is.
+   */
+  function createRecordPrompt() {
+    const FIELD = {
+      'emergency-contact-name': 'emergencyName',
+      'emergency-contact-relationship': 'emergencyRelationship',
+      'emergency-contact-phone': 'emergencyPhone',
+      phone: 'phone',
+      'family-name': 'family',
+      'given-name': 'given',
+    };
+    const text = h('p', { class: 'record-prompt-text' });
+    const yes = h('button', { type: 'button', class: 'primary small', id: 'intake-record-update' }, 'Update the record');
+    const no = h('button', { type: 'button', class: 'secondary small', id: 'intake-record-keep' }, 'Only this visit');
+    const el = h('div', { id: 'intake-record-prompt', class: 'info-banner record-prompt', role: 'alert', hidden: true },
+      text, h('div', { class: 'button-row' }, yes, no));
+    let pending = null; // { field, value, key, returnTo }
+    async function update() {
+      if (!pending || !encounter) return;
+      const { field, value, key, returnTo } = pending;
+      yes.disabled = true;
+      try {
+        const patient = await api.getPatient(encounter.patientId);
+        const input = {};
+        for (const name of ['mrn', 'family', 'given', 'birthDate', 'sex', 'phone', 'email', 'addressLine', 'city',
+          'postalCode', 'country', 'language', 'emergencyName', 'emergencyRelationship', 'emergencyPhone', 'notes']) {
+          input[name] = patient[name] ?? '';
+        }
+        input[field] = value;
+        await api.updatePatient(encounter.patientId, patient.version, input);
+        el.hidden = true;
+        note.success(`The patient record now says “${value}” (${editor.describe(key)}).`);
+      } catch (err) {
+        text.textContent = `The record was not changed: ${err.message}`;
+        return;
+      } finally {
+        yes.disabled = false;
+      }
+      pending = null;
+      returnTo?.focus?.();
+    }
+    yes.addEventListener('click', update);
+    no.addEventListener('click', () => {
+      el.hidden = true;
+      pending?.returnTo?.focus?.();
+      pending = null;
+    });
+    return {
+      el,
+      /** Offers to update the record for a typed answer of a record-bound item. */
+      offer(answers) {
+        for (const a of answers) {
+          const item = editor.state.index?.get(a.linkId);
+          const field = FIELD[item?.recordBinding];
+          if (!field || a.source !== 'typed' || a.rows?.length) continue;
+          const value = (a.values || []).map(valueText).join(', ');
+          pending = { field, value, key: a.key, returnTo: document.activeElement };
+          text.textContent = `${editor.describe(a.key)} is now “${value || '(empty)'}”. Update the patient record too?`;
+          el.hidden = false;
+        }
+      },
+    };
+  }
 
   function showEncounter(e) {
     encounter = e;
@@ -171,6 +273,8 @@ export function render({ encounterId }) {
     editor.load(intake, sectionId);
     nav.build(editor.state.sections);
     nav.update(editor.navEntries());
+    carryBanner.show(intake.encounter.readOnly ? null : intake.carry, editor.describe);
+    changesPanel.update(intake.changes, editor.describe);
   }
 
   /** Ctrl+S: everything typed goes now. */
@@ -233,6 +337,8 @@ export function render({ encounterId }) {
       h('div', { class: 'intake-actions' }, saved, h('div', { class: 'button-row' }, shortcutsButton, submitButton))),
     note.el,
     readOnlyBanner,
+    carryBanner.el,
+    recordPrompt.el,
     conflict,
     problemsPanel.el,
     shortcuts.el,
@@ -247,6 +353,7 @@ export function render({ encounterId }) {
   onScreenKey(screen, (e) => e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey && /^Digit[1-9]$/.test(e.code || ''),
     (e) => editor.goToNumber(Number(e.code.slice(5))));
   onScreenKey(screen, (e) => isAltLetter(e, 'a'), () => editor.addRowHere());
+  onScreenKey(screen, (e) => isAltLetter(e, 'c'), () => editor.confirmSection());
   onScreenKey(screen, (e) => e.altKey && !e.ctrlKey && !e.metaKey && e.key === 'Delete', () => editor.armRemoveHere());
   onScreenKey(screen, (e) => e.key === 'Escape' && (shortcuts.open || problemsPanel.open), () => {
     if (shortcuts.open) shortcuts.close();

@@ -27,7 +27,8 @@ use serde_json::{json, Value};
 use crate::builtin::GENERAL_INTAKE_SLUG;
 use crate::carry::CarryNotesDto;
 use crate::encounters_dto::{
-    disabled, form_dto, problems, AnswerDto, EncounterDto, FormDto, ProblemDto,
+    changes_since, disabled, form_dto, problems, AnswerDto, ChangeSinceDto, EncounterDto, FormDto,
+    ProblemDto,
 };
 use crate::permissions::{allows, Permission};
 use crate::{Api, ApiError, Caller, Principal};
@@ -63,6 +64,8 @@ pub struct IntakeDto {
     pub problems: Vec<ProblemDto>,
     /// What carry-forward said when the intake started.
     pub carry: CarryNotesDto,
+    /// Carried values edited or removed, rows added.
+    pub changes: Vec<ChangeSinceDto>,
 }
 
 /// What a save changed.
@@ -76,6 +79,8 @@ pub struct SavedDto {
     pub disabled: Vec<String>,
     pub problems: Vec<ProblemDto>,
     pub encounter: EncounterDto,
+    /// Carried values edited or removed, rows added (the whole list, after this save).
+    pub changes: Vec<ChangeSinceDto>,
 }
 
 /// The outcome of a submission.
@@ -318,6 +323,7 @@ impl Api {
                 disabled: disabled(&eval),
                 problems: problems(&eval, &rows, &index),
                 carry,
+                changes: changes_since(&rows, &db.answer_revisions(id)?),
             })
         })
     }
@@ -430,6 +436,7 @@ impl Api {
                 disabled: disabled(&eval),
                 problems: problems(&eval, &after, &index),
                 encounter: self.dto(&self.encounter_row(db, id)?, &who),
+                changes: changes_since(&after, &db.answer_revisions(id)?),
             })
         })
     }
@@ -496,6 +503,7 @@ impl Api {
                 disabled: disabled(&eval),
                 problems: problems(&eval, &after, &index),
                 encounter: self.dto(&self.encounter_row(db, id)?, &who),
+                changes: changes_since(&after, &db.answer_revisions(id)?),
             })
         })
     }

@@ -5,7 +5,7 @@ use intake_core::questionnaire::response::{Evaluation, FormIndex, Key};
 use intake_core::questionnaire::validate::Severity;
 use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::{AnswerValue, Item, ItemControl, ItemType, Questionnaire};
-use intake_store::{format_time, AnswerRow, EncounterRow};
+use intake_store::{format_time, AnswerRow, EncounterRow, RevisionRow};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -126,6 +126,10 @@ pub struct ProblemDto {
     /// `error` (blocks submission) or `warning`.
     pub severity: &'static str,
     pub message: String,
+    /// True for a carried value that waits for confirmation (the screen shows a Confirm
+    /// button there rather than an error, until submission is attempted).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub confirm: bool,
 }
 
 /// The form's problems, then every carried value still waiting for confirmation (an
@@ -146,6 +150,7 @@ pub(crate) fn problems(
                 Severity::Warning => "warning",
             },
             message: p.message.clone(),
+            confirm: false,
         })
         .collect();
     let mut waiting: Vec<(usize, Key, &AnswerRow)> = rows
@@ -163,6 +168,7 @@ pub(crate) fn problems(
             link_id: a.link_id.clone(),
             severity: "error",
             message: crate::carry::confirm_message(from),
+            confirm: true,
         });
     }
     out
@@ -207,6 +213,8 @@ pub struct FormItemDto {
     pub entry_format: Option<String>,
     pub calculated: bool,
     pub carry_forward: Option<&'static str>,
+    /// The patient-record field the item mirrors (`emergency-contact-name`, ...).
+    pub record_binding: Option<String>,
     /// False for what this version cannot take answers for; `notice` says so.
     pub supported: bool,
     pub notice: Option<String>,
@@ -316,6 +324,7 @@ fn item_dto(item: &Item) -> FormItemDto {
         entry_format: item.entry_format.clone(),
         calculated: item.calculation.is_some(),
         carry_forward: item.carry_forward.map(|c| c.as_str()),
+        record_binding: item.record_binding.clone(),
         supported: unsupported.is_none(),
         notice: unsupported,
         items: item.items.iter().map(item_dto).collect(),
@@ -329,4 +338,68 @@ pub(crate) fn form_dto(q: &Questionnaire, slug: &str, version: &str, title: &str
         version: version.to_string(),
         items: q.items.iter().map(item_dto).collect(),
     }
+}
+
+/// One change since the last visit: a carried value edited or removed, or a row added.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeSinceDto {
+    pub key: String,
+    pub link_id: String,
+    /// `changed`, `removed` or `added`.
+    pub kind: &'static str,
+    /// The carried value (empty for an added row).
+    pub before: Vec<Value>,
+    /// The value now (empty when removed).
+    pub after: Vec<Value>,
+}
+
+/// What the nurse changed of what was carried: carried values edited or removed (from
+/// the revision history), and rows added to lists, in key order. Empty for an intake that
+/// carried nothing.
+pub(crate) fn changes_since(rows: &[AnswerRow], history: &[RevisionRow]) -> Vec<ChangeSinceDto> {
+    let values = |json: &str| -> Vec<Value> { serde_json::from_str(json).unwrap_or_default() };
+    let carried_any =
+        rows.iter().any(|a| a.source == "carried") || history.iter().any(|r| r.source == "carried");
+    if !carried_any {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in history.iter().filter(|r| r.source == "carried") {
+        if !seen.insert(r.key.as_str()) {
+            continue;
+        }
+        let now = rows.iter().find(|a| a.key == r.key);
+        let (kind, after) = match now {
+            None => ("removed", Vec::new()),
+            Some(a) if a.values != r.values => ("changed", values(&a.values)),
+            Some(_) => continue,
+        };
+        out.push(ChangeSinceDto {
+            key: r.key.clone(),
+            link_id: r
+                .key
+                .split_once(':')
+                .map_or_else(String::new, |(_, l)| l.to_string()),
+            kind,
+            before: values(&r.values),
+            after,
+        });
+    }
+    for a in rows {
+        let is_row_marker =
+            a.values == "[]" && a.key.split_once(':').is_some_and(|(r, _)| !r.is_empty());
+        if a.source == "typed" && is_row_marker && !seen.contains(a.key.as_str()) {
+            out.push(ChangeSinceDto {
+                key: a.key.clone(),
+                link_id: a.link_id.clone(),
+                kind: "added",
+                before: Vec::new(),
+                after: Vec::new(),
+            });
+        }
+    }
+    out.sort_by(|x, y| x.key.cmp(&y.key));
+    out
 }

@@ -182,6 +182,21 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         (occupation.source.as_str(), occupation.carried.is_none()),
         ("typed", true)
     );
+    // The change since the last visit is listed, old and new.
+    let listed: Vec<(&str, &str)> = saved
+        .changes
+        .iter()
+        .map(|c| (c.key.as_str(), c.kind))
+        .collect();
+    assert_eq!(listed, [(":occupation", "changed")]);
+    assert_eq!(
+        saved.changes[0].before,
+        vec![json!({ "valueString": "Teacher" })]
+    );
+    assert_eq!(
+        saved.changes[0].after,
+        vec![json!({ "valueString": "Head teacher" })]
+    );
     let confirms: Vec<ConfirmDto> = [":nka", "1:allergy", "2:allergy"]
         .iter()
         .map(|k| confirm(k, answer(&intake, k).unwrap().rev))

@@ -311,7 +311,11 @@ fn shown_values(item: &Item, values: &[AnswerValue]) -> String {
         .and_then(|u| u.display.clone().or_else(|| u.code.clone()));
     let text = values
         .iter()
-        .map(AnswerValue::label)
+        .map(|v| match v {
+            // Free text is quoted: "last reason for visit “Cough”, 2 Oct 2026".
+            AnswerValue::String(s) => format!("“{s}”"),
+            other => other.label(),
+        })
         .collect::<Vec<_>>()
         .join(", ");
     match (unit, values.first()) {

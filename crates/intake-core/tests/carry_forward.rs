@@ -210,7 +210,7 @@ fn never_items_are_not_filled_but_hint_at_the_last_value() {
     assert!(reason.values.is_empty());
     assert_eq!(
         reason.hint.as_deref(),
-        Some("last reason for visit Cough, 2 Oct 2026")
+        Some("last reason for visit “Cough”, 2 Oct 2026")
     );
 }
 

@@ -1,0 +1,148 @@
+//! Carry-forward in the real window: a repeat visit shows where each carried value came
+//! from, waits for confirmation, lists what changed, and offers to update the record.
+
+use intake_api::encounters::ChangeDto;
+use intake_api::Caller;
+use serde_json::{json, Value};
+
+use crate::harness::{api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE};
+
+fn change(key: &str, values: Value) -> ChangeDto {
+    serde_json::from_value(json!({ "key": key, "values": values, "baseRev": 0 })).unwrap()
+}
+
+/// Zoë Núñez gets a submitted first visit (by the demo nurse, through the API).
+fn first_visit_for_zoe(data: &std::path::Path) -> i64 {
+    let api = api(data);
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let nurse = Caller::Session(&token);
+    let found = api.search_patients(nurse, "zoe nunez").unwrap();
+    let zoe = found
+        .patients
+        .iter()
+        .find(|p| p.family == "Núñez")
+        .unwrap()
+        .id;
+    let e = api.start_intake(nurse, zoe, None, None).unwrap();
+    let changes = [
+        change(":reason", json!([{ "valueString": "Cough" }])),
+        change(":weight", json!([{ "valueDecimal": 64.5 }])),
+        change(":nka", json!([{ "valueBoolean": false }])),
+        change("1:allergy", json!([])),
+        change(
+            "1:allergy-substance",
+            json!([{ "valueString": "Penicillin" }]),
+        ),
+        change("2:allergy", json!([])),
+        change("2:allergy-substance", json!([{ "valueString": "Latex" }])),
+        change(":no-medications", json!([{ "valueBoolean": true }])),
+        change(":occupation", json!([{ "valueString": "Teacher" }])),
+        change(":ec-name", json!([{ "valueString": "Ana Núñez" }])),
+    ];
+    api.save_intake(nurse, e.id, &changes, None).unwrap();
+    assert!(api.submit_intake(nurse, e.id).unwrap().submitted);
+    zoe
+}
+
+#[tokio::test]
+async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() {
+    let data = demo_data();
+    let zoe = first_visit_for_zoe(data.path());
+    let s = Session::start("carry", data).await;
+    s.type_into("#sign-in-username", "nurse").await;
+    s.type_into("#sign-in-password", &format!("demo{ENTER}"))
+        .await;
+    s.find("#home").await;
+    s.click("#nav a[data-section=\"patients\"]").await;
+    s.type_into("#patient-search", "zoe").await;
+    s.wait_for_text("#patient-results", "Núñez").await;
+    s.press(ENTER).await;
+    s.wait_for_text("#patient-name", "Zoë").await;
+    s.find("#start-intake:not([disabled])").await;
+    s.press(&format!("{ALT}i{RELEASE}")).await;
+    s.wait_for_text("#intake-saved", "All changes saved").await;
+    s.screenshot("carry-visit").await;
+    // The last weight is a hint beside the (empty) field.
+    s.press(&format!("{ALT}2{RELEASE}")).await;
+    s.wait_for_text("#intake-section-body", "Last weight 64.5 kg")
+        .await;
+    s.screenshot("carry-vitals").await;
+    // Allergies: carried, from the first visit, waiting for confirmation.
+    s.press(&format!("{ALT}3{RELEASE}")).await;
+    s.wait_for_text("#intake-confirm-bar", "3 carried values")
+        .await;
+    s.wait_for_text("#intake-section-body", "from ").await;
+    assert_eq!(s.value_of("#q-2_allergy-substance").await, "Latex");
+    s.screenshot("carry-allergies").await;
+    s.press(&format!("{ALT}c{RELEASE}")).await;
+    s.wait_for_text("#intake-saved", "Confirmed 3 values").await;
+    s.find("#intake-confirm-bar[hidden]").await;
+    s.screenshot("carry-allergies-confirmed").await;
+
+    // Social history: the occupation changed since the last visit.
+    s.press(&format!("{ALT}6{RELEASE}")).await;
+    s.wait_for_focus("q-_tobacco").await;
+    s.click("#q-_occupation").await;
+    s.press(&format!("{CONTROL}a{RELEASE}")).await;
+    s.press(&format!("Head teacher{ENTER}")).await;
+    s.wait_for_text("#intake-changes", "Teacher → Head teacher")
+        .await;
+    // Emergency contact: a value bound to the patient record offers to update it.
+    s.click("#intake-section-emergency-contact").await;
+    s.wait_for_focus("q-_ec-name").await;
+    s.press(&format!("{CONTROL}a{RELEASE}")).await;
+    s.press(&format!("Ana Núñez-Díaz{ENTER}")).await;
+    s.wait_for_text("#intake-record-prompt", "Update the patient record too?")
+        .await;
+    s.screenshot("carry-record-prompt").await;
+    s.click("#intake-record-update").await;
+    s.wait_for_text("#intake-notice", "Ana Núñez-Díaz").await;
+    let record = api(s.data.path())
+        .get_patient(Caller::Cli("e2e"), zoe)
+        .unwrap();
+    assert_eq!(record.emergency_name, "Ana Núñez-Díaz");
+
+    // Submitting names what still waits; Enter on it leads to its Confirm button.
+    s.press(&format!("{ALT}1{RELEASE}")).await;
+    s.wait_for_focus("q-_reason").await;
+    s.press("Follow-up of the cough").await;
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    let listed = s.wait_for_text("#intake-problems", "1 problem").await;
+    assert!(
+        listed.contains("Takes no medications") && listed.contains("Confirm or change"),
+        "{listed}"
+    );
+    s.screenshot("carry-blocked").await;
+    s.press(ENTER).await;
+    s.wait_for_focus("confirm-_no-medications").await;
+    s.press(ENTER).await;
+    s.wait_for_text("#intake-saved", "Confirmed 1 value").await;
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#intake-readonly", "Submitted on").await;
+    s.screenshot("carry-submitted").await;
+
+    // What was stored says where each value came from and who confirmed it.
+    let api = api(s.data.path());
+    let list = api
+        .list_encounters(Caller::Cli("e2e"), Some(zoe), None)
+        .unwrap();
+    let detail = api
+        .encounter_detail(Caller::Cli("e2e"), list[0].id)
+        .unwrap();
+    let get = |key: &str| {
+        detail
+            .answers
+            .iter()
+            .find(|a| a.key == key)
+            .unwrap_or_else(|| panic!("{key}"))
+    };
+    assert_eq!(get("2:allergy").source, "carried");
+    assert_eq!(get("2:allergy").confirmed_by.as_deref(), Some("nurse"));
+    assert_eq!(
+        get(":no-medications").confirmed_by.as_deref(),
+        Some("nurse")
+    );
+    assert_eq!(get(":occupation").source, "typed");
+    assert_eq!(get(":occupation").values[0]["valueString"], "Head teacher");
+    s.finish().await;
+}
