@@ -46,6 +46,81 @@ fn change(key: &str, value: serde_json::Value, base_rev: i64) -> ChangeDto {
         .expect("change")
 }
 
+/// A patient with `n` earlier submitted visits (vitals, two allergies, three
+/// medications, social history), each carried from the one before and confirmed.
+fn patient_with_visits(api: &Api, nurse: Caller<'_>, n: usize) -> i64 {
+    let p = PatientInputDto {
+        family: format!("Repeat{n}"),
+        given: "Łukasz".into(),
+        birth_date: "1975-11-02".into(),
+        sex: "male".into(),
+        ..Default::default()
+    };
+    let pid = api
+        .register_patient(CLI, &p, Some("bench"))
+        .expect("patient")
+        .patient
+        .expect("saved")
+        .id;
+    for i in 0..n {
+        let e = api.start_intake(nurse, pid, None, None).expect("start");
+        let opened = api.open_intake(nurse, e.id).expect("open");
+        let mut changes = vec![
+            change(":reason", json!({ "valueString": format!("Visit {i}") }), 0),
+            change(":weight", json!({ "valueDecimal": 80 + (i % 7) }), 0),
+            change(":pulse", json!({ "valueInteger": 70 + (i % 9) }), 0),
+        ];
+        if i == 0 {
+            changes.push(change(":nka", json!({ "valueBoolean": false }), 0));
+            changes.push(change(":occupation", json!({ "valueString": "Electrician" }), 0));
+            for row in 1..=2 {
+                changes.push(serde_json::from_value(json!({ "key": format!("{row}:allergy"), "values": [], "baseRev": 0 })).expect("row"));
+                changes.push(change(&format!("{row}:allergy-substance"), json!({ "valueString": format!("Substance {row}") }), 0));
+            }
+            for row in 1..=3 {
+                changes.push(serde_json::from_value(json!({ "key": format!("{row}:medication"), "values": [], "baseRev": 0 })).expect("row"));
+                changes.push(change(&format!("{row}:med-name"), json!({ "valueString": format!("Medicine {row}") }), 0));
+            }
+        }
+        api.save_intake(nurse, e.id, &changes, None).expect("save");
+        let confirms: Vec<intake_api::carry::ConfirmDto> = opened
+            .answers
+            .iter()
+            .filter(|a| a.needs_confirmation)
+            .map(|a| serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).expect("confirm"))
+            .collect();
+        api.confirm_intake(nurse, e.id, &confirms).expect("confirm");
+        assert!(api.submit_intake(nurse, e.id).expect("submit").submitted);
+    }
+    pid
+}
+
+/// Carry-forward with the database: the plan for a patient with 50 and 500 earlier
+/// visits, and starting then opening a repeat-visit intake (target: at most 30 ms).
+fn repeat_visits(api: &Api, nurse: Caller<'_>, c: &mut Criterion) {
+    for n in [50, 500] {
+        let pid = patient_with_visits(api, nurse, n);
+        percentiles(
+            &format!("plan a repeat visit, {n} earlier visits"),
+            time(200, |_| {
+                api.plan_intake(nurse, pid, None, None).expect("plan");
+            }),
+        );
+        c.bench_function(&format!("plan_intake_{n}_visits"), |b| {
+            b.iter(|| api.plan_intake(nurse, pid, None, None).expect("plan"))
+        });
+        if n == 50 {
+            percentiles(
+                "start + open a repeat-visit intake (backend)",
+                time(200, |_| {
+                    let e = api.start_intake(nurse, pid, None, None).expect("start");
+                    api.open_intake(nurse, e.id).expect("open");
+                }),
+            );
+        }
+    }
+}
+
 fn main() {
     let cardiology = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/fixtures/questionnaires/sdc-cardiology-form.json");
@@ -170,6 +245,8 @@ fn main() {
                 .map_or(rev, |a| a.rev);
         })
     });
+
+    repeat_visits(&api, nurse, &mut c);
 
     // Submission: a fresh, complete draft each time.
     let drafts: Vec<i64> = (0..100)

@@ -165,25 +165,44 @@ fn past_answers(db: &Db<'_>, id: i64) -> Result<BTreeMap<Key, PastAnswer>, ApiEr
 }
 
 impl Api {
-    /// The patient's earlier visits the planner may look at (all but drafts), with
-    /// their forms and answers.
-    fn earlier_visits(&self, db: &Db<'_>, patient_id: i64) -> Result<Vec<Loaded>, ApiError> {
+    /// The patient's earlier visits the planner needs, with their forms; answers are
+    /// loaded only where they can matter. For each form version only the newest visit
+    /// that may be carried from can decide anything (the planner takes, per item, the
+    /// newest visit whose form has it), so older visits of that version are left out;
+    /// visits the planner will skip (entered in error, dated after `now`) come without
+    /// answers, so it can say why they were not used. Drafts are never looked at.
+    fn earlier_visits(
+        &self,
+        db: &Db<'_>,
+        patient_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Loaded>, ApiError> {
         let filter = EncounterFilter {
             patient_id: Some(patient_id),
             status: None,
             limit: Some(100_000),
         };
+        let mut rows = db.list_encounters(&filter)?;
+        let date = |r: &EncounterRow| r.submitted_at.unwrap_or(r.started_at);
+        rows.sort_by(|a, b| date(b).cmp(&date(a)).then(b.id.cmp(&a.id)));
+        let mut newest_of_version = std::collections::HashSet::new();
         let mut out = Vec::new();
-        for row in db.list_encounters(&filter)? {
-            if row.status == "draft" {
+        for row in rows {
+            let Some(status) = VisitStatus::parse(&row.status) else {
                 continue;
-            }
-            let form = self.form(db, row.template_id)?;
-            let answers = if VisitStatus::parse(&row.status).is_some_and(VisitStatus::carries) {
+            };
+            let usable = status.carries() && date(&row) <= now;
+            let answers = if usable {
+                if !newest_of_version.insert(row.template_id) {
+                    continue; // an older visit of a version already represented
+                }
                 past_answers(db, row.id)?
+            } else if status == VisitStatus::Draft {
+                continue;
             } else {
                 BTreeMap::new()
             };
+            let form = self.form(db, row.template_id)?;
             out.push(Loaded { row, form, answers });
         }
         Ok(out)
@@ -199,7 +218,7 @@ impl Api {
         q: &Questionnaire,
         now: DateTime<Utc>,
     ) -> Result<Plan, ApiError> {
-        let loaded = self.earlier_visits(db, patient.id.0)?;
+        let loaded = self.earlier_visits(db, patient.id.0, now)?;
         let visits: Vec<PastVisit<'_>> = loaded
             .iter()
             .filter_map(|l| {
