@@ -58,6 +58,7 @@ bench:
 	$(CARGO) bench -p intake-store --bench audit
 	$(CARGO) bench -p intake-api --bench patients
 	$(CARGO) bench -p intake-api --bench intake
+	$(CARGO) bench -p intake-core --bench carry_forward
 
 ## make screenshot: regenerate docs/screenshot.png from the end-to-end run.
 screenshot: deps-test tools e2e
