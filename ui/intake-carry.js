@@ -2,8 +2,8 @@
 // carried, the last value of questions never carried, and what changed since the last
 // visit.
 //
-// A carried answer (`source` "carried") shows a badge "from 2 Oct 2026"; its title and a
-// hidden text name who entered it there (and who confirmed it there). An answer that
+// A carried answer (`source` "carried") shows a badge "from 2 Oct 2026"; on hover or
+// focus it also names who entered it there (and who confirmed it there). An answer that
 // waits for confirmation shows "Confirm" (#confirm-<key>); once confirmed, "✓ Confirmed".
 // A question never carried shows its last value ("Last weight 82 kg, 2 Oct 2026"); one
 // whose earlier value could not be carried says why. Record values show "from the
@@ -43,7 +43,7 @@ export function provenanceNodes(key, answer, { onConfirm, readOnly }) {
   const who = `entered by ${c.enteredBy}${c.confirmedBy ? `, confirmed by ${c.confirmedBy}` : ''}`;
   const out = [h('span', { class: 'badge q-from', title: `Carried from the visit of ${when}; ${who}`,
     tabindex: '0', dataset: { key } },
-  `from ${when}`, h('span', { class: 'visually-hidden' }, `; ${who}`))];
+  `from ${when}`, h('span', { class: 'q-from-who' }, ` · ${who}`))];
   if (answer.needsConfirmation) {
     if (answer.confirmedBy) {
       out.push(h('span', { class: 'q-confirmed', title: `Confirmed by ${answer.confirmedBy}` }, '✓ Confirmed'));

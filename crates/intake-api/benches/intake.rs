@@ -72,14 +72,36 @@ fn patient_with_visits(api: &Api, nurse: Caller<'_>, n: usize) -> i64 {
         ];
         if i == 0 {
             changes.push(change(":nka", json!({ "valueBoolean": false }), 0));
-            changes.push(change(":occupation", json!({ "valueString": "Electrician" }), 0));
+            changes.push(change(
+                ":occupation",
+                json!({ "valueString": "Electrician" }),
+                0,
+            ));
             for row in 1..=2 {
-                changes.push(serde_json::from_value(json!({ "key": format!("{row}:allergy"), "values": [], "baseRev": 0 })).expect("row"));
-                changes.push(change(&format!("{row}:allergy-substance"), json!({ "valueString": format!("Substance {row}") }), 0));
+                changes.push(
+                    serde_json::from_value(
+                        json!({ "key": format!("{row}:allergy"), "values": [], "baseRev": 0 }),
+                    )
+                    .expect("row"),
+                );
+                changes.push(change(
+                    &format!("{row}:allergy-substance"),
+                    json!({ "valueString": format!("Substance {row}") }),
+                    0,
+                ));
             }
             for row in 1..=3 {
-                changes.push(serde_json::from_value(json!({ "key": format!("{row}:medication"), "values": [], "baseRev": 0 })).expect("row"));
-                changes.push(change(&format!("{row}:med-name"), json!({ "valueString": format!("Medicine {row}") }), 0));
+                changes.push(
+                    serde_json::from_value(
+                        json!({ "key": format!("{row}:medication"), "values": [], "baseRev": 0 }),
+                    )
+                    .expect("row"),
+                );
+                changes.push(change(
+                    &format!("{row}:med-name"),
+                    json!({ "valueString": format!("Medicine {row}") }),
+                    0,
+                ));
             }
         }
         api.save_intake(nurse, e.id, &changes, None).expect("save");
@@ -87,7 +109,9 @@ fn patient_with_visits(api: &Api, nurse: Caller<'_>, n: usize) -> i64 {
             .answers
             .iter()
             .filter(|a| a.needs_confirmation)
-            .map(|a| serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).expect("confirm"))
+            .map(|a| {
+                serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).expect("confirm")
+            })
             .collect();
         api.confirm_intake(nurse, e.id, &confirms).expect("confirm");
         assert!(api.submit_intake(nurse, e.id).expect("submit").submitted);

@@ -41,8 +41,14 @@ fn visit_answers(n: usize, at: DateTime<Utc>) -> BTreeMap<Key, PastAnswer> {
     let mut list: Vec<(String, Vec<AnswerValue>)> = vec![
         (":reason".into(), vec![text(format!("Visit {n}"))]),
         (":height".into(), vec![AnswerValue::Decimal(178.0)]),
-        (":weight".into(), vec![AnswerValue::Decimal(80.0 + (n % 7) as f64)]),
-        (":pulse".into(), vec![AnswerValue::Integer(70 + (n % 9) as i64)]),
+        (
+            ":weight".into(),
+            vec![AnswerValue::Decimal(80.0 + (n % 7) as f64)],
+        ),
+        (
+            ":pulse".into(),
+            vec![AnswerValue::Integer(70 + (n % 9) as i64)],
+        ),
         (":systolic".into(), vec![AnswerValue::Integer(125)]),
         (":diastolic".into(), vec![AnswerValue::Integer(80)]),
         (":nka".into(), vec![AnswerValue::Boolean(false)]),
@@ -56,19 +62,31 @@ fn visit_answers(n: usize, at: DateTime<Utc>) -> BTreeMap<Key, PastAnswer> {
     ];
     for row in 1..=2 {
         list.push((format!("{row}:allergy"), vec![]));
-        list.push((format!("{row}:allergy-substance"), vec![text(format!("Substance {row}"))]));
+        list.push((
+            format!("{row}:allergy-substance"),
+            vec![text(format!("Substance {row}"))],
+        ));
         list.push((format!("{row}:allergy-severity"), vec![coding("moderate")]));
     }
     for row in 1..=3 {
         list.push((format!("{row}:medication"), vec![]));
-        list.push((format!("{row}:med-name"), vec![text(format!("Medicine {row}"))]));
-        list.push((format!("{row}:med-dose"), vec![AnswerValue::Decimal(10.0 * row as f64)]));
+        list.push((
+            format!("{row}:med-name"),
+            vec![text(format!("Medicine {row}"))],
+        ));
+        list.push((
+            format!("{row}:med-dose"),
+            vec![AnswerValue::Decimal(10.0 * row as f64)],
+        ));
         list.push((format!("{row}:med-unit"), vec![coding("mg")]));
         list.push((format!("{row}:med-frequency"), vec![coding("once-daily")]));
         list.push((format!("{row}:med-route"), vec![coding("oral")]));
     }
     list.push(("1:pmh".into(), vec![]));
-    list.push(("1:pmh-condition".into(), vec![text("Type 2 diabetes".into())]));
+    list.push((
+        "1:pmh-condition".into(),
+        vec![text("Type 2 diabetes".into())],
+    ));
     list.into_iter()
         .filter_map(|(k, values)| {
             let key = k.parse::<Key>().ok()?;
@@ -91,8 +109,14 @@ struct Visits {
 }
 
 fn visits(n: usize, now: DateTime<Utc>) -> Visits {
-    let dates: Vec<DateTime<Utc>> = (0..n).map(|i| now - chrono::Duration::days(7 * (i as i64 + 1))).collect();
-    let answers = dates.iter().enumerate().map(|(i, d)| visit_answers(i, *d)).collect();
+    let dates: Vec<DateTime<Utc>> = (0..n)
+        .map(|i| now - chrono::Duration::days(7 * (i as i64 + 1)))
+        .collect();
+    let answers = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| visit_answers(i, *d))
+        .collect();
     Visits { dates, answers }
 }
 
