@@ -2,6 +2,7 @@
 //! Demo accounts use the password `demo`, below the password policy on purpose; they
 //! are for demonstrations and tests, never for a real clinic's data.
 
+use intake_core::ids::PatientId;
 use intake_core::Role;
 use serde_json::json;
 
@@ -24,6 +25,8 @@ const DEMO_USERS: [(&str, &str, Role); 3] = [
 
 impl Api {
     /// Adds the demo accounts that are missing; existing accounts are left as they are.
+    /// A register with no patients also gets the demo patients and their earlier visits
+    /// (`demo_visits`), audited as `patient.demo_seeded` and `encounter.demo_seeded`.
     pub fn seed_demo(&self, caller: Caller<'_>) -> Result<DemoSeedDto, ApiError> {
         let who = self.authorize(caller, Permission::SeedDemo)?;
         let hash = passwords::hash(DEMO_PASSWORD)?;
@@ -49,13 +52,13 @@ impl Api {
                 });
             }
             crate::builtin::ensure_builtin(db, now)?;
-            let patients = if db.count_patients()? == 0 {
+            // Only a fresh register gets the demo patients and their earlier visits.
+            let mut patients = 0;
+            let mut earlier_visits = 0;
+            if db.count_patients()? == 0 {
                 let list = demo_patients(now.date_naive());
-                insert_patients(db, list.iter(), now, &who.actor)?
-            } else {
-                0
-            };
-            if patients > 0 {
+                let ids = insert_patients(db, list.iter(), now, &who.actor)?;
+                patients = ids.len() as u64;
                 db.append_audit(&audit_entry(
                     now,
                     &who.actor,
@@ -64,31 +67,48 @@ impl Api {
                     None,
                     json!({ "patients": patients }),
                 ))?;
+                let inserted: Vec<_> = ids.into_iter().zip(list.iter()).collect();
+                let visits = self.seed_demo_visits(db, &inserted, now)?;
+                earlier_visits = visits.visits as u64;
+                db.append_audit(&audit_entry(
+                    now,
+                    &who.actor,
+                    "encounter.demo_seeded",
+                    "encounter",
+                    None,
+                    json!({
+                        "patients": visits.patients,
+                        "encounters": visits.visits,
+                        "template": crate::builtin::GENERAL_INTAKE_SLUG,
+                        "enteredBy": crate::demo_visits::DEMO_NURSE,
+                    }),
+                ))?;
             }
             Ok(DemoSeedDto {
                 users,
                 password: DEMO_PASSWORD.to_string(),
                 patients,
+                visits: earlier_visits,
             })
         })
     }
 }
 
-/// Inserts patients with generated MRNs, skipping the duplicate check (made-up data).
+/// Inserts patients with generated MRNs, skipping the duplicate check (made-up data);
+/// returns their ids, in order.
 fn insert_patients<'p>(
     db: &Db<'_>,
     patients: impl Iterator<Item = &'p intake_core::patient::ValidPatient>,
     now: chrono::DateTime<chrono::Utc>,
     actor: &str,
-) -> Result<u64, ApiError> {
-    let mut count = 0;
+) -> Result<Vec<PatientId>, ApiError> {
+    let mut ids = Vec::new();
     for p in patients {
         let mrn = db.next_generated_mrn()?;
         let created = json!({ "mrn": [null, mrn], "demo": [null, true] });
-        db.insert_patient(p, &mrn, &created, now, actor)?;
-        count += 1;
+        ids.push(db.insert_patient(p, &mrn, &created, now, actor)?);
     }
-    Ok(count)
+    Ok(ids)
 }
 
 /// Patients added per transaction by [`Api::seed_synthetic`].
@@ -106,7 +126,7 @@ impl Api {
             // Each batch commits with its own audit entry, so an interrupted run leaves
             // no patient unaccounted for.
             added += self.store.write(|db| {
-                let count = insert_patients(db, batch.iter(), now, &who.actor)?;
+                let count = insert_patients(db, batch.iter(), now, &who.actor)?.len() as u64;
                 db.append_audit(&audit_entry(
                     now,
                     &who.actor,

@@ -162,6 +162,8 @@ pub struct DemoSeedDto {
     pub password: String,
     /// Demo patients added now (none when the database already had patients).
     pub patients: u64,
+    /// Earlier (submitted) visits added for them.
+    pub visits: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

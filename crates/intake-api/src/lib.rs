@@ -18,6 +18,7 @@ mod clock;
 pub mod data_dir;
 mod demo;
 mod demo_patients;
+pub mod demo_visits;
 pub mod dto;
 pub mod encounters;
 pub mod encounters_dto;

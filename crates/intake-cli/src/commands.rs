@@ -102,7 +102,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 println!("  {:<10} {:<10} {state}", u.username, u.role);
             }
             if seeded.patients > 0 {
-                println!("Added {} demo patients.", seeded.patients);
+                println!(
+                    "Added {} demo patients with {} earlier visits.",
+                    seeded.patients, seeded.visits
+                );
             }
             Ok(())
         }

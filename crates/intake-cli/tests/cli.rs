@@ -262,9 +262,10 @@ fn audit_verify_passes_then_names_a_tampered_row() {
         .args(["audit", "verify"])
         .assert()
         .success()
-        .stdout(contains("intact: 6 entries"));
+        .stdout(contains("intact: 7 entries"));
+    // Newest first: the demo patients' and their visits' summaries, then the accounts.
     intake(tmp.path())
-        .args(["audit", "list", "--limit", "2"])
+        .args(["audit", "list", "--limit", "3"])
         .assert()
         .success()
         .stdout(contains("user.created").and(contains("cli:tester")));

@@ -1,0 +1,259 @@
+//! The demo visits pass the app's own checks: each generated visit fills the built-in
+//! form without errors, and each seeded intake is submitted with every carried value
+//! confirmed and its provenance pointing at an earlier visit of the same patient.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key, Response};
+use intake_core::questionnaire::value_json::from_json;
+use intake_core::questionnaire::AnswerValue;
+use intake_store::EncounterFilter;
+
+use super::answers::{filled, option, Filled};
+use super::history::{visits_for, Visit};
+use super::{DEMO_NURSE, LUKASZ_VISITS_DAYS_AGO};
+use crate::builtin::GENERAL_INTAKE;
+use crate::demo_patients::demo_patients;
+use crate::{Api, Caller, ManualClock};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date")
+}
+
+/// Every demo patient's visits, in register order.
+fn all_histories(today: NaiveDate) -> Vec<(intake_core::patient::ValidPatient, Vec<Visit>)> {
+    demo_patients(today)
+        .into_iter()
+        .enumerate()
+        .map(|(serial, p)| {
+            let visits = visits_for(serial, &p, today);
+            (p, visits)
+        })
+        .collect()
+}
+
+/// The response the nurse submits for `filled` on an empty form (rows numbered from 1),
+/// with the patient's sex from the record and the calculations.
+fn as_response(filled: &Filled, sex: &str, index: &FormIndex<'_>) -> Response {
+    let mut response = Response::new();
+    for (link, value) in &filled.top {
+        response.insert(Key::top(link), vec![value.clone()]);
+    }
+    for (group, rows) in &filled.lists {
+        for (n, row) in rows.iter().enumerate() {
+            let r = n as u32 + 1;
+            response.insert(Key::new(&[r], group), Vec::new());
+            for (link, value) in row {
+                response.insert(Key::new(&[r], link), vec![value.clone()]);
+            }
+        }
+    }
+    if let Ok(v) = option(index, "patient-sex", sex) {
+        response.insert(Key::top("patient-sex"), vec![v]);
+    }
+    for (key, value) in calculate(index, &response) {
+        if let Some(v) = value {
+            response.insert(key, vec![v]);
+        }
+    }
+    response
+}
+
+#[test]
+fn every_generated_visit_fills_the_built_in_form_without_errors() {
+    let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE).expect("the built-in form");
+    let index = FormIndex::new(&q.items);
+    let mut visits = 0;
+    for (p, history) in all_histories(today()) {
+        for v in &history {
+            let filled = filled(v, &index).expect("every code is one of the form's options");
+            let response = as_response(&filled, p.sex.as_str(), &index);
+            let eval = evaluate(&index, &response);
+            assert_eq!(
+                eval.errors(),
+                0,
+                "{} {}, {} days ago: {:?}",
+                p.given,
+                p.family,
+                v.days_ago,
+                eval.problems
+            );
+            assert!(
+                response.contains_key(&Key::top("bmi"))
+                    && response.contains_key(&Key::top("phq2-score")),
+                "BMI and PHQ-2 score are calculated"
+            );
+            visits += 1;
+        }
+    }
+    assert!(visits > 100, "{visits} visits");
+}
+
+#[test]
+fn visits_are_adult_in_the_past_and_one_to_six_months_apart() {
+    let today = today();
+    let mut newest_recent = 0;
+    let mut with_visits = 0;
+    for (p, history) in all_histories(today) {
+        assert!(history.len() <= 5, "{} visits", history.len());
+        for v in &history {
+            let date = today - Duration::days(v.days_ago);
+            assert!(v.days_ago >= 1, "never today or later");
+            assert!(
+                v.start_minute >= 8 * 60 && v.start_minute < 17 * 60,
+                "office hours"
+            );
+            assert!(
+                date.years_since(p.birth_date).unwrap_or(0) >= 18,
+                "an adult form for adults"
+            );
+        }
+        for pair in history.windows(2) {
+            let gap = pair[0].days_ago - pair[1].days_ago;
+            assert!((30..=180).contains(&gap), "{gap} days between visits");
+        }
+        if let Some(last) = history.last() {
+            with_visits += 1;
+            if last.days_ago <= 180 {
+                newest_recent += 1;
+            }
+        }
+    }
+    assert!(
+        newest_recent * 10 >= with_visits * 8,
+        "{newest_recent} of {with_visits} were seen within 180 days"
+    );
+}
+
+#[test]
+fn histories_change_between_visits() {
+    let (mut started, mut stopped, mut raised, mut allergies, mut weights) = (0, 0, 0, 0, 0);
+    for (_, history) in all_histories(today()) {
+        for pair in history.windows(2) {
+            let (before, after) = (&pair[0], &pair[1]);
+            let names = |v: &Visit| -> Vec<&str> { v.medications.iter().map(|m| m.name).collect() };
+            started += names(after)
+                .iter()
+                .filter(|n| !names(before).contains(n))
+                .count();
+            stopped += names(before)
+                .iter()
+                .filter(|n| !names(after).contains(n))
+                .count();
+            raised += after
+                .medications
+                .iter()
+                .filter(|m| {
+                    before
+                        .medications
+                        .iter()
+                        .any(|b| b.name == m.name && b.dose < m.dose)
+                })
+                .count();
+            allergies += usize::from(after.allergies.len() > before.allergies.len());
+            weights += usize::from(after.vitals.weight != before.vitals.weight);
+        }
+    }
+    for (what, n) in [
+        ("medicines started", started),
+        ("medicines stopped", stopped),
+        ("doses raised", raised),
+        ("new allergies", allergies),
+        ("weights changed", weights),
+    ] {
+        assert!(n >= 3, "{what}: {n}");
+    }
+}
+
+#[test]
+fn the_same_day_gives_the_same_histories() {
+    let a: Vec<Vec<Visit>> = all_histories(today()).into_iter().map(|(_, v)| v).collect();
+    let b: Vec<Vec<Visit>> = all_histories(today()).into_iter().map(|(_, v)| v).collect();
+    assert_eq!(a, b);
+    let lukasz = all_histories(today())
+        .into_iter()
+        .find(|(p, _)| p.given == "Łukasz" && p.family == "Kowalski")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    let days: Vec<i64> = lukasz.iter().map(|v| v.days_ago).collect();
+    assert_eq!(days, LUKASZ_VISITS_DAYS_AGO);
+}
+
+#[test]
+fn seeded_intakes_are_submitted_confirmed_and_carried_from_earlier_visits() {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    let api = Api::in_memory(Arc::new(ManualClock::new(now))).unwrap();
+    let seeded = api.seed_demo(Caller::Cli("tester")).unwrap();
+    assert_eq!(seeded.patients, 200);
+    let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE).expect("the built-in form");
+    let index = FormIndex::new(&q.items);
+    api.store
+        .read(|db| {
+            let all = db.list_encounters(&EncounterFilter {
+                limit: Some(100_000),
+                ..Default::default()
+            })?;
+            assert!(all.len() > 100, "{} demo intakes", all.len());
+            let by_id: BTreeMap<i64, _> = all.iter().map(|e| (e.id, e)).collect();
+            let mut carried = 0;
+            for e in &all {
+                assert_eq!(e.status, "submitted");
+                assert_eq!(e.started_by, DEMO_NURSE);
+                assert_eq!(e.submitted_by.as_deref(), Some(DEMO_NURSE));
+                let submitted = e.submitted_at.expect("submitted");
+                assert!(e.started_at < submitted && submitted < now, "in the past");
+                let answers = db.answers(e.id)?;
+                let mut response = Response::new();
+                for a in &answers {
+                    let key: Key = a.key.parse().expect("a key");
+                    let list: Vec<serde_json::Value> =
+                        serde_json::from_str(&a.values).expect("JSON");
+                    let values: Vec<AnswerValue> = list
+                        .iter()
+                        .map(|v| from_json(v).expect("a value"))
+                        .collect();
+                    response.insert(key, values);
+                    assert!(
+                        ["typed", "carried", "record", "calculated"].contains(&a.source.as_str()),
+                        "{}: {}",
+                        a.key,
+                        a.source
+                    );
+                    if a.needs_confirmation {
+                        assert_eq!(
+                            a.confirmed_by.as_deref(),
+                            Some(DEMO_NURSE),
+                            "{} confirmed",
+                            a.key
+                        );
+                    }
+                    if let Some(from) = &a.carried {
+                        carried += 1;
+                        assert_eq!(a.source, "carried");
+                        let source = by_id.get(&from.encounter).expect("an earlier intake");
+                        assert_eq!(source.patient_id, e.patient_id, "{}", a.key);
+                        assert!(from.date < e.started_at, "carried from an earlier visit");
+                        assert_eq!(Some(from.date), source.submitted_at);
+                    }
+                }
+                let eval = evaluate(&index, &response);
+                assert_eq!(eval.errors(), 0, "intake {}: {:?}", e.id, eval.problems);
+                for a in &answers {
+                    let key: Key = a.key.parse().expect("a key");
+                    assert_eq!(
+                        a.in_record,
+                        !eval.disabled.contains(&key),
+                        "{} in the record unless disabled",
+                        a.key
+                    );
+                }
+                let sex = response.get(&Key::top("patient-sex"));
+                assert!(sex.is_some_and(|v| v.len() == 1), "sex from the record");
+            }
+            assert!(carried > 1000, "{carried} carried answers");
+            Ok::<_, crate::ApiError>(())
+        })
+        .unwrap();
+}
