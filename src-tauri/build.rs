@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "save_intake",
     "submit_intake",
     "confirm_intake",
+    "outcomes_report",
 ];
 
 fn main() {

@@ -112,6 +112,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> taur
             commands::intake::save_intake,
             commands::intake::submit_intake,
             commands::intake::confirm_intake,
+            commands::outcomes::outcomes_report,
         ])
 }
 

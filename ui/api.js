@@ -156,6 +156,11 @@ export const saveIntake = (encounterId, changes, section = null) =>
 export const submitIntake = (encounterId) => call('submit_intake', { encounterId });
 export const confirmIntake = (encounterId, confirms) => call('confirm_intake', { encounterId, confirms });
 
+// Outcomes (admin): per week and per intake, answers carried vs typed and minutes to
+// complete, for the intakes submitted from `from` to `to` (YYYY-MM-DD, both included).
+
+export const outcomesReport = (from, to) => call('outcomes_report', { from, to });
+
 // Native file dialogs (the dialog plugin; no session needed). Each resolves to the chosen
 // path, or null when the person cancels.
 

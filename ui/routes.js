@@ -16,8 +16,9 @@ import * as patient from './views/patient.js';
 import * as intake from './views/intake.js';
 import * as intakeList from './views/intake-list.js';
 import * as templates from './views/templates.js';
+import * as outcomes from './views/outcomes.js';
 
-const VIEWS = { home, users, audit, settings, templates, password: changePassword };
+const VIEWS = { home, users, audit, settings, templates, outcomes, password: changePassword };
 const ID = /^[1-9][0-9]{0,15}$/;
 
 /** `#/patients/12/edit?q=x` -> `{ section: 'patients', rest: ['12', 'edit'], query }`. */

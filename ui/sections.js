@@ -10,6 +10,7 @@ export const SECTIONS = [
   { id: 'review', label: 'Review', blurb: 'Review and sign submitted intakes.' },
   { id: 'exports', label: 'Exports', blurb: 'Export signed records as PDF.' },
   { id: 'templates', label: 'Forms', blurb: 'Import, activate and retire intake forms.' },
+  { id: 'outcomes', label: 'Outcomes', blurb: 'Answers carried vs typed and time to complete, per week.' },
   { id: 'users', label: 'Users', blurb: 'Add users, reset passwords, disable accounts.' },
   { id: 'audit', label: 'Audit log', blurb: 'See who did what, and verify the log.' },
   { id: 'settings', label: 'Settings', blurb: 'Clinic name and screen lock timeout.' },

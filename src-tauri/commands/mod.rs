@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod intake;
+pub mod outcomes;
 pub mod patients;
 pub mod session;
 pub mod users;

@@ -6,4 +6,5 @@ mod carry;
 mod foundation;
 mod harness;
 mod intake;
+mod outcomes;
 mod patients;

@@ -24,6 +24,7 @@ pub mod encounters;
 pub mod encounters_dto;
 mod error;
 mod files;
+pub mod outcomes;
 mod passwords;
 mod patients;
 pub mod patients_dto;

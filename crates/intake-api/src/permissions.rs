@@ -35,10 +35,12 @@ pub enum Permission {
     ViewEncounters,
     /// Start an intake, fill a draft and submit it.
     EditIntake,
+    /// See the outcomes report (what carry-forward saved, per week).
+    ViewOutcomes,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::OwnAccount,
         Permission::ReadSettings,
         Permission::ManageSettings,
@@ -53,6 +55,7 @@ impl Permission {
         Permission::ManageTemplates,
         Permission::ViewEncounters,
         Permission::EditIntake,
+        Permission::ViewOutcomes,
     ];
 }
 
@@ -63,7 +66,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         OwnAccount | ReadSettings | ViewPatients | ViewTemplates | ViewEncounters => true,
         EditPatients | EditIntake => matches!(role, Role::Nurse | Role::Physician),
         ManageSettings | ManageUsers | ReadAudit | SeedDemo | MarkPatientInError
-        | ImportPatients | ManageTemplates => role == Role::Admin,
+        | ImportPatients | ManageTemplates | ViewOutcomes => role == Role::Admin,
     }
 }
 
@@ -78,6 +81,7 @@ pub fn sections(role: Role) -> Vec<&'static str> {
             "patients",
             "exports",
             "templates",
+            "outcomes",
             "users",
             "audit",
             "settings",
@@ -100,6 +104,11 @@ mod tests {
             assert_eq!(allows(role, Permission::ManageUsers), admin, "{role} users");
             assert_eq!(allows(role, Permission::ReadAudit), admin, "{role} audit");
             assert_eq!(
+                allows(role, Permission::ViewOutcomes),
+                admin,
+                "{role} outcomes"
+            );
+            assert_eq!(
                 allows(role, Permission::ManageSettings),
                 admin,
                 "{role} settings"
@@ -119,6 +128,11 @@ mod tests {
             assert_eq!(
                 shown.contains(&"audit"),
                 allows(role, Permission::ReadAudit)
+            );
+            assert_eq!(
+                shown.contains(&"outcomes"),
+                allows(role, Permission::ViewOutcomes),
+                "{role}: Outcomes shown only to who may view outcomes"
             );
         }
     }

@@ -47,6 +47,9 @@ pub enum Command {
     /// List intakes and show one with every answer (read-only).
     #[command(subcommand)]
     Encounter(EncounterCommand),
+    /// Reports over the submitted intakes (read-only).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Add demo accounts (nurse, physician, admin; password "demo") and about 200 demo
     /// patients, and print the accounts.
     SeedDemo,
@@ -246,6 +249,22 @@ pub enum EncounterCommand {
         template: Option<String>,
         #[arg(long, value_name = "V")]
         version: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Per week, the answers carried unchanged, carried and edited, typed and pre-filled,
+    /// and the median minutes from start to submission, for the intakes submitted from
+    /// --from to --to (both days included, UTC days, at most 5 years).
+    Outcomes {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: String,
+        /// Print `{ from, to, weeks, encounters, total }` as JSON.
         #[arg(long)]
         json: bool,
     },

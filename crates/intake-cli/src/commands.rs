@@ -9,7 +9,7 @@ use intake_api::dto::{AuditFilterDto, NewUserRequest, SettingsUpdate};
 use intake_api::{Api, ApiError, Caller, DataDir, SystemClock};
 
 use crate::args::{Args, AuditCommand, Command, SettingsCommand, UserCommand};
-use crate::{encounters, output, patients, templates};
+use crate::{encounters, output, patients, reports, templates};
 
 /// Why a command failed; printed as one line.
 pub enum CliError {
@@ -90,6 +90,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Patient(cmd) => patients::run(&open(args.data_dir)?, caller, cmd),
         Command::Template(cmd) => templates::run(&open(args.data_dir)?, caller, cmd),
         Command::Encounter(cmd) => encounters::run(&open(args.data_dir)?, caller, cmd),
+        Command::Report(cmd) => reports::run(&open(args.data_dir)?, caller, cmd),
         Command::SeedDemo => {
             let seeded = open(args.data_dir)?.seed_demo(caller)?;
             println!("Demo accounts (password {:?}):", seeded.password);

@@ -9,6 +9,7 @@ mod commands;
 mod encounters;
 mod output;
 mod patients;
+mod reports;
 mod templates;
 
 use std::process::ExitCode;

@@ -16,6 +16,7 @@ mod encounters;
 mod error;
 pub mod migrations;
 mod open;
+mod outcomes;
 mod patients;
 mod sessions;
 mod settings;
@@ -34,6 +35,7 @@ pub use encounters::{
     AnswerRow, AnswerWrite, CarriedFrom, EncounterFilter, EncounterRow, RevisionRow,
 };
 pub use error::StoreError;
+pub use outcomes::OutcomeRow;
 pub use patients::{PatientRevision, PatientRow, PatientStatus};
 pub use sessions::SessionRow;
 pub use sign_in_failures::FailureRow;
