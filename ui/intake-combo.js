@@ -1,7 +1,7 @@
 // The type-ahead box of a choice with many options (or a drop-down): an input with role
 // combobox and a listbox of the options matching what is typed (those starting with the
 // text first, then those containing it, accents and case ignored). ArrowUp/ArrowDown
-// move the highlight, Enter picks it (the next Enter moves on), Escape closes the list,
+// move the highlight, Enter picks it and moves to the next field, Escape closes the list,
 // a click opens it. Leaving the box keeps an option whose label was typed in full; an
 // open choice keeps any other text as valueString, a closed one says "Choose one of the
 // listed options" and sends nothing. The widget shape is intake-fields.js's.
@@ -83,7 +83,7 @@ export function createCombo(item, key, env) {
         if (!isOpen) open(picked >= 0 ? '' : input.value);
         else setActive(active + (event.key === 'ArrowDown' ? 1 : -1));
       } else if (event.key === 'Enter' && isOpen && shown.length) {
-        event.preventDefault(); // picks; the next Enter moves on
+        // Picks, and (the screen's Enter, which sees this event next) moves on.
         pick(shown[Math.max(active, 0)].index);
       } else if (event.key === 'Escape' && isOpen) {
         event.preventDefault();

@@ -143,21 +143,37 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard,
       s.index?.sectionOf(a.linkId) === s.current).map(([key]) => key);
   }
 
-  /** Confirms `keys`; `focusKey`: the field to put the cursor in afterwards. */
+  /**
+   * Confirms `keys`; `focusKey`: the field to put the cursor in afterwards. Without one
+   * (a whole section confirmed), goes on to the next section with values still waiting.
+   */
   function confirmKeys(keys, focusKey = null) {
     if (s.readOnly || !keys.length) return;
     onConfirm(keys, () => {
       const w = focusKey && s.view?.widgets.get(focusKey);
       if (w) w.focus();
       else if (focusKey) (fieldStops(s.view?.nodes.get(focusKey) || main)[0] || main)?.focus?.();
-      else if (!main.contains(document.activeElement)) focusFirstField();
+      else {
+        const next = nextSectionWaiting();
+        if (next) showSection(next.id);
+        else if (!main.contains(document.activeElement)) focusFirstField();
+      }
     });
+  }
+
+  /** The first section after the current one (in order, then from the top) with values waiting. */
+  function nextSectionWaiting() {
+    const list = visibleSections();
+    const at = list.findIndex((x) => x.id === s.current);
+    const order = [...list.slice(at + 1), ...list.slice(0, Math.max(at, 0))];
+    return order.find((x) => [...s.answers].some(([key, a]) => waitsForConfirmation(a) && !s.disabled.has(key) &&
+      s.index?.sectionOf(a.linkId) === x.id)) || null;
   }
 
   const confirmCount = h('span', { class: 'section-confirm-text' });
   const confirmBar = h('div', { class: 'section-confirm', id: 'intake-confirm-bar', hidden: true }, confirmCount,
     h('button', { type: 'button', class: 'primary small', id: 'intake-confirm-section', 'aria-keyshortcuts': 'Alt+C',
-      on: { click: () => confirmKeys(pendingInSection()) } }, 'Confirm all (Alt+C)'));
+      on: { click: () => confirmKeys(pendingInSection()) } }, 'Confirm all and go on (Alt+C)'));
 
   function section(id) {
     return s.sections.find((x) => x.id === id) || null;
@@ -208,9 +224,19 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard,
         on: { click: () => showSection(next.id) } }, `${next.title} ›`) : null);
   }
 
+  /**
+   * Puts the cursor in a field reached from the keyboard; a one-line box's text is
+   * selected, so typing replaces it (a carried dose, a corrected value) and arrow keys
+   * keep it. Multi-line text is never selected whole.
+   */
+  function arrive(el) {
+    el.focus();
+    if (el instanceof HTMLInputElement && ['text', 'url', 'search', 'tel'].includes(el.type) && !el.readOnly) el.select();
+  }
+
   function focusFirstField() {
     const first = fieldStops(main)[0];
-    if (first) first.focus();
+    if (first) arrive(first);
     else main.querySelector('#intake-section-title')?.focus();
   }
 
@@ -220,7 +246,7 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard,
     const next = fieldStops(main).find((el) => el.dataset.key !== key &&
       (from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING));
     if (next) {
-      next.focus();
+      arrive(next);
       return;
     }
     const list = visibleSections();

@@ -85,41 +85,69 @@ function createNumber(item, key, env) {
   };
 }
 
-function readDate(item, input) {
-  if (input.validity?.badInput) return { error: 'Enter a complete date' };
-  const v = input.value.trim();
+/** What each date-like type asks for, as the placeholder shows it. */
+const DATE_FORMATS = { date: 'YYYY-MM-DD', dateTime: 'YYYY-MM-DD HH:MM', time: 'HH:MM' };
+
+/**
+ * Reads a typed date, date-time or time. Dates take `2015-04-01`, `20150401`, or a
+ * year or year-month alone (`2015`, `2015-04`) when only that is known, as FHIR allows;
+ * the calendar must hold the day. Times take `14:30` or `1430`.
+ */
+export function readDateText(type, text) {
+  const v = text.trim();
   if (!v) return { values: [] };
-  if (item.type === 'date') {
-    return /^\d{4}-\d{2}-\d{2}$/.test(v) ? { values: [{ valueDate: v }] } : { error: 'Enter the date as YYYY-MM-DD' };
+  const day = (y, m, d) => {
+    const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+    return date.getUTCFullYear() === Number(y) && date.getUTCMonth() === Number(m) - 1 && date.getUTCDate() === Number(d);
+  };
+  const time = (t) => {
+    const m = /^([01]\d|2[0-3]):?([0-5]\d)(?::?([0-5]\d))?$/.exec(t);
+    return m ? `${m[1]}:${m[2]}:${m[3] || '00'}` : null;
+  };
+  if (type === 'time') {
+    const t = time(v);
+    return t ? { values: [{ valueTime: t }] } : { error: 'Enter the time as HH:MM' };
   }
-  if (item.type === 'time') {
-    const m = /^(\d{2}:\d{2})(:\d{2})?/.exec(v);
-    return m ? { values: [{ valueTime: `${m[1]}${m[2] || ':00'}` }] } : { error: 'Enter the time as HH:MM' };
+  const [datePart, timePart] = v.split(/[T ]+/);
+  const m = /^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?$/.exec(datePart);
+  if (type === 'date') {
+    if (!m || timePart !== undefined) return { error: 'Enter the date as YYYY-MM-DD' };
+    if (m[3] && !day(m[1], m[2], m[3])) return { error: 'There is no such day' };
+    if (m[2] && !m[3] && !(Number(m[2]) >= 1 && Number(m[2]) <= 12)) return { error: 'There is no such month' };
+    return { values: [{ valueDate: [m[1], m[2], m[3]].filter(Boolean).join('-') }] };
   }
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?/.exec(v);
-  return m ? { values: [{ valueDateTime: `${m[1]}T${m[2]}${m[3] || ':00'}` }] }
-    : { error: 'Enter the date and time as YYYY-MM-DD HH:MM' };
+  const t = timePart ? time(timePart) : null;
+  if (!m || !m[3] || !t) return { error: 'Enter the date and time as YYYY-MM-DD HH:MM' };
+  if (!day(m[1], m[2], m[3])) return { error: 'There is no such day' };
+  return { values: [{ valueDateTime: `${m[1]}-${m[2]}-${m[3]}T${t}` }] };
+}
+
+function readDate(item, input) {
+  return readDateText(item.type, input.value);
 }
 
 function dateText(item, value) {
   if (!value) return '';
   if (value.valueDateTime) {
-    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(:\d{2})?)/.exec(value.valueDateTime);
-    return m ? `${m[1]}T${m[2]}` : value.valueDateTime;
+    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(value.valueDateTime);
+    return m ? `${m[1]} ${m[2]}` : value.valueDateTime;
   }
-  if (value.valueDate && item.type === 'dateTime') return `${value.valueDate}T00:00`;
-  return value.valueDate || value.valueTime || valueText(value);
+  if (value.valueDate && item.type === 'dateTime') return `${value.valueDate} 00:00`;
+  if (value.valueTime) return value.valueTime.slice(0, 5);
+  return value.valueDate || valueText(value);
 }
 
 function createDate(item, key, env) {
-  const bound = (v) => (typeof v === 'string' ? v : null);
-  const input = h('input', { id: fieldId(key), type: DATE_TYPES[item.type], autocomplete: 'off',
-    min: item.type === 'date' ? bound(item.min) : null, max: item.type === 'date' ? bound(item.max) : null,
+  // A text box, not the browser's date picker: typed digits go where the nurse expects,
+  // in one format everywhere.
+  const input = h('input', { id: fieldId(key), type: 'text', autocomplete: 'off', spellcheck: 'false',
+    inputmode: item.type === 'time' ? 'numeric' : null, placeholder: DATE_FORMATS[item.type],
+    class: `q-date q-date-${item.type}`, 'aria-label': null,
     readonly: item.calculated || item.readOnly || env.readOnly ? true : null });
   const frame = fieldFrame(item, key, { controls: [input], body: h('div', { class: 'q-control q-inline' }, input) });
   if (!item.calculated && !item.readOnly && !env.readOnly) {
-    // Saved on Enter, blur and the like, not on each change: typing a year fires one
-    // change per digit ("0002-11-01" before "2026-11-01").
+    // Saved on Enter or blur, not while typing: "2015", halfway to "2015-04-01", is a
+    // valid (year-only) date on its own.
     input.addEventListener('input', () => env.onEdit(key, 'hold'));
     input.addEventListener('change', () => env.onEdit(key, 'hold'));
     input.addEventListener('blur', () => env.onCommit(key));

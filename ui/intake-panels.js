@@ -11,7 +11,7 @@ const SHORTCUTS = [
   ['Ctrl+S', 'Save now'],
   ['Ctrl+Enter', 'Submit the intake'],
   ['Alt+1 … Alt+9', 'Go to section 1 … 9 (numbers as in the section list)'],
-  ['Alt+C', 'Confirm every carried value of this section (or press Confirm beside one)'],
+  ['Alt+C', 'Confirm every carried value of this section and go on to the next section with values to confirm (or press Confirm beside one)'],
   ['Alt+A', 'Add a row to the group you are in (allergy, medication, …)'],
   ['Alt+Delete', 'Remove the row you are in: focuses its "Remove row" button; press Enter to confirm'],
   ['↑ / ↓', 'Move through the options of a type-ahead list'],
