@@ -31,6 +31,9 @@ pub const PATIENCE: Duration = Duration::from_secs(20);
 
 pub struct Session {
     pub client: Client,
+    /// Keys sent with `press` and `type_into` (a held modifier counts once; the
+    /// release marker does not count).
+    keys: std::sync::atomic::AtomicUsize,
     driver: Child,
     pub data: tempfile::TempDir,
     name: String,
@@ -113,6 +116,7 @@ impl Session {
                 Ok(client) => {
                     let session = Session {
                         client,
+                        keys: Default::default(),
                         driver,
                         data,
                         name: name.to_string(),
@@ -198,6 +202,7 @@ impl Session {
     /// Types into the field matching `css` (after clearing it).
     pub async fn type_into(&self, css: &str, text: &str) {
         eprintln!("{}: type into {css}", self.name);
+        self.count(text);
         let field = self.find(css).await;
         self.bounded(css, field.clear()).await;
         self.bounded(css, field.send_keys(text)).await;
@@ -220,9 +225,24 @@ impl Session {
         self.bounded(css, element.select_by_value(value)).await;
     }
 
+    /// Keys sent so far (see the field); `reset_keys` starts counting again.
+    pub fn keys_sent(&self) -> usize {
+        self.keys.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn reset_keys(&self) {
+        self.keys.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn count(&self, keys: &str) {
+        let n = keys.chars().filter(|c| c.to_string() != RELEASE).count();
+        self.keys.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Sends keys to whatever has focus, as a person at the keyboard would.
     pub async fn press(&self, keys: &str) {
         eprintln!("{}: keys {:?}", self.name, keys);
+        self.count(keys);
         let active = self
             .bounded("the focused element", self.client.active_element())
             .await;

@@ -6,5 +6,6 @@ mod carry;
 mod foundation;
 mod harness;
 mod intake;
+mod keystrokes;
 mod outcomes;
 mod patients;
