@@ -59,6 +59,11 @@ bench:
 	$(CARGO) bench -p intake-api --bench patients
 	$(CARGO) bench -p intake-api --bench intake
 	$(CARGO) bench -p intake-core --bench carry_forward
+	@echo "Keys for a repeat visit against a first visit (end-to-end, in the real window):"
+	@$(MAKE) --no-print-directory deps-test tools >/dev/null
+	@$(CARGO) build --features e2e --tests --bins -q
+	@$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1280x860x24" \
+	  $(CARGO) test -q --features e2e --test e2e keystrokes -- --nocapture --test-threads=1 2>/dev/null | grep KEYSTROKES
 
 ## make screenshot: regenerate docs/screenshot.png from the end-to-end run.
 screenshot: deps-test tools e2e
