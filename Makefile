@@ -67,7 +67,7 @@ bench:
 
 ## make screenshot: regenerate docs/screenshot.png from the end-to-end run.
 screenshot: deps-test tools e2e
-	cp target/e2e-screenshots/intake-vitals.png docs/screenshot.png
+	cp target/e2e-screenshots/keystrokes-repeat-medications.png docs/screenshot.png
 
 clean:
 	$(CARGO) clean

@@ -70,6 +70,9 @@ async fn repeat_visit(s: &Session) {
     // Medications: Metformin's dose goes up (Enter selects a field's text, so typing
     // replaces it); the rest is confirmed.
     s.wait_for_focus("q-_no-medications--1").await;
+    s.wait_for_text("#intake-confirm-bar", "for your confirmation")
+        .await;
+    s.screenshot("keystrokes-repeat-medications").await;
     s.press(&format!("{ENTER}{ENTER}")).await;
     s.wait_for_focus("q-1_med-dose").await;
     s.press(&format!("{NEW_METFORMIN_DOSE}{ENTER}")).await;

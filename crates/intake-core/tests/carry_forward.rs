@@ -481,3 +481,31 @@ fn with_no_earlier_visit_only_the_record_and_initial_values_are_proposed() {
         .iter()
         .all(|e| e.hint.is_none() && e.not_carried.is_none()));
 }
+
+#[test]
+fn with_500_earlier_visits_in_any_order_the_newest_one_decides() {
+    // Visits given oldest first, newest in the middle, one entered in error after it.
+    let mut list: Vec<Visit> = (0..500)
+        .map(|i| {
+            let date = at(2024, 1, 1) + chrono::Duration::days(i);
+            visit(
+                i + 1,
+                date,
+                &[(":occupation", vec![text(&format!("Job {i}"))])],
+            )
+        })
+        .collect();
+    list.rotate_left(250);
+    let mut wrong = visit(
+        9_999,
+        at(2025, 12, 1),
+        &[(":occupation", vec![text("Wrong chart")])],
+    );
+    wrong.status = VisitStatus::EnteredInError;
+    list.push(wrong);
+    let plan = run(&form("1"), &list);
+    let e = plan.get(&Key::top("occupation")).unwrap();
+    assert_eq!(e.values, vec![text("Job 499")]);
+    assert_eq!(e.provenance.as_ref().unwrap().encounter, 500);
+    assert_eq!(plan.skipped.len(), 1);
+}
