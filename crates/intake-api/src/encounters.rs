@@ -323,7 +323,7 @@ impl Api {
                 disabled: disabled(&eval),
                 problems: problems(&eval, &rows, &index),
                 carry,
-                changes: changes_since(&rows, &db.answer_revisions(id)?),
+                changes: changes_since(&rows, &db.carried_revisions(id)?),
             })
         })
     }
@@ -436,7 +436,7 @@ impl Api {
                 disabled: disabled(&eval),
                 problems: problems(&eval, &after, &index),
                 encounter: self.dto(&self.encounter_row(db, id)?, &who),
-                changes: changes_since(&after, &db.answer_revisions(id)?),
+                changes: changes_since(&after, &db.carried_revisions(id)?),
             })
         })
     }
@@ -503,7 +503,7 @@ impl Api {
                 disabled: disabled(&eval),
                 problems: problems(&eval, &after, &index),
                 encounter: self.dto(&self.encounter_row(db, id)?, &who),
-                changes: changes_since(&after, &db.answer_revisions(id)?),
+                changes: changes_since(&after, &db.carried_revisions(id)?),
             })
         })
     }

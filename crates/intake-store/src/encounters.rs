@@ -322,11 +322,25 @@ impl Db<'_> {
 
     /// Every earlier value of an encounter's answers, by key then revision.
     pub fn answer_revisions(&self, encounter_id: i64) -> Result<Vec<RevisionRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        self.revisions_where(encounter_id, "")
+    }
+
+    /// The earlier values of an encounter's answers that were carried from another visit
+    /// (what "changes since last visit" compares with), by key then revision.
+    pub fn carried_revisions(&self, encounter_id: i64) -> Result<Vec<RevisionRow>, StoreError> {
+        self.revisions_where(encounter_id, "AND source = 'carried'")
+    }
+
+    fn revisions_where(
+        &self,
+        encounter_id: i64,
+        and: &str,
+    ) -> Result<Vec<RevisionRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT answer_key, rev, value_json, source, author, at, source_encounter, \
-             confirmed_by, removed FROM encounter_answer_revisions WHERE encounter_id = ?1 \
-             ORDER BY answer_key, rev",
-        )?;
+             confirmed_by, removed FROM encounter_answer_revisions WHERE encounter_id = ?1 {and} \
+             ORDER BY answer_key, rev"
+        ))?;
         let rows = stmt.query_map([encounter_id], |r| {
             let at: String = r.get(5)?;
             Ok((
