@@ -14,12 +14,13 @@
 import { h, replaceChildren } from './dom.js';
 import { idSafe, valueText } from './intake-model.js';
 
-const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** "2026-10-02" -> "2 Oct 2026". */
+/** "2026-10-02" -> "2 Oct 2026", as the backend writes dates in hints and messages. */
 export function dayText(isoDate) {
-  const d = new Date(`${String(isoDate).slice(0, 10)}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? String(isoDate) : day.format(d);
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(isoDate));
+  const month = m ? MONTHS[Number(m[2]) - 1] : null;
+  return month ? `${Number(m[3])} ${month} ${m[1]}` : String(isoDate);
 }
 
 /** Whether an answer still waits for this visit's confirmation. */
