@@ -49,18 +49,7 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
     let data = demo_data();
     let zoe = first_visit_for_zoe(data.path());
     let s = Session::start("carry", data).await;
-    s.type_into("#sign-in-username", "nurse").await;
-    s.type_into("#sign-in-password", &format!("demo{ENTER}"))
-        .await;
-    s.find("#home").await;
-    s.click("#nav a[data-section=\"patients\"]").await;
-    s.type_into("#patient-search", "zoe").await;
-    s.wait_for_text("#patient-results", "Núñez").await;
-    s.press(ENTER).await;
-    s.wait_for_text("#patient-name", "Zoë").await;
-    s.find("#start-intake:not([disabled])").await;
-    s.press(&format!("{ALT}i{RELEASE}")).await;
-    s.wait_for_text("#intake-saved", "All changes saved").await;
+    crate::intake::start_intake_for_zoe(&s).await;
     s.screenshot("carry-visit").await;
     // The last weight is a hint beside the (empty) field.
     s.press(&format!("{ALT}2{RELEASE}")).await;

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::harness::{api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE, SHIFT, TAB};
 
 /// Signs in as the demo nurse, finds Zoë Núñez and starts an intake with Alt+I.
-async fn start_intake_for_zoe(s: &Session) {
+pub(crate) async fn start_intake_for_zoe(s: &Session) {
     s.type_into("#sign-in-username", "nurse").await;
     s.type_into("#sign-in-password", &format!("demo{ENTER}"))
         .await;

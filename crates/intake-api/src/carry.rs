@@ -342,21 +342,7 @@ pub(crate) fn write_plan(
     }
     for (key, value) in calculate(index, &response) {
         if let Some(v) = value {
-            let key_text = key.to_string();
-            let values = Value::Array(vec![to_json(&v)]).to_string();
-            db.put_answer(
-                id,
-                &AnswerWrite {
-                    key: &key_text,
-                    link_id: &key.link_id,
-                    values: &values,
-                    source: "calculated",
-                    carried: None,
-                    needs_confirmation: false,
-                },
-                now,
-                actor,
-            )?;
+            crate::encounters::write_answer(db, id, &key, &[v], "calculated", now, actor)?;
         }
     }
     Ok(notes)

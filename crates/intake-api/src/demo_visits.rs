@@ -32,10 +32,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use intake_core::ids::PatientId;
 use intake_core::patient::ValidPatient;
 use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key, Response};
-use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::{AnswerValue, Questionnaire};
-use intake_store::{AnswerWrite, Db, TemplateRow};
-use serde_json::Value;
+use intake_store::{Db, TemplateRow};
 
 use crate::{Api, ApiError};
 use answers::{filled, Filled};
@@ -282,22 +280,7 @@ fn put(
     source: &str,
     at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let key_text = key.to_string();
-    let values = Value::Array(values.iter().map(to_json).collect()).to_string();
-    db.put_answer(
-        id,
-        &AnswerWrite {
-            key: &key_text,
-            link_id: &key.link_id,
-            values: &values,
-            source,
-            carried: None,
-            needs_confirmation: false,
-        },
-        at,
-        DEMO_NURSE,
-    )?;
-    Ok(())
+    crate::encounters::write_answer(db, id, key, values, source, at, DEMO_NURSE)
 }
 
 /// What the nurse types and removes to turn the planned draft (`response`) into

@@ -132,7 +132,7 @@ fn grouped(n: usize) -> String {
 }
 
 /// Stores one key's values (a new write: its `rev` goes up by one).
-fn write_answer(
+pub(crate) fn write_answer(
     db: &Db<'_>,
     encounter: i64,
     key: &Key,
