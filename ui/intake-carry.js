@@ -30,11 +30,13 @@ export function waitsForConfirmation(answer) {
 
 /**
  * The provenance line of one answer: badge, then "Confirm" or "✓ Confirmed".
- * `onConfirm(key)` confirms; with `readOnly` there is no button.
+ * `onConfirm(key)` confirms; with `readOnly` there is no button. `recordBadge: false`
+ * leaves out "from the patient record" (a question that already says so).
  */
-export function provenanceNodes(key, answer, { onConfirm, readOnly }) {
+export function provenanceNodes(key, answer, { onConfirm, readOnly, recordBadge = true }) {
   if (!answer) return [];
   if (answer.source === 'record') {
+    if (!recordBadge) return [];
     return [h('span', { class: 'badge q-from q-from-record', title: 'Filled in from the patient record' },
       'from the patient record')];
   }

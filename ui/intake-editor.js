@@ -123,7 +123,8 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard,
       // Inside a row, the row says where it came from.
       const inRow = splitKey(key).rows.length > 0;
       if (widget.setCarry) {
-        setCarryOnce(widget, key, (a) => [inRow ? [] : provenanceNodes(key, a, opts), carryNoteNodes(key, s.notes)]);
+        const own = { ...opts, recordBadge: !widget.item?.readOnly };
+        setCarryOnce(widget, key, (a) => [inRow ? [] : provenanceNodes(key, a, own), carryNoteNodes(key, s.notes)]);
       }
     }
     for (const [key, node] of s.view.nodes) {

@@ -138,3 +138,33 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
     assert_eq!(get(":occupation").values[0]["valueString"], "Head teacher");
     s.finish().await;
 }
+
+#[tokio::test]
+async fn a_visit_dated_after_today_is_not_used_and_the_screen_says_so() {
+    let data = demo_data();
+    {
+        // A workstation whose clock ran three weeks ahead submitted a visit for Zoë.
+        let ahead = chrono::Utc::now() + chrono::Duration::days(21);
+        let clock = std::sync::Arc::new(intake_api::ManualClock::new(ahead));
+        let api = intake_api::Api::open(&intake_api::DataDir::at(data.path()), clock).unwrap();
+        let token = api.sign_in("nurse", "demo").unwrap().token;
+        let nurse = Caller::Session(&token);
+        let found = api.search_patients(nurse, "zoe nunez").unwrap();
+        let zoe = found.patients.iter().find(|p| p.family == "Núñez").unwrap().id;
+        let e = api.start_intake(nurse, zoe, None, None).unwrap();
+        let changes = [
+            change(":reason", json!([{ "valueString": "Cough" }])),
+            change(":occupation", json!([{ "valueString": "Astronaut" }])),
+        ];
+        api.save_intake(nurse, e.id, &changes, None).unwrap();
+        assert!(api.submit_intake(nurse, e.id).unwrap().submitted);
+    }
+    let s = Session::start("carry-future", data).await;
+    crate::intake::start_intake_for_zoe(&s).await;
+    let said = s.wait_for_text("#intake-carry", "Earlier visits not used").await;
+    assert!(said.contains("after today") && said.contains("clock"), "{said}");
+    s.screenshot("carry-future").await;
+    s.press(&format!("{ALT}6{RELEASE}")).await;
+    assert_eq!(s.value_of("#q-_occupation").await, "", "nothing carried from it");
+    s.finish().await;
+}
