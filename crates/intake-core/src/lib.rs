@@ -17,6 +17,7 @@ pub mod ids;
 pub mod mrn;
 pub mod patient;
 pub mod questionnaire;
+pub mod review;
 pub mod role;
 pub mod search;
 pub mod text;
