@@ -150,7 +150,12 @@ async fn a_visit_dated_after_today_is_not_used_and_the_screen_says_so() {
         let token = api.sign_in("nurse", "demo").unwrap().token;
         let nurse = Caller::Session(&token);
         let found = api.search_patients(nurse, "zoe nunez").unwrap();
-        let zoe = found.patients.iter().find(|p| p.family == "Núñez").unwrap().id;
+        let zoe = found
+            .patients
+            .iter()
+            .find(|p| p.family == "Núñez")
+            .unwrap()
+            .id;
         let e = api.start_intake(nurse, zoe, None, None).unwrap();
         let changes = [
             change(":reason", json!([{ "valueString": "Cough" }])),
@@ -161,10 +166,19 @@ async fn a_visit_dated_after_today_is_not_used_and_the_screen_says_so() {
     }
     let s = Session::start("carry-future", data).await;
     crate::intake::start_intake_for_zoe(&s).await;
-    let said = s.wait_for_text("#intake-carry", "Earlier visits not used").await;
-    assert!(said.contains("after today") && said.contains("clock"), "{said}");
+    let said = s
+        .wait_for_text("#intake-carry", "Earlier visits not used")
+        .await;
+    assert!(
+        said.contains("after today") && said.contains("clock"),
+        "{said}"
+    );
     s.screenshot("carry-future").await;
     s.press(&format!("{ALT}6{RELEASE}")).await;
-    assert_eq!(s.value_of("#q-_occupation").await, "", "nothing carried from it");
+    assert_eq!(
+        s.value_of("#q-_occupation").await,
+        "",
+        "nothing carried from it"
+    );
     s.finish().await;
 }
