@@ -16,7 +16,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use intake_core::ids::PatientId;
-use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key, Response};
+use intake_core::questionnaire::response::{
+    calculate, evaluate, FormIndex, Key, KeyParseError, Response,
+};
 use intake_core::questionnaire::validate::fits;
 use intake_core::questionnaire::value_json::{from_json, to_json};
 use intake_core::questionnaire::{self, AnswerValue, ItemType, Questionnaire};
@@ -602,7 +604,7 @@ fn check_change(
     let key: Key = change
         .key
         .parse()
-        .map_err(|e: String| invalid(format!("{e}.")))?;
+        .map_err(|e: KeyParseError| invalid(format!("{e}.")))?;
     let item = index
         .check(&key)
         .map_err(|e| invalid(crate::error::sentence(&e.to_string())))?;
@@ -650,7 +652,7 @@ fn check_change(
     let mut values = Vec::with_capacity(change.values.len());
     for raw in &change.values {
         let v = from_json(raw)
-            .map_err(|e| invalid(format!("{label}: {}", crate::error::sentence(&e))))?;
+            .map_err(|e| invalid(format!("{label}: {}", crate::error::sentence(&e.0))))?;
         if let AnswerValue::String(s) = &v {
             if s.chars().count() > MAX_TEXT_ANSWER_CHARS {
                 return Err(invalid(format!(

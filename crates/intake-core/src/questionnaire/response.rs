@@ -54,12 +54,17 @@ impl fmt::Display for Key {
     }
 }
 
+/// Why a text is not an answer key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an answer key (\"<rows>:<linkId>\")")]
+pub struct KeyParseError(pub String);
+
 impl FromStr for Key {
-    type Err = String;
+    type Err = KeyParseError;
 
     /// `"<rows>:<linkId>"`, rows being positive integers joined by `.`.
-    fn from_str(s: &str) -> Result<Key, String> {
-        let bad = || format!("{s:?} is not an answer key (\"<rows>:<linkId>\")");
+    fn from_str(s: &str) -> Result<Key, KeyParseError> {
+        let bad = || KeyParseError(s.to_string());
         let (rows, link_id) = s.split_once(':').ok_or_else(bad)?;
         if link_id.is_empty() {
             return Err(bad());
@@ -72,7 +77,7 @@ impl FromStr for Key {
                     Ok(n) if n > 0 && r.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
                     _ => Err(bad()),
                 })
-                .collect::<Result<Vec<u32>, String>>()?
+                .collect::<Result<Vec<u32>, KeyParseError>>()?
         };
         Ok(Key {
             rows,

@@ -66,8 +66,25 @@ pub fn to_json(v: &AnswerValue) -> Value {
     }
 }
 
+/// Why a JSON value is not an answer value, in words for the person who sent it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+impl From<String> for ValueError {
+    fn from(s: String) -> Self {
+        ValueError(s)
+    }
+}
+
+impl From<&str> for ValueError {
+    fn from(s: &str) -> Self {
+        ValueError(s.to_string())
+    }
+}
+
 /// Reads one `{"value<Type>": ...}` object; anything else is an error saying what.
-pub fn from_json(v: &Value) -> Result<AnswerValue, String> {
+pub fn from_json(v: &Value) -> Result<AnswerValue, ValueError> {
     let obj = v.as_object().ok_or_else(|| {
         "an answer value must be an object like {\"valueString\": \"…\"}".to_string()
     })?;
@@ -133,7 +150,7 @@ mod tests {
             json!({ "valueBanana": 1 }),
         ] {
             let err = from_json(&bad).unwrap_err();
-            assert!(!err.is_empty(), "{bad}");
+            assert!(!err.0.is_empty(), "{bad}");
         }
     }
 }
