@@ -27,7 +27,12 @@ use intake_store::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{Api, ApiError};
+use intake_core::questionnaire::response::evaluate;
+
+use crate::encounters::{item_label, read_only_error, response_of, when, SavedDto};
+use crate::encounters_dto::{changes_since, disabled, problems, AnswerDto};
+use crate::permissions::Permission;
+use crate::{Api, ApiError, Caller};
 
 /// The most answers one confirmation may name (a section holds a few dozen).
 pub const MAX_CONFIRMS: usize = 2_000;
@@ -244,18 +249,18 @@ impl Api {
     /// Shows what a new intake would start with, saving nothing.
     pub fn plan_intake(
         &self,
-        caller: crate::Caller<'_>,
+        caller: Caller<'_>,
         patient_id: i64,
         slug: Option<&str>,
         version: Option<&str>,
     ) -> Result<PlanDto, ApiError> {
-        self.authorize(caller, crate::permissions::Permission::ViewEncounters)?;
+        self.authorize(caller, Permission::ViewEncounters)?;
         let now = self.now();
         self.store.read(|db| {
             let patient = db
                 .patient(PatientId(patient_id))?
                 .ok_or_else(|| ApiError::NotFound("There is no such patient.".into()))?;
-            let template = crate::encounters::startable_template(db, slug, version)?;
+            let template = crate::templates::startable_template(db, slug, version)?;
             let q = self.form(db, template.id)?;
             let plan = self.carry_plan(db, &patient, &template, &q, now)?;
             Ok(PlanDto {
@@ -354,4 +359,70 @@ pub(crate) fn confirm_message(from: DateTime<Utc>) -> String {
         "Confirm or change this value, carried from the visit of {}.",
         short_date(from)
     )
+}
+
+impl Api {
+    /// Confirms carried values of a draft (a row confirms as a whole). Refused, with
+    /// nothing confirmed, when one of them changed since the screen saw it.
+    pub fn confirm_intake(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        confirms: &[ConfirmDto],
+    ) -> Result<SavedDto, ApiError> {
+        let who = self.authorize(caller, Permission::EditIntake)?;
+        if confirms.len() > MAX_CONFIRMS {
+            return Err(ApiError::invalid(
+                "confirms",
+                format!("One confirmation names at most {} answers.", MAX_CONFIRMS),
+            ));
+        }
+        let now = self.now();
+        self.store.write(|db| {
+            let e = self.encounter_row(db, id)?;
+            if e.status != "draft" {
+                return Err(read_only_error(&e));
+            }
+            let q = self.form(db, e.template_id)?;
+            let index = FormIndex::new(&q.items);
+            let before = db.answers(id)?;
+            let mut confirmed = Vec::new();
+            for c in confirms {
+                let field = c.key.as_str();
+                let Some(row) = before.iter().find(|a| a.key == c.key) else {
+                    return Err(ApiError::invalid(
+                        field,
+                        "This answer is no longer there; nothing was confirmed.",
+                    ));
+                };
+                if row.rev != c.base_rev {
+                    let label = item_label(&index, &row.link_id);
+                    return Err(ApiError::Conflict(format!(
+                        "{label} was changed in another window by {} at {}; nothing was confirmed.",
+                        row.author,
+                        when(row.at)
+                    )));
+                }
+                if db.confirm_answer(id, &row.key, now, &who.actor)? {
+                    confirmed.push(row.key.clone());
+                }
+            }
+            db.touch_encounter(id, None, now)?;
+            let after = db.answers(id)?;
+            let eval = evaluate(&index, &response_of(&after));
+            Ok(SavedDto {
+                saved_at: intake_store::format_time(now),
+                answers: after
+                    .iter()
+                    .filter(|a| confirmed.contains(&a.key))
+                    .map(AnswerDto::new)
+                    .collect(),
+                removed: Vec::new(),
+                disabled: disabled(&eval),
+                problems: problems(&eval, &after, &index),
+                encounter: self.dto(&self.encounter_row(db, id)?, &who),
+                changes: changes_since(&after, &db.carried_revisions(id)?),
+            })
+        })
+    }
 }

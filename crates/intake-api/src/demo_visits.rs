@@ -138,7 +138,7 @@ impl Api {
         patients: &[(PatientId, &ValidPatient)],
         now: DateTime<Utc>,
     ) -> Result<Seeded, ApiError> {
-        let template = crate::encounters::startable_template(db, None, None)?;
+        let template = crate::templates::startable_template(db, None, None)?;
         let q = self.form(db, template.id)?;
         let form = Form {
             template: &template,

@@ -16,18 +16,15 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use intake_core::ids::PatientId;
-use intake_core::questionnaire::response::{
-    calculate, evaluate, FormIndex, Key, KeyParseError, Response,
-};
-use intake_core::questionnaire::validate::fits;
+use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::value_json::{from_json, to_json};
-use intake_core::questionnaire::{self, AnswerValue, ItemType, Questionnaire};
+use intake_core::questionnaire::{self, AnswerValue, Questionnaire};
 use intake_store::{AnswerRow, AnswerWrite, Db, EncounterFilter, EncounterRow, PatientStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::builtin::GENERAL_INTAKE_SLUG;
 use crate::carry::CarryNotesDto;
+use crate::encounters_check::{check_change, check_rows_exist};
 use crate::encounters_dto::{
     changes_since, disabled, form_dto, problems, AnswerDto, ChangeSinceDto, EncounterDto, FormDto,
     ProblemDto,
@@ -103,7 +100,7 @@ pub struct EncounterDetailDto {
     pub answers: Vec<AnswerDto>,
 }
 
-fn response_of(rows: &[AnswerRow]) -> Response {
+pub(crate) fn response_of(rows: &[AnswerRow]) -> Response {
     let mut response = Response::new();
     for row in rows {
         let Ok(key) = row.key.parse::<Key>() else {
@@ -118,19 +115,6 @@ fn response_of(rows: &[AnswerRow]) -> Response {
 
 fn values_json(values: &[AnswerValue]) -> String {
     Value::Array(values.iter().map(to_json).collect()).to_string()
-}
-
-/// `100000` as "100,000".
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Stores one key's values (a new write: its `rev` goes up by one).
@@ -156,7 +140,7 @@ pub(crate) fn write_answer(
     Ok(())
 }
 
-fn when(at: DateTime<Utc>) -> String {
+pub(crate) fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -164,7 +148,7 @@ fn not_found(id: i64) -> ApiError {
     ApiError::NotFound(format!("There is no intake {id}."))
 }
 
-fn read_only_error(e: &EncounterRow) -> ApiError {
+pub(crate) fn read_only_error(e: &EncounterRow) -> ApiError {
     let by = match (&e.submitted_at, &e.submitted_by) {
         (Some(at), Some(by)) => format!(" on {} by {by}", when(*at)),
         _ => String::new(),
@@ -173,7 +157,7 @@ fn read_only_error(e: &EncounterRow) -> ApiError {
 }
 
 /// The label of an item for messages: its text, or its linkId.
-fn item_label(q: &FormIndex<'_>, link_id: &str) -> String {
+pub(crate) fn item_label(q: &FormIndex<'_>, link_id: &str) -> String {
     q.get(link_id)
         .and_then(|i| i.text.clone())
         .unwrap_or_else(|| link_id.to_string())
@@ -199,11 +183,11 @@ impl Api {
         Ok(q)
     }
 
-    fn encounter_row(&self, db: &Db<'_>, id: i64) -> Result<EncounterRow, ApiError> {
+    pub(crate) fn encounter_row(&self, db: &Db<'_>, id: i64) -> Result<EncounterRow, ApiError> {
         db.encounter(id)?.ok_or_else(|| not_found(id))
     }
 
-    fn dto(&self, e: &EncounterRow, who: &Principal) -> EncounterDto {
+    pub(crate) fn dto(&self, e: &EncounterRow, who: &Principal) -> EncounterDto {
         let read_only = e.status != "draft" || !allows(who.role, Permission::EditIntake);
         EncounterDto::new(e, read_only)
     }
@@ -228,7 +212,7 @@ impl Api {
                     "This patient was entered in error; intakes cannot be started for them.".into(),
                 ));
             }
-            let template = startable_template(db, slug, version)?;
+            let template = crate::templates::startable_template(db, slug, version)?;
             let q = self.form(db, template.id)?;
             let index = FormIndex::new(&q.items);
             let plan = self.carry_plan(db, &patient, &template, &q, now)?;
@@ -443,73 +427,6 @@ impl Api {
         })
     }
 
-    /// Confirms carried values of a draft (a row confirms as a whole). Refused, with
-    /// nothing confirmed, when one of them changed since the screen saw it.
-    pub fn confirm_intake(
-        &self,
-        caller: Caller<'_>,
-        id: i64,
-        confirms: &[crate::carry::ConfirmDto],
-    ) -> Result<SavedDto, ApiError> {
-        let who = self.authorize(caller, Permission::EditIntake)?;
-        if confirms.len() > crate::carry::MAX_CONFIRMS {
-            return Err(ApiError::invalid(
-                "confirms",
-                format!(
-                    "One confirmation names at most {} answers.",
-                    crate::carry::MAX_CONFIRMS
-                ),
-            ));
-        }
-        let now = self.now();
-        self.store.write(|db| {
-            let e = self.encounter_row(db, id)?;
-            if e.status != "draft" {
-                return Err(read_only_error(&e));
-            }
-            let q = self.form(db, e.template_id)?;
-            let index = FormIndex::new(&q.items);
-            let before = db.answers(id)?;
-            let mut confirmed = Vec::new();
-            for c in confirms {
-                let field = c.key.as_str();
-                let Some(row) = before.iter().find(|a| a.key == c.key) else {
-                    return Err(ApiError::invalid(
-                        field,
-                        "This answer is no longer there; nothing was confirmed.",
-                    ));
-                };
-                if row.rev != c.base_rev {
-                    let label = item_label(&index, &row.link_id);
-                    return Err(ApiError::Conflict(format!(
-                        "{label} was changed in another window by {} at {}; nothing was confirmed.",
-                        row.author,
-                        when(row.at)
-                    )));
-                }
-                if db.confirm_answer(id, &row.key, now, &who.actor)? {
-                    confirmed.push(row.key.clone());
-                }
-            }
-            db.touch_encounter(id, None, now)?;
-            let after = db.answers(id)?;
-            let eval = evaluate(&index, &response_of(&after));
-            Ok(SavedDto {
-                saved_at: intake_store::format_time(now),
-                answers: after
-                    .iter()
-                    .filter(|a| confirmed.contains(&a.key))
-                    .map(AnswerDto::new)
-                    .collect(),
-                removed: Vec::new(),
-                disabled: disabled(&eval),
-                problems: problems(&eval, &after, &index),
-                encounter: self.dto(&self.encounter_row(db, id)?, &who),
-                changes: changes_since(&after, &db.carried_revisions(id)?),
-            })
-        })
-    }
-
     /// Validates and submits a draft. With errors, nothing changes and every problem
     /// is returned; a second submission is refused.
     pub fn submit_intake(&self, caller: Caller<'_>, id: i64) -> Result<SubmitDto, ApiError> {
@@ -565,136 +482,4 @@ impl Api {
             })
         })
     }
-}
-
-/// The template version a new intake uses: `slug` (by default the built-in general
-/// adult intake) at `version`, or its newest active version; only active ones start.
-pub(crate) fn startable_template(
-    db: &Db<'_>,
-    slug: Option<&str>,
-    version: Option<&str>,
-) -> Result<intake_store::TemplateRow, ApiError> {
-    let slug = slug.unwrap_or(GENERAL_INTAKE_SLUG);
-    let template = match version {
-        Some(v) => db.template(slug, v)?,
-        None => db
-            .list_templates()?
-            .into_iter()
-            .rfind(|t| t.slug == slug && t.status == "active"),
-    }
-    .ok_or_else(|| ApiError::NotFound(format!("There is no active form {slug:?} to start.")))?;
-    if template.status != "active" {
-        return Err(ApiError::Conflict(format!(
-            "{} version {} is {}; only active forms can be started.",
-            template.title, template.version, template.status
-        )));
-    }
-    Ok(template)
-}
-
-/// Checks one change against the form and the stored answers: the key names an item
-/// instance, the screen saw the latest write, the values fit.
-fn check_change(
-    index: &FormIndex<'_>,
-    change: &ChangeDto,
-    stored: &BTreeMap<String, &AnswerRow>,
-) -> Result<(Key, Vec<AnswerValue>), ApiError> {
-    let field = change.key.as_str();
-    let invalid = |m: String| ApiError::invalid(field, m);
-    let key: Key = change
-        .key
-        .parse()
-        .map_err(|e: KeyParseError| invalid(format!("{e}.")))?;
-    let item = index
-        .check(&key)
-        .map_err(|e| invalid(crate::error::sentence(&e.to_string())))?;
-    let label = item_label(index, &key.link_id);
-    let current = stored.get(&change.key);
-    let current_rev = current.map_or(0, |a| a.rev);
-    if current_rev != change.base_rev {
-        return Err(ApiError::Conflict(match current {
-            Some(a) => format!(
-                "{label} was changed in another window by {} at {}; your change was not saved.",
-                a.author,
-                a.at.format("%H:%M:%S")
-            ),
-            None => format!("{label} was cleared in another window; your change was not saved."),
-        }));
-    }
-    let row_group = index.is_row_group(&key.link_id);
-    if change.remove {
-        if !row_group {
-            return Err(invalid("Only a row of a repeating group can be removed; clear a field by sending no values.".into()));
-        }
-        return Ok((key, Vec::new()));
-    }
-    if row_group {
-        if !change.values.is_empty() {
-            return Err(invalid(format!(
-                "A row of {label} holds no values of its own."
-            )));
-        }
-        return Ok((key, Vec::new()));
-    }
-    if item.read_only || item.calculation.is_some() {
-        return Err(invalid(format!(
-            "{label} is filled in by the app and cannot be typed."
-        )));
-    }
-    if matches!(item.item_type, ItemType::Attachment | ItemType::Unknown(_)) {
-        return Err(invalid(format!(
-            "{label} is not supported in this version."
-        )));
-    }
-    if change.values.len() > 1 && !item.repeats {
-        return Err(invalid(format!("{label} takes one answer.")));
-    }
-    let mut values = Vec::with_capacity(change.values.len());
-    for raw in &change.values {
-        let v = from_json(raw)
-            .map_err(|e| invalid(format!("{label}: {}", crate::error::sentence(&e.0))))?;
-        if let AnswerValue::String(s) = &v {
-            if s.chars().count() > MAX_TEXT_ANSWER_CHARS {
-                return Err(invalid(format!(
-                    "{label} is {} characters long; an answer holds at most {}.",
-                    grouped(s.chars().count()),
-                    grouped(MAX_TEXT_ANSWER_CHARS)
-                )));
-            }
-        }
-        if !fits(&item.item_type, &v) {
-            return Err(invalid(format!(
-                "{label}: this answer does not have the question's type; it was not saved."
-            )));
-        }
-        values.push(v);
-    }
-    Ok((key, values))
-}
-
-/// Every written key inside repeating groups needs its rows to exist.
-fn check_rows_exist(
-    index: &FormIndex<'_>,
-    response: &Response,
-    writes: &[(Key, Vec<AnswerValue>)],
-) -> Result<(), ApiError> {
-    for (key, _) in writes {
-        for (depth, group) in index.row_groups(&key.link_id).iter().enumerate() {
-            if *group == key.link_id.as_str() {
-                continue;
-            }
-            let row = Key::new(&key.rows[..=depth], group);
-            if !response.contains_key(&row) {
-                return Err(ApiError::invalid(
-                    &key.to_string(),
-                    format!(
-                        "Row {} of {} does not exist; add the row first.",
-                        key.rows[depth],
-                        item_label(index, group)
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(())
 }

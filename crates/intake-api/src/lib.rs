@@ -21,6 +21,7 @@ mod demo_patients;
 pub mod demo_visits;
 pub mod dto;
 pub mod encounters;
+mod encounters_check;
 pub mod encounters_dto;
 mod error;
 mod files;

@@ -6,7 +6,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use intake_store::{NewTemplate, TemplateRow};
+use intake_store::{Db, NewTemplate, TemplateRow};
+
+use crate::builtin::GENERAL_INTAKE_SLUG;
 
 use crate::permissions::Permission;
 use crate::{audit_entry, Api, ApiError, Caller};
@@ -286,6 +288,31 @@ fn not_found(slug: &str, version: &str) -> ApiError {
     ApiError::NotFound(format!(
         "There is no template {slug:?} version {version:?}."
     ))
+}
+
+/// The template version a new intake uses: `slug` (by default the built-in general
+/// adult intake) at `version`, or its newest active version; only active ones start.
+pub(crate) fn startable_template(
+    db: &Db<'_>,
+    slug: Option<&str>,
+    version: Option<&str>,
+) -> Result<intake_store::TemplateRow, ApiError> {
+    let slug = slug.unwrap_or(GENERAL_INTAKE_SLUG);
+    let template = match version {
+        Some(v) => db.template(slug, v)?,
+        None => db
+            .list_templates()?
+            .into_iter()
+            .rfind(|t| t.slug == slug && t.status == "active"),
+    }
+    .ok_or_else(|| ApiError::NotFound(format!("There is no active form {slug:?} to start.")))?;
+    if template.status != "active" {
+        return Err(ApiError::Conflict(format!(
+            "{} version {} is {}; only active forms can be started.",
+            template.title, template.version, template.status
+        )));
+    }
+    Ok(template)
 }
 
 #[cfg(test)]
