@@ -127,17 +127,13 @@ pub(crate) fn record_value(binding: &str, patient: &PatientRow) -> Option<Answer
 
 /// The record facts a form binds to, by binding name.
 fn record_facts(q: &Questionnaire, patient: &PatientRow) -> BTreeMap<String, AnswerValue> {
-    let mut out = BTreeMap::new();
-    let mut stack: Vec<&intake_core::questionnaire::Item> = q.items.iter().collect();
-    while let Some(item) = stack.pop() {
-        if let Some(b) = &item.record_binding {
-            if let Some(v) = record_value(b, patient) {
-                out.insert(b.clone(), v);
-            }
-        }
-        stack.extend(item.items.iter());
-    }
-    out
+    intake_core::questionnaire::all_items(&q.items)
+        .into_iter()
+        .filter_map(|item| {
+            let b = item.record_binding.as_ref()?;
+            Some((b.clone(), record_value(b, patient)?))
+        })
+        .collect()
 }
 
 /// An earlier visit loaded for the planner.

@@ -11,7 +11,7 @@
 //! earlier visit everything answered is `Added` and [`VisitDiff::previous`] is false.
 
 use crate::questionnaire::response::{FormIndex, Key, Response};
-use crate::questionnaire::{AnswerValue, Item, ItemType, Questionnaire};
+use crate::questionnaire::{all_items, AnswerValue, Item, ItemType, Questionnaire};
 use crate::text::fold;
 
 /// How an answer or a row differs from the earlier visit.
@@ -79,13 +79,6 @@ impl VisitDiff {
         self.questions
             .iter()
             .filter(|q| q.change != Change::Unchanged)
-    }
-}
-
-fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {
-    for item in items {
-        out.push(item);
-        walk(&item.items, out);
     }
 }
 
@@ -189,8 +182,7 @@ fn row_answers<'r>(
 /// The item that says what a row is about: its first required text question, else its
 /// first text question.
 fn identity_item(group: &Item) -> Option<&Item> {
-    let mut all = Vec::new();
-    walk(&group.items, &mut all);
+    let all = all_items(&group.items);
     let text = |i: &&Item| {
         matches!(
             i.item_type,
@@ -322,8 +314,7 @@ pub fn diff(form: &Questionnaire, previous: Option<&Response>, current: &Respons
     let index = FormIndex::new(&form.items);
     let empty = Response::new();
     let before = previous.unwrap_or(&empty);
-    let mut all = Vec::new();
-    walk(&form.items, &mut all);
+    let all = all_items(&form.items);
     let mut out = VisitDiff {
         previous: previous.is_some(),
         ..Default::default()

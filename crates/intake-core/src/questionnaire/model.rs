@@ -55,6 +55,18 @@ pub struct Item {
     pub items: Vec<Item>,
 }
 
+/// Every item of `items` and what they hold, depth first in form order (an explicit
+/// stack: a deeply nested form from a file cannot exhaust the call stack).
+pub fn all_items(items: &[Item]) -> Vec<&Item> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Item> = items.iter().rev().collect();
+    while let Some(item) = stack.pop() {
+        out.push(item);
+        stack.extend(item.items.iter().rev());
+    }
+    out
+}
+
 /// The namespace of Intake Desk's own extensions.
 pub const EXTENSION_BASE: &str = "http://intake-desk.org/fhir/StructureDefinition/";
 
