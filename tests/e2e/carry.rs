@@ -11,9 +11,9 @@ fn change(key: &str, values: Value) -> ChangeDto {
     serde_json::from_value(json!({ "key": key, "values": values, "baseRev": 0 })).unwrap()
 }
 
-/// Zoë Núñez gets a submitted first visit (by the demo nurse, through the API).
-fn first_visit_for_zoe(data: &std::path::Path) -> i64 {
-    let api = api(data);
+/// A submitted visit for Zoë Núñez with `changes`, by the demo nurse through `api` (whose
+/// clock dates it); returns Zoë's patient id.
+fn submitted_visit_for_zoe(api: &intake_api::Api, changes: &[ChangeDto]) -> i64 {
     let token = api.sign_in("nurse", "demo").unwrap().token;
     let nurse = Caller::Session(&token);
     let found = api.search_patients(nurse, "zoe nunez").unwrap();
@@ -24,6 +24,13 @@ fn first_visit_for_zoe(data: &std::path::Path) -> i64 {
         .unwrap()
         .id;
     let e = api.start_intake(nurse, zoe, None, None).unwrap();
+    api.save_intake(nurse, e.id, changes, None).unwrap();
+    assert!(api.submit_intake(nurse, e.id).unwrap().submitted);
+    zoe
+}
+
+/// Zoë Núñez gets a submitted first visit (by the demo nurse, through the API).
+fn first_visit_for_zoe(data: &std::path::Path) -> i64 {
     let changes = [
         change(":reason", json!([{ "valueString": "Cough" }])),
         change(":weight", json!([{ "valueDecimal": 64.5 }])),
@@ -39,9 +46,7 @@ fn first_visit_for_zoe(data: &std::path::Path) -> i64 {
         change(":occupation", json!([{ "valueString": "Teacher" }])),
         change(":ec-name", json!([{ "valueString": "Ana Núñez" }])),
     ];
-    api.save_intake(nurse, e.id, &changes, None).unwrap();
-    assert!(api.submit_intake(nurse, e.id).unwrap().submitted);
-    zoe
+    submitted_visit_for_zoe(&api(data), &changes)
 }
 
 #[tokio::test]
@@ -147,22 +152,11 @@ async fn a_visit_dated_after_today_is_not_used_and_the_screen_says_so() {
         let ahead = chrono::Utc::now() + chrono::Duration::days(21);
         let clock = std::sync::Arc::new(intake_api::ManualClock::new(ahead));
         let api = intake_api::Api::open(&intake_api::DataDir::at(data.path()), clock).unwrap();
-        let token = api.sign_in("nurse", "demo").unwrap().token;
-        let nurse = Caller::Session(&token);
-        let found = api.search_patients(nurse, "zoe nunez").unwrap();
-        let zoe = found
-            .patients
-            .iter()
-            .find(|p| p.family == "Núñez")
-            .unwrap()
-            .id;
-        let e = api.start_intake(nurse, zoe, None, None).unwrap();
         let changes = [
             change(":reason", json!([{ "valueString": "Cough" }])),
             change(":occupation", json!([{ "valueString": "Astronaut" }])),
         ];
-        api.save_intake(nurse, e.id, &changes, None).unwrap();
-        assert!(api.submit_intake(nurse, e.id).unwrap().submitted);
+        submitted_visit_for_zoe(&api, &changes);
     }
     let s = Session::start("carry-future", data).await;
     crate::intake::start_intake_for_zoe(&s).await;
