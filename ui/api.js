@@ -156,6 +156,24 @@ export const saveIntake = (encounterId, changes, section = null) =>
 export const submitIntake = (encounterId) => call('submit_intake', { encounterId });
 export const confirmIntake = (encounterId, confirms) => call('confirm_intake', { encounterId, confirms });
 
+// Review (physician; admins view and mark in error). Every action on a record sends the
+// `recordHash` of the version the person saw, and is refused as a conflict ("changed
+// since you opened it") when the record changed since. Each answers the fresh review.
+
+export const reviewQueue = ({ from = null, to = null, submittedBy = null } = {}) =>
+  call('review_queue', { from, to, submittedBy });
+export const reviewCount = () => call('review_count');
+export const openReview = (encounterId) => call('open_review', { encounterId });
+export const signIntake = (encounterId, recordHash) => call('sign_intake', { encounterId, recordHash });
+export const returnIntake = (encounterId, comment, recordHash) =>
+  call('return_intake', { encounterId, comment, recordHash });
+export const startAmendment = (encounterId, reason, recordHash) =>
+  call('start_amendment', { encounterId, reason, recordHash });
+export const discardAmendment = (encounterId) => call('discard_amendment', { encounterId });
+export const markInError = (encounterId, reason) => call('mark_in_error', { encounterId, reason });
+export const recordVersion = (encounterId, version) => call('record_version', { encounterId, version });
+export const answerHistory = (encounterId) => call('answer_history', { encounterId });
+
 // Outcomes (admin): per week and per intake, answers carried vs typed and minutes to
 // complete, for the intakes submitted from `from` to `to` (YYYY-MM-DD, both included).
 

@@ -140,6 +140,16 @@ function showShell(section) {
   nav.go(section);
 }
 
+/** Asks how many intakes wait for review and shows it on the Review link (if shown). */
+function refreshReviewCount() {
+  if (!state.session?.sections.includes('review')) return;
+  const shell = state.shell;
+  api.reviewCount().then(
+    (count) => { if (state.shell === shell) shell?.topBar.setReviewCount(count); },
+    () => {}, // the badge waits for the next route change
+  );
+}
+
 function renderRoute() {
   if (!state.shell || !state.session) return;
   const allowed = allowedSections(state.session.sections).map((s) => s.id);
@@ -175,6 +185,8 @@ function renderRoute() {
     back: nav.back,
     returnTo: nav.returnTo,
     signOut,
+    /** After an action that changes the review queue (sign, return). */
+    refreshReviewCount,
     done: () => nav.go('home'),
     settingsSaved: (saved) => {
       state.clinicName = saved.clinicName;
@@ -187,6 +199,7 @@ function renderRoute() {
   replaceChildren(state.shell.content, screen);
   document.title = `${route === 'password' ? 'Change password' : sectionLabel(route)} — Intake Desk`;
   focusFirst(screen);
+  refreshReviewCount();
 }
 
 // Start-up.

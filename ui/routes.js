@@ -17,6 +17,8 @@ import * as intake from './views/intake.js';
 import * as intakeList from './views/intake-list.js';
 import * as templates from './views/templates.js';
 import * as outcomes from './views/outcomes.js';
+import * as reviewQueue from './views/review-queue.js';
+import * as review from './views/review.js';
 
 const VIEWS = { home, users, audit, settings, templates, outcomes, password: changePassword };
 const ID = /^[1-9][0-9]{0,15}$/;
@@ -53,13 +55,22 @@ function intakeView(rest) {
   return null;
 }
 
+/** The Review section's screens: '' (the queue), '<encounterId>' (one record). */
+function reviewView(rest) {
+  if (rest.length === 0) return { view: reviewQueue, patientId: null, encounterId: null };
+  if (rest.length === 1 && ID.test(rest[0])) return { view: review, patientId: null, encounterId: Number(rest[0]) };
+  return null;
+}
+
 /**
  * The sections of which any one lets a person open a route. An intake
- * (#/intake/<id>) is reached from a patient's Visits, so whoever may open Patients may
- * open it (a physician has no Intake section); the backend decides what they may do.
+ * (#/intake/<id>) and a record (#/review/<id>) are reached from a patient's Visits, so
+ * whoever may open Patients may open them (a physician has no Intake section, a nurse no
+ * Review section); the backend decides what they may do.
  */
 export function routeSections(section, rest) {
   if (section === 'intake' && rest.length === 1) return ['intake', 'patients'];
+  if (section === 'review' && rest.length === 1) return ['review', 'patients'];
   return [section];
 }
 
@@ -70,6 +81,7 @@ export function routeSections(section, rest) {
 export function resolveView(section, rest) {
   if (section === 'patients') return patientsView(rest);
   if (section === 'intake') return intakeView(rest);
+  if (section === 'review') return reviewView(rest);
   if (rest.length) return null;
   return { view: VIEWS[section] || comingSoon, patientId: null, encounterId: null };
 }

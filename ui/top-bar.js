@@ -1,5 +1,7 @@
 // The top bar of a signed-in window: app name, one link per allowed section, who is
-// signed in, and Sign out. It shows; the shell in app.js decides what the links do.
+// signed in, and Sign out. The Review link carries a badge with the number of intakes
+// waiting for review (#nav-review-count). It shows; the shell in app.js decides what the
+// links do and when the count is asked for.
 
 import { h, replaceChildren } from './dom.js';
 import { allowedSections } from './sections.js';
@@ -7,6 +9,7 @@ import { allowedSections } from './sections.js';
 export function createTopBar({ onSignOut }) {
   const nav = h('nav', { id: 'nav', 'aria-label': 'Sections' });
   const name = h('span', { id: 'current-user-name', class: 'user-name' });
+  const reviewBadge = h('span', { id: 'nav-review-count', class: 'nav-count', hidden: true });
   const role = h('span', { id: 'current-user-role', class: 'user-role' });
   const passwordLink = h(
     'a',
@@ -34,9 +37,18 @@ export function createTopBar({ onSignOut }) {
       name.textContent = user.displayName || user.username;
       role.textContent = user.roleLabel || user.role;
       const links = allowedSections(session.sections).map((s) =>
-        h('li', {}, h('a', { href: `#/${s.id}`, dataset: { section: s.id } }, s.label)),
+        h('li', {}, h('a', { href: `#/${s.id}`, dataset: { section: s.id } }, s.label,
+          s.id === 'review' ? reviewBadge : null)),
       );
       replaceChildren(nav, h('ul', {}, links));
+    },
+    /** Shows how many intakes wait for review (none: no badge). */
+    setReviewCount(count) {
+      const n = Number.isInteger(count) && count > 0 ? count : 0;
+      reviewBadge.hidden = n === 0;
+      reviewBadge.textContent = n ? String(n) : '';
+      reviewBadge.setAttribute('aria-label', n === 1 ? '1 intake waits for review' : `${n} intakes wait for review`);
+      reviewBadge.title = reviewBadge.getAttribute('aria-label');
     },
     /** Marks the current section's link (and no other) with aria-current. */
     setCurrent(route) {
