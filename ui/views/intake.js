@@ -7,7 +7,11 @@
 // changed the same answer, nothing is saved, the intake is reloaded and #intake-conflict
 // says what was not saved. "Submit intake" (Ctrl+Enter) saves what is typed and submits;
 // when problems block it, #intake-problems lists them, each leading to its field. A
-// submitted intake (or one the role may only read) shows every field read-only.
+// submitted intake (or one the role may only read) shows every field read-only, with
+// the way to its record (#/review/<id>). A draft the physician returned shows their
+// comment at the top; during an amendment a banner says what it is for, and Ctrl+Enter
+// (the header's button) goes to the review screen, where the amendment is signed
+// (intake-review.js).
 
 import * as api from '../api.js';
 import { h, notice, pageScreen, replaceChildren } from '../dom.js';
@@ -15,9 +19,11 @@ import { createCarryBanner, createChangesPanel } from '../intake-carry.js';
 import { createEditor } from '../intake-editor.js';
 import { valueText } from '../intake-model.js';
 import { createProblemsPanel, createSectionNav, createShortcuts } from '../intake-panels.js';
+import { createReviewBanners } from '../intake-review.js';
 import { createSaver } from '../intake-saver.js';
 import { isAltLetter, onScreenKey } from '../keys.js';
 import { formatDateTime } from '../patient-fields.js';
+import { setStatusBadge, signedText } from '../review-format.js';
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 
@@ -41,7 +47,7 @@ function lostText(change, describe) {
   return shown ? `${where}: “${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}”` : `${where} (cleared)`;
 }
 
-export function render({ encounterId }) {
+export function render({ encounterId, go }) {
   const name = h('h1', { id: 'intake-patient' }, 'Loading intake…');
   const mrn = h('span', { id: 'intake-mrn', class: 'mono' });
   const formName = h('span', { id: 'intake-form' });
@@ -72,6 +78,7 @@ export function render({ encounterId }) {
   const carryBanner = createCarryBanner();
   const changesPanel = createChangesPanel();
   const recordPrompt = createRecordPrompt();
+  const reviewBanners = createReviewBanners({ onReview: toReview });
   const body = h('div', { class: 'intake-columns', hidden: true },
     h('div', { class: 'intake-side' }, nav.el, changesPanel.el), main);
 
@@ -225,18 +232,35 @@ export function render({ encounterId }) {
     name.textContent = e.patientName || 'Intake';
     mrn.textContent = e.mrn;
     formName.textContent = `${e.templateTitle} · version ${e.templateVersion}`;
-    status.textContent = e.status === 'draft' ? 'Draft' : e.status === 'submitted' ? 'Submitted' : e.status;
-    status.className = `badge ${e.status === 'draft' ? 'badge-warn' : 'badge-ok'}`;
+    setStatusBadge(status, e.status);
     started.textContent = `Started ${formatDateTime(e.startedAt)} by ${e.startedBy}`;
     summary.hidden = false;
     backLink.href = `#/patients/${e.patientId}`;
     backLink.textContent = `‹ ${e.patientName || 'Patient'}`;
     submitButton.hidden = e.readOnly;
     submitButton.disabled = e.readOnly || submitting;
+    submitButton.textContent = e.amending ? 'Review and sign' : 'Submit intake';
     readOnlyBanner.hidden = !e.readOnly;
+    const record = e.status === 'draft' ? null
+      : h('a', { id: 'intake-open-record', href: `#/review/${e.id}` }, 'Open the record and its history');
+    const signedLine = signedText(e);
     replaceChildren(readOnlyBanner, e.submittedAt
-      ? [h('strong', {}, `Submitted on ${formatDateTime(e.submittedAt)} by ${e.submittedBy || 'unknown'}`), '; read-only.']
-      : [h('strong', {}, 'Read-only:'), ' your role can view this intake but not change it.']);
+      ? [h('strong', {}, `Submitted on ${formatDateTime(e.submittedAt)} by ${e.submittedBy || 'unknown'}`),
+        signedLine ? `; ${signedLine.charAt(0).toLowerCase()}${signedLine.slice(1)}` : '', '; read-only. ', record]
+      : [h('strong', {}, 'Read-only:'), ' your role can view this intake but not change it. ', record]);
+    reviewBanners.show(e);
+  }
+
+  /** During an amendment: saves what is typed, then the review screen (to sign it). */
+  async function toReview() {
+    if (!encounter?.amending) return;
+    editor.commitAll();
+    const flushed = await saver.flush();
+    if (!flushed.ok) {
+      if (flushed.error?.code !== 'conflict') note.error(`The last changes could not be saved. ${flushed.error?.message || ''}`);
+      return;
+    }
+    go(`review/${encounterId}`);
   }
 
   async function reload() {
@@ -285,6 +309,10 @@ export function render({ encounterId }) {
   }
 
   async function submit() {
+    if (encounter?.amending) {
+      toReview(); // an amendment is signed from the review screen, not submitted
+      return;
+    }
     if (!encounter || encounter.readOnly || submitting) return;
     submitting = true;
     submitButton.disabled = true;
@@ -335,6 +363,8 @@ export function render({ encounterId }) {
     h('div', { class: 'page-head intake-head' },
       h('div', { class: 'patient-title' }, name, summary),
       h('div', { class: 'intake-actions' }, saved, h('div', { class: 'button-row' }, shortcutsButton, submitButton))),
+    reviewBanners.returned,
+    reviewBanners.amending,
     note.el,
     readOnlyBanner,
     carryBanner.el,

@@ -1,22 +1,25 @@
 // "Visits" on the Patient screen: the patient's intakes, newest first (date, form,
-// status, who started it; each opens #/intake/<id>), and "Start intake" (#start-intake,
-// also Alt+I), enabled for nurses and physicians. When more than one form is active, a select
-// (#start-intake-template) chooses the form; it starts on the general adult intake.
+// status, who started it). A draft opens the intake screen (#/intake/<id>); every other
+// visit (submitted, signed, amended, entered in error: struck through) opens its record
+// read-only with its revision history (#/review/<id>). "Start intake" (#start-intake,
+// also Alt+I) is enabled for nurses and physicians. When more than one form is active, a
+// select (#start-intake-template) chooses the form; it starts on the general adult intake.
 
 import * as api from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatDateTime } from '../patient-fields.js';
+import { statusBadge } from '../review-format.js';
 
 const DEFAULT_SLUG = 'general-adult-intake';
-const STATUS = { draft: ['Draft', 'badge-warn'], submitted: ['Submitted', 'badge-ok'] };
 
 function visitItem(e) {
-  const [label, badge] = STATUS[e.status] || [e.status, 'badge-off'];
-  return h('li', { class: 'visit', dataset: { encounterId: e.id } },
-    h('a', { href: `#/intake/${e.id}`, id: `visit-${e.id}`, class: 'visit-link' },
+  const draft = e.status === 'draft';
+  const inError = e.status === 'entered_in_error';
+  return h('li', { class: `visit${inError ? ' visit-in-error' : ''}`, dataset: { encounterId: e.id, status: e.status } },
+    h('a', { href: draft ? `#/intake/${e.id}` : `#/review/${e.id}`, id: `visit-${e.id}`, class: 'visit-link' },
       h('span', { class: 'visit-date' }, formatDateTime(e.startedAt)),
       h('span', { class: 'visit-form' }, e.templateTitle),
-      h('span', { class: `badge ${badge}` }, label),
+      statusBadge(e.status, { id: `visit-status-${e.id}` }),
       h('span', { class: 'visit-by muted' }, `by ${e.startedBy}`)));
 }
 
