@@ -35,6 +35,16 @@ const COMMANDS: &[&str] = &[
     "submit_intake",
     "confirm_intake",
     "outcomes_report",
+    "review_queue",
+    "review_count",
+    "open_review",
+    "sign_intake",
+    "return_intake",
+    "start_amendment",
+    "discard_amendment",
+    "mark_in_error",
+    "record_version",
+    "answer_history",
 ];
 
 fn main() {

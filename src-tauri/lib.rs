@@ -113,6 +113,16 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> taur
             commands::intake::submit_intake,
             commands::intake::confirm_intake,
             commands::outcomes::outcomes_report,
+            commands::review::review_queue,
+            commands::review::review_count,
+            commands::review::open_review,
+            commands::review::sign_intake,
+            commands::review::return_intake,
+            commands::review::start_amendment,
+            commands::review::discard_amendment,
+            commands::review::mark_in_error,
+            commands::review::record_version,
+            commands::review::answer_history,
         ])
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod intake;
 pub mod outcomes;
 pub mod patients;
+pub mod review;
 pub mod session;
 pub mod users;
 

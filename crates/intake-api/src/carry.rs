@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use intake_core::questionnaire::response::evaluate;
 
-use crate::encounters::{item_label, read_only_error, response_of, when, SavedDto};
+use crate::encounters::{check_editable, item_label, response_of, when, SavedDto};
 use crate::encounters_dto::{changes_since, disabled, problems, AnswerDto};
 use crate::permissions::Permission;
 use crate::{Api, ApiError, Caller};
@@ -376,9 +376,7 @@ impl Api {
         let now = self.now();
         self.store.write(|db| {
             let e = self.encounter_row(db, id)?;
-            if e.status != "draft" {
-                return Err(read_only_error(&e));
-            }
+            check_editable(&e, &who)?;
             let q = self.form(db, e.template_id)?;
             let index = FormIndex::new(&q.items);
             let before = db.answers(id)?;

@@ -149,11 +149,40 @@ fn not_found(id: i64) -> ApiError {
 }
 
 pub(crate) fn read_only_error(e: &EncounterRow) -> ApiError {
-    let by = match (&e.submitted_at, &e.submitted_by) {
-        (Some(at), Some(by)) => format!(" on {} by {by}", when(*at)),
-        _ => String::new(),
+    if let Some(a) = &e.amending {
+        return ApiError::Conflict(format!(
+            "{} is amending this record since {}; only they can change it now.",
+            a.by,
+            when(a.at)
+        ));
+    }
+    let done = match (e.status.as_str(), &e.signed_at, &e.signed_by) {
+        ("signed" | "amended", Some(at), Some(by)) => format!("signed on {} by {by}", when(*at)),
+        ("entered_in_error", _, _) => "entered in error".to_string(),
+        _ => match (&e.submitted_at, &e.submitted_by) {
+            (Some(at), Some(by)) => format!("submitted on {} by {by}", when(*at)),
+            _ => "submitted".to_string(),
+        },
     };
-    ApiError::Conflict(format!("This intake was submitted{by}; it is read-only."))
+    ApiError::Conflict(format!("This intake was {done}; it is read-only."))
+}
+
+/// Whether `who` may change the answers: a draft, for who fills intakes; a signed record,
+/// for the physician whose amendment is in progress.
+pub(crate) fn editable_by(e: &EncounterRow, who: &Principal) -> bool {
+    match &e.amending {
+        Some(a) => a.by == who.actor && allows(who.role, Permission::SignEncounter),
+        None => e.status == "draft" && allows(who.role, Permission::EditIntake),
+    }
+}
+
+/// Refuses a change to answers that `who` may not make (see [`editable_by`]).
+pub(crate) fn check_editable(e: &EncounterRow, who: &Principal) -> Result<(), ApiError> {
+    if editable_by(e, who) {
+        Ok(())
+    } else {
+        Err(read_only_error(e))
+    }
 }
 
 /// The label of an item for messages: its text, or its linkId.
@@ -188,8 +217,7 @@ impl Api {
     }
 
     pub(crate) fn dto(&self, e: &EncounterRow, who: &Principal) -> EncounterDto {
-        let read_only = e.status != "draft" || !allows(who.role, Permission::EditIntake);
-        EncounterDto::new(e, read_only)
+        EncounterDto::new(e, !editable_by(e, who))
     }
 
     /// Starts a draft intake for a patient with a template (by default the built-in
@@ -332,9 +360,7 @@ impl Api {
         let now = self.now();
         self.store.write(|db| {
             let e = self.encounter_row(db, id)?;
-            if e.status != "draft" {
-                return Err(read_only_error(&e));
-            }
+            check_editable(&e, &who)?;
             let q = self.form(db, e.template_id)?;
             let index = FormIndex::new(&q.items);
             if let Some(s) = section {
@@ -434,6 +460,12 @@ impl Api {
         let now = self.now();
         self.store.write(|db| {
             let e = self.encounter_row(db, id)?;
+            if let Some(a) = &e.amending {
+                return Err(ApiError::Conflict(format!(
+                    "This record is being amended by {}: the amendment is signed from the review, not submitted.",
+                    a.by
+                )));
+            }
             if e.status != "draft" {
                 let by = match (&e.submitted_at, &e.submitted_by) {
                     (Some(at), Some(by)) => format!(" on {} by {by}", when(*at)),

@@ -5,7 +5,7 @@ use intake_core::questionnaire::response::{Evaluation, FormIndex, Key};
 use intake_core::questionnaire::validate::Severity;
 use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::{AnswerValue, Item, ItemControl, ItemType, Questionnaire};
-use intake_store::{format_time, AnswerRow, EncounterRow, RevisionRow};
+use intake_store::{format_time, AnswerRow, EncounterRow, EventRef, RevisionRow};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -31,6 +31,52 @@ pub struct EncounterDto {
     pub read_only: bool,
     /// How many answers (and rows) it holds.
     pub answered: i64,
+    /// The latest signature (the first one, or the newest amendment's).
+    pub signed_by: Option<String>,
+    pub signed_at: Option<String>,
+    /// The newest completed amendment ("Amended on … by …: reason").
+    pub amended: Option<AmendedDto>,
+    /// An amendment in progress.
+    pub amending: Option<AmendingDto>,
+    /// While a draft after a return to the nurse: who returned it and why.
+    pub returned: Option<ReturnedDto>,
+    /// Why it was entered in error.
+    pub in_error: Option<AmendedDto>,
+}
+
+/// Who did it, when, and the reason they gave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AmendedDto {
+    pub by: String,
+    pub at: String,
+    pub reason: String,
+}
+
+/// An amendment in progress.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AmendingDto {
+    pub by: String,
+    pub since: String,
+    pub reason: String,
+}
+
+/// A return to the nurse.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReturnedDto {
+    pub by: String,
+    pub at: String,
+    pub comment: String,
+}
+
+fn reasoned(e: &EventRef) -> AmendedDto {
+    AmendedDto {
+        by: e.by.clone(),
+        at: format_time(e.at),
+        reason: e.text.clone(),
+    }
 }
 
 impl EncounterDto {
@@ -52,6 +98,20 @@ impl EncounterDto {
             section: e.section.clone(),
             read_only,
             answered: e.answered,
+            signed_by: e.signed_by.clone(),
+            signed_at: e.signed_at.map(format_time),
+            amended: e.amended.as_ref().map(reasoned),
+            amending: e.amending.as_ref().map(|a| AmendingDto {
+                by: a.by.clone(),
+                since: format_time(a.at),
+                reason: a.text.clone(),
+            }),
+            returned: e.returned.as_ref().map(|r| ReturnedDto {
+                by: r.by.clone(),
+                at: format_time(r.at),
+                comment: r.text.clone(),
+            }),
+            in_error: e.in_error.as_ref().map(reasoned),
         }
     }
 }

@@ -37,10 +37,16 @@ pub enum Permission {
     EditIntake,
     /// See the outcomes report (what carry-forward saved, per week).
     ViewOutcomes,
+    /// See the queue of submitted intakes waiting for review.
+    ReviewQueue,
+    /// Sign a submitted intake, return it to the nurse, amend a signed one.
+    SignEncounter,
+    /// Mark an intake entered in error (it stays in the history, never carried forward).
+    MarkEncounterInError,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 18] = [
         Permission::OwnAccount,
         Permission::ReadSettings,
         Permission::ManageSettings,
@@ -56,6 +62,9 @@ impl Permission {
         Permission::ViewEncounters,
         Permission::EditIntake,
         Permission::ViewOutcomes,
+        Permission::ReviewQueue,
+        Permission::SignEncounter,
+        Permission::MarkEncounterInError,
     ];
 }
 
@@ -65,6 +74,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match permission {
         OwnAccount | ReadSettings | ViewPatients | ViewTemplates | ViewEncounters => true,
         EditPatients | EditIntake => matches!(role, Role::Nurse | Role::Physician),
+        SignEncounter => role == Role::Physician,
+        ReviewQueue | MarkEncounterInError => matches!(role, Role::Physician | Role::Admin),
         ManageSettings | ManageUsers | ReadAudit | SeedDemo | MarkPatientInError
         | ImportPatients | ManageTemplates | ViewOutcomes => role == Role::Admin,
     }

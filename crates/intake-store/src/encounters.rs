@@ -29,6 +29,25 @@ pub struct EncounterRow {
     pub answered: i64,
     /// What the carry-forward plan said when it started (JSON), if anything.
     pub carry_notes: Option<String>,
+    /// The latest signature (the first one, or the newest amendment's).
+    pub signed_at: Option<DateTime<Utc>>,
+    pub signed_by: Option<String>,
+    /// An amendment in progress.
+    pub amending: Option<EventRef>,
+    /// The newest completed amendment, with its reason.
+    pub amended: Option<EventRef>,
+    /// The newest return to the nurse, with its comment (only while a draft).
+    pub returned: Option<EventRef>,
+    /// Why and by whom it was entered in error.
+    pub in_error: Option<EventRef>,
+}
+
+/// Who did something to an encounter, when, and what they wrote (a comment or reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRef {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub text: String,
 }
 
 /// One stored answer.
@@ -102,7 +121,15 @@ const SELECT: &str =
     "SELECT e.id, e.patient_id, p.mrn, p.given || ' ' || p.family, e.template_id, \
      t.slug, t.version, t.title, e.status, e.section, e.started_at, e.started_by, e.updated_at, \
      e.submitted_at, e.submitted_by, \
-     (SELECT count(*) FROM encounter_answers a WHERE a.encounter_id = e.id), e.carry_notes \
+     (SELECT count(*) FROM encounter_answers a WHERE a.encounter_id = e.id), e.carry_notes, \
+     e.signed_at, e.signed_by, e.amending_by, e.amending_since, e.amending_reason, \
+     (SELECT by || char(31) || at || char(31) || coalesce(text, '') FROM encounter_events v \
+      WHERE v.encounter_id = e.id AND v.kind = 'amended' ORDER BY v.seq DESC LIMIT 1), \
+     (SELECT by || char(31) || at || char(31) || coalesce(text, '') FROM encounter_events v \
+      WHERE v.encounter_id = e.id AND v.kind = 'returned' AND e.status = 'draft' \
+      ORDER BY v.seq DESC LIMIT 1), \
+     (SELECT by || char(31) || at || char(31) || coalesce(text, '') FROM encounter_events v \
+      WHERE v.encounter_id = e.id AND v.kind = 'entered_in_error' ORDER BY v.seq DESC LIMIT 1) \
      FROM encounters e JOIN patients p ON p.id = e.patient_id \
      JOIN templates t ON t.id = e.template_id";
 
@@ -110,8 +137,35 @@ fn time(s: String) -> Result<DateTime<Utc>, StoreError> {
     parse_time(&s)
 }
 
+/// `by \x1f at \x1f text`, as the SELECT above joins an event.
+fn event_ref(joined: Option<String>) -> Result<Option<EventRef>, StoreError> {
+    let Some(joined) = joined else {
+        return Ok(None);
+    };
+    let mut parts = joined.splitn(3, '\x1f');
+    let (by, at, text) = (parts.next(), parts.next(), parts.next());
+    match (by, at, text) {
+        (Some(by), Some(at), Some(text)) => Ok(Some(EventRef {
+            by: by.to_string(),
+            at: parse_time(at)?,
+            text: text.to_string(),
+        })),
+        _ => Err(StoreError::BadValue(format!(
+            "an encounter event reads {joined:?}"
+        ))),
+    }
+}
+
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<EncounterRow, StoreError>> {
     let started: String = r.get(10)?;
+    let signed_at: Option<String> = r.get(17)?;
+    let amending = (
+        r.get::<_, Option<String>>(19)?,
+        r.get::<_, Option<String>>(20)?,
+        r.get::<_, Option<String>>(21)?,
+    );
+    let events = (r.get(22)?, r.get(23)?, r.get(24)?);
+    let signed_by: Option<String> = r.get(18)?;
     let updated: String = r.get(12)?;
     let submitted: Option<String> = r.get(13)?;
     let fields = (
@@ -149,6 +203,19 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<EncounterRow, StoreError>> {
             submitted_by: fields.11,
             answered: fields.12,
             carry_notes: fields.13,
+            signed_at: signed_at.map(time).transpose()?,
+            signed_by,
+            amending: match amending {
+                (Some(by), Some(since), reason) => Some(EventRef {
+                    by,
+                    at: parse_time(&since)?,
+                    text: reason.unwrap_or_default(),
+                }),
+                _ => None,
+            },
+            amended: event_ref(events.0)?,
+            returned: event_ref(events.1)?,
+            in_error: event_ref(events.2)?,
         })
     })())
 }
@@ -416,12 +483,7 @@ impl Db<'_> {
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
-        let mut mark = self.conn.prepare_cached(
-            "UPDATE encounter_answers SET in_record = 0 WHERE encounter_id = ?1 AND answer_key = ?2",
-        )?;
-        for key in left_out {
-            mark.execute(params![id, key])?;
-        }
+        self.mark_in_record(id, left_out)?;
         self.conn.execute(
             "UPDATE encounters SET status = 'submitted', submitted_at = ?2, submitted_by = ?3, \
              updated_at = ?2 WHERE id = ?1 AND status = 'draft'",

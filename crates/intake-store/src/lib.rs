@@ -18,6 +18,7 @@ pub mod migrations;
 mod open;
 mod outcomes;
 mod patients;
+mod reviews;
 mod sessions;
 mod settings;
 mod sign_in_failures;
@@ -32,11 +33,12 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use audit::{AuditFilter, AuditRow, NewAuditEntry};
 pub use encounters::{
-    AnswerRow, AnswerWrite, CarriedFrom, EncounterFilter, EncounterRow, RevisionRow,
+    AnswerRow, AnswerWrite, CarriedFrom, EncounterFilter, EncounterRow, EventRef, RevisionRow,
 };
 pub use error::StoreError;
 pub use outcomes::OutcomeRow;
 pub use patients::{PatientRevision, PatientRow, PatientStatus};
+pub use reviews::{EventRow, QueueFilter, QueueRow, Signature};
 pub use sessions::SessionRow;
 pub use sign_in_failures::FailureRow;
 pub use templates::{NewTemplate, TemplateRow};

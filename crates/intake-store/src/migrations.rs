@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_templates.sql"),
     include_str!("../migrations/0004_encounters.sql"),
     include_str!("../migrations/0005_provenance.sql"),
+    include_str!("../migrations/0006_review.sql"),
 ];
 
 /// The `application_id` that marks a file as ours ('INTK').

@@ -1,0 +1,195 @@
+//! An encounter's record as one canonical JSON text, and its SHA-256.
+//!
+//! The record is every stored answer of the encounter with its provenance (source,
+//! author, time, where a carried value came from, who confirmed it) and whether it is in
+//! the record, plus which patient and which form version it belongs to. The text is
+//! canonical: object keys sorted at every level, no spaces, answers sorted by key, so the
+//! same record always gives the same bytes and the same hash, whatever serde_json's
+//! features in this build. The hash is what a physician's "changed since you opened it"
+//! check compares and what a signature keeps; the text is what a signature stores, so
+//! every signed version can be shown again exactly.
+
+use chrono::{DateTime, Utc};
+use intake_store::{format_time, parse_time, AnswerRow, CarriedFrom, EncounterRow};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::ApiError;
+
+/// One answer as the record keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordAnswer {
+    key: String,
+    link_id: String,
+    values: Value,
+    source: String,
+    author: String,
+    at: String,
+    in_record: bool,
+    carried: Option<RecordCarried>,
+    needs_confirmation: bool,
+    confirmed_by: Option<String>,
+    confirmed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordCarried {
+    encounter: i64,
+    date: String,
+    author: String,
+    confirmed_by: Option<String>,
+}
+
+/// The whole record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Record {
+    encounter: i64,
+    patient: i64,
+    mrn: String,
+    template: String,
+    version: String,
+    answers: Vec<RecordAnswer>,
+}
+
+/// A record's canonical text and its SHA-256 in hex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Canonical {
+    pub json: String,
+    pub sha256: String,
+}
+
+fn answer(a: &AnswerRow) -> RecordAnswer {
+    RecordAnswer {
+        key: a.key.clone(),
+        link_id: a.link_id.clone(),
+        values: serde_json::from_str(&a.values).unwrap_or(Value::String(a.values.clone())),
+        source: a.source.clone(),
+        author: a.author.clone(),
+        at: format_time(a.at),
+        in_record: a.in_record,
+        carried: a.carried.as_ref().map(|c| RecordCarried {
+            encounter: c.encounter,
+            date: format_time(c.date),
+            author: c.author.clone(),
+            confirmed_by: c.confirmed_by.clone(),
+        }),
+        needs_confirmation: a.needs_confirmation,
+        confirmed_by: a.confirmed_by.clone(),
+        confirmed_at: a.confirmed_at.map(format_time),
+    }
+}
+
+/// Writes `v` with object keys sorted at every level and no insignificant spaces.
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(&map[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// The canonical record of an encounter with these answers.
+pub(crate) fn canonical(e: &EncounterRow, answers: &[AnswerRow]) -> Canonical {
+    let mut list: Vec<RecordAnswer> = answers.iter().map(answer).collect();
+    list.sort_by(|a, b| a.key.cmp(&b.key));
+    let record = Record {
+        encounter: e.id,
+        patient: e.patient_id,
+        mrn: e.mrn.clone(),
+        template: e.template_slug.clone(),
+        version: e.template_version.clone(),
+        answers: list,
+    };
+    // A struct of strings, numbers and JSON values always converts.
+    let value = serde_json::to_value(&record).unwrap_or(Value::Null);
+    let mut json = String::new();
+    write_canonical(&value, &mut json);
+    let sha256 = hex::encode(Sha256::digest(json.as_bytes()));
+    Canonical { json, sha256 }
+}
+
+fn time(s: &str) -> Result<DateTime<Utc>, ApiError> {
+    parse_time(s).map_err(|e| ApiError::Internal(format!("a signed record holds {e}")))
+}
+
+/// The answers a signed record holds, as stored rows again (`rev` is 0: a kept record
+/// has no write counts).
+pub(crate) fn answers_of(json: &str) -> Result<Vec<AnswerRow>, ApiError> {
+    let record: Record = serde_json::from_str(json)
+        .map_err(|e| ApiError::Internal(format!("a signed record cannot be read: {e}")))?;
+    record
+        .answers
+        .into_iter()
+        .map(|a| {
+            Ok(AnswerRow {
+                key: a.key,
+                link_id: a.link_id,
+                values: a.values.to_string(),
+                source: a.source,
+                author: a.author,
+                at: time(&a.at)?,
+                rev: 0,
+                in_record: a.in_record,
+                carried: a
+                    .carried
+                    .map(|c| {
+                        Ok::<_, ApiError>(CarriedFrom {
+                            encounter: c.encounter,
+                            date: time(&c.date)?,
+                            author: c.author,
+                            confirmed_by: c.confirmed_by,
+                        })
+                    })
+                    .transpose()?,
+                needs_confirmation: a.needs_confirmation,
+                confirmed_by: a.confirmed_by,
+                confirmed_at: a.confirmed_at.as_deref().map(time).transpose()?,
+            })
+        })
+        .collect()
+}
+
+/// Whether two answers hold the same value and provenance (write counts aside).
+pub(crate) fn same_answer(a: &AnswerRow, b: &AnswerRow) -> bool {
+    answer(a) == answer(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_text_sorts_keys_at_every_level() {
+        let v: Value = serde_json::from_str(r#"{"b":1,"a":{"z":[{"y":2,"x":"é"}],"c":null}}"#)
+            .expect("test JSON");
+        let mut out = String::new();
+        write_canonical(&v, &mut out);
+        assert_eq!(out, r#"{"a":{"c":null,"z":[{"x":"é","y":2}]},"b":1}"#);
+    }
+}

@@ -1,0 +1,634 @@
+//! The physician's review: the queue of submitted intakes, the record with what changed
+//! since the previous visit, signing, returning to the nurse, amending, and marking an
+//! encounter entered in error.
+//!
+//! - Every action that changes a record names the record's hash the caller saw
+//!   ([`crate::record`]); if the record changed since, nothing happens and the caller is
+//!   told "changed since you opened it", so nobody signs what they did not read.
+//! - Signing keeps the record exactly as signed (its canonical text and hash) in the
+//!   encounter's events; every amendment adds another signed version, so every earlier
+//!   revision can be shown again.
+//! - One amendment at a time: a second physician is told who amends since when. While an
+//!   amendment is open only its author changes the answers, in the intake screen; it ends
+//!   by signing (status `amended`) or by discarding it (every answer put back as signed).
+//! - The store's triggers refuse answer changes outside a draft or an open amendment and
+//!   any status move the review does not allow, whatever the code path.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use intake_core::ids::PatientId;
+use intake_core::questionnaire::response::{evaluate, FormIndex, Key, Response};
+use intake_core::questionnaire::{all_items, ItemType, Questionnaire};
+use intake_core::text::fold;
+use intake_store::{AnswerRow, Db, EncounterRow, QueueFilter, Signature};
+use serde_json::json;
+
+use crate::encounters::{editable_by, response_of, when};
+use crate::encounters_dto::{disabled, form_dto, problems, AnswerDto};
+use crate::permissions::{allows, Permission};
+use crate::record::{answers_of, canonical, same_answer};
+use crate::review_dto::{
+    changes_dto, events, revision_dto, versions, AnswerRevisionDto, MayDto, PreviousDto, QueueDto,
+    QueueItemDto, RecordVersionDto, ReviewDto, ReviewPatientDto,
+};
+use crate::{Api, ApiError, Caller, Principal};
+
+/// The longest return comment or reason accepted, in characters.
+pub const MAX_REVIEW_TEXT_CHARS: usize = 4_000;
+
+fn text_field(field: &str, missing: &str, text: &str) -> Result<String, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ApiError::invalid(field, missing));
+    }
+    let n = text.chars().count();
+    if n > MAX_REVIEW_TEXT_CHARS {
+        return Err(ApiError::invalid(
+            field,
+            format!(
+                "This text is {n} characters long; at most 4,000 are kept. Nothing was changed."
+            ),
+        ));
+    }
+    Ok(text.to_string())
+}
+
+fn date(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid(field, format!("{s:?} is not a date (YYYY-MM-DD).")))
+}
+
+fn midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// The form's reason-for-visit question: linkId `reason`, or a question whose text starts
+/// with "Reason for visit", outside repeating groups.
+fn reason_item(q: &Questionnaire) -> Option<String> {
+    let index = FormIndex::new(&q.items);
+    all_items(&q.items)
+        .into_iter()
+        .filter(|i| !matches!(i.item_type, ItemType::Group | ItemType::Display))
+        .filter(|i| index.row_groups(&i.link_id).is_empty())
+        .find(|i| {
+            i.link_id == "reason"
+                || i.text
+                    .as_deref()
+                    .is_some_and(|t| fold(t).starts_with("reason for visit"))
+        })
+        .map(|i| i.link_id.clone())
+}
+
+fn changed_since_opened(e: &EncounterRow) -> ApiError {
+    ApiError::Conflict(format!(
+        "This record changed since you opened it (last change {}); the new version is shown. Read it again before you go on.",
+        when(e.updated_at)
+    ))
+}
+
+/// The answers that are in the record as it stands: for a submitted or signed record
+/// those marked so; during an amendment those the form enables now.
+fn shown_response(index: &FormIndex<'_>, rows: &[AnswerRow], amending: bool) -> Response {
+    let mut response = response_of(rows);
+    if amending {
+        let eval = evaluate(index, &response);
+        response.retain(|k, _| !eval.disabled.contains(k));
+    } else {
+        let out: Vec<&str> = rows
+            .iter()
+            .filter(|a| !a.in_record)
+            .map(|a| a.key.as_str())
+            .collect();
+        response.retain(|k, _| !out.contains(&k.to_string().as_str()));
+    }
+    response
+}
+
+impl Api {
+    fn may(&self, e: &EncounterRow, who: &Principal) -> MayDto {
+        let physician = allows(who.role, Permission::SignEncounter);
+        let mine = e.amending.as_ref().is_some_and(|a| a.by == who.actor);
+        let signed = matches!(e.status.as_str(), "signed" | "amended");
+        MayDto {
+            sign: physician && (e.status == "submitted" || mine),
+            return_to_nurse: physician && e.status == "submitted",
+            amend: physician && signed && e.amending.is_none(),
+            discard_amendment: physician && mine,
+            mark_in_error: allows(who.role, Permission::MarkEncounterInError)
+                && e.status != "entered_in_error",
+            edit: editable_by(e, who),
+        }
+    }
+
+    /// Builds the review of encounter `e` for `who`.
+    fn review_dto(
+        &self,
+        db: &Db<'_>,
+        e: &EncounterRow,
+        who: &Principal,
+    ) -> Result<ReviewDto, ApiError> {
+        let now = self.now();
+        let q = self.form(db, e.template_id)?;
+        let index = FormIndex::new(&q.items);
+        let rows = db.answers(e.id)?;
+        let response = response_of(&rows);
+        let eval = evaluate(&index, &response);
+        let current = shown_response(&index, &rows, e.amending.is_some());
+        let previous = db
+            .previous_visit(e.id)?
+            .map(|id| self.encounter_row(db, id))
+            .transpose()?;
+        let previous_response = previous
+            .as_ref()
+            .map(|p| Ok::<_, ApiError>(shown_response(&index, &db.answers(p.id)?, false)))
+            .transpose()?;
+        let diff = intake_core::review::diff(&q, previous_response.as_ref(), &current);
+        let patient = db
+            .patient(PatientId(e.patient_id))?
+            .ok_or_else(|| ApiError::Internal("the intake's patient is missing".into()))?;
+        let stored = db.encounter_events(e.id)?;
+        let record = canonical(e, &rows);
+        let visit = e.started_at.date_naive().format("%-d %b %Y");
+        let attestation = match &e.amending {
+            Some(a) => format!(
+                "I have reviewed this amendment of {}'s intake of {visit} (reason: {}) and attest that the record is accurate and complete.",
+                e.patient_name, a.text
+            ),
+            None => format!(
+                "I have reviewed {}'s intake of {visit}, including every value carried forward, and attest that it is accurate and complete.",
+                e.patient_name
+            ),
+        };
+        Ok(ReviewDto {
+            encounter: self.dto(e, who),
+            patient: ReviewPatientDto {
+                id: e.patient_id,
+                name: e.patient_name.clone(),
+                mrn: e.mrn.clone(),
+                birth_date: patient.fields.birth_date.to_string(),
+                age: crate::patients_dto::age(patient.fields.birth_date, now.date_naive()),
+                sex: patient.fields.sex.as_str().to_string(),
+            },
+            form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
+            answers: rows.iter().map(AnswerDto::new).collect(),
+            disabled: disabled(&eval),
+            problems: problems(&eval, &rows, &index),
+            previous: previous.map(|p| PreviousDto {
+                encounter_id: p.id,
+                date: p.started_at.date_naive().to_string(),
+                status: p.status,
+            }),
+            changes: changes_dto(&diff, &index),
+            record_hash: record.sha256,
+            versions: versions(&stored),
+            events: events(&stored),
+            attestation,
+            may: self.may(e, who),
+        })
+    }
+
+    /// Submitted intakes waiting for review, oldest first; `from`/`to` (YYYY-MM-DD, both
+    /// included) filter the submission date, `submitted_by` who submitted.
+    pub fn review_queue(
+        &self,
+        caller: Caller<'_>,
+        from: Option<&str>,
+        to: Option<&str>,
+        submitted_by: Option<&str>,
+    ) -> Result<QueueDto, ApiError> {
+        self.authorize(caller, Permission::ReviewQueue)?;
+        let from = from
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| date(s, "from"))
+            .transpose()?;
+        let to = to
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| date(s, "to"))
+            .transpose()?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err(ApiError::invalid(
+                    "to",
+                    format!("The range ends ({t}) before it starts ({f})."),
+                ));
+            }
+        }
+        let filter = QueueFilter {
+            from: from.map(midnight),
+            until: to.map(|t| midnight(t) + Duration::days(1)),
+            submitted_by: submitted_by
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        };
+        let today = self.now().date_naive();
+        self.store.read(|db| {
+            let mut items = Vec::new();
+            for row in db.review_queue(&filter)? {
+                let q = self.form(db, row.template_id)?;
+                let reason = match reason_item(&q) {
+                    Some(link) => {
+                        let answers = db.answers(row.encounter_id)?;
+                        response_of(&answers)
+                            .get(&Key::top(&link))
+                            .map(|v| v.iter().map(|a| a.label()).collect::<Vec<_>>().join(", "))
+                    }
+                    None => None,
+                };
+                let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok();
+                items.push(QueueItemDto {
+                    encounter_id: row.encounter_id,
+                    patient_id: row.patient_id,
+                    patient_name: row.patient_name,
+                    mrn: row.mrn,
+                    birth_date: birth.map(|b| b.to_string()),
+                    age: birth.map(|b| crate::patients_dto::age(b, today)),
+                    reason,
+                    submitted_by: row.submitted_by,
+                    submitted_at: intake_store::format_time(row.submitted_at),
+                    template_title: row.template_title,
+                });
+            }
+            Ok(QueueDto {
+                items,
+                submitters: db.review_submitters()?,
+            })
+        })
+    }
+
+    /// How many intakes wait for review (the badge in the navigation).
+    pub fn review_count(&self, caller: Caller<'_>) -> Result<i64, ApiError> {
+        self.authorize(caller, Permission::ReviewQueue)?;
+        Ok(self.store.read(|db| db.review_count())?)
+    }
+
+    /// A record for the review screen (audited: who read which record, when).
+    pub fn open_review(&self, caller: Caller<'_>, id: i64) -> Result<ReviewDto, ApiError> {
+        let who = self.authorize(caller, Permission::ViewEncounters)?;
+        let now = self.now();
+        self.store.write(|db| {
+            let e = self.encounter_row(db, id)?;
+            self.audit_encounter(
+                db,
+                &e,
+                &who,
+                now,
+                "encounter.review_opened",
+                json!({ "status": e.status }),
+            )?;
+            self.review_dto(db, &e, &who)
+        })
+    }
+
+    fn audit_encounter(
+        &self,
+        db: &Db<'_>,
+        e: &EncounterRow,
+        who: &Principal,
+        now: DateTime<Utc>,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        db.append_audit(&intake_store::NewAuditEntry {
+            at: now,
+            actor: &who.actor,
+            action,
+            patient_id: Some(e.patient_id),
+            entity: "encounter",
+            entity_id: Some(e.id.to_string()),
+            detail,
+        })?;
+        Ok(())
+    }
+
+    /// Runs a review action on encounter `id` after checking that its record is the one
+    /// the caller saw (`seen_hash`), then answers the fresh review.
+    fn review_action(
+        &self,
+        caller: Caller<'_>,
+        permission: Permission,
+        id: i64,
+        seen_hash: Option<&str>,
+        act: impl FnOnce(&Db<'_>, &EncounterRow, &Principal, DateTime<Utc>) -> Result<(), ApiError>,
+    ) -> Result<ReviewDto, ApiError> {
+        let who = self.authorize(caller, permission)?;
+        let now = self.now();
+        self.store.write(|db| {
+            let e = self.encounter_row(db, id)?;
+            if let Some(seen) = seen_hash {
+                if canonical(&e, &db.answers(id)?).sha256 != seen {
+                    return Err(changed_since_opened(&e));
+                }
+            }
+            act(db, &e, &who, now)?;
+            let fresh = self.encounter_row(db, id)?;
+            self.review_dto(db, &fresh, &who)
+        })
+    }
+
+    /// Signs a submitted intake, or the caller's amendment in progress.
+    pub fn sign_intake(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        record_hash: &str,
+    ) -> Result<ReviewDto, ApiError> {
+        self.review_action(
+            caller,
+            Permission::SignEncounter,
+            id,
+            Some(record_hash),
+            |db, e, who, now| {
+                let signature = match (&e.amending, e.status.as_str()) {
+                    (Some(a), _) if a.by == who.actor => Signature::Amendment,
+                    (Some(a), _) => {
+                        return Err(ApiError::Conflict(format!(
+                        "{} is amending this record since {}; it can be signed when they are done.",
+                        a.by,
+                        when(a.at)
+                    )))
+                    }
+                    (None, "submitted") => Signature::First,
+                    (None, "signed" | "amended") => {
+                        return Err(ApiError::Conflict(format!(
+                            "This record was already signed by {} on {}.",
+                            e.signed_by.as_deref().unwrap_or("someone"),
+                            e.signed_at.map(when).unwrap_or_default()
+                        )))
+                    }
+                    (None, "draft") => return Err(ApiError::Conflict(
+                        "This intake is still a draft; it can be signed once the nurse submits it."
+                            .into(),
+                    )),
+                    _ => {
+                        return Err(ApiError::Conflict(
+                            "This intake was entered in error; it cannot be signed.".into(),
+                        ))
+                    }
+                };
+                if signature == Signature::Amendment {
+                    let q = self.form(db, e.template_id)?;
+                    let index = FormIndex::new(&q.items);
+                    let rows = db.answers(e.id)?;
+                    let response = response_of(&rows);
+                    let eval = evaluate(&index, &response);
+                    let errors: Vec<String> = problems(&eval, &rows, &index)
+                        .into_iter()
+                        .filter(|p| p.severity == "error")
+                        .map(|p| p.message)
+                        .collect();
+                    if !errors.is_empty() {
+                        return Err(ApiError::invalid(
+                            "encounter",
+                            format!("The amendment cannot be signed yet: {}", errors.join(" ")),
+                        ));
+                    }
+                    let left_out: Vec<String> = response
+                        .keys()
+                        .filter(|k| eval.disabled.contains(k))
+                        .map(Key::to_string)
+                        .collect();
+                    db.mark_in_record(e.id, &left_out)?;
+                }
+                let record = canonical(e, &db.answers(e.id)?);
+                db.sign_encounter(
+                    e.id,
+                    signature,
+                    (&record.json, &record.sha256),
+                    now,
+                    &who.actor,
+                )?;
+                let (action, reason) = match signature {
+                    Signature::First => ("encounter.signed", None),
+                    Signature::Amendment => (
+                        "encounter.amended",
+                        e.amending.as_ref().map(|a| a.text.clone()),
+                    ),
+                };
+                self.audit_encounter(
+                    db,
+                    e,
+                    who,
+                    now,
+                    action,
+                    json!({ "recordSha256": record.sha256, "reason": reason }),
+                )
+            },
+        )
+    }
+
+    /// Sends a submitted intake back to the nurse, as a draft, with a comment.
+    pub fn return_intake(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        comment: &str,
+        record_hash: &str,
+    ) -> Result<ReviewDto, ApiError> {
+        let comment = text_field("comment", "Write what the nurse should look at.", comment)?;
+        self.review_action(
+            caller,
+            Permission::SignEncounter,
+            id,
+            Some(record_hash),
+            |db, e, who, now| {
+                if e.status != "submitted" {
+                    return Err(ApiError::Conflict(format!(
+                        "Only a submitted intake goes back to the nurse; this one is {}.",
+                        e.status.replace('_', " ")
+                    )));
+                }
+                db.return_encounter(e.id, &comment, now, &who.actor)?;
+                self.audit_encounter(
+                    db,
+                    e,
+                    who,
+                    now,
+                    "encounter.returned",
+                    json!({ "comment": comment }),
+                )
+            },
+        )
+    }
+
+    /// Opens an amendment of a signed record, with its reason.
+    pub fn start_amendment(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        reason: &str,
+        record_hash: &str,
+    ) -> Result<ReviewDto, ApiError> {
+        let reason = text_field("reason", "Write why the record is amended.", reason)?;
+        self.review_action(caller, Permission::SignEncounter, id, Some(record_hash), |db, e, who, now| {
+            if let Some(a) = &e.amending {
+                return Err(ApiError::Conflict(format!(
+                    "{} is amending this record since {} (reason: {}); nothing of yours was changed.",
+                    a.by,
+                    when(a.at),
+                    a.text
+                )));
+            }
+            if !matches!(e.status.as_str(), "signed" | "amended") {
+                return Err(ApiError::Conflict(format!(
+                    "Only a signed record is amended; this one is {}.",
+                    e.status.replace('_', " ")
+                )));
+            }
+            db.start_amendment(e.id, &reason, now, &who.actor)?;
+            self.audit_encounter(db, e, who, now, "encounter.amendment_started", json!({ "reason": reason }))
+        })
+    }
+
+    /// Ends the caller's amendment without signing: every answer goes back to the last
+    /// signed version (what was changed stays in the answer history).
+    pub fn discard_amendment(&self, caller: Caller<'_>, id: i64) -> Result<ReviewDto, ApiError> {
+        self.review_action(
+            caller,
+            Permission::SignEncounter,
+            id,
+            None,
+            |db, e, who, now| {
+                match &e.amending {
+                    Some(a) if a.by == who.actor => {}
+                    Some(a) => {
+                        return Err(ApiError::Conflict(format!(
+                            "This amendment is {}'s; only they can discard it.",
+                            a.by
+                        )))
+                    }
+                    None => {
+                        return Err(ApiError::Conflict(
+                            "This record has no amendment in progress.".into(),
+                        ))
+                    }
+                }
+                let signed = db
+                    .encounter_events(e.id)?
+                    .into_iter()
+                    .rev()
+                    .find_map(|v| v.record_json)
+                    .ok_or_else(|| {
+                        ApiError::Internal("an amended record without a signature".into())
+                    })?;
+                let kept = answers_of(&signed)?;
+                let now_rows = db.answers(e.id)?;
+                let mut restored = 0;
+                for row in &now_rows {
+                    if !kept.iter().any(|k| k.key == row.key) {
+                        db.delete_answer(e.id, &row.key)?;
+                        restored += 1;
+                    }
+                }
+                for k in &kept {
+                    match now_rows.iter().find(|r| r.key == k.key) {
+                        Some(r) if same_answer(r, k) => {}
+                        _ => {
+                            db.restore_answer(e.id, k)?;
+                            restored += 1;
+                        }
+                    }
+                }
+                db.discard_amendment(e.id, now, &who.actor)?;
+                self.audit_encounter(
+                    db,
+                    e,
+                    who,
+                    now,
+                    "encounter.amendment_discarded",
+                    json!({ "restored": restored }),
+                )
+            },
+        )
+    }
+
+    /// Marks an encounter entered in error: it stays in the history, struck through, and
+    /// is never carried forward.
+    pub fn mark_encounter_in_error(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        reason: &str,
+    ) -> Result<ReviewDto, ApiError> {
+        let reason = text_field(
+            "reason",
+            "Write why this intake was entered in error.",
+            reason,
+        )?;
+        self.review_action(
+            caller,
+            Permission::MarkEncounterInError,
+            id,
+            None,
+            |db, e, who, now| {
+                if e.status == "entered_in_error" {
+                    let by = e
+                        .in_error
+                        .as_ref()
+                        .map(|r| format!(" by {} on {}", r.by, when(r.at)))
+                        .unwrap_or_default();
+                    return Err(ApiError::Conflict(format!(
+                        "This intake was already marked entered in error{by}."
+                    )));
+                }
+                db.mark_encounter_in_error(e.id, &reason, now, &who.actor)?;
+                self.audit_encounter(
+                    db,
+                    e,
+                    who,
+                    now,
+                    "encounter.marked_in_error",
+                    json!({ "reason": reason, "status": e.status }),
+                )
+            },
+        )
+    }
+
+    /// One signed version of a record, exactly as it was signed.
+    pub fn record_version(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        version: u32,
+    ) -> Result<RecordVersionDto, ApiError> {
+        self.authorize(caller, Permission::ViewEncounters)?;
+        self.store.read(|db| {
+            self.encounter_row(db, id)?;
+            let stored = db.encounter_events(id)?;
+            let listed = versions(&stored);
+            let signed: Vec<_> = stored.iter().filter(|v| v.record_json.is_some()).collect();
+            let (Some(v), Some(event)) = (
+                listed.get((version as usize).wrapping_sub(1)),
+                signed.get((version as usize).wrapping_sub(1)),
+            ) else {
+                return Err(ApiError::NotFound(format!(
+                    "Intake {id} has no signed version {version} (it has {}).",
+                    listed.len()
+                )));
+            };
+            let rows = answers_of(event.record_json.as_deref().unwrap_or("{}"))?;
+            Ok(RecordVersionDto {
+                version: v.clone(),
+                answers: rows.iter().map(AnswerDto::new).collect(),
+            })
+        })
+    }
+
+    /// Every earlier value of every answer of an encounter, oldest first per key.
+    pub fn answer_history(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+    ) -> Result<Vec<AnswerRevisionDto>, ApiError> {
+        self.authorize(caller, Permission::ViewEncounters)?;
+        self.store.read(|db| {
+            let e = self.encounter_row(db, id)?;
+            let q = self.form(db, e.template_id)?;
+            let index = FormIndex::new(&q.items);
+            Ok(db
+                .answer_revisions(id)?
+                .iter()
+                .map(|r| revision_dto(r, &index))
+                .collect())
+        })
+    }
+}
