@@ -35,8 +35,12 @@ export function provenance(answer) {
     ` entered by ${c.enteredBy}`, c.confirmedBy ? ` (confirmed there by ${c.confirmedBy})` : null, ' · ', confirmed);
 }
 
-function answerCell(item, answer) {
+function answerCell(item, answer, { short = false } = {}) {
   const text = answerText(item, answer?.values);
+  if (!text && short) {
+    return h('span', { class: 'rv-unanswered rv-unanswered-short', title: 'not answered' },
+      h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'not answered'));
+  }
   if (!text) return h('span', { class: 'rv-unanswered' }, 'not answered');
   return h('span', { class: `rv-value${item.type === 'text' ? ' rv-long' : ''}` }, text);
 }
@@ -68,11 +72,11 @@ export function renderSummary(review, { id = 'review-record', caption = null } =
       issues.length ? `rv-${(problems.get(key) || []).some((p) => p.severity === 'error') ? 'error' : 'warning'}` : null];
     return h('tr', { class: classes.filter(Boolean).join(' '), id: `${id}-${idSafe(key)}`, dataset: { key, linkId: item.linkId } },
       h('th', { scope: 'row', class: 'rv-question' }, item.prefix ? `${item.prefix} ` : null, item.text || item.linkId),
-      h('td', { class: 'rv-answer' }, answerCell(item, answer),
+      h('td', {}, h('div', { class: 'rv-answer' }, answerCell(item, answer),
         moved ? h('span', { class: 'rv-change-text' },
           h('span', { class: `badge rv-change-badge rv-badge-${change.change}` }, CHANGE_LABEL[change.change]), change.text)
           : null,
-        issues, provenance(answer)));
+        issues, provenance(answer))));
   }
 
   /** A repeating group as a table: one column per question of its rows. */
@@ -93,7 +97,7 @@ export function renderSummary(review, { id = 'review-record', caption = null } =
         if (isRowGroup(c)) return h('td', {}, rowTable(c, rowRows));
         const changedField = diff?.fields?.find((f) => f.linkId === c.linkId);
         return h('td', { dataset: { key }, class: changedField ? 'rv-field-changed' : null },
-          answerCell(c, answers.get(key)), problemNodes(key),
+          answerCell(c, answers.get(key), { short: true }), problemNodes(key),
           changedField ? h('span', { class: 'rv-field-was' }, `was ${changedField.before || 'not answered'}`) : null);
       });
       return h('tr', { class: `rv-list-row${moved ? ` rv-changed rv-change-${diff.change}` : ''}`,
@@ -139,7 +143,7 @@ export function renderSummary(review, { id = 'review-record', caption = null } =
       } else if (item.supported === false) {
         out.push(h('tr', { class: 'rv-row rv-unsupported', dataset: { key } },
           h('th', { scope: 'row', class: 'rv-question' }, item.text || item.linkId),
-          h('td', { class: 'rv-answer muted' }, 'not supported in this version')));
+          h('td', { class: 'muted' }, 'not supported in this version')));
       } else {
         out.push(questionRow(item, key, rows));
         if (item.items?.length) out.push(...itemRows(item.items, rows));

@@ -9,3 +9,4 @@ mod intake;
 mod keystrokes;
 mod outcomes;
 mod patients;
+mod review;

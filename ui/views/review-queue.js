@@ -63,7 +63,7 @@ export function render({ go, query, setQuery }) {
       item.patientName), h('span', { class: 'sub mono' }, item.mrn)),
     h('td', { class: 'nowrap' }, ageText(item.age) || '—'),
     h('td', { class: 'queue-reason' }, item.reason ? shortText(item.reason) : h('span', { class: 'muted' }, 'not answered')),
-    h('td', {}, item.templateTitle),
+    h('td', { class: 'queue-form' }, item.templateTitle),
     h('td', {}, item.submittedBy),
     h('td', { class: 'nowrap' }, formatDateTime(item.submittedAt)));
     tr.addEventListener('click', (event) => {
@@ -130,7 +130,7 @@ export function render({ go, query, setQuery }) {
     select(items.length ? Math.min(Math.max(active, 0), items.length - 1) : -1);
     // The queue takes the keyboard when the screen opens (unless the person moved on).
     const focus = document.activeElement;
-    if (first && items.length && (!focus || focus === document.body || focus === from.input)) table.focus();
+    if (first && items.length && (!focus || focus === document.body || focus === from.input)) table.focus({ preventScroll: true });
     first = false;
   }
 
@@ -151,7 +151,7 @@ export function render({ go, query, setQuery }) {
     h('section', { class: 'panel' }, form),
     h('section', { class: 'panel', 'aria-labelledby': 'review-queue-heading' },
       h('div', { class: 'panel-head' }, h('h2', { id: 'review-queue-heading' }, 'Waiting for review'), count),
-      h('div', { class: 'table-wrap' }, table)),
+      h('div', { class: 'table-wrap review-queue-wrap' }, table)),
   );
 
   onScreenKey(screen, (e) => ['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key) && !e.altKey && !e.ctrlKey &&
@@ -159,7 +159,7 @@ export function render({ go, query, setQuery }) {
     if (e.key === 'Home') select(0);
     else if (e.key === 'End') select(items.length - 1);
     else select(active + (e.key === 'ArrowDown' ? 1 : -1));
-    if (document.activeElement !== table) table.focus();
+    if (document.activeElement !== table) table.focus({ preventScroll: true });
   });
   onScreenKey(screen, (e) => e.key === 'Enter' && !e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey &&
     (e.target === table || e.target === document.body) && active >= 0, open);

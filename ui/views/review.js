@@ -82,7 +82,6 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     const p = r.patient || {};
     const gone = isInError(e);
     name.textContent = p.name || e.patientName || 'Record';
-    name.classList.toggle('in-error', gone);
     setStatusBadge(status, e.status);
     replaceChildren(facts,
       p.age !== null && p.age !== undefined ? h('span', {}, ageText(p.age)) : null,

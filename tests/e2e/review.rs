@@ -1,0 +1,281 @@
+//! Physician review in the real window: a nurse submits a visit whose weight changed
+//! since the last one, the physician finds it in the queue (and its count on the Review
+//! link), opens it with the keyboard, sees the change highlighted and signs with
+//! Ctrl+Enter; the signed record is then read-only for the physician and the nurse. And
+//! a return to the nurse, whose comment shows at the top of the intake.
+
+use std::sync::Arc;
+
+use intake_api::encounters::ChangeDto;
+use intake_api::{Api, Caller, DataDir, ManualClock};
+use serde_json::{json, Value};
+
+use crate::harness::{api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE};
+
+fn change(key: &str, values: Value) -> ChangeDto {
+    serde_json::from_value(json!({ "key": key, "values": values, "baseRev": 0 })).unwrap()
+}
+
+/// Zoë Núñez's patient id (a demo patient with no earlier visits).
+fn zoe(api: &Api) -> i64 {
+    let found = api
+        .search_patients(Caller::Cli("e2e"), "zoe nunez")
+        .unwrap();
+    let zoe = found.patients.iter().find(|p| p.family == "Núñez");
+    zoe.expect("Zoë Núñez among the demo patients").id
+}
+
+/// A visit for Zoë submitted by the demo nurse `days_ago` days ago (through the API, on a
+/// clock set back that far); returns its encounter id.
+fn submitted_visit_for_zoe(data: &std::path::Path, days_ago: i64, changes: &[ChangeDto]) -> i64 {
+    let then = chrono::Utc::now() - chrono::Duration::days(days_ago);
+    let api = Api::open(&DataDir::at(data), Arc::new(ManualClock::new(then))).unwrap();
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let nurse = Caller::Session(&token);
+    let e = api.start_intake(nurse, zoe(&api), None, None).unwrap();
+    api.save_intake(nurse, e.id, changes, None).unwrap();
+    assert!(api.submit_intake(nurse, e.id).unwrap().submitted);
+    e.id
+}
+
+/// The newest of Zoë's visits with `status`.
+fn newest_visit(s: &Session, status: &str) -> i64 {
+    let api = api(s.data.path());
+    let list = api
+        .list_encounters(Caller::Cli("e2e"), Some(zoe(&api)), None)
+        .unwrap();
+    list.iter()
+        .filter(|e| e.status == status)
+        .map(|e| e.id)
+        .max()
+        .unwrap_or_else(|| panic!("a {status} visit for Zoë"))
+}
+
+async fn sign_in(s: &Session, user: &str) {
+    s.wait_for_text("h1", "Sign in").await;
+    s.type_into("#sign-in-username", user).await;
+    s.type_into("#sign-in-password", &format!("demo{ENTER}"))
+        .await;
+    s.find("#home").await;
+}
+
+async fn sign_out(s: &Session) {
+    s.click("#sign-out").await;
+    s.wait_for_text("h1", "Sign in").await;
+}
+
+/// Goes to a route the way a link would (the page is not reloaded).
+async fn open_route(s: &Session, hash: &str) {
+    let script = "location.hash = arguments[0];";
+    s.client.execute(script, vec![json!(hash)]).await.unwrap();
+}
+
+async fn script(s: &Session, code: &str) -> Value {
+    s.client.execute(code, vec![]).await.unwrap()
+}
+
+/// Rows in the queue, and the count on the Review link (0 when it shows none).
+async fn queue_and_badge(s: &Session) -> (usize, usize) {
+    let rows = script(
+        s,
+        "return document.querySelectorAll('#review-queue tr.queue-row').length;",
+    )
+    .await;
+    let badge = script(
+        s,
+        "const b = document.querySelector('#nav-review-count'); return b && !b.hidden ? b.textContent : '0';",
+    )
+    .await;
+    (
+        rows.as_u64().unwrap_or_default() as usize,
+        badge.as_str().unwrap_or("0").parse().unwrap_or_default(),
+    )
+}
+
+/// On the queue: End (the newest submission is last), arrows up to the intake `id`, then
+/// Enter.
+async fn open_from_queue_with_keys(s: &Session, id: i64) {
+    s.find(&format!("#review-item-{id}")).await;
+    s.wait_for_focus("review-queue").await;
+    s.press("\u{E010}").await; // End
+    s.press("\u{E013}\u{E015}").await; // ArrowUp, ArrowDown: back to the last
+    for _ in 0..50 {
+        let selected = script(
+            s,
+            "return document.querySelector('#review-queue tr[aria-selected=\"true\"]')?.dataset.encounterId || '';",
+        )
+        .await;
+        if selected.as_str() == Some(id.to_string().as_str()) {
+            s.press(ENTER).await;
+            return;
+        }
+        s.press("\u{E013}").await; // ArrowUp
+    }
+    panic!("intake {id} was never selected in the queue");
+}
+
+/// Nothing in the record can be typed into, and no field of the intake screen either.
+async fn assert_read_only(s: &Session, id: i64, who: &str) {
+    let fields = script(
+        s,
+        "return document.querySelectorAll('#review-record input, #review-record textarea, #review-record select').length;",
+    )
+    .await;
+    assert_eq!(fields.as_u64(), Some(0), "{who}: the record has no fields");
+    assert!(
+        s.exists("#review-actions .rv-sign[hidden]").await,
+        "{who}: no Sign on a signed record"
+    );
+    open_route(s, &format!("#/intake/{id}")).await;
+    s.wait_for_text("#intake-readonly", "read-only").await;
+    let weight = s.find("#q-_weight").await;
+    assert_eq!(
+        weight.attr("readonly").await.unwrap().as_deref(),
+        Some("true"),
+        "{who}: the intake screen shows the signed record read-only"
+    );
+    assert!(
+        s.exists("#intake-submit[hidden]").await,
+        "{who}: nothing to submit"
+    );
+}
+
+#[tokio::test]
+async fn a_physician_signs_a_changed_weight_and_the_record_is_read_only_for_everyone() {
+    let data = demo_data();
+    let earlier = [
+        change(":reason", json!([{ "valueString": "Cough" }])),
+        change(":weight", json!([{ "valueDecimal": 64.5 }])),
+    ];
+    submitted_visit_for_zoe(data.path(), 30, &earlier);
+    let s = Session::start("review-sign", data).await;
+
+    // The nurse: a repeat visit, the weight now 60 kg.
+    crate::intake::start_intake_for_zoe(&s).await;
+    s.press("Follow-up of the cough").await;
+    s.press(&format!("{ALT}2{RELEASE}")).await;
+    s.wait_for_text("#intake-section-body", "Last weight 64.5 kg")
+        .await;
+    s.click("#q-_weight").await;
+    s.press(&format!("60{ENTER}")).await;
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#intake-readonly", "Submitted on").await;
+    let id = newest_visit(&s, "submitted");
+    sign_out(&s).await;
+
+    // The physician: the queue and its count.
+    sign_in(&s, "physician").await;
+    s.wait_for_text("#nav a[data-section=\"review\"]", "Review")
+        .await;
+    s.find("#nav-review-count:not([hidden])").await;
+    s.click("#nav a[data-section=\"review\"]").await;
+    s.wait_for_text(&format!("#review-item-{id}"), "Núñez")
+        .await;
+    let (rows, badge) = queue_and_badge(&s).await;
+    assert!(rows >= 2, "both of Zoë's submitted visits wait ({rows})");
+    assert_eq!(badge, rows, "the badge counts the queue");
+    s.screenshot("review-queue").await;
+    open_from_queue_with_keys(&s, id).await;
+
+    // The record: the weight change, in the changes panel and at the answer.
+    s.wait_for_text("#review-patient", "Zoë").await;
+    s.wait_for_text("#review-status", "Submitted").await;
+    let changes = s.wait_for_text("#review-changes", "64.5 → 60").await;
+    assert!(changes.contains("kg"), "{changes}");
+    let row = s
+        .wait_for_text(
+            "#review-record tr.rv-changed[data-link-id=\"weight\"]",
+            "64.5 → 60",
+        )
+        .await;
+    assert!(
+        row.contains("60 kg"),
+        "the weight row shows the new weight: {row}"
+    );
+    s.find("#review-sign:not([disabled])").await;
+    let attestation = s.find("#review-attestation").await.text().await.unwrap();
+    assert!(
+        !attestation.is_empty(),
+        "an attestation sentence above Sign"
+    );
+    s.screenshot("review-record").await;
+    s.client
+        .execute("window.scrollTo(0, 0);", vec![])
+        .await
+        .unwrap();
+
+    // Ctrl+Enter signs.
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#review-status", "Signed").await;
+    s.wait_for_text("#review-signed", "Signed by").await;
+    s.wait_for_text("#review-notice", "Signed").await;
+    s.screenshot("review-signed").await;
+    let (_, after) = queue_and_badge(&s).await;
+    assert_eq!(after, badge - 1, "the badge counts one fewer");
+    let stored = api(s.data.path())
+        .list_encounters(Caller::Cli("e2e"), None, None)
+        .unwrap();
+    let signed = stored.iter().find(|e| e.id == id).unwrap();
+    assert_eq!(signed.status, "signed");
+    assert_read_only(&s, id, "the physician").await;
+    sign_out(&s).await;
+
+    // The nurse: the visit list says Signed and opens the record read-only.
+    sign_in(&s, "nurse").await;
+    s.click("#nav a[data-section=\"patients\"]").await;
+    s.type_into("#patient-search", "zoe").await;
+    s.wait_for_text("#patient-results", "Núñez").await;
+    s.press(ENTER).await;
+    s.wait_for_text(&format!("#visit-status-{id}"), "Signed")
+        .await;
+    s.screenshot("review-nurse-visits").await;
+    s.click(&format!("#visit-{id}")).await;
+    s.wait_for_text("#review-status", "Signed").await;
+    s.wait_for_text("#review-no-actions", "Read-only").await;
+    s.wait_for_text("#review-record", "60 kg").await;
+    s.screenshot("review-nurse-record").await;
+    assert_read_only(&s, id, "the nurse").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_physician_returns_an_intake_and_the_nurse_sees_the_comment() {
+    let data = demo_data();
+    let id = submitted_visit_for_zoe(
+        data.path(),
+        0,
+        &[change(":reason", json!([{ "valueString": "Headache" }]))],
+    );
+    let s = Session::start("review-return", data).await;
+    sign_in(&s, "physician").await;
+    s.click("#nav a[data-section=\"review\"]").await;
+    open_from_queue_with_keys(&s, id).await;
+    s.wait_for_text("#review-status", "Submitted").await;
+    s.click("#review-return-open").await;
+    s.wait_for_focus("review-return-text").await;
+    s.press("Please take the vitals, at least blood pressure and weight.")
+        .await;
+    s.screenshot("review-return-form").await;
+    s.click("#review-return-submit").await;
+    s.wait_for_text("#review-status", "Draft").await;
+    s.wait_for_text("#review-returned", "at least blood pressure")
+        .await;
+    sign_out(&s).await;
+
+    sign_in(&s, "nurse").await;
+    s.click("#nav a[data-section=\"intake\"]").await;
+    s.click(&format!("#intake-open-{id}")).await;
+    let banner = s
+        .wait_for_text("#intake-returned", "Please take the vitals")
+        .await;
+    assert!(banner.contains("Returned by"), "{banner}");
+    s.screenshot("review-returned-intake").await;
+    // The nurse completes it and submits again: it waits in the queue once more.
+    s.press(&format!("{ALT}2{RELEASE}")).await;
+    s.click("#q-_weight").await;
+    s.press(&format!("71{ENTER}")).await;
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#intake-readonly", "Submitted on").await;
+    s.find("#intake-returned[hidden]").await;
+    s.finish().await;
+}
