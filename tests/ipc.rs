@@ -371,3 +371,129 @@ fn an_intake_over_ipc_refuses_bad_answers_and_submits_once() {
     assert_eq!(listed[0]["id"], id);
     assert_eq!(listed[0]["readOnly"], true);
 }
+
+fn token_of(app: &App, username: &str) -> String {
+    let signed_in = invoke(
+        app,
+        "sign_in",
+        json!({ "username": username, "password": "demo" }),
+    )
+    .unwrap();
+    signed_in["token"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_review_over_ipc_signs_once_and_refuses_stale_or_oversized_input() {
+    let app = demo_app();
+    let nurse = token_of(&app, "nurse");
+    let physician = token_of(&app, "physician");
+    let found = invoke(
+        &app,
+        "search_patients",
+        json!({ "token": nurse, "query": "zoe nun" }),
+    )
+    .unwrap();
+    let patient_id = found["patients"][0]["id"].as_i64().unwrap();
+    let started = invoke(
+        &app,
+        "start_intake",
+        json!({ "token": nurse, "patientId": patient_id }),
+    )
+    .unwrap();
+    let id = started["id"].as_i64().unwrap();
+    let changes =
+        json!([{ "key": ":reason", "values": [{ "valueString": "Rash" }], "baseRev": 0 }]);
+    invoke(
+        &app,
+        "save_intake",
+        json!({ "token": nurse, "encounterId": id, "changes": changes }),
+    )
+    .unwrap();
+    let submitted = invoke(
+        &app,
+        "submit_intake",
+        json!({ "token": nurse, "encounterId": id }),
+    )
+    .unwrap();
+    assert_eq!(submitted["submitted"], true, "{submitted}");
+
+    let queue = invoke(&app, "review_queue", json!({ "token": physician })).unwrap();
+    let item = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["encounterId"] == id)
+        .expect("in the queue");
+    assert_eq!(item["reason"], "Rash");
+    let count = invoke(&app, "review_count", json!({ "token": physician })).unwrap();
+    assert!(count.as_i64().unwrap() >= 1);
+    let err = invoke(&app, "review_queue", json!({ "token": nurse })).expect_err("nurse");
+    assert_error_shape(&err, "forbidden");
+
+    let review = invoke(
+        &app,
+        "open_review",
+        json!({ "token": physician, "encounterId": id }),
+    )
+    .unwrap();
+    let hash = review["recordHash"].as_str().unwrap().to_string();
+    assert_eq!(hash.len(), 64, "a SHA-256 in hex");
+    assert_eq!(review["may"]["sign"], true);
+
+    let err = invoke(
+        &app,
+        "return_intake",
+        json!({ "token": physician, "encounterId": id, "comment": "x".repeat(100 * 1024), "recordHash": hash }),
+    )
+    .expect_err("a 100 KB comment");
+    assert_error_shape(&err, "validation");
+    assert_eq!(err["field"], "comment");
+    let err = invoke(
+        &app,
+        "sign_intake",
+        json!({ "token": nurse, "encounterId": id, "recordHash": hash }),
+    )
+    .expect_err("nurses do not sign");
+    assert_error_shape(&err, "forbidden");
+    let err = invoke(
+        &app,
+        "sign_intake",
+        json!({ "token": physician, "encounterId": id, "recordHash": "0".repeat(64) }),
+    )
+    .expect_err("a record other than the one shown");
+    assert_error_shape(&err, "conflict");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("changed since you opened it"));
+
+    let signed = invoke(
+        &app,
+        "sign_intake",
+        json!({ "token": physician, "encounterId": id, "recordHash": hash }),
+    )
+    .unwrap();
+    assert_eq!(signed["encounter"]["status"], "signed");
+    assert_eq!(signed["encounter"]["signedBy"], "physician");
+    let again = invoke(
+        &app,
+        "sign_intake",
+        json!({ "token": physician, "encounterId": id, "recordHash": hash }),
+    )
+    .expect_err("signed once");
+    assert_error_shape(&again, "conflict");
+    let version = invoke(
+        &app,
+        "record_version",
+        json!({ "token": nurse, "encounterId": id, "version": 1 }),
+    )
+    .unwrap();
+    assert_eq!(version["version"]["kind"], "signed");
+    let err = invoke(
+        &app,
+        "mark_in_error",
+        json!({ "token": nurse, "encounterId": id, "reason": "Wrong patient" }),
+    )
+    .expect_err("nurses do not mark in error");
+    assert_error_shape(&err, "forbidden");
+}

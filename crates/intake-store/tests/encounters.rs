@@ -311,3 +311,96 @@ fn answers_written_before_provenance_existed_survive_the_upgrade() {
         .to_string();
     assert!(err.contains("never change"), "{err}");
 }
+
+/// Tries `sql` on the database file directly, as a SQL shell would.
+fn raw(dir: &std::path::Path, sql: &str) -> Result<usize, String> {
+    let conn = Connection::open(dir.join("intake.db")).unwrap();
+    conn.execute(sql, []).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_signed_encounter_refuses_raw_sql_until_an_amendment_is_opened() {
+    use intake_store::Signature;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = setup(dir.path());
+    put(&store, id, ":weight", r#"[{"valueDecimal":82}]"#).unwrap();
+    store
+        .write(|db| db.submit_encounter(id, &[], t(10), "nurse"))
+        .unwrap();
+    store
+        .write(|db| db.sign_encounter(id, Signature::First, ("{}", "abc"), t(20), "physician"))
+        .unwrap();
+    let e = store.read(|db| db.encounter(id)).unwrap().unwrap();
+    assert_eq!(
+        (e.status.as_str(), e.signed_by.as_deref()),
+        ("signed", Some("physician"))
+    );
+
+    // Below the API: no answer change, no way back to a draft, no rewriting the signature.
+    for sql in [
+        "UPDATE encounter_answers SET value_json = '[{\"valueDecimal\":70}]' WHERE encounter_id = 1",
+        "DELETE FROM encounter_answers WHERE encounter_id = 1",
+        "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, source, author, at, rev) VALUES (1, ':x', 'x', '[]', 'typed', 'nurse', '2026-11-24T09:00:00Z', 1)",
+        "UPDATE encounters SET status = 'draft' WHERE id = 1",
+        "UPDATE encounters SET status = 'submitted' WHERE id = 1",
+        "UPDATE encounter_events SET text = 'forged' WHERE encounter_id = 1",
+        "DELETE FROM encounter_events WHERE encounter_id = 1",
+    ] {
+        let err = raw(dir.path(), sql).expect_err(sql);
+        assert!(
+            err.contains("never change")
+                || err.contains("changes only by an amendment")
+                || err.contains("kept as written"),
+            "{sql}: {err}"
+        );
+    }
+    assert_eq!(
+        store.read(|db| db.answers(id)).unwrap()[0].values,
+        r#"[{"valueDecimal":82}]"#,
+        "the signed value is unchanged"
+    );
+
+    // An amendment opens the answers to change; signing it closes them again.
+    store
+        .write(|db| db.start_amendment(id, "Typo", t(30), "physician"))
+        .unwrap();
+    put(&store, id, ":weight", r#"[{"valueDecimal":81}]"#).unwrap();
+    store
+        .write(|db| db.sign_encounter(id, Signature::Amendment, ("{}", "def"), t(40), "physician"))
+        .unwrap();
+    let e = store.read(|db| db.encounter(id)).unwrap().unwrap();
+    assert_eq!(e.status, "amended");
+    assert_eq!(e.amended.as_ref().map(|a| a.text.as_str()), Some("Typo"));
+    assert!(raw(
+        dir.path(),
+        "DELETE FROM encounter_answers WHERE encounter_id = 1"
+    )
+    .is_err());
+    let revisions = store.read(|db| db.answer_revisions(id)).unwrap();
+    assert_eq!(
+        revisions
+            .iter()
+            .map(|r| r.values.as_str())
+            .collect::<Vec<_>>(),
+        [r#"[{"valueDecimal":82}]"#],
+        "the signed value is kept in the history"
+    );
+    let kinds: Vec<String> = store
+        .read(|db| db.encounter_events(id))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["signed", "amendment_started", "amended"]);
+
+    // Entered in error is final; a draft or submitted one cannot be amended.
+    store
+        .write(|db| db.mark_encounter_in_error(id, "Wrong patient", t(50), "admin"))
+        .unwrap();
+    for sql in [
+        "UPDATE encounters SET status = 'amended' WHERE id = 1",
+        "UPDATE encounters SET amending_by = 'physician' WHERE id = 1",
+    ] {
+        assert!(raw(dir.path(), sql).is_err(), "{sql}");
+    }
+}
