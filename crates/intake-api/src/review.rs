@@ -86,10 +86,10 @@ fn changed_since_opened(e: &EncounterRow) -> ApiError {
 }
 
 /// The answers that are in the record as it stands: for a submitted or signed record
-/// those marked so; during an amendment those the form enables now.
-fn shown_response(index: &FormIndex<'_>, rows: &[AnswerRow], amending: bool) -> Response {
+/// those marked so; in a draft or during an amendment those the form enables now.
+fn shown_response(index: &FormIndex<'_>, rows: &[AnswerRow], changing: bool) -> Response {
     let mut response = response_of(rows);
-    if amending {
+    if changing {
         let eval = evaluate(index, &response);
         response.retain(|k, _| !eval.disabled.contains(k));
     } else {
@@ -132,7 +132,8 @@ impl Api {
         let rows = db.answers(e.id)?;
         let response = response_of(&rows);
         let eval = evaluate(&index, &response);
-        let current = shown_response(&index, &rows, e.amending.is_some());
+        let changing = e.status == "draft" || e.amending.is_some();
+        let current = shown_response(&index, &rows, changing);
         let previous = db
             .previous_visit(e.id)?
             .map(|id| self.encounter_row(db, id))
@@ -226,12 +227,11 @@ impl Api {
             for row in db.review_queue(&filter)? {
                 let q = self.form(db, row.template_id)?;
                 let reason = match reason_item(&q) {
-                    Some(link) => {
-                        let answers = db.answers(row.encounter_id)?;
-                        response_of(&answers)
-                            .get(&Key::top(&link))
-                            .map(|v| v.iter().map(|a| a.label()).collect::<Vec<_>>().join(", "))
-                    }
+                    Some(link) => db
+                        .answer(row.encounter_id, &Key::top(&link).to_string())?
+                        .map(|a| response_of(std::slice::from_ref(&a)))
+                        .and_then(|r| r.into_values().next())
+                        .map(|v| v.iter().map(|a| a.label()).collect::<Vec<_>>().join(", ")),
                     None => None,
                 };
                 let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok();

@@ -322,6 +322,17 @@ impl Db<'_> {
         Ok(out)
     }
 
+    /// One answer of an encounter, if it has one for `key`.
+    pub fn answer(&self, encounter_id: i64, key: &str) -> Result<Option<AnswerRow>, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {ANSWER_COLUMNS} FROM encounter_answers WHERE encounter_id = ?1 AND answer_key = ?2"
+            ))?
+            .query_row(params![encounter_id, key], answer_from_row)
+            .optional()?
+            .transpose()
+    }
+
     /// Writes one answer (insert or replace), counting the write; returns the new `rev`.
     /// A key written again after it was removed goes on counting from its history.
     pub fn put_answer(
