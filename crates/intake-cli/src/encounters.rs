@@ -85,6 +85,8 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: EncounterCommand) -> Result<(), C
                             "startedBy": e.started_by,
                             "submittedAt": e.submitted_at,
                             "submittedBy": e.submitted_by,
+                            "signedAt": e.signed_at,
+                            "signedBy": e.signed_by,
                         })
                     })
                     .collect();
@@ -131,6 +133,21 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: EncounterCommand) -> Result<(), C
                 println!("Started {} by {}", e.started_at, e.started_by);
                 if let (Some(at), Some(by)) = (&e.submitted_at, &e.submitted_by) {
                     println!("Submitted {at} by {by}");
+                }
+                if let Some(r) = &e.returned {
+                    println!("Returned {} by {}: {}", r.at, r.by, r.comment);
+                }
+                if let (Some(at), Some(by)) = (&e.signed_at, &e.signed_by) {
+                    println!("Signed {at} by {by}");
+                }
+                if let Some(a) = &e.amended {
+                    println!("Amended on {} by {}: {}", a.at, a.by, a.reason);
+                }
+                if let Some(a) = &e.amending {
+                    println!("Being amended by {} since {}: {}", a.by, a.since, a.reason);
+                }
+                if let Some(x) = &e.in_error {
+                    println!("Entered in error, marked {} by {}: {}", x.at, x.by, x.reason);
                 }
                 let rows: Vec<Vec<String>> = detail
                     .answers
