@@ -12,7 +12,7 @@ export function createReviewBanners({ onReview }) {
   const returned = h('div', { id: 'intake-returned', class: 'info-banner intake-returned', role: 'status', hidden: true });
   const reason = h('p', {});
   const toReview = h('button', { id: 'intake-amending-review', type: 'button', class: 'primary small',
-    'aria-keyshortcuts': 'Control+Enter', on: { click: () => onReview() } }, 'Review and sign the amendment');
+    'aria-keyshortcuts': 'Control+Enter', on: { click: () => onReview() } }, 'Back to the review');
   const amending = h('div', { id: 'intake-amending', class: 'info-banner intake-amending', role: 'status', hidden: true },
     reason, toReview);
 

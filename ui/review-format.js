@@ -60,10 +60,10 @@ export function inErrorText(e) {
   return x ? `Entered in error on ${formatDateTime(x.at)} by ${x.by}: ${x.reason}` : null;
 }
 
-/** "Amending since … (Dr Demo): reason", or null. */
+/** "Amendment in progress since … by …: reason", or null. */
 export function amendingText(e) {
   const a = e?.amending;
-  return a ? `Amending since ${formatDateTime(a.since)} (${a.by}): ${a.reason}` : null;
+  return a ? `Amendment in progress since ${formatDateTime(a.since)} by ${a.by}: ${a.reason}` : null;
 }
 
 /**

@@ -7,13 +7,16 @@
 // new / changed, with the rows stopped since listed struck through; warnings (out of the
 // usual range) are highlighted (`.rv-warning`).
 //
-// `renderSummary(review, { id })` builds it from a ReviewDto's `form`, `answers`,
-// `disabled`, `problems` and `changes` (all but form and answers optional: an earlier
-// signed version is drawn with its answers alone). Rows are `tr[data-key]`.
+// `renderSummary(review, { id, amendment })` builds it from a ReviewDto's `form`,
+// `answers`, `disabled`, `problems` and `changes` (all but form and answers optional: an
+// earlier signed version is drawn with its answers alone). `amendment` (from
+// review-amendment.js) marks the answers an amendment changed (`.rv-amended`, "was …").
+// Rows are `tr[data-key]`.
 
 import { h } from './dom.js';
 import { dayText } from './intake-carry.js';
 import { buildSections, idSafe, isQuestion, isRowGroup, makeKey, rowIds } from './intake-model.js';
+import { wasText } from './review-amendment.js';
 import { answerText } from './review-format.js';
 
 const CHANGE_LABEL = { added: 'New', changed: 'Changed', removed: 'Removed', unchanged: 'Unchanged' };
@@ -45,7 +48,12 @@ function answerCell(item, answer, { short = false } = {}) {
   return h('span', { class: `rv-value${item.type === 'text' ? ' rv-long' : ''}` }, text);
 }
 
-export function renderSummary(review, { id = 'review-record', caption = null } = {}) {
+function amendedNote(item, change) {
+  return change ? h('span', { class: 'rv-amended-text' }, h('span', { class: 'badge rv-change-badge rv-badge-amended' },
+    'Amended'), wasText(item, change)) : null;
+}
+
+export function renderSummary(review, { id = 'review-record', caption = null, amendment = null } = {}) {
   const form = review.form;
   const sections = buildSections(form);
   const answers = new Map((review.answers || []).filter((a) => a.inRecord !== false).map((a) => [a.key, a]));
@@ -68,7 +76,8 @@ export function renderSummary(review, { id = 'review-record', caption = null } =
     const change = rows.length === 0 && compared ? questionChanges.get(item.linkId) : null;
     const moved = change && change.change !== 'unchanged';
     const issues = problemNodes(key);
-    const classes = ['rv-row', moved ? `rv-changed rv-change-${change.change}` : null,
+    const amended = amendment?.get(key);
+    const classes = ['rv-row', moved ? `rv-changed rv-change-${change.change}` : null, amended ? 'rv-amended' : null,
       issues.length ? `rv-${(problems.get(key) || []).some((p) => p.severity === 'error') ? 'error' : 'warning'}` : null];
     return h('tr', { class: classes.filter(Boolean).join(' '), id: `${id}-${idSafe(key)}`, dataset: { key, linkId: item.linkId } },
       h('th', { scope: 'row', class: 'rv-question' }, item.prefix ? `${item.prefix} ` : null, item.text || item.linkId),
@@ -76,7 +85,7 @@ export function renderSummary(review, { id = 'review-record', caption = null } =
         moved ? h('span', { class: 'rv-change-text' },
           h('span', { class: `badge rv-change-badge rv-badge-${change.change}` }, CHANGE_LABEL[change.change]), change.text)
           : null,
-        issues, provenance(answer))));
+        amendedNote(item, amended), issues, provenance(answer))));
   }
 
   /** A repeating group as a table: one column per question of its rows. */
@@ -96,8 +105,10 @@ export function renderSummary(review, { id = 'review-record', caption = null } =
         if (disabled.has(key)) return h('td', { class: 'rv-off' }, '—');
         if (isRowGroup(c)) return h('td', {}, rowTable(c, rowRows));
         const changedField = diff?.fields?.find((f) => f.linkId === c.linkId);
-        return h('td', { dataset: { key }, class: changedField ? 'rv-field-changed' : null },
-          answerCell(c, answers.get(key), { short: true }), problemNodes(key),
+        const amended = amendment?.get(key);
+        const classes = [changedField ? 'rv-field-changed' : null, amended ? 'rv-amended' : null].filter(Boolean);
+        return h('td', { dataset: { key }, class: classes.join(' ') || null },
+          answerCell(c, answers.get(key), { short: true }), problemNodes(key), amendedNote(c, amended),
           changedField ? h('span', { class: 'rv-field-was' }, `was ${changedField.before || 'not answered'}`) : null);
       });
       return h('tr', { class: `rv-list-row${moved ? ` rv-changed rv-change-${diff.change}` : ''}`,

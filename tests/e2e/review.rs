@@ -279,3 +279,128 @@ async fn a_physician_returns_an_intake_and_the_nurse_sees_the_comment() {
     s.find("#intake-returned[hidden]").await;
     s.finish().await;
 }
+
+/// Signs encounter `id` as the demo physician through the API.
+fn sign_through_api(data: &std::path::Path, id: i64) {
+    let api = api(data);
+    let token = api.sign_in("physician", "demo").unwrap().token;
+    let physician = Caller::Session(&token);
+    let hash = api.open_review(physician, id).unwrap().record_hash;
+    api.sign_intake(physician, id, &hash).unwrap();
+}
+
+#[tokio::test]
+async fn a_physician_amends_a_signed_record_with_a_reason_and_both_versions_are_kept() {
+    let data = demo_data();
+    let id = submitted_visit_for_zoe(
+        data.path(),
+        0,
+        &[
+            change(":reason", json!([{ "valueString": "Cough" }])),
+            change(":weight", json!([{ "valueDecimal": 60 }])),
+        ],
+    );
+    sign_through_api(data.path(), id);
+    let s = Session::start("review-amend", data).await;
+    sign_in(&s, "physician").await;
+    open_route(&s, &format!("#/review/{id}")).await;
+    s.wait_for_text("#review-status", "Signed").await;
+    s.click("#review-amend-open").await;
+    s.wait_for_focus("review-amend-text").await;
+    s.press("Weight was read from the wrong scale").await;
+    s.click("#review-amend-submit").await;
+
+    // The intake screen: the amendment's reason, the fields open to the amending physician.
+    s.wait_for_text(
+        "#intake-amending",
+        "Amending: Weight was read from the wrong scale",
+    )
+    .await;
+    s.press(&format!("{ALT}2{RELEASE}")).await;
+    s.click("#q-_weight").await;
+    s.press(&format!("{CONTROL}a{RELEASE}")).await;
+    s.press(&format!("61{ENTER}")).await;
+    s.wait_for_text("#intake-saved", "Saved").await;
+    s.screenshot("review-amending-intake").await;
+    // Ctrl+Enter goes to the review screen, where the amendment is signed.
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#review-amending", "wrong scale").await;
+    s.wait_for_text("#review-record", "61 kg").await;
+    s.wait_for_text("#review-sign", "Sign the amendment").await;
+    // What the amendment changes, against the signed version.
+    s.wait_for_text("#review-amendment-changes", "60 kg → 61 kg")
+        .await;
+    s.wait_for_text(
+        "#review-record tr.rv-amended[data-link-id=\"weight\"]",
+        "was 60 kg",
+    )
+    .await;
+    s.screenshot("review-amending").await;
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#review-status", "Amended").await;
+    s.wait_for_text("#review-amended", "wrong scale").await;
+    s.wait_for_text("#review-amendment-changes", "version 2")
+        .await;
+    let versions = s.wait_for_text("#review-versions", "Version 2").await;
+    assert!(versions.contains("Version 1"), "{versions}");
+    // The first signed version is kept, read-only, as it was signed.
+    s.click("#review-version-open-1").await;
+    s.wait_for_text("#review-version-view", "60 kg").await;
+    let fields = script(
+        &s,
+        "return document.querySelectorAll('#review-version-view input, #review-version-view textarea').length;",
+    )
+    .await;
+    assert_eq!(fields.as_u64(), Some(0), "an earlier version is read-only");
+    s.screenshot("review-amended-versions").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn signing_a_record_that_changed_since_it_was_opened_shows_the_new_version() {
+    let data = demo_data();
+    let id = submitted_visit_for_zoe(
+        data.path(),
+        0,
+        &[change(":reason", json!([{ "valueString": "Headache" }]))],
+    );
+    let s = Session::start("review-conflict", data).await;
+    sign_in(&s, "physician").await;
+    open_route(&s, &format!("#/review/{id}")).await;
+    s.wait_for_text("#review-status", "Submitted").await;
+    s.find("#review-sign").await;
+    {
+        // Meanwhile: returned (another window), completed by the nurse and submitted again.
+        let api = api(s.data.path());
+        let doctor = api.sign_in("physician", "demo").unwrap().token;
+        let hash = api
+            .open_review(Caller::Session(&doctor), id)
+            .unwrap()
+            .record_hash;
+        api.return_intake(Caller::Session(&doctor), id, "Temperature?", &hash)
+            .unwrap();
+        let nurse = api.sign_in("nurse", "demo").unwrap().token;
+        let nurse = Caller::Session(&nurse);
+        let t = [change(":temperature", json!([{ "valueDecimal": 39.6 }]))];
+        api.save_intake(nurse, id, &t, None).unwrap();
+        assert!(api.submit_intake(nurse, id).unwrap().submitted);
+    }
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#review-conflict", "changed since you opened it")
+        .await;
+    // The new version is on screen, the out-of-range temperature highlighted.
+    s.wait_for_text(
+        "#review-record tr.rv-warning[data-link-id=\"temperature\"]",
+        "39.6",
+    )
+    .await;
+    s.screenshot("review-conflict").await;
+    assert_eq!(
+        s.find("#review-status").await.text().await.unwrap(),
+        "Submitted",
+        "nothing was signed"
+    );
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#review-status", "Signed").await;
+    s.finish().await;
+}

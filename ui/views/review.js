@@ -18,6 +18,7 @@ import { h, notice, pageScreen, replaceChildren } from '../dom.js';
 import { onScreenKey } from '../keys.js';
 import { ageText, formatDateTime, sexLabel } from '../patient-fields.js';
 import { createActions } from '../review-actions.js';
+import { amendmentChanges, createAmendmentPanel } from '../review-amendment.js';
 import { createChangesPanel } from '../review-changes.js';
 import {
   amendedText, amendingText, inErrorText, isInError, returnedText, setStatusBadge, signedText,
@@ -63,13 +64,14 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     edit: () => go(`intake/${encounterId}`),
   });
   const changes = createChangesPanel({ onPick: showAnswer });
+  const amendmentPanel = createAmendmentPanel();
   const history = createHistory({
     loadVersion: (version) => api.recordVersion(encounterId, version),
     loadAnswers: () => api.answerHistory(encounterId),
   });
   const body = h('div', { class: 'review-columns', hidden: true },
     h('div', { class: 'review-main' }, record, history.el),
-    h('div', { class: 'review-side' }, actions.el, changes.el));
+    h('div', { class: 'review-side' }, actions.el, amendmentPanel.el, changes.el));
 
   function line(el, text) {
     el.textContent = text || '';
@@ -97,7 +99,7 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
         : `Started ${formatDateTime(e.startedAt)} by ${e.startedBy}; not submitted yet`));
     line(signed, signedText(e));
     line(amended, amendedText(e));
-    line(amending, amendingText(e) && `Amendment in progress. ${amendingText(e)}`);
+    line(amending, amendingText(e));
     line(returned, returnedText(e));
     inError.hidden = !gone;
     replaceChildren(inError, h('strong', {}, 'Entered in error.'),
@@ -112,7 +114,30 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     actions.update(r);
     changes.show(r);
     history.show(r);
+    amendmentPanel.show(r, null);
     body.hidden = false;
+    showAmendment(r);
+  }
+
+  /**
+   * During an amendment: what it changed against the last signed version; on an amended
+   * record: what the newest amendment changed against the version before it.
+   */
+  async function showAmendment(r) {
+    const versions = r.versions || [];
+    const inProgress = Boolean(r.encounter.amending);
+    const against = inProgress ? versions[versions.length - 1] : versions.length >= 2 ? versions[versions.length - 2] : null;
+    if (!against || isInError(r.encounter)) return;
+    let earlier;
+    try {
+      earlier = await api.recordVersion(encounterId, against.version);
+    } catch {
+      return; // the record shows without the marks
+    }
+    if (review !== r) return; // a newer review is on screen
+    const amendment = amendmentChanges(earlier.answers, r.answers);
+    replaceChildren(record, h('h2', { id: 'review-record-title' }, 'Record'), renderSummary(r, { amendment }));
+    amendmentPanel.show(r, amendment, { inProgress, version: versions[versions.length - 1]?.version });
   }
 
   /** From the changes panel: the question's answer in the record, highlighted. */
@@ -138,7 +163,7 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
 
   /** Someone changed the record (or amends it) since this screen showed it: show the new one. */
   async function conflicted(err) {
-    conflictText.textContent = `${err.message} The record was reloaded: this is the latest version.`;
+    conflictText.textContent = err.message; // the backend says the new version is shown
     conflict.hidden = false;
     await load();
     conflict.focus();
