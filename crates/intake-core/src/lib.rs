@@ -8,7 +8,8 @@
 //! It holds roles, user names and passwords as they are accepted, the hash chain of the
 //! audit log, patients' demographics and what makes two patients look alike, and the
 //! text folding that search and duplicate checks share, FHIR Questionnaires and filled
-//! forms, and what a new intake may carry forward from earlier visits.
+//! forms, what a new intake may carry forward from earlier visits, and the summary
+//! document a printed copy of a visit shows (`summary`).
 
 pub mod audit;
 pub mod carry_forward;
@@ -20,6 +21,7 @@ pub mod questionnaire;
 pub mod review;
 pub mod role;
 pub mod search;
+pub mod summary;
 pub mod text;
 pub mod user;
 

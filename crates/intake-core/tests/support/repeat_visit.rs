@@ -1,0 +1,350 @@
+//! A realistic repeat visit on the built-in form, shared by the summary snapshots
+//! (intake-core) and the PDF tests and bench (intake-pdf, which include this file by
+//! path): allergies and medications carried from the last visit and confirmed, vitals
+//! typed, BMI and PHQ-2 calculated, the emergency contact from the patient record, a
+//! "No" answer, questions left unanswered, and answers the form now disables.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use intake_core::questionnaire::response::{Key, Response};
+use intake_core::questionnaire::{all_items, import, AnswerValue, Questionnaire};
+use intake_core::summary::{Amendment, RecordStatus, Signature, Source, SummaryInput};
+
+/// The built-in form, read by path.
+pub fn builtin_form() -> Questionnaire {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../intake-api/forms/general-adult-intake.json"
+    );
+    let bytes = std::fs::read(path).expect("the built-in form is in the repository");
+    import(&bytes).expect("the built-in form imports").0
+}
+
+/// The option of `link_id` with `code`, as the screen would store it.
+pub fn option(form: &Questionnaire, link_id: &str, code: &str) -> AnswerValue {
+    let item = all_items(&form.items)
+        .into_iter()
+        .find(|i| i.link_id == link_id)
+        .expect("the item exists");
+    item.answer_options
+        .iter()
+        .map(|o| o.value.clone())
+        .find(|v| matches!(v, AnswerValue::Coding(c) if c.code.as_deref() == Some(code)))
+        .expect("the option exists")
+}
+
+pub struct Visit {
+    pub form: Questionnaire,
+    pub response: Response,
+    pub provenance: BTreeMap<Key, Source>,
+    pub signature: Signature,
+    pub amendment: Amendment,
+}
+
+pub const PATIENT: &str = "Zoë Łukasz Ñúñez O'Brien-Smith";
+pub const SHA: &str = "9f2c4e1ab07d35c8e6f1029b4d7a3c5e8f0b1d2c3a4e5f60718293a4b5c6d7e8";
+
+pub fn input(visit: &Visit, status: RecordStatus) -> SummaryInput<'_> {
+    SummaryInput {
+        clinic_name: "Riverside Family Clinic",
+        patient_name: PATIENT,
+        birth_date: NaiveDate::from_ymd_opt(1961, 3, 12).expect("a date"),
+        mrn: "RFC-004217-3",
+        visit_date: NaiveDate::from_ymd_opt(2026, 11, 24).expect("a date"),
+        template_title: "General adult intake",
+        template_version: "1",
+        status,
+        signature: status.is_signed().then_some(&visit.signature),
+        amendment: (status == RecordStatus::Amended).then_some(&visit.amendment),
+        record_sha256: SHA,
+        questionnaire: &visit.form,
+        response: &visit.response,
+        provenance: &visit.provenance,
+    }
+}
+
+pub fn repeat_visit() -> Visit {
+    let form = builtin_form();
+    let mut response = Response::new();
+    let mut provenance = BTreeMap::new();
+    let last_visit = NaiveDate::from_ymd_opt(2026, 10, 2).expect("a date");
+    let carried = Source::Carried {
+        from: last_visit,
+        confirmed_by: Some("Nurse Amaka Eze".into()),
+    };
+    let text = |s: &str| AnswerValue::String(s.into());
+    let mut put = |key: &str, values: Vec<AnswerValue>, source: Source| {
+        let key: Key = key.parse().expect("a key");
+        response.insert(key.clone(), values);
+        provenance.insert(key, source);
+    };
+    let o = |link: &str, code: &str| option(&form, link, code);
+
+    put(
+        ":patient-sex",
+        vec![o("patient-sex", "female")],
+        Source::Record,
+    );
+    put(
+        ":reason",
+        vec![text("Follow-up of blood pressure; morning headaches for two weeks, worse on waking, no visual change.")],
+        Source::Typed,
+    );
+    put(
+        ":visit-type",
+        vec![o("visit-type", "follow-up")],
+        Source::Typed,
+    );
+
+    put(":height", vec![AnswerValue::Decimal(168.0)], Source::Typed);
+    put(":weight", vec![AnswerValue::Decimal(82.5)], Source::Typed);
+    put(":bmi", vec![AnswerValue::Decimal(29.2)], Source::Calculated);
+    put(
+        ":temperature",
+        vec![AnswerValue::Decimal(36.8)],
+        Source::Typed,
+    );
+    put(":pulse", vec![AnswerValue::Integer(76)], Source::Typed);
+    put(":systolic", vec![AnswerValue::Integer(142)], Source::Typed);
+    put(":diastolic", vec![AnswerValue::Integer(88)], Source::Typed);
+    put(":spo2", vec![AnswerValue::Integer(97)], Source::Typed);
+    // respiratory-rate and pain: not answered.
+
+    put(":nka", vec![AnswerValue::Boolean(false)], carried.clone());
+    let allergies = [
+        ("Penicillin", "Hives and facial swelling", "moderate"),
+        ("Latex", "Contact rash", "mild"),
+    ];
+    for (i, (substance, reaction, severity)) in allergies.iter().enumerate() {
+        let r = i + 1;
+        put(&format!("{r}:allergy"), vec![], carried.clone());
+        put(
+            &format!("{r}:allergy-substance"),
+            vec![text(substance)],
+            carried.clone(),
+        );
+        put(
+            &format!("{r}:allergy-reaction"),
+            vec![text(reaction)],
+            carried.clone(),
+        );
+        put(
+            &format!("{r}:allergy-severity"),
+            vec![o("allergy-severity", severity)],
+            carried.clone(),
+        );
+    }
+
+    put(
+        ":no-medications",
+        vec![AnswerValue::Boolean(false)],
+        carried.clone(),
+    );
+    let medications = [
+        ("Lisinopril", 10.0, "mg", "once-daily", "oral"),
+        ("Metformin", 500.0, "mg", "twice-daily", "oral"),
+        ("Atorvastatin", 20.0, "mg", "once-daily", "oral"),
+        ("Salbutamol inhaler", 2.0, "puffs", "as-needed", "inhaled"),
+    ];
+    for (i, (name, dose, unit, freq, route)) in medications.iter().enumerate() {
+        let r = i + 1;
+        put(&format!("{r}:medication"), vec![], carried.clone());
+        put(&format!("{r}:med-name"), vec![text(name)], carried.clone());
+        put(
+            &format!("{r}:med-dose"),
+            vec![AnswerValue::Decimal(*dose)],
+            carried.clone(),
+        );
+        put(
+            &format!("{r}:med-unit"),
+            vec![o("med-unit", unit)],
+            carried.clone(),
+        );
+        put(
+            &format!("{r}:med-frequency"),
+            vec![o("med-frequency", freq)],
+            carried.clone(),
+        );
+        put(
+            &format!("{r}:med-route"),
+            vec![o("med-route", route)],
+            carried.clone(),
+        );
+    }
+    // A medication added at this visit, typed.
+    put("5:medication", vec![], Source::Typed);
+    put("5:med-name", vec![text("Amlodipine")], Source::Typed);
+    put("5:med-dose", vec![AnswerValue::Decimal(5.0)], Source::Typed);
+    put("5:med-unit", vec![o("med-unit", "mg")], Source::Typed);
+    put(
+        "5:med-frequency",
+        vec![o("med-frequency", "once-daily")],
+        Source::Typed,
+    );
+    // Its route: not answered.
+
+    put("1:pmh", vec![], carried.clone());
+    put(
+        "1:pmh-condition",
+        vec![text("Hypertension")],
+        carried.clone(),
+    );
+    put(
+        "1:pmh-since",
+        vec![AnswerValue::Date("2019-05".into())],
+        carried.clone(),
+    );
+    put("2:pmh", vec![], carried.clone());
+    put(
+        "2:pmh-condition",
+        vec![text("Type 2 diabetes")],
+        carried.clone(),
+    );
+    put(
+        "2:pmh-since",
+        vec![AnswerValue::Date("2021-02-14".into())],
+        carried.clone(),
+    );
+    put("1:psh", vec![], carried.clone());
+    put(
+        "1:psh-procedure",
+        vec![text("Appendectomy")],
+        carried.clone(),
+    );
+    put(
+        "1:psh-date",
+        vec![AnswerValue::Date("1998".into())],
+        carried.clone(),
+    );
+    put("1:fh", vec![], carried.clone());
+    put(
+        "1:fh-relative",
+        vec![o("fh-relative", "father")],
+        carried.clone(),
+    );
+    put(
+        "1:fh-condition",
+        vec![text("Myocardial infarction at 58")],
+        carried.clone(),
+    );
+
+    put(":tobacco", vec![o("tobacco", "former")], carried.clone());
+    // Left from when she smoked; the form no longer asks it.
+    put(
+        ":tobacco-per-day",
+        vec![AnswerValue::Integer(10)],
+        Source::Typed,
+    );
+    put(":alcohol", vec![o("alcohol", "occasional")], Source::Typed);
+    // Asked only for weekly or daily drinking: disabled now, left out.
+    put(
+        ":alcohol-units",
+        vec![AnswerValue::Integer(6)],
+        Source::Typed,
+    );
+    put(
+        ":occupation",
+        vec![text("Secondary-school teacher")],
+        carried.clone(),
+    );
+
+    put("1:immunization", vec![], carried.clone());
+    put("1:imm-vaccine", vec![text("Influenza")], carried.clone());
+    put(
+        "1:imm-date",
+        vec![AnswerValue::Date("2025-10-12".into())],
+        carried.clone(),
+    );
+    put("2:immunization", vec![], Source::Typed);
+    put(
+        "2:imm-vaccine",
+        vec![text("COVID-19 booster")],
+        Source::Typed,
+    );
+    put(
+        "2:imm-date",
+        vec![AnswerValue::Date("2026-10-30".into())],
+        Source::Typed,
+    );
+    // imm-up-to-date: not answered.
+
+    put(":pregnant", vec![o("pregnant", "no")], Source::Typed);
+    put(
+        ":lmp",
+        vec![AnswerValue::Date("2026-11-09".into())],
+        Source::Typed,
+    );
+
+    put(
+        ":ros-fever",
+        vec![AnswerValue::Boolean(false)],
+        Source::Typed,
+    );
+    put(
+        ":ros-chest-pain",
+        vec![AnswerValue::Boolean(false)],
+        Source::Typed,
+    );
+    put(
+        ":ros-headache",
+        vec![AnswerValue::Boolean(true)],
+        Source::Typed,
+    );
+    put(
+        ":ros-dizziness",
+        vec![AnswerValue::Boolean(false)],
+        Source::Typed,
+    );
+    put(
+        ":ros-notes",
+        vec![text("Headaches ease by midday; paracetamol helps.")],
+        Source::Typed,
+    );
+
+    put(
+        ":phq2-interest",
+        vec![o("phq2-interest", "LA6568-5")],
+        Source::Typed,
+    );
+    put(
+        ":phq2-mood",
+        vec![o("phq2-mood", "LA6569-3")],
+        Source::Typed,
+    );
+    put(
+        ":phq2-score",
+        vec![AnswerValue::Integer(1)],
+        Source::Calculated,
+    );
+
+    put(":ec-name", vec![text("Tomás Ñúñez")], Source::Record);
+    put(":ec-relationship", vec![text("Husband")], Source::Record);
+    put(":ec-phone", vec![text("+1 555 0142 886")], Source::Record);
+
+    put(":insurer", vec![text("Blue River Health")], carried.clone());
+    put(":policy-number", vec![text("BRH-22-7781-09")], carried);
+
+    Visit {
+        form,
+        response,
+        provenance,
+        signature: Signature {
+            by: "Dr. Ada Osei".into(),
+            at: Utc
+                .with_ymd_and_hms(2026, 11, 24, 15, 42, 0)
+                .single()
+                .expect("a time"),
+        },
+        amendment: Amendment {
+            on: Utc
+                .with_ymd_and_hms(2026, 11, 26, 9, 5, 0)
+                .single()
+                .expect("a time"),
+            by: "Dr. Ada Osei".into(),
+            reason: "Weight was entered in pounds; corrected to kilograms".into(),
+        },
+    }
+}
