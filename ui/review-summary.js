@@ -38,6 +38,13 @@ export function provenance(answer) {
     ` entered by ${c.enteredBy}`, c.confirmedBy ? ` (confirmed there by ${c.confirmedBy})` : null, ' · ', confirmed);
 }
 
+/** "64.5 → 60 kg (−7.0 %)" at the Weight row: the backend's text without the label it starts with. */
+function changeAtRow(item, text) {
+  const label = item.text || item.linkId;
+  const t = String(text || '');
+  return t.startsWith(`${label} `) && t.length > label.length + 1 ? t.slice(label.length + 1) : t;
+}
+
 function answerCell(item, answer, { short = false } = {}) {
   const text = answerText(item, answer?.values);
   if (!text && short) {
@@ -45,7 +52,8 @@ function answerCell(item, answer, { short = false } = {}) {
       h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'not answered'));
   }
   if (!text) return h('span', { class: 'rv-unanswered' }, 'not answered');
-  return h('span', { class: `rv-value${item.type === 'text' ? ' rv-long' : ''}` }, text);
+  const kind = item.type === 'text' ? ' rv-long' : ['date', 'dateTime', 'time'].includes(item.type) ? ' rv-date' : '';
+  return h('span', { class: `rv-value${kind}` }, text);
 }
 
 function amendedNote(item, change) {
@@ -83,7 +91,8 @@ export function renderSummary(review, { id = 'review-record', caption = null, am
       h('th', { scope: 'row', class: 'rv-question' }, item.prefix ? `${item.prefix} ` : null, item.text || item.linkId),
       h('td', {}, h('div', { class: 'rv-answer' }, answerCell(item, answer),
         moved ? h('span', { class: 'rv-change-text' },
-          h('span', { class: `badge rv-change-badge rv-badge-${change.change}` }, CHANGE_LABEL[change.change]), change.text)
+          h('span', { class: `badge rv-change-badge rv-badge-${change.change}` }, CHANGE_LABEL[change.change]),
+          h('span', { title: change.text }, changeAtRow(item, change.text)))
           : null,
         amendedNote(item, amended), issues, provenance(answer))));
   }
