@@ -264,6 +264,8 @@ async fn a_physician_returns_an_intake_and_the_nurse_sees_the_comment() {
 
     sign_in(&s, "nurse").await;
     s.click("#nav a[data-section=\"intake\"]").await;
+    s.wait_for_text(&format!("#intake-returned-{id}"), "Please take the vitals")
+        .await;
     s.click(&format!("#intake-open-{id}")).await;
     let banner = s
         .wait_for_text("#intake-returned", "Please take the vitals")

@@ -1,6 +1,6 @@
 // Intake (#/intake): the intakes in progress (drafts), newest first, each with "Open".
 // Intakes are started from a patient's page; this list is where unfinished ones are
-// picked up again.
+// picked up again. A draft the physician returned says so, with their comment.
 
 import * as api from '../api.js';
 import { h, notice, pageScreen, replaceChildren } from '../dom.js';
@@ -13,7 +13,10 @@ function draftRow(encounter, go) {
     'aria-label': `Open the intake of ${encounter.patientName}`, on: { click: () => go(`intake/${encounter.id}`) } },
   'Open');
   return h('tr', { dataset: { encounterId: encounter.id } },
-    h('td', {}, h('a', { href: `#/patients/${encounter.patientId}` }, encounter.patientName)),
+    h('td', {}, h('a', { href: `#/patients/${encounter.patientId}` }, encounter.patientName),
+      encounter.returned ? h('span', { class: 'sub intake-returned-note', id: `intake-returned-${encounter.id}` },
+        h('span', { class: 'badge badge-warn' }, 'Returned'), ` by ${encounter.returned.by}: ${encounter.returned.comment}`)
+        : null),
     h('td', { class: 'mono' }, encounter.mrn),
     h('td', {}, encounter.templateTitle, h('span', { class: 'sub' }, `version ${encounter.templateVersion}`)),
     h('td', { class: 'nowrap' }, formatDateTime(encounter.startedAt)),
