@@ -1,8 +1,9 @@
 // What the physician (or admin) can do with a record, on the review screen
 // (#review-actions): Sign (#review-sign, the attestation sentence above it; Ctrl+Enter
 // anywhere on the screen), Return to nurse (a comment), Amend (a reason, then the intake
-// screen), Continue editing / Discard amendment while amending, and Mark entered in
-// error (a reason). Each is shown only when the backend's `may` says so; the inline
+// screen), Continue editing / Discard amendment while amending (Open the intake for a
+// draft the caller may edit), and Mark entered in error (a reason). Each is shown only
+// when the backend's `may` says so; the inline
 // forms show the backend's refusals at their field. The handlers (`on.sign(…)` etc.)
 // call the backend and resolve once done; a rejection shows in the form.
 
@@ -133,7 +134,8 @@ export function createActions(on) {
       attestation.textContent = review.attestation || '';
       signBlock.hidden = !may.sign;
       sign.textContent = amending ? 'Sign the amendment' : 'Sign';
-      edit.hidden = !(may.edit && amending);
+      edit.hidden = !may.edit;
+      edit.textContent = amending ? 'Continue editing' : 'Open the intake to edit';
       discard.hidden = !may.discardAmendment;
       returnOpen.hidden = !may.returnToNurse;
       amendOpen.hidden = !may.amend;
@@ -142,7 +144,7 @@ export function createActions(on) {
       if (!may.amend) amendForm.hide();
       if (!may.markInError) errorForm.hide();
       if (!may.discardAmendment) discardConfirm.hidden = true;
-      const any = may.sign || may.returnToNurse || may.amend || may.markInError || may.discardAmendment || (may.edit && amending);
+      const any = may.sign || may.returnToNurse || may.amend || may.markInError || may.discardAmendment || may.edit;
       none.hidden = Boolean(any);
       none.textContent = review.encounter.status === 'entered_in_error'
         ? 'This visit is entered in error: it is kept for the history only.'
