@@ -3,9 +3,9 @@
 // anywhere on the screen), Return to nurse (a comment), Amend (a reason, then the intake
 // screen), Continue editing / Discard amendment while amending (Open the intake for a
 // draft the caller may edit), and Mark entered in error (a reason). Each is shown only
-// when the backend's `may` says so; the inline
-// forms show the backend's refusals at their field. The handlers (`on.sign(…)` etc.)
-// call the backend and resolve once done; a rejection shows in the form.
+// when the backend's `may` says so; the inline forms show the backend's refusals at
+// their field. The handlers (`on.sign(…)` etc.) call the backend and resolve once done;
+// a rejection shows in the form.
 
 import { h } from './dom.js';
 import { formError, formState, onSubmit, textareaField } from './forms.js';
