@@ -26,7 +26,8 @@ const DEMO_USERS: [(&str, &str, Role); 3] = [
 impl Api {
     /// Adds the demo accounts that are missing; existing accounts are left as they are.
     /// A register with no patients also gets the demo patients and their earlier visits
-    /// (`demo_visits`), audited as `patient.demo_seeded` and `encounter.demo_seeded`.
+    /// (`demo_visits`), most signed by the demo physician and a few waiting for review,
+    /// audited as `patient.demo_seeded` and `encounter.demo_seeded`.
     pub fn seed_demo(&self, caller: Caller<'_>) -> Result<DemoSeedDto, ApiError> {
         let who = self.authorize(caller, Permission::SeedDemo)?;
         let hash = passwords::hash(DEMO_PASSWORD)?;
@@ -54,7 +55,7 @@ impl Api {
             crate::builtin::ensure_builtin(db, now)?;
             // Only a fresh register gets the demo patients and their earlier visits.
             let mut patients = 0;
-            let mut earlier_visits = 0;
+            let mut visits = crate::demo_visits::Seeded::default();
             if db.count_patients()? == 0 {
                 let list = demo_patients(now.date_naive());
                 let ids = insert_patients(db, list.iter(), now, &who.actor)?;
@@ -68,8 +69,7 @@ impl Api {
                     json!({ "patients": patients }),
                 ))?;
                 let inserted: Vec<_> = ids.into_iter().zip(list.iter()).collect();
-                let visits = self.seed_demo_visits(db, &inserted, now)?;
-                earlier_visits = visits.visits as u64;
+                visits = self.seed_demo_visits(db, &inserted, now)?;
                 db.append_audit(&audit_entry(
                     now,
                     &who.actor,
@@ -81,6 +81,10 @@ impl Api {
                         "encounters": visits.visits,
                         "template": crate::builtin::GENERAL_INTAKE_SLUG,
                         "enteredBy": crate::demo_visits::DEMO_NURSE,
+                        "signed": visits.signed,
+                        "amended": visits.amended,
+                        "waiting": visits.waiting,
+                        "signedBy": crate::demo_visits::DEMO_PHYSICIAN,
                     }),
                 ))?;
             }
@@ -88,7 +92,10 @@ impl Api {
                 users,
                 password: DEMO_PASSWORD.to_string(),
                 patients,
-                visits: earlier_visits,
+                visits: visits.visits as u64,
+                signed: visits.signed as u64,
+                amended: visits.amended as u64,
+                waiting: visits.waiting as u64,
             })
         })
     }

@@ -17,6 +17,11 @@
 //! Dates are relative to the API clock and never today or later. Zoë Núñez and the
 //! register's near-duplicate records get no visits.
 //!
+//! Then the demo physician ("physician") reviews them ([`sign_off`]): most visits are
+//! signed some minutes to hours after submission, two are amended (entered with a
+//! mistake, signed, corrected with a reason and signed again) and the
+//! [`DEMO_WAITING`] newest wait in the review queue.
+//!
 //! Limit: the patient records of the demo register hold no emergency contact, so the
 //! nurse types it at the first visit and later visits carry it (`always`), as the app
 //! does for a record without one.
@@ -25,6 +30,7 @@ mod answers;
 mod catalog;
 mod history;
 mod made_up;
+mod sign_off;
 
 use std::collections::BTreeSet;
 
@@ -38,9 +44,14 @@ use intake_store::{Db, TemplateRow};
 use crate::{Api, ApiError};
 use answers::{filled, Filled};
 use history::Visit;
+use sign_off::{Fate, History};
+pub use sign_off::{DEMO_AMENDMENT_REASONS, DEMO_WAITING};
 
 /// The demo account that enters every demo visit.
 pub const DEMO_NURSE: &str = "nurse";
+
+/// The demo account that reviews them.
+pub const DEMO_PHYSICIAN: &str = "physician";
 
 /// One medicine as the intake form records it (codes are the form's answer codes).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -116,11 +127,17 @@ pub const LUKASZ_POLICY_NUMBER: &str = "NW-204-5521";
 /// An `insurance-holder` code.
 pub const LUKASZ_POLICY_HOLDER: &str = "self";
 
-/// How many demo visits were entered, for the audit entry.
+/// How many demo visits were entered and what became of them, for the audit entry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Seeded {
     pub patients: usize,
     pub visits: usize,
+    /// Signed by the demo physician (amended ones included).
+    pub signed: usize,
+    /// Of those, amended and signed again.
+    pub amended: usize,
+    /// Submitted, waiting in the review queue.
+    pub waiting: usize,
 }
 
 /// The form the demo visits use: the built-in intake's newest active version.
@@ -146,20 +163,54 @@ impl Api {
             index: FormIndex::new(&q.items),
         };
         let today = now.date_naive();
+        let histories: Vec<Vec<Visit>> = patients
+            .iter()
+            .enumerate()
+            .map(|(serial, (_, p))| history::visits_for(serial, p, today))
+            .collect();
+        let fates = sign_off::fates(
+            &patients
+                .iter()
+                .zip(&histories)
+                .map(|((_, p), visits)| History {
+                    lukasz: history::is_lukasz(p),
+                    visits,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let physician = sign_off::physician(db)?;
         let mut seeded = Seeded::default();
-        for (serial, (id, p)) in patients.iter().enumerate() {
-            let visits = history::visits_for(serial, p, today);
+        for (serial, ((id, _), visits)) in patients.iter().zip(&histories).enumerate() {
             if visits.is_empty() {
                 continue;
             }
             let Some(patient) = db.patient(*id)? else {
                 continue;
             };
-            for visit in &visits {
+            for (i, (visit, &fate)) in visits.iter().zip(&fates[serial]).enumerate() {
                 let start = start_time(today, visit);
-                let filled = filled(visit, &form.index)?;
-                self.enter_visit(db, &form, &patient, &filled, start)?;
+                let entered = match fate {
+                    Fate::Amended(c) => std::borrow::Cow::Owned(c.mistake.entered(visit)),
+                    _ => std::borrow::Cow::Borrowed(visit),
+                };
+                let filled = filled(&entered, &form.index)?;
+                let (encounter, submitted) =
+                    self.enter_visit(db, &form, &patient, &filled, start)?;
                 seeded.visits += 1;
+                let salt = ((serial as u64) << 8) | i as u64;
+                let signed = match &physician {
+                    Some(who) => {
+                        let when = (submitted, now, salt);
+                        self.review_demo_visit(db, who, encounter, fate, visit, when)?
+                    }
+                    None => false,
+                };
+                if signed {
+                    seeded.signed += 1;
+                    seeded.amended += usize::from(matches!(fate, Fate::Amended(_)));
+                } else {
+                    seeded.waiting += 1;
+                }
             }
             seeded.patients += 1;
         }
@@ -167,7 +218,8 @@ impl Api {
     }
 
     /// Starts an intake from the carry-forward plan, makes the nurse's changes, confirms
-    /// what waits for confirmation and submits; returns the encounter id.
+    /// what waits for confirmation and submits; returns the encounter id and when it was
+    /// submitted.
     fn enter_visit(
         &self,
         db: &Db<'_>,
@@ -175,7 +227,7 @@ impl Api {
         patient: &intake_store::PatientRow,
         filled: &Filled,
         start: DateTime<Utc>,
-    ) -> Result<i64, ApiError> {
+    ) -> Result<(i64, DateTime<Utc>), ApiError> {
         let later = |minutes| {
             start
                 .checked_add_signed(Duration::minutes(minutes))
@@ -260,7 +312,7 @@ impl Api {
             .map(Key::to_string)
             .collect();
         db.submit_encounter(id, &left_out, submitted_at, DEMO_NURSE)?;
-        Ok(id)
+        Ok((id, submitted_at))
     }
 }
 

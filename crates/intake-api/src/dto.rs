@@ -162,8 +162,14 @@ pub struct DemoSeedDto {
     pub password: String,
     /// Demo patients added now (none when the database already had patients).
     pub patients: u64,
-    /// Earlier (submitted) visits added for them.
+    /// Earlier visits added for them.
     pub visits: u64,
+    /// Of those, signed by the demo physician (amended ones included).
+    pub signed: u64,
+    /// Of the signed ones, amended (with a reason) and signed again.
+    pub amended: u64,
+    /// Submitted and waiting in the review queue.
+    pub waiting: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,18 +1,22 @@
 //! `seed_demo` gives demo patients earlier visits: Łukasz Kowalski's fixed history, a
 //! repeat visit for him that starts from it, none for Zoë, and nothing more on a second
-//! run. One seeded register is shared by the tests (seeding takes a while).
+//! run. The demo physician signed most of them, amended two and left the newest few in
+//! the review queue. One seeded register is shared by the tests (seeding takes a while).
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use intake_api::carry::{PlanDto, PlanEntryDto};
 use intake_api::demo_visits::{
-    DEMO_NURSE, LUKASZ_ALLERGY, LUKASZ_CONDITION, LUKASZ_CONDITION_SINCE, LUKASZ_FAMILY,
-    LUKASZ_GIVEN, LUKASZ_INSURER, LUKASZ_LISINOPRIL, LUKASZ_MEDICATIONS, LUKASZ_OCCUPATION,
-    LUKASZ_POLICY_NUMBER, LUKASZ_REASONS, LUKASZ_VISITS_DAYS_AGO, LUKASZ_WEIGHTS_KG,
+    DEMO_AMENDMENT_REASONS, DEMO_NURSE, DEMO_PHYSICIAN, LUKASZ_ALLERGY, LUKASZ_CONDITION,
+    LUKASZ_CONDITION_SINCE, LUKASZ_FAMILY, LUKASZ_GIVEN, LUKASZ_INSURER, LUKASZ_LISINOPRIL,
+    LUKASZ_MEDICATIONS, LUKASZ_OCCUPATION, LUKASZ_POLICY_NUMBER, LUKASZ_REASONS,
+    LUKASZ_VISITS_DAYS_AGO, LUKASZ_WEIGHTS_KG,
 };
 use intake_api::dto::AuditFilterDto;
 use intake_api::encounters::EncounterDetailDto;
+use intake_api::encounters_dto::EncounterDto;
 use intake_api::{Api, Caller, ManualClock};
 use serde_json::{json, Value};
 
@@ -73,14 +77,15 @@ fn answer<'a>(
 }
 
 #[test]
-fn lukasz_has_three_submitted_intakes_with_his_documented_history() {
+fn lukasz_has_three_signed_intakes_with_his_documented_history() {
     let api = api();
     let lukasz = patient(api, LUKASZ_GIVEN, LUKASZ_FAMILY);
     let mut list = api.list_encounters(CLI, Some(lukasz), None).unwrap();
     list.reverse(); // oldest first
     assert_eq!(list.len(), 3, "three earlier visits");
     for (e, days) in list.iter().zip(LUKASZ_VISITS_DAYS_AGO) {
-        assert_eq!(e.status, "submitted");
+        assert_eq!(e.status, "signed", "signed as entered");
+        assert_eq!(e.signed_by.as_deref(), Some(DEMO_PHYSICIAN));
         assert_eq!(e.started_by, DEMO_NURSE);
         let day = (now() - Duration::days(days)).date_naive().to_string();
         assert!(e.started_at.starts_with(&day), "{} on {day}", e.started_at);
@@ -242,7 +247,7 @@ fn many_demo_patients_have_one_to_five_recent_visits() {
     let all = api.list_encounters(CLI, None, None).unwrap();
     let mut per_patient: std::collections::BTreeMap<i64, Vec<&str>> = Default::default();
     for e in &all {
-        assert_eq!(e.status, "submitted");
+        assert!(["submitted", "signed", "amended"].contains(&e.status.as_str()));
         assert!(
             e.started_at < intake_store::format_time(now()),
             "in the past"
@@ -297,4 +302,185 @@ fn seeding_again_adds_no_visits() {
         .map(|e| &e.detail)
         .collect();
     assert_eq!(summaries.len(), 1, "{summaries:?}");
+}
+
+/// Seconds from one stored time to another.
+fn seconds(from: &str, to: &str) -> i64 {
+    let at = |s: &str| intake_store::parse_time(s).unwrap();
+    (at(to) - at(from)).num_seconds()
+}
+
+/// The answer with `key` in a list of answers, as a number.
+fn number(answers: &[intake_api::encounters_dto::AnswerDto], key: &str) -> f64 {
+    let a = answers
+        .iter()
+        .find(|a| a.key == key)
+        .unwrap_or_else(|| panic!("{key}"));
+    let v = &a.values[0];
+    v["valueDecimal"]
+        .as_f64()
+        .or(v["valueInteger"].as_f64())
+        .unwrap_or_else(|| panic!("{key}: {v}"))
+}
+
+fn author<'a>(answers: &'a [intake_api::encounters_dto::AnswerDto], key: &str) -> &'a str {
+    &answers.iter().find(|a| a.key == key).unwrap().author
+}
+
+#[test]
+fn the_physician_signed_most_visits_amended_two_and_left_the_newest_waiting() {
+    let api = api();
+    let token = api.sign_in(DEMO_PHYSICIAN, "demo").unwrap().token;
+    let physician = Caller::Session(&token);
+    let all = api.list_encounters(CLI, None, None).unwrap();
+    let with = |status: &str| -> Vec<&EncounterDto> {
+        all.iter().filter(|e| e.status == status).collect()
+    };
+    let (waiting, signed, amended) = (with("submitted"), with("signed"), with("amended"));
+    assert_eq!(
+        waiting.len() + signed.len() + amended.len(),
+        all.len(),
+        "no drafts, nothing entered in error"
+    );
+    assert!((3..=6).contains(&waiting.len()), "{} wait", waiting.len());
+    assert!(
+        (1..=2).contains(&amended.len()),
+        "{} amended",
+        amended.len()
+    );
+    assert!(
+        (signed.len() + amended.len()) * 10 >= all.len() * 9,
+        "most are signed"
+    );
+
+    // The queue holds exactly the waiting ones, and they are the newest visits.
+    let queue = api.review_queue(physician, None, None, None).unwrap();
+    let queued: BTreeSet<i64> = queue.items.iter().map(|i| i.encounter_id).collect();
+    let ids = |list: &[&EncounterDto]| list.iter().map(|e| e.id).collect::<BTreeSet<i64>>();
+    assert_eq!(queued, ids(&waiting));
+    assert_eq!(api.review_count(physician).unwrap(), waiting.len() as i64);
+    let oldest_waiting = waiting.iter().map(|e| &e.started_at).min().unwrap();
+    assert!(
+        signed
+            .iter()
+            .chain(&amended)
+            .all(|e| e.started_at < *oldest_waiting),
+        "the newest visits wait"
+    );
+    for e in &waiting {
+        assert_eq!((e.signed_by.as_ref(), e.signed_at.as_ref()), (None, None));
+        assert!(e.amended.is_none() && e.amending.is_none());
+        let review = api.open_review(physician, e.id).unwrap();
+        assert!(review.versions.is_empty() && review.events.is_empty());
+        assert!(review.may.sign && review.may.return_to_nurse && !review.may.amend);
+    }
+
+    // Signed by the physician some minutes to hours after submission (an amendment a
+    // day or two later), before now; the record is exactly the one signed last.
+    let now = intake_store::format_time(now());
+    for e in signed.iter().chain(&amended) {
+        assert_eq!(e.signed_by.as_deref(), Some(DEMO_PHYSICIAN));
+        let (submitted, at) = (
+            e.submitted_at.as_deref().unwrap(),
+            e.signed_at.as_deref().unwrap(),
+        );
+        assert!(at < now.as_str(), "{at} is in the past");
+        let after = seconds(submitted, at);
+        if e.status == "signed" {
+            assert!(
+                (15 * 60..=4 * 3600).contains(&after),
+                "signed {after} s after"
+            );
+            assert!(e.amended.is_none());
+        } else {
+            assert!(
+                (86_400..=4 * 86_400).contains(&after),
+                "amended {after} s after"
+            );
+        }
+        assert!(e.read_only && e.amending.is_none());
+    }
+    for e in signed.iter().step_by(10).chain(&amended) {
+        let review = api.open_review(physician, e.id).unwrap();
+        let last = review.versions.last().expect("a signed version");
+        assert_eq!(
+            last.record_hash, review.record_hash,
+            "unchanged since signed"
+        );
+        assert_eq!(
+            (last.by.as_str(), &last.at),
+            (DEMO_PHYSICIAN, e.signed_at.as_ref().unwrap())
+        );
+        assert!(!review.may.sign && review.may.amend && !review.may.edit);
+        let kinds: Vec<&str> = review.events.iter().map(|v| v.kind.as_str()).collect();
+        if e.status == "signed" {
+            assert_eq!(kinds, ["signed"]);
+        } else {
+            assert_eq!(kinds, ["signed", "amendment_started", "amended"]);
+        }
+    }
+
+    // Each amendment: its reason, both versions kept, the answer corrected in the second.
+    let mut reasons = Vec::new();
+    for e in &amended {
+        let shown = e.amended.as_ref().expect("Amended on … by …: reason");
+        assert_eq!(shown.by, DEMO_PHYSICIAN);
+        reasons.push(shown.reason.clone());
+        let review = api.open_review(physician, e.id).unwrap();
+        let kinds: Vec<&str> = review.versions.iter().map(|v| v.kind.as_str()).collect();
+        assert_eq!(kinds, ["signed", "amended"]);
+        assert_eq!(review.versions[1].reason.as_ref(), Some(&shown.reason));
+        assert!(review.versions[0].at < review.versions[1].at);
+        assert_ne!(
+            review.versions[0].record_hash,
+            review.versions[1].record_hash
+        );
+        let before = api.record_version(physician, e.id, 1).unwrap().answers;
+        let after = api.record_version(physician, e.id, 2).unwrap().answers;
+        if shown.reason == DEMO_AMENDMENT_REASONS[0] {
+            let (lb, kg) = (number(&before, ":weight"), number(&after, ":weight"));
+            assert!((lb / kg - 2.2046).abs() < 0.01, "{lb} lb, {kg} kg");
+            assert_eq!(author(&before, ":weight"), DEMO_NURSE);
+            assert_eq!(author(&after, ":weight"), DEMO_PHYSICIAN);
+            let (bmi_lb, bmi_kg) = (number(&before, ":bmi"), number(&after, ":bmi"));
+            assert!(
+                bmi_kg < bmi_lb && (bmi_lb / bmi_kg - 2.2046).abs() < 0.05,
+                "BMI recomputed"
+            );
+        } else {
+            assert_eq!(shown.reason, DEMO_AMENDMENT_REASONS[1]);
+            assert_eq!(number(&before, ":systolic"), number(&after, ":diastolic"));
+            assert_eq!(number(&before, ":diastolic"), number(&after, ":systolic"));
+            assert!(number(&after, ":systolic") > number(&after, ":diastolic"));
+        }
+        assert_eq!(
+            review
+                .answers
+                .iter()
+                .map(|a| (&a.key, &a.values))
+                .collect::<Vec<_>>(),
+            after
+                .iter()
+                .map(|a| (&a.key, &a.values))
+                .collect::<Vec<_>>(),
+            "the record is the amended version"
+        );
+    }
+    reasons.sort();
+    let mut expected = DEMO_AMENDMENT_REASONS[..amended.len()].to_vec();
+    expected.sort();
+    assert_eq!(reasons, expected);
+
+    // One summary in the audit log, no entry per visit.
+    let entries = api.list_audit(CLI, &encounter_entries()).unwrap();
+    let seeded = entries
+        .iter()
+        .find(|e| e.action == "encounter.demo_seeded")
+        .expect("the summary");
+    assert_eq!(seeded.detail["signed"], json!(signed.len() + amended.len()));
+    assert_eq!(seeded.detail["amended"], json!(amended.len()));
+    assert_eq!(seeded.detail["waiting"], json!(waiting.len()));
+    assert!(!entries
+        .iter()
+        .any(|e| e.action == "encounter.signed" || e.action == "encounter.amended"));
 }

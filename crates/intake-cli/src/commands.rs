@@ -104,8 +104,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
             }
             if seeded.patients > 0 {
                 println!(
-                    "Added {} demo patients with {} earlier visits.",
-                    seeded.patients, seeded.visits
+                    "Added {} demo patients with {} earlier visits: {} signed by physician \
+                     ({} of them amended), {} waiting for review.",
+                    seeded.patients, seeded.visits, seeded.signed, seeded.amended, seeded.waiting
                 );
             }
             Ok(())

@@ -104,7 +104,7 @@ fn without_visits(p: &ValidPatient) -> bool {
         || (given == "jon" && family == "smith")
 }
 
-fn is_lukasz(p: &ValidPatient) -> bool {
+pub(super) fn is_lukasz(p: &ValidPatient) -> bool {
     p.family == LUKASZ_FAMILY
         && p.given == LUKASZ_GIVEN
         && p.birth_date.to_string() == LUKASZ_BIRTH_DATE

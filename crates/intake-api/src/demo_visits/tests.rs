@@ -12,8 +12,9 @@ use intake_core::questionnaire::AnswerValue;
 use intake_store::EncounterFilter;
 
 use super::answers::{filled, option, Filled};
-use super::history::{visits_for, Visit};
-use super::{DEMO_NURSE, LUKASZ_VISITS_DAYS_AGO};
+use super::history::{is_lukasz, visits_for, Visit};
+use super::sign_off::{fates, sign_time, Fate, History, Mistake};
+use super::{DEMO_AMENDMENT_REASONS, DEMO_NURSE, DEMO_WAITING, LUKASZ_VISITS_DAYS_AGO};
 use crate::builtin::GENERAL_INTAKE;
 use crate::demo_patients::demo_patients;
 use crate::{Api, Caller, ManualClock};
@@ -199,7 +200,12 @@ fn seeded_intakes_are_submitted_confirmed_and_carried_from_earlier_visits() {
             let by_id: BTreeMap<i64, _> = all.iter().map(|e| (e.id, e)).collect();
             let mut carried = 0;
             for e in &all {
-                assert_eq!(e.status, "submitted");
+                assert!(
+                    ["submitted", "signed", "amended"].contains(&e.status.as_str()),
+                    "intake {}: {}",
+                    e.id,
+                    e.status
+                );
                 assert_eq!(e.started_by, DEMO_NURSE);
                 assert_eq!(e.submitted_by.as_deref(), Some(DEMO_NURSE));
                 let submitted = e.submitted_at.expect("submitted");
@@ -256,4 +262,102 @@ fn seeded_intakes_are_submitted_confirmed_and_carried_from_earlier_visits() {
             Ok::<_, crate::ApiError>(())
         })
         .unwrap();
+}
+
+/// What becomes of each generated visit, by patient in register order.
+fn all_fates(histories: &[(intake_core::patient::ValidPatient, Vec<Visit>)]) -> Vec<Vec<Fate>> {
+    let list: Vec<History<'_>> = histories
+        .iter()
+        .map(|(p, visits)| History {
+            lukasz: is_lukasz(p),
+            visits,
+        })
+        .collect();
+    fates(&list)
+}
+
+#[test]
+fn the_newest_visits_wait_two_are_amended_and_the_others_are_signed() {
+    let histories = all_histories(today());
+    let fates = all_fates(&histories);
+    // (days ago, minute) orders visits: fewer days ago, then later in the day, is newer.
+    let age = |v: &Visit| (v.days_ago, std::cmp::Reverse(v.start_minute));
+    let mut waiting = Vec::new();
+    let mut signed = Vec::new();
+    let mut amended = Vec::new();
+    for ((p, visits), fates) in histories.iter().zip(&fates) {
+        assert_eq!(visits.len(), fates.len());
+        for (i, (v, fate)) in visits.iter().zip(fates).enumerate() {
+            if is_lukasz(p) {
+                assert_eq!(*fate, Fate::Signed, "Łukasz Kowalski's visits are signed");
+            }
+            match fate {
+                Fate::Waiting => waiting.push(age(v)),
+                Fate::Signed => signed.push(age(v)),
+                Fate::Amended(c) => {
+                    signed.push(age(v));
+                    assert_eq!(i + 1, visits.len(), "the patient's latest visit");
+                    assert!(visits.len() >= 2, "with an earlier visit to compare");
+                    assert!((7..=120).contains(&v.days_ago), "{} days ago", v.days_ago);
+                    amended.push((p, v, *c));
+                }
+            }
+        }
+    }
+    assert_eq!(waiting.len(), DEMO_WAITING);
+    let oldest_waiting = waiting.iter().max().expect("some wait");
+    assert!(
+        signed.iter().all(|s| s > oldest_waiting),
+        "the newest visits wait"
+    );
+    let reasons: Vec<&str> = amended.iter().map(|(_, _, c)| c.reason).collect();
+    assert_eq!(reasons, DEMO_AMENDMENT_REASONS);
+
+    // As entered, each amended visit fills the form without errors (the nurse could
+    // submit it), and holds the mistake its reason names.
+    let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE).expect("the built-in form");
+    let index = FormIndex::new(&q.items);
+    for (p, v, c) in amended {
+        let wrong = c.mistake.entered(v);
+        let response = as_response(
+            &filled(&wrong, &index).expect("filled"),
+            p.sex.as_str(),
+            &index,
+        );
+        let eval = evaluate(&index, &response);
+        assert_eq!(eval.errors(), 0, "{}: {:?}", c.reason, eval.problems);
+        match c.mistake {
+            Mistake::WeightInPounds => {
+                let ratio = wrong.vitals.weight / v.vitals.weight;
+                assert!((ratio - 2.2046).abs() < 0.01, "{ratio}");
+            }
+            Mistake::BloodPressureSwapped => {
+                assert_eq!(
+                    (wrong.vitals.systolic, wrong.vitals.diastolic),
+                    (v.vitals.diastolic, v.vitals.systolic)
+                );
+                assert!(wrong.vitals.systolic < wrong.vitals.diastolic);
+            }
+        }
+    }
+}
+
+#[test]
+fn signatures_come_a_quarter_hour_to_four_hours_after_submission_and_never_after_now() {
+    let submitted = Utc.with_ymd_and_hms(2026, 11, 20, 10, 9, 0).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    for salt in 0..2_000 {
+        let at = sign_time(submitted, now, salt);
+        let after = at - submitted;
+        assert!(
+            (Duration::minutes(15)..=Duration::hours(4)).contains(&after),
+            "{after}"
+        );
+    }
+    // Submitted just before now: signed between the two.
+    let late = now - Duration::minutes(5);
+    for salt in 0..100 {
+        let at = sign_time(late, now, salt);
+        assert!(late < at && at < now, "{at}");
+    }
 }

@@ -1,0 +1,374 @@
+//! The demo physician's review of the demo visits: most are signed some minutes to hours
+//! after submission, two were entered with a mistake that the physician later corrects
+//! by an amendment (a reason, the corrected answers, a second signature), and the
+//! newest few still wait in the review queue. Łukasz Kowalski's visits are signed as
+//! entered (tests rely on their values) and never wait.
+//!
+//! Each step runs in `seed_demo`'s transaction with its own time, on the store calls and
+//! checks the review use cases make (`Api::sign_intake`, `start_amendment`, and an
+//! amendment's edit as `save_intake` writes it): the physician signs the record whose
+//! hash they read (`record::canonical`, what `open_review` shows), only a submitted
+//! record or their own amendment is signed, an amendment starts only on a signed record
+//! with no other amendment open, its edit passes `check_editable`, calculations are
+//! recomputed, and an amendment with errors is not signed. As with the visits, nothing
+//! is audited per visit; `seed_demo` writes one summary.
+
+use chrono::{DateTime, Duration, Utc};
+use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key};
+use intake_core::questionnaire::AnswerValue;
+use intake_core::Role;
+use intake_store::{Db, Signature};
+
+use super::history::{Visit, Vitals};
+use crate::demo_patients::Rng;
+use crate::encounters::{check_editable, response_of, write_answer};
+use crate::encounters_dto::problems;
+use crate::permissions::{allows, Permission};
+use crate::record::canonical;
+use crate::{Api, ApiError, Principal};
+
+/// How many of the newest demo visits wait for review.
+pub const DEMO_WAITING: usize = 4;
+
+/// A pound in kilograms' terms: pounds = kilograms × this.
+const POUNDS_PER_KG: f64 = 2.204_62;
+
+/// The weight form field's largest accepted value (kg); a weight in pounds must fit.
+const MAX_WEIGHT: f64 = 400.0;
+
+/// A mistake made at entry, found and corrected by the physician.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mistake {
+    /// The weight was typed in pounds into the kilogram field.
+    WeightInPounds,
+    /// Systolic and diastolic typed into each other's fields.
+    BloodPressureSwapped,
+}
+
+/// An amendment of a demo visit: why, and what was wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Correction {
+    pub reason: &'static str,
+    pub mistake: Mistake,
+}
+
+/// The amendments the demo register holds, one visit each.
+pub(super) const CORRECTIONS: [Correction; 2] = [
+    Correction {
+        reason: "Weight was entered in pounds; corrected to kg",
+        mistake: Mistake::WeightInPounds,
+    },
+    Correction {
+        reason:
+            "Systolic and diastolic blood pressure were entered the wrong way round; swapped back",
+        mistake: Mistake::BloodPressureSwapped,
+    },
+];
+
+/// The reasons of the demo amendments (for tests).
+pub const DEMO_AMENDMENT_REASONS: [&str; 2] = [CORRECTIONS[0].reason, CORRECTIONS[1].reason];
+
+/// What becomes of a demo visit once submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fate {
+    /// It waits in the review queue.
+    Waiting,
+    /// The physician signed it.
+    Signed,
+    /// Entered with a mistake, signed, then amended and signed again.
+    Amended(Correction),
+}
+
+fn pounds(kg: f64) -> f64 {
+    (kg * POUNDS_PER_KG * 10.0).round() / 10.0
+}
+
+impl Mistake {
+    /// Whether this visit can hold the mistake (a weight in pounds must fit the field).
+    fn fits(self, v: &Vitals) -> bool {
+        match self {
+            Mistake::WeightInPounds => pounds(v.weight) <= MAX_WEIGHT,
+            Mistake::BloodPressureSwapped => v.systolic != v.diastolic,
+        }
+    }
+
+    /// The visit as the nurse entered it, mistake included.
+    pub(super) fn entered(self, v: &Visit) -> Visit {
+        let mut wrong = v.clone();
+        match self {
+            Mistake::WeightInPounds => wrong.vitals.weight = pounds(v.vitals.weight),
+            Mistake::BloodPressureSwapped => {
+                wrong.vitals.systolic = v.vitals.diastolic;
+                wrong.vitals.diastolic = v.vitals.systolic;
+            }
+        }
+        wrong
+    }
+
+    /// The answers the physician writes to correct it.
+    fn corrected(self, v: &Visit) -> Vec<(Key, Vec<AnswerValue>)> {
+        match self {
+            Mistake::WeightInPounds => vec![(
+                Key::top("weight"),
+                vec![AnswerValue::Decimal(v.vitals.weight)],
+            )],
+            Mistake::BloodPressureSwapped => vec![
+                (
+                    Key::top("systolic"),
+                    vec![AnswerValue::Integer(v.vitals.systolic)],
+                ),
+                (
+                    Key::top("diastolic"),
+                    vec![AnswerValue::Integer(v.vitals.diastolic)],
+                ),
+            ],
+        }
+    }
+}
+
+/// One patient's visits as `fates` sees them: whether they are Łukasz Kowalski, and
+/// their visits, oldest first.
+pub(super) struct History<'a> {
+    pub lukasz: bool,
+    pub visits: &'a [Visit],
+}
+
+/// What becomes of each visit, in the same order as `histories` and their visits: the
+/// [`DEMO_WAITING`] newest visits (Łukasz Kowalski's aside) wait; one of [`CORRECTIONS`]
+/// each goes to the latest visit of the first patients in register order, with an
+/// earlier visit to compare with, seen one week to four months ago (time to notice
+/// the mistake; and no later visit was entered from it); every other visit is signed.
+pub(super) fn fates(histories: &[History<'_>]) -> Vec<Vec<Fate>> {
+    let mut fates: Vec<Vec<Fate>> = histories
+        .iter()
+        .map(|h| vec![Fate::Signed; h.visits.len()])
+        .collect();
+    let mut newest: Vec<(i64, u32, usize, usize)> = histories
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.lukasz)
+        .flat_map(|(p, h)| {
+            h.visits
+                .iter()
+                .enumerate()
+                .map(move |(i, v)| (v.days_ago, u32::MAX - v.start_minute, p, i))
+        })
+        .collect();
+    newest.sort_unstable();
+    for &(_, _, p, i) in newest.iter().take(DEMO_WAITING) {
+        fates[p][i] = Fate::Waiting;
+    }
+    let mut corrections = CORRECTIONS.iter();
+    let mut next = corrections.next();
+    for (p, h) in histories.iter().enumerate() {
+        let Some(c) = next else { break };
+        let Some(latest) = h.visits.last() else {
+            continue;
+        };
+        let last = h.visits.len() - 1;
+        let candidate = !h.lukasz
+            && h.visits.len() >= 2
+            && (7..=120).contains(&latest.days_ago)
+            && fates[p][last] == Fate::Signed
+            && c.mistake.fits(&latest.vitals);
+        if candidate {
+            fates[p][last] = Fate::Amended(*c);
+            next = corrections.next();
+        }
+    }
+    fates
+}
+
+/// The demo physician as a checked caller, if the account exists, is active and may
+/// sign (`seed_demo` leaves an existing account as it is).
+pub(super) fn physician(db: &Db<'_>) -> Result<Option<Principal>, ApiError> {
+    Ok(db
+        .user_by_username(super::DEMO_PHYSICIAN)?
+        .filter(|u| u.active && u.role == Role::Physician)
+        .filter(|u| allows(u.role, Permission::SignEncounter))
+        .map(|u| Principal {
+            actor: u.username,
+            role: u.role,
+            user_id: Some(u.id),
+            session_id: None,
+        }))
+}
+
+/// When the physician acts on a visit submitted at `submitted`: a quarter of an hour to
+/// four hours later (`salt` picks), never later than a minute before `now`.
+pub(super) fn sign_time(submitted: DateTime<Utc>, now: DateTime<Utc>, salt: u64) -> DateTime<Utc> {
+    let minutes = 15 + Rng(salt).below(226) as i64;
+    let latest = now - Duration::minutes(1);
+    (submitted + Duration::minutes(minutes))
+        .min(latest)
+        .max(submitted + Duration::minutes(1))
+}
+
+fn internal(id: i64, what: &str) -> ApiError {
+    ApiError::Internal(format!("demo intake {id}: {what}"))
+}
+
+impl Api {
+    /// Reviews demo visit `id` as `who` according to its `fate` (`visit` is what it
+    /// should hold); returns whether it was signed. `Waiting` leaves it submitted.
+    /// `when`: its submission, the seeding's now, and a number that picks the delays.
+    pub(super) fn review_demo_visit(
+        &self,
+        db: &Db<'_>,
+        who: &Principal,
+        id: i64,
+        fate: Fate,
+        visit: &Visit,
+        when: (DateTime<Utc>, DateTime<Utc>, u64),
+    ) -> Result<bool, ApiError> {
+        if fate == Fate::Waiting {
+            return Ok(false);
+        }
+        let (submitted, now, salt) = when;
+        let signed_at = sign_time(submitted, now, salt);
+        // Read and signed in one go: what the physician reads is what they sign.
+        self.demo_sign(db, who, id, None, signed_at)?;
+        let Fate::Amended(c) = fate else {
+            return Ok(true);
+        };
+        // Noticed a day or two later, during office hours.
+        let day = Duration::days(1 + Rng(salt ^ 0xA3E1).below(2) as i64);
+        let start = (signed_at + day)
+            .date_naive()
+            .and_hms_opt(11, 0, 0)
+            .map(|t| t.and_utc() + Duration::minutes(Rng(salt).below(120) as i64))
+            .unwrap_or(signed_at)
+            .min(now - Duration::minutes(10))
+            .max(signed_at + Duration::minutes(1));
+        let seen = self.demo_read(db, id)?;
+        self.demo_start_amendment(db, who, id, c.reason, &seen, start)?;
+        self.demo_edit(
+            db,
+            who,
+            id,
+            &c.mistake.corrected(visit),
+            start + Duration::minutes(3),
+        )?;
+        let seen = self.demo_read(db, id)?;
+        self.demo_sign(db, who, id, Some(&seen), start + Duration::minutes(5))?;
+        Ok(true)
+    }
+
+    /// The record's hash as the review screen shows it (`open_review`'s `record_hash`).
+    fn demo_read(&self, db: &Db<'_>, id: i64) -> Result<String, ApiError> {
+        let e = self.encounter_row(db, id)?;
+        Ok(canonical(&e, &db.answers(id)?).sha256)
+    }
+
+    /// `sign_intake`'s checks and signature, at `at`, of the record whose hash the
+    /// physician read (`seen`; none when it is read and signed at once).
+    fn demo_sign(
+        &self,
+        db: &Db<'_>,
+        who: &Principal,
+        id: i64,
+        seen: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        if !allows(who.role, Permission::SignEncounter) {
+            return Err(internal(id, "the demo physician may not sign"));
+        }
+        let e = self.encounter_row(db, id)?;
+        let mut record = canonical(&e, &db.answers(id)?);
+        if seen.is_some_and(|s| s != record.sha256) {
+            return Err(internal(id, "changed since the physician read it"));
+        }
+        let signature = match (&e.amending, e.status.as_str()) {
+            (Some(a), _) if a.by == who.actor => Signature::Amendment,
+            (None, "submitted") => Signature::First,
+            _ => return Err(internal(id, &format!("cannot be signed ({})", e.status))),
+        };
+        if signature == Signature::Amendment {
+            let q = self.form(db, e.template_id)?;
+            let index = FormIndex::new(&q.items);
+            let rows = db.answers(id)?;
+            let response = response_of(&rows);
+            let eval = evaluate(&index, &response);
+            if let Some(p) = problems(&eval, &rows, &index)
+                .into_iter()
+                .find(|p| p.severity == "error")
+            {
+                return Err(internal(id, &format!("the amendment: {}", p.message)));
+            }
+            let left_out: Vec<String> = response
+                .keys()
+                .filter(|k| eval.disabled.contains(k))
+                .map(Key::to_string)
+                .collect();
+            db.mark_in_record(id, &left_out)?;
+            record = canonical(&e, &db.answers(id)?);
+        }
+        db.sign_encounter(
+            id,
+            signature,
+            (&record.json, &record.sha256),
+            at,
+            &who.actor,
+        )?;
+        Ok(())
+    }
+
+    /// `start_amendment`'s checks and amendment, at `at`.
+    fn demo_start_amendment(
+        &self,
+        db: &Db<'_>,
+        who: &Principal,
+        id: i64,
+        reason: &str,
+        seen: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let e = self.encounter_row(db, id)?;
+        if canonical(&e, &db.answers(id)?).sha256 != seen {
+            return Err(internal(id, "changed since the physician read it"));
+        }
+        let signed = matches!(e.status.as_str(), "signed" | "amended");
+        if e.amending.is_some() || !signed || reason.trim().is_empty() {
+            return Err(internal(id, "cannot be amended"));
+        }
+        db.start_amendment(id, reason.trim(), at, &who.actor)?;
+        Ok(())
+    }
+
+    /// The physician's edit during the amendment, as `save_intake` writes it: the
+    /// corrected answers typed, then the calculations (BMI) recomputed.
+    fn demo_edit(
+        &self,
+        db: &Db<'_>,
+        who: &Principal,
+        id: i64,
+        writes: &[(Key, Vec<AnswerValue>)],
+        at: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let e = self.encounter_row(db, id)?;
+        check_editable(&e, who)?;
+        let q = self.form(db, e.template_id)?;
+        let index = FormIndex::new(&q.items);
+        let mut response = response_of(&db.answers(id)?);
+        for (key, values) in writes {
+            write_answer(db, id, key, values, "typed", at, &who.actor)?;
+            response.insert(key.clone(), values.clone());
+        }
+        for (key, value) in calculate(&index, &response) {
+            match value {
+                Some(v) if response.get(&key) != Some(&vec![v.clone()]) => {
+                    let values = std::slice::from_ref(&v);
+                    write_answer(db, id, &key, values, "calculated", at, &who.actor)?;
+                    response.insert(key, vec![v]);
+                }
+                None if response.contains_key(&key) => {
+                    db.delete_answer(id, &key.to_string())?;
+                    response.remove(&key);
+                }
+                _ => {}
+            }
+        }
+        db.touch_encounter(id, None, at)?;
+        Ok(())
+    }
+}
