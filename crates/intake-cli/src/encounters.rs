@@ -147,7 +147,10 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: EncounterCommand) -> Result<(), C
                     println!("Being amended by {} since {}: {}", a.by, a.since, a.reason);
                 }
                 if let Some(x) = &e.in_error {
-                    println!("Entered in error, marked {} by {}: {}", x.at, x.by, x.reason);
+                    println!(
+                        "Entered in error, marked {} by {}: {}",
+                        x.at, x.by, x.reason
+                    );
                 }
                 let rows: Vec<Vec<String>> = detail
                     .answers
