@@ -90,6 +90,7 @@ pub fn sections(role: Role) -> Vec<&'static str> {
         Role::Admin => vec![
             "home",
             "patients",
+            "review",
             "exports",
             "templates",
             "outcomes",
@@ -139,6 +140,11 @@ mod tests {
             assert_eq!(
                 shown.contains(&"audit"),
                 allows(role, Permission::ReadAudit)
+            );
+            assert_eq!(
+                shown.contains(&"review"),
+                allows(role, Permission::ReviewQueue),
+                "{role}: Review shown only to who may see the queue"
             );
             assert_eq!(
                 shown.contains(&"outcomes"),
