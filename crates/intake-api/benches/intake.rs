@@ -1,10 +1,15 @@
 //! Forms and intakes: import and validate the 142-item cardiology form, open an intake
-//! of the built-in form for the screen, save one field, submit.
+//! of the built-in form for the screen, save one field, submit, open the review of a
+//! patient with 50 earlier visits.
 //!
 //! Everything runs through the API on a database file (`synchronous=FULL`), as the
 //! screen experiences it. Each operation's p50/p95/p99 is printed, then criterion
 //! gives its usual report. Targets (issue 4): save one field p99 ≤ 5 ms; open the
-//! intake screen (backend work) ≤ 20 ms for the built-in form.
+//! intake screen (backend work) ≤ 20 ms for the built-in form. Issue 6: open the review
+//! screen (backend work) for a patient with 50 earlier visits ≤ 30 ms.
+//!
+//! A filter (`cargo bench -p intake-api --bench intake -- review`) skips, as criterion
+//! does, every part whose benchmark name does not contain it, percentiles included.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,6 +34,47 @@ fn percentiles(name: &str, mut samples: Vec<Duration>) {
         at(0.99).as_secs_f64() * 1e3,
         samples.len()
     );
+}
+
+/// Criterion's options that take a value (the filter is the first other argument).
+const VALUE_OPTIONS: [&str; 19] = [
+    "-c",
+    "--color",
+    "--colour",
+    "-s",
+    "--save-baseline",
+    "-b",
+    "--baseline",
+    "--baseline-lenient",
+    "--format",
+    "--profile-time",
+    "--load-baseline",
+    "--sample-size",
+    "--warm-up-time",
+    "--measurement-time",
+    "--nresamples",
+    "--noise-threshold",
+    "--confidence-level",
+    "--significance-level",
+    "--plotting-backend",
+];
+
+/// The benchmark filter on the command line, if any.
+fn filter() -> Option<String> {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if VALUE_OPTIONS.contains(&arg.as_str()) || arg == "--output-format" {
+            args.next();
+        } else if !arg.starts_with('-') {
+            return Some(arg);
+        }
+    }
+    None
+}
+
+/// Whether the part with benchmark `name` runs (no filter, or its name contains it).
+fn wanted(name: &str) -> bool {
+    filter().is_none_or(|f| name.contains(&f))
 }
 
 fn time(n: usize, mut f: impl FnMut(usize)) -> Vec<Duration> {
@@ -123,6 +169,9 @@ fn patient_with_visits(api: &Api, nurse: Caller<'_>, n: usize) -> i64 {
 /// visits, and starting then opening a repeat-visit intake (target: at most 30 ms).
 fn repeat_visits(api: &Api, nurse: Caller<'_>, c: &mut Criterion) {
     for n in [50, 500] {
+        if !wanted(&format!("plan_intake_{n}_visits")) {
+            continue;
+        }
         let pid = patient_with_visits(api, nurse, n);
         percentiles(
             &format!("plan a repeat visit, {n} earlier visits"),
@@ -145,12 +194,56 @@ fn repeat_visits(api: &Api, nurse: Caller<'_>, c: &mut Criterion) {
     }
 }
 
+/// The review screen (backend work) of a submitted visit whose patient has 50 earlier
+/// visits, each signed by the physician (target: at most 30 ms). Opening a review is
+/// audited, so each call is a write transaction.
+fn review_open(api: &Api, nurse: Caller<'_>, c: &mut Criterion) {
+    const NAME: &str = "review/open 50 visits";
+    if !wanted(NAME) {
+        return;
+    }
+    let token = api.sign_in("physician", "demo").expect("sign in").token;
+    let physician = Caller::Session(&token);
+    let pid = patient_with_visits(api, nurse, 51);
+    let list = api
+        .list_encounters(CLI, Some(pid), Some("submitted"))
+        .expect("list");
+    let (newest, earlier) = list.split_first().expect("51 visits"); // newest first
+    for e in earlier {
+        let hash = api
+            .open_review(physician, e.id)
+            .expect("review")
+            .record_hash;
+        api.sign_intake(physician, e.id, &hash).expect("sign");
+    }
+    let review = api.open_review(physician, newest.id).expect("review");
+    assert_eq!(review.encounter.status, "submitted");
+    assert_eq!(
+        review.previous.as_ref().map(|p| p.status.as_str()),
+        Some("signed"),
+        "compared with the signed visit before"
+    );
+    let id = newest.id;
+    percentiles(
+        NAME,
+        time(300, |_| {
+            api.open_review(physician, id).expect("review");
+        }),
+    );
+    let mut group = c.benchmark_group("review");
+    group.bench_function("open 50 visits", |b| {
+        b.iter(|| api.open_review(physician, id).expect("review"))
+    });
+    group.finish();
+}
+
 fn main() {
     let cardiology = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/fixtures/questionnaires/sdc-cardiology-form.json");
     let mut c = Criterion::default().configure_from_args();
 
     match std::fs::read(&cardiology) {
+        _ if !wanted("import_validate_cardiology") => {}
         Ok(bytes) => {
             let validate = |bytes: &[u8]| {
                 let (q, _) = intake_core::questionnaire::import(bytes).expect("imports");
@@ -219,16 +312,33 @@ fn main() {
     api.save_intake(nurse, e.id, &changes, Some("vitals"))
         .expect("draft");
 
-    percentiles(
-        "open intake, built-in form (backend)",
-        time(300, |_| {
-            api.open_intake(nurse, e.id).expect("open");
-        }),
-    );
-    c.bench_function("open_intake_builtin", |b| {
-        b.iter(|| api.open_intake(nurse, e.id).expect("open"))
-    });
+    if wanted("open_intake_builtin") {
+        percentiles(
+            "open intake, built-in form (backend)",
+            time(300, |_| {
+                api.open_intake(nurse, e.id).expect("open");
+            }),
+        );
+        c.bench_function("open_intake_builtin", |b| {
+            b.iter(|| api.open_intake(nurse, e.id).expect("open"))
+        });
+    }
 
+    if wanted("save_one_field") {
+        save_one_field(&api, nurse, e.id, &mut c);
+    }
+
+    repeat_visits(&api, nurse, &mut c);
+    review_open(&api, nurse, &mut c);
+
+    if wanted("submit") {
+        submit(&api, nurse, pid, &changes);
+    }
+    c.final_summary();
+}
+
+/// Saving one field of a draft, again and again.
+fn save_one_field(api: &Api, nurse: Caller<'_>, id: i64, c: &mut Criterion) {
     let mut rev = 0;
     percentiles(
         "save one field (synchronous=FULL)",
@@ -236,7 +346,7 @@ fn main() {
             let saved = api
                 .save_intake(
                     nurse,
-                    e.id,
+                    id,
                     &[change(
                         ":systolic",
                         json!({ "valueInteger": 100 + (i % 50) as i64 }),
@@ -257,7 +367,7 @@ fn main() {
             let saved = api
                 .save_intake(
                     nurse,
-                    e.id,
+                    id,
                     &[change(":systolic", json!({ "valueInteger": 120 }), rev)],
                     None,
                 )
@@ -269,14 +379,14 @@ fn main() {
                 .map_or(rev, |a| a.rev);
         })
     });
+}
 
-    repeat_visits(&api, nurse, &mut c);
-
-    // Submission: a fresh, complete draft each time.
+/// Submission: a fresh, complete draft each time.
+fn submit(api: &Api, nurse: Caller<'_>, pid: i64, changes: &[ChangeDto]) {
     let drafts: Vec<i64> = (0..100)
         .map(|_| {
             let d = api.start_intake(nurse, pid, None, None).expect("start");
-            api.save_intake(nurse, d.id, &changes, None).expect("fill");
+            api.save_intake(nurse, d.id, changes, None).expect("fill");
             d.id
         })
         .collect();
@@ -290,5 +400,4 @@ fn main() {
             );
         }),
     );
-    c.final_summary();
 }
