@@ -224,6 +224,7 @@ fn review_open(api: &Api, nurse: Caller<'_>, c: &mut Criterion) {
         "compared with the signed visit before"
     );
     let id = newest.id;
+    println!("{NAME}: the record holds {} answers", review.answers.len());
     percentiles(
         NAME,
         time(300, |_| {
