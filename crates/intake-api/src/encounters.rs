@@ -140,6 +140,45 @@ pub(crate) fn write_answer(
     Ok(())
 }
 
+/// Recomputes the calculated items (BMI, scores) of `response` and stores what changed;
+/// returns the keys written and the keys removed.
+pub(crate) fn recalculate(
+    db: &Db<'_>,
+    id: i64,
+    index: &FormIndex<'_>,
+    response: &mut Response,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<(Vec<String>, Vec<String>), ApiError> {
+    let (mut written, mut removed) = (Vec::new(), Vec::new());
+    for (key, value) in calculate(index, response) {
+        let key_text = key.to_string();
+        let current = response.get(&key);
+        match value {
+            Some(v) if current != Some(&vec![v.clone()]) => {
+                write_answer(
+                    db,
+                    id,
+                    &key,
+                    std::slice::from_ref(&v),
+                    "calculated",
+                    now,
+                    actor,
+                )?;
+                response.insert(key, vec![v]);
+                written.push(key_text);
+            }
+            None if current.is_some() => {
+                db.delete_answer(id, &key_text)?;
+                response.remove(&key);
+                removed.push(key_text);
+            }
+            _ => {}
+        }
+    }
+    Ok((written, removed))
+}
+
 pub(crate) fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }
@@ -414,24 +453,10 @@ impl Api {
                 write_answer(db, id, key, values, "typed", now, &who.actor)?;
                 written.push(key.to_string());
             }
-            for (key, value) in calculate(&index, &response) {
-                let key_text = key.to_string();
-                let current = response.get(&key);
-                match value {
-                    Some(v) if current != Some(&vec![v.clone()]) => {
-                        let values = std::slice::from_ref(&v);
-                        write_answer(db, id, &key, values, "calculated", now, &who.actor)?;
-                        response.insert(key, vec![v]);
-                        written.push(key_text);
-                    }
-                    None if current.is_some() => {
-                        db.delete_answer(id, &key_text)?;
-                        response.remove(&key);
-                        removed.push(key_text);
-                    }
-                    _ => {}
-                }
-            }
+            let (calculated, uncalculated) =
+                recalculate(db, id, &index, &mut response, now, &who.actor)?;
+            written.extend(calculated);
+            removed.extend(uncalculated);
             db.touch_encounter(id, section, now)?;
             let eval = evaluate(&index, &response);
             let after = db.answers(id)?;

@@ -15,7 +15,7 @@ use crate::encounters::{item_label, ChangeDto, MAX_TEXT_ANSWER_CHARS};
 use crate::ApiError;
 
 /// `100000` as "100,000".
-fn grouped(n: usize) -> String {
+pub(crate) fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

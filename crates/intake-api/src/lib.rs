@@ -34,6 +34,7 @@ mod patients_search;
 pub mod permissions;
 mod record;
 pub mod review;
+mod review_actions;
 pub mod review_dto;
 mod settings;
 pub mod templates;

@@ -14,43 +14,27 @@
 //! - The store's triggers refuse answer changes outside a draft or an open amendment and
 //!   any status move the review does not allow, whatever the code path.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use intake_core::ids::PatientId;
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::{all_items, ItemType, Questionnaire};
 use intake_core::text::fold;
-use intake_store::{AnswerRow, Db, EncounterRow, QueueFilter, Signature};
+use intake_store::{AnswerRow, Db, EncounterRow, QueueFilter};
 use serde_json::json;
 
-use crate::encounters::{editable_by, response_of, when};
+use crate::encounters::{editable_by, response_of};
 use crate::encounters_dto::{disabled, form_dto, problems, AnswerDto};
 use crate::permissions::{allows, Permission};
-use crate::record::{answers_of, canonical, same_answer};
+use crate::record::{answers_of, canonical};
 use crate::review_dto::{
     changes_dto, events, revision_dto, versions, AnswerRevisionDto, MayDto, PreviousDto, QueueDto,
     QueueItemDto, RecordVersionDto, ReviewDto, ReviewPatientDto,
 };
 use crate::{Api, ApiError, Caller, Principal};
 
-/// The longest return comment or reason accepted, in characters.
-pub const MAX_REVIEW_TEXT_CHARS: usize = 4_000;
-
-fn text_field(field: &str, missing: &str, text: &str) -> Result<String, ApiError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ApiError::invalid(field, missing));
-    }
-    let n = text.chars().count();
-    if n > MAX_REVIEW_TEXT_CHARS {
-        return Err(ApiError::invalid(
-            field,
-            format!(
-                "This text is {n} characters long; at most 4,000 are kept. Nothing was changed."
-            ),
-        ));
-    }
-    Ok(text.to_string())
-}
+pub use crate::review_actions::MAX_REVIEW_TEXT_CHARS;
 
 fn date(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
@@ -78,27 +62,21 @@ fn reason_item(q: &Questionnaire) -> Option<String> {
         .map(|i| i.link_id.clone())
 }
 
-fn changed_since_opened(e: &EncounterRow) -> ApiError {
-    ApiError::Conflict(format!(
-        "This record changed since you opened it (last change {}); the new version is shown. Read it again before you go on.",
-        when(e.updated_at)
-    ))
-}
-
 /// The answers that are in the record as it stands: for a submitted or signed record
-/// those marked so; in a draft or during an amendment those the form enables now.
-fn shown_response(index: &FormIndex<'_>, rows: &[AnswerRow], changing: bool) -> Response {
+/// those marked so; in a draft or during an amendment those the form enables now
+/// (`disabled`: what the evaluation of the current answers left out).
+fn shown_response(rows: &[AnswerRow], disabled: Option<&BTreeSet<Key>>) -> Response {
     let mut response = response_of(rows);
-    if changing {
-        let eval = evaluate(index, &response);
-        response.retain(|k, _| !eval.disabled.contains(k));
-    } else {
-        let out: Vec<&str> = rows
-            .iter()
-            .filter(|a| !a.in_record)
-            .map(|a| a.key.as_str())
-            .collect();
-        response.retain(|k, _| !out.contains(&k.to_string().as_str()));
+    match disabled {
+        Some(disabled) => response.retain(|k, _| !disabled.contains(k)),
+        None => {
+            let out: BTreeSet<&str> = rows
+                .iter()
+                .filter(|a| !a.in_record)
+                .map(|a| a.key.as_str())
+                .collect();
+            response.retain(|k, _| !out.contains(k.to_string().as_str()));
+        }
     }
     response
 }
@@ -120,7 +98,7 @@ impl Api {
     }
 
     /// Builds the review of encounter `e` for `who`.
-    fn review_dto(
+    pub(crate) fn review_dto(
         &self,
         db: &Db<'_>,
         e: &EncounterRow,
@@ -133,14 +111,14 @@ impl Api {
         let response = response_of(&rows);
         let eval = evaluate(&index, &response);
         let changing = e.status == "draft" || e.amending.is_some();
-        let current = shown_response(&index, &rows, changing);
+        let current = shown_response(&rows, changing.then_some(&eval.disabled));
         let previous = db
             .previous_visit(e.id)?
             .map(|id| self.encounter_row(db, id))
             .transpose()?;
         let previous_response = previous
             .as_ref()
-            .map(|p| Ok::<_, ApiError>(shown_response(&index, &db.answers(p.id)?, false)))
+            .map(|p| Ok::<_, ApiError>(shown_response(&db.answers(p.id)?, None)))
             .transpose()?;
         let diff = intake_core::review::diff(&q, previous_response.as_ref(), &current);
         let patient = db
@@ -277,310 +255,6 @@ impl Api {
             )?;
             self.review_dto(db, &e, &who)
         })
-    }
-
-    fn audit_encounter(
-        &self,
-        db: &Db<'_>,
-        e: &EncounterRow,
-        who: &Principal,
-        now: DateTime<Utc>,
-        action: &str,
-        detail: serde_json::Value,
-    ) -> Result<(), ApiError> {
-        db.append_audit(&intake_store::NewAuditEntry {
-            at: now,
-            actor: &who.actor,
-            action,
-            patient_id: Some(e.patient_id),
-            entity: "encounter",
-            entity_id: Some(e.id.to_string()),
-            detail,
-        })?;
-        Ok(())
-    }
-
-    /// Runs a review action on encounter `id` after checking that its record is the one
-    /// the caller saw (`seen_hash`), then answers the fresh review.
-    fn review_action(
-        &self,
-        caller: Caller<'_>,
-        permission: Permission,
-        id: i64,
-        seen_hash: Option<&str>,
-        act: impl FnOnce(&Db<'_>, &EncounterRow, &Principal, DateTime<Utc>) -> Result<(), ApiError>,
-    ) -> Result<ReviewDto, ApiError> {
-        let who = self.authorize(caller, permission)?;
-        let now = self.now();
-        self.store.write(|db| {
-            let e = self.encounter_row(db, id)?;
-            if let Some(seen) = seen_hash {
-                if canonical(&e, &db.answers(id)?).sha256 != seen {
-                    return Err(changed_since_opened(&e));
-                }
-            }
-            act(db, &e, &who, now)?;
-            let fresh = self.encounter_row(db, id)?;
-            self.review_dto(db, &fresh, &who)
-        })
-    }
-
-    /// Signs a submitted intake, or the caller's amendment in progress.
-    pub fn sign_intake(
-        &self,
-        caller: Caller<'_>,
-        id: i64,
-        record_hash: &str,
-    ) -> Result<ReviewDto, ApiError> {
-        self.review_action(
-            caller,
-            Permission::SignEncounter,
-            id,
-            Some(record_hash),
-            |db, e, who, now| {
-                let signature = match (&e.amending, e.status.as_str()) {
-                    (Some(a), _) if a.by == who.actor => Signature::Amendment,
-                    (Some(a), _) => {
-                        return Err(ApiError::Conflict(format!(
-                        "{} is amending this record since {}; it can be signed when they are done.",
-                        a.by,
-                        when(a.at)
-                    )))
-                    }
-                    (None, "submitted") => Signature::First,
-                    (None, "signed" | "amended") => {
-                        return Err(ApiError::Conflict(format!(
-                            "This record was already signed by {} on {}.",
-                            e.signed_by.as_deref().unwrap_or("someone"),
-                            e.signed_at.map(when).unwrap_or_default()
-                        )))
-                    }
-                    (None, "draft") => return Err(ApiError::Conflict(
-                        "This intake is still a draft; it can be signed once the nurse submits it."
-                            .into(),
-                    )),
-                    _ => {
-                        return Err(ApiError::Conflict(
-                            "This intake was entered in error; it cannot be signed.".into(),
-                        ))
-                    }
-                };
-                if signature == Signature::Amendment {
-                    let q = self.form(db, e.template_id)?;
-                    let index = FormIndex::new(&q.items);
-                    let rows = db.answers(e.id)?;
-                    let response = response_of(&rows);
-                    let eval = evaluate(&index, &response);
-                    let errors: Vec<String> = problems(&eval, &rows, &index)
-                        .into_iter()
-                        .filter(|p| p.severity == "error")
-                        .map(|p| p.message)
-                        .collect();
-                    if !errors.is_empty() {
-                        return Err(ApiError::invalid(
-                            "encounter",
-                            format!("The amendment cannot be signed yet: {}", errors.join(" ")),
-                        ));
-                    }
-                    let left_out: Vec<String> = response
-                        .keys()
-                        .filter(|k| eval.disabled.contains(k))
-                        .map(Key::to_string)
-                        .collect();
-                    db.mark_in_record(e.id, &left_out)?;
-                }
-                let record = canonical(e, &db.answers(e.id)?);
-                db.sign_encounter(
-                    e.id,
-                    signature,
-                    (&record.json, &record.sha256),
-                    now,
-                    &who.actor,
-                )?;
-                let (action, reason) = match signature {
-                    Signature::First => ("encounter.signed", None),
-                    Signature::Amendment => (
-                        "encounter.amended",
-                        e.amending.as_ref().map(|a| a.text.clone()),
-                    ),
-                };
-                self.audit_encounter(
-                    db,
-                    e,
-                    who,
-                    now,
-                    action,
-                    json!({ "recordSha256": record.sha256, "reason": reason }),
-                )
-            },
-        )
-    }
-
-    /// Sends a submitted intake back to the nurse, as a draft, with a comment.
-    pub fn return_intake(
-        &self,
-        caller: Caller<'_>,
-        id: i64,
-        comment: &str,
-        record_hash: &str,
-    ) -> Result<ReviewDto, ApiError> {
-        let comment = text_field("comment", "Write what the nurse should look at.", comment)?;
-        self.review_action(
-            caller,
-            Permission::SignEncounter,
-            id,
-            Some(record_hash),
-            |db, e, who, now| {
-                if e.status != "submitted" {
-                    return Err(ApiError::Conflict(format!(
-                        "Only a submitted intake goes back to the nurse; this one is {}.",
-                        e.status.replace('_', " ")
-                    )));
-                }
-                db.return_encounter(e.id, &comment, now, &who.actor)?;
-                self.audit_encounter(
-                    db,
-                    e,
-                    who,
-                    now,
-                    "encounter.returned",
-                    json!({ "comment": comment }),
-                )
-            },
-        )
-    }
-
-    /// Opens an amendment of a signed record, with its reason.
-    pub fn start_amendment(
-        &self,
-        caller: Caller<'_>,
-        id: i64,
-        reason: &str,
-        record_hash: &str,
-    ) -> Result<ReviewDto, ApiError> {
-        let reason = text_field("reason", "Write why the record is amended.", reason)?;
-        self.review_action(caller, Permission::SignEncounter, id, Some(record_hash), |db, e, who, now| {
-            if let Some(a) = &e.amending {
-                return Err(ApiError::Conflict(format!(
-                    "{} is amending this record since {} (reason: {}); nothing of yours was changed.",
-                    a.by,
-                    when(a.at),
-                    a.text
-                )));
-            }
-            if !matches!(e.status.as_str(), "signed" | "amended") {
-                return Err(ApiError::Conflict(format!(
-                    "Only a signed record is amended; this one is {}.",
-                    e.status.replace('_', " ")
-                )));
-            }
-            db.start_amendment(e.id, &reason, now, &who.actor)?;
-            self.audit_encounter(db, e, who, now, "encounter.amendment_started", json!({ "reason": reason }))
-        })
-    }
-
-    /// Ends the caller's amendment without signing: every answer goes back to the last
-    /// signed version (what was changed stays in the answer history).
-    pub fn discard_amendment(&self, caller: Caller<'_>, id: i64) -> Result<ReviewDto, ApiError> {
-        self.review_action(
-            caller,
-            Permission::SignEncounter,
-            id,
-            None,
-            |db, e, who, now| {
-                match &e.amending {
-                    Some(a) if a.by == who.actor => {}
-                    Some(a) => {
-                        return Err(ApiError::Conflict(format!(
-                            "This amendment is {}'s; only they can discard it.",
-                            a.by
-                        )))
-                    }
-                    None => {
-                        return Err(ApiError::Conflict(
-                            "This record has no amendment in progress.".into(),
-                        ))
-                    }
-                }
-                let signed = db
-                    .encounter_events(e.id)?
-                    .into_iter()
-                    .rev()
-                    .find_map(|v| v.record_json)
-                    .ok_or_else(|| {
-                        ApiError::Internal("an amended record without a signature".into())
-                    })?;
-                let kept = answers_of(&signed)?;
-                let now_rows = db.answers(e.id)?;
-                let mut restored = 0;
-                for row in &now_rows {
-                    if !kept.iter().any(|k| k.key == row.key) {
-                        db.delete_answer(e.id, &row.key)?;
-                        restored += 1;
-                    }
-                }
-                for k in &kept {
-                    match now_rows.iter().find(|r| r.key == k.key) {
-                        Some(r) if same_answer(r, k) => {}
-                        _ => {
-                            db.restore_answer(e.id, k)?;
-                            restored += 1;
-                        }
-                    }
-                }
-                db.discard_amendment(e.id, now, &who.actor)?;
-                self.audit_encounter(
-                    db,
-                    e,
-                    who,
-                    now,
-                    "encounter.amendment_discarded",
-                    json!({ "restored": restored }),
-                )
-            },
-        )
-    }
-
-    /// Marks an encounter entered in error: it stays in the history, struck through, and
-    /// is never carried forward.
-    pub fn mark_encounter_in_error(
-        &self,
-        caller: Caller<'_>,
-        id: i64,
-        reason: &str,
-    ) -> Result<ReviewDto, ApiError> {
-        let reason = text_field(
-            "reason",
-            "Write why this intake was entered in error.",
-            reason,
-        )?;
-        self.review_action(
-            caller,
-            Permission::MarkEncounterInError,
-            id,
-            None,
-            |db, e, who, now| {
-                if e.status == "entered_in_error" {
-                    let by = e
-                        .in_error
-                        .as_ref()
-                        .map(|r| format!(" by {} on {}", r.by, when(r.at)))
-                        .unwrap_or_default();
-                    return Err(ApiError::Conflict(format!(
-                        "This intake was already marked entered in error{by}."
-                    )));
-                }
-                db.mark_encounter_in_error(e.id, &reason, now, &who.actor)?;
-                self.audit_encounter(
-                    db,
-                    e,
-                    who,
-                    now,
-                    "encounter.marked_in_error",
-                    json!({ "reason": reason, "status": e.status }),
-                )
-            },
-        )
     }
 
     /// One signed version of a record, exactly as it was signed.

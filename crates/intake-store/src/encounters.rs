@@ -289,7 +289,8 @@ impl Db<'_> {
 
     pub fn encounter(&self, id: i64) -> Result<Option<EncounterRow>, StoreError> {
         self.conn
-            .query_row(&format!("{SELECT} WHERE e.id = ?1"), [id], from_row)
+            .prepare_cached(&format!("{SELECT} WHERE e.id = ?1"))?
+            .query_row([id], from_row)
             .optional()?
             .transpose()
     }

@@ -14,17 +14,17 @@
 //! is audited per visit; `seed_demo` writes one summary.
 
 use chrono::{DateTime, Duration, Utc};
-use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key};
+use intake_core::questionnaire::response::{FormIndex, Key};
 use intake_core::questionnaire::AnswerValue;
 use intake_core::Role;
-use intake_store::{Db, Signature};
+use intake_store::Db;
 
 use super::history::{Visit, Vitals};
 use crate::demo_patients::Rng;
-use crate::encounters::{check_editable, response_of, write_answer};
-use crate::encounters_dto::problems;
+use crate::encounters::{check_editable, recalculate, response_of, write_answer};
 use crate::permissions::{allows, Permission};
 use crate::record::canonical;
+use crate::review_actions::check_seen;
 use crate::{Api, ApiError, Principal};
 
 /// How many of the newest demo visits wait for review.
@@ -274,42 +274,10 @@ impl Api {
             return Err(internal(id, "the demo physician may not sign"));
         }
         let e = self.encounter_row(db, id)?;
-        let mut record = canonical(&e, &db.answers(id)?);
-        if seen.is_some_and(|s| s != record.sha256) {
-            return Err(internal(id, "changed since the physician read it"));
+        if let Some(seen) = seen {
+            check_seen(db, &e, seen)?;
         }
-        let signature = match (&e.amending, e.status.as_str()) {
-            (Some(a), _) if a.by == who.actor => Signature::Amendment,
-            (None, "submitted") => Signature::First,
-            _ => return Err(internal(id, &format!("cannot be signed ({})", e.status))),
-        };
-        if signature == Signature::Amendment {
-            let q = self.form(db, e.template_id)?;
-            let index = FormIndex::new(&q.items);
-            let rows = db.answers(id)?;
-            let response = response_of(&rows);
-            let eval = evaluate(&index, &response);
-            if let Some(p) = problems(&eval, &rows, &index)
-                .into_iter()
-                .find(|p| p.severity == "error")
-            {
-                return Err(internal(id, &format!("the amendment: {}", p.message)));
-            }
-            let left_out: Vec<String> = response
-                .keys()
-                .filter(|k| eval.disabled.contains(k))
-                .map(Key::to_string)
-                .collect();
-            db.mark_in_record(id, &left_out)?;
-            record = canonical(&e, &db.answers(id)?);
-        }
-        db.sign_encounter(
-            id,
-            signature,
-            (&record.json, &record.sha256),
-            at,
-            &who.actor,
-        )?;
+        self.sign_record(db, &e, who, at)?;
         Ok(())
     }
 
@@ -324,15 +292,8 @@ impl Api {
         at: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         let e = self.encounter_row(db, id)?;
-        if canonical(&e, &db.answers(id)?).sha256 != seen {
-            return Err(internal(id, "changed since the physician read it"));
-        }
-        let signed = matches!(e.status.as_str(), "signed" | "amended");
-        if e.amending.is_some() || !signed || reason.trim().is_empty() {
-            return Err(internal(id, "cannot be amended"));
-        }
-        db.start_amendment(id, reason.trim(), at, &who.actor)?;
-        Ok(())
+        check_seen(db, &e, seen)?;
+        self.open_amendment(db, &e, who, reason, at)
     }
 
     /// The physician's edit during the amendment, as `save_intake` writes it: the
@@ -354,20 +315,7 @@ impl Api {
             write_answer(db, id, key, values, "typed", at, &who.actor)?;
             response.insert(key.clone(), values.clone());
         }
-        for (key, value) in calculate(&index, &response) {
-            match value {
-                Some(v) if response.get(&key) != Some(&vec![v.clone()]) => {
-                    let values = std::slice::from_ref(&v);
-                    write_answer(db, id, &key, values, "calculated", at, &who.actor)?;
-                    response.insert(key, vec![v]);
-                }
-                None if response.contains_key(&key) => {
-                    db.delete_answer(id, &key.to_string())?;
-                    response.remove(&key);
-                }
-                _ => {}
-            }
-        }
+        recalculate(db, id, &index, &mut response, at, &who.actor)?;
         db.touch_encounter(id, None, at)?;
         Ok(())
     }
