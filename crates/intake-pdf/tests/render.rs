@@ -80,6 +80,8 @@ fn squash(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Renders into a temp dir; with `INTAKE_PDF_KEEP=<dir>` set, also keeps a copy
+/// there named after the test, to look at.
 fn render(summary: &Summary, paper: Paper) -> Rendered {
     let bytes = Renderer::new()
         .expect("the fonts load")
@@ -88,6 +90,14 @@ fn render(summary: &Summary, paper: Paper) -> Rendered {
     let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("summary.pdf");
     std::fs::write(&path, &bytes).expect("the PDF is written");
+    if let Some(keep) = std::env::var_os("INTAKE_PDF_KEEP") {
+        let name = std::thread::current()
+            .name()
+            .unwrap_or("render")
+            .replace("::", "-");
+        let _ = std::fs::create_dir_all(&keep);
+        let _ = std::fs::write(Path::new(&keep).join(format!("{name}.pdf")), &bytes);
+    }
     Rendered {
         _dir: dir,
         path,

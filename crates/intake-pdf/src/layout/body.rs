@@ -79,17 +79,23 @@ impl Sheet<'_> {
 
     /// Columns drawn side by side from the current position, then a rule. A block
     /// that fits on an empty page is never split (it moves to the next page whole);
-    /// a taller one continues line by line, and `repeat` redraws what a continued
-    /// block needs on the new page (a table's header).
-    pub(super) fn block(&mut self, columns: &[Column], rule: bool, repeat: &dyn Fn(&mut Self)) {
+    /// a taller one continues line by line. On each new page `repeat` draws what the
+    /// block needs there (a table's header); its flag says whether the block itself
+    /// is being continued (split) rather than moved whole.
+    pub(super) fn block(
+        &mut self,
+        columns: &[Column],
+        rule: bool,
+        repeat: &dyn Fn(&mut Self, bool),
+    ) {
         let height = |lines: &[Line]| lines.iter().map(|l| l.lead).sum::<f32>();
         let tallest = columns.iter().map(|(_, l)| height(l)).fold(0.0, f32::max) + 2.0 * PAD;
         if tallest <= self.page_room() {
             if self.ensure(tallest) {
-                repeat(self);
+                repeat(self, false);
             }
         } else if self.ensure(LEAD * 3.0 + 2.0 * PAD) {
-            repeat(self);
+            repeat(self, false);
         }
         let mut next = vec![0usize; columns.len()];
         loop {
@@ -117,7 +123,7 @@ impl Sheet<'_> {
                 break;
             }
             self.new_page();
-            repeat(self);
+            repeat(self, true);
         }
         if rule {
             let y = self.y;
@@ -184,7 +190,7 @@ impl Sheet<'_> {
                 self.mark
             );
             let lines = self.lines(&legend, 7.5, false, MUTED, 9.5, geo.content_width());
-            self.block(&[(geo.left, lines)], false, &|_| {});
+            self.block(&[(geo.left, lines)], false, &|_, _| {});
             self.y += 2.0;
         }
     }
@@ -210,13 +216,13 @@ impl Sheet<'_> {
         self.ensure(lines.len() as f32 * 12.0 + 2.0 * LEAD + 4.0 * PAD);
         self.y += 4.0;
         let x = self.geo.left;
-        self.block(&[(x, lines)], false, &|_| {});
+        self.block(&[(x, lines)], false, &|_, _| {});
     }
 
     fn note(&mut self, text: &str) {
         let lines = self.lines(text, 8.0, false, MUTED, 10.0, self.geo.content_width());
         let x = self.geo.left;
-        self.block(&[(x, lines)], false, &|_| {});
+        self.block(&[(x, lines)], false, &|_, _| {});
     }
 
     /// The mark and note under an answer: "↺ carried from …", "calculated".
@@ -257,7 +263,27 @@ impl Sheet<'_> {
         let question = self.lines(&row.question, SIZE, false, MUTED, LEAD, qw);
         let mut answer = self.answer_lines(&row.answer, SIZE, LEAD, aw);
         answer.extend(self.source_line(&row.source, aw));
-        self.block(&[(geo.left, question), (ax, answer)], true, &|_| {});
+        // An answer longer than a page goes on under its question, named again.
+        let continued = self.lines(
+            &format!("{} (continued)", row.question),
+            NOTE_SIZE,
+            false,
+            FAINT,
+            NOTE_LEAD,
+            qw,
+        );
+        let repeat = move |s: &mut Sheet<'_>, split: bool| {
+            if !split {
+                return;
+            }
+            let x = s.geo.left;
+            let mut y = s.y + PAD;
+            for line in &continued {
+                s.text(x, y + line.size * 0.95, line.size, false, FAINT, &line.text);
+                y += line.lead;
+            }
+        };
+        self.block(&[(geo.left, question), (ax, answer)], true, &repeat);
     }
 
     fn signature(&mut self) {
@@ -284,6 +310,6 @@ impl Sheet<'_> {
         self.y += 10.0;
         let y = self.y;
         self.rule(y, 0.8, ACCENT);
-        self.block(&[(geo.left, lines)], false, &|_| {});
+        self.block(&[(geo.left, lines)], false, &|_, _| {});
     }
 }

@@ -56,7 +56,7 @@ impl Sheet<'_> {
         };
         let x = self.geo.left;
         let lines = self.lines(&title, 9.0, true, INK, 12.0, self.geo.content_width());
-        self.block(&[(x, lines)], false, &|_| {});
+        self.block(&[(x, lines)], false, &|_, _| {});
         let head: Vec<Vec<Line>> = columns
             .iter()
             .map(|(_, w, t)| self.lines(t, HEAD_SIZE, true, MUTED, 10.0, w - GAP))
@@ -134,10 +134,10 @@ impl Sheet<'_> {
         self.table_header(&table.title, &columns, false);
         if rows.is_empty() {
             let lines = self.lines("None recorded", CELL_SIZE, false, FAINT, CELL_LEAD, 200.0);
-            self.block(&[(geo.left + 4.0, lines)], true, &|_| {});
+            self.block(&[(geo.left + 4.0, lines)], true, &|_, _| {});
         }
         let title = table.title.clone();
-        let repeat = move |s: &mut Sheet<'_>| s.table_header(&title, &columns, true);
+        let repeat = move |s: &mut Sheet<'_>, _split: bool| s.table_header(&title, &columns, true);
         let captions = self.carried_rows(table);
         let caption_height: f32 = captions.iter().map(|l| l.lead).sum();
         for (i, cols) in rows.iter().enumerate() {
@@ -150,14 +150,14 @@ impl Sheet<'_> {
                 let needed = tallest + caption_height + 14.0;
                 if needed <= self.page_room() && self.room() < needed {
                     self.new_page();
-                    repeat(self);
+                    repeat(self, false);
                 }
             }
             self.block(cols, true, &repeat);
         }
         if !captions.is_empty() {
             let x = self.geo.left;
-            self.block(&[(x, captions)], false, &|_| {});
+            self.block(&[(x, captions)], false, &|_, _| {});
         }
         self.y += 4.0;
     }
