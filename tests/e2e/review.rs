@@ -33,8 +33,21 @@ fn submitted_visit_for_zoe(data: &std::path::Path, days_ago: i64, changes: &[Cha
     let token = api.sign_in("nurse", "demo").unwrap().token;
     let nurse = Caller::Session(&token);
     let e = api.start_intake(nurse, zoe(&api), None, None).unwrap();
+    // A repeat visit: the nurse confirms what was carried, as she would on the screen.
+    let waiting: Vec<intake_api::carry::ConfirmDto> = api
+        .open_intake(nurse, e.id)
+        .unwrap()
+        .answers
+        .iter()
+        .filter(|a| a.needs_confirmation && a.confirmed_by.is_none())
+        .map(|a| serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).unwrap())
+        .collect();
+    if !waiting.is_empty() {
+        api.confirm_intake(nurse, e.id, &waiting).unwrap();
+    }
     api.save_intake(nurse, e.id, changes, None).unwrap();
-    assert!(api.submit_intake(nurse, e.id).unwrap().submitted);
+    let done = api.submit_intake(nurse, e.id).unwrap();
+    assert!(done.submitted, "{:?}", done.problems);
     e.id
 }
 
@@ -404,5 +417,89 @@ async fn signing_a_record_that_changed_since_it_was_opened_shows_the_new_version
     );
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     s.wait_for_text("#review-status", "Signed").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn an_admin_marks_a_visit_in_error_and_a_discarded_amendment_changes_nothing() {
+    let data = demo_data();
+    let visit = [
+        change(
+            ":reason",
+            json!([{ "valueString": "Recorded for the wrong patient" }]),
+        ),
+        change(":weight", json!([{ "valueDecimal": 101 }])),
+    ];
+    let wrong = submitted_visit_for_zoe(data.path(), 20, &visit);
+    let follow_up = [
+        change(":reason", json!([{ "valueString": "Follow-up" }])),
+        change(":weight", json!([{ "valueDecimal": 101 }])),
+    ];
+    let kept = submitted_visit_for_zoe(data.path(), 10, &follow_up);
+    sign_through_api(data.path(), kept);
+    let s = Session::start("review-in-error", data).await;
+
+    // The admin, from the patient's visits: Mark entered in error, with a reason.
+    sign_in(&s, "admin").await;
+    open_route(&s, &format!("#/review/{wrong}")).await;
+    s.wait_for_text("#review-status", "Submitted").await;
+    s.click("#review-error-open").await;
+    s.click("#review-error-submit").await;
+    s.wait_for_text("#review-error", "Write why").await;
+    s.type_into("#review-error-text", "Recorded for the wrong patient")
+        .await;
+    s.click("#review-error-submit").await;
+    s.wait_for_text("#review-in-error", "Recorded for the wrong patient")
+        .await;
+    s.wait_for_text("#review-status", "Entered in error").await;
+    s.screenshot("review-in-error").await;
+    let stored = api(s.data.path())
+        .list_encounters(Caller::Cli("e2e"), None, Some("entered_in_error"))
+        .unwrap();
+    assert!(
+        stored.iter().any(|e| e.id == wrong),
+        "stored as entered in error"
+    );
+    open_route(&s, &format!("#/patients/{}", zoe(&api(s.data.path())))).await;
+    s.wait_for_text(&format!("#visit-status-{wrong}"), "Entered in error")
+        .await;
+    s.find(&format!("li.visit-in-error[data-encounter-id=\"{wrong}\"]"))
+        .await;
+    s.screenshot("review-in-error-visits").await;
+    sign_out(&s).await;
+
+    // The physician amends the signed visit, changes the weight, then discards it all.
+    sign_in(&s, "physician").await;
+    open_route(&s, &format!("#/review/{kept}")).await;
+    s.wait_for_text("#review-status", "Signed").await;
+    s.click("#review-amend-open").await;
+    s.type_into("#review-amend-text", "Check the weight").await;
+    s.click("#review-amend-submit").await;
+    s.wait_for_text("#intake-amending", "Check the weight")
+        .await;
+    s.press(&format!("{ALT}2{RELEASE}")).await;
+    s.click("#q-_weight").await;
+    s.press(&format!("{CONTROL}a{RELEASE}")).await;
+    s.press(&format!("99{ENTER}")).await;
+    s.wait_for_text("#intake-saved", "Saved").await;
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#review-record", "99 kg").await;
+    s.click("#review-discard").await;
+    s.click("#review-discard-yes").await;
+    s.wait_for_text("#review-record", "101 kg").await;
+    s.find("#review-amend-open:not([hidden])").await;
+    s.screenshot("review-discarded").await;
+    let review = api(s.data.path())
+        .open_review(Caller::Cli("e2e"), kept)
+        .unwrap();
+    assert_eq!(review.encounter.status, "signed");
+    assert!(
+        review.encounter.amending.is_none(),
+        "the amendment is closed"
+    );
+    assert_eq!(review.versions.len(), 1, "nothing new was signed");
+    // The answer history keeps what was tried.
+    s.click("#review-answer-history summary").await;
+    s.wait_for_text("#review-answer-history", "99").await;
     s.finish().await;
 }
