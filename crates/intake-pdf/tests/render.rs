@@ -392,3 +392,33 @@ fn the_cardiology_form_of_142_items_renders_every_answer() {
         );
     }
 }
+
+#[test]
+fn one_renderer_shared_by_threads_gives_every_thread_the_same_bytes() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let renderer = Renderer::new().expect("the fonts load");
+    shareable(&renderer);
+    let visit = repeat_visit();
+    let summary = build(&input(&visit, RecordStatus::Signed));
+    let expected = renderer
+        .render(&summary, &options(Paper::A4))
+        .expect("renders");
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    renderer
+                        .render(&summary, &options(Paper::A4))
+                        .expect("renders")
+                })
+            })
+            .collect();
+        for handle in handles {
+            let bytes = handle.join().expect("the thread finishes");
+            assert!(
+                bytes == expected,
+                "a render on another thread gives the same bytes"
+            );
+        }
+    });
+}
