@@ -16,6 +16,7 @@ use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
 use allsorts::subset::{subset, CmapTarget, SubsetProfile};
 use printpdf::{FontMetrics, FontType, ParsedFont, PdfFontMetricsStub};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::PdfError;
 
@@ -82,9 +83,10 @@ impl Face {
         }
     }
 
-    /// `text` with every character made printable (see [`Face::printable`]).
+    /// `text` composed (NFC: "e" + combining diaeresis is drawn as the one glyph
+    /// "ë") with every character made printable (see [`Face::printable`]).
     pub(crate) fn clean(&self, text: &str) -> String {
-        text.chars().map(|c| self.printable(c)).collect()
+        text.nfc().map(|c| self.printable(c)).collect()
     }
 
     fn advance(&self, c: char) -> f32 {

@@ -88,5 +88,7 @@ mod tests {
         let fonts = Fonts::load().expect("fonts load");
         let lines = wrap(&fonts.regular, "Zoë 日 \u{0007}ok", 10.0, 500.0);
         assert_eq!(lines, ["Zoë \u{FFFD} \u{FFFD}ok"]);
+        let decomposed = wrap(&fonts.regular, "Zoe\u{0308}", 10.0, 500.0);
+        assert_eq!(decomposed, ["Zoë"], "a decomposed ë is drawn as one glyph");
     }
 }

@@ -233,6 +233,23 @@ fn unsigned_records_say_so_on_every_page_and_letter_paper_is_letter() {
 }
 
 #[test]
+fn a_record_entered_in_error_says_so_on_every_page() {
+    let visit = repeat_visit();
+    let pdf = render(
+        &build(&input(&visit, RecordStatus::EnteredInError)),
+        Paper::A4,
+    );
+    check_well_formed(&pdf);
+    for (i, page) in pdf.pages().iter().enumerate() {
+        assert!(
+            page.contains("ENTERED IN ERROR"),
+            "page {} is marked entered in error",
+            i + 1
+        );
+    }
+}
+
+#[test]
 fn an_amendment_prints_when_who_and_why() {
     let visit = repeat_visit();
     let pdf = render(&build(&input(&visit, RecordStatus::Amended)), Paper::A4);

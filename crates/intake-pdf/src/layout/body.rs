@@ -104,7 +104,9 @@ impl Sheet<'_> {
             for (c, (x, lines)) in columns.iter().enumerate() {
                 let mut y = top;
                 while let Some(line) = lines.get(next[c]) {
-                    if y + line.lead > self.geo.bottom {
+                    // The first line of each pass always goes, so a block advances even
+                    // when what a new page repeats (a table header) fills it.
+                    if y + line.lead > self.geo.bottom && y > top {
                         break;
                     }
                     let baseline = y + line.size * 0.95;
