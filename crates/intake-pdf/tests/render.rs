@@ -273,7 +273,7 @@ fn plain_input<'a>(
         visit_date: NaiveDate::from_ymd_opt(2026, 11, 24).expect("a date"),
         template_title: form.title.as_deref().unwrap_or("Form"),
         template_version: form.version.as_deref().unwrap_or(""),
-        status: RecordStatus::Signed,
+        status: RecordStatus::Submitted,
         signature: None,
         amendment: None,
         record_sha256: repeat_visit::SHA,
