@@ -12,6 +12,7 @@ mod repeat_visit;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use intake_core::questionnaire::response::Key;
@@ -91,12 +92,14 @@ fn render(summary: &Summary, paper: Paper) -> Rendered {
     let path = dir.path().join("summary.pdf");
     std::fs::write(&path, &bytes).expect("the PDF is written");
     if let Some(keep) = std::env::var_os("INTAKE_PDF_KEEP") {
-        let name = std::thread::current()
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, Ordering::Relaxed);
+        let test = std::thread::current()
             .name()
             .unwrap_or("render")
             .replace("::", "-");
         let _ = std::fs::create_dir_all(&keep);
-        let _ = std::fs::write(Path::new(&keep).join(format!("{name}.pdf")), &bytes);
+        let _ = std::fs::write(Path::new(&keep).join(format!("{test}-{n}.pdf")), &bytes);
     }
     Rendered {
         _dir: dir,
@@ -438,4 +441,39 @@ fn one_renderer_shared_by_threads_gives_every_thread_the_same_bytes() {
             );
         }
     });
+}
+
+#[test]
+fn every_shared_fixture_renders_every_answer() {
+    let Some(dir) = fixtures() else {
+        println!("SKIPPED: the shared fixtures are missing");
+        return;
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the fixtures folder reads")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut rendered = 0;
+    for path in paths {
+        let Ok((form, _)) = import(&std::fs::read(&path).expect("the fixture reads")) else {
+            continue;
+        };
+        let response = fill::fill(&form);
+        let provenance = BTreeMap::new();
+        let summary = build(&plain_input(&form, &response, &provenance));
+        let pdf = render(&summary, Paper::Letter);
+        check_well_formed(&pdf);
+        let text = pdf.pages().join(" ");
+        for answer in answers(&summary) {
+            assert!(
+                text.contains(&squash(&answer)),
+                "{}: answer {answer:?} is in the PDF",
+                path.display()
+            );
+        }
+        rendered += 1;
+    }
+    assert!(rendered >= 10, "the fixtures import and render: {rendered}");
 }

@@ -206,7 +206,10 @@ impl<'a> Walk<'a> {
                 }
                 ItemType::Group if item.repeats => out.push(Block::Table(self.table(item, rows))),
                 ItemType::Group => {
-                    out.push(Block::Subheading(title(item)));
+                    // A group without text only arranges its items: no heading.
+                    if item.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+                        out.push(Block::Subheading(title(item)));
+                    }
                     self.blocks(&item.items, rows, out);
                 }
                 _ => {

@@ -15,37 +15,62 @@ const GAP: f32 = 8.0;
 const NUMBER_WIDTH: f32 = 24.0;
 
 impl Sheet<'_> {
-    /// Column widths: each column's natural width (its widest cell or header, up
-    /// to a cap), scaled to fill the line.
+    /// Column widths. Each column wants its widest cell or header (up to half the
+    /// line) and needs at least its longest word; the wants are met when they fit,
+    /// else every column gets its longest word and the rest of the line goes to the
+    /// columns that want more, in proportion to how much more.
     fn widths(&self, table: &Table, available: f32) -> Vec<f32> {
         let n = table.columns.len().max(1);
         let cap = (available * 0.5).max(60.0);
-        let natural: Vec<f32> = table
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, title)| {
-                let head = self
-                    .fonts
-                    .bold
-                    .width(&self.fonts.bold.clean(title), HEAD_SIZE);
-                let widest = table
-                    .rows
-                    .iter()
-                    .filter_map(|r| r.cells.get(i))
-                    .map(|c| {
-                        let text = self.fonts.regular.clean(&c.answer.text());
-                        self.fonts.regular.width(&text, CELL_SIZE)
-                    })
-                    .fold(head, f32::max);
-                widest.clamp(36.0, cap) + GAP
-            })
-            .collect();
-        let total: f32 = natural.iter().sum();
-        if total <= 0.0 {
+        let (regular, bold) = (&self.fonts.regular, &self.fonts.bold);
+        let measure = |bold_face: bool, text: &str| -> (f32, f32) {
+            let (face, size) = if bold_face {
+                (bold, HEAD_SIZE)
+            } else {
+                (regular, CELL_SIZE)
+            };
+            let text = face.clean(text);
+            let word = text
+                .split(' ')
+                .map(|w| face.width(w, size))
+                .fold(0.0, f32::max);
+            (face.width(&text, size), word)
+        };
+        let mut want = Vec::with_capacity(n);
+        let mut need = Vec::with_capacity(n);
+        for (i, title) in table.columns.iter().enumerate() {
+            let (mut whole, mut word) = measure(true, title);
+            for cell in table.rows.iter().filter_map(|r| r.cells.get(i)) {
+                let (w, longest) = measure(false, &cell.answer.text());
+                whole = whole.max(w);
+                word = word.max(longest);
+            }
+            let word = word.min(cap) + GAP;
+            need.push(word);
+            want.push((whole.min(cap) + GAP).max(word).max(24.0));
+        }
+        let (total_want, total_need): (f32, f32) = (want.iter().sum(), need.iter().sum());
+        if total_want <= 0.0 {
             return vec![available / n as f32; n];
         }
-        natural.iter().map(|w| w * available / total).collect()
+        if total_want <= available {
+            return want.iter().map(|w| w * available / total_want).collect();
+        }
+        if total_need >= available {
+            return need.iter().map(|w| w * available / total_need).collect();
+        }
+        let spare = available - total_need;
+        let more: f32 = want.iter().zip(&need).map(|(w, n)| w - n).sum();
+        want.iter()
+            .zip(&need)
+            .map(|(w, n)| {
+                n + if more > 0.0 {
+                    (w - n) * spare / more
+                } else {
+                    0.0
+                }
+            })
+            .collect()
     }
 
     fn table_header(&mut self, title: &str, columns: &[(f32, f32, String)], continued: bool) {
