@@ -1,5 +1,6 @@
 //! One summary of the built-in form on a realistic repeat visit, rendered to PDF:
-//! p50 and p95 of single renders and the file size, then criterion's own estimate.
+//! p50 and p95 of single renders and the file size, a batch on every core sharing one
+//! renderer, then criterion's own estimate.
 //! Targets (issue 7): p95 at most 15 ms, at most 100 KB.
 
 #[path = "../../intake-core/tests/support/repeat_visit.rs"]
@@ -44,6 +45,27 @@ fn main() {
         pct(1.0),
         size as f64 / 1024.0,
         load.as_secs_f64() * 1000.0
+    );
+
+    // A batch sharing one renderer across every core (what an export does).
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = 150;
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                for _ in 0..per_thread {
+                    black_box(renderer.render(&summary, &options).expect("renders"));
+                }
+            });
+        }
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "batch: {} summaries on {threads} threads in {:.2} s, {:.0} summaries/s",
+        threads * per_thread,
+        seconds,
+        (threads * per_thread) as f64 / seconds
     );
 
     let mut c = Criterion::default().configure_from_args();

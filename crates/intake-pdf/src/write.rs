@@ -53,6 +53,9 @@ fn tag(chars: &BTreeSet<char>, salt: u8) -> String {
         .collect()
 }
 
+/// A page's content: shapes first (they are backgrounds and rules, never over
+/// text), then all its text in one text object, setting font and colour only when
+/// they change.
 fn page_ops(page: &Page, geo: &Geometry, regular: &FontId, bold: &FontId) -> Vec<Op> {
     let mut ops = Vec::new();
     let flip = |y: f32| geo.height - y;
@@ -100,31 +103,44 @@ fn page_ops(page: &Page, geo: &Geometry, regular: &FontId, bold: &FontId) -> Vec
                     },
                 });
             }
-            Draw::Text {
-                x,
-                y,
-                size,
-                bold: b,
-                color: c,
-                text,
-            } => {
-                let font = if *b { bold } else { regular };
-                ops.push(Op::StartTextSection);
-                ops.push(Op::SetFillColor { col: color(*c) });
-                ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(font.clone()),
-                    size: Pt(*size),
-                });
-                ops.push(Op::SetTextMatrix {
-                    matrix: TextMatrix::Translate(Pt(*x), Pt(flip(*y))),
-                });
-                ops.push(Op::ShowText {
-                    items: vec![TextItem::Text(text.clone())],
-                });
-                ops.push(Op::EndTextSection);
-            }
+            Draw::Text { .. } => {}
         }
     }
+    ops.push(Op::StartTextSection);
+    let mut font_now: Option<(bool, f32)> = None;
+    let mut color_now: Option<Rgb> = None;
+    for draw in &page.draws {
+        let Draw::Text {
+            x,
+            y,
+            size,
+            bold: b,
+            color: c,
+            text,
+        } = draw
+        else {
+            continue;
+        };
+        if color_now != Some(*c) {
+            ops.push(Op::SetFillColor { col: color(*c) });
+            color_now = Some(*c);
+        }
+        if font_now != Some((*b, *size)) {
+            let font = if *b { bold } else { regular };
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(font.clone()),
+                size: Pt(*size),
+            });
+            font_now = Some((*b, *size));
+        }
+        ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(Pt(*x), Pt(flip(*y))),
+        });
+        ops.push(Op::ShowText {
+            items: vec![TextItem::Text(text.clone())],
+        });
+    }
+    ops.push(Op::EndTextSection);
     ops
 }
 
