@@ -39,7 +39,13 @@ fn built_in_form_repeat_visit_amended_and_draft() {
         SignatureLine::NotSigned,
         "a draft is not signed"
     );
-    assert_eq!(draft.header.status, "Draft");
+    assert_eq!(draft.header.status, "Draft", "the header names the status");
+    let voided = build(&input(&visit, RecordStatus::EnteredInError));
+    assert_eq!(
+        voided.signature.text(),
+        "Signed by Dr. Ada Osei at 24 Nov 2026 15:42 UTC",
+        "a record entered in error keeps the signature it had"
+    );
 }
 
 fn rows(summary: &intake_core::summary::Summary) -> BTreeMap<String, (Answer, Source)> {

@@ -10,8 +10,8 @@ use crate::questionnaire::response::{evaluate, FormIndex, Key};
 use crate::questionnaire::{AnswerValue, Item, ItemType};
 
 use super::{
-    format_date, format_time, Answer, Block, Cell, Header, Row, Section, SignatureLine, Source,
-    Summary, SummaryInput, Table, TableRow,
+    format_date, format_time, Answer, Block, Cell, Header, RecordStatus, Row, Section,
+    SignatureLine, Source, Summary, SummaryInput, Table, TableRow,
 };
 
 struct Walk<'a> {
@@ -62,13 +62,18 @@ fn header(input: &SummaryInput<'_>) -> Header {
 fn signature(input: &SummaryInput<'_>) -> SignatureLine {
     let signed = input.signature.map(|s| (s.by.clone(), format_time(s.at)));
     match (input.status, input.amendment, signed) {
-        (crate::summary::RecordStatus::Amended, Some(a), signed) => SignatureLine::Amended {
+        (RecordStatus::Amended, Some(a), signed) => SignatureLine::Amended {
             on: format_time(a.on),
             by: a.by.clone(),
             reason: a.reason.clone(),
             signed,
         },
-        (status, _, Some((by, at))) if status.is_signed() => SignatureLine::Signed { by, at },
+        // A record entered in error keeps the signature it had.
+        (
+            RecordStatus::Signed | RecordStatus::Amended | RecordStatus::EnteredInError,
+            _,
+            Some((by, at)),
+        ) => SignatureLine::Signed { by, at },
         _ => SignatureLine::NotSigned,
     }
 }

@@ -57,7 +57,8 @@ pub fn input(visit: &Visit, status: RecordStatus) -> SummaryInput<'_> {
         template_title: "General adult intake",
         template_version: "1",
         status,
-        signature: status.is_signed().then_some(&visit.signature),
+        signature: (status.is_signed() || status == RecordStatus::EnteredInError)
+            .then_some(&visit.signature),
         amendment: (status == RecordStatus::Amended).then_some(&visit.amendment),
         record_sha256: SHA,
         questionnaire: &visit.form,
