@@ -179,10 +179,32 @@ export const answerHistory = (encounterId) => call('answer_history', { encounter
 
 export const outcomesReport = (from, to) => call('outcomes_report', { from, to });
 
+// PDF summaries. A single export (physician, admin) writes one visit's summary to `path`
+// and answers `{ path, fileName, bytes, pages, pdfSha256, recordSha256, status }`; its
+// default file name (`YYYY-MM-DD_MRN_visit-ID.pdf`, already sanitised) comes from the
+// backend. A batch (admin) exports the visits dated `from`..`to` (YYYY-MM-DD, both
+// included) with one of `statuses` into `folder`, calls `onProgress({ done, total,
+// written, skipped, failed, etaSeconds, file })` as it goes (through a Tauri Channel) and
+// resolves when it ends with its report (written, skipped, failed, cancelled, stopped,
+// manifest). `cancelExport` asks the running batch to stop; false when none runs.
+
+export const pdfFileName = (encounterId) => call('pdf_file_name', { encounterId });
+export const exportPdf = (encounterId, path) => call('export_pdf', { encounterId, path });
+export const cancelExport = () => call('cancel_export');
+
+export function exportBatch({ from, to, statuses, folder }, onProgress) {
+  const Channel = window.__TAURI__?.core?.Channel;
+  if (!Channel) return Promise.reject(new ApiError('internal', 'The Intake Desk backend is not available.'));
+  const channel = new Channel();
+  channel.onmessage = (message) => onProgress?.(message);
+  return call('export_batch', { from, to, statuses, folder, onProgress: channel });
+}
+
 // Native file dialogs (the dialog plugin; no session needed). Each resolves to the chosen
 // path, or null when the person cancels.
 
 const JSON_FILTERS = [{ name: 'FHIR Questionnaire', extensions: ['json'] }];
+const PDF_FILTERS = [{ name: 'PDF', extensions: ['pdf'] }];
 
 function pathOrNull(result) {
   if (typeof result === 'string' && result) return result;
@@ -200,6 +222,22 @@ export async function chooseOpenFile(title) {
 export async function chooseSaveFile(title, defaultPath) {
   const result = await call('plugin:dialog|save',
     { options: { title, defaultPath, filters: JSON_FILTERS } },
+    { withToken: false });
+  return pathOrNull(result);
+}
+
+/** The save dialog for a PDF summary, starting on `defaultPath` (a file name). */
+export async function choosePdfSaveFile(title, defaultPath) {
+  const result = await call('plugin:dialog|save',
+    { options: { title, defaultPath, filters: PDF_FILTERS } },
+    { withToken: false });
+  return pathOrNull(result);
+}
+
+/** The folder dialog (one folder). */
+export async function chooseFolder(title) {
+  const result = await call('plugin:dialog|open',
+    { options: { title, directory: true, multiple: false } },
     { withToken: false });
   return pathOrNull(result);
 }
