@@ -11,7 +11,8 @@
 // entered in error, only what the backend's `may` allows) and the changes since the
 // last visit (review-changes.js). Every action sends the record hash the screen shows;
 // when the record changed meanwhile the backend refuses, the screen reloads the new
-// version and #review-conflict says why.
+// version and #review-conflict says why. "Export PDF" (#review-export-pdf, when `may`
+// has `exportPdf`) saves the visit's summary through the native dialog (pdf-export.js).
 
 import * as api from '../api.js';
 import { h, notice, pageScreen, replaceChildren } from '../dom.js';
@@ -24,6 +25,7 @@ import {
   amendedText, amendingText, inErrorText, isInError, returnedText, setStatusBadge, signedText,
 } from '../review-format.js';
 import { createHistory } from '../review-history.js';
+import { exportVisitPdf } from '../pdf-export.js';
 import { renderSummary } from '../review-summary.js';
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -52,6 +54,9 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
   const backLink = h('a', { id: 'review-back', class: 'back-link', href: '#/review' }, '‹ Review queue');
   const record = h('section', { class: 'panel rv-record-panel', 'aria-labelledby': 'review-record-title' },
     h('h2', { id: 'review-record-title' }, 'Record'), h('p', { class: 'muted' }, 'Loading…'));
+
+  const exportButton = h('button', { id: 'review-export-pdf', type: 'button', class: 'secondary', hidden: true,
+    on: { click: () => exportVisitPdf(encounterId, note, exportButton) } }, 'Export PDF');
 
   let review = null;
 
@@ -110,6 +115,7 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
       backLink.textContent = `‹ ${p.name || e.patientName || 'Patient'}`;
     }
     screen.classList.toggle('rv-in-error', gone);
+    exportButton.hidden = !r.may?.exportPdf;
     replaceChildren(record, h('h2', { id: 'review-record-title' }, 'Record'), renderSummary(r));
     actions.update(r);
     changes.show(r);
@@ -236,7 +242,8 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     'review',
     {},
     h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, backLink),
-    h('div', { class: 'page-head review-head' }, h('div', { class: 'patient-title' }, name, facts, lines)),
+    h('div', { class: 'page-head review-head' }, h('div', { class: 'patient-title' }, name, facts, lines),
+      h('div', { class: 'button-row rv-head-actions' }, exportButton)),
     signed, amended, inError, amending, returned,
     note.el,
     conflict,
