@@ -19,8 +19,9 @@ import * as templates from './views/templates.js';
 import * as outcomes from './views/outcomes.js';
 import * as reviewQueue from './views/review-queue.js';
 import * as review from './views/review.js';
+import * as exports from './views/exports.js';
 
-const VIEWS = { home, users, audit, settings, templates, outcomes, password: changePassword };
+const VIEWS = { home, users, audit, settings, templates, outcomes, exports, password: changePassword };
 const ID = /^[1-9][0-9]{0,15}$/;
 
 /** `#/patients/12/edit?q=x` -> `{ section: 'patients', rest: ['12', 'edit'], query }`. */
