@@ -1,4 +1,5 @@
-// Settings (admin): the clinic name, the screen-lock timeout and how dates are typed. The timeout is typed in
+// Settings (admin): the clinic name, the screen-lock timeout, how dates are typed and the
+// paper size of PDF summaries (A4 or Letter). The timeout is typed in
 // minutes (decimals allowed) and sent in whole seconds; the line under it says exactly
 // how many seconds will be saved. Limits are the backend's, shown at the field.
 
@@ -40,16 +41,24 @@ export function render({ settingsSaved }) {
     ],
     hint: 'ISO dates (1984-03-07) always work.' });
 
+  const paperSize = selectField({ id: 'settings-paper-size', label: 'Paper size for PDF summaries',
+    options: [
+      ['a4', 'A4 (210 × 297 mm)'],
+      ['letter', 'Letter (8.5 × 11 in)'],
+    ],
+    hint: 'Used for every PDF exported from now on; the clinic name heads each page.' });
+
   const submit = h('button', { id: 'settings-submit', type: 'submit', class: 'primary', disabled: true }, 'Save');
   const errorEl = formError('settings-error');
   const form = h('form', { id: 'settings-form', class: 'stack narrow' },
-    clinic.wrap, timeout.wrap, dateOrder.wrap, errorEl, h('div', { class: 'button-row' }, submit));
-  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout, dateOrder } });
+    clinic.wrap, timeout.wrap, dateOrder.wrap, paperSize.wrap, errorEl, h('div', { class: 'button-row' }, submit));
+  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout, dateOrder, paperSize } });
 
   function fill(settings) {
     clinic.input.value = settings.clinicName || '';
     timeout.input.value = secondsToMinutes(settings.sessionTimeoutSeconds);
     dateOrder.input.value = settings.dateOrder || 'dmy';
+    paperSize.input.value = settings.paperSize || 'a4';
     showSeconds();
   }
 
@@ -66,6 +75,7 @@ export function render({ settingsSaved }) {
         clinicName: clinic.input.value,
         sessionTimeoutSeconds,
         dateOrder: dateOrder.input.value,
+        paperSize: paperSize.input.value,
       });
       fill(saved);
       settingsSaved(saved);
