@@ -81,8 +81,7 @@ async fn the_screen_locks_after_the_idle_timeout_and_unlocks_with_the_password()
             Caller::Cli("e2e"),
             &SettingsUpdate {
                 session_timeout_seconds: Some(5),
-                clinic_name: None,
-                date_order: None,
+                ..Default::default()
             },
         )
         .unwrap();

@@ -382,3 +382,50 @@ impl Drop for Session {
         let _ = self.driver.wait();
     }
 }
+
+/// Answers every later native file dialog with `path` (WebDriver cannot reach the GTK
+/// dialog), the way intake.rs does for the Forms screen: the page's `__TAURI__.core` is
+/// swapped for one whose `invoke` resolves `plugin:dialog|…` at once with `path`, and
+/// keeps each dialog's command and options in `window.__dialogCalls` (see
+/// [`dialog_calls`]); every other command (and `Channel`) is the app's own.
+pub async fn answer_dialogs_with(s: &Session, path: &Path) {
+    let script = "const t = window.__TAURI__; const real = (t.__realCore || t.core); \
+                  t.__realCore = real; const path = arguments[0]; \
+                  window.__dialogCalls = window.__dialogCalls || []; \
+                  t.core = { ...real, invoke: (cmd, args, opts) => { \
+                    if (!cmd.startsWith('plugin:dialog|')) return real.invoke(cmd, args, opts); \
+                    window.__dialogCalls.push({ cmd, options: (args && args.options) || null }); \
+                    return Promise.resolve(path); } }; \
+                  return t.core.invoke !== real.invoke && typeof t.core.Channel === 'function';";
+    let replaced = s.client.execute(script, vec![json!(path)]).await.unwrap();
+    assert_eq!(
+        replaced,
+        json!(true),
+        "the dialog answer is in place (and Channel kept)"
+    );
+}
+
+/// The dialogs answered so far by [`answer_dialogs_with`]: `[{ cmd, options }]`.
+pub async fn dialog_calls(s: &Session) -> Vec<serde_json::Value> {
+    let calls = s
+        .client
+        .execute("return window.__dialogCalls || [];", vec![])
+        .await
+        .unwrap();
+    calls.as_array().cloned().unwrap_or_default()
+}
+
+/// Signs in as a demo account (password "demo") from the sign-in screen.
+pub async fn sign_in_as(s: &Session, user: &str) {
+    s.wait_for_text("h1", "Sign in").await;
+    s.type_into("#sign-in-username", user).await;
+    s.type_into("#sign-in-password", &format!("demo{ENTER}"))
+        .await;
+    s.find("#home").await;
+}
+
+/// Goes to a route the way a link would (the page is not reloaded).
+pub async fn go_to(s: &Session, hash: &str) {
+    let script = "location.hash = arguments[0];";
+    s.client.execute(script, vec![json!(hash)]).await.unwrap();
+}
