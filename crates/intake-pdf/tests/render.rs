@@ -367,6 +367,14 @@ fn characters_outside_the_font_become_replacement_glyphs() {
     visit
         .response
         .insert(Key::top("ros-notes"), vec![AnswerValue::String(odd.into())]);
+    // Code points from all over Unicode, controls and private use included.
+    let assorted: String = (0..0x30000u32)
+        .step_by(97)
+        .filter_map(char::from_u32)
+        .collect();
+    visit
+        .response
+        .insert(Key::top("substances"), vec![AnswerValue::String(assorted)]);
     let pdf = render(&build(&input(&visit, RecordStatus::Signed)), Paper::A4);
     check_well_formed(&pdf);
     let text = pdf.pages().join(" ");
