@@ -7,6 +7,8 @@
 // backend to stop after the files in progress. Then the result: written, skipped (the
 // same record is already there), failed with each reason, and where the manifest is.
 // The backend checks the dates, statuses and folder; its refusals show at their field.
+// A batch goes on while the person is on other screens; coming back to Exports shows its
+// progress again, or its result once it ended.
 
 import * as api from '../api.js';
 import { h, notice, pageScreen } from '../dom.js';
@@ -24,6 +26,25 @@ const STATUSES = [
 const DEFAULT_STATUSES = new Set(['signed', 'amended']);
 
 const iso = (date) => date.toISOString().slice(0, 10);
+
+/**
+ * The batch this window started, kept while the person is on other screens: coming back
+ * to Exports shows its progress, or its result once it ended. `{ request, last (the
+ * newest progress), listeners, done (settles when it ends), report | error, seen,
+ * cancelAsked }`.
+ */
+let current = null;
+
+function startBatch(request) {
+  const batch = { request, last: null, listeners: new Set(), report: undefined, error: null, seen: false,
+    cancelAsked: false };
+  batch.done = api.exportBatch(request, (p) => {
+    batch.last = p;
+    for (const listener of batch.listeners) listener(p);
+  }).then((report) => { batch.report = report; }, (err) => { batch.error = err; });
+  current = batch;
+  return batch;
+}
 
 /** The last 30 days up to today (UTC days). */
 export function defaultRange(now = new Date()) {
@@ -47,6 +68,9 @@ function statusesField() {
     wrap,
     input: boxes[0].input, // where focus goes when the backend refuses the statuses
     chosen: () => boxes.filter((b) => b.input.checked).map((b) => b.value),
+    choose(values) {
+      for (const b of boxes) b.input.checked = values.includes(b.value);
+    },
     setError(message) {
       error.textContent = message || '';
       error.hidden = !message;
@@ -85,7 +109,6 @@ export function render({ query }) {
   const progress = createProgress({ onCancel: cancel });
   const result = createResult();
   let running = false;
-  let cancelAsked = false;
 
   async function chooseFolder() {
     note.clear();
@@ -111,8 +134,8 @@ export function render({ query }) {
   });
 
   async function cancel() {
-    if (!running || cancelAsked) return;
-    cancelAsked = true;
+    if (!running || !current || current.cancelAsked) return;
+    current.cancelAsked = true;
     progress.cancelling();
     try {
       await api.cancelExport(); // false: the batch ended meanwhile; its result shows anyway
@@ -128,6 +151,36 @@ export function render({ query }) {
     form.setAttribute('aria-busy', on ? 'true' : 'false');
   }
 
+  /** Shows `batch`'s progress until it ends, then its result (or its refusal at a field). */
+  async function follow(batch) {
+    fill(batch.request);
+    result.hide();
+    setRunning(true);
+    progress.start();
+    if (batch.cancelAsked) progress.cancelling();
+    if (batch.last) progress.update(batch.last);
+    const listener = (p) => { if (running) progress.update(p); };
+    batch.listeners.add(listener);
+    if (screen.isConnected) progress.el.focus();
+    else setTimeout(() => progress.el.focus()); // once the screen is shown (and its first field focused)
+    await batch.done;
+    batch.listeners.delete(listener);
+    setRunning(false);
+    progress.hide();
+    if (!screen.isConnected) return; // the person went elsewhere: the result waits for them
+    batch.seen = true;
+    if (current === batch) current = null;
+    if (batch.error) state.show(batch.error);
+    else result.show(batch.report);
+  }
+
+  function fill(request) {
+    from.input.value = request.from;
+    to.input.value = request.to;
+    folder.input.value = request.folder;
+    statuses.choose(request.statuses);
+  }
+
   onSubmit(form, state, async () => {
     state.clear();
     note.clear();
@@ -140,25 +193,8 @@ export function render({ query }) {
       state.fieldError('folder', 'Choose the folder the PDFs go into.');
       return;
     }
-    const batch = { from: from.input.value.trim(), to: to.input.value.trim(), statuses: chosen,
-      folder: folder.input.value.trim() };
-    result.hide();
-    cancelAsked = false;
-    setRunning(true);
-    progress.start();
-    progress.el.focus();
-    let report;
-    try {
-      report = await api.exportBatch(batch, (p) => { if (running) progress.update(p); });
-    } catch (err) {
-      setRunning(false);
-      progress.hide();
-      state.show(err);
-      return;
-    }
-    setRunning(false);
-    progress.hide();
-    if (screen.isConnected) result.show(report); // else the person went elsewhere meanwhile
+    await follow(startBatch({ from: from.input.value.trim(), to: to.input.value.trim(), statuses: chosen,
+      folder: folder.input.value.trim() }));
   });
 
   const screen = pageScreen(
@@ -173,5 +209,6 @@ export function render({ query }) {
     result.el,
   );
   onScreenKey(screen, (e) => e.key === 'Escape' && running, cancel);
+  if (current && !current.seen) follow(current); // started on an earlier visit to this screen
   return screen;
 }
