@@ -106,7 +106,7 @@ function failuresTable(failed) {
         h('th', { scope: 'col' }, 'Reason'))),
       h('tbody', {}, failed.map((f) => h('tr', { dataset: { encounterId: f.encounterId } },
         h('td', { class: 'mono' }, f.file || '—'),
-        h('td', {}, f.encounterId ? h('a', { href: `#/review/${f.encounterId}` }, `Visit ${f.encounterId}`) : '—'),
+        h('td', { class: 'nowrap' }, f.encounterId ? h('a', { href: `#/review/${f.encounterId}` }, `Visit ${f.encounterId}`) : '—'),
         h('td', { class: 'ex-reason' }, f.reason))))));
 }
 
@@ -135,7 +135,7 @@ export function createResult() {
           figure('exports-skipped', r.skipped ?? 0, 'skipped: already there, same record', 'ex-skipped'),
           figure('exports-failed', failed.length, 'failed', failed.length ? 'ex-failed' : 'ex-none-failed')),
         h('p', { id: 'exports-summary', class: 'ex-summary' }, summaryText(r)),
-        r.stopped ? h('p', { id: 'exports-stopped', class: 'form-error', role: 'alert' }, `Stopped: ${r.stopped}`) : null,
+        r.stopped ? h('p', { id: 'exports-stopped', class: 'form-error', role: 'alert' }, r.stopped) : null,
         failed.length ? failuresTable(failed) : null,
         h('dl', { class: 'ex-paths' },
           h('dt', {}, 'Folder'), h('dd', { id: 'exports-result-folder', class: 'mono' }, r.folder || '—'),
