@@ -49,7 +49,7 @@ export function createProgress({ onCancel }) {
     'aria-labelledby': 'exports-progress-title' },
   h('h2', { id: 'exports-progress-title' }, 'Exporting'),
   bar,
-  h('p', { class: 'ex-line', role: 'status' }, count, ' ', eta),
+  h('p', { class: 'ex-line' }, count, ' ', eta), // not live: it changes up to ten times a second
   file, tally,
   h('div', { class: 'button-row' }, cancel, cancelling,
     h('span', { class: 'key-hint', 'aria-hidden': 'true' }, 'or press ', h('kbd', {}, 'Esc'))));
