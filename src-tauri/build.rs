@@ -45,6 +45,10 @@ const COMMANDS: &[&str] = &[
     "mark_in_error",
     "record_version",
     "answer_history",
+    "pdf_file_name",
+    "export_pdf",
+    "export_batch",
+    "cancel_export",
 ];
 
 fn main() {

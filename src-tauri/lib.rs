@@ -79,6 +79,7 @@ impl Options {
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> tauri::Builder<R> {
     builder
         .manage(backend)
+        .manage(commands::exports::ExportCancel::default())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::session::app_status,
@@ -123,6 +124,10 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> taur
             commands::review::mark_in_error,
             commands::review::record_version,
             commands::review::answer_history,
+            commands::exports::pdf_file_name,
+            commands::exports::export_pdf,
+            commands::exports::export_batch,
+            commands::exports::cancel_export,
         ])
 }
 

@@ -497,3 +497,44 @@ fn a_review_over_ipc_signs_once_and_refuses_stale_or_oversized_input() {
     .expect_err("nurses do not mark in error");
     assert_error_shape(&err, "forbidden");
 }
+
+#[test]
+fn a_pdf_over_ipc_gets_its_default_name_and_lands_where_asked() {
+    let app = demo_app();
+    let admin = token_of(&app, "admin");
+    let nurse = token_of(&app, "nurse");
+    let signed = invoke(
+        &app,
+        "list_encounters",
+        json!({ "token": admin, "status": "signed" }),
+    )
+    .unwrap();
+    let id = signed[0]["id"].as_i64().expect("a signed demo visit");
+    let name = invoke(
+        &app,
+        "pdf_file_name",
+        json!({ "token": admin, "encounterId": id }),
+    )
+    .unwrap();
+    let name = name.as_str().unwrap().to_string();
+    assert!(name.ends_with(&format!("_visit-{id}.pdf")), "{name}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(&name);
+    let done = invoke(
+        &app,
+        "export_pdf",
+        json!({ "token": admin, "encounterId": id, "path": path }),
+    )
+    .unwrap();
+    assert_eq!(done["fileName"], name.as_str());
+    assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF-"));
+    let err = invoke(
+        &app,
+        "export_pdf",
+        json!({ "token": nurse, "encounterId": id, "path": dir.path().join("n.pdf") }),
+    )
+    .expect_err("nurses do not export");
+    assert_error_shape(&err, "forbidden");
+    let cancelled = invoke(&app, "cancel_export", json!({ "token": admin })).unwrap();
+    assert_eq!(cancelled, true, "a cancel is taken even when no batch runs");
+}

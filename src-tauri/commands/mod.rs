@@ -2,6 +2,7 @@
 //! function and maps the error. No rule lives here.
 
 pub mod admin;
+pub mod exports;
 pub mod intake;
 pub mod outcomes;
 pub mod patients;

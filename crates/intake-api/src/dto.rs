@@ -139,6 +139,8 @@ pub struct SettingsDto {
     pub clinic_name: String,
     /// `dmy` or `mdy`: how dates other than ISO are read in patient search.
     pub date_order: String,
+    /// `a4` or `letter`: the paper PDF summaries are printed on.
+    pub paper_size: String,
 }
 
 /// A change to settings; absent fields stay as they are.
@@ -151,6 +153,8 @@ pub struct SettingsUpdate {
     pub clinic_name: Option<String>,
     #[serde(default)]
     pub date_order: Option<String>,
+    #[serde(default)]
+    pub paper_size: Option<String>,
 }
 
 /// What `seed_demo` did.

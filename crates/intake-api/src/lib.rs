@@ -24,6 +24,8 @@ pub mod encounters;
 mod encounters_check;
 pub mod encounters_dto;
 mod error;
+pub mod exports;
+pub mod exports_batch;
 mod files;
 pub mod outcomes;
 mod passwords;
@@ -79,6 +81,8 @@ pub struct Api {
     clock: Arc<dyn Clock>,
     /// Parsed forms by template id; a stored template version never changes.
     forms: Mutex<HashMap<i64, Arc<intake_core::questionnaire::Questionnaire>>>,
+    /// Whether a batch export is running (one at a time).
+    exporting: std::sync::atomic::AtomicBool,
 }
 
 impl Api {
@@ -94,6 +98,7 @@ impl Api {
             store: Store::open(path)?,
             clock,
             forms: Mutex::default(),
+            exporting: Default::default(),
         })
     }
 
@@ -103,11 +108,16 @@ impl Api {
             store: Store::open_in_memory()?,
             clock,
             forms: Mutex::default(),
+            exporting: Default::default(),
         })
     }
 
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    fn exporting(&self) -> &std::sync::atomic::AtomicBool {
+        &self.exporting
     }
 
     fn forms_cache(

@@ -43,10 +43,14 @@ pub enum Permission {
     SignEncounter,
     /// Mark an intake entered in error (it stays in the history, never carried forward).
     MarkEncounterInError,
+    /// Export one visit's summary as a PDF.
+    ExportPdf,
+    /// Export the summaries of many visits to a folder.
+    ExportBatch,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Permission::OwnAccount,
         Permission::ReadSettings,
         Permission::ManageSettings,
@@ -65,6 +69,8 @@ impl Permission {
         Permission::ReviewQueue,
         Permission::SignEncounter,
         Permission::MarkEncounterInError,
+        Permission::ExportPdf,
+        Permission::ExportBatch,
     ];
 }
 
@@ -75,9 +81,11 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         OwnAccount | ReadSettings | ViewPatients | ViewTemplates | ViewEncounters => true,
         EditPatients | EditIntake => matches!(role, Role::Nurse | Role::Physician),
         SignEncounter => role == Role::Physician,
-        ReviewQueue | MarkEncounterInError => matches!(role, Role::Physician | Role::Admin),
+        ReviewQueue | MarkEncounterInError | ExportPdf => {
+            matches!(role, Role::Physician | Role::Admin)
+        }
         ManageSettings | ManageUsers | ReadAudit | SeedDemo | MarkPatientInError
-        | ImportPatients | ManageTemplates | ViewOutcomes => role == Role::Admin,
+        | ImportPatients | ManageTemplates | ViewOutcomes | ExportBatch => role == Role::Admin,
     }
 }
 
@@ -140,6 +148,11 @@ mod tests {
             assert_eq!(
                 shown.contains(&"audit"),
                 allows(role, Permission::ReadAudit)
+            );
+            assert_eq!(
+                shown.contains(&"exports"),
+                allows(role, Permission::ExportBatch),
+                "{role}: Exports shown only to who may export in batches"
             );
             assert_eq!(
                 shown.contains(&"review"),

@@ -94,6 +94,7 @@ impl Api {
             mark_in_error: allows(who.role, Permission::MarkEncounterInError)
                 && e.status != "entered_in_error",
             edit: editable_by(e, who),
+            export_pdf: allows(who.role, Permission::ExportPdf),
         }
     }
 

@@ -148,6 +148,8 @@ pub struct MayDto {
     pub mark_in_error: bool,
     /// Open it in the intake screen to change it (a draft, or one's own amendment).
     pub edit: bool,
+    /// Export its summary as a PDF.
+    pub export_pdf: bool,
 }
 
 /// A record for the review screen.

@@ -13,6 +13,7 @@ use crate::{audit_entry, Api, ApiError, Caller};
 const SESSION_TIMEOUT: &str = "session_timeout_seconds";
 const CLINIC_NAME: &str = "clinic_name";
 const DATE_ORDER: &str = "date_order";
+const PAPER_SIZE: &str = "paper_size";
 
 /// Ten minutes without activity locks the screen.
 pub(crate) const DEFAULT_SESSION_TIMEOUT_SECONDS: u32 = 600;
@@ -38,11 +39,27 @@ pub(crate) fn date_order(db: &Db<'_>) -> Result<DateOrder, StoreError> {
         .unwrap_or_default())
 }
 
+/// The paper PDF summaries are printed on: `a4` (the default) or `letter`.
+pub(crate) fn paper_size(db: &Db<'_>) -> Result<intake_pdf::Paper, StoreError> {
+    Ok(match db.setting(PAPER_SIZE)?.as_deref() {
+        Some("letter") => intake_pdf::Paper::Letter,
+        _ => intake_pdf::Paper::A4,
+    })
+}
+
+fn paper_name(p: intake_pdf::Paper) -> &'static str {
+    match p {
+        intake_pdf::Paper::A4 => "a4",
+        intake_pdf::Paper::Letter => "letter",
+    }
+}
+
 pub(crate) fn read(db: &Db<'_>) -> Result<SettingsDto, StoreError> {
     Ok(SettingsDto {
         session_timeout_seconds: session_timeout_seconds(db)?,
         clinic_name: db.setting(CLINIC_NAME)?.unwrap_or_default(),
         date_order: date_order(db)?.as_str().to_string(),
+        paper_size: paper_name(paper_size(db)?).to_string(),
     })
 }
 
@@ -95,9 +112,23 @@ impl Api {
                 )
             })?),
         };
+        let paper = match update.paper_size.as_deref().map(str::trim) {
+            None => None,
+            Some("a4" | "A4") => Some("a4"),
+            Some("letter" | "Letter") => Some("letter"),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "paperSize",
+                    "The paper size is a4 or letter.",
+                ))
+            }
+        };
         let now = self.now();
         self.store.write(|db| {
             let before = read(db)?;
+            if let Some(paper) = paper {
+                db.put_setting(PAPER_SIZE, paper, now, &who.actor)?;
+            }
             if let Some(order) = order {
                 db.put_setting(DATE_ORDER, order.as_str(), now, &who.actor)?;
             }
@@ -116,8 +147,8 @@ impl Api {
                     "settings",
                     None,
                     json!({
-                        "before": { "sessionTimeoutSeconds": before.session_timeout_seconds, "clinicName": before.clinic_name, "dateOrder": before.date_order },
-                        "after": { "sessionTimeoutSeconds": after.session_timeout_seconds, "clinicName": after.clinic_name, "dateOrder": after.date_order },
+                        "before": { "sessionTimeoutSeconds": before.session_timeout_seconds, "clinicName": before.clinic_name, "dateOrder": before.date_order, "paperSize": before.paper_size },
+                        "after": { "sessionTimeoutSeconds": after.session_timeout_seconds, "clinicName": after.clinic_name, "dateOrder": after.date_order, "paperSize": after.paper_size },
                     }),
                 ))?;
             }

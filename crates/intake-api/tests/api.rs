@@ -163,6 +163,7 @@ fn the_timeout_is_a_setting() {
         session_timeout_seconds: Some(5),
         clinic_name: Some("Riverside Clinic".into()),
         date_order: None,
+        paper_size: None,
     };
     let settings = w
         .api
@@ -192,6 +193,7 @@ fn settings_out_of_range_are_refused_and_nothing_changes() {
                     session_timeout_seconds: Some(secs),
                     clinic_name: Some("Changed".into()),
                     date_order: None,
+                    paper_size: None,
                 },
             )
             .unwrap_err();

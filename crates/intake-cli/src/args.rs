@@ -50,6 +50,9 @@ pub enum Command {
     /// Reports over the submitted intakes (read-only).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Export visit summaries as PDF files.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Add demo accounts (nurse, physician, admin; password "demo") and about 200 demo
     /// patients, and print the accounts.
     SeedDemo,
@@ -183,6 +186,9 @@ pub enum SettingsCommand {
         /// How dates are typed besides ISO: dmy (07.03.1984) or mdy (03/07/1984).
         #[arg(long, value_name = "dmy|mdy")]
         date_order: Option<String>,
+        /// The paper PDF summaries are printed on: a4 or letter.
+        #[arg(long, value_name = "a4|letter")]
+        paper_size: Option<String>,
     },
 }
 
@@ -267,5 +273,26 @@ pub enum ReportCommand {
         /// Print `{ from, to, weeks, encounters, total }` as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// One visit (--encounter ID --out FILE), or every visit started from --from to --to
+    /// (both days included) with the given statuses into a folder (--out DIR), with a
+    /// manifest.csv; files already there with the same record are skipped.
+    Pdf {
+        #[arg(long, value_name = "ID", conflicts_with_all = ["from", "to", "status"])]
+        encounter: Option<i64>,
+        #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
+        from: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
+        to: Option<String>,
+        /// Comma-separated statuses (default signed,amended).
+        #[arg(long, value_name = "S,S", value_delimiter = ',')]
+        status: Vec<String>,
+        /// The file (one visit) or the folder (a range).
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
     },
 }

@@ -9,7 +9,7 @@ use intake_api::dto::{AuditFilterDto, NewUserRequest, SettingsUpdate};
 use intake_api::{Api, ApiError, Caller, DataDir, SystemClock};
 
 use crate::args::{Args, AuditCommand, Command, SettingsCommand, UserCommand};
-use crate::{encounters, output, patients, reports, templates};
+use crate::{encounters, exports, output, patients, reports, templates};
 
 /// Why a command failed; printed as one line.
 pub enum CliError {
@@ -91,6 +91,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Template(cmd) => templates::run(&open(args.data_dir)?, caller, cmd),
         Command::Encounter(cmd) => encounters::run(&open(args.data_dir)?, caller, cmd),
         Command::Report(cmd) => reports::run(&open(args.data_dir)?, caller, cmd),
+        Command::Export(cmd) => exports::run(&open(args.data_dir)?, caller, cmd),
         Command::SeedDemo => {
             let seeded = open(args.data_dir)?.seed_demo(caller)?;
             println!("Demo accounts (password {:?}):", seeded.password);
@@ -227,10 +228,15 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
             session_timeout,
             clinic_name,
             date_order,
+            paper_size,
         } => {
-            if session_timeout.is_none() && clinic_name.is_none() && date_order.is_none() {
+            if session_timeout.is_none()
+                && clinic_name.is_none()
+                && date_order.is_none()
+                && paper_size.is_none()
+            {
                 return Err(CliError::Input(
-                    "nothing to set: give --session-timeout, --clinic-name or --date-order".into(),
+                    "nothing to set: give --session-timeout, --clinic-name, --date-order or --paper-size".into(),
                 ));
             }
             api.update_settings(
@@ -239,6 +245,7 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
                     session_timeout_seconds: session_timeout,
                     clinic_name,
                     date_order,
+                    paper_size,
                 },
             )?
         }
@@ -246,5 +253,6 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
     println!("session-timeout  {} s", settings.session_timeout_seconds);
     println!("clinic-name      {}", settings.clinic_name);
     println!("date-order       {}", settings.date_order);
+    println!("paper-size       {}", settings.paper_size);
     Ok(())
 }

@@ -7,6 +7,7 @@
 mod args;
 mod commands;
 mod encounters;
+mod exports;
 mod output;
 mod patients;
 mod reports;

@@ -14,6 +14,7 @@
 mod audit;
 mod encounters;
 mod error;
+mod exports;
 pub mod migrations;
 mod open;
 mod outcomes;

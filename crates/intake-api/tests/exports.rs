@@ -1,0 +1,407 @@
+//! PDF summaries through the API: one visit to a file, a batch into a folder with its
+//! manifest, skipped when already there, cancelled half-way, and every bad input refused
+//! with nothing half-written. PDFs are read back with poppler's `pdftotext` and checked
+//! with `qpdf --check`.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use intake_api::dto::{AuditFilterDto, SettingsUpdate};
+use intake_api::encounters::ChangeDto;
+use intake_api::exports_batch::{BatchRequest, MANIFEST};
+use intake_api::patients_dto::PatientInputDto;
+use intake_api::{Api, Caller, ErrorCode, ManualClock};
+use serde_json::{json, Value};
+
+const CLI: Caller<'static> = Caller::Cli("tester");
+const DAY: &str = "2026-10-02";
+
+struct World {
+    api: Api,
+    nurse: String,
+    physician: String,
+    admin: String,
+}
+
+fn world() -> World {
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 10, 2, 9, 0, 0).unwrap(),
+    ));
+    let api = Api::in_memory(clock).unwrap();
+    api.seed_demo(CLI).unwrap();
+    api.update_settings(
+        CLI,
+        &SettingsUpdate {
+            clinic_name: Some("Clinique Saint-Éloi".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let token = |name: &str| api.sign_in(name, "demo").unwrap().token;
+    let (nurse, physician, admin) = (token("nurse"), token("physician"), token("admin"));
+    World {
+        api,
+        nurse,
+        physician,
+        admin,
+    }
+}
+
+/// A newly registered patient (each visit gets its own: a first visit carries nothing).
+fn patient(w: &World) -> i64 {
+    let p = PatientInputDto {
+        family: "Ñúñez O'Brien-Smith".into(),
+        given: "Zoë Łukasz".into(),
+        birth_date: "1984-03-07".into(),
+        sex: "female".into(),
+        ..Default::default()
+    };
+    w.api
+        .register_patient(CLI, &p, Some("A test patient"))
+        .unwrap()
+        .patient
+        .unwrap()
+        .id
+}
+
+fn change(key: &str, values: Value) -> ChangeDto {
+    serde_json::from_value(json!({ "key": key, "values": values, "baseRev": 0 })).unwrap()
+}
+
+/// A visit submitted by the nurse with `reason`, signed by the physician when `sign`.
+fn visit(w: &World, reason: &str, sign: bool) -> i64 {
+    let nurse = Caller::Session(&w.nurse);
+    let e = w.api.start_intake(nurse, patient(w), None, None).unwrap();
+    let changes = [
+        change(":reason", json!([{ "valueString": reason }])),
+        change(":weight", json!([{ "valueDecimal": 71.5 }])),
+        change(":nka", json!([{ "valueBoolean": false }])),
+        change("1:allergy", json!([])),
+        change(
+            "1:allergy-substance",
+            json!([{ "valueString": "Pénicilline" }]),
+        ),
+    ];
+    w.api.save_intake(nurse, e.id, &changes, None).unwrap();
+    assert!(w.api.submit_intake(nurse, e.id).unwrap().submitted);
+    if sign {
+        let physician = Caller::Session(&w.physician);
+        let hash = w.api.open_review(physician, e.id).unwrap().record_hash;
+        w.api.sign_intake(physician, e.id, &hash).unwrap();
+    }
+    e.id
+}
+
+fn text_of(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed: make test installs it");
+    assert!(out.status.success(), "pdftotext read {}", pdf.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn qpdf_check(pdf: &Path) {
+    let out = Command::new("qpdf")
+        .arg("--check")
+        .arg(pdf)
+        .output()
+        .expect("qpdf must be installed: make test installs it");
+    assert!(
+        out.status.success(),
+        "qpdf --check {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+fn request(folder: &Path) -> BatchRequest {
+    BatchRequest {
+        from: DAY.into(),
+        to: DAY.into(),
+        statuses: Vec::new(),
+        folder: folder.to_path_buf(),
+    }
+}
+
+fn manifest_rows(folder: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(folder.join(MANIFEST)).expect("a manifest");
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+fn pdfs_in(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != MANIFEST)
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn one_visit_exports_to_the_file_chosen_with_every_answer_and_the_name_intact() {
+    let w = world();
+    let id = visit(&w, "Toux sèche depuis 3 jours", true);
+    let admin = Caller::Session(&w.admin);
+    let name = w.api.pdf_file_name(admin, id).unwrap();
+    assert!(
+        name.starts_with("2026-10-02_") && name.ends_with(&format!("_visit-{id}.pdf")),
+        "{name}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(&name);
+    let done = w.api.export_pdf(admin, id, &path).unwrap();
+    assert_eq!(done.status, "signed");
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    assert_eq!(done.bytes, bytes.len());
+    qpdf_check(&path);
+    let text = text_of(&path);
+    for expected in [
+        "Zoë Łukasz Ñúñez O'Brien-Smith",
+        "Toux sèche depuis 3 jours",
+        "71.5",
+        "Pénicilline",
+        "Clinique Saint-Éloi",
+        "Signed by",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in the PDF:\n{text}");
+    }
+    assert!(
+        text.contains(&done.record_sha256),
+        "the record hash in the footer"
+    );
+    assert!(
+        !text.contains("DRAFT"),
+        "a signed record is not marked draft"
+    );
+    assert_eq!(
+        done.record_sha256,
+        w.api.open_review(admin, id).unwrap().record_hash,
+        "the PDF names the record the review shows"
+    );
+    let audit = w.api.list_audit(CLI, &AuditFilterDto::default()).unwrap();
+    let entry = audit
+        .iter()
+        .find(|e| e.action == "export.pdf")
+        .expect("audited");
+    assert_eq!(entry.entity_id.as_deref(), Some(id.to_string().as_str()));
+    assert_eq!(entry.detail["file"], name);
+
+    // An unsigned record says so.
+    let unsigned = visit(&w, "Fièvre", false);
+    let path = dir.path().join("unsigned.pdf");
+    w.api.export_pdf(admin, unsigned, &path).unwrap();
+    let text = text_of(&path);
+    assert!(
+        text.contains("DRAFT") || text.contains("NOT SIGNED"),
+        "{text}"
+    );
+}
+
+#[test]
+fn single_exports_refuse_bad_input_and_leave_nothing_behind() {
+    let w = world();
+    let id = visit(&w, "Cough", true);
+    let dir = tempfile::tempdir().unwrap();
+    let err = w
+        .api
+        .export_pdf(Caller::Session(&w.nurse), id, &dir.path().join("x.pdf"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Forbidden, "nurses do not export");
+    let err = w
+        .api
+        .export_pdf(
+            Caller::Session(&w.admin),
+            999_999,
+            &dir.path().join("x.pdf"),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    assert!(err.to_string().contains("999999"), "{err}");
+    let missing = dir.path().join("no-such-folder").join("x.pdf");
+    let err = w
+        .api
+        .export_pdf(Caller::Session(&w.admin), id, &missing)
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.field()),
+        (ErrorCode::Validation, Some("path"))
+    );
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_record_whose_form_version_was_retired_and_text_outside_the_font_still_export() {
+    let w = world();
+    let id = visit(&w, "Headache 頭痛 🤕 \u{10FFFD}", true);
+    w.api
+        .set_template_status(CLI, "general-adult-intake", "1", "retired")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.pdf");
+    w.api
+        .export_pdf(Caller::Session(&w.physician), id, &path)
+        .unwrap();
+    qpdf_check(&path);
+    assert!(text_of(&path).contains("Headache"), "the answer is there");
+}
+
+#[test]
+fn a_batch_writes_every_visit_once_with_a_manifest_and_skips_what_is_already_there() {
+    let w = world();
+    let signed: Vec<i64> = (0..3)
+        .map(|i| visit(&w, &format!("Visit {i}"), true))
+        .collect();
+    let unsigned = visit(&w, "Not signed yet", false);
+    let dir = tempfile::tempdir().unwrap();
+    let admin = Caller::Session(&w.admin);
+    let mut heard = Vec::new();
+    let report = w
+        .api
+        .export_batch(
+            admin,
+            &request(dir.path()),
+            &AtomicBool::new(false),
+            &mut |p| heard.push(p.clone()),
+        )
+        .unwrap();
+    assert_eq!(
+        (report.total, report.written, report.skipped),
+        (3, 3, 0),
+        "signed only, by default"
+    );
+    assert!(report.failed.is_empty() && !report.cancelled && report.stopped.is_none());
+    let last = heard.last().expect("progress was reported");
+    assert_eq!((last.done, last.total), (3, 3));
+    let files = pdfs_in(dir.path());
+    assert_eq!(files.len(), 3);
+    let rows = manifest_rows(dir.path());
+    assert_eq!(rows.len(), 3, "one manifest row per file");
+    for (row, id) in rows.iter().zip(&signed) {
+        assert!(files.contains(&row[0]), "{} is in the folder", row[0]);
+        assert_eq!(row[1], id.to_string());
+        assert_eq!(row[4], "signed");
+        let pdf = std::fs::read(dir.path().join(&row[0])).unwrap();
+        assert_eq!(row[5].len(), 64);
+        assert_eq!(
+            row[5],
+            sha256(&pdf),
+            "the manifest's PDF hash is the file's"
+        );
+        qpdf_check(&dir.path().join(&row[0]));
+    }
+    assert!(!files
+        .iter()
+        .any(|f| f.contains(&format!("visit-{unsigned}."))));
+
+    // Again: the same records are skipped; the unsigned one comes when asked for.
+    let mut again = request(dir.path());
+    again.statuses = vec!["signed".into(), "submitted".into()];
+    let report = w
+        .api
+        .export_batch(admin, &again, &AtomicBool::new(false), &mut |_| {})
+        .unwrap();
+    assert_eq!((report.total, report.written, report.skipped), (4, 1, 3));
+    assert_eq!(manifest_rows(dir.path()).len(), 4);
+    let audit = w.api.list_audit(CLI, &AuditFilterDto::default()).unwrap();
+    let batch = audit
+        .iter()
+        .find(|e| e.action == "export.pdf_batch")
+        .expect("audited");
+    assert_eq!(batch.detail["encounters"].as_array().map(Vec::len), Some(4));
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[test]
+fn a_cancelled_batch_keeps_whole_files_and_lists_only_them() {
+    let w = world();
+    for i in 0..6 {
+        visit(&w, &format!("Visit {i}"), true);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cancel = AtomicBool::new(false);
+    let report = w
+        .api
+        .export_batch(
+            Caller::Session(&w.admin),
+            &request(dir.path()),
+            &cancel,
+            &mut |p| {
+                if p.done >= 1 {
+                    cancel.store(true, Ordering::SeqCst);
+                }
+            },
+        )
+        .unwrap();
+    assert!(report.cancelled, "{report:?}");
+    assert!(report.written >= 1 && report.written < 6, "{report:?}");
+    let files = pdfs_in(dir.path());
+    assert_eq!(
+        files.len(),
+        report.written,
+        "no half-written or temporary file: {files:?}"
+    );
+    let rows = manifest_rows(dir.path());
+    assert_eq!(
+        rows.len(),
+        report.written,
+        "the manifest lists only the finished files"
+    );
+    for f in &files {
+        qpdf_check(&dir.path().join(f));
+    }
+}
+
+#[test]
+fn a_batch_refuses_bad_requests_before_writing_anything() {
+    let w = world();
+    visit(&w, "Cough", true);
+    let dir = tempfile::tempdir().unwrap();
+    let admin = Caller::Session(&w.admin);
+    let never = AtomicBool::new(false);
+    let try_with = |r: BatchRequest, who: Caller<'_>| {
+        w.api
+            .export_batch(who, &r, &never, &mut |_| {})
+            .unwrap_err()
+    };
+    let err = try_with(request(dir.path()), Caller::Session(&w.physician));
+    assert_eq!(err.code(), ErrorCode::Forbidden, "batches are the admin's");
+    let mut r = request(dir.path());
+    r.from = "2026-10-05".into();
+    let err = try_with(r, admin);
+    assert_eq!(
+        (err.code(), err.field()),
+        (ErrorCode::Validation, Some("to"))
+    );
+    let mut r = request(dir.path());
+    r.to = "tomorrow".into();
+    assert_eq!(try_with(r, admin).field(), Some("to"));
+    let mut r = request(dir.path());
+    r.statuses = vec!["signed".into(), "approved".into()];
+    assert_eq!(try_with(r, admin).field(), Some("statuses"));
+    let err = try_with(request(&dir.path().join("missing")), admin);
+    assert_eq!(err.field(), Some("folder"));
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    assert_eq!(try_with(request(&file), admin).field(), Some("folder"));
+    assert_eq!(pdfs_in(dir.path()), ["a-file"], "nothing was written");
+}

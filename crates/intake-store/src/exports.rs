@@ -1,0 +1,33 @@
+//! Which encounters a batch export covers: visits started in a range of time, with one
+//! of the chosen statuses, oldest first.
+
+use chrono::{DateTime, Utc};
+
+use crate::{format_time, Db, StoreError};
+
+impl Db<'_> {
+    /// The ids of encounters started from `from` (inclusive) to `until` (exclusive) whose
+    /// status is one of `statuses`, oldest visit first.
+    pub fn export_candidates(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        statuses: &[&str],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, status FROM encounters WHERE started_at >= ?1 AND started_at < ?2 \
+             ORDER BY started_at, id",
+        )?;
+        let rows = stmt.query_map([format_time(from), format_time(until)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, status) = row?;
+            if statuses.contains(&status.as_str()) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+}
