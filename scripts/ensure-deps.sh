@@ -2,16 +2,20 @@
 # Installs the Debian packages Intake Desk needs, when they are missing.
 #   scripts/ensure-deps.sh run    packages to build and run the desktop app
 #   scripts/ensure-deps.sh test   those plus the test tools (Xvfb, WebKitWebDriver, ...)
+#   scripts/ensure-deps.sh bench  those plus Debian's chromium (the PDF bench compares
+#                                 our renderer with headless Chromium's print to PDF)
 # As root it installs with apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
 run_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev xvfb xauth)
 test_pkgs=(webkit2gtk-driver poppler-utils qpdf sqlite3 imagemagick)
+bench_pkgs=(chromium)
 
 case "${1:-run}" in
   run) wanted=("${run_pkgs[@]}") ;;
   test) wanted=("${run_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  bench) wanted=("${run_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()
