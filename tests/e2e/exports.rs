@@ -110,6 +110,19 @@ async fn an_admin_exports_a_signed_visit_from_the_review_screen() {
     );
     s.screenshot("exports-review-saved").await;
 
+    // Into a folder that is not there: the backend's message, nothing written.
+    let nowhere = s.data.path().join("gone").join("visit.pdf");
+    answer_dialogs_with(&s, &nowhere).await;
+    s.click("#review-export-pdf").await;
+    s.find("#review-notice.notice-error").await;
+    let refused = s.find("#review-notice").await.text().await.unwrap();
+    assert!(
+        !refused.contains("Saved"),
+        "an error, not a success: {refused}"
+    );
+    assert!(!nowhere.exists(), "nothing written");
+    s.screenshot("exports-review-refused").await;
+
     // A physician, from the patient's visits: the same, per visit.
     s.click("#sign-out").await;
     sign_in_as(&s, "physician").await;
