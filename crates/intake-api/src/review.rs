@@ -210,7 +210,7 @@ impl Api {
                         .answer(row.encounter_id, &Key::top(&link).to_string())?
                         .map(|a| response_of(std::slice::from_ref(&a)))
                         .and_then(|r| r.into_values().next())
-                        .map(|v| v.iter().map(|a| a.label()).collect::<Vec<_>>().join(", ")),
+                        .map(|v| intake_core::questionnaire::AnswerValue::labels(&v)),
                     None => None,
                 };
                 let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok();

@@ -208,11 +208,7 @@ fn change_name(c: Change) -> &'static str {
 }
 
 fn shown(values: &[AnswerValue]) -> String {
-    values
-        .iter()
-        .map(AnswerValue::label)
-        .collect::<Vec<_>>()
-        .join(", ")
+    AnswerValue::labels(values)
 }
 
 fn label_of(index: &FormIndex<'_>, link_id: &str) -> String {
@@ -300,12 +296,11 @@ pub(crate) fn revision_dto(r: &RevisionRow, index: &FormIndex<'_>) -> AnswerRevi
         .map(|(_, l)| l.to_string())
         .unwrap_or_else(|| r.key.clone());
     let values: Vec<Value> = serde_json::from_str(&r.values).unwrap_or_default();
-    let value = values
+    let parsed: Vec<AnswerValue> = values
         .iter()
         .filter_map(|v| intake_core::questionnaire::value_json::from_json(v).ok())
-        .map(|v| v.label())
-        .collect::<Vec<_>>()
-        .join(", ");
+        .collect();
+    let value = AnswerValue::labels(&parsed);
     AnswerRevisionDto {
         key: r.key.clone(),
         label: label_of(index, &link_id),

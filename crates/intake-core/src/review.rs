@@ -92,11 +92,7 @@ fn number(values: &[AnswerValue]) -> Option<f64> {
 }
 
 fn shown(values: &[AnswerValue]) -> String {
-    values
-        .iter()
-        .map(AnswerValue::label)
-        .collect::<Vec<_>>()
-        .join(", ")
+    AnswerValue::labels(values)
 }
 
 fn same(a: &[AnswerValue], b: &[AnswerValue]) -> bool {

@@ -220,6 +220,15 @@ pub enum AnswerValue {
 }
 
 impl AnswerValue {
+    /// Several values as one line: each [`AnswerValue::label`], joined with ", ".
+    pub fn labels(values: &[AnswerValue]) -> String {
+        values
+            .iter()
+            .map(AnswerValue::label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The answer as a person reads it: "Yes", "82.5", "Mild", "20 mg".
     pub fn label(&self) -> String {
         match self {
