@@ -3,8 +3,8 @@
 //! whole or not at all, and audited. One visit here; many in [`crate::exports_batch`].
 //!
 //! - The summary shows what the record holds: for a submitted, signed or amended visit
-//!   the answers in the record; for a draft or an amendment in progress what the form
-//!   enables now. Its footer carries the SHA-256 of the record's canonical JSON
+//!   the answers in the record (while an amendment is open, the record as last signed);
+//!   for a draft what the form enables now. Its footer carries the SHA-256 of the record's canonical JSON
 //!   ([`crate::record`]), the same hash a signature keeps.
 //! - People are named as the clinic knows them: "Dr. Paul Okafor (physician)".
 //! - File names are made from the visit date, the MRN and the encounter id only, with
@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::encounters::response_of;
 use crate::permissions::Permission;
-use crate::record::canonical;
+use crate::record::{answers_of, canonical};
 use crate::{Api, ApiError, Caller};
 
 /// One visit ready to render: its summary, what the file is called, and its facts.
@@ -114,7 +114,15 @@ impl Api {
     pub(crate) fn prepare_summary(&self, db: &Db<'_>, id: i64) -> Result<Prepared, ApiError> {
         let e: EncounterRow = self.encounter_row(db, id)?;
         let q = self.form(db, e.template_id)?;
-        let rows = db.answers(id)?;
+        let events = db.encounter_events(id)?;
+        // While an amendment is open, the record is still the one last signed.
+        let rows = match (
+            &e.amending,
+            events.iter().rev().find_map(|v| v.record_json.as_deref()),
+        ) {
+            (Some(_), Some(signed)) => answers_of(signed)?,
+            _ => db.answers(id)?,
+        };
         let patient = db
             .patient(PatientId(e.patient_id))?
             .ok_or_else(|| ApiError::Internal(format!("intake {id}'s patient is missing")))?;
@@ -139,13 +147,12 @@ impl Api {
         for who in rows
             .iter()
             .filter_map(|a| a.confirmed_by.as_deref())
-            .chain(e.signed_by.as_deref())
-            .chain(e.amended.as_ref().map(|a| a.by.as_str()))
+            .chain(events.iter().map(|v| v.by.as_str()))
         {
             people.insert(who.to_string(), name(who)?);
         }
         let shown_name = |u: &str| people.get(u).cloned().unwrap_or_else(|| u.to_string());
-        let changing = e.status == "draft" || e.amending.is_some();
+        let changing = e.status == "draft";
         let mut response = response_of(&rows);
         if changing {
             let index = FormIndex::new(&q.items);
@@ -163,13 +170,14 @@ impl Api {
             .iter()
             .filter_map(|a| Some((a.key.parse::<Key>().ok()?, source_of(a, &shown_name))))
             .collect();
-        let signature = match (&e.signed_by, e.signed_at) {
-            (Some(by), Some(at)) => Some(Signature {
-                by: shown_name(by),
-                at,
-            }),
-            _ => None,
-        };
+        // The first signature; an amendment's is the amendment line.
+        let signature = events
+            .iter()
+            .find(|v| v.kind == "signed")
+            .map(|v| Signature {
+                by: shown_name(&v.by),
+                at: v.at,
+            });
         let amendment = e.amended.as_ref().map(|a| Amendment {
             on: a.at,
             by: shown_name(&a.by),

@@ -21,6 +21,7 @@ const DAY: &str = "2026-10-02";
 
 struct World {
     api: Api,
+    clock: Arc<ManualClock>,
     nurse: String,
     physician: String,
     admin: String,
@@ -30,7 +31,7 @@ fn world() -> World {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 10, 2, 9, 0, 0).unwrap(),
     ));
-    let api = Api::in_memory(clock).unwrap();
+    let api = Api::in_memory(clock.clone()).unwrap();
     api.seed_demo(CLI).unwrap();
     api.update_settings(
         CLI,
@@ -44,6 +45,7 @@ fn world() -> World {
     let (nurse, physician, admin) = (token("nurse"), token("physician"), token("admin"));
     World {
         api,
+        clock,
         nurse,
         physician,
         admin,
@@ -404,4 +406,49 @@ fn a_batch_refuses_bad_requests_before_writing_anything() {
     std::fs::write(&file, b"x").unwrap();
     assert_eq!(try_with(request(&file), admin).field(), Some("folder"));
     assert_eq!(pdfs_in(dir.path()), ["a-file"], "nothing was written");
+}
+
+#[test]
+fn an_amended_record_prints_both_signatures_and_an_open_amendment_prints_the_signed_version() {
+    let w = world();
+    let id = visit(&w, "Cough", true);
+    w.clock.advance(chrono::Duration::days(1));
+    // A day later: the physician signs in again.
+    let token = w.api.sign_in("physician", "demo").unwrap().token;
+    let physician = Caller::Session(&token);
+    let hash = w.api.open_review(physician, id).unwrap().record_hash;
+    w.api
+        .start_amendment(physician, id, "Weight in pounds", &hash)
+        .unwrap();
+    let intake = w.api.open_intake(physician, id).unwrap();
+    let rev = intake
+        .answers
+        .iter()
+        .find(|a| a.key == ":weight")
+        .unwrap()
+        .rev;
+    let mut fix = change(":weight", json!([{ "valueDecimal": 64.9 }]));
+    fix.base_rev = rev;
+    w.api.save_intake(physician, id, &[fix], None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Half-way through the amendment, a copy shows the record as signed.
+    let during = dir.path().join("during.pdf");
+    let done = w.api.export_pdf(physician, id, &during).unwrap();
+    let text = text_of(&during);
+    assert!(text.contains("71.5") && !text.contains("64.9"), "{text}");
+    assert_eq!(done.record_sha256, hash, "the signed version's hash");
+
+    let hash = w.api.open_review(physician, id).unwrap().record_hash;
+    w.api.sign_intake(physician, id, &hash).unwrap();
+    let after = dir.path().join("after.pdf");
+    w.api.export_pdf(physician, id, &after).unwrap();
+    let text = text_of(&after);
+    assert!(text.contains("64.9") && !text.contains("71.5"), "{text}");
+    assert!(text.contains("Amended on 3 Oct 2026"), "{text}");
+    assert!(text.contains("Weight in pounds"), "{text}");
+    assert!(
+        text.contains("2 Oct 2026 09:00"),
+        "the first signature keeps its own time: {text}"
+    );
 }

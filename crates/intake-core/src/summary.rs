@@ -260,12 +260,14 @@ pub fn format_time(at: DateTime<Utc>) -> String {
 }
 
 /// The mark a renderer prints beside a carried or calculated answer:
-/// "carried from 2 Oct 2026, confirmed by Nurse Joy", "calculated"; `None` otherwise.
+/// "carried from 2 Oct 2026, confirmed by Nurse Joy", "calculated"; `None` otherwise. A
+/// carried value without a confirmer is one the form accepts as it was (policy `always`,
+/// or a cell of a row confirmed as a whole): only its source is printed.
 pub fn source_note(source: &Source) -> Option<String> {
     match source {
         Source::Carried { from, confirmed_by } => Some(match confirmed_by {
             Some(who) => format!("carried from {}, confirmed by {who}", format_date(*from)),
-            None => format!("carried from {}, not confirmed", format_date(*from)),
+            None => format!("carried from {}", format_date(*from)),
         }),
         Source::Calculated => Some("calculated".to_string()),
         Source::Record => Some("from the patient record".to_string()),
