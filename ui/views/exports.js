@@ -31,12 +31,12 @@ const iso = (date) => date.toISOString().slice(0, 10);
  * The batch this window started, kept while the person is on other screens: coming back
  * to Exports shows its progress, or its result once it ended. `{ request, last (the
  * newest progress), listeners, done (settles when it ends), report | error, seen,
- * cancelAsked }`.
+ * cancelAsked, user (who started it: another user signing in here does not see it) }`.
  */
 let current = null;
 
-function startBatch(request) {
-  const batch = { request, last: null, listeners: new Set(), report: undefined, error: null, seen: false,
+function startBatch(request, user) {
+  const batch = { request, user, last: null, listeners: new Set(), report: undefined, error: null, seen: false,
     cancelAsked: false };
   batch.done = api.exportBatch(request, (p) => {
     batch.last = p;
@@ -80,7 +80,8 @@ function statusesField() {
   };
 }
 
-export function render({ query }) {
+export function render({ query, session }) {
+  const user = session?.user?.username ?? null;
   const note = notice('exports-notice');
   const initial = defaultRange();
   const from = field({ id: 'exports-from', label: 'Visits from', type: 'date',
@@ -194,7 +195,7 @@ export function render({ query }) {
       return;
     }
     await follow(startBatch({ from: from.input.value.trim(), to: to.input.value.trim(), statuses: chosen,
-      folder: folder.input.value.trim() }));
+      folder: folder.input.value.trim() }, user));
   });
 
   const screen = pageScreen(
@@ -209,6 +210,6 @@ export function render({ query }) {
     result.el,
   );
   onScreenKey(screen, (e) => e.key === 'Escape' && running, cancel);
-  if (current && !current.seen) follow(current); // started on an earlier visit to this screen
+  if (current && !current.seen && current.user === user) follow(current); // started on an earlier visit here
   return screen;
 }
