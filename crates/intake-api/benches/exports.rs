@@ -1,0 +1,490 @@
+//! Batch export: the PDF summaries of 1,000 signed visits into a fresh folder, through
+//! `Api::export_batch` (every core, one file written through a synced temporary file and
+//! renamed, the manifest at the end, one audit entry).
+//!
+//! The database is a file (`synchronous=FULL`, as the app runs it) filled through the
+//! API: 500 patients registered with an emergency contact, each with a first visit
+//! (reason, vitals, allergies, medicines, history, social history, immunizations, review
+//! of systems, PHQ-2, insurance, typed by the demo nurse) and a repeat visit carried
+//! from it (carried values confirmed, a medicine and an immunization added, new vitals),
+//! every visit submitted, reviewed and signed by the demo physician. The visits fall in
+//! October 2026 (a `ManualClock`). Each run exports them into a new temporary folder
+//! and prints its summaries per second and megabytes, then criterion gives its usual
+//! report. Target (issue 7): at least 150 summaries per second on 2 cores.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{Duration as Span, TimeZone, Utc};
+use criterion::Criterion;
+use intake_api::carry::ConfirmDto;
+use intake_api::dto::SettingsUpdate;
+use intake_api::encounters::ChangeDto;
+use intake_api::exports_batch::{BatchReportDto, BatchRequest, MANIFEST};
+use intake_api::patients_dto::PatientInputDto;
+use intake_api::{Api, Caller, ManualClock};
+use serde_json::{json, Value};
+
+const CLI: Caller<'static> = Caller::Cli("bench");
+const PATIENTS: usize = 500;
+const VISITS: usize = 2 * PATIENTS;
+const FROM: &str = "2026-10-01";
+const TO: &str = "2026-10-31";
+const RUNS: usize = 3;
+
+const GIVEN: [&str; 20] = [
+    "Zoë",
+    "Łukasz",
+    "Amaka",
+    "José",
+    "Siobhán",
+    "Mei",
+    "Oluwaseun",
+    "Björn",
+    "Ana",
+    "Dmitri",
+    "Fatima",
+    "Grégoire",
+    "Hana",
+    "Ibrahim",
+    "Jürgen",
+    "Kofi",
+    "Leilani",
+    "Matías",
+    "Nadia",
+    "Øystein",
+];
+const FAMILY: [&str; 25] = [
+    "Ñúñez",
+    "O'Brien-Smith",
+    "Kowalski",
+    "Eze",
+    "Müller",
+    "Nguyễn",
+    "Okafor",
+    "Dubois",
+    "García",
+    "Lindqvist",
+    "Søndergaard",
+    "Kaczmarek",
+    "Haddad",
+    "Rossi",
+    "Novák",
+    "Żukowski",
+    "Papadopoulos",
+    "Sato",
+    "Jovanović",
+    "Mbeki",
+    "Fitzgerald",
+    "Álvarez",
+    "Kim",
+    "Schröder",
+    "Bianchi",
+];
+const REASONS: [&str; 6] = [
+    "Follow-up of blood pressure; morning headaches for two weeks, worse on waking.",
+    "Diabetes review, feet and eyes checked last spring.",
+    "Persistent dry cough for three weeks, no fever, worse at night.",
+    "Routine check before starting a new job.",
+    "Lower back pain after lifting, radiating to the left leg.",
+    "Medication review; feels tired in the afternoons.",
+];
+/// Substance, reaction, severity code.
+const ALLERGIES: [(&str, &str, &str); 4] = [
+    ("Penicillin", "Hives and facial swelling", "moderate"),
+    ("Latex", "Contact rash", "mild"),
+    ("Peanuts", "Throat tightness", "severe"),
+    ("Ibuprofen", "Stomach pain", "mild"),
+];
+/// Name, dose, unit, frequency, route.
+const MEDICATIONS: [(&str, f64, &str, &str, &str); 6] = [
+    ("Lisinopril", 10.0, "mg", "once-daily", "oral"),
+    ("Metformin", 500.0, "mg", "twice-daily", "oral"),
+    ("Atorvastatin", 20.0, "mg", "once-daily", "oral"),
+    ("Salbutamol inhaler", 2.0, "puffs", "as-needed", "inhaled"),
+    ("Levothyroxine", 75.0, "mcg", "once-daily", "oral"),
+    ("Omeprazole", 20.0, "mg", "once-daily", "oral"),
+];
+const CONDITIONS: [(&str, &str); 4] = [
+    ("Hypertension", "2019-05"),
+    ("Type 2 diabetes", "2021-02-14"),
+    ("Asthma", "1994"),
+    ("Hypothyroidism", "2016-09"),
+];
+
+/// The built-in form's answer options (`valueCoding` objects), by linkId and code.
+struct Options(BTreeMap<(String, String), Value>);
+
+impl Options {
+    fn load() -> Options {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/forms/general-adult-intake.json"
+        );
+        let form: Value =
+            serde_json::from_slice(&std::fs::read(path).expect("the built-in form")).unwrap();
+        let mut out = BTreeMap::new();
+        let mut stack: Vec<&Value> = vec![&form];
+        while let Some(item) = stack.pop() {
+            if let Some(options) = item["answerOption"].as_array() {
+                let link = item["linkId"].as_str().unwrap_or_default().to_string();
+                for o in options {
+                    if let Some(code) = o["valueCoding"]["code"].as_str() {
+                        let value = json!({ "valueCoding": o["valueCoding"] });
+                        out.insert((link.clone(), code.to_string()), value);
+                    }
+                }
+            }
+            if let Some(items) = item["item"].as_array() {
+                stack.extend(items);
+            }
+        }
+        Options(out)
+    }
+
+    /// `{ "valueCoding": {...} }` of option `code` of `link`.
+    fn get(&self, link: &str, code: &str) -> Value {
+        self.0
+            .get(&(link.to_string(), code.to_string()))
+            .unwrap_or_else(|| panic!("{link} has an option {code}"))
+            .clone()
+    }
+}
+
+/// Changes for one visit, with the `rev` each key was last seen at.
+struct Changes<'a> {
+    revs: &'a BTreeMap<String, i64>,
+    list: Vec<ChangeDto>,
+}
+
+impl Changes<'_> {
+    fn put(&mut self, key: &str, values: Vec<Value>) {
+        let base = self.revs.get(key).copied().unwrap_or(0);
+        self.list.push(
+            serde_json::from_value(json!({ "key": key, "values": values, "baseRev": base }))
+                .expect("a change"),
+        );
+    }
+    fn text(&mut self, key: &str, s: &str) {
+        self.put(key, vec![json!({ "valueString": s })]);
+    }
+    fn decimal(&mut self, key: &str, d: f64) {
+        self.put(key, vec![json!({ "valueDecimal": d })]);
+    }
+    fn integer(&mut self, key: &str, i: i64) {
+        self.put(key, vec![json!({ "valueInteger": i })]);
+    }
+    fn boolean(&mut self, key: &str, b: bool) {
+        self.put(key, vec![json!({ "valueBoolean": b })]);
+    }
+    fn date(&mut self, key: &str, d: &str) {
+        self.put(key, vec![json!({ "valueDate": d })]);
+    }
+    fn row(&mut self, key: &str) {
+        self.put(key, vec![]);
+    }
+}
+
+fn medication(c: &mut Changes<'_>, o: &Options, row: usize, m: (&str, f64, &str, &str, &str)) {
+    c.row(&format!("{row}:medication"));
+    c.text(&format!("{row}:med-name"), m.0);
+    c.decimal(&format!("{row}:med-dose"), m.1);
+    c.put(&format!("{row}:med-unit"), vec![o.get("med-unit", m.2)]);
+    c.put(
+        &format!("{row}:med-frequency"),
+        vec![o.get("med-frequency", m.3)],
+    );
+    c.put(&format!("{row}:med-route"), vec![o.get("med-route", m.4)]);
+}
+
+/// What the nurse types at every visit: reason, vitals, review of systems, PHQ-2.
+fn every_visit(c: &mut Changes<'_>, o: &Options, p: usize, visit: usize) {
+    let n = p * 2 + visit;
+    c.text(":reason", REASONS[n % REASONS.len()]);
+    let visit_type = if visit == 0 {
+        "new-problem"
+    } else {
+        "follow-up"
+    };
+    c.put(":visit-type", vec![o.get("visit-type", visit_type)]);
+    c.decimal(":height", 155.0 + (p % 40) as f64);
+    c.decimal(":weight", 58.0 + (n % 45) as f64 + 0.5);
+    c.decimal(":temperature", 36.4 + (n % 6) as f64 / 10.0);
+    c.integer(":pulse", 62 + (n % 30) as i64);
+    c.integer(":systolic", 112 + (n % 40) as i64);
+    c.integer(":diastolic", 70 + (n % 20) as i64);
+    c.integer(":spo2", 95 + (n % 5) as i64);
+    c.boolean(":ros-fever", false);
+    c.boolean(":ros-chest-pain", false);
+    c.boolean(":ros-headache", n % 3 == 0);
+    c.boolean(":ros-cough", n % 4 == 1);
+    c.boolean(":ros-dizziness", false);
+    c.text(
+        ":ros-notes",
+        "Symptoms ease by midday; paracetamol helps. Sleeps about six hours.",
+    );
+    let phq = ["LA6568-5", "LA6569-3", "LA6570-1"];
+    c.put(":phq2-interest", vec![o.get("phq2-interest", phq[n % 3])]);
+    c.put(":phq2-mood", vec![o.get("phq2-mood", phq[(n / 3) % 3])]);
+}
+
+fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
+    every_visit(c, o, p, 0);
+    let allergies = p % 3;
+    c.boolean(":nka", allergies == 0);
+    for r in 0..allergies {
+        let (substance, reaction, severity) = ALLERGIES[(p + r) % ALLERGIES.len()];
+        let row = r + 1;
+        c.row(&format!("{row}:allergy"));
+        c.text(&format!("{row}:allergy-substance"), substance);
+        c.text(&format!("{row}:allergy-reaction"), reaction);
+        c.put(
+            &format!("{row}:allergy-severity"),
+            vec![o.get("allergy-severity", severity)],
+        );
+    }
+    c.boolean(":no-medications", false);
+    for r in 0..1 + p % 4 {
+        medication(c, o, r + 1, MEDICATIONS[(p + r) % MEDICATIONS.len()]);
+    }
+    for r in 0..1 + p % 2 {
+        let (condition, since) = CONDITIONS[(p + r) % CONDITIONS.len()];
+        c.row(&format!("{}:pmh", r + 1));
+        c.text(&format!("{}:pmh-condition", r + 1), condition);
+        c.date(&format!("{}:pmh-since", r + 1), since);
+    }
+    if p % 2 == 0 {
+        c.row("1:psh");
+        c.text("1:psh-procedure", "Appendectomy");
+        c.date("1:psh-date", "1998");
+    }
+    c.row("1:fh");
+    c.put("1:fh-relative", vec![o.get("fh-relative", "father")]);
+    c.text("1:fh-condition", "Myocardial infarction at 58");
+    c.put(":tobacco", vec![o.get("tobacco", "never")]);
+    c.put(":alcohol", vec![o.get("alcohol", "occasional")]);
+    c.text(":occupation", "Secondary-school teacher");
+    c.row("1:immunization");
+    c.text("1:imm-vaccine", "Influenza");
+    c.date("1:imm-date", "2025-10-12");
+    c.put(":imm-up-to-date", vec![o.get("imm-up-to-date", "yes")]);
+    if female {
+        c.put(":pregnant", vec![o.get("pregnant", "no")]);
+    }
+    c.text(":insurer", "Blue River Health");
+    c.text(":policy-number", &format!("BRH-22-{:04}-09", p));
+    c.put(":insurance-holder", vec![o.get("insurance-holder", "self")]);
+}
+
+/// The highest row number of repeating group `link` among `revs`' keys.
+fn last_row(revs: &BTreeMap<String, i64>, link: &str) -> usize {
+    revs.keys()
+        .filter_map(|k| k.strip_suffix(&format!(":{link}")))
+        .filter_map(|rows| rows.parse::<usize>().ok())
+        .max()
+        .unwrap_or(0)
+}
+
+struct People {
+    nurse: String,
+    physician: String,
+}
+
+/// Enters, submits and signs one visit of patient `p` (0: first, 1: repeat).
+fn visit(api: &Api, clock: &ManualClock, who: &People, o: &Options, pid: i64, p: usize, n: usize) {
+    let nurse = Caller::Session(&who.nurse);
+    let physician = Caller::Session(&who.physician);
+    let step = || clock.advance(Span::minutes(3));
+    let e = api.start_intake(nurse, pid, None, None).expect("start");
+    let opened = api.open_intake(nurse, e.id).expect("open");
+    let revs: BTreeMap<String, i64> = opened
+        .answers
+        .iter()
+        .map(|a| (a.key.clone(), a.rev))
+        .collect();
+    let confirms: Vec<ConfirmDto> = opened
+        .answers
+        .iter()
+        .filter(|a| a.needs_confirmation)
+        .map(|a| serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).unwrap())
+        .collect();
+    let mut c = Changes {
+        revs: &revs,
+        list: Vec::new(),
+    };
+    if n == 0 {
+        first_visit(&mut c, o, p, p % 2 == 0);
+    } else {
+        every_visit(&mut c, o, p, 1);
+        let row = last_row(&revs, "medication") + 1;
+        medication(
+            &mut c,
+            o,
+            row,
+            ("Amlodipine", 5.0, "mg", "once-daily", "oral"),
+        );
+        let row = last_row(&revs, "immunization") + 1;
+        c.row(&format!("{row}:immunization"));
+        c.text(&format!("{row}:imm-vaccine"), "COVID-19 booster");
+        c.date(&format!("{row}:imm-date"), "2026-09-30");
+    }
+    step();
+    if !confirms.is_empty() {
+        api.confirm_intake(nurse, e.id, &confirms).expect("confirm");
+    }
+    api.save_intake(nurse, e.id, &c.list, None).expect("save");
+    step();
+    let submitted = api.submit_intake(nurse, e.id).expect("submit");
+    assert!(
+        submitted.submitted,
+        "visit {n} of patient {p} submits: {:?}",
+        submitted
+            .problems
+            .iter()
+            .filter(|x| x.severity == "error")
+            .map(|x| format!("{}: {}", x.key, x.message))
+            .collect::<Vec<_>>()
+    );
+    step();
+    let hash = api
+        .open_review(physician, e.id)
+        .expect("review")
+        .record_hash;
+    api.sign_intake(physician, e.id, &hash).expect("sign");
+    step();
+}
+
+/// The API on a new database file with 1,000 signed visits in October 2026.
+fn world(dir: &Path) -> Api {
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 10, 1, 7, 0, 0).unwrap(),
+    ));
+    let api = Api::open_file(&dir.join("intake.db"), clock.clone()).expect("open");
+    api.seed_demo(CLI).expect("demo");
+    api.update_settings(
+        CLI,
+        &SettingsUpdate {
+            clinic_name: Some("Riverside Family Clinic".into()),
+            // The clock moves 12 minutes a visit; sessions stay open for the whole run.
+            session_timeout_seconds: Some(43_200),
+            ..Default::default()
+        },
+    )
+    .expect("settings");
+    let token = |name: &str| api.sign_in(name, "demo").expect("sign in").token;
+    let who = People {
+        nurse: token("nurse"),
+        physician: token("physician"),
+    };
+    let options = Options::load();
+    let patients: Vec<i64> = (0..PATIENTS)
+        .map(|p| {
+            let input = PatientInputDto {
+                family: FAMILY[p / GIVEN.len() % FAMILY.len()].into(),
+                given: GIVEN[p % GIVEN.len()].into(),
+                birth_date: (chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap()
+                    + Span::days(23 * p as i64))
+                .to_string(),
+                sex: if p % 2 == 0 { "female" } else { "male" }.into(),
+                phone: format!("+1 555 01{:02} {:03}", p % 100, p),
+                emergency_name: "Tomás Ñúñez".into(),
+                emergency_relationship: "Spouse".into(),
+                emergency_phone: "+1 555 0142 886".into(),
+                ..Default::default()
+            };
+            api.register_patient(CLI, &input, Some("bench"))
+                .expect("patient")
+                .patient
+                .expect("saved")
+                .id
+        })
+        .collect();
+    for n in 0..2 {
+        for (p, &pid) in patients.iter().enumerate() {
+            visit(&api, &clock, &who, &options, pid, p, n);
+        }
+    }
+    api
+}
+
+/// Megabytes of the PDFs in `folder`.
+fn megabytes(folder: &Path) -> f64 {
+    let bytes: u64 = std::fs::read_dir(folder)
+        .expect("the folder")
+        .map(|e| e.expect("an entry"))
+        .filter(|e| e.file_name() != MANIFEST)
+        .map(|e| e.metadata().expect("metadata").len())
+        .sum();
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// One batch into a new folder under `root`: the report and how long it took.
+fn batch(api: &Api, admin: Caller<'_>, root: &Path) -> (BatchReportDto, Duration, f64) {
+    let folder = tempfile::tempdir_in(root).expect("a folder");
+    let request = BatchRequest {
+        from: FROM.into(),
+        to: TO.into(),
+        statuses: Vec::new(),
+        folder: folder.path().to_path_buf(),
+    };
+    let cancel = AtomicBool::new(false);
+    let start = Instant::now();
+    let report = api
+        .export_batch(admin, &request, &cancel, &mut |_| {})
+        .expect("exports");
+    let took = start.elapsed();
+    assert_eq!(report.written, VISITS, "every visit written: {report:?}");
+    assert!(report.failed.is_empty() && report.stopped.is_none());
+    (report, took, megabytes(folder.path()))
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let start = Instant::now();
+    let api = world(dir.path());
+    println!(
+        "built {VISITS} signed visits of {PATIENTS} patients (database file, synchronous=FULL) in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    let token = api.sign_in("admin", "demo").expect("sign in").token;
+    let admin = Caller::Session(&token);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut rates = Vec::new();
+    for run in 1..=RUNS {
+        let (report, took, mb) = batch(&api, admin, dir.path());
+        let rate = report.written as f64 / took.as_secs_f64();
+        rates.push(rate);
+        println!(
+            "batch export run {run}: {} summaries in {:.2} s, {rate:.0} summaries/s, {mb:.1} MB ({:.1} KB each) on {cores} cores",
+            report.written,
+            took.as_secs_f64(),
+            mb * 1024.0 / report.written as f64
+        );
+    }
+    rates.sort_by(f64::total_cmp);
+    println!(
+        "batch export of {VISITS} summaries: median {:.0} summaries/s (min {:.0}, max {:.0}; target at least 150)",
+        rates[rates.len() / 2],
+        rates[0],
+        rates[rates.len() - 1]
+    );
+
+    let mut c = Criterion::default().configure_from_args();
+    let mut group = c.benchmark_group("exports");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(20));
+    group.bench_function("batch 1000 signed visits", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| batch(&api, admin, dir.path()).1)
+                .sum::<Duration>()
+        })
+    });
+    group.finish();
+    c.final_summary();
+}
