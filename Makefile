@@ -65,10 +65,11 @@ bench:
 	@$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1280x860x24" \
 	  $(CARGO) test -q --features e2e --test e2e keystrokes -- --nocapture --test-threads=1 2>/dev/null | grep KEYSTROKES
 
-## make screenshot: regenerate docs/screenshot.png and docs/review.png from the end-to-end run.
+## make screenshot: regenerate docs/screenshot.png, docs/review.png and docs/exports.png from the end-to-end run.
 screenshot: deps-test tools e2e
 	cp target/e2e-screenshots/keystrokes-repeat-medications.png docs/screenshot.png
 	cp target/e2e-screenshots/review-record.png docs/review.png
+	cp target/e2e-screenshots/exports-result.png docs/exports.png
 
 clean:
 	$(CARGO) clean
