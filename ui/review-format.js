@@ -15,6 +15,19 @@ const STATUSES = {
   entered_in_error: ['Entered in error', 'badge-err'],
 };
 
+// How to name the people a record mentions: user name → display name, from the review
+// the screen loaded last (`setPeople`). A name the backend did not resolve shows as is.
+let people = {};
+
+export function setPeople(map) {
+  people = map && typeof map === 'object' ? map : {};
+}
+
+/** "Dr. Paul Okafor" for "physician"; the user name itself when unknown. */
+export function person(username) {
+  return (username && people[username]) || username || 'unknown';
+}
+
 export function statusLabel(status) {
   return STATUSES[status]?.[0] ?? String(status || '—');
 }
@@ -39,31 +52,31 @@ export function isInError(encounter) {
 
 /** "Signed by Dr Demo at 12 Nov 2026, 14:02", or null when not signed. */
 export function signedText(e) {
-  return e?.signedBy ? `Signed by ${e.signedBy} at ${formatDateTime(e.signedAt)}` : null;
+  return e?.signedBy ? `Signed by ${person(e.signedBy)} at ${formatDateTime(e.signedAt)}` : null;
 }
 
 /** "Amended on 13 Nov 2026, 09:10 by Dr Demo: reason", or null. */
 export function amendedText(e) {
   const a = e?.amended;
-  return a ? `Amended on ${formatDateTime(a.at)} by ${a.by}: ${a.reason}` : null;
+  return a ? `Amended on ${formatDateTime(a.at)} by ${person(a.by)}: ${a.reason}` : null;
 }
 
 /** "Returned by Dr Demo at 12 Nov 2026, 14:02: comment", or null. */
 export function returnedText(e) {
   const r = e?.returned;
-  return r ? `Returned by ${r.by} at ${formatDateTime(r.at)}: ${r.comment}` : null;
+  return r ? `Returned by ${person(r.by)} at ${formatDateTime(r.at)}: ${r.comment}` : null;
 }
 
 /** "Entered in error on … by …: reason", or null. */
 export function inErrorText(e) {
   const x = e?.inError;
-  return x ? `Entered in error on ${formatDateTime(x.at)} by ${x.by}: ${x.reason}` : null;
+  return x ? `Entered in error on ${formatDateTime(x.at)} by ${person(x.by)}: ${x.reason}` : null;
 }
 
 /** "Amendment in progress since … by …: reason", or null. */
 export function amendingText(e) {
   const a = e?.amending;
-  return a ? `Amendment in progress since ${formatDateTime(a.since)} by ${a.by}: ${a.reason}` : null;
+  return a ? `Amendment in progress since ${formatDateTime(a.since)} by ${person(a.by)}: ${a.reason}` : null;
 }
 
 /**
@@ -88,5 +101,5 @@ export function eventText(event) {
     amended: 'Amendment signed',
     entered_in_error: 'Marked entered in error',
   }[event.kind] || event.kind;
-  return `${what} by ${event.by} at ${formatDateTime(event.at)}${event.text ? `: ${event.text}` : ''}`;
+  return `${what} by ${person(event.by)} at ${formatDateTime(event.at)}${event.text ? `: ${event.text}` : ''}`;
 }

@@ -7,14 +7,14 @@
 
 import { h, replaceChildren } from './dom.js';
 import { formatDateTime } from './patient-fields.js';
-import { eventText } from './review-format.js';
+import { eventText, person } from './review-format.js';
 import { renderSummary } from './review-summary.js';
 
 const SOURCES = { typed: 'typed', carried: 'carried', record: 'patient record', calculated: 'calculated', initial: 'default' };
 
 function versionLine(v) {
   const what = v.kind === 'amended' ? 'Amendment signed' : 'Signed';
-  return `Version ${v.version} · ${what} by ${v.by} at ${formatDateTime(v.at)}${v.reason ? ` · reason: ${v.reason}` : ''}`;
+  return `Version ${v.version} · ${what} by ${person(v.by)} at ${formatDateTime(v.at)}${v.reason ? ` · reason: ${v.reason}` : ''}`;
 }
 
 export function createHistory({ loadVersion, loadAnswers }) {
@@ -78,7 +78,7 @@ export function createHistory({ loadVersion, loadAnswers }) {
         h('tbody', {}, list.map((r) => h('tr', { class: r.removed ? 'rv-removed' : null, dataset: { key: r.key } },
           h('td', {}, r.label || r.linkId), h('td', { class: 'num' }, String(r.rev)),
           h('td', {}, r.removed ? h('span', {}, h('s', {}, r.value || '—'), ' (removed)') : r.value || '—'),
-          h('td', {}, SOURCES[r.source] || r.source), h('td', {}, r.author),
+          h('td', {}, SOURCES[r.source] || r.source), h('td', {}, person(r.author)),
           h('td', { class: 'nowrap' }, formatDateTime(r.at))))))));
     } catch (err) {
       answersLoaded = false;

@@ -17,7 +17,7 @@ import { h } from './dom.js';
 import { dayText } from './intake-carry.js';
 import { buildSections, idSafe, isQuestion, isRowGroup, makeKey, rowIds } from './intake-model.js';
 import { wasText } from './review-amendment.js';
-import { answerText } from './review-format.js';
+import { answerText, person } from './review-format.js';
 
 const CHANGE_LABEL = { added: 'New', changed: 'Changed', removed: 'Removed', unchanged: 'Unchanged' };
 
@@ -29,13 +29,13 @@ export function provenance(answer) {
   if (answer.source !== 'carried' || !answer.carried) return null;
   const c = answer.carried;
   const confirmed = answer.confirmedBy
-    ? h('span', { class: 'rv-confirmed' }, `✓ confirmed by ${answer.confirmedBy}`)
+    ? h('span', { class: 'rv-confirmed' }, `✓ confirmed by ${person(answer.confirmedBy)}`)
     : answer.needsConfirmation
       ? h('span', { class: 'rv-unconfirmed' }, 'not confirmed')
       : h('span', { class: 'rv-kept' }, 'kept unchanged (no confirmation asked)');
   return h('span', { class: 'rv-from rv-from-carried', dataset: { from: c.date } },
     h('span', { class: 'badge rv-carried-badge' }, `carried from ${dayText(c.date)}`),
-    ` entered by ${c.enteredBy}`, c.confirmedBy ? ` (confirmed there by ${c.confirmedBy})` : null, ' · ', confirmed);
+    ` entered by ${person(c.enteredBy)}`, c.confirmedBy ? ` (confirmed there by ${person(c.confirmedBy)})` : null, ' · ', confirmed);
 }
 
 /** "64.5 → 60 kg (−7.0 %)" at the Weight row: the backend's text without the label it starts with. */

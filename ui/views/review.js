@@ -22,7 +22,8 @@ import { createActions } from '../review-actions.js';
 import { amendmentChanges, createAmendmentPanel } from '../review-amendment.js';
 import { createChangesPanel } from '../review-changes.js';
 import {
-  amendedText, amendingText, inErrorText, isInError, returnedText, setStatusBadge, signedText,
+  amendedText, amendingText, inErrorText, isInError, person, returnedText, setPeople, setStatusBadge,
+  signedText,
 } from '../review-format.js';
 import { createHistory } from '../review-history.js';
 import { exportVisitPdf } from '../pdf-export.js';
@@ -85,6 +86,7 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
 
   function show(r) {
     review = r;
+    setPeople(r.people);
     const e = r.encounter;
     const p = r.patient || {};
     const gone = isInError(e);
@@ -100,8 +102,8 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     facts.hidden = false;
     replaceChildren(lines,
       h('span', { id: 'review-submitted' }, e.submittedAt
-        ? `Submitted ${formatDateTime(e.submittedAt)} by ${e.submittedBy || 'unknown'}`
-        : `Started ${formatDateTime(e.startedAt)} by ${e.startedBy}; not submitted yet`));
+        ? `Submitted ${formatDateTime(e.submittedAt)} by ${person(e.submittedBy)}`
+        : `Started ${formatDateTime(e.startedAt)} by ${person(e.startedBy)}; not submitted yet`));
     line(signed, signedText(e));
     line(amended, amendedText(e));
     line(amending, amendingText(e));

@@ -14,7 +14,7 @@
 //! - The store's triggers refuse answer changes outside a draft or an open amendment and
 //!   any status move the review does not allow, whatever the code path.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use intake_core::ids::PatientId;
@@ -82,6 +82,26 @@ fn shown_response(rows: &[AnswerRow], disabled: Option<&BTreeSet<Key>>) -> Respo
 }
 
 impl Api {
+    /// The display name of each of these user names that has an account (the CLI's
+    /// `cli:…` actors and unknown names are left out: the screen shows them as they are).
+    pub(crate) fn display_names<'a>(
+        &self,
+        db: &Db<'_>,
+        names: impl Iterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, String>, ApiError> {
+        let mut out = BTreeMap::new();
+        let wanted: BTreeSet<&str> = names.collect();
+        for name in wanted {
+            if let Some(u) = db.user_by_username(name)? {
+                let shown = u.display_name.trim();
+                if !shown.is_empty() {
+                    out.insert(name.to_string(), shown.to_string());
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn may(&self, e: &EncounterRow, who: &Principal) -> MayDto {
         let physician = allows(who.role, Permission::SignEncounter);
         let mine = e.amending.as_ref().is_some_and(|a| a.by == who.actor);
@@ -138,7 +158,28 @@ impl Api {
                 e.patient_name
             ),
         };
+        let mentioned = rows
+            .iter()
+            .flat_map(|a| {
+                [Some(a.author.as_str()), a.confirmed_by.as_deref()]
+                    .into_iter()
+                    .chain(
+                        a.carried
+                            .iter()
+                            .flat_map(|c| [Some(c.author.as_str()), c.confirmed_by.as_deref()]),
+                    )
+            })
+            .flatten()
+            .chain(stored.iter().map(|v| v.by.as_str()))
+            .chain(
+                [Some(e.started_by.as_str()), e.submitted_by.as_deref()]
+                    .into_iter()
+                    .flatten(),
+            )
+            .chain(e.amending.iter().map(|a| a.by.as_str()));
+        let people = self.display_names(db, mentioned)?;
         Ok(ReviewDto {
+            people,
             encounter: self.dto(e, who),
             patient: ReviewPatientDto {
                 id: e.patient_id,

@@ -171,6 +171,8 @@ pub struct ReviewDto {
     /// The sentence a signature attests.
     pub attestation: String,
     pub may: MayDto,
+    /// How to name each person the review mentions (user name → display name).
+    pub people: std::collections::BTreeMap<String, String>,
 }
 
 /// A signed version, as it was signed.

@@ -226,6 +226,12 @@ fn a_submitted_intake_waits_in_the_queue_and_signing_locks_it() {
     assert_eq!(signed.encounter.status, "signed");
     assert_eq!(signed.encounter.signed_by.as_deref(), Some("physician"));
     assert_eq!(signed.versions.len(), 1);
+    assert_eq!(
+        signed.people.get("physician").map(String::as_str),
+        Some("Dr. Paul Okafor"),
+        "the screen names the signer as the clinic knows them"
+    );
+    assert!(signed.people.contains_key("nurse"), "and who submitted it");
     assert_eq!(signed.versions[0].record_hash, signed.record_hash);
     assert!(signed.encounter.read_only && !signed.may.sign && signed.may.amend);
     assert_eq!(w.api.review_count(w.physician()).unwrap(), waiting - 1);
