@@ -219,7 +219,7 @@ fn every_visit(c: &mut Changes<'_>, o: &Options, p: usize, visit: usize) {
     c.integer(":spo2", 95 + (n % 5) as i64);
     c.boolean(":ros-fever", false);
     c.boolean(":ros-chest-pain", false);
-    c.boolean(":ros-headache", n % 3 == 0);
+    c.boolean(":ros-headache", n.is_multiple_of(3));
     c.boolean(":ros-cough", n % 4 == 1);
     c.boolean(":ros-dizziness", false);
     c.text(
@@ -256,7 +256,7 @@ fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
         c.text(&format!("{}:pmh-condition", r + 1), condition);
         c.date(&format!("{}:pmh-since", r + 1), since);
     }
-    if p % 2 == 0 {
+    if p.is_multiple_of(2) {
         c.row("1:psh");
         c.text("1:psh-procedure", "Appendectomy");
         c.date("1:psh-date", "1998");
@@ -316,7 +316,7 @@ fn visit(api: &Api, clock: &ManualClock, who: &People, o: &Options, pid: i64, p:
         list: Vec::new(),
     };
     if n == 0 {
-        first_visit(&mut c, o, p, p % 2 == 0);
+        first_visit(&mut c, o, p, p.is_multiple_of(2));
     } else {
         every_visit(&mut c, o, p, 1);
         let row = last_row(&revs, "medication") + 1;
@@ -388,7 +388,12 @@ fn world(dir: &Path) -> Api {
                 birth_date: (chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap()
                     + Span::days(23 * p as i64))
                 .to_string(),
-                sex: if p % 2 == 0 { "female" } else { "male" }.into(),
+                sex: if p.is_multiple_of(2) {
+                    "female"
+                } else {
+                    "male"
+                }
+                .into(),
                 phone: format!("+1 555 01{:02} {:03}", p % 100, p),
                 emergency_name: "Tomás Ñúñez".into(),
                 emergency_relationship: "Spouse".into(),
