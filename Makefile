@@ -53,12 +53,17 @@ e2e:
 
 ## make bench: criterion benchmarks (figures in target/criterion/). The first run builds
 ## synthetic registers of 100,000 and 1,000,000 patients in target/bench-data/ (about a
-## minute and a half); set INTAKE_BENCH_SIZES=100000 for a quicker run.
+## minute and a half); set INTAKE_BENCH_SIZES=100000 for a quicker run. The PDF benches
+## compare with Debian's headless chromium, installed by `ensure-deps.sh bench`.
 bench:
+	@scripts/ensure-deps.sh bench
 	$(CARGO) bench -p intake-store --bench audit
 	$(CARGO) bench -p intake-api --bench patients
 	$(CARGO) bench -p intake-api --bench intake
 	$(CARGO) bench -p intake-core --bench carry_forward
+	$(CARGO) bench -p intake-pdf --bench render
+	$(CARGO) bench -p intake-pdf --bench chromium
+	$(CARGO) bench -p intake-api --bench exports
 	@echo "Keys for a repeat visit against a first visit (end-to-end, in the real window):"
 	@$(MAKE) --no-print-directory deps-test tools >/dev/null
 	@$(CARGO) build --features e2e --tests --bins -q
