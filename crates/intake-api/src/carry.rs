@@ -18,7 +18,7 @@ use intake_core::carry_forward::{
     plan, short_date, PastAnswer, PastVisit, Plan, Source, Target, VisitStatus,
 };
 use intake_core::ids::PatientId;
-use intake_core::questionnaire::response::{calculate, FormIndex, Key, Response};
+use intake_core::questionnaire::response::{FormIndex, Key, Response};
 use intake_core::questionnaire::value_json::{from_json, to_json};
 use intake_core::questionnaire::{AnswerValue, Coding, Questionnaire};
 use intake_store::{
@@ -29,8 +29,9 @@ use serde_json::Value;
 
 use intake_core::questionnaire::response::evaluate;
 
-use crate::encounters::{check_editable, item_label, response_of, when, SavedDto};
+use crate::encounters::{item_label, response_of, when, SavedDto};
 use crate::encounters_dto::{changes_since, disabled, problems, AnswerDto};
+use crate::encounters_lock::check_editable;
 use crate::permissions::Permission;
 use crate::{Api, ApiError, Caller};
 
@@ -341,11 +342,7 @@ pub(crate) fn write_plan(
         )?;
         response.insert(e.key.clone(), e.values.clone());
     }
-    for (key, value) in calculate(index, &response) {
-        if let Some(v) = value {
-            crate::encounters::write_answer(db, id, &key, &[v], "calculated", now, actor)?;
-        }
-    }
+    crate::encounters_write::recalculate(db, id, index, &mut response, now, actor)?;
     Ok(notes)
 }
 

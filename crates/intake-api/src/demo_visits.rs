@@ -332,7 +332,7 @@ fn put(
     source: &str,
     at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    crate::encounters::write_answer(db, id, key, values, source, at, DEMO_NURSE)
+    crate::encounters_write::write_answer(db, id, key, values, source, at, DEMO_NURSE)
 }
 
 /// What the nurse types and removes to turn the planned draft (`response`) into

@@ -16,10 +16,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use intake_core::ids::PatientId;
-use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key, Response};
-use intake_core::questionnaire::value_json::{from_json, to_json};
+use intake_core::questionnaire::response::{evaluate, FormIndex, Key, Response};
+use intake_core::questionnaire::value_json::from_json;
 use intake_core::questionnaire::{self, AnswerValue, Questionnaire};
-use intake_store::{AnswerRow, AnswerWrite, Db, EncounterFilter, EncounterRow, PatientStatus};
+use intake_store::{AnswerRow, Db, EncounterFilter, EncounterRow, PatientStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -29,7 +29,9 @@ use crate::encounters_dto::{
     changes_since, disabled, form_dto, problems, AnswerDto, ChangeSinceDto, EncounterDto, FormDto,
     ProblemDto,
 };
-use crate::permissions::{allows, Permission};
+use crate::encounters_lock::{check_editable, editable_by};
+use crate::encounters_write::{recalculate, write_answer};
+use crate::permissions::Permission;
 use crate::{Api, ApiError, Caller, Principal};
 
 /// The longest text answer accepted, in characters.
@@ -113,115 +115,12 @@ pub(crate) fn response_of(rows: &[AnswerRow]) -> Response {
     response
 }
 
-fn values_json(values: &[AnswerValue]) -> String {
-    Value::Array(values.iter().map(to_json).collect()).to_string()
-}
-
-/// Stores one key's values (a new write: its `rev` goes up by one).
-pub(crate) fn write_answer(
-    db: &Db<'_>,
-    encounter: i64,
-    key: &Key,
-    values: &[AnswerValue],
-    source: &str,
-    now: DateTime<Utc>,
-    actor: &str,
-) -> Result<(), ApiError> {
-    let key_text = key.to_string();
-    let write = AnswerWrite {
-        key: &key_text,
-        link_id: &key.link_id,
-        values: &values_json(values),
-        source,
-        carried: None,
-        needs_confirmation: false,
-    };
-    db.put_answer(encounter, &write, now, actor)?;
-    Ok(())
-}
-
-/// Recomputes the calculated items (BMI, scores) of `response` and stores what changed;
-/// returns the keys written and the keys removed.
-pub(crate) fn recalculate(
-    db: &Db<'_>,
-    id: i64,
-    index: &FormIndex<'_>,
-    response: &mut Response,
-    now: DateTime<Utc>,
-    actor: &str,
-) -> Result<(Vec<String>, Vec<String>), ApiError> {
-    let (mut written, mut removed) = (Vec::new(), Vec::new());
-    for (key, value) in calculate(index, response) {
-        let key_text = key.to_string();
-        let current = response.get(&key);
-        match value {
-            Some(v) if current != Some(&vec![v.clone()]) => {
-                write_answer(
-                    db,
-                    id,
-                    &key,
-                    std::slice::from_ref(&v),
-                    "calculated",
-                    now,
-                    actor,
-                )?;
-                response.insert(key, vec![v]);
-                written.push(key_text);
-            }
-            None if current.is_some() => {
-                db.delete_answer(id, &key_text)?;
-                response.remove(&key);
-                removed.push(key_text);
-            }
-            _ => {}
-        }
-    }
-    Ok((written, removed))
-}
-
 pub(crate) fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }
 
 fn not_found(id: i64) -> ApiError {
     ApiError::NotFound(format!("There is no intake {id}."))
-}
-
-pub(crate) fn read_only_error(e: &EncounterRow) -> ApiError {
-    if let Some(a) = &e.amending {
-        return ApiError::Conflict(format!(
-            "{} is amending this record since {}; only they can change it now.",
-            a.by,
-            when(a.at)
-        ));
-    }
-    let done = match (e.status.as_str(), &e.signed_at, &e.signed_by) {
-        ("signed" | "amended", Some(at), Some(by)) => format!("signed on {} by {by}", when(*at)),
-        ("entered_in_error", _, _) => "entered in error".to_string(),
-        _ => match (&e.submitted_at, &e.submitted_by) {
-            (Some(at), Some(by)) => format!("submitted on {} by {by}", when(*at)),
-            _ => "submitted".to_string(),
-        },
-    };
-    ApiError::Conflict(format!("This intake was {done}; it is read-only."))
-}
-
-/// Whether `who` may change the answers: a draft, for who fills intakes; a signed record,
-/// for the physician whose amendment is in progress.
-pub(crate) fn editable_by(e: &EncounterRow, who: &Principal) -> bool {
-    match &e.amending {
-        Some(a) => a.by == who.actor && allows(who.role, Permission::SignEncounter),
-        None => e.status == "draft" && allows(who.role, Permission::EditIntake),
-    }
-}
-
-/// Refuses a change to answers that `who` may not make (see [`editable_by`]).
-pub(crate) fn check_editable(e: &EncounterRow, who: &Principal) -> Result<(), ApiError> {
-    if editable_by(e, who) {
-        Ok(())
-    } else {
-        Err(read_only_error(e))
-    }
 }
 
 /// The label of an item for messages: its text, or its linkId.

@@ -101,12 +101,8 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 
 impl Api {
     /// The shared renderer (the fonts are parsed once per process).
-    pub(crate) fn renderer(&self) -> Result<&intake_pdf::Renderer, ApiError> {
-        static RENDERER: std::sync::OnceLock<Result<intake_pdf::Renderer, String>> =
-            std::sync::OnceLock::new();
-        RENDERER
-            .get_or_init(|| intake_pdf::Renderer::new().map_err(|e| e.to_string()))
-            .as_ref()
+    pub(crate) fn renderer(&self) -> Result<&'static intake_pdf::Renderer, ApiError> {
+        intake_pdf::shared()
             .map_err(|e| ApiError::Internal(format!("the PDF fonts cannot be used: {e}")))
     }
 

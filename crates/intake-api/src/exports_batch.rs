@@ -161,18 +161,17 @@ fn read_manifest(folder: &Path) -> BTreeMap<String, ManifestRow> {
     out
 }
 
-fn write_manifest(folder: &Path, rows: &BTreeMap<String, ManifestRow>) -> Result<(), String> {
+fn write_manifest(folder: &Path, rows: &BTreeMap<String, ManifestRow>) -> Result<(), ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let write = |w: &mut csv::Writer<Vec<u8>>| -> Result<Vec<u8>, csv::Error> {
+    let mut write = || -> Result<(), csv::Error> {
         w.write_record(MANIFEST_HEADER)?;
         for row in rows.values() {
             w.write_record(row.fields())?;
         }
-        w.flush()?;
-        Ok(w.get_ref().clone())
+        Ok(w.flush()?)
     };
-    let bytes = write(&mut w).map_err(|e| e.to_string())?;
-    write_atomically(&folder.join(MANIFEST), &bytes).map_err(|e| e.to_string())
+    write().map_err(|e| ApiError::Internal(format!("the manifest: {e}")))?;
+    write_atomically(&folder.join(MANIFEST), w.get_ref())
 }
 
 fn day(s: &str, field: &str) -> Result<NaiveDate, ApiError> {

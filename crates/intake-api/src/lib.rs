@@ -23,6 +23,8 @@ pub mod dto;
 pub mod encounters;
 mod encounters_check;
 pub mod encounters_dto;
+mod encounters_lock;
+mod encounters_write;
 mod error;
 pub mod exports;
 pub mod exports_batch;

@@ -24,8 +24,9 @@ use intake_core::text::fold;
 use intake_store::{AnswerRow, Db, EncounterRow, QueueFilter};
 use serde_json::json;
 
-use crate::encounters::{editable_by, response_of};
+use crate::encounters::response_of;
 use crate::encounters_dto::{disabled, form_dto, problems, AnswerDto};
+use crate::encounters_lock::editable_by;
 use crate::permissions::{allows, Permission};
 use crate::record::{answers_of, canonical};
 use crate::review_dto::{

@@ -88,11 +88,16 @@ impl Renderer {
     }
 }
 
-/// The PDF bytes of `summary`, with a renderer shared by the whole process.
-pub fn render(summary: &Summary, options: &RenderOptions) -> Result<Vec<u8>, PdfError> {
-    static SHARED: OnceLock<Result<Renderer, String>> = OnceLock::new();
-    match SHARED.get_or_init(|| Renderer::new().map_err(|e| e.to_string())) {
-        Ok(renderer) => renderer.render(summary, options),
-        Err(e) => Err(PdfError::Font("DejaVu Sans", e.clone())),
+/// The renderer shared by the whole process (the fonts are parsed on first use).
+pub fn shared() -> Result<&'static Renderer, PdfError> {
+    static SHARED: OnceLock<Result<Renderer, PdfError>> = OnceLock::new();
+    match SHARED.get_or_init(Renderer::new) {
+        Ok(renderer) => Ok(renderer),
+        Err(e) => Err(PdfError::Font("DejaVu Sans", e.to_string())),
     }
+}
+
+/// The PDF bytes of `summary`, with the renderer shared by the whole process.
+pub fn render(summary: &Summary, options: &RenderOptions) -> Result<Vec<u8>, PdfError> {
+    shared()?.render(summary, options)
 }

@@ -20,6 +20,7 @@ mod open;
 mod outcomes;
 mod patients;
 mod reviews;
+mod revisions;
 mod sessions;
 mod settings;
 mod sign_in_failures;
@@ -34,12 +35,13 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use audit::{AuditFilter, AuditRow, NewAuditEntry};
 pub use encounters::{
-    AnswerRow, AnswerWrite, CarriedFrom, EncounterFilter, EncounterRow, EventRef, RevisionRow,
+    AnswerRow, AnswerWrite, CarriedFrom, EncounterFilter, EncounterRow, EventRef,
 };
 pub use error::StoreError;
 pub use outcomes::OutcomeRow;
 pub use patients::{PatientRevision, PatientRow, PatientStatus};
 pub use reviews::{EventRow, QueueFilter, QueueRow, Signature};
+pub use revisions::RevisionRow;
 pub use sessions::SessionRow;
 pub use sign_in_failures::FailureRow;
 pub use templates::{NewTemplate, TemplateRow};

@@ -21,7 +21,9 @@ use intake_store::Db;
 
 use super::history::{Visit, Vitals};
 use crate::demo_patients::Rng;
-use crate::encounters::{check_editable, recalculate, response_of, write_answer};
+use crate::encounters::response_of;
+use crate::encounters_lock::check_editable;
+use crate::encounters_write::{recalculate, write_answer};
 use crate::permissions::{allows, Permission};
 use crate::record::canonical;
 use crate::review_actions::check_seen;

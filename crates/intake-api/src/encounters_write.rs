@@ -1,0 +1,78 @@
+//! Writing answers: one key's values as a new write (its `rev` goes up by one), and the
+//! calculated items (BMI, scores) recomputed after a change, so a save and an
+//! amendment's edit store the same things the same way.
+
+use chrono::{DateTime, Utc};
+use intake_core::questionnaire::response::{calculate, FormIndex, Key, Response};
+use intake_core::questionnaire::value_json::to_json;
+use intake_core::questionnaire::AnswerValue;
+use intake_store::{AnswerWrite, Db};
+use serde_json::Value;
+
+use crate::ApiError;
+
+fn values_json(values: &[AnswerValue]) -> String {
+    Value::Array(values.iter().map(to_json).collect()).to_string()
+}
+
+/// Stores one key's values (a new write: its `rev` goes up by one).
+pub(crate) fn write_answer(
+    db: &Db<'_>,
+    encounter: i64,
+    key: &Key,
+    values: &[AnswerValue],
+    source: &str,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let key_text = key.to_string();
+    let write = AnswerWrite {
+        key: &key_text,
+        link_id: &key.link_id,
+        values: &values_json(values),
+        source,
+        carried: None,
+        needs_confirmation: false,
+    };
+    db.put_answer(encounter, &write, now, actor)?;
+    Ok(())
+}
+
+/// Recomputes the calculated items (BMI, scores) of `response` and stores what changed;
+/// returns the keys written and the keys removed.
+pub(crate) fn recalculate(
+    db: &Db<'_>,
+    id: i64,
+    index: &FormIndex<'_>,
+    response: &mut Response,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<(Vec<String>, Vec<String>), ApiError> {
+    let (mut written, mut removed) = (Vec::new(), Vec::new());
+    for (key, value) in calculate(index, response) {
+        let key_text = key.to_string();
+        let current = response.get(&key);
+        match value {
+            Some(v) if current != Some(&vec![v.clone()]) => {
+                write_answer(
+                    db,
+                    id,
+                    &key,
+                    std::slice::from_ref(&v),
+                    "calculated",
+                    now,
+                    actor,
+                )?;
+                response.insert(key, vec![v]);
+                written.push(key_text);
+            }
+            None if current.is_some() => {
+                db.delete_answer(id, &key_text)?;
+                response.remove(&key);
+                removed.push(key_text);
+            }
+            _ => {}
+        }
+    }
+    Ok((written, removed))
+}
