@@ -13,6 +13,7 @@
 
 import { h, replaceChildren } from './dom.js';
 import { idSafe, valueText } from './intake-model.js';
+import { person } from './review-format.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -43,13 +44,13 @@ export function provenanceNodes(key, answer, { onConfirm, readOnly, recordBadge 
   if (answer.source !== 'carried' || !answer.carried) return [];
   const c = answer.carried;
   const when = dayText(c.date);
-  const who = `entered by ${c.enteredBy}${c.confirmedBy ? `, confirmed by ${c.confirmedBy}` : ''}`;
+  const who = `entered by ${person(c.enteredBy)}${c.confirmedBy ? `, confirmed by ${person(c.confirmedBy)}` : ''}`;
   const out = [h('span', { class: 'badge q-from', title: `Carried from the visit of ${when}; ${who}`,
     tabindex: '0', dataset: { key } },
   `from ${when}`, h('span', { class: 'q-from-who' }, ` · ${who}`))];
   if (answer.needsConfirmation) {
     if (answer.confirmedBy) {
-      out.push(h('span', { class: 'q-confirmed', title: `Confirmed by ${answer.confirmedBy}` }, '✓ Confirmed'));
+      out.push(h('span', { class: 'q-confirmed', title: `Confirmed by ${person(answer.confirmedBy)}` }, '✓ Confirmed'));
     } else if (!readOnly) {
       out.push(h('button', { type: 'button', class: 'secondary small q-confirm', id: `confirm-${idSafe(key)}`,
         dataset: { stop: 'no' }, 'aria-keyshortcuts': 'Alt+C', on: { click: () => onConfirm(key) } }, 'Confirm'));

@@ -6,6 +6,7 @@
 
 import { h, replaceChildren } from './dom.js';
 import { formatDateTime } from './patient-fields.js';
+import { person } from './review-format.js';
 
 /** `onReview()` leaves for the review screen (after saving what is typed). */
 export function createReviewBanners({ onReview }) {
@@ -25,14 +26,14 @@ export function createReviewBanners({ onReview }) {
       returned.hidden = !r;
       if (r) {
         replaceChildren(returned, h('strong', {}, 'Returned for changes'),
-          `Returned by ${r.by} at ${formatDateTime(r.at)}: `, h('span', { class: 'intake-returned-comment' }, r.comment));
+          `Returned by ${person(r.by)} at ${formatDateTime(r.at)}: `, h('span', { class: 'intake-returned-comment' }, r.comment));
       }
       const a = e.amending;
       amending.hidden = !a;
       toReview.hidden = e.readOnly;
       if (a) {
         replaceChildren(reason, h('strong', {}, `Amending: ${a.reason}`),
-          `Started ${formatDateTime(a.since)} by ${a.by}. The changes are signed on the review screen.`);
+          `Started ${formatDateTime(a.since)} by ${person(a.by)}. The changes are signed on the review screen.`);
       }
     },
   };

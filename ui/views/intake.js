@@ -23,7 +23,7 @@ import { createReviewBanners } from '../intake-review.js';
 import { createSaver } from '../intake-saver.js';
 import { isAltLetter, onScreenKey } from '../keys.js';
 import { formatDateTime } from '../patient-fields.js';
-import { setStatusBadge, signedText } from '../review-format.js';
+import { person, setPeople, setStatusBadge, signedText } from '../review-format.js';
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 
@@ -233,7 +233,7 @@ export function render({ encounterId, go }) {
     mrn.textContent = e.mrn;
     formName.textContent = `${e.templateTitle} · version ${e.templateVersion}`;
     setStatusBadge(status, e.status);
-    started.textContent = `Started ${formatDateTime(e.startedAt)} by ${e.startedBy}`;
+    started.textContent = `Started ${formatDateTime(e.startedAt)} by ${person(e.startedBy)}`;
     summary.hidden = false;
     backLink.href = `#/patients/${e.patientId}`;
     backLink.textContent = `‹ ${e.patientName || 'Patient'}`;
@@ -245,7 +245,7 @@ export function render({ encounterId, go }) {
       : h('a', { id: 'intake-open-record', href: `#/review/${e.id}` }, 'Open the record and its history');
     const signedLine = signedText(e);
     replaceChildren(readOnlyBanner, e.submittedAt
-      ? [h('strong', {}, `Submitted on ${formatDateTime(e.submittedAt)} by ${e.submittedBy || 'unknown'}`),
+      ? [h('strong', {}, `Submitted on ${formatDateTime(e.submittedAt)} by ${person(e.submittedBy)}`),
         signedLine ? `; ${signedLine.charAt(0).toLowerCase()}${signedLine.slice(1)}` : '', '; read-only. ', record]
       : [h('strong', {}, 'Read-only:'), ' your role can view this intake but not change it. ', record]);
     reviewBanners.show(e);
@@ -292,6 +292,7 @@ export function render({ encounterId, go }) {
 
   /** Draws an opened intake, in `sectionId` or the section it was left in. */
   function show(intake, sectionId = null) {
+    setPeople(intake.people);
     saver.reset(intake.answers);
     showEncounter(intake.encounter);
     editor.load(intake, sectionId);

@@ -67,6 +67,8 @@ pub struct IntakeDto {
     pub carry: CarryNotesDto,
     /// Carried values edited or removed, rows added.
     pub changes: Vec<ChangeSinceDto>,
+    /// How to name each person the intake mentions (user name → display name).
+    pub people: std::collections::BTreeMap<String, String>,
 }
 
 /// What a save changed.
@@ -268,7 +270,26 @@ impl Api {
                 .as_deref()
                 .and_then(|n| serde_json::from_str(n).ok())
                 .unwrap_or_default();
+            let mentioned = rows
+                .iter()
+                .flat_map(|a| {
+                    [Some(a.author.as_str()), a.confirmed_by.as_deref()]
+                        .into_iter()
+                        .chain(
+                            a.carried
+                                .iter()
+                                .flat_map(|c| [Some(c.author.as_str()), c.confirmed_by.as_deref()]),
+                        )
+                })
+                .flatten()
+                .chain([who.actor.as_str(), e.started_by.as_str()])
+                .chain(e.submitted_by.as_deref())
+                .chain(e.signed_by.as_deref())
+                .chain(e.returned.iter().map(|r| r.by.as_str()))
+                .chain(e.amending.iter().map(|a| a.by.as_str()));
+            let people = self.display_names(db, mentioned)?;
             Ok(IntakeDto {
+                people,
                 form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
                 encounter: self.dto(&e, &who),
                 answers: rows.iter().map(AnswerDto::new).collect(),

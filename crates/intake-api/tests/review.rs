@@ -319,6 +319,11 @@ fn signing_a_record_that_changed_since_it_was_opened_is_refused() {
         !intake.encounter.read_only,
         "a returned intake is a draft again"
     );
+    assert_eq!(
+        intake.people.get("dr-second").map(String::as_str),
+        Some("Dr Second"),
+        "the intake screen names who returned it as the clinic knows them"
+    );
     let rev = intake
         .answers
         .iter()
