@@ -270,18 +270,7 @@ impl Api {
                 .as_deref()
                 .and_then(|n| serde_json::from_str(n).ok())
                 .unwrap_or_default();
-            let mentioned = rows
-                .iter()
-                .flat_map(|a| {
-                    [Some(a.author.as_str()), a.confirmed_by.as_deref()]
-                        .into_iter()
-                        .chain(
-                            a.carried
-                                .iter()
-                                .flat_map(|c| [Some(c.author.as_str()), c.confirmed_by.as_deref()]),
-                        )
-                })
-                .flatten()
+            let mentioned = crate::review::answer_people(&rows)
                 .chain([who.actor.as_str(), e.started_by.as_str()])
                 .chain(e.submitted_by.as_deref())
                 .chain(e.signed_by.as_deref())

@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 use crate::encounters::response_of;
 use crate::permissions::Permission;
 use crate::record::{answers_of, canonical};
+use crate::review::shown_response;
 use crate::{Api, ApiError, Caller};
 
 /// One visit ready to render: its summary, what the file is called, and its facts.
@@ -148,20 +149,10 @@ impl Api {
             people.insert(who.to_string(), name(who)?);
         }
         let shown_name = |u: &str| people.get(u).cloned().unwrap_or_else(|| u.to_string());
-        let changing = e.status == "draft";
-        let mut response = response_of(&rows);
-        if changing {
-            let index = FormIndex::new(&q.items);
-            let disabled = evaluate(&index, &response).disabled;
-            response.retain(|k, _| !disabled.contains(k));
-        } else {
-            let out: Vec<&str> = rows
-                .iter()
-                .filter(|a| !a.in_record)
-                .map(|a| a.key.as_str())
-                .collect();
-            response.retain(|k, _| !out.contains(&k.to_string().as_str()));
-        }
+        // A draft shows what the form enables now; any other record what is in it.
+        let disabled = (e.status == "draft")
+            .then(|| evaluate(&FormIndex::new(&q.items), &response_of(&rows)).disabled);
+        let response = shown_response(&rows, disabled.as_ref());
         let provenance: BTreeMap<Key, Source> = rows
             .iter()
             .filter_map(|a| Some((a.key.parse::<Key>().ok()?, source_of(a, &shown_name))))

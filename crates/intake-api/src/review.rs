@@ -66,7 +66,7 @@ fn reason_item(q: &Questionnaire) -> Option<String> {
 /// The answers that are in the record as it stands: for a submitted or signed record
 /// those marked so; in a draft or during an amendment those the form enables now
 /// (`disabled`: what the evaluation of the current answers left out).
-fn shown_response(rows: &[AnswerRow], disabled: Option<&BTreeSet<Key>>) -> Response {
+pub(crate) fn shown_response(rows: &[AnswerRow], disabled: Option<&BTreeSet<Key>>) -> Response {
     let mut response = response_of(rows);
     match disabled {
         Some(disabled) => response.retain(|k, _| !disabled.contains(k)),
@@ -80,6 +80,22 @@ fn shown_response(rows: &[AnswerRow], disabled: Option<&BTreeSet<Key>>) -> Respo
         }
     }
     response
+}
+
+/// Everyone the answers name: who entered each, who confirmed it, and for a carried one
+/// who entered and confirmed it at its visit.
+pub(crate) fn answer_people(rows: &[AnswerRow]) -> impl Iterator<Item = &str> {
+    rows.iter()
+        .flat_map(|a| {
+            [Some(a.author.as_str()), a.confirmed_by.as_deref()]
+                .into_iter()
+                .chain(
+                    a.carried
+                        .iter()
+                        .flat_map(|c| [Some(c.author.as_str()), c.confirmed_by.as_deref()]),
+                )
+        })
+        .flatten()
 }
 
 impl Api {
@@ -159,18 +175,7 @@ impl Api {
                 e.patient_name
             ),
         };
-        let mentioned = rows
-            .iter()
-            .flat_map(|a| {
-                [Some(a.author.as_str()), a.confirmed_by.as_deref()]
-                    .into_iter()
-                    .chain(
-                        a.carried
-                            .iter()
-                            .flat_map(|c| [Some(c.author.as_str()), c.confirmed_by.as_deref()]),
-                    )
-            })
-            .flatten()
+        let mentioned = answer_people(&rows)
             .chain(stored.iter().map(|v| v.by.as_str()))
             .chain(
                 [Some(e.started_by.as_str()), e.submitted_by.as_deref()]

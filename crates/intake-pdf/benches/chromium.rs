@@ -41,8 +41,8 @@ fn p50_p95(mut samples: Vec<Duration>) -> (Duration, Duration) {
 }
 
 /// Prints `html` to `out` with headless Chromium and a fresh profile under `dir`.
-fn chromium(binary: &str, html_path: &Path, out: &Path, dir: &Path) -> Result<(), String> {
-    let profile = tempfile::tempdir_in(dir).map_err(|e| e.to_string())?;
+fn chromium(binary: &str, html_path: &Path, out: &Path, dir: &Path) -> std::io::Result<()> {
+    let profile = tempfile::tempdir_in(dir)?;
     let status = Command::new(binary)
         .args([
             "--headless",
@@ -61,13 +61,18 @@ fn chromium(binary: &str, html_path: &Path, out: &Path, dir: &Path) -> Result<()
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .map_err(|e| format!("{binary} could not be started: {e}"))?;
+        .map_err(|e| {
+            std::io::Error::new(e.kind(), format!("{binary} could not be started: {e}"))
+        })?;
     if !status.success() {
-        return Err(format!("{binary} failed: {status}"));
+        return Err(std::io::Error::other(format!("{binary} failed: {status}")));
     }
     match std::fs::metadata(out) {
         Ok(m) if m.len() > 0 => Ok(()),
-        _ => Err(format!("{binary} wrote no PDF to {}", out.display())),
+        _ => Err(std::io::Error::other(format!(
+            "{binary} wrote no PDF to {}",
+            out.display()
+        ))),
     }
 }
 
