@@ -171,3 +171,101 @@ fn icons_are_rgba_pngs() {
         assert_eq!(bytes[25], 6, "{path} has colour type 6 (RGBA)");
     }
 }
+
+/// The Rust sources that ship (not tests): every `.rs` file under `crates/*/src` and
+/// `src-tauri`, cut at its `#[cfg(test)]` module; test-only files are left out.
+fn shipped_sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.is_dir() {
+            if !matches!(name.as_str(), "tests" | "benches" | "examples" | "target") {
+                shipped_sources(&path, out);
+            }
+        } else if name.ends_with(".rs") && name != "tests.rs" {
+            out.push(path);
+        }
+    }
+}
+
+/// Finds encounter-status words written as Rust or SQL string literals (`"signed"`,
+/// `'draft'`) in `text`, skipping `stored_words!` blocks (the one mapping to and from
+/// the stored words) and everything from `#[cfg(test)]` on. Returns `(line, word)`.
+fn status_literals(text: &str) -> Vec<(usize, &'static str)> {
+    const WORDS: [&str; 5] = [
+        "draft",
+        "submitted",
+        "signed",
+        "amended",
+        "entered_in_error",
+    ];
+    let mut found = Vec::new();
+    let mut in_mapping = false;
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("#[cfg(test)]") {
+            break;
+        }
+        if trimmed.starts_with("stored_words!(") {
+            in_mapping = true;
+        }
+        if in_mapping {
+            if trimmed.starts_with(");") {
+                in_mapping = false;
+            }
+            continue;
+        }
+        if trimmed.starts_with("//") {
+            continue;
+        }
+        for word in WORDS {
+            // A JSON key that happens to be the word (`"signed": 12`) is not a status.
+            let rust = line
+                .match_indices(&format!("\"{word}\""))
+                .any(|(i, m)| !line[i + m.len()..].starts_with(':'));
+            if rust || line.contains(&format!("'{word}'")) {
+                found.push((n + 1, word));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_status_scanner_finds_literals_outside_the_mapping() {
+    let sample = "stored_words!(\n  X, \"x\", { Draft => \"draft\" }\n);\n\
+                  let a = e.status == \"signed\";\n\
+                  const Q: &str = \"SELECT 1 WHERE status = 'submitted'\";\n\
+                  // a comment may say \"amended\"\n\
+                  #[cfg(test)]\nmod tests { const S: &str = \"draft\"; }\n";
+    assert_eq!(
+        status_literals(sample),
+        vec![(4, "signed"), (5, "submitted")],
+        "a Rust literal and a SQL literal are found; the mapping, comments and tests are not"
+    );
+}
+
+#[test]
+fn encounter_statuses_are_written_only_by_their_enum() {
+    let mut files = Vec::new();
+    for dir in ["crates", "src-tauri"] {
+        shipped_sources(&root().join(dir), &mut files);
+    }
+    assert!(files.len() > 50, "scanned {} files", files.len());
+    let mut offences = Vec::new();
+    for file in &files {
+        let text = fs::read_to_string(file).unwrap();
+        for (line, word) in status_literals(&text) {
+            offences.push(format!(
+                "{}:{line}: {word:?}",
+                file.strip_prefix(root()).unwrap().display()
+            ));
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "write statuses through intake_core::EncounterStatus (as_str, parse), not as strings \
+         (migrations are the only other place):\n{}",
+        offences.join("\n")
+    );
+}

@@ -24,7 +24,13 @@ pub(crate) fn ensure_builtin(db: &Db<'_>, now: DateTime<Utc>) -> Result<usize, A
         .map_err(|e| ApiError::Internal(format!("the built-in form does not import: {e}")))?;
     let version = q.version.unwrap_or_else(|| "1".into());
     if db.template(GENERAL_INTAKE_SLUG, &version)?.is_none() {
-        store_template(db, GENERAL_INTAKE, "active", now, ACTOR)?;
+        store_template(
+            db,
+            GENERAL_INTAKE,
+            intake_core::TemplateStatus::Active,
+            now,
+            ACTOR,
+        )?;
         added += 1;
     }
     Ok(added)

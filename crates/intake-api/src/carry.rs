@@ -14,13 +14,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use intake_core::carry_forward::{
-    plan, short_date, PastAnswer, PastVisit, Plan, Source, Target, VisitStatus,
-};
+use intake_core::carry_forward::{plan, short_date, PastAnswer, PastVisit, Plan, Target};
 use intake_core::ids::PatientId;
 use intake_core::questionnaire::response::{FormIndex, Key, Response};
-use intake_core::questionnaire::value_json::{from_json, to_json};
+use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::{AnswerValue, Coding, Questionnaire};
+use intake_core::AnswerSource;
+use intake_core::{EncounterId, EncounterStatus};
 use intake_store::{
     AnswerWrite, CarriedFrom, Db, EncounterFilter, EncounterRow, PatientRow, TemplateRow,
 };
@@ -144,17 +144,13 @@ struct Loaded {
     answers: BTreeMap<Key, PastAnswer>,
 }
 
-fn past_answers(db: &Db<'_>, id: i64) -> Result<BTreeMap<Key, PastAnswer>, ApiError> {
+fn past_answers(db: &Db<'_>, id: EncounterId) -> Result<BTreeMap<Key, PastAnswer>, ApiError> {
     let mut out = BTreeMap::new();
     for a in db.answers(id)? {
-        let Ok(key) = a.key.parse::<Key>() else {
-            continue;
-        };
-        let list: Vec<Value> = serde_json::from_str(&a.values).unwrap_or_default();
         out.insert(
-            key,
+            a.key,
             PastAnswer {
-                values: list.iter().filter_map(|v| from_json(v).ok()).collect(),
+                values: a.values,
                 author: a.author,
                 at: a.at,
                 in_record: a.in_record,
@@ -176,7 +172,7 @@ impl Api {
     fn earlier_visits(
         &self,
         db: &Db<'_>,
-        patient_id: i64,
+        patient_id: PatientId,
         now: DateTime<Utc>,
     ) -> Result<Vec<Loaded>, ApiError> {
         let filter = EncounterFilter {
@@ -190,16 +186,14 @@ impl Api {
         let mut newest_of_version = std::collections::HashSet::new();
         let mut out = Vec::new();
         for row in rows {
-            let Some(status) = VisitStatus::parse(&row.status) else {
-                continue;
-            };
-            let usable = status.carries() && date(&row) <= now;
+            let status = row.status;
+            let usable = status.carries_forward() && date(&row) <= now;
             let answers = if usable {
                 if !newest_of_version.insert(row.template_id) {
                     continue; // an older visit of a version already represented
                 }
                 past_answers(db, row.id)?
-            } else if status == VisitStatus::Draft {
+            } else if status == EncounterStatus::Draft {
                 continue;
             } else {
                 BTreeMap::new()
@@ -220,19 +214,17 @@ impl Api {
         q: &Questionnaire,
         now: DateTime<Utc>,
     ) -> Result<Plan, ApiError> {
-        let loaded = self.earlier_visits(db, patient.id.0, now)?;
+        let loaded = self.earlier_visits(db, patient.id, now)?;
         let visits: Vec<PastVisit<'_>> = loaded
             .iter()
-            .filter_map(|l| {
-                Some(PastVisit {
-                    id: l.row.id,
-                    slug: &l.row.template_slug,
-                    version: &l.row.template_version,
-                    form: &l.form,
-                    status: VisitStatus::parse(&l.row.status)?,
-                    date: l.row.submitted_at.unwrap_or(l.row.started_at),
-                    answers: &l.answers,
-                })
+            .map(|l| PastVisit {
+                id: l.row.id.0,
+                slug: &l.row.template_slug,
+                version: &l.row.template_version,
+                form: &l.form,
+                status: l.row.status,
+                date: l.row.submitted_at.unwrap_or(l.row.started_at),
+                answers: &l.answers,
             })
             .collect();
         let target = Target {
@@ -282,7 +274,7 @@ fn plan_entry_dto(e: &intake_core::carry_forward::Entry) -> PlanEntryDto {
         link_id: e.key.link_id.clone(),
         value: values.first().cloned(),
         values: if values.len() > 1 { values } else { Vec::new() },
-        source: e.source.map(Source::as_str),
+        source: e.source.map(AnswerSource::as_str),
         source_encounter: p.map(|p| p.encounter),
         source_date: p.map(|p| p.visit_date.date_naive().to_string()),
         entered_by: p.map(|p| p.entered_by.clone()),
@@ -296,7 +288,7 @@ fn plan_entry_dto(e: &intake_core::carry_forward::Entry) -> PlanEntryDto {
 /// Writes a plan into a new draft, then the calculations; returns the notes to keep.
 pub(crate) fn write_plan(
     db: &Db<'_>,
-    id: i64,
+    id: EncounterId,
     plan: &Plan,
     index: &FormIndex<'_>,
     now: DateTime<Utc>,
@@ -318,22 +310,19 @@ pub(crate) fn write_plan(
             continue;
         };
         let carried = e.provenance.as_ref().map(|p| CarriedFrom {
-            encounter: p.encounter,
+            encounter: EncounterId(p.encounter),
             date: p.visit_date,
             author: p.entered_by.clone(),
             confirmed_by: p.confirmed_by.clone(),
         });
         // A row is confirmed as a whole: the answers inside it do not ask on their own.
         let inside_row = !e.key.rows.is_empty() && !index.is_row_group(&e.key.link_id);
-        let key_text = e.key.to_string();
-        let values = Value::Array(e.values.iter().map(to_json).collect()).to_string();
         db.put_answer(
             id,
             &AnswerWrite {
-                key: &key_text,
-                link_id: &e.key.link_id,
-                values: &values,
-                source: source.as_str(),
+                key: &e.key,
+                values: &e.values,
+                source,
                 carried: carried.as_ref(),
                 needs_confirmation: e.needs_confirmation && !inside_row,
             },
@@ -363,6 +352,7 @@ impl Api {
         id: i64,
         confirms: &[ConfirmDto],
     ) -> Result<SavedDto, ApiError> {
+        let id = EncounterId(id);
         let who = self.authorize(caller, Permission::EditIntake)?;
         if confirms.len() > MAX_CONFIRMS {
             return Err(ApiError::invalid(
@@ -380,7 +370,7 @@ impl Api {
             let mut confirmed = Vec::new();
             for c in confirms {
                 let field = c.key.as_str();
-                let Some(row) = before.iter().find(|a| a.key == c.key) else {
+                let Some(row) = before.iter().find(|a| a.key.to_string() == c.key) else {
                     return Err(ApiError::invalid(
                         field,
                         "This answer is no longer there; nothing was confirmed.",

@@ -44,6 +44,7 @@ use intake_store::{Db, TemplateRow};
 use crate::{Api, ApiError};
 use answers::{filled, Filled};
 use history::Visit;
+use intake_core::{AnswerSource, EncounterId};
 use sign_off::{Fate, History};
 pub use sign_off::{DEMO_AMENDMENT_REASONS, DEMO_WAITING};
 
@@ -227,7 +228,7 @@ impl Api {
         patient: &intake_store::PatientRow,
         filled: &Filled,
         start: DateTime<Utc>,
-    ) -> Result<(i64, DateTime<Utc>), ApiError> {
+    ) -> Result<(EncounterId, DateTime<Utc>), ApiError> {
         let later = |minutes| {
             start
                 .checked_add_signed(Duration::minutes(minutes))
@@ -236,7 +237,7 @@ impl Api {
         let (typed_at, confirmed_at, submitted_at) = (later(4), later(7), later(9));
         let index = &form.index;
         let plan = self.carry_plan(db, patient, form.template, form.q, start)?;
-        let id = db.insert_encounter(patient.id.0, form.template.id, start, DEMO_NURSE)?;
+        let id = db.insert_encounter(patient.id, form.template.id, start, DEMO_NURSE)?;
         let notes = crate::carry::write_plan(db, id, &plan, index, start, DEMO_NURSE)?;
         let notes = serde_json::to_string(&notes)
             .map_err(|e| ApiError::Internal(format!("the carry-forward notes: {e}")))?;
@@ -257,18 +258,18 @@ impl Api {
         let kept: BTreeSet<&Key> = plan
             .entries
             .iter()
-            .filter(|e| e.source == Some(intake_core::carry_forward::Source::Record))
+            .filter(|e| e.source == Some(intake_core::AnswerSource::Record))
             .map(|e| &e.key)
             .collect();
 
         let (writes, removes) = changes(index, &response, filled, &kept);
         for key in &removes {
             response.remove(key);
-            db.delete_answer(id, &key.to_string())?;
+            db.delete_answer(id, key)?;
         }
         for (key, values) in &writes {
             response.insert(key.clone(), values.clone());
-            put(db, id, key, values, "typed", typed_at)?;
+            put(db, id, key, values, AnswerSource::Typed, typed_at)?;
         }
         for (key, value) in calculate(index, &response) {
             match value {
@@ -278,13 +279,13 @@ impl Api {
                         id,
                         &key,
                         std::slice::from_ref(&v),
-                        "calculated",
+                        AnswerSource::Calculated,
                         typed_at,
                     )?;
                     response.insert(key, vec![v]);
                 }
                 None if response.contains_key(&key) => {
-                    db.delete_answer(id, &key.to_string())?;
+                    db.delete_answer(id, &key)?;
                     response.remove(&key);
                 }
                 _ => {}
@@ -292,7 +293,7 @@ impl Api {
         }
         db.touch_encounter(id, None, typed_at)?;
         for e in plan.entries.iter().filter(|e| e.needs_confirmation) {
-            db.confirm_answer(id, &e.key.to_string(), confirmed_at, DEMO_NURSE)?;
+            db.confirm_answer(id, &e.key, confirmed_at, DEMO_NURSE)?;
         }
 
         let eval = evaluate(index, &response);
@@ -306,10 +307,10 @@ impl Api {
                 problem.message
             )));
         }
-        let left_out: Vec<String> = response
+        let left_out: Vec<Key> = response
             .keys()
             .filter(|k| eval.disabled.contains(k))
-            .map(Key::to_string)
+            .cloned()
             .collect();
         db.submit_encounter(id, &left_out, submitted_at, DEMO_NURSE)?;
         Ok((id, submitted_at))
@@ -326,10 +327,10 @@ fn start_time(today: NaiveDate, visit: &Visit) -> DateTime<Utc> {
 
 fn put(
     db: &Db<'_>,
-    id: i64,
+    id: EncounterId,
     key: &Key,
     values: &[AnswerValue],
-    source: &str,
+    source: AnswerSource,
     at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     crate::encounters_write::write_answer(db, id, key, values, source, at, DEMO_NURSE)

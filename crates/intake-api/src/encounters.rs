@@ -17,7 +17,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use intake_core::ids::PatientId;
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key, Response};
-use intake_core::questionnaire::value_json::from_json;
 use intake_core::questionnaire::{self, AnswerValue, Questionnaire};
 use intake_store::{AnswerRow, Db, EncounterFilter, EncounterRow, PatientStatus};
 use serde::{Deserialize, Serialize};
@@ -33,6 +32,7 @@ use crate::encounters_lock::{check_editable, editable_by};
 use crate::encounters_write::{recalculate, write_answer};
 use crate::permissions::Permission;
 use crate::{Api, ApiError, Caller, Principal};
+use intake_core::{AnswerSource, EncounterId, EncounterStatus, TemplateId};
 
 /// The longest text answer accepted, in characters.
 pub const MAX_TEXT_ANSWER_CHARS: usize = 100_000;
@@ -107,12 +107,7 @@ pub struct EncounterDetailDto {
 pub(crate) fn response_of(rows: &[AnswerRow]) -> Response {
     let mut response = Response::new();
     for row in rows {
-        let Ok(key) = row.key.parse::<Key>() else {
-            continue;
-        };
-        let list: Vec<Value> = serde_json::from_str(&row.values).unwrap_or_default();
-        let values = list.iter().filter_map(|v| from_json(v).ok()).collect();
-        response.insert(key, values);
+        response.insert(row.key.clone(), row.values.clone());
     }
     response
 }
@@ -121,7 +116,7 @@ pub(crate) fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn not_found(id: i64) -> ApiError {
+fn not_found(id: EncounterId) -> ApiError {
     ApiError::NotFound(format!("There is no intake {id}."))
 }
 
@@ -137,7 +132,7 @@ impl Api {
     pub(crate) fn form(
         &self,
         db: &Db<'_>,
-        template_id: i64,
+        template_id: TemplateId,
     ) -> Result<Arc<Questionnaire>, ApiError> {
         if let Some(q) = self.forms_cache().get(&template_id) {
             return Ok(q.clone());
@@ -152,7 +147,11 @@ impl Api {
         Ok(q)
     }
 
-    pub(crate) fn encounter_row(&self, db: &Db<'_>, id: i64) -> Result<EncounterRow, ApiError> {
+    pub(crate) fn encounter_row(
+        &self,
+        db: &Db<'_>,
+        id: EncounterId,
+    ) -> Result<EncounterRow, ApiError> {
         db.encounter(id)?.ok_or_else(|| not_found(id))
     }
 
@@ -184,7 +183,7 @@ impl Api {
             let q = self.form(db, template.id)?;
             let index = FormIndex::new(&q.items);
             let plan = self.carry_plan(db, &patient, &template, &q, now)?;
-            let id = db.insert_encounter(patient_id, template.id, now, &who.actor)?;
+            let id = db.insert_encounter(patient.id, template.id, now, &who.actor)?;
             let notes = crate::carry::write_plan(db, id, &plan, &index, now, &who.actor)?;
             let notes = serde_json::to_string(&notes)
                 .map_err(|e| ApiError::Internal(format!("the carry-forward notes: {e}")))?;
@@ -214,25 +213,21 @@ impl Api {
         status: Option<&str>,
     ) -> Result<Vec<EncounterDto>, ApiError> {
         let who = self.authorize(caller, Permission::ViewEncounters)?;
-        if let Some(s) = status {
-            if ![
-                "draft",
-                "submitted",
-                "signed",
-                "amended",
-                "entered_in_error",
-            ]
-            .contains(&s)
-            {
-                return Err(ApiError::invalid(
-                    "status",
-                    format!("{s:?} is not a status (draft, submitted, signed, amended, entered_in_error)."),
-                ));
-            }
-        }
+        let status = status
+            .map(|s| {
+                EncounterStatus::parse(s).map_err(|_| {
+                    let known: Vec<&str> =
+                        EncounterStatus::ALL.iter().map(|s| s.as_str()).collect();
+                    ApiError::invalid(
+                        "status",
+                        format!("{s:?} is not a status ({}).", known.join(", ")),
+                    )
+                })
+            })
+            .transpose()?;
         let filter = EncounterFilter {
-            patient_id,
-            status: status.map(str::to_string),
+            patient_id: patient_id.map(PatientId),
+            status,
             limit: None,
         };
         let rows = self.store.read(|db| db.list_encounters(&filter))?;
@@ -245,6 +240,7 @@ impl Api {
         caller: Caller<'_>,
         id: i64,
     ) -> Result<EncounterDetailDto, ApiError> {
+        let id = EncounterId(id);
         let who = self.authorize(caller, Permission::ViewEncounters)?;
         self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
@@ -258,6 +254,7 @@ impl Api {
 
     /// An encounter with its form, answers, disabled items and problems, for the screen.
     pub fn open_intake(&self, caller: Caller<'_>, id: i64) -> Result<IntakeDto, ApiError> {
+        let id = EncounterId(id);
         let who = self.authorize(caller, Permission::ViewEncounters)?;
         self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
@@ -298,6 +295,7 @@ impl Api {
         changes: &[ChangeDto],
         section: Option<&str>,
     ) -> Result<SavedDto, ApiError> {
+        let id = EncounterId(id);
         let who = self.authorize(caller, Permission::EditIntake)?;
         if changes.len() > MAX_CHANGES_PER_SAVE {
             return Err(ApiError::invalid(
@@ -321,7 +319,7 @@ impl Api {
             }
             let before = db.answers(id)?;
             let stored: BTreeMap<String, &AnswerRow> =
-                before.iter().map(|a| (a.key.clone(), a)).collect();
+                before.iter().map(|a| (a.key.to_string(), a)).collect();
             let mut response = response_of(&before);
             let mut writes: Vec<(Key, Vec<AnswerValue>)> = Vec::new();
             let mut removes: Vec<Key> = Vec::new();
@@ -354,12 +352,12 @@ impl Api {
             let mut written: Vec<String> = Vec::new();
             let mut removed: Vec<String> = Vec::new();
             for key in &removes {
-                if db.delete_answer(id, &key.to_string())? {
+                if db.delete_answer(id, key)? {
                     removed.push(key.to_string());
                 }
             }
             for (key, values) in &writes {
-                write_answer(db, id, key, values, "typed", now, &who.actor)?;
+                write_answer(db, id, key, values, AnswerSource::Typed, now, &who.actor)?;
                 written.push(key.to_string());
             }
             let (calculated, uncalculated) =
@@ -371,7 +369,7 @@ impl Api {
             let after = db.answers(id)?;
             let answers = after
                 .iter()
-                .filter(|a| written.contains(&a.key))
+                .filter(|a| written.contains(&a.key.to_string()))
                 .map(AnswerDto::new)
                 .collect();
             removed.retain(|k| !written.contains(k));
@@ -390,6 +388,7 @@ impl Api {
     /// Validates and submits a draft. With errors, nothing changes and every problem
     /// is returned; a second submission is refused.
     pub fn submit_intake(&self, caller: Caller<'_>, id: i64) -> Result<SubmitDto, ApiError> {
+        let id = EncounterId(id);
         let who = self.authorize(caller, Permission::EditIntake)?;
         let now = self.now();
         self.store.write(|db| {
@@ -400,7 +399,7 @@ impl Api {
                     a.by
                 )));
             }
-            if e.status != "draft" {
+            if e.status != EncounterStatus::Draft {
                 let by = match (&e.submitted_at, &e.submitted_by) {
                     (Some(at), Some(by)) => format!(" on {} by {by}", when(*at)),
                     _ => String::new(),
@@ -422,17 +421,17 @@ impl Api {
                     encounter: self.dto(&e, &who),
                 });
             }
-            let left_out: Vec<String> = response
+            let left_out: Vec<Key> = response
                 .keys()
                 .filter(|k| eval.disabled.contains(k))
-                .map(Key::to_string)
+                .cloned()
                 .collect();
             db.submit_encounter(id, &left_out, now, &who.actor)?;
             db.append_audit(&intake_store::NewAuditEntry {
                 at: now,
                 actor: &who.actor,
                 action: "encounter.submitted",
-                patient_id: Some(e.patient_id),
+                patient_id: Some(e.patient_id.0),
                 entity: "encounter",
                 entity_id: Some(id.to_string()),
                 detail: json!({

@@ -5,6 +5,7 @@ use intake_core::questionnaire::response::{Evaluation, FormIndex, Key};
 use intake_core::questionnaire::validate::Severity;
 use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::{AnswerValue, Item, ItemControl, ItemType, Questionnaire};
+use intake_core::AnswerSource;
 use intake_store::{format_time, AnswerRow, EncounterRow, EventRef, RevisionRow};
 use serde::Serialize;
 use serde_json::Value;
@@ -82,14 +83,14 @@ fn reasoned(e: &EventRef) -> AmendedDto {
 impl EncounterDto {
     pub(crate) fn new(e: &EncounterRow, read_only: bool) -> EncounterDto {
         EncounterDto {
-            id: e.id,
-            patient_id: e.patient_id,
+            id: e.id.0,
+            patient_id: e.patient_id.0,
             mrn: e.mrn.clone(),
             patient_name: e.patient_name.clone(),
             template_slug: e.template_slug.clone(),
             template_version: e.template_version.clone(),
             template_title: e.template_title.clone(),
-            status: e.status.clone(),
+            status: e.status.as_str().to_string(),
             started_at: format_time(e.started_at),
             started_by: e.started_by.clone(),
             updated_at: format_time(e.updated_at),
@@ -153,19 +154,18 @@ pub struct CarriedDto {
 
 impl AnswerDto {
     pub(crate) fn new(a: &AnswerRow) -> AnswerDto {
-        let rows = a.key.parse::<Key>().map(|k| k.rows).unwrap_or_default();
         AnswerDto {
-            key: a.key.clone(),
+            key: a.key.to_string(),
             link_id: a.link_id.clone(),
-            rows,
-            values: serde_json::from_str(&a.values).unwrap_or_default(),
-            source: a.source.clone(),
+            rows: a.key.rows.clone(),
+            values: a.values.iter().map(to_json).collect(),
+            source: a.source.as_str().to_string(),
             author: a.author.clone(),
             at: format_time(a.at),
             rev: a.rev,
             in_record: a.in_record,
             carried: a.carried.as_ref().map(|c| CarriedDto {
-                encounter: c.encounter,
+                encounter: c.encounter.0,
                 date: c.date.date_naive().to_string(),
                 entered_by: c.author.clone(),
                 confirmed_by: c.confirmed_by.clone(),
@@ -216,7 +216,7 @@ pub(crate) fn problems(
     let mut waiting: Vec<(usize, Key, &AnswerRow)> = rows
         .iter()
         .filter(|a| a.needs_confirmation && a.confirmed_by.is_none())
-        .filter_map(|a| Some((a.key.parse::<Key>().ok()?, a)))
+        .map(|a| (a.key.clone(), a))
         .filter(|(key, _)| !eval.disabled.contains(key))
         .map(|(key, a)| (index.position(&key.link_id), key, a))
         .collect();
@@ -224,7 +224,7 @@ pub(crate) fn problems(
     for (_, _, a) in waiting {
         let from = a.carried.as_ref().map_or(a.at, |c| c.date);
         out.push(ProblemDto {
-            key: a.key.clone(),
+            key: a.key.to_string(),
             link_id: a.link_id.clone(),
             severity: "error",
             message: crate::carry::confirm_message(from),
@@ -418,16 +418,17 @@ pub struct ChangeSinceDto {
 /// the revision history), and rows added to lists, in key order. Empty for an intake that
 /// carried nothing.
 pub(crate) fn changes_since(rows: &[AnswerRow], history: &[RevisionRow]) -> Vec<ChangeSinceDto> {
-    let values = |json: &str| -> Vec<Value> { serde_json::from_str(json).unwrap_or_default() };
+    let values = |list: &[AnswerValue]| -> Vec<Value> { list.iter().map(to_json).collect() };
+    let carried = AnswerSource::Carried;
     let carried_any =
-        rows.iter().any(|a| a.source == "carried") || history.iter().any(|r| r.source == "carried");
+        rows.iter().any(|a| a.source == carried) || history.iter().any(|r| r.source == carried);
     if !carried_any {
         return Vec::new();
     }
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for r in history.iter().filter(|r| r.source == "carried") {
-        if !seen.insert(r.key.as_str()) {
+    for r in history.iter().filter(|r| r.source == carried) {
+        if !seen.insert(&r.key) {
             continue;
         }
         let now = rows.iter().find(|a| a.key == r.key);
@@ -437,22 +438,18 @@ pub(crate) fn changes_since(rows: &[AnswerRow], history: &[RevisionRow]) -> Vec<
             Some(_) => continue,
         };
         out.push(ChangeSinceDto {
-            key: r.key.clone(),
-            link_id: r
-                .key
-                .split_once(':')
-                .map_or_else(String::new, |(_, l)| l.to_string()),
+            key: r.key.to_string(),
+            link_id: r.key.link_id.clone(),
             kind,
             before: values(&r.values),
             after,
         });
     }
     for a in rows {
-        let is_row_marker =
-            a.values == "[]" && a.key.split_once(':').is_some_and(|(r, _)| !r.is_empty());
-        if a.source == "typed" && is_row_marker && !seen.contains(a.key.as_str()) {
+        let is_row_marker = a.values.is_empty() && !a.key.rows.is_empty();
+        if a.source == AnswerSource::Typed && is_row_marker && !seen.contains(&a.key) {
             out.push(ChangeSinceDto {
-                key: a.key.clone(),
+                key: a.key.to_string(),
                 link_id: a.link_id.clone(),
                 kind: "added",
                 before: Vec::new(),

@@ -6,7 +6,9 @@
 use intake_store::EncounterRow;
 
 use crate::encounters::when;
-use crate::permissions::{allows, Permission};
+use intake_core::encounter::{may, Action, Amendment, State};
+use intake_core::EncounterStatus;
+
 use crate::{ApiError, Principal};
 
 pub(crate) fn read_only_error(e: &EncounterRow) -> ApiError {
@@ -17,12 +19,12 @@ pub(crate) fn read_only_error(e: &EncounterRow) -> ApiError {
             when(a.at)
         ));
     }
-    let done = match (e.status.as_str(), &e.signed_at, &e.signed_by) {
-        ("signed" | "amended", Some(at), Some(by)) => format!("signed on {} by {by}", when(*at)),
-        ("entered_in_error", _, _) => "entered in error".to_string(),
+    let done = match (e.status, &e.signed_at, &e.signed_by) {
+        (s, Some(at), Some(by)) if s.is_signed() => format!("signed on {} by {by}", when(*at)),
+        (EncounterStatus::EnteredInError, _, _) => "entered in error".to_string(),
         _ => match (&e.submitted_at, &e.submitted_by) {
             (Some(at), Some(by)) => format!("submitted on {} by {by}", when(*at)),
-            _ => "submitted".to_string(),
+            _ => EncounterStatus::Submitted.as_str().to_string(),
         },
     };
     ApiError::Conflict(format!("This intake was {done}; it is read-only."))
@@ -31,9 +33,18 @@ pub(crate) fn read_only_error(e: &EncounterRow) -> ApiError {
 /// Whether `who` may change the answers: a draft, for who fills intakes; a signed record,
 /// for the physician whose amendment is in progress.
 pub(crate) fn editable_by(e: &EncounterRow, who: &Principal) -> bool {
-    match &e.amending {
-        Some(a) => a.by == who.actor && allows(who.role, Permission::SignEncounter),
-        None => e.status == "draft" && allows(who.role, Permission::EditIntake),
+    may(who.role, state_for(e, who), Action::EditAnswers)
+}
+
+/// The encounter's state as `who` sees it (whose amendment is open, if any).
+pub(crate) fn state_for(e: &EncounterRow, who: &Principal) -> State {
+    State {
+        status: e.status,
+        amendment: match &e.amending {
+            None => Amendment::None,
+            Some(a) if a.by == who.actor => Amendment::Mine,
+            Some(_) => Amendment::Others,
+        },
     }
 }
 

@@ -4,32 +4,25 @@
 
 use chrono::{DateTime, Utc};
 use intake_core::questionnaire::response::{calculate, FormIndex, Key, Response};
-use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::AnswerValue;
+use intake_core::{AnswerSource, EncounterId};
 use intake_store::{AnswerWrite, Db};
-use serde_json::Value;
 
 use crate::ApiError;
-
-fn values_json(values: &[AnswerValue]) -> String {
-    Value::Array(values.iter().map(to_json).collect()).to_string()
-}
 
 /// Stores one key's values (a new write: its `rev` goes up by one).
 pub(crate) fn write_answer(
     db: &Db<'_>,
-    encounter: i64,
+    encounter: EncounterId,
     key: &Key,
     values: &[AnswerValue],
-    source: &str,
+    source: AnswerSource,
     now: DateTime<Utc>,
     actor: &str,
 ) -> Result<(), ApiError> {
-    let key_text = key.to_string();
     let write = AnswerWrite {
-        key: &key_text,
-        link_id: &key.link_id,
-        values: &values_json(values),
+        key,
+        values,
         source,
         carried: None,
         needs_confirmation: false,
@@ -42,7 +35,7 @@ pub(crate) fn write_answer(
 /// returns the keys written and the keys removed.
 pub(crate) fn recalculate(
     db: &Db<'_>,
-    id: i64,
+    id: EncounterId,
     index: &FormIndex<'_>,
     response: &mut Response,
     now: DateTime<Utc>,
@@ -59,7 +52,7 @@ pub(crate) fn recalculate(
                     id,
                     &key,
                     std::slice::from_ref(&v),
-                    "calculated",
+                    AnswerSource::Calculated,
                     now,
                     actor,
                 )?;
@@ -67,7 +60,7 @@ pub(crate) fn recalculate(
                 written.push(key_text);
             }
             None if current.is_some() => {
-                db.delete_answer(id, &key_text)?;
+                db.delete_answer(id, &key)?;
                 response.remove(&key);
                 removed.push(key_text);
             }

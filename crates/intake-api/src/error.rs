@@ -101,6 +101,11 @@ impl From<StoreError> for ApiError {
                 ApiError::Conflict(format!("A record with this {what} already exists."))
             }
             StoreError::Busy { .. } => ApiError::Conflict(e.to_string()),
+            StoreError::Damaged { table, row, why } => ApiError::Internal(format!(
+                "This record is damaged and cannot be shown: {row} ({why}, in {table}). \
+                 Nothing was changed; other records are not affected. Restore it from a backup \
+                 or ask your IT person to look at the database."
+            )),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -14,11 +14,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use intake_core::ids::PatientId;
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
-use intake_core::summary::{
-    self, Amendment, RecordStatus, Signature, Source, Summary, SummaryInput,
-};
+use intake_core::summary::{self, Amendment, Origin, Signature, Summary, SummaryInput};
+use intake_core::{EncounterStatus, EventKind};
 use intake_store::{AnswerRow, Db, EncounterRow};
 use serde::Serialize;
 use serde_json::json;
@@ -29,15 +27,16 @@ use crate::permissions::Permission;
 use crate::record::{answers_of, canonical};
 use crate::review::shown_response;
 use crate::{Api, ApiError, Caller};
+use intake_core::EncounterId;
 
 /// One visit ready to render: its summary, what the file is called, and its facts.
 pub(crate) struct Prepared {
     pub summary: Summary,
     pub file_name: String,
-    pub encounter: i64,
+    pub encounter: EncounterId,
     pub mrn: String,
     pub visit_date: NaiveDate,
-    pub status: String,
+    pub status: EncounterStatus,
 }
 
 /// What a single export wrote.
@@ -76,24 +75,17 @@ pub(crate) fn file_safe(s: &str) -> String {
 }
 
 /// `YYYY-MM-DD_MRN_visit-ID.pdf`.
-pub(crate) fn file_name(visit: NaiveDate, mrn: &str, id: i64) -> String {
+pub(crate) fn file_name(visit: NaiveDate, mrn: &str, id: EncounterId) -> String {
     format!("{visit}_{}_visit-{id}.pdf", file_safe(mrn))
 }
 
-fn source_of(a: &AnswerRow, name: &dyn Fn(&str) -> String) -> Source {
-    match a.source.as_str() {
-        "initial" => Source::Initial,
-        "calculated" => Source::Calculated,
-        "record" => Source::Record,
-        "carried" => match &a.carried {
-            Some(c) => Source::Carried {
-                from: c.date.date_naive(),
-                confirmed_by: a.confirmed_by.as_deref().map(name),
-            },
-            None => Source::Typed,
-        },
-        _ => Source::Typed,
-    }
+fn source_of(a: &AnswerRow, name: &dyn Fn(&str) -> String) -> Origin {
+    Origin::new(
+        a.source,
+        a.carried
+            .as_ref()
+            .map(|c| (c.date.date_naive(), a.confirmed_by.as_deref().map(name))),
+    )
 }
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
@@ -108,7 +100,11 @@ impl Api {
     }
 
     /// Loads visit `id` and builds its summary.
-    pub(crate) fn prepare_summary(&self, db: &Db<'_>, id: i64) -> Result<Prepared, ApiError> {
+    pub(crate) fn prepare_summary(
+        &self,
+        db: &Db<'_>,
+        id: EncounterId,
+    ) -> Result<Prepared, ApiError> {
         let e: EncounterRow = self.encounter_row(db, id)?;
         let q = self.form(db, e.template_id)?;
         let events = db.encounter_events(id)?;
@@ -121,10 +117,9 @@ impl Api {
             _ => db.answers(id)?,
         };
         let patient = db
-            .patient(PatientId(e.patient_id))?
+            .patient(e.patient_id)?
             .ok_or_else(|| ApiError::Internal(format!("intake {id}'s patient is missing")))?;
-        let status = RecordStatus::parse(&e.status)
-            .ok_or_else(|| ApiError::Internal(format!("intake {id} has status {:?}", e.status)))?;
+        let status = e.status;
         let mut names: BTreeMap<String, String> = BTreeMap::new();
         let mut name = |username: &str| -> Result<String, ApiError> {
             if let Some(n) = names.get(username) {
@@ -150,17 +145,17 @@ impl Api {
         }
         let shown_name = |u: &str| people.get(u).cloned().unwrap_or_else(|| u.to_string());
         // A draft shows what the form enables now; any other record what is in it.
-        let disabled = (e.status == "draft")
+        let disabled = (e.status == EncounterStatus::Draft)
             .then(|| evaluate(&FormIndex::new(&q.items), &response_of(&rows)).disabled);
         let response = shown_response(&rows, disabled.as_ref());
-        let provenance: BTreeMap<Key, Source> = rows
+        let provenance: BTreeMap<Key, Origin> = rows
             .iter()
-            .filter_map(|a| Some((a.key.parse::<Key>().ok()?, source_of(a, &shown_name))))
+            .map(|a| (a.key.clone(), source_of(a, &shown_name)))
             .collect();
         // The first signature; an amendment's is the amendment line.
         let signature = events
             .iter()
-            .find(|v| v.kind == "signed")
+            .find(|v| v.kind == EventKind::Signed)
             .map(|v| Signature {
                 by: shown_name(&v.by),
                 at: v.at,
@@ -224,6 +219,7 @@ impl Api {
 
     /// The file name a PDF of visit `id` gets by default: `YYYY-MM-DD_MRN_visit-ID.pdf`.
     pub fn pdf_file_name(&self, caller: Caller<'_>, id: i64) -> Result<String, ApiError> {
+        let id = EncounterId(id);
         self.authorize(caller, Permission::ExportPdf)?;
         self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
@@ -238,6 +234,7 @@ impl Api {
         id: i64,
         path: &Path,
     ) -> Result<ExportedDto, ApiError> {
+        let id = EncounterId(id);
         let who = self.authorize(caller, Permission::ExportPdf)?;
         let now = self.now();
         let (prepared, paper, patient_id) = self.store.read(|db| {
@@ -257,14 +254,14 @@ impl Api {
                 at: now,
                 actor: &who.actor,
                 action: "export.pdf",
-                patient_id: Some(patient_id),
+                patient_id: Some(patient_id.0),
                 entity: "encounter",
                 entity_id: Some(id.to_string()),
                 detail: json!({
                     "file": file,
                     "pdfSha256": pdf_sha256,
                     "recordSha256": prepared.summary.record_sha256,
-                    "status": prepared.status,
+                    "status": prepared.status.as_str(),
                 }),
             })?;
             Ok::<_, ApiError>(())
@@ -275,7 +272,7 @@ impl Api {
             bytes: bytes.len(),
             pdf_sha256,
             record_sha256: prepared.summary.record_sha256.clone(),
-            status: prepared.status,
+            status: prepared.status.as_str().to_string(),
         })
     }
 }
@@ -288,17 +285,26 @@ mod tests {
     fn file_names_never_leave_their_folder() {
         let day = NaiveDate::from_ymd_opt(2026, 10, 2).expect("a date");
         assert_eq!(
-            file_name(day, "000123-4", 7),
+            file_name(day, "000123-4", EncounterId(7)),
             "2026-10-02_000123-4_visit-7.pdf"
         );
-        assert_eq!(file_name(day, "../../x", 7), "2026-10-02_x_visit-7.pdf");
         assert_eq!(
-            file_name(day, "/etc/passwd", 7),
+            file_name(day, "../../x", EncounterId(7)),
+            "2026-10-02_x_visit-7.pdf"
+        );
+        assert_eq!(
+            file_name(day, "/etc/passwd", EncounterId(7)),
             "2026-10-02_etc_passwd_visit-7.pdf"
         );
-        assert_eq!(file_name(day, "..", 7), "2026-10-02_unknown_visit-7.pdf");
-        assert_eq!(file_name(day, "Zoë Ł", 7), "2026-10-02_Zo_visit-7.pdf");
+        assert_eq!(
+            file_name(day, "..", EncounterId(7)),
+            "2026-10-02_unknown_visit-7.pdf"
+        );
+        assert_eq!(
+            file_name(day, "Zoë Ł", EncounterId(7)),
+            "2026-10-02_Zo_visit-7.pdf"
+        );
         let long = "A".repeat(300);
-        assert!(file_name(day, &long, 7).len() < 80);
+        assert!(file_name(day, &long, EncounterId(7)).len() < 80);
     }
 }

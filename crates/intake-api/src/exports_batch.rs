@@ -25,18 +25,12 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::exports::sha256_hex;
+use intake_core::{EncounterId, EncounterStatus};
+
 use crate::files::write_atomically;
 use crate::permissions::Permission;
 use crate::{Api, ApiError, Caller};
 
-/// The statuses a batch may export.
-pub const STATUSES: [&str; 5] = [
-    "draft",
-    "submitted",
-    "signed",
-    "amended",
-    "entered_in_error",
-];
 /// The manifest's name in the folder.
 pub const MANIFEST: &str = "manifest.csv";
 const MANIFEST_HEADER: [&str; 8] = [
@@ -237,18 +231,19 @@ impl Api {
                 format!("The range ends ({to}) before it starts ({from})."),
             ));
         }
-        let mut statuses: Vec<&str> = Vec::new();
+        let mut statuses: Vec<EncounterStatus> = Vec::new();
         for s in &request.statuses {
-            let Some(known) = STATUSES.iter().find(|k| **k == s.trim()) else {
+            let Ok(known) = EncounterStatus::parse(s.trim()) else {
+                let all: Vec<&str> = EncounterStatus::ALL.iter().map(|s| s.as_str()).collect();
                 return Err(ApiError::invalid(
                     "statuses",
-                    format!("{s:?} is not a status ({}).", STATUSES.join(", ")),
+                    format!("{s:?} is not a status ({}).", all.join(", ")),
                 ));
             };
             statuses.push(known);
         }
         if statuses.is_empty() {
-            statuses = vec!["signed", "amended"];
+            statuses = vec![EncounterStatus::Signed, EncounterStatus::Amended];
         }
         let folder = request.folder.as_path();
         check_folder(folder)?;
@@ -382,7 +377,7 @@ impl Api {
                     "folder": report.folder,
                     "from": from.to_string(),
                     "to": to.to_string(),
-                    "statuses": statuses,
+                    "statuses": statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
                     "encounters": covered,
                     "written": report.written,
                     "skipped": report.skipped,
@@ -399,7 +394,7 @@ impl Api {
     /// Exports one visit of a batch.
     fn export_one(
         &self,
-        id: i64,
+        id: EncounterId,
         folder: &Path,
         paper: intake_pdf::Paper,
         now: DateTime<Utc>,
@@ -410,7 +405,7 @@ impl Api {
             Ok(p) => p,
             Err(e) => {
                 return Outcome::Failed(BatchFailureDto {
-                    encounter_id: id,
+                    encounter_id: id.0,
                     file: String::new(),
                     reason: e.to_string(),
                 })
@@ -425,7 +420,7 @@ impl Api {
             Ok(b) => b,
             Err(e) => {
                 return Outcome::Failed(BatchFailureDto {
-                    encounter_id: id,
+                    encounter_id: id.0,
                     file,
                     reason: e.to_string(),
                 })
@@ -433,17 +428,17 @@ impl Api {
         };
         if let Err(e) = write_atomically(&folder.join(&file), &bytes) {
             return Outcome::Stop(BatchFailureDto {
-                encounter_id: id,
+                encounter_id: id.0,
                 file,
                 reason: e.to_string(),
             });
         }
         Outcome::Written(ManifestRow {
             file,
-            encounter: id,
+            encounter: id.0,
             mrn: prepared.mrn,
             visit_date: prepared.visit_date.to_string(),
-            status: prepared.status,
+            status: prepared.status.as_str().to_string(),
             pdf_sha256: sha256_hex(&bytes),
             record_sha256: record,
             generated_at: generated_at.to_string(),

@@ -82,7 +82,7 @@ pub struct Api {
     store: Store,
     clock: Arc<dyn Clock>,
     /// Parsed forms by template id; a stored template version never changes.
-    forms: Mutex<HashMap<i64, Arc<intake_core::questionnaire::Questionnaire>>>,
+    forms: Mutex<HashMap<intake_core::TemplateId, Arc<intake_core::questionnaire::Questionnaire>>>,
     /// Whether a batch export is running (one at a time).
     exporting: std::sync::atomic::AtomicBool,
 }
@@ -124,7 +124,10 @@ impl Api {
 
     fn forms_cache(
         &self,
-    ) -> MutexGuard<'_, HashMap<i64, Arc<intake_core::questionnaire::Questionnaire>>> {
+    ) -> MutexGuard<
+        '_,
+        HashMap<intake_core::TemplateId, Arc<intake_core::questionnaire::Questionnaire>>,
+    > {
         self.forms.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -211,7 +211,7 @@ impl Api {
         let encounters = rows
             .iter()
             .map(|r| OutcomeEncounterDto {
-                id: r.encounter_id,
+                id: r.encounter_id.0,
                 mrn: r.mrn.clone(),
                 started_at: format_time(r.started_at),
                 submitted_at: format_time(r.submitted_at),

@@ -10,7 +10,9 @@
 //! every signed version can be shown again exactly.
 
 use chrono::{DateTime, Utc};
-use intake_store::{format_time, parse_time, AnswerRow, CarriedFrom, EncounterRow};
+use intake_core::questionnaire::response::KeyParseError;
+use intake_core::{AnswerSource, EncounterId};
+use intake_store::{decode_values, format_time, parse_time, AnswerRow, CarriedFrom, EncounterRow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -64,15 +66,17 @@ pub(crate) struct Canonical {
 
 fn answer(a: &AnswerRow) -> RecordAnswer {
     RecordAnswer {
-        key: a.key.clone(),
+        key: a.key.to_string(),
         link_id: a.link_id.clone(),
-        values: serde_json::from_str(&a.values).unwrap_or(Value::String(a.values.clone())),
-        source: a.source.clone(),
+        // The exact stored text (the store has checked that it reads as values).
+        values: serde_json::from_str(&a.values_json)
+            .unwrap_or_else(|_| Value::String(a.values_json.clone())),
+        source: a.source.as_str().to_string(),
         author: a.author.clone(),
         at: format_time(a.at),
         in_record: a.in_record,
         carried: a.carried.as_ref().map(|c| RecordCarried {
-            encounter: c.encounter,
+            encounter: c.encounter.0,
             date: format_time(c.date),
             author: c.author.clone(),
             confirmed_by: c.confirmed_by.clone(),
@@ -119,8 +123,8 @@ pub(crate) fn canonical(e: &EncounterRow, answers: &[AnswerRow]) -> Canonical {
     let mut list: Vec<RecordAnswer> = answers.iter().map(answer).collect();
     list.sort_by(|a, b| a.key.cmp(&b.key));
     let record = Record {
-        encounter: e.id,
-        patient: e.patient_id,
+        encounter: e.id.0,
+        patient: e.patient_id.0,
         mrn: e.mrn.clone(),
         template: e.template_slug.clone(),
         version: e.template_version.clone(),
@@ -143,15 +147,24 @@ fn time(s: &str) -> Result<DateTime<Utc>, ApiError> {
 pub(crate) fn answers_of(json: &str) -> Result<Vec<AnswerRow>, ApiError> {
     let record: Record = serde_json::from_str(json)
         .map_err(|e| ApiError::Internal(format!("a signed record cannot be read: {e}")))?;
+    let encounter = record.encounter;
     record
         .answers
         .into_iter()
         .map(|a| {
+            let damaged = |why: String| {
+                ApiError::Internal(format!(
+                    "This record is damaged: the signed version of visit {} holds answer {:?}, which cannot be read ({why}).",
+                    encounter, a.key
+                ))
+            };
+            let values_json = a.values.to_string();
             Ok(AnswerRow {
-                key: a.key,
+                key: a.key.parse().map_err(|e: KeyParseError| damaged(e.0))?,
                 link_id: a.link_id,
-                values: a.values.to_string(),
-                source: a.source,
+                values: decode_values(&values_json).map_err(damaged)?,
+                values_json,
+                source: AnswerSource::parse(&a.source).map_err(|e| damaged(e.to_string()))?,
                 author: a.author,
                 at: time(&a.at)?,
                 rev: 0,
@@ -160,7 +173,7 @@ pub(crate) fn answers_of(json: &str) -> Result<Vec<AnswerRow>, ApiError> {
                     .carried
                     .map(|c| {
                         Ok::<_, ApiError>(CarriedFrom {
-                            encounter: c.encounter,
+                            encounter: EncounterId(c.encounter),
                             date: time(&c.date)?,
                             author: c.author,
                             confirmed_by: c.confirmed_by,

@@ -17,7 +17,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use intake_core::ids::PatientId;
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::{all_items, ItemType, Questionnaire};
 use intake_core::text::fold;
@@ -26,14 +25,16 @@ use serde_json::json;
 
 use crate::encounters::response_of;
 use crate::encounters_dto::{disabled, form_dto, problems, AnswerDto};
-use crate::encounters_lock::editable_by;
-use crate::permissions::{allows, Permission};
+use crate::encounters_lock::state_for;
+use crate::permissions::Permission;
 use crate::record::{answers_of, canonical};
 use crate::review_dto::{
     changes_dto, events, revision_dto, versions, AnswerRevisionDto, MayDto, PreviousDto, QueueDto,
     QueueItemDto, RecordVersionDto, ReviewDto, ReviewPatientDto,
 };
 use crate::{Api, ApiError, Caller, Principal};
+use intake_core::encounter::{self as lifecycle, Action};
+use intake_core::{EncounterId, EncounterStatus};
 
 pub use crate::review_actions::MAX_REVIEW_TEXT_CHARS;
 
@@ -71,12 +72,12 @@ pub(crate) fn shown_response(rows: &[AnswerRow], disabled: Option<&BTreeSet<Key>
     match disabled {
         Some(disabled) => response.retain(|k, _| !disabled.contains(k)),
         None => {
-            let out: BTreeSet<&str> = rows
+            let out: BTreeSet<&Key> = rows
                 .iter()
                 .filter(|a| !a.in_record)
-                .map(|a| a.key.as_str())
+                .map(|a| &a.key)
                 .collect();
-            response.retain(|k, _| !out.contains(k.to_string().as_str()));
+            response.retain(|k, _| !out.contains(k));
         }
     }
     response
@@ -120,18 +121,16 @@ impl Api {
     }
 
     fn may(&self, e: &EncounterRow, who: &Principal) -> MayDto {
-        let physician = allows(who.role, Permission::SignEncounter);
-        let mine = e.amending.as_ref().is_some_and(|a| a.by == who.actor);
-        let signed = matches!(e.status.as_str(), "signed" | "amended");
+        let state = state_for(e, who);
+        let may = |action| lifecycle::may(who.role, state, action);
         MayDto {
-            sign: physician && (e.status == "submitted" || mine),
-            return_to_nurse: physician && e.status == "submitted",
-            amend: physician && signed && e.amending.is_none(),
-            discard_amendment: physician && mine,
-            mark_in_error: allows(who.role, Permission::MarkEncounterInError)
-                && e.status != "entered_in_error",
-            edit: editable_by(e, who),
-            export_pdf: allows(who.role, Permission::ExportPdf),
+            sign: may(Action::Sign),
+            return_to_nurse: may(Action::ReturnToNurse),
+            amend: may(Action::StartAmendment),
+            discard_amendment: may(Action::DiscardAmendment),
+            mark_in_error: may(Action::MarkInError),
+            edit: may(Action::EditAnswers),
+            export_pdf: may(Action::ExportPdf),
         }
     }
 
@@ -148,7 +147,7 @@ impl Api {
         let rows = db.answers(e.id)?;
         let response = response_of(&rows);
         let eval = evaluate(&index, &response);
-        let changing = e.status == "draft" || e.amending.is_some();
+        let changing = e.status == EncounterStatus::Draft || e.amending.is_some();
         let current = shown_response(&rows, changing.then_some(&eval.disabled));
         let previous = db
             .previous_visit(e.id)?
@@ -160,7 +159,7 @@ impl Api {
             .transpose()?;
         let diff = intake_core::review::diff(&q, previous_response.as_ref(), &current);
         let patient = db
-            .patient(PatientId(e.patient_id))?
+            .patient(e.patient_id)?
             .ok_or_else(|| ApiError::Internal("the intake's patient is missing".into()))?;
         let stored = db.encounter_events(e.id)?;
         let record = canonical(e, &rows);
@@ -188,7 +187,7 @@ impl Api {
             people,
             encounter: self.dto(e, who),
             patient: ReviewPatientDto {
-                id: e.patient_id,
+                id: e.patient_id.0,
                 name: e.patient_name.clone(),
                 mrn: e.mrn.clone(),
                 birth_date: patient.fields.birth_date.to_string(),
@@ -200,9 +199,9 @@ impl Api {
             disabled: disabled(&eval),
             problems: problems(&eval, &rows, &index),
             previous: previous.map(|p| PreviousDto {
-                encounter_id: p.id,
+                encounter_id: p.id.0,
                 date: p.started_at.date_naive().to_string(),
-                status: p.status,
+                status: p.status.as_str().to_string(),
             }),
             changes: changes_dto(&diff, &index),
             record_hash: record.sha256,
@@ -254,7 +253,7 @@ impl Api {
                 let q = self.form(db, row.template_id)?;
                 let reason = match reason_item(&q) {
                     Some(link) => db
-                        .answer(row.encounter_id, &Key::top(&link).to_string())?
+                        .answer(row.encounter_id, &Key::top(&link))?
                         .map(|a| response_of(std::slice::from_ref(&a)))
                         .and_then(|r| r.into_values().next())
                         .map(|v| intake_core::questionnaire::AnswerValue::labels(&v)),
@@ -262,8 +261,8 @@ impl Api {
                 };
                 let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok();
                 items.push(QueueItemDto {
-                    encounter_id: row.encounter_id,
-                    patient_id: row.patient_id,
+                    encounter_id: row.encounter_id.0,
+                    patient_id: row.patient_id.0,
                     patient_name: row.patient_name,
                     mrn: row.mrn,
                     birth_date: birth.map(|b| b.to_string()),
@@ -289,6 +288,7 @@ impl Api {
 
     /// A record for the review screen (audited: who read which record, when).
     pub fn open_review(&self, caller: Caller<'_>, id: i64) -> Result<ReviewDto, ApiError> {
+        let id = EncounterId(id);
         let who = self.authorize(caller, Permission::ViewEncounters)?;
         let now = self.now();
         self.store.write(|db| {
@@ -299,7 +299,7 @@ impl Api {
                 &who,
                 now,
                 "encounter.review_opened",
-                json!({ "status": e.status }),
+                json!({ "status": e.status.as_str() }),
             )?;
             self.review_dto(db, &e, &who)
         })
@@ -312,6 +312,7 @@ impl Api {
         id: i64,
         version: u32,
     ) -> Result<RecordVersionDto, ApiError> {
+        let id = EncounterId(id);
         self.authorize(caller, Permission::ViewEncounters)?;
         self.store.read(|db| {
             self.encounter_row(db, id)?;
@@ -341,6 +342,7 @@ impl Api {
         caller: Caller<'_>,
         id: i64,
     ) -> Result<Vec<AnswerRevisionDto>, ApiError> {
+        let id = EncounterId(id);
         self.authorize(caller, Permission::ViewEncounters)?;
         self.store.read(|db| {
             let e = self.encounter_row(db, id)?;

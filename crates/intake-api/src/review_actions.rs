@@ -15,6 +15,7 @@ use crate::permissions::Permission;
 use crate::record::{answers_of, canonical, same_answer, Canonical};
 use crate::review_dto::ReviewDto;
 use crate::{Api, ApiError, Caller, Principal};
+use intake_core::{EncounterId, EncounterStatus};
 
 /// The longest return comment or reason accepted, in characters.
 pub const MAX_REVIEW_TEXT_CHARS: usize = 4_000;
@@ -60,7 +61,7 @@ impl Api {
         who: &Principal,
         now: DateTime<Utc>,
     ) -> Result<(Signature, Canonical), ApiError> {
-        let signature = match (&e.amending, e.status.as_str()) {
+        let signature = match (&e.amending, e.status) {
             (Some(a), _) if a.by == who.actor => Signature::Amendment,
             (Some(a), _) => {
                 return Err(ApiError::Conflict(format!(
@@ -69,15 +70,15 @@ impl Api {
                     when(a.at)
                 )))
             }
-            (None, "submitted") => Signature::First,
-            (None, "signed" | "amended") => {
+            (None, EncounterStatus::Submitted) => Signature::First,
+            (None, EncounterStatus::Signed | EncounterStatus::Amended) => {
                 return Err(ApiError::Conflict(format!(
                     "This record was already signed by {} on {}.",
                     e.signed_by.as_deref().unwrap_or("someone"),
                     e.signed_at.map(when).unwrap_or_default()
                 )))
             }
-            (None, "draft") => {
+            (None, EncounterStatus::Draft) => {
                 return Err(ApiError::Conflict(
                     "This intake is still a draft; it can be signed once the nurse submits it."
                         .into(),
@@ -106,10 +107,10 @@ impl Api {
                     format!("The amendment cannot be signed yet: {}", errors.join(" ")),
                 ));
             }
-            let left_out: Vec<String> = response
+            let left_out: Vec<Key> = response
                 .keys()
                 .filter(|k| eval.disabled.contains(k))
-                .map(Key::to_string)
+                .cloned()
                 .collect();
             db.mark_in_record(e.id, &left_out)?;
         }
@@ -141,10 +142,10 @@ impl Api {
                 a.text
             )));
         }
-        if !matches!(e.status.as_str(), "signed" | "amended") {
+        if !e.status.is_signed() {
             return Err(ApiError::Conflict(format!(
                 "Only a signed record is amended; this one is {}.",
-                e.status.replace('_', " ")
+                e.status.as_str().replace('_', " ")
             )));
         }
         db.start_amendment(e.id, reason, now, &who.actor)?;
@@ -164,7 +165,7 @@ impl Api {
             at: now,
             actor: &who.actor,
             action,
-            patient_id: Some(e.patient_id),
+            patient_id: Some(e.patient_id.0),
             entity: "encounter",
             entity_id: Some(e.id.to_string()),
             detail,
@@ -178,7 +179,7 @@ impl Api {
         &self,
         caller: Caller<'_>,
         permission: Permission,
-        id: i64,
+        id: EncounterId,
         seen_hash: Option<&str>,
         act: impl FnOnce(&Db<'_>, &EncounterRow, &Principal, DateTime<Utc>) -> Result<(), ApiError>,
     ) -> Result<ReviewDto, ApiError> {
@@ -202,6 +203,7 @@ impl Api {
         id: i64,
         record_hash: &str,
     ) -> Result<ReviewDto, ApiError> {
+        let id = EncounterId(id);
         self.review_action(
             caller,
             Permission::SignEncounter,
@@ -236,6 +238,7 @@ impl Api {
         comment: &str,
         record_hash: &str,
     ) -> Result<ReviewDto, ApiError> {
+        let id = EncounterId(id);
         let comment = text_field("comment", "Write what the nurse should look at.", comment)?;
         self.review_action(
             caller,
@@ -243,10 +246,10 @@ impl Api {
             id,
             Some(record_hash),
             |db, e, who, now| {
-                if e.status != "submitted" {
+                if e.status != EncounterStatus::Submitted {
                     return Err(ApiError::Conflict(format!(
                         "Only a submitted intake goes back to the nurse; this one is {}.",
-                        e.status.replace('_', " ")
+                        e.status.as_str().replace('_', " ")
                     )));
                 }
                 db.return_encounter(e.id, &comment, now, &who.actor)?;
@@ -270,6 +273,7 @@ impl Api {
         reason: &str,
         record_hash: &str,
     ) -> Result<ReviewDto, ApiError> {
+        let id = EncounterId(id);
         let reason = text_field("reason", "Write why the record is amended.", reason)?;
         self.review_action(
             caller,
@@ -293,6 +297,7 @@ impl Api {
     /// Ends the caller's amendment without signing: every answer goes back to the last
     /// signed version (what was changed stays in the answer history).
     pub fn discard_amendment(&self, caller: Caller<'_>, id: i64) -> Result<ReviewDto, ApiError> {
+        let id = EncounterId(id);
         self.review_action(
             caller,
             Permission::SignEncounter,
@@ -360,6 +365,7 @@ impl Api {
         id: i64,
         reason: &str,
     ) -> Result<ReviewDto, ApiError> {
+        let id = EncounterId(id);
         let reason = text_field(
             "reason",
             "Write why this intake was entered in error.",
@@ -371,7 +377,7 @@ impl Api {
             id,
             None,
             |db, e, who, now| {
-                if e.status == "entered_in_error" {
+                if e.status == EncounterStatus::EnteredInError {
                     let by = e
                         .in_error
                         .as_ref()
@@ -388,7 +394,7 @@ impl Api {
                     who,
                     now,
                     "encounter.marked_in_error",
-                    json!({ "reason": reason, "status": e.status }),
+                    json!({ "reason": reason, "status": e.status.as_str() }),
                 )
             },
         )

@@ -270,7 +270,7 @@ pub(crate) fn versions(events: &[EventRow]) -> Vec<VersionDto> {
         .enumerate()
         .map(|(i, e)| VersionDto {
             version: i as u32 + 1,
-            kind: e.kind.clone(),
+            kind: e.kind.as_str().to_string(),
             by: e.by.clone(),
             at: format_time(e.at),
             reason: e.text.clone(),
@@ -283,7 +283,7 @@ pub(crate) fn events(events: &[EventRow]) -> Vec<EventDto> {
     events
         .iter()
         .map(|e| EventDto {
-            kind: e.kind.clone(),
+            kind: e.kind.as_str().to_string(),
             by: e.by.clone(),
             at: format_time(e.at),
             text: e.text.clone(),
@@ -292,24 +292,15 @@ pub(crate) fn events(events: &[EventRow]) -> Vec<EventDto> {
 }
 
 pub(crate) fn revision_dto(r: &RevisionRow, index: &FormIndex<'_>) -> AnswerRevisionDto {
-    let link_id = r
-        .key
-        .split_once(':')
-        .map(|(_, l)| l.to_string())
-        .unwrap_or_else(|| r.key.clone());
-    let values: Vec<Value> = serde_json::from_str(&r.values).unwrap_or_default();
-    let parsed: Vec<AnswerValue> = values
-        .iter()
-        .filter_map(|v| intake_core::questionnaire::value_json::from_json(v).ok())
-        .collect();
-    let value = AnswerValue::labels(&parsed);
+    let link_id = r.key.link_id.clone();
+    let value = AnswerValue::labels(&r.values);
     AnswerRevisionDto {
-        key: r.key.clone(),
+        key: r.key.to_string(),
         label: label_of(index, &link_id),
         link_id,
         rev: r.rev,
         value,
-        source: r.source.clone(),
+        source: r.source.as_str().to_string(),
         author: r.author.clone(),
         at: format_time(r.at),
         removed: r.removed,

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use intake_store::{Db, NewTemplate, TemplateRow};
 
 use crate::builtin::GENERAL_INTAKE_SLUG;
+use intake_core::TemplateStatus;
 
 use crate::permissions::Permission;
 use crate::{audit_entry, Api, ApiError, Caller};
@@ -36,7 +37,7 @@ impl From<&TemplateRow> for TemplateDto {
             slug: t.slug.clone(),
             version: t.version.clone(),
             title: t.title.clone(),
-            status: t.status.clone(),
+            status: t.status.as_str().to_string(),
             sha256: t.sha256.clone(),
             imported_at: intake_store::format_time(t.imported_at),
             imported_by: t.imported_by.clone(),
@@ -103,7 +104,7 @@ fn identity(bytes: &[u8], q: &questionnaire::Questionnaire) -> (String, String, 
 pub(crate) fn store_template(
     db: &intake_store::Db<'_>,
     bytes: &[u8],
-    status: &str,
+    status: TemplateStatus,
     now: chrono::DateTime<chrono::Utc>,
     actor: &str,
 ) -> Result<TemplateDto, ApiError> {
@@ -133,7 +134,7 @@ pub(crate) fn store_template(
         now,
         actor,
     )?;
-    if status != "draft" {
+    if status != TemplateStatus::Draft {
         db.set_template_status(id, status, now, actor)?;
     }
     db.append_audit(&audit_entry(
@@ -142,7 +143,7 @@ pub(crate) fn store_template(
         "template.imported",
         "template",
         Some(format!("{slug}@{version}")),
-        json!({ "sha256": sha256, "summary": report["summary"], "status": status }),
+        json!({ "sha256": sha256, "summary": report["summary"], "status": status.as_str() }),
     ))?;
     let row = db
         .template(&slug, &version)?
@@ -181,8 +182,15 @@ impl Api {
     ) -> Result<TemplateDto, ApiError> {
         let who = self.authorize(caller, Permission::ManageTemplates)?;
         let now = self.now();
-        self.store
-            .write(|db| store_template(db, bytes, "draft", now, &who.actor))
+        self.store.write(|db| {
+            store_template(
+                db,
+                bytes,
+                intake_core::TemplateStatus::Draft,
+                now,
+                &who.actor,
+            )
+        })
     }
 
     /// Imports a template from a file the person chose (the app's file dialog).
@@ -224,9 +232,9 @@ impl Api {
         status: &str,
     ) -> Result<TemplateDto, ApiError> {
         let who = self.authorize(caller, Permission::ManageTemplates)?;
-        let action = match status {
-            "active" => "template.activated",
-            "retired" => "template.retired",
+        let (status, action) = match TemplateStatus::parse(status) {
+            Ok(s @ TemplateStatus::Active) => (s, "template.activated"),
+            Ok(s @ TemplateStatus::Retired) => (s, "template.retired"),
             _ => {
                 return Err(ApiError::invalid(
                     "status",
@@ -303,10 +311,10 @@ pub(crate) fn startable_template(
         None => db
             .list_templates()?
             .into_iter()
-            .rfind(|t| t.slug == slug && t.status == "active"),
+            .rfind(|t| t.slug == slug && t.status == TemplateStatus::Active),
     }
     .ok_or_else(|| ApiError::NotFound(format!("There is no active form {slug:?} to start.")))?;
-    if template.status != "active" {
+    if template.status != TemplateStatus::Active {
         return Err(ApiError::Conflict(format!(
             "{} version {} is {}; only active forms can be started.",
             template.title, template.version, template.status

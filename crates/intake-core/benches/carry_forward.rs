@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::Criterion;
-use intake_core::carry_forward::{plan, PastAnswer, PastVisit, Target, VisitStatus};
+use intake_core::carry_forward::{plan, PastAnswer, PastVisit, Target};
 use intake_core::questionnaire::response::Key;
 use intake_core::questionnaire::{import, AnswerValue, Coding, Questionnaire};
+use intake_core::EncounterStatus;
 
 const FORM: &[u8] = include_bytes!("../../intake-api/forms/general-adult-intake.json");
 
@@ -131,7 +132,7 @@ fn run(form: &Questionnaire, v: &Visits, now: DateTime<Utc>) -> usize {
             slug: "general-adult-intake",
             version: "1",
             form,
-            status: VisitStatus::Submitted,
+            status: EncounterStatus::Submitted,
             date: *date,
             answers,
         })

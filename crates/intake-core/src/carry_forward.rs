@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use crate::encounter::{AnswerSource, EncounterStatus};
 use crate::questionnaire::response::{FormIndex, Key};
 use crate::questionnaire::validate::{value_problems, Severity};
 use crate::questionnaire::{all_items, AnswerValue, CarryForward, Item, ItemType};
@@ -198,8 +199,8 @@ pub fn plan(
     let mut skipped = Vec::new();
     let mut counted: Vec<&PastVisit<'_>> = Vec::new();
     for v in visits {
-        if !v.status.carries() {
-            if v.status == VisitStatus::EnteredInError {
+        if !v.status.carries_forward() {
+            if v.status == EncounterStatus::EnteredInError {
                 skipped.push(Skipped {
                     encounter: v.id,
                     reason: "entered in error: not used".into(),
@@ -252,7 +253,7 @@ pub fn plan(
         let mut entry = Entry::empty(key);
         if let Some(v) = item.record_binding.as_ref().and_then(|b| record.get(b)) {
             entry.values = vec![v.clone()];
-            entry.source = Some(Source::Record);
+            entry.source = Some(AnswerSource::Record);
             entries.push(entry);
             continue;
         }
@@ -288,7 +289,7 @@ pub fn plan(
                     entry.not_carried = Some(why);
                 } else if !item.read_only {
                     entry.values = answer.values.clone();
-                    entry.source = Some(Source::Carried);
+                    entry.source = Some(AnswerSource::Carried);
                     entry.provenance = Some(provenance(visit, answer));
                     entry.needs_confirmation = rule == CarryForward::Confirm;
                 }
@@ -296,7 +297,7 @@ pub fn plan(
         }
         if entry.values.is_empty() && !item.initial.is_empty() && item.calculation.is_none() {
             entry.values = item.initial.clone();
-            entry.source = Some(Source::Initial);
+            entry.source = Some(AnswerSource::Initial);
         }
         entries.push(entry);
     }
@@ -359,7 +360,7 @@ fn carry_list<'v, 'a: 'v>(
             continue; // the list did not apply at that visit
         }
         let mut row_entry = Entry::empty(Key::new(&[row], link));
-        row_entry.source = Some(Source::Carried);
+        row_entry.source = Some(AnswerSource::Carried);
         row_entry.provenance = Some(provenance(visit, past_marker));
         row_entry.needs_confirmation = rule == CarryForward::Confirm;
         entries.push(row_entry);
@@ -388,7 +389,7 @@ fn carry_list<'v, 'a: 'v>(
             }
             if index.is_row_group(current_link) {
                 // A row of a repeating group inside this one.
-                entry.source = Some(Source::Carried);
+                entry.source = Some(AnswerSource::Carried);
                 entry.provenance = Some(provenance(visit, answer));
                 entry.needs_confirmation = rule == CarryForward::Confirm;
                 entries.push(entry);
@@ -401,7 +402,7 @@ fn carry_list<'v, 'a: 'v>(
                 entry.not_carried = Some(why);
             } else if item.calculation.is_none() && !item.read_only {
                 entry.values = answer.values.clone();
-                entry.source = Some(Source::Carried);
+                entry.source = Some(AnswerSource::Carried);
                 entry.provenance = Some(provenance(visit, answer));
                 entry.needs_confirmation = rule == CarryForward::Confirm;
             }

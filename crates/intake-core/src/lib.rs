@@ -8,12 +8,14 @@
 //! It holds roles, user names and passwords as they are accepted, the hash chain of the
 //! audit log, patients' demographics and what makes two patients look alike, and the
 //! text folding that search and duplicate checks share, FHIR Questionnaires and filled
-//! forms, what a new intake may carry forward from earlier visits, and the summary
+//! forms, an encounter's life cycle and who may do what in it (`encounter`), what a new
+//! intake may carry forward from earlier visits, and the summary
 //! document a printed copy of a visit shows (`summary`).
 
 pub mod audit;
 pub mod carry_forward;
 pub mod duplicate;
+pub mod encounter;
 pub mod ids;
 pub mod mrn;
 pub mod patient;
@@ -25,5 +27,6 @@ pub mod summary;
 pub mod text;
 pub mod user;
 
-pub use ids::{PatientId, SessionId, UserId};
+pub use encounter::{AnswerSource, EncounterStatus, EventKind, TemplateStatus};
+pub use ids::{EncounterId, PatientId, SessionId, TemplateId, UserId};
 pub use role::Role;

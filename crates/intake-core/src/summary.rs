@@ -21,50 +21,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::encounter::{AnswerSource, EncounterStatus};
 use crate::questionnaire::response::{Key, Response};
 use crate::questionnaire::Questionnaire;
 
 pub use build::build;
-
-/// An encounter's status as the summary prints it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordStatus {
-    Draft,
-    Submitted,
-    Signed,
-    Amended,
-    EnteredInError,
-}
-
-impl RecordStatus {
-    /// The status as stored (`"entered_in_error"`), or `None`.
-    pub fn parse(s: &str) -> Option<RecordStatus> {
-        Some(match s {
-            "draft" => RecordStatus::Draft,
-            "submitted" => RecordStatus::Submitted,
-            "signed" => RecordStatus::Signed,
-            "amended" => RecordStatus::Amended,
-            "entered_in_error" => RecordStatus::EnteredInError,
-            _ => return None,
-        })
-    }
-
-    /// How a person reads it: "Signed", "Entered in error".
-    pub fn label(self) -> &'static str {
-        match self {
-            RecordStatus::Draft => "Draft",
-            RecordStatus::Submitted => "Submitted, not signed",
-            RecordStatus::Signed => "Signed",
-            RecordStatus::Amended => "Amended",
-            RecordStatus::EnteredInError => "Entered in error",
-        }
-    }
-
-    /// Whether a physician's signature stands behind the record (signed or amended).
-    pub fn is_signed(self) -> bool {
-        matches!(self, RecordStatus::Signed | RecordStatus::Amended)
-    }
-}
 
 /// Who signed and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,9 +42,10 @@ pub struct Amendment {
     pub reason: String,
 }
 
-/// Where an answer came from (`encounter_answers.source`).
+/// Where a printed answer came from: its [`AnswerSource`] with what the page says of a
+/// carried value (the visit's date, who confirmed it here).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Source {
+pub enum Origin {
     #[default]
     Typed,
     Initial,
@@ -98,6 +60,24 @@ pub enum Source {
     },
 }
 
+impl Origin {
+    /// The origin of an answer with `source`; `carried` is the earlier visit's date and
+    /// who confirmed the value here, for a carried one (without it, a carried value prints
+    /// as typed: nothing is known of where it came from).
+    pub fn new(source: AnswerSource, carried: Option<(NaiveDate, Option<String>)>) -> Origin {
+        match (source, carried) {
+            (AnswerSource::Typed, _) => Origin::Typed,
+            (AnswerSource::Initial, _) => Origin::Initial,
+            (AnswerSource::Calculated, _) => Origin::Calculated,
+            (AnswerSource::Record, _) => Origin::Record,
+            (AnswerSource::Carried, Some((from, confirmed_by))) => {
+                Origin::Carried { from, confirmed_by }
+            }
+            (AnswerSource::Carried, None) => Origin::Typed,
+        }
+    }
+}
+
 /// Everything the summary is built from.
 #[derive(Debug, Clone, Copy)]
 pub struct SummaryInput<'a> {
@@ -108,7 +88,7 @@ pub struct SummaryInput<'a> {
     pub visit_date: NaiveDate,
     pub template_title: &'a str,
     pub template_version: &'a str,
-    pub status: RecordStatus,
+    pub status: EncounterStatus,
     pub signature: Option<&'a Signature>,
     pub amendment: Option<&'a Amendment>,
     /// SHA-256 (hex) of the record's canonical JSON.
@@ -117,14 +97,14 @@ pub struct SummaryInput<'a> {
     pub response: &'a Response,
     /// Where each answer (and each row of a repeating group) came from; a key without
     /// an entry counts as typed.
-    pub provenance: &'a BTreeMap<Key, Source>,
+    pub provenance: &'a BTreeMap<Key, Origin>,
 }
 
 /// The summary of one visit, ready to lay out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub header: Header,
-    pub status: RecordStatus,
+    pub status: EncounterStatus,
     pub signature: SignatureLine,
     pub record_sha256: String,
     pub sections: Vec<Section>,
@@ -202,7 +182,7 @@ pub enum Block {
 pub struct Row {
     pub question: String,
     pub answer: Answer,
-    pub source: Source,
+    pub source: Origin,
 }
 
 /// An answer as text, or the fact that there is none.
@@ -238,7 +218,7 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableRow {
     /// Where the row came from (a carried row is confirmed as a whole).
-    pub source: Source,
+    pub source: Origin,
     pub cells: Vec<Cell>,
 }
 
@@ -246,7 +226,7 @@ pub struct TableRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub answer: Answer,
-    pub source: Source,
+    pub source: Origin,
 }
 
 /// "2 Oct 2026".
@@ -263,14 +243,14 @@ pub fn format_time(at: DateTime<Utc>) -> String {
 /// "carried from 2 Oct 2026, confirmed by Nurse Joy", "calculated"; `None` otherwise. A
 /// carried value without a confirmer is one the form accepts as it was (policy `always`,
 /// or a cell of a row confirmed as a whole): only its source is printed.
-pub fn source_note(source: &Source) -> Option<String> {
+pub fn source_note(source: &Origin) -> Option<String> {
     match source {
-        Source::Carried { from, confirmed_by } => Some(match confirmed_by {
+        Origin::Carried { from, confirmed_by } => Some(match confirmed_by {
             Some(who) => format!("carried from {}, confirmed by {who}", format_date(*from)),
             None => format!("carried from {}", format_date(*from)),
         }),
-        Source::Calculated => Some("calculated".to_string()),
-        Source::Record => Some("from the patient record".to_string()),
-        Source::Typed | Source::Initial => None,
+        Origin::Calculated => Some("calculated".to_string()),
+        Origin::Record => Some("from the patient record".to_string()),
+        Origin::Typed | Origin::Initial => None,
     }
 }

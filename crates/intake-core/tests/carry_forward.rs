@@ -3,9 +3,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
-use intake_core::carry_forward::{plan, PastAnswer, PastVisit, Plan, Source, Target, VisitStatus};
+use intake_core::carry_forward::{plan, PastAnswer, PastVisit, Plan, Target};
 use intake_core::questionnaire::response::Key;
 use intake_core::questionnaire::{import, AnswerValue, Coding, Questionnaire};
+use intake_core::AnswerSource;
+use intake_core::EncounterStatus;
 use serde_json::{json, Value};
 
 const BASE: &str = "http://intake-desk.org/fhir/StructureDefinition/";
@@ -99,7 +101,7 @@ struct Visit {
     slug: &'static str,
     version: &'static str,
     form: Questionnaire,
-    status: VisitStatus,
+    status: EncounterStatus,
     date: DateTime<Utc>,
     answers: BTreeMap<Key, PastAnswer>,
 }
@@ -110,7 +112,7 @@ fn visit(id: i64, date: DateTime<Utc>, list: &[(&str, Vec<AnswerValue>)]) -> Vis
         slug: "intake",
         version: "1",
         form: form("1"),
-        status: VisitStatus::Submitted,
+        status: EncounterStatus::Submitted,
         date,
         answers: answers(list, "nurse", date),
     }
@@ -176,19 +178,19 @@ fn only_submitted_signed_and_amended_visits_are_used() {
         at(2026, 11, 20),
         &[(":occupation", vec![text("Draft job")])],
     );
-    draft.status = VisitStatus::Draft;
+    draft.status = EncounterStatus::Draft;
     let mut in_error = visit(
         4,
         at(2026, 11, 22),
         &[(":occupation", vec![text("Wrong chart")])],
     );
-    in_error.status = VisitStatus::EnteredInError;
+    in_error.status = EncounterStatus::EnteredInError;
     let mut signed = visit(
         2,
         at(2026, 10, 2),
         &[(":occupation", vec![text("Teacher")])],
     );
-    signed.status = VisitStatus::Signed;
+    signed.status = EncounterStatus::Signed;
     let plan = run(&form("1"), &[draft, in_error, signed]);
     let e = plan.get(&Key::top("occupation")).unwrap();
     assert_eq!(e.values, vec![text("Teacher")]);
@@ -220,12 +222,12 @@ fn confirm_items_need_confirmation_and_always_items_do_not() {
     let tobacco = plan.get(&Key::top("tobacco")).unwrap();
     assert_eq!(
         (tobacco.source, tobacco.needs_confirmation),
-        (Some(Source::Carried), true)
+        (Some(AnswerSource::Carried), true)
     );
     let occupation = plan.get(&Key::top("occupation")).unwrap();
     assert_eq!(
         (occupation.source, occupation.needs_confirmation),
-        (Some(Source::Carried), false)
+        (Some(AnswerSource::Carried), false)
     );
     let p = occupation.provenance.as_ref().unwrap();
     assert_eq!(
@@ -263,7 +265,7 @@ fn lists_carry_whole_with_each_row_and_its_provenance() {
     let row = plan.get(&"2:allergy".parse().unwrap()).unwrap();
     assert_eq!(
         (row.source, row.needs_confirmation),
-        (Some(Source::Carried), true)
+        (Some(AnswerSource::Carried), true)
     );
     let latex = plan.get(&"2:substance".parse().unwrap()).unwrap();
     assert_eq!(latex.provenance.as_ref().unwrap().entered_by, "maria");
@@ -376,12 +378,12 @@ fn record_bound_items_come_from_the_record_and_initial_values_fill_the_rest() {
     let sex = plan.get(&Key::top("sex")).unwrap();
     assert_eq!(
         (sex.values.clone(), sex.source),
-        (vec![coding("female")], Some(Source::Record))
+        (vec![coding("female")], Some(AnswerSource::Record))
     );
     let language = plan.get(&Key::top("language")).unwrap();
     assert_eq!(
         (language.values.clone(), language.source),
-        (vec![text("English")], Some(Source::Initial))
+        (vec![text("English")], Some(AnswerSource::Initial))
     );
 }
 
@@ -501,7 +503,7 @@ fn with_500_earlier_visits_in_any_order_the_newest_one_decides() {
         at(2025, 12, 1),
         &[(":occupation", vec![text("Wrong chart")])],
     );
-    wrong.status = VisitStatus::EnteredInError;
+    wrong.status = EncounterStatus::EnteredInError;
     list.push(wrong);
     let plan = run(&form("1"), &list);
     let e = plan.get(&Key::top("occupation")).unwrap();

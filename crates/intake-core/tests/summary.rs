@@ -11,36 +11,35 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use intake_core::questionnaire::import;
-use intake_core::summary::{
-    build, Answer, Block, RecordStatus, SignatureLine, Source, SummaryInput,
-};
+use intake_core::summary::{build, Answer, Block, Origin, SignatureLine, SummaryInput};
+use intake_core::EncounterStatus;
 use support::fill::fill;
 use support::repeat_visit::{input, repeat_visit};
 
 #[test]
 fn built_in_form_repeat_visit_signed() {
     let visit = repeat_visit();
-    let summary = build(&input(&visit, RecordStatus::Signed));
+    let summary = build(&input(&visit, EncounterStatus::Signed));
     insta::assert_snapshot!("general_adult_intake_signed", summary.to_string());
 }
 
 #[test]
 fn built_in_form_repeat_visit_amended_and_draft() {
     let visit = repeat_visit();
-    let amended = build(&input(&visit, RecordStatus::Amended));
+    let amended = build(&input(&visit, EncounterStatus::Amended));
     assert_eq!(
         amended.signature.text(),
         "Amended on 26 Nov 2026 09:05 UTC by Dr. Ada Osei: Weight was entered in pounds; corrected to kilograms",
         "an amended record says when, who and why"
     );
-    let draft = build(&input(&visit, RecordStatus::Draft));
+    let draft = build(&input(&visit, EncounterStatus::Draft));
     assert_eq!(
         draft.signature,
         SignatureLine::NotSigned,
         "a draft is not signed"
     );
     assert_eq!(draft.header.status, "Draft", "the header names the status");
-    let voided = build(&input(&visit, RecordStatus::EnteredInError));
+    let voided = build(&input(&visit, EncounterStatus::EnteredInError));
     assert_eq!(
         voided.signature.text(),
         "Signed by Dr. Ada Osei at 24 Nov 2026 15:42 UTC",
@@ -48,7 +47,7 @@ fn built_in_form_repeat_visit_amended_and_draft() {
     );
 }
 
-fn rows(summary: &intake_core::summary::Summary) -> BTreeMap<String, (Answer, Source)> {
+fn rows(summary: &intake_core::summary::Summary) -> BTreeMap<String, (Answer, Origin)> {
     summary
         .sections
         .iter()
@@ -63,7 +62,7 @@ fn rows(summary: &intake_core::summary::Summary) -> BTreeMap<String, (Answer, So
 #[test]
 fn no_and_not_answered_stay_distinct_and_disabled_answers_are_left_out() {
     let visit = repeat_visit();
-    let summary = build(&input(&visit, RecordStatus::Signed));
+    let summary = build(&input(&visit, EncounterStatus::Signed));
     let rows = rows(&summary);
     assert_eq!(
         rows["Fever"].0,
@@ -82,11 +81,11 @@ fn no_and_not_answered_stay_distinct_and_disabled_answers_are_left_out() {
     );
     assert_eq!(
         rows["BMI"].1,
-        Source::Calculated,
+        Origin::Calculated,
         "BMI is marked calculated"
     );
     assert!(
-        matches!(&rows["Occupation"].1, Source::Carried { confirmed_by: Some(who), .. } if who == "Nurse Amaka Eze"),
+        matches!(&rows["Occupation"].1, Origin::Carried { confirmed_by: Some(who), .. } if who == "Nurse Amaka Eze"),
         "a carried answer names who confirmed it"
     );
 }
@@ -94,7 +93,7 @@ fn no_and_not_answered_stay_distinct_and_disabled_answers_are_left_out() {
 #[test]
 fn medications_are_a_table_in_row_order() {
     let visit = repeat_visit();
-    let summary = build(&input(&visit, RecordStatus::Signed));
+    let summary = build(&input(&visit, EncounterStatus::Signed));
     let table = summary
         .sections
         .iter()
@@ -164,7 +163,7 @@ fn fixture_forms() {
             visit_date: date,
             template_title: form.title.as_deref().unwrap_or(""),
             template_version: form.version.as_deref().unwrap_or(""),
-            status: RecordStatus::Submitted,
+            status: EncounterStatus::Submitted,
             signature: None,
             amendment: None,
             record_sha256: "0000",

@@ -21,7 +21,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use intake_core::summary::{build, format_time, RecordStatus};
+use intake_core::summary::{build, format_time};
+use intake_core::EncounterStatus;
 use intake_pdf::{Paper, RenderOptions, Renderer};
 
 /// Chromium runs timed (after one untimed run that warms the page cache).
@@ -78,7 +79,7 @@ fn chromium(binary: &str, html_path: &Path, out: &Path, dir: &Path) -> std::io::
 
 fn main() {
     let visit = repeat_visit::repeat_visit();
-    let summary = build(&repeat_visit::input(&visit, RecordStatus::Signed));
+    let summary = build(&repeat_visit::input(&visit, EncounterStatus::Signed));
     let generated_at = Utc
         .with_ymd_and_hms(2026, 12, 1, 8, 0, 0)
         .single()

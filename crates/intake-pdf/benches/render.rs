@@ -10,12 +10,13 @@ use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
 use criterion::{black_box, Criterion};
-use intake_core::summary::{build, RecordStatus};
+use intake_core::summary::build;
+use intake_core::EncounterStatus;
 use intake_pdf::{Paper, RenderOptions, Renderer};
 
 fn main() {
     let visit = repeat_visit::repeat_visit();
-    let summary = build(&repeat_visit::input(&visit, RecordStatus::Signed));
+    let summary = build(&repeat_visit::input(&visit, EncounterStatus::Signed));
     let options = RenderOptions {
         paper: Paper::A4,
         generated_at: Utc

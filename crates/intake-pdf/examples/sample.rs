@@ -5,7 +5,8 @@
 mod repeat_visit;
 
 use chrono::{TimeZone, Utc};
-use intake_core::summary::{build, RecordStatus};
+use intake_core::summary::build;
+use intake_core::EncounterStatus;
 use intake_pdf::{Paper, RenderOptions, Renderer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,8 +14,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = args.get(1).map_or("sample.pdf", String::as_str);
     let status = args
         .get(2)
-        .and_then(|s| RecordStatus::parse(s))
-        .unwrap_or(RecordStatus::Signed);
+        .and_then(|s| EncounterStatus::parse(s).ok())
+        .unwrap_or(EncounterStatus::Signed);
     let paper = if args.get(3).is_some_and(|p| p == "letter") {
         Paper::Letter
     } else {

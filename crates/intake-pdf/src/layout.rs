@@ -8,7 +8,8 @@
 mod body;
 mod table;
 
-use intake_core::summary::{RecordStatus, Summary};
+use intake_core::summary::Summary;
+use intake_core::EncounterStatus;
 
 use crate::font::Fonts;
 use crate::Paper;
@@ -222,11 +223,11 @@ impl<'a> Sheet<'a> {
     /// The band on every page of a record that is not signed.
     fn band(&mut self) {
         let text = match self.summary.status {
-            RecordStatus::Signed | RecordStatus::Amended => return,
-            RecordStatus::EnteredInError => {
+            EncounterStatus::Signed | EncounterStatus::Amended => return,
+            EncounterStatus::EnteredInError => {
                 "ENTERED IN ERROR: this record is not valid and must not be used"
             }
-            RecordStatus::Draft | RecordStatus::Submitted => {
+            EncounterStatus::Draft | EncounterStatus::Submitted => {
                 "DRAFT / NOT SIGNED: not reviewed or signed by a physician"
             }
         };

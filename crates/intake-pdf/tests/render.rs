@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{NaiveDate, TimeZone, Utc};
 use intake_core::questionnaire::response::Key;
 use intake_core::questionnaire::{all_items, import, AnswerValue, Questionnaire};
-use intake_core::summary::{build, Answer, Block, RecordStatus, Source, Summary, SummaryInput};
+use intake_core::summary::{build, Answer, Block, Origin, Summary, SummaryInput};
+use intake_core::EncounterStatus;
 use intake_pdf::{Paper, RenderOptions, Renderer};
 use repeat_visit::{input, repeat_visit, PATIENT};
 
@@ -162,7 +163,7 @@ fn check_well_formed(pdf: &Rendered) {
 #[test]
 fn repeat_visit_shows_every_answer_and_the_name_with_its_diacritics() {
     let visit = repeat_visit();
-    let summary = build(&input(&visit, RecordStatus::Signed));
+    let summary = build(&input(&visit, EncounterStatus::Signed));
     let pdf = render(&summary, Paper::A4);
     check_well_formed(&pdf);
     let text = pdf.pages().join(" ");
@@ -207,7 +208,7 @@ fn repeat_visit_shows_every_answer_and_the_name_with_its_diacritics() {
 #[test]
 fn same_input_same_bytes() {
     let visit = repeat_visit();
-    let summary = build(&input(&visit, RecordStatus::Signed));
+    let summary = build(&input(&visit, EncounterStatus::Signed));
     let a = render(&summary, Paper::A4);
     let b = render(&summary, Paper::A4);
     let c = intake_pdf::render(&summary, &options(Paper::A4)).expect("renders");
@@ -220,7 +221,7 @@ fn same_input_same_bytes() {
 #[test]
 fn unsigned_records_say_so_on_every_page_and_letter_paper_is_letter() {
     let visit = repeat_visit();
-    let summary = build(&input(&visit, RecordStatus::Submitted));
+    let summary = build(&input(&visit, EncounterStatus::Submitted));
     let pdf = render(&summary, Paper::Letter);
     check_well_formed(&pdf);
     for (i, page) in pdf.pages().iter().enumerate() {
@@ -239,7 +240,7 @@ fn unsigned_records_say_so_on_every_page_and_letter_paper_is_letter() {
 fn a_record_entered_in_error_says_so_on_every_page() {
     let visit = repeat_visit();
     let pdf = render(
-        &build(&input(&visit, RecordStatus::EnteredInError)),
+        &build(&input(&visit, EncounterStatus::EnteredInError)),
         Paper::A4,
     );
     check_well_formed(&pdf);
@@ -255,7 +256,7 @@ fn a_record_entered_in_error_says_so_on_every_page() {
 #[test]
 fn an_amendment_prints_when_who_and_why() {
     let visit = repeat_visit();
-    let pdf = render(&build(&input(&visit, RecordStatus::Amended)), Paper::A4);
+    let pdf = render(&build(&input(&visit, EncounterStatus::Amended)), Paper::A4);
     let text = pdf.pages().join(" ");
     assert!(
         text.contains("Amended on 26 Nov 2026 09:05 UTC by Dr. Ada Osei: Weight was entered in pounds; corrected to kilograms"),
@@ -266,7 +267,7 @@ fn an_amendment_prints_when_who_and_why() {
 fn plain_input<'a>(
     form: &'a Questionnaire,
     response: &'a intake_core::questionnaire::response::Response,
-    provenance: &'a BTreeMap<Key, Source>,
+    provenance: &'a BTreeMap<Key, Origin>,
 ) -> SummaryInput<'a> {
     SummaryInput {
         clinic_name: "Riverside Family Clinic",
@@ -276,7 +277,7 @@ fn plain_input<'a>(
         visit_date: NaiveDate::from_ymd_opt(2026, 11, 24).expect("a date"),
         template_title: form.title.as_deref().unwrap_or("Form"),
         template_version: form.version.as_deref().unwrap_or(""),
-        status: RecordStatus::Submitted,
+        status: EncounterStatus::Submitted,
         signature: None,
         amendment: None,
         record_sha256: repeat_visit::SHA,
@@ -308,7 +309,7 @@ fn sixty_medications_paginate_without_losing_or_splitting_a_row() {
             .response
             .insert(Key::new(&[r], "med-unit"), vec![unit.clone()]);
     }
-    let summary = build(&input(&visit, RecordStatus::Signed));
+    let summary = build(&input(&visit, EncounterStatus::Signed));
     let pdf = render(&summary, Paper::A4);
     check_well_formed(&pdf);
     let pages = pdf.pages();
@@ -346,7 +347,7 @@ fn a_five_thousand_character_answer_flows_onto_the_next_page_whole() {
     visit
         .response
         .insert(Key::top("reason"), vec![AnswerValue::String(long.clone())]);
-    let summary = build(&input(&visit, RecordStatus::Signed));
+    let summary = build(&input(&visit, EncounterStatus::Signed));
     let pdf = render(&summary, Paper::A4);
     check_well_formed(&pdf);
     assert!(pdf.page_count() >= 4, "the long answer adds pages");
@@ -375,7 +376,7 @@ fn characters_outside_the_font_become_replacement_glyphs() {
     visit
         .response
         .insert(Key::top("substances"), vec![AnswerValue::String(assorted)]);
-    let pdf = render(&build(&input(&visit, RecordStatus::Signed)), Paper::A4);
+    let pdf = render(&build(&input(&visit, EncounterStatus::Signed)), Paper::A4);
     check_well_formed(&pdf);
     let text = pdf.pages().join(" ");
     assert!(
@@ -427,7 +428,7 @@ fn one_renderer_shared_by_threads_gives_every_thread_the_same_bytes() {
     let renderer = Renderer::new().expect("the fonts load");
     shareable(&renderer);
     let visit = repeat_visit();
-    let summary = build(&input(&visit, RecordStatus::Signed));
+    let summary = build(&input(&visit, EncounterStatus::Signed));
     let expected = renderer
         .render(&summary, &options(Paper::A4))
         .expect("renders");

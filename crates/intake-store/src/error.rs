@@ -40,8 +40,26 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
-    #[error("the database holds a value it cannot read: {0}")]
-    BadValue(String),
+    /// A stored value this version cannot read back: an unknown status word, JSON that
+    /// does not parse, a key or time in the wrong shape. Never read as a default: the
+    /// row is named so the person can be told which record is damaged.
+    #[error("this record is damaged: {row} in {table}: {why}")]
+    Damaged {
+        table: &'static str,
+        row: String,
+        why: String,
+    },
+}
+
+impl StoreError {
+    /// A damaged value of `table`, in the row described by `row` ("visit 12").
+    pub fn damaged(table: &'static str, row: impl Into<String>, why: impl Into<String>) -> Self {
+        StoreError::Damaged {
+            table,
+            row: row.into(),
+            why: why.into(),
+        }
+    }
 }
 
 impl StoreError {

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use intake_core::{EncounterId, EncounterStatus};
+
 use crate::{format_time, Db, StoreError};
 
 impl Db<'_> {
@@ -12,8 +14,8 @@ impl Db<'_> {
         &self,
         from: DateTime<Utc>,
         until: DateTime<Utc>,
-        statuses: &[&str],
-    ) -> Result<Vec<i64>, StoreError> {
+        statuses: &[EncounterStatus],
+    ) -> Result<Vec<EncounterId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, status FROM encounters WHERE started_at >= ?1 AND started_at < ?2 \
              ORDER BY started_at, id",
@@ -24,8 +26,11 @@ impl Db<'_> {
         let mut out = Vec::new();
         for row in rows {
             let (id, status) = row?;
-            if statuses.contains(&status.as_str()) {
-                out.push(id);
+            let status = EncounterStatus::parse(&status).map_err(|e| {
+                StoreError::damaged("encounters", format!("visit {id}"), e.to_string())
+            })?;
+            if statuses.contains(&status) {
+                out.push(EncounterId(id));
             }
         }
         Ok(out)

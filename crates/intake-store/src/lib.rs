@@ -35,7 +35,8 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use audit::{AuditFilter, AuditRow, NewAuditEntry};
 pub use encounters::{
-    AnswerRow, AnswerWrite, CarriedFrom, EncounterFilter, EncounterRow, EventRef,
+    decode_values, encode_values, AnswerRow, AnswerWrite, CarriedFrom, EncounterFilter,
+    EncounterRow, EventRef,
 };
 pub use error::StoreError;
 pub use outcomes::OutcomeRow;

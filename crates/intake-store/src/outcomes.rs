@@ -11,6 +11,7 @@
 //! edited. The four kinds partition the answers: they add up to `answered`.
 
 use chrono::{DateTime, Utc};
+use intake_core::{AnswerSource, EncounterId, EncounterStatus};
 use rusqlite::params;
 
 use crate::{format_time, parse_time, Db, StoreError};
@@ -18,7 +19,7 @@ use crate::{format_time, parse_time, Db, StoreError};
 /// One submitted encounter's answers by where they came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutcomeRow {
-    pub encounter_id: i64,
+    pub encounter_id: EncounterId,
     pub mrn: String,
     pub started_at: DateTime<Utc>,
     pub submitted_at: DateTime<Utc>,
@@ -34,25 +35,47 @@ pub struct OutcomeRow {
     pub prefilled: i64,
 }
 
+/// The query; its words come from the enums ([`outcomes_sql`]).
 const OUTCOMES: &str = "\
 SELECT e.id, p.mrn, e.started_at, e.submitted_at,
        count(a.answer_key),
-       coalesce(sum(a.source = 'carried'), 0),
-       coalesce(sum(a.source = 'typed' AND EXISTS (
+       coalesce(sum(a.source = '{w_carried}'), 0),
+       coalesce(sum(a.source = '{w_typed}' AND EXISTS (
            SELECT 1 FROM encounter_answer_revisions r
            WHERE r.encounter_id = a.encounter_id AND r.answer_key = a.answer_key
-             AND r.source = 'carried')), 0),
-       coalesce(sum(a.source = 'typed'), 0),
-       coalesce(sum(a.source IN ('record', 'initial')), 0)
+             AND r.source = '{w_carried}')), 0),
+       coalesce(sum(a.source = '{w_typed}'), 0),
+       coalesce(sum(a.source IN ('{w_record}', '{w_initial}')), 0)
 FROM encounters e
 JOIN patients p ON p.id = e.patient_id
 LEFT JOIN encounter_answers a
-       ON a.encounter_id = e.id AND a.in_record = 1 AND a.source <> 'calculated'
+       ON a.encounter_id = e.id AND a.in_record = 1 AND a.source <> '{w_calculated}'
       AND a.value_json <> '[]'
-WHERE e.status IN ('submitted', 'signed', 'amended')
+WHERE e.status IN ('{w_submitted}', '{w_signed}', '{w_amended}')
   AND e.submitted_at >= ?1 AND e.submitted_at < ?2
 GROUP BY e.id
 ORDER BY e.submitted_at, e.id";
+
+/// [`OUTCOMES`] with each `{word}` replaced by its enum's stored word (fixed ASCII words).
+fn outcomes_sql() -> String {
+    use AnswerSource as A;
+    use EncounterStatus as S;
+    let words = [
+        ("w_carried", A::Carried.as_str()),
+        ("w_typed", A::Typed.as_str()),
+        ("w_record", A::Record.as_str()),
+        ("w_initial", A::Initial.as_str()),
+        ("w_calculated", A::Calculated.as_str()),
+        ("w_submitted", S::Submitted.as_str()),
+        ("w_signed", S::Signed.as_str()),
+        ("w_amended", S::Amended.as_str()),
+    ];
+    words
+        .iter()
+        .fold(OUTCOMES.to_string(), |sql, (name, word)| {
+            sql.replace(&format!("{{{name}}}"), word)
+        })
+}
 
 impl Db<'_> {
     /// The submitted encounters with `from <= submitted_at < to`, oldest first.
@@ -61,7 +84,7 @@ impl Db<'_> {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<OutcomeRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(OUTCOMES)?;
+        let mut stmt = self.conn.prepare_cached(&outcomes_sql())?;
         let rows = stmt.query_map(params![format_time(from), format_time(to)], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -81,7 +104,7 @@ impl Db<'_> {
         for row in rows {
             let (id, mrn, started, submitted, [answered, carried, edited, typed, prefilled]) = row?;
             out.push(OutcomeRow {
-                encounter_id: id,
+                encounter_id: EncounterId(id),
                 mrn,
                 started_at: parse_time(&started)?,
                 submitted_at: parse_time(&submitted)?,

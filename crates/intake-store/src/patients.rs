@@ -14,21 +14,7 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{format_time, parse_time, Db, StoreError};
 
-/// Whether a patient counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PatientStatus {
-    Active,
-    EnteredInError,
-}
-
-impl PatientStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PatientStatus::Active => "active",
-            PatientStatus::EnteredInError => "entered_in_error",
-        }
-    }
-}
+pub use intake_core::encounter::PatientStatus;
 
 /// A patient as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,14 +87,18 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<PatientRow, StoreError>> {
         r.get(23)?,
     );
     Ok((|| {
-        let birth_date = NaiveDate::parse_from_str(&birth, "%Y-%m-%d")
-            .map_err(|e| StoreError::BadValue(format!("birth date {birth:?}: {e}")))?;
-        let sex = Sex::parse(&sex).ok_or_else(|| StoreError::BadValue(format!("sex {sex:?}")))?;
-        let status = match status.as_str() {
-            "active" => PatientStatus::Active,
-            "entered_in_error" => PatientStatus::EnteredInError,
-            other => return Err(StoreError::BadValue(format!("patient status {other:?}"))),
-        };
+        let birth_date = NaiveDate::parse_from_str(&birth, "%Y-%m-%d").map_err(|e| {
+            StoreError::damaged(
+                "patients",
+                format!("patient {id}"),
+                format!("birth date {birth:?}: {e}"),
+            )
+        })?;
+        let sex = Sex::parse(&sex).ok_or_else(|| {
+            StoreError::damaged("patients", format!("patient {id}"), format!("sex {sex:?}"))
+        })?;
+        let status = PatientStatus::parse(&status)
+            .map_err(|e| StoreError::damaged("patients", format!("patient {id}"), e.to_string()))?;
         Ok(PatientRow {
             id: PatientId(id),
             mrn,

@@ -9,6 +9,8 @@
 //! physician read it: `intake-api` does, inside the same transaction.
 
 use chrono::{DateTime, Utc};
+use intake_core::questionnaire::response::Key;
+use intake_core::{EncounterId, EncounterStatus, EventKind, PatientId, TemplateId};
 use rusqlite::{params, Row};
 
 use crate::encounters::AnswerRow;
@@ -18,9 +20,7 @@ use crate::{format_time, parse_time, Db, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {
     pub seq: i64,
-    /// `returned`, `signed`, `amendment_started`, `amendment_discarded`, `amended`,
-    /// `entered_in_error`.
-    pub kind: String,
+    pub kind: EventKind,
     pub at: DateTime<Utc>,
     pub by: String,
     pub text: Option<String>,
@@ -39,9 +39,9 @@ pub enum Signature {
 /// One intake waiting for review, with what the queue shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueRow {
-    pub encounter_id: i64,
-    pub patient_id: i64,
-    pub template_id: i64,
+    pub encounter_id: EncounterId,
+    pub patient_id: PatientId,
+    pub template_id: TemplateId,
     pub patient_name: String,
     pub mrn: String,
     pub birth_date: String,
@@ -85,8 +85,8 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<RawEvent> {
 impl Db<'_> {
     fn add_event(
         &self,
-        id: i64,
-        kind: &str,
+        id: EncounterId,
+        kind: EventKind,
         at: DateTime<Utc>,
         by: &str,
         text: Option<&str>,
@@ -99,8 +99,8 @@ impl Db<'_> {
                  WHERE encounter_id = ?1), 0), ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
-                id,
-                kind,
+                id.0,
+                kind.as_str(),
                 format_time(at),
                 by,
                 text,
@@ -111,19 +111,22 @@ impl Db<'_> {
     }
 
     /// Every event of an encounter, oldest first.
-    pub fn encounter_events(&self, id: i64) -> Result<Vec<EventRow>, StoreError> {
+    pub fn encounter_events(&self, id: EncounterId) -> Result<Vec<EventRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, kind, at, by, text, record_json, record_sha256 FROM encounter_events \
              WHERE encounter_id = ?1 ORDER BY seq",
         )?;
-        let rows = stmt.query_map([id], event_from_row)?;
+        let rows = stmt.query_map([id.0], event_from_row)?;
         let mut out = Vec::new();
         for row in rows {
             let (seq, kind, at, by, text, record_json, record_sha256) = row?;
+            let damaged = |why: String| {
+                StoreError::damaged("encounter_events", format!("visit {id}, event {seq}"), why)
+            };
             out.push(EventRow {
                 seq,
-                kind,
-                at: parse_time(&at)?,
+                kind: EventKind::parse(&kind).map_err(|e| damaged(e.to_string()))?,
+                at: parse_time(&at).map_err(|e| damaged(e.to_string()))?,
                 by,
                 text,
                 record_json,
@@ -135,17 +138,17 @@ impl Db<'_> {
 
     /// Marks which answers are in the record (every one but `left_out`, the answers of
     /// disabled items). Only a draft or an open amendment may change them.
-    pub fn mark_in_record(&self, id: i64, left_out: &[String]) -> Result<(), StoreError> {
+    pub fn mark_in_record(&self, id: EncounterId, left_out: &[Key]) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
                 "UPDATE encounter_answers SET in_record = 1 WHERE encounter_id = ?1 AND in_record = 0",
             )?
-            .execute([id])?;
+            .execute([id.0])?;
         let mut mark = self.conn.prepare_cached(
             "UPDATE encounter_answers SET in_record = 0 WHERE encounter_id = ?1 AND answer_key = ?2",
         )?;
         for key in left_out {
-            mark.execute(params![id, key])?;
+            mark.execute(params![id.0, key.to_string()])?;
         }
         Ok(())
     }
@@ -154,19 +157,23 @@ impl Db<'_> {
     /// progress (`Amendment`: it becomes `amended`), keeping the record as signed.
     pub fn sign_encounter(
         &self,
-        id: i64,
+        id: EncounterId,
         signature: Signature,
         record: (&str, &str),
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
+        let status = match signature {
+            Signature::First => EncounterStatus::Signed,
+            Signature::Amendment => EncounterStatus::Amended,
+        };
         let (kind, reason) = match signature {
-            Signature::First => ("signed", None),
+            Signature::First => (EventKind::Signed, None),
             Signature::Amendment => (
-                "amended",
+                EventKind::Amended,
                 self.conn.query_row(
                     "SELECT amending_reason FROM encounters WHERE id = ?1",
-                    [id],
+                    [id.0],
                     |r| r.get::<_, Option<String>>(0),
                 )?,
             ),
@@ -174,7 +181,7 @@ impl Db<'_> {
         self.conn.execute(
             "UPDATE encounters SET status = ?2, signed_at = ?3, signed_by = ?4, updated_at = ?3, \
              amending_by = NULL, amending_since = NULL, amending_reason = NULL WHERE id = ?1",
-            params![id, kind, format_time(at), by],
+            params![id.0, status.as_str(), format_time(at), by],
         )?;
         self.add_event(id, kind, at, by, reason.as_deref(), Some(record))
     }
@@ -182,25 +189,25 @@ impl Db<'_> {
     /// Sends a submitted intake back to the nurse as a draft, with a comment.
     pub fn return_encounter(
         &self,
-        id: i64,
+        id: EncounterId,
         comment: &str,
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE encounters SET status = 'draft', submitted_at = NULL, submitted_by = NULL, \
+            "UPDATE encounters SET status = ?3, submitted_at = NULL, submitted_by = NULL, \
              updated_at = ?2 WHERE id = ?1",
-            params![id, format_time(at)],
+            params![id.0, format_time(at), EncounterStatus::Draft.as_str()],
         )?;
         self.mark_in_record(id, &[])?;
-        self.add_event(id, "returned", at, by, Some(comment), None)
+        self.add_event(id, EventKind::Returned, at, by, Some(comment), None)
     }
 
     /// Opens an amendment of a signed record: its answers may change until it is signed
     /// again or discarded.
     pub fn start_amendment(
         &self,
-        id: i64,
+        id: EncounterId,
         reason: &str,
         at: DateTime<Utc>,
         by: &str,
@@ -208,45 +215,49 @@ impl Db<'_> {
         self.conn.execute(
             "UPDATE encounters SET amending_by = ?2, amending_since = ?3, amending_reason = ?4, \
              updated_at = ?3 WHERE id = ?1",
-            params![id, by, format_time(at), reason],
+            params![id.0, by, format_time(at), reason],
         )?;
-        self.add_event(id, "amendment_started", at, by, Some(reason), None)
+        self.add_event(id, EventKind::AmendmentStarted, at, by, Some(reason), None)
     }
 
     /// Closes an amendment without signing it (the caller has put the answers back first).
     pub fn discard_amendment(
         &self,
-        id: i64,
+        id: EncounterId,
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE encounters SET amending_by = NULL, amending_since = NULL, \
              amending_reason = NULL, updated_at = ?2 WHERE id = ?1",
-            params![id, format_time(at)],
+            params![id.0, format_time(at)],
         )?;
-        self.add_event(id, "amendment_discarded", at, by, None, None)
+        self.add_event(id, EventKind::AmendmentDiscarded, at, by, None, None)
     }
 
     /// Marks an encounter entered in error (an amendment in progress ends with it).
     pub fn mark_encounter_in_error(
         &self,
-        id: i64,
+        id: EncounterId,
         reason: &str,
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE encounters SET status = 'entered_in_error', amending_by = NULL, \
+            "UPDATE encounters SET status = ?3, amending_by = NULL, \
              amending_since = NULL, amending_reason = NULL, updated_at = ?2 WHERE id = ?1",
-            params![id, format_time(at)],
+            params![
+                id.0,
+                format_time(at),
+                EncounterStatus::EnteredInError.as_str()
+            ],
         )?;
-        self.add_event(id, "entered_in_error", at, by, Some(reason), None)
+        self.add_event(id, EventKind::EnteredInError, at, by, Some(reason), None)
     }
 
     /// Puts an answer back exactly as it was kept (value, provenance, confirmation): a new
     /// write of its key, so the replaced value goes to the revision history.
-    pub fn restore_answer(&self, id: i64, a: &AnswerRow) -> Result<(), StoreError> {
+    pub fn restore_answer(&self, id: EncounterId, a: &AnswerRow) -> Result<(), StoreError> {
         let c = a.carried.as_ref();
         self.conn
             .prepare_cached(
@@ -266,15 +277,15 @@ impl Db<'_> {
                  confirmed_by = excluded.confirmed_by, confirmed_at = excluded.confirmed_at",
             )?
             .execute(params![
-                id,
-                a.key,
+                id.0,
+                a.key.to_string(),
                 a.link_id,
-                a.values,
-                a.source,
+                a.values_json,
+                a.source.as_str(),
                 a.author,
                 format_time(a.at),
                 a.in_record,
-                c.map(|c| c.encounter),
+                c.map(|c| c.encounter.0),
                 c.map(|c| format_time(c.date)),
                 c.map(|c| c.author.as_str()),
                 c.and_then(|c| c.confirmed_by.as_deref()),
@@ -292,7 +303,7 @@ impl Db<'_> {
              p.birth_date, t.title, e.submitted_at, e.submitted_by \
              FROM encounters e JOIN patients p ON p.id = e.patient_id \
              JOIN templates t ON t.id = e.template_id \
-             WHERE e.status = 'submitted' AND (?1 IS NULL OR e.submitted_at >= ?1) \
+             WHERE e.status = ?4 AND (?1 IS NULL OR e.submitted_at >= ?1) \
              AND (?2 IS NULL OR e.submitted_at < ?2) AND (?3 IS NULL OR e.submitted_by = ?3) \
              ORDER BY e.submitted_at, e.id LIMIT 1000",
         )?;
@@ -300,7 +311,8 @@ impl Db<'_> {
             params![
                 f.from.map(format_time),
                 f.until.map(format_time),
-                f.submitted_by
+                f.submitted_by,
+                EncounterStatus::Submitted.as_str()
             ],
             |r| {
                 Ok((
@@ -315,9 +327,9 @@ impl Db<'_> {
             let ((encounter_id, patient_id, template_id), (name, mrn, birth, title), (at, by)) =
                 row?;
             out.push(QueueRow {
-                encounter_id,
-                patient_id,
-                template_id,
+                encounter_id: EncounterId(encounter_id),
+                patient_id: PatientId(patient_id),
+                template_id: TemplateId(template_id),
                 patient_name: name,
                 mrn,
                 birth_date: birth,
@@ -332,8 +344,8 @@ impl Db<'_> {
     /// How many intakes wait for review.
     pub fn review_count(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM encounters WHERE status = 'submitted'",
-            [],
+            "SELECT count(*) FROM encounters WHERE status = ?1",
+            [EncounterStatus::Submitted.as_str()],
             |r| r.get(0),
         )?)
     }
@@ -341,16 +353,16 @@ impl Db<'_> {
     /// Who submitted the intakes waiting for review, by name.
     pub fn review_submitters(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT submitted_by FROM encounters WHERE status = 'submitted' \
+            "SELECT DISTINCT submitted_by FROM encounters WHERE status = ?1 \
              AND submitted_by IS NOT NULL ORDER BY submitted_by",
         )?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
+        let rows = stmt.query_map([EncounterStatus::Submitted.as_str()], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The visit a review compares with: the patient's newest earlier encounter of the
     /// same form (any version) that counts (submitted, signed, amended).
-    pub fn previous_visit(&self, id: i64) -> Result<Option<i64>, StoreError> {
+    pub fn previous_visit(&self, id: EncounterId) -> Result<Option<EncounterId>, StoreError> {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn
@@ -358,11 +370,19 @@ impl Db<'_> {
                 "SELECT p.id FROM encounters e JOIN templates te ON te.id = e.template_id \
                  JOIN encounters p ON p.patient_id = e.patient_id AND p.id <> e.id \
                  JOIN templates tp ON tp.id = p.template_id AND tp.slug = te.slug \
-                 WHERE e.id = ?1 AND p.status IN ('submitted', 'signed', 'amended') \
+                 WHERE e.id = ?1 AND p.status IN (?2, ?3, ?4) \
                  AND (p.started_at < e.started_at OR (p.started_at = e.started_at AND p.id < e.id)) \
                  ORDER BY p.started_at DESC, p.id DESC LIMIT 1",
             )?
-            .query_row([id], |r| r.get(0))
+            .query_row(
+                params![
+                    id.0,
+                    EncounterStatus::Submitted.as_str(),
+                    EncounterStatus::Signed.as_str(),
+                    EncounterStatus::Amended.as_str()
+                ],
+                |r| r.get(0).map(EncounterId),
+            )
             .optional()?)
     }
 }

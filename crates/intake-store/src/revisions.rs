@@ -4,18 +4,24 @@
 
 use chrono::{DateTime, Utc};
 
+use intake_core::questionnaire::response::{Key, KeyParseError};
+use intake_core::questionnaire::AnswerValue;
+use intake_core::{AnswerSource, EncounterId};
+use rusqlite::params;
+
+use crate::encounters::decode_values;
 use crate::{parse_time, Db, StoreError};
 
 /// One earlier value of an answer (replaced or removed), from the revision history.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RevisionRow {
-    pub key: String,
+    pub key: Key,
     pub rev: i64,
-    pub values: String,
-    pub source: String,
+    pub values: Vec<AnswerValue>,
+    pub source: AnswerSource,
     pub author: String,
     pub at: DateTime<Utc>,
-    pub source_encounter: Option<i64>,
+    pub source_encounter: Option<EncounterId>,
     pub confirmed_by: Option<String>,
     /// True when the answer was removed (not replaced) after this value.
     pub removed: bool,
@@ -23,53 +29,70 @@ pub struct RevisionRow {
 
 impl Db<'_> {
     /// Every earlier value of an encounter's answers, by key then revision.
-    pub fn answer_revisions(&self, encounter_id: i64) -> Result<Vec<RevisionRow>, StoreError> {
-        self.revisions_where(encounter_id, "")
+    pub fn answer_revisions(
+        &self,
+        encounter_id: EncounterId,
+    ) -> Result<Vec<RevisionRow>, StoreError> {
+        self.revisions_where(encounter_id, None)
     }
 
     /// The earlier values of an encounter's answers that were carried from another visit
     /// (what "changes since last visit" compares with), by key then revision.
-    pub fn carried_revisions(&self, encounter_id: i64) -> Result<Vec<RevisionRow>, StoreError> {
-        self.revisions_where(encounter_id, "AND source = 'carried'")
+    pub fn carried_revisions(
+        &self,
+        encounter_id: EncounterId,
+    ) -> Result<Vec<RevisionRow>, StoreError> {
+        self.revisions_where(encounter_id, Some(AnswerSource::Carried))
     }
 
     fn revisions_where(
         &self,
-        encounter_id: i64,
-        and: &str,
+        encounter_id: EncounterId,
+        source: Option<AnswerSource>,
     ) -> Result<Vec<RevisionRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT answer_key, rev, value_json, source, author, at, source_encounter, \
-             confirmed_by, removed FROM encounter_answer_revisions WHERE encounter_id = ?1 {and} \
-             ORDER BY answer_key, rev"
-        ))?;
-        let rows = stmt.query_map([encounter_id], |r| {
-            let at: String = r.get(5)?;
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                at,
-                r.get(6)?,
-                r.get(7)?,
-                r.get::<_, i64>(8)?,
-            ))
-        })?;
+             confirmed_by, removed FROM encounter_answer_revisions WHERE encounter_id = ?1 \
+             AND (?2 IS NULL OR source = ?2) ORDER BY answer_key, rev",
+        )?;
+        let rows = stmt.query_map(
+            params![encounter_id.0, source.map(AnswerSource::as_str)],
+            |r| {
+                Ok((
+                    r.get::<_, String>("answer_key")?,
+                    r.get::<_, i64>("rev")?,
+                    r.get::<_, String>("value_json")?,
+                    r.get::<_, String>("source")?,
+                    r.get::<_, String>("author")?,
+                    r.get::<_, String>("at")?,
+                    r.get::<_, Option<i64>>("source_encounter")?,
+                    r.get::<_, Option<String>>("confirmed_by")?,
+                    r.get::<_, bool>("removed")?,
+                ))
+            },
+        )?;
         let mut out = Vec::new();
         for row in rows {
             let r = row?;
+            let damaged = |why: String| {
+                StoreError::damaged(
+                    "encounter_answer_revisions",
+                    format!("visit {encounter_id}, answer {:?} revision {}", r.0, r.1),
+                    why,
+                )
+            };
             out.push(RevisionRow {
-                key: r.0,
+                key: r.0.parse().map_err(|e: KeyParseError| {
+                    damaged(format!("the key cannot be read ({})", e.0))
+                })?,
                 rev: r.1,
-                values: r.2,
-                source: r.3,
-                author: r.4,
-                at: parse_time(&r.5)?,
-                source_encounter: r.6,
-                confirmed_by: r.7,
-                removed: r.8 != 0,
+                values: decode_values(&r.2).map_err(damaged)?,
+                source: AnswerSource::parse(&r.3).map_err(|e| damaged(e.to_string()))?,
+                author: r.4.clone(),
+                at: parse_time(&r.5).map_err(|e| damaged(e.to_string()))?,
+                source_encounter: r.6.map(EncounterId),
+                confirmed_by: r.7.clone(),
+                removed: r.8,
             });
         }
         Ok(out)

@@ -2,6 +2,7 @@
 //! refuses it) and their import report. Versions of one slug live side by side.
 
 use chrono::{DateTime, Utc};
+use intake_core::{TemplateId, TemplateStatus};
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{format_time, parse_time, Db, StoreError};
@@ -9,11 +10,11 @@ use crate::{format_time, parse_time, Db, StoreError};
 /// A template as listed (without its bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateRow {
-    pub id: i64,
+    pub id: TemplateId,
     pub slug: String,
     pub version: String,
     pub title: String,
-    pub status: String,
+    pub status: TemplateStatus,
     pub sha256: String,
     pub report: String,
     pub imported_at: DateTime<Utc>,
@@ -34,28 +35,30 @@ pub struct NewTemplate<'a> {
 const COLUMNS: &str = "id, slug, version, title, status, sha256, report, imported_at, imported_by";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<TemplateRow, StoreError>> {
-    let at: String = r.get(7)?;
-    let row = (
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(8)?,
-    );
-    Ok(parse_time(&at).map(|imported_at| TemplateRow {
-        id: row.0,
-        slug: row.1,
-        version: row.2,
-        title: row.3,
-        status: row.4,
-        sha256: row.5,
-        report: row.6,
-        imported_at,
-        imported_by: row.7,
-    }))
+    let id: i64 = r.get("id")?;
+    let at: String = r.get("imported_at")?;
+    let status: String = r.get("status")?;
+    let slug: String = r.get("slug")?;
+    let version: String = r.get("version")?;
+    let title: String = r.get("title")?;
+    let sha256: String = r.get("sha256")?;
+    let report: String = r.get("report")?;
+    let imported_by: String = r.get("imported_by")?;
+    let damaged =
+        |why: String| StoreError::damaged("templates", format!("form {slug} {version}"), why);
+    Ok((|| {
+        Ok(TemplateRow {
+            id: TemplateId(id),
+            status: TemplateStatus::parse(&status).map_err(|e| damaged(e.to_string()))?,
+            imported_at: parse_time(&at).map_err(|e| damaged(e.to_string()))?,
+            slug: slug.clone(),
+            version: version.clone(),
+            title,
+            sha256,
+            report,
+            imported_by,
+        })
+    })())
 }
 
 impl Db<'_> {
@@ -65,7 +68,7 @@ impl Db<'_> {
         t: &NewTemplate<'_>,
         at: DateTime<Utc>,
         by: &str,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<TemplateId, StoreError> {
         self.conn
             .execute(
                 "INSERT INTO templates (slug, version, title, original, sha256, report, \
@@ -87,7 +90,7 @@ impl Db<'_> {
                 },
                 other => other,
             })?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(TemplateId(self.conn.last_insert_rowid()))
     }
 
     pub fn template(&self, slug: &str, version: &str) -> Result<Option<TemplateRow>, StoreError> {
@@ -115,26 +118,28 @@ impl Db<'_> {
     }
 
     /// The original bytes of a template, exactly as imported.
-    pub fn template_original(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn template_original(&self, id: TemplateId) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT original FROM templates WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT original FROM templates WHERE id = ?1",
+                [id.0],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
     pub fn set_template_status(
         &self,
-        id: i64,
-        status: &str,
+        id: TemplateId,
+        status: TemplateStatus,
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE templates SET status = ?2, status_changed_at = ?3, status_changed_by = ?4 \
              WHERE id = ?1",
-            params![id, status, format_time(at), by],
+            params![id.0, status.as_str(), format_time(at), by],
         )?;
         Ok(())
     }

@@ -13,5 +13,5 @@ pub fn format_time(t: DateTime<Utc>) -> String {
 pub fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| StoreError::BadValue(format!("time {s:?}: {e}")))
+        .map_err(|e| StoreError::damaged("a table", "a row", format!("time {s:?}: {e}")))
 }

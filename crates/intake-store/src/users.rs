@@ -44,9 +44,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRow, StoreError>> {
             id: UserId(row.get(0)?),
             username: row.get(1)?,
             display_name: row.get(2)?,
-            role: role
-                .parse()
-                .map_err(|e: intake_core::role::UnknownRole| StoreError::BadValue(e.to_string()))?,
+            role: role.parse().map_err(|e: intake_core::role::UnknownRole| {
+                StoreError::damaged("users", "a user", e.to_string())
+            })?,
             password_hash: row.get(4)?,
             must_change_password: row.get(5)?,
             active: row.get(6)?,

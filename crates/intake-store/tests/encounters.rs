@@ -2,7 +2,11 @@
 //! the triggers that keep a submitted encounter's answers as they were.
 
 use chrono::{DateTime, TimeZone, Utc};
-use intake_store::{AnswerWrite, CarriedFrom, EncounterFilter, Store, StoreError};
+use intake_core::questionnaire::response::Key;
+use intake_core::{AnswerSource, EncounterId, EncounterStatus, PatientId, TemplateId};
+use intake_store::{
+    decode_values, encode_values, AnswerWrite, CarriedFrom, EncounterFilter, Store, StoreError,
+};
 use rusqlite::Connection;
 
 fn t(sec: u32) -> DateTime<Utc> {
@@ -10,7 +14,7 @@ fn t(sec: u32) -> DateTime<Utc> {
 }
 
 /// A database file with one patient and one template, and a draft for them.
-fn setup(dir: &std::path::Path) -> (Store, i64) {
+fn setup(dir: &std::path::Path) -> (Store, EncounterId) {
     let path = dir.join("intake.db");
     let store = Store::open(&path).unwrap();
     let conn = Connection::open(&path).unwrap();
@@ -24,20 +28,26 @@ fn setup(dir: &std::path::Path) -> (Store, i64) {
     )
     .unwrap();
     let id = store
-        .write(|db| db.insert_encounter(1, 1, t(0), "nurse"))
+        .write(|db| db.insert_encounter(PatientId(1), TemplateId(1), t(0), "nurse"))
         .unwrap();
     (store, id)
 }
 
-fn put(store: &Store, id: i64, key: &str, values: &str) -> Result<i64, StoreError> {
+/// A key as the screen sends it.
+fn k(key: &str) -> Key {
+    key.parse().expect("a key")
+}
+
+fn put(store: &Store, id: EncounterId, key: &str, values: &str) -> Result<i64, StoreError> {
+    let key = k(key);
+    let values = decode_values(values).expect("values");
     store.write(|db| {
         db.put_answer(
             id,
             &AnswerWrite {
-                key,
-                link_id: key.split_once(':').unwrap().1,
-                values,
-                source: "typed",
+                key: &key,
+                values: &values,
+                source: AnswerSource::Typed,
                 carried: None,
                 needs_confirmation: false,
             },
@@ -68,9 +78,9 @@ fn answers_count_their_writes_and_come_back_as_written() {
     .unwrap();
     let answers = store.read(|db| db.answers(id)).unwrap();
     assert_eq!(answers.len(), 2);
-    let weight = answers.iter().find(|a| a.key == ":weight").unwrap();
+    let weight = answers.iter().find(|a| a.key == k(":weight")).unwrap();
     assert_eq!(
-        (weight.values.as_str(), weight.rev),
+        (weight.values_json.as_str(), weight.rev),
         (r#"[{"valueDecimal":81.5}]"#, 2)
     );
     assert_eq!(
@@ -92,16 +102,19 @@ fn submission_leaves_disabled_answers_out_of_the_record_and_freezes_the_rest() {
     put(&store, id, ":reason", r#"[{"valueString":"cough"}]"#).unwrap();
     put(&store, id, ":pregnant", r#"[{"valueBoolean":false}]"#).unwrap();
     store
-        .write(|db| db.submit_encounter(id, &[":pregnant".to_string()], t(60), "nurse"))
+        .write(|db| db.submit_encounter(id, &[k(":pregnant")], t(60), "nurse"))
         .unwrap();
     let answers = store.read(|db| db.answers(id)).unwrap();
-    let in_record: Vec<(&str, bool)> = answers
+    let in_record: Vec<(String, bool)> = answers
         .iter()
-        .map(|a| (a.key.as_str(), a.in_record))
+        .map(|a| (a.key.to_string(), a.in_record))
         .collect();
     assert_eq!(
         in_record,
-        vec![(":pregnant", false), (":reason", true)],
+        vec![
+            (":pregnant".to_string(), false),
+            (":reason".to_string(), true)
+        ],
         "kept, but out of the record"
     );
     let e = store.read(|db| db.encounter(id)).unwrap().unwrap();
@@ -131,7 +144,7 @@ fn encounters_list_newest_first_and_filter_by_patient_and_status() {
     let dir = tempfile::tempdir().unwrap();
     let (store, first) = setup(dir.path());
     let second = store
-        .write(|db| db.insert_encounter(1, 1, t(100), "nurse"))
+        .write(|db| db.insert_encounter(PatientId(1), TemplateId(1), t(100), "nurse"))
         .unwrap();
     store
         .write(|db| db.submit_encounter(first, &[], t(200), "nurse"))
@@ -146,7 +159,7 @@ fn encounters_list_newest_first_and_filter_by_patient_and_status() {
     let drafts = store
         .read(|db| {
             db.list_encounters(&EncounterFilter {
-                status: Some("draft".into()),
+                status: Some(EncounterStatus::Draft),
                 ..Default::default()
             })
         })
@@ -158,14 +171,16 @@ fn encounters_list_newest_first_and_filter_by_patient_and_status() {
     let other = store
         .read(|db| {
             db.list_encounters(&EncounterFilter {
-                patient_id: Some(2),
+                patient_id: Some(PatientId(2)),
                 ..Default::default()
             })
         })
         .unwrap();
     assert!(other.is_empty());
-    let last = store.read(|db| db.last_visits(&[1, 2])).unwrap();
-    assert_eq!(last, vec![(1, t(100))]);
+    let last = store
+        .read(|db| db.last_visits(&[PatientId(1), PatientId(2)]))
+        .unwrap();
+    assert_eq!(last, vec![(PatientId(1), t(100))]);
 }
 
 #[test]
@@ -173,7 +188,7 @@ fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_ever
     let dir = tempfile::tempdir().unwrap();
     let (store, id) = setup(dir.path());
     let earlier = store
-        .write(|db| db.insert_encounter(1, 1, t(0), "nurse"))
+        .write(|db| db.insert_encounter(PatientId(1), TemplateId(1), t(0), "nurse"))
         .unwrap();
     let from = CarriedFrom {
         encounter: earlier,
@@ -181,11 +196,12 @@ fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_ever
         author: "maria".into(),
         confirmed_by: Some("nora".into()),
     };
+    let med = k("1:med-name");
+    let aspirin = decode_values(r#"[{"valueString":"Aspirin"}]"#).unwrap();
     let carried = AnswerWrite {
-        key: "1:med-name",
-        link_id: "med-name",
-        values: r#"[{"valueString":"Aspirin"}]"#,
-        source: "carried",
+        key: &med,
+        values: &aspirin,
+        source: AnswerSource::Carried,
         carried: Some(&from),
         needs_confirmation: true,
     };
@@ -201,11 +217,11 @@ fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_ever
 
     // Confirming records who and when, and is not a new value.
     assert!(store
-        .write(|db| db.confirm_answer(id, "1:med-name", t(3), "nurse"))
+        .write(|db| db.confirm_answer(id, &k("1:med-name"), t(3), "nurse"))
         .unwrap());
     assert!(
         !store
-            .write(|db| db.confirm_answer(id, "1:med-name", t(4), "nurse"))
+            .write(|db| db.confirm_answer(id, &k("1:med-name"), t(4), "nurse"))
             .unwrap(),
         "once"
     );
@@ -234,7 +250,7 @@ fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_ever
     assert!(a.confirmed_by.is_none());
     // Removed, then written again: the count goes on from the history.
     assert!(store
-        .write(|db| db.delete_answer(id, "1:med-name"))
+        .write(|db| db.delete_answer(id, &k("1:med-name")))
         .unwrap());
     assert_eq!(
         put(
@@ -247,15 +263,32 @@ fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_ever
         3
     );
     let history = store.read(|db| db.answer_revisions(id)).unwrap();
-    let seen: Vec<(i64, &str, &str, bool)> = history
+    let seen: Vec<(i64, String, &str, bool)> = history
         .iter()
-        .map(|r| (r.rev, r.values.as_str(), r.source.as_str(), r.removed))
+        .map(|r| {
+            (
+                r.rev,
+                encode_values(&r.values),
+                r.source.as_str(),
+                r.removed,
+            )
+        })
         .collect();
     assert_eq!(
         seen,
         [
-            (1, r#"[{"valueString":"Aspirin"}]"#, "carried", false),
-            (2, r#"[{"valueString":"Aspirin 75 mg"}]"#, "typed", true),
+            (
+                1,
+                r#"[{"valueString":"Aspirin"}]"#.to_string(),
+                "carried",
+                false
+            ),
+            (
+                2,
+                r#"[{"valueString":"Aspirin 75 mg"}]"#.to_string(),
+                "typed",
+                true
+            ),
         ]
     );
     assert_eq!(history[0].source_encounter, Some(earlier));
@@ -295,11 +328,11 @@ fn answers_written_before_provenance_existed_survive_the_upgrade() {
         .unwrap();
     }
     let store = Store::open(&path).unwrap();
-    let answers = store.read(|db| db.answers(1)).unwrap();
+    let answers = store.read(|db| db.answers(EncounterId(1))).unwrap();
     assert_eq!(answers.len(), 1);
     let a = &answers[0];
     assert_eq!(
-        (a.key.as_str(), a.values.as_str(), a.rev),
+        (a.key.to_string().as_str(), a.values_json.as_str(), a.rev),
         (":weight", r#"[{"valueDecimal":82}]"#, 3)
     );
     assert_eq!((a.carried.as_ref(), a.needs_confirmation), (None, false));
@@ -356,7 +389,7 @@ fn a_signed_encounter_refuses_raw_sql_until_an_amendment_is_opened() {
     }
     assert_eq!(
         store.read(|db| db.answers(id)).unwrap()[0].values,
-        r#"[{"valueDecimal":82}]"#,
+        decode_values(r#"[{"valueDecimal":82}]"#).unwrap(),
         "the signed value is unchanged"
     );
 
@@ -369,7 +402,7 @@ fn a_signed_encounter_refuses_raw_sql_until_an_amendment_is_opened() {
         .write(|db| db.sign_encounter(id, Signature::Amendment, ("{}", "def"), t(40), "physician"))
         .unwrap();
     let e = store.read(|db| db.encounter(id)).unwrap().unwrap();
-    assert_eq!(e.status, "amended");
+    assert_eq!(e.status, EncounterStatus::Amended);
     assert_eq!(e.amended.as_ref().map(|a| a.text.as_str()), Some("Typo"));
     assert!(raw(
         dir.path(),
@@ -380,16 +413,16 @@ fn a_signed_encounter_refuses_raw_sql_until_an_amendment_is_opened() {
     assert_eq!(
         revisions
             .iter()
-            .map(|r| r.values.as_str())
+            .map(|r| r.values.clone())
             .collect::<Vec<_>>(),
-        [r#"[{"valueDecimal":82}]"#],
+        [decode_values(r#"[{"valueDecimal":82}]"#).unwrap()],
         "the signed value is kept in the history"
     );
-    let kinds: Vec<String> = store
+    let kinds: Vec<&str> = store
         .read(|db| db.encounter_events(id))
         .unwrap()
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| e.kind.as_str())
         .collect();
     assert_eq!(kinds, ["signed", "amendment_started", "amended"]);
 
@@ -403,4 +436,53 @@ fn a_signed_encounter_refuses_raw_sql_until_an_amendment_is_opened() {
     ] {
         assert!(raw(dir.path(), sql).is_err(), "{sql}");
     }
+}
+
+#[test]
+fn a_stored_value_that_cannot_be_read_is_damage_named_never_a_blank() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = setup(dir.path());
+    put(&store, id, ":weight", r#"[{"valueDecimal":82}]"#).unwrap();
+    put(&store, id, ":reason", r#"[{"valueString":"cough"}]"#).unwrap();
+    let conn = Connection::open(dir.path().join("intake.db")).unwrap();
+    conn.execute(
+        "UPDATE encounter_answers SET value_json = '[{\"valueDecimal\":' WHERE answer_key = ':weight'",
+        [],
+    )
+    .unwrap();
+    let err = store.read(|db| db.answers(id)).expect_err("damaged");
+    let text = err.to_string();
+    assert!(
+        matches!(&err, StoreError::Damaged { table: "encounter_answers", .. })
+            && text.contains("visit 1")
+            && text.contains(":weight"),
+        "the damage names the visit and the answer: {text}"
+    );
+    conn.execute(
+        "UPDATE encounter_answers SET value_json = '[]', answer_key = 'no colon' WHERE answer_key = ':weight'",
+        [],
+    )
+    .unwrap();
+    let text = store.read(|db| db.answers(id)).expect_err("bad key").to_string();
+    assert!(text.contains("\"no colon\""), "{text}");
+    // An unknown status (only possible from a SQL shell that switches the CHECK off and
+    // drops the trigger on moves) is refused at read, naming the visit; the row itself
+    // is left as it is.
+    conn.execute_batch(
+        "PRAGMA ignore_check_constraints = ON; DROP TRIGGER encounters_status_moves; \
+         UPDATE encounters SET status = 'archived' WHERE id = 1;",
+    )
+    .unwrap();
+    let text = store
+        .read(|db| db.encounter(id))
+        .expect_err("unknown status")
+        .to_string();
+    assert!(
+        text.contains("visit 1") && text.contains("\"archived\""),
+        "the unknown status is named: {text}"
+    );
+    let still: String = conn
+        .query_row("SELECT status FROM encounters WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(still, "archived", "nothing is rewritten");
 }

@@ -3,7 +3,9 @@
 //! calculated), carried answers edited afterwards, and the range of submission times.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use intake_store::{AnswerWrite, CarriedFrom, OutcomeRow, Store};
+use intake_core::questionnaire::response::Key;
+use intake_core::{AnswerSource, EncounterId, PatientId, TemplateId};
+use intake_store::{decode_values, AnswerWrite, CarriedFrom, OutcomeRow, Store};
 use rusqlite::Connection;
 
 /// Tuesday 24 November 2026, 09:00 UTC, plus `min` minutes.
@@ -27,21 +29,30 @@ fn setup(dir: &std::path::Path) -> (Store, Connection) {
     (store, conn)
 }
 
-fn start(store: &Store, at: DateTime<Utc>) -> i64 {
+fn start(store: &Store, at: DateTime<Utc>) -> EncounterId {
     store
-        .write(|db| db.insert_encounter(1, 1, at, "nurse"))
+        .write(|db| db.insert_encounter(PatientId(1), TemplateId(1), at, "nurse"))
         .unwrap()
 }
 
-fn put(store: &Store, id: i64, key: &str, values: &str, source: &str, from: Option<&CarriedFrom>) {
+fn put(
+    store: &Store,
+    id: EncounterId,
+    key: &str,
+    values: &str,
+    source: &str,
+    from: Option<&CarriedFrom>,
+) {
+    let key: Key = key.parse().expect("a key");
+    let values = decode_values(values).expect("values");
+    let source = AnswerSource::parse(source).expect("a source");
     store
         .write(|db| {
             db.put_answer(
                 id,
                 &AnswerWrite {
-                    key,
-                    link_id: key.split_once(':').unwrap().1,
-                    values,
+                    key: &key,
+                    values: &values,
                     source,
                     carried: from,
                     needs_confirmation: false,
@@ -53,8 +64,8 @@ fn put(store: &Store, id: i64, key: &str, values: &str, source: &str, from: Opti
         .unwrap();
 }
 
-fn submit(store: &Store, id: i64, left_out: &[&str], at: DateTime<Utc>) {
-    let left_out: Vec<String> = left_out.iter().map(|k| k.to_string()).collect();
+fn submit(store: &Store, id: EncounterId, left_out: &[&str], at: DateTime<Utc>) {
+    let left_out: Vec<Key> = left_out.iter().map(|k| k.parse().expect("a key")).collect();
     store
         .write(|db| db.submit_encounter(id, &left_out, at, "nurse"))
         .unwrap();
@@ -262,7 +273,7 @@ fn only_submitted_signed_and_amended_encounters_count() {
             for step in path {
                 conn.execute(
                     "UPDATE encounters SET status = ?2 WHERE id = ?1",
-                    rusqlite::params![id, step],
+                    rusqlite::params![id.0, step],
                 )
                 .unwrap();
             }
@@ -274,7 +285,7 @@ fn only_submitted_signed_and_amended_encounters_count() {
     submit(&store, empty, &[], t(31));
 
     let rows = store.read(|db| db.outcomes(t(0), t(60))).unwrap();
-    let counted: Vec<i64> = rows.iter().map(|r| r.encounter_id).collect();
+    let counted: Vec<EncounterId> = rows.iter().map(|r| r.encounter_id).collect();
     assert_eq!(counted, [ids[0], ids[1], ids[2], empty]);
     assert!(
         rows[..3].iter().all(|r| counts(r) == (1, 0, 0, 1, 0)),
@@ -297,7 +308,7 @@ fn the_range_is_of_submission_times_from_included_to_excluded() {
     submit(&store, at_end, &[], t(60));
 
     let rows = store.read(|db| db.outcomes(t(0), t(60))).unwrap();
-    let counted: Vec<i64> = rows.iter().map(|r| r.encounter_id).collect();
+    let counted: Vec<EncounterId> = rows.iter().map(|r| r.encounter_id).collect();
     assert_eq!(counted, [at_start, inside]);
     assert!(store
         .read(|db| db.outcomes(t(60), t(0)))

@@ -232,7 +232,7 @@ fn a_failed_write_commits_nothing() {
     let store = Store::open_in_memory().unwrap();
     let result: Result<(), StoreError> = store.write(|db| {
         append_one(db)?;
-        Err(StoreError::BadValue("stop".into()))
+        Err(StoreError::damaged("test", "row", "stop"))
     });
     assert!(result.is_err());
     let rows = store

@@ -28,6 +28,7 @@ use crate::permissions::{allows, Permission};
 use crate::record::canonical;
 use crate::review_actions::check_seen;
 use crate::{Api, ApiError, Principal};
+use intake_core::{AnswerSource, EncounterId};
 
 /// How many of the newest demo visits wait for review.
 pub const DEMO_WAITING: usize = 4;
@@ -206,7 +207,7 @@ pub(super) fn sign_time(submitted: DateTime<Utc>, now: DateTime<Utc>, salt: u64)
         .max(submitted + Duration::minutes(1))
 }
 
-fn internal(id: i64, what: &str) -> ApiError {
+fn internal(id: EncounterId, what: &str) -> ApiError {
     ApiError::Internal(format!("demo intake {id}: {what}"))
 }
 
@@ -218,7 +219,7 @@ impl Api {
         &self,
         db: &Db<'_>,
         who: &Principal,
-        id: i64,
+        id: EncounterId,
         fate: Fate,
         visit: &Visit,
         when: (DateTime<Utc>, DateTime<Utc>, u64),
@@ -257,7 +258,7 @@ impl Api {
     }
 
     /// The record's hash as the review screen shows it (`open_review`'s `record_hash`).
-    fn demo_read(&self, db: &Db<'_>, id: i64) -> Result<String, ApiError> {
+    fn demo_read(&self, db: &Db<'_>, id: EncounterId) -> Result<String, ApiError> {
         let e = self.encounter_row(db, id)?;
         Ok(canonical(&e, &db.answers(id)?).sha256)
     }
@@ -268,7 +269,7 @@ impl Api {
         &self,
         db: &Db<'_>,
         who: &Principal,
-        id: i64,
+        id: EncounterId,
         seen: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<(), ApiError> {
@@ -288,7 +289,7 @@ impl Api {
         &self,
         db: &Db<'_>,
         who: &Principal,
-        id: i64,
+        id: EncounterId,
         reason: &str,
         seen: &str,
         at: DateTime<Utc>,
@@ -304,7 +305,7 @@ impl Api {
         &self,
         db: &Db<'_>,
         who: &Principal,
-        id: i64,
+        id: EncounterId,
         writes: &[(Key, Vec<AnswerValue>)],
         at: DateTime<Utc>,
     ) -> Result<(), ApiError> {
@@ -314,7 +315,7 @@ impl Api {
         let index = FormIndex::new(&q.items);
         let mut response = response_of(&db.answers(id)?);
         for (key, values) in writes {
-            write_answer(db, id, key, values, "typed", at, &who.actor)?;
+            write_answer(db, id, key, values, AnswerSource::Typed, at, &who.actor)?;
             response.insert(key.clone(), values.clone());
         }
         recalculate(db, id, &index, &mut response, at, &who.actor)?;

@@ -5,39 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::encounter::{AnswerSource, EncounterStatus};
 use crate::questionnaire::response::Key;
 use crate::questionnaire::{AnswerValue, Questionnaire};
-
-/// An encounter's status, as far as carrying forward cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VisitStatus {
-    Draft,
-    Submitted,
-    Signed,
-    Amended,
-    EnteredInError,
-}
-
-impl VisitStatus {
-    pub fn parse(s: &str) -> Option<VisitStatus> {
-        Some(match s {
-            "draft" => VisitStatus::Draft,
-            "submitted" => VisitStatus::Submitted,
-            "signed" => VisitStatus::Signed,
-            "amended" => VisitStatus::Amended,
-            "entered_in_error" => VisitStatus::EnteredInError,
-            _ => return None,
-        })
-    }
-
-    /// Whether a visit in this status may be carried from.
-    pub fn carries(self) -> bool {
-        matches!(
-            self,
-            VisitStatus::Submitted | VisitStatus::Signed | VisitStatus::Amended
-        )
-    }
-}
 
 /// One stored answer of an earlier visit.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +28,7 @@ pub struct PastVisit<'a> {
     pub slug: &'a str,
     pub version: &'a str,
     pub form: &'a Questionnaire,
-    pub status: VisitStatus,
+    pub status: EncounterStatus,
     /// When the visit was submitted (or started, if it never was).
     pub date: DateTime<Utc>,
     pub answers: &'a BTreeMap<Key, PastAnswer>,
@@ -70,27 +40,6 @@ pub struct Target<'a> {
     pub slug: &'a str,
     pub version: &'a str,
     pub form: &'a Questionnaire,
-}
-
-/// Where a proposed value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// An earlier visit.
-    Carried,
-    /// The patient record.
-    Record,
-    /// The form's `initial` value.
-    Initial,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Carried => "carried",
-            Source::Record => "record",
-            Source::Initial => "initial",
-        }
-    }
 }
 
 /// The earlier answer a carried value comes from.
@@ -111,7 +60,8 @@ pub struct Entry {
     /// The proposed values; empty when nothing is proposed (a row marker has none either,
     /// but has a `source`).
     pub values: Vec<AnswerValue>,
-    pub source: Option<Source>,
+    /// Where the proposed value comes from: carried, the record or `initial`.
+    pub source: Option<AnswerSource>,
     pub provenance: Option<Provenance>,
     pub needs_confirmation: bool,
     /// For `never` items: the last value and its date.

@@ -10,8 +10,8 @@ use crate::questionnaire::response::{evaluate, FormIndex, Key};
 use crate::questionnaire::{AnswerValue, Item, ItemType};
 
 use super::{
-    format_date, format_time, Answer, Block, Cell, Header, RecordStatus, Row, Section,
-    SignatureLine, Source, Summary, SummaryInput, Table, TableRow,
+    format_date, format_time, Answer, Block, Cell, EncounterStatus, Header, Origin, Row, Section,
+    SignatureLine, Summary, SummaryInput, Table, TableRow,
 };
 
 struct Walk<'a> {
@@ -28,7 +28,7 @@ pub fn build(input: &SummaryInput<'_>) -> Summary {
     };
     let sections = walk.sections();
     let has_carried = input.provenance.iter().any(|(key, source)| {
-        matches!(source, Source::Carried { .. })
+        matches!(source, Origin::Carried { .. })
             && !walk.disabled.contains(key)
             && input.response.contains_key(key)
     });
@@ -62,7 +62,7 @@ fn header(input: &SummaryInput<'_>) -> Header {
 fn signature(input: &SummaryInput<'_>) -> SignatureLine {
     let signed = input.signature.map(|s| (s.by.clone(), format_time(s.at)));
     match (input.status, input.amendment, signed) {
-        (RecordStatus::Amended, Some(a), signed) => SignatureLine::Amended {
+        (EncounterStatus::Amended, Some(a), signed) => SignatureLine::Amended {
             on: format_time(a.on),
             by: a.by.clone(),
             reason: a.reason.clone(),
@@ -70,7 +70,7 @@ fn signature(input: &SummaryInput<'_>) -> SignatureLine {
         },
         // A record entered in error keeps the signature it had.
         (
-            RecordStatus::Signed | RecordStatus::Amended | RecordStatus::EnteredInError,
+            EncounterStatus::Signed | EncounterStatus::Amended | EncounterStatus::EnteredInError,
             _,
             Some((by, at)),
         ) => SignatureLine::Signed { by, at },
@@ -126,18 +126,18 @@ impl<'a> Walk<'a> {
         self.disabled.contains(&Key::new(rows, &item.link_id))
     }
 
-    fn source(&self, key: &Key) -> Source {
+    fn source(&self, key: &Key) -> Origin {
         self.input.provenance.get(key).cloned().unwrap_or_default()
     }
 
-    fn answer(&self, rows: &[u32], item: &Item) -> (Answer, Source) {
+    fn answer(&self, rows: &[u32], item: &Item) -> (Answer, Origin) {
         let key = Key::new(rows, &item.link_id);
         match self.input.response.get(&key) {
             Some(values) if !values.is_empty() => (
                 Answer::Values(values.iter().map(|v| value_text(item, v)).collect()),
                 self.source(&key),
             ),
-            _ => (Answer::NotAnswered, Source::Typed),
+            _ => (Answer::NotAnswered, Origin::Typed),
         }
     }
 
@@ -263,7 +263,7 @@ impl<'a> Walk<'a> {
         if self.off(rows, item) {
             return Cell {
                 answer: Answer::NotAsked,
-                source: Source::Typed,
+                source: Origin::Typed,
             };
         }
         if is_table(item) {
@@ -291,7 +291,7 @@ impl<'a> Walk<'a> {
             };
             return Cell {
                 answer,
-                source: Source::Typed,
+                source: Origin::Typed,
             };
         }
         let (answer, source) = self.answer(rows, item);

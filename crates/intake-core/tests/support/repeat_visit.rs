@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, TimeZone, Utc};
 use intake_core::questionnaire::response::{Key, Response};
 use intake_core::questionnaire::{all_items, import, AnswerValue, Questionnaire};
-use intake_core::summary::{Amendment, RecordStatus, Signature, Source, SummaryInput};
+use intake_core::summary::{Amendment, Origin, Signature, SummaryInput};
+use intake_core::EncounterStatus;
 
 /// The built-in form, read by path.
 pub fn builtin_form() -> Questionnaire {
@@ -39,7 +40,7 @@ pub fn option(form: &Questionnaire, link_id: &str, code: &str) -> AnswerValue {
 pub struct Visit {
     pub form: Questionnaire,
     pub response: Response,
-    pub provenance: BTreeMap<Key, Source>,
+    pub provenance: BTreeMap<Key, Origin>,
     pub signature: Signature,
     pub amendment: Amendment,
 }
@@ -47,7 +48,7 @@ pub struct Visit {
 pub const PATIENT: &str = "Zoë Łukasz Ñúñez O'Brien-Smith";
 pub const SHA: &str = "9f2c4e1ab07d35c8e6f1029b4d7a3c5e8f0b1d2c3a4e5f60718293a4b5c6d7e8";
 
-pub fn input(visit: &Visit, status: RecordStatus) -> SummaryInput<'_> {
+pub fn input(visit: &Visit, status: EncounterStatus) -> SummaryInput<'_> {
     SummaryInput {
         clinic_name: "Riverside Family Clinic",
         patient_name: PATIENT,
@@ -57,9 +58,9 @@ pub fn input(visit: &Visit, status: RecordStatus) -> SummaryInput<'_> {
         template_title: "General adult intake",
         template_version: "1",
         status,
-        signature: (status.is_signed() || status == RecordStatus::EnteredInError)
+        signature: (status.is_signed() || status == EncounterStatus::EnteredInError)
             .then_some(&visit.signature),
-        amendment: (status == RecordStatus::Amended).then_some(&visit.amendment),
+        amendment: (status == EncounterStatus::Amended).then_some(&visit.amendment),
         record_sha256: SHA,
         questionnaire: &visit.form,
         response: &visit.response,
@@ -72,12 +73,12 @@ pub fn repeat_visit() -> Visit {
     let mut response = Response::new();
     let mut provenance = BTreeMap::new();
     let last_visit = NaiveDate::from_ymd_opt(2026, 10, 2).expect("a date");
-    let carried = Source::Carried {
+    let carried = Origin::Carried {
         from: last_visit,
         confirmed_by: Some("Nurse Amaka Eze".into()),
     };
     let text = |s: &str| AnswerValue::String(s.into());
-    let mut put = |key: &str, values: Vec<AnswerValue>, source: Source| {
+    let mut put = |key: &str, values: Vec<AnswerValue>, source: Origin| {
         let key: Key = key.parse().expect("a key");
         response.insert(key.clone(), values);
         provenance.insert(key, source);
@@ -87,31 +88,31 @@ pub fn repeat_visit() -> Visit {
     put(
         ":patient-sex",
         vec![o("patient-sex", "female")],
-        Source::Record,
+        Origin::Record,
     );
     put(
         ":reason",
         vec![text("Follow-up of blood pressure; morning headaches for two weeks, worse on waking, no visual change.")],
-        Source::Typed,
+        Origin::Typed,
     );
     put(
         ":visit-type",
         vec![o("visit-type", "follow-up")],
-        Source::Typed,
+        Origin::Typed,
     );
 
-    put(":height", vec![AnswerValue::Decimal(168.0)], Source::Typed);
-    put(":weight", vec![AnswerValue::Decimal(82.5)], Source::Typed);
-    put(":bmi", vec![AnswerValue::Decimal(29.2)], Source::Calculated);
+    put(":height", vec![AnswerValue::Decimal(168.0)], Origin::Typed);
+    put(":weight", vec![AnswerValue::Decimal(82.5)], Origin::Typed);
+    put(":bmi", vec![AnswerValue::Decimal(29.2)], Origin::Calculated);
     put(
         ":temperature",
         vec![AnswerValue::Decimal(36.8)],
-        Source::Typed,
+        Origin::Typed,
     );
-    put(":pulse", vec![AnswerValue::Integer(76)], Source::Typed);
-    put(":systolic", vec![AnswerValue::Integer(142)], Source::Typed);
-    put(":diastolic", vec![AnswerValue::Integer(88)], Source::Typed);
-    put(":spo2", vec![AnswerValue::Integer(97)], Source::Typed);
+    put(":pulse", vec![AnswerValue::Integer(76)], Origin::Typed);
+    put(":systolic", vec![AnswerValue::Integer(142)], Origin::Typed);
+    put(":diastolic", vec![AnswerValue::Integer(88)], Origin::Typed);
+    put(":spo2", vec![AnswerValue::Integer(97)], Origin::Typed);
     // respiratory-rate and pain: not answered.
 
     put(":nka", vec![AnswerValue::Boolean(false)], carried.clone());
@@ -176,14 +177,14 @@ pub fn repeat_visit() -> Visit {
         );
     }
     // A medication added at this visit, typed.
-    put("5:medication", vec![], Source::Typed);
-    put("5:med-name", vec![text("Amlodipine")], Source::Typed);
-    put("5:med-dose", vec![AnswerValue::Decimal(5.0)], Source::Typed);
-    put("5:med-unit", vec![o("med-unit", "mg")], Source::Typed);
+    put("5:medication", vec![], Origin::Typed);
+    put("5:med-name", vec![text("Amlodipine")], Origin::Typed);
+    put("5:med-dose", vec![AnswerValue::Decimal(5.0)], Origin::Typed);
+    put("5:med-unit", vec![o("med-unit", "mg")], Origin::Typed);
     put(
         "5:med-frequency",
         vec![o("med-frequency", "once-daily")],
-        Source::Typed,
+        Origin::Typed,
     );
     // Its route: not answered.
 
@@ -237,14 +238,14 @@ pub fn repeat_visit() -> Visit {
     put(
         ":tobacco-per-day",
         vec![AnswerValue::Integer(10)],
-        Source::Typed,
+        Origin::Typed,
     );
-    put(":alcohol", vec![o("alcohol", "occasional")], Source::Typed);
+    put(":alcohol", vec![o("alcohol", "occasional")], Origin::Typed);
     // Asked only for weekly or daily drinking: disabled now, left out.
     put(
         ":alcohol-units",
         vec![AnswerValue::Integer(6)],
-        Source::Typed,
+        Origin::Typed,
     );
     put(
         ":occupation",
@@ -259,71 +260,71 @@ pub fn repeat_visit() -> Visit {
         vec![AnswerValue::Date("2025-10-12".into())],
         carried.clone(),
     );
-    put("2:immunization", vec![], Source::Typed);
+    put("2:immunization", vec![], Origin::Typed);
     put(
         "2:imm-vaccine",
         vec![text("COVID-19 booster")],
-        Source::Typed,
+        Origin::Typed,
     );
     put(
         "2:imm-date",
         vec![AnswerValue::Date("2026-10-30".into())],
-        Source::Typed,
+        Origin::Typed,
     );
     // imm-up-to-date: not answered.
 
-    put(":pregnant", vec![o("pregnant", "no")], Source::Typed);
+    put(":pregnant", vec![o("pregnant", "no")], Origin::Typed);
     put(
         ":lmp",
         vec![AnswerValue::Date("2026-11-09".into())],
-        Source::Typed,
+        Origin::Typed,
     );
 
     put(
         ":ros-fever",
         vec![AnswerValue::Boolean(false)],
-        Source::Typed,
+        Origin::Typed,
     );
     put(
         ":ros-chest-pain",
         vec![AnswerValue::Boolean(false)],
-        Source::Typed,
+        Origin::Typed,
     );
     put(
         ":ros-headache",
         vec![AnswerValue::Boolean(true)],
-        Source::Typed,
+        Origin::Typed,
     );
     put(
         ":ros-dizziness",
         vec![AnswerValue::Boolean(false)],
-        Source::Typed,
+        Origin::Typed,
     );
     put(
         ":ros-notes",
         vec![text("Headaches ease by midday; paracetamol helps.")],
-        Source::Typed,
+        Origin::Typed,
     );
 
     put(
         ":phq2-interest",
         vec![o("phq2-interest", "LA6568-5")],
-        Source::Typed,
+        Origin::Typed,
     );
     put(
         ":phq2-mood",
         vec![o("phq2-mood", "LA6569-3")],
-        Source::Typed,
+        Origin::Typed,
     );
     put(
         ":phq2-score",
         vec![AnswerValue::Integer(1)],
-        Source::Calculated,
+        Origin::Calculated,
     );
 
-    put(":ec-name", vec![text("Tomás Ñúñez")], Source::Record);
-    put(":ec-relationship", vec![text("Husband")], Source::Record);
-    put(":ec-phone", vec![text("+1 555 0142 886")], Source::Record);
+    put(":ec-name", vec![text("Tomás Ñúñez")], Origin::Record);
+    put(":ec-relationship", vec![text("Husband")], Origin::Record);
+    put(":ec-phone", vec![text("+1 555 0142 886")], Origin::Record);
 
     put(":insurer", vec![text("Blue River Health")], carried.clone());
     put(":policy-number", vec![text("BRH-22-7781-09")], carried);

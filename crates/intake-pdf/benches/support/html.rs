@@ -5,7 +5,7 @@
 //! split), the signature block, a DRAFT band for an unsigned record and the record's
 //! SHA-256. DejaVu Sans, the family our PDF embeds, is named as the page's font.
 
-use intake_core::summary::{source_note, Answer, Block, Source, Summary};
+use intake_core::summary::{source_note, Answer, Block, Origin, Summary};
 
 const MARK: char = '↺';
 
@@ -60,10 +60,10 @@ fn answer(a: &Answer, out: &mut String) {
     }
 }
 
-fn note(source: &Source, out: &mut String) {
+fn note(source: &Origin, out: &mut String) {
     if let Some(n) = source_note(source) {
         out.push_str("<div class=\"source\">");
-        if matches!(source, Source::Carried { .. }) {
+        if matches!(source, Origin::Carried { .. }) {
             out.push(MARK);
             out.push(' ');
         }
@@ -160,7 +160,7 @@ pub fn html(summary: &Summary, generated: &str) -> String {
                     for (i, row) in table.rows.iter().enumerate() {
                         out.push_str("<tr><td>");
                         out.push_str(&(i + 1).to_string());
-                        if matches!(row.source, Source::Carried { .. }) {
+                        if matches!(row.source, Origin::Carried { .. }) {
                             out.push(' ');
                             out.push(MARK);
                         }

@@ -2,7 +2,7 @@
 //! carried-forward mark, each section (question and answer in two columns, notes,
 //! sub-headings, tables) and the signature block.
 
-use intake_core::summary::{source_note, Answer, Block, Row, SignatureLine, Source, Summary};
+use intake_core::summary::{source_note, Answer, Block, Origin, Row, SignatureLine, Summary};
 
 use super::{Page, Rgb, Sheet, ACCENT, ALERT, FAINT, INK, MUTED, RULE};
 use crate::font::Fonts;
@@ -228,12 +228,12 @@ impl Sheet<'_> {
     }
 
     /// The mark and note under an answer: "↺ carried from …", "calculated".
-    pub(super) fn source_line(&self, source: &Source, width: f32) -> Vec<Line> {
+    pub(super) fn source_line(&self, source: &Origin, width: f32) -> Vec<Line> {
         let Some(note) = source_note(source) else {
             return Vec::new();
         };
         let text = match source {
-            Source::Carried { .. } => format!("{} {note}", self.mark),
+            Origin::Carried { .. } => format!("{} {note}", self.mark),
             _ => note,
         };
         self.lines(&text, NOTE_SIZE, false, MUTED, NOTE_LEAD, width)

@@ -3,7 +3,7 @@
 //! never split across pages (unless one alone is taller than a page), and under the
 //! table which rows were carried forward, from when, confirmed by whom.
 
-use intake_core::summary::{source_note, Answer, Source, Table};
+use intake_core::summary::{source_note, Answer, Origin, Table};
 
 use super::body::{Column, Line, LEAD};
 use super::{Draw, Sheet, FAINT, INK, MUTED, SHADE};
@@ -130,7 +130,7 @@ impl Sheet<'_> {
             .iter()
             .enumerate()
             .map(|(i, row)| {
-                let carried = matches!(row.source, Source::Carried { .. });
+                let carried = matches!(row.source, Origin::Carried { .. });
                 let number = if carried {
                     format!("{} {}", i + 1, self.mark)
                 } else {
@@ -142,7 +142,7 @@ impl Sheet<'_> {
                 )];
                 for ((cx, w, _), cell) in columns.iter().zip(&row.cells) {
                     let mut lines = self.answer_lines(&cell.answer, CELL_SIZE, CELL_LEAD, w - GAP);
-                    if cell.source == Source::Calculated && cell.answer != Answer::NotAnswered {
+                    if cell.source == Origin::Calculated && cell.answer != Answer::NotAnswered {
                         lines.extend(self.source_line(&cell.source, w - GAP));
                     }
                     cols.push((*cx, lines));
@@ -191,7 +191,7 @@ impl Sheet<'_> {
     fn carried_rows(&self, table: &Table) -> Vec<Line> {
         let mut notes: Vec<(String, Vec<usize>)> = Vec::new();
         for (i, row) in table.rows.iter().enumerate() {
-            if !matches!(row.source, Source::Carried { .. }) {
+            if !matches!(row.source, Origin::Carried { .. }) {
                 continue;
             }
             let Some(note) = source_note(&row.source) else {
