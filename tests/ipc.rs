@@ -536,5 +536,11 @@ fn a_pdf_over_ipc_gets_its_default_name_and_lands_where_asked() {
     .expect_err("nurses do not export");
     assert_error_shape(&err, "forbidden");
     let cancelled = invoke(&app, "cancel_export", json!({ "token": admin })).unwrap();
-    assert_eq!(cancelled, true, "a cancel is taken even when no batch runs");
+    assert_eq!(
+        cancelled, false,
+        "no batch runs, so there is nothing to cancel"
+    );
+    let err = invoke(&app, "cancel_export", json!({ "token": nurse }))
+        .expect_err("nurses run no batches");
+    assert_error_shape(&err, "forbidden");
 }

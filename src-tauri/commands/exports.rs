@@ -77,7 +77,12 @@ pub async fn export_batch<R: Runtime>(
     })?
 }
 
+/// True when a batch was running and was asked to stop; false when none runs.
 #[tauri::command]
-pub async fn cancel_export(cancel: State<'_, ExportCancel>) -> Result<bool, IpcError> {
-    Ok(!cancel.0.swap(true, Ordering::SeqCst))
+pub async fn cancel_export(
+    backend: State<'_, Backend>,
+    cancel: State<'_, ExportCancel>,
+    token: String,
+) -> Result<bool, IpcError> {
+    Ok(api(&backend)?.cancel_export(Caller::Session(&token), &cancel.0)?)
 }

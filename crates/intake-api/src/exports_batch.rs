@@ -212,6 +212,21 @@ impl Drop for Running<'_> {
 }
 
 impl Api {
+    /// Asks the running batch to stop after the files in progress, by setting `cancel`
+    /// (the flag that batch was started with). Answers whether a batch was running; when
+    /// none runs it answers false and leaves `cancel` as it is, so a late click cannot
+    /// cancel the next batch.
+    pub fn cancel_export(&self, caller: Caller<'_>, cancel: &AtomicBool) -> Result<bool, ApiError> {
+        self.authorize(caller, Permission::ExportBatch)?;
+        if !self.exporting().load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        cancel.store(true, Ordering::SeqCst);
+        Ok(true)
+    }
+}
+
+impl Api {
     /// Exports the summaries `request` covers into its folder; `progress` hears of each
     /// finished file (at most ten times a second, and at the end); setting `cancel`
     /// stops the batch after the files in progress.

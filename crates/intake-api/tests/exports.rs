@@ -340,19 +340,17 @@ fn a_cancelled_batch_keeps_whole_files_and_lists_only_them() {
     }
     let dir = tempfile::tempdir().unwrap();
     let cancel = AtomicBool::new(false);
+    let admin = Caller::Session(&w.admin);
+    let mut answers = Vec::new();
     let report = w
         .api
-        .export_batch(
-            Caller::Session(&w.admin),
-            &request(dir.path()),
-            &cancel,
-            &mut |p| {
-                if p.done >= 1 {
-                    cancel.store(true, Ordering::SeqCst);
-                }
-            },
-        )
+        .export_batch(admin, &request(dir.path()), &cancel, &mut |p| {
+            if p.done >= 1 && answers.is_empty() {
+                answers.push(w.api.cancel_export(admin, &cancel).unwrap());
+            }
+        })
         .unwrap();
+    assert_eq!(answers, [true], "a cancel while the batch runs is taken");
     assert!(report.cancelled, "{report:?}");
     assert!(report.written >= 1 && report.written < 6, "{report:?}");
     let files = pdfs_in(dir.path());
@@ -370,6 +368,40 @@ fn a_cancelled_batch_keeps_whole_files_and_lists_only_them() {
     for f in &files {
         qpdf_check(&dir.path().join(f));
     }
+}
+
+#[test]
+fn cancelling_when_no_batch_runs_answers_false_and_stops_nothing_later() {
+    let w = world();
+    visit(&w, "Cough", true);
+    let admin = Caller::Session(&w.admin);
+    let cancel = AtomicBool::new(false);
+    assert!(
+        !w.api.cancel_export(admin, &cancel).unwrap(),
+        "no batch runs, so there is nothing to cancel"
+    );
+    assert!(
+        !cancel.load(Ordering::SeqCst),
+        "the flag is left alone, so it cannot cancel the next batch"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let report = w
+        .api
+        .export_batch(admin, &request(dir.path()), &cancel, &mut |_| {})
+        .unwrap();
+    assert!(
+        !report.cancelled && report.written == 1,
+        "the next batch runs whole: {report:?}"
+    );
+    assert!(
+        !w.api.cancel_export(admin, &cancel).unwrap(),
+        "after the batch ended, nothing runs"
+    );
+    let err = w
+        .api
+        .cancel_export(Caller::Session(&w.physician), &cancel)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Forbidden, "batches are the admin's");
 }
 
 #[test]

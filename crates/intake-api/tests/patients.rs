@@ -150,6 +150,30 @@ fn search_by_phone_digits_and_mrn() {
 }
 
 #[test]
+fn a_phone_number_finds_its_patient_however_it_is_typed() {
+    let api = empty_api();
+    let mut ana = person("Kowalski", "Ana", "1962-08-19");
+    ana.phone = "+1 (555) 010-2000".into();
+    register(&api, CLI, &ana);
+    let mut other = person("Other", "Person", "1990-01-01");
+    other.phone = "+1 (555) 010-3000".into();
+    register(&api, CLI, &other);
+    for typed in [
+        "1 555 010 2000",
+        "+1 (555) 010-2000",
+        "555-010-2000",
+        "5550102000",
+        "555 010 2000",
+    ] {
+        assert_eq!(
+            names(&api, CLI, typed),
+            ["Ana Kowalski"],
+            "{typed:?} finds the patient with that number, and only her"
+        );
+    }
+}
+
+#[test]
 fn exact_mrn_ranks_first_then_full_names_then_partial() {
     let api = empty_api();
     let mut custom = person("Annabel", "Lee", "1970-01-01");

@@ -9,12 +9,15 @@ use intake_api::dto::{AuditFilterDto, NewUserRequest, SettingsUpdate};
 use intake_api::{Api, ApiError, Caller, DataDir, SystemClock};
 
 use crate::args::{Args, AuditCommand, Command, SettingsCommand, UserCommand};
+use crate::output::outln;
 use crate::{encounters, exports, output, patients, reports, templates};
 
 /// Why a command failed; printed as one line.
 pub enum CliError {
     Api(ApiError),
     Input(String),
+    /// Standard output could not be written (`main` ends quietly when the reader left).
+    Output(std::io::Error),
 }
 
 impl fmt::Display for CliError {
@@ -26,6 +29,7 @@ impl fmt::Display for CliError {
             }) => write!(f, "{field}: {message}"),
             CliError::Api(e) => write!(f, "{e}"),
             CliError::Input(m) => f.write_str(m),
+            CliError::Output(e) => write!(f, "cannot write to standard output: {e}"),
         }
     }
 }
@@ -77,11 +81,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
             let dir = DataDir::from_env(args.data_dir)?;
             let api = Api::open(&dir, Arc::new(SystemClock))?;
             let created = api.create_first_admin(Some(caller), &admin, &display_name, &password)?;
-            println!(
+            outln!(
                 "Initialised {} with administrator {:?}.",
                 dir.database_path().display(),
                 created.username
-            );
+            )?;
             Ok(())
         }
         Command::User(cmd) => user_command(&open(args.data_dir)?, caller, cmd),
@@ -94,31 +98,35 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Export(cmd) => exports::run(&open(args.data_dir)?, caller, cmd),
         Command::SeedDemo => {
             let seeded = open(args.data_dir)?.seed_demo(caller)?;
-            println!("Demo accounts (password {:?}):", seeded.password);
+            outln!("Demo accounts (password {:?}):", seeded.password)?;
             for u in &seeded.users {
                 let state = if u.created {
                     "created"
                 } else {
                     "already there"
                 };
-                println!("  {:<10} {:<10} {state}", u.username, u.role);
+                outln!("  {:<10} {:<10} {state}", u.username, u.role)?;
             }
             if seeded.patients > 0 {
-                println!(
+                outln!(
                     "Added {} demo patients with {} earlier visits: {} signed by physician \
                      ({} of them amended), {} waiting for review.",
-                    seeded.patients, seeded.visits, seeded.signed, seeded.amended, seeded.waiting
-                );
+                    seeded.patients,
+                    seeded.visits,
+                    seeded.signed,
+                    seeded.amended,
+                    seeded.waiting
+                )?;
             }
             Ok(())
         }
         Command::SeedSynthetic { patients, seed } => {
             let started = std::time::Instant::now();
             let added = open(args.data_dir)?.seed_synthetic(caller, patients, seed)?;
-            println!(
+            outln!(
                 "Added {added} synthetic patients (seed {seed}) in {:.1} s.",
                 started.elapsed().as_secs_f64()
-            );
+            )?;
             Ok(())
         }
     }
@@ -142,10 +150,11 @@ fn user_command(api: &Api, caller: Caller<'_>, cmd: UserCommand) -> Result<(), C
                     password,
                 },
             )?;
-            println!(
+            outln!(
                 "Added {} ({}); the password is temporary and must be changed at first sign-in.",
-                created.username, created.role
-            );
+                created.username,
+                created.role
+            )?;
         }
         UserCommand::List { json } => {
             let users = api.list_users(caller)?;
@@ -163,16 +172,16 @@ fn user_command(api: &Api, caller: Caller<'_>, cmd: UserCommand) -> Result<(), C
                         ]
                     })
                     .collect();
-                output::table(&["USER", "ROLE", "STATUS", "NAME"], &rows);
+                output::table(&["USER", "ROLE", "STATUS", "NAME"], &rows)?;
             }
         }
         UserCommand::Disable { name } => {
             let user = api.set_user_active(caller, &name, false)?;
-            println!("Disabled {}.", user.username);
+            outln!("Disabled {}.", user.username)?;
         }
         UserCommand::Enable { name } => {
             let user = api.set_user_active(caller, &name, true)?;
-            println!("Enabled {}.", user.username);
+            outln!("Enabled {}.", user.username)?;
         }
     }
     Ok(())
@@ -183,7 +192,7 @@ fn audit_command(api: &Api, caller: Caller<'_>, cmd: AuditCommand) -> Result<(),
         AuditCommand::Verify => {
             let verdict = api.verify_audit(caller)?;
             if verdict.intact {
-                println!("Audit log intact: {} entries verified.", verdict.entries);
+                outln!("Audit log intact: {} entries verified.", verdict.entries)?;
                 Ok(())
             } else {
                 Err(CliError::Input(format!(
@@ -214,7 +223,7 @@ fn audit_command(api: &Api, caller: Caller<'_>, cmd: AuditCommand) -> Result<(),
                     ]
                 })
                 .collect();
-            output::table(&["SEQ", "AT", "ACTOR", "ACTION", "ENTITY", "DETAIL"], &rows);
+            output::table(&["SEQ", "AT", "ACTOR", "ACTION", "ENTITY", "DETAIL"], &rows)?;
             Ok(())
         }
     }
@@ -250,9 +259,9 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
             )?
         }
     };
-    println!("session-timeout  {} s", settings.session_timeout_seconds);
-    println!("clinic-name      {}", settings.clinic_name);
-    println!("date-order       {}", settings.date_order);
-    println!("paper-size       {}", settings.paper_size);
+    outln!("session-timeout  {} s", settings.session_timeout_seconds)?;
+    outln!("clinic-name      {}", settings.clinic_name)?;
+    outln!("date-order       {}", settings.date_order)?;
+    outln!("paper-size       {}", settings.paper_size)?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::args::EncounterCommand;
 use crate::commands::CliError;
-use crate::output;
+use crate::output::{self, outln};
 
 /// The id of the patient with this MRN.
 fn patient_id(api: &Api, caller: Caller<'_>, mrn: &str) -> Result<i64, CliError> {
@@ -117,7 +117,7 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: EncounterCommand) -> Result<(), C
                         "SUBMITTED",
                     ],
                     &rows,
-                );
+                )?;
             }
         }
         EncounterCommand::Show { id, json } => {
@@ -126,31 +126,38 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: EncounterCommand) -> Result<(), C
                 output::json(&show_json(&detail)?)?;
             } else {
                 let e = &detail.encounter;
-                println!(
+                outln!(
                     "Intake {} · {} ({}) · {} version {} · {}",
-                    e.id, e.patient_name, e.mrn, e.template_title, e.template_version, e.status
-                );
-                println!("Started {} by {}", e.started_at, e.started_by);
+                    e.id,
+                    e.patient_name,
+                    e.mrn,
+                    e.template_title,
+                    e.template_version,
+                    e.status
+                )?;
+                outln!("Started {} by {}", e.started_at, e.started_by)?;
                 if let (Some(at), Some(by)) = (&e.submitted_at, &e.submitted_by) {
-                    println!("Submitted {at} by {by}");
+                    outln!("Submitted {at} by {by}")?;
                 }
                 if let Some(r) = &e.returned {
-                    println!("Returned {} by {}: {}", r.at, r.by, r.comment);
+                    outln!("Returned {} by {}: {}", r.at, r.by, r.comment)?;
                 }
                 if let (Some(at), Some(by)) = (&e.signed_at, &e.signed_by) {
-                    println!("Signed {at} by {by}");
+                    outln!("Signed {at} by {by}")?;
                 }
                 if let Some(a) = &e.amended {
-                    println!("Amended on {} by {}: {}", a.at, a.by, a.reason);
+                    outln!("Amended on {} by {}: {}", a.at, a.by, a.reason)?;
                 }
                 if let Some(a) = &e.amending {
-                    println!("Being amended by {} since {}: {}", a.by, a.since, a.reason);
+                    outln!("Being amended by {} since {}: {}", a.by, a.since, a.reason)?;
                 }
                 if let Some(x) = &e.in_error {
-                    println!(
+                    outln!(
                         "Entered in error, marked {} by {}: {}",
-                        x.at, x.by, x.reason
-                    );
+                        x.at,
+                        x.by,
+                        x.reason
+                    )?;
                 }
                 let rows: Vec<Vec<String>> = detail
                     .answers
@@ -166,7 +173,7 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: EncounterCommand) -> Result<(), C
                         ]
                     })
                     .collect();
-                output::table(&["KEY", "VALUE", "SOURCE", "AUTHOR", "AT", ""], &rows);
+                output::table(&["KEY", "VALUE", "SOURCE", "AUTHOR", "AT", ""], &rows)?;
             }
         }
         EncounterCommand::Plan {
@@ -180,9 +187,9 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: EncounterCommand) -> Result<(), C
             if json {
                 output::json(&plan)?;
             } else {
-                println!("{} version {}", plan.template, plan.version);
+                outln!("{} version {}", plan.template, plan.version)?;
                 for s in &plan.skipped {
-                    println!("Not used: {s}");
+                    outln!("Not used: {s}")?;
                 }
                 let rows: Vec<Vec<String>> = plan
                     .entries
@@ -212,7 +219,7 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: EncounterCommand) -> Result<(), C
                         ]
                     })
                     .collect();
-                output::table(&["KEY", "VALUE", "SOURCE", "FROM", "NOTE"], &rows);
+                output::table(&["KEY", "VALUE", "SOURCE", "FROM", "NOTE"], &rows)?;
             }
         }
     }

@@ -11,6 +11,7 @@ use intake_api::{Api, Caller};
 
 use crate::args::ExportCommand;
 use crate::commands::CliError;
+use crate::output::outln;
 
 /// "[#########           ] 450/1000 · 4 s left".
 fn bar(p: &BatchProgressDto) -> String {
@@ -39,13 +40,13 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: ExportCommand) -> Result<(), CliE
     } = cmd;
     if let Some(id) = encounter {
         let done = api.export_pdf(caller, id, &out)?;
-        println!(
+        outln!(
             "Wrote {} ({} KB, {}, record SHA-256 {}).",
             done.path,
             done.bytes.div_ceil(1024),
             done.status,
             done.record_sha256
-        );
+        )?;
         return Ok(());
     }
     let (Some(from), Some(to)) = (from, to) else {
@@ -73,7 +74,7 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: ExportCommand) -> Result<(), CliE
     if terminal && report.total > 0 {
         eprintln!();
     }
-    println!(
+    outln!(
         "{} visits: {} written, {} already there (same record), {} failed, in {:.1} s. Manifest: {}",
         report.total,
         report.written,
@@ -81,7 +82,7 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: ExportCommand) -> Result<(), CliE
         report.failed.len(),
         report.seconds,
         report.manifest
-    );
+    )?;
     for f in &report.failed {
         eprintln!("failed: intake {} {}: {}", f.encounter_id, f.file, f.reason);
     }

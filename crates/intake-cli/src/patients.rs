@@ -6,7 +6,7 @@ use intake_api::{Api, ApiError, Caller};
 
 use crate::args::PatientCommand;
 use crate::commands::CliError;
-use crate::output;
+use crate::output::{self, outln};
 
 fn summary_rows(patients: &[PatientSummaryDto]) -> Vec<Vec<String>> {
     patients
@@ -49,7 +49,7 @@ fn joined(parts: &[&str]) -> String {
         .join(", ")
 }
 
-fn show(p: &PatientDto) {
+fn show(p: &PatientDto) -> Result<(), CliError> {
     let rows = [
         ("MRN", p.mrn.clone()),
         ("Name", format!("{}, {}", p.family, p.given)),
@@ -91,11 +91,12 @@ fn show(p: &PatientDto) {
         ),
     ];
     for (label, value) in rows {
-        println!(
+        outln!(
             "{label:<18} {}",
             if value.is_empty() { "-" } else { &value }
-        );
+        )?;
     }
+    Ok(())
 }
 
 pub fn run(api: &Api, caller: Caller<'_>, cmd: PatientCommand) -> Result<(), CliError> {
@@ -122,7 +123,7 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: PatientCommand) -> Result<(), Cli
             };
             let saved = api.register_patient(caller, &input, allow_duplicate.as_deref())?;
             match saved.patient {
-                Some(p) => println!("{}", p.mrn),
+                Some(p) => outln!("{}", p.mrn)?,
                 None => {
                     eprintln!("Likely duplicates of patients already registered:");
                     for d in &saved.duplicates {
@@ -148,12 +149,12 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: PatientCommand) -> Result<(), Cli
                 let list: Vec<_> = found.patients.iter().map(find_json).collect();
                 output::json(&list)?;
             } else if found.patients.is_empty() {
-                println!("No patient matches {query:?}.");
+                outln!("No patient matches {query:?}.")?;
             } else {
                 output::table(
                     &["MRN", "NAME", "BORN (AGE)", "SEX"],
                     &summary_rows(&found.patients),
-                );
+                )?;
             }
         }
         PatientCommand::Show { mrn, json } => {
@@ -166,7 +167,7 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: PatientCommand) -> Result<(), Cli
             if json {
                 output::json(&patient)?;
             } else {
-                show(&patient);
+                show(&patient)?;
             }
         }
         PatientCommand::Import {
@@ -190,28 +191,28 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: PatientCommand) -> Result<(), Cli
                     .as_deref()
                     .map(|f| format!(" ({f})"))
                     .unwrap_or_default();
-                println!("line {}: rejected{field}: {}", r.line, r.message);
+                outln!("line {}: rejected{field}: {}", r.line, r.message)?;
             }
             for s in &report.skipped_duplicates {
-                println!(
+                outln!(
                     "line {}: skipped, likely duplicate of {} ({}): {}",
                     s.line,
                     s.candidates.join(", "),
                     s.reasons.join("; "),
                     s.name
-                );
+                )?;
             }
             let verb = if report.committed {
                 "imported"
             } else {
                 "would import"
             };
-            println!(
+            outln!(
                 "{} rows {verb}, {} skipped as likely duplicates, {} rejected.",
                 report.imported,
                 report.skipped_duplicates.len(),
                 report.rejected.len()
-            );
+            )?;
             if !report.committed && !dry_run {
                 return Err(CliError::Input(
                     "nothing was imported because rows were rejected; fix them or pass --skip-invalid".into(),

@@ -9,7 +9,7 @@ use intake_api::{Api, Caller};
 
 use crate::args::ReportCommand;
 use crate::commands::CliError;
-use crate::output;
+use crate::output::{self, outln};
 
 const HEADER: [&str; 10] = [
     "WEEK",
@@ -82,21 +82,22 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: ReportCommand) -> Result<(), CliE
             if json {
                 return output::json(&report);
             }
-            println!(
+            outln!(
                 "Intakes submitted from {} to {} (UTC days), per week from Monday:",
-                report.from, report.to
-            );
+                report.from,
+                report.to
+            )?;
             for line in outcomes_table(&report) {
-                println!("{line}");
+                outln!("{line}")?;
             }
             if report.encounters.is_empty() {
-                println!("No intakes were submitted in this period.");
+                outln!("No intakes were submitted in this period.")?;
             } else {
-                println!(
+                outln!(
                     "CARRIED: carried unchanged; EDITED: carried, then edited; TYPED: typed \
                      without a carried value; PREFILLED: from the record or the form. \
                      TYPED% counts TYPED and EDITED."
-                );
+                )?;
             }
             Ok(())
         }

@@ -1,19 +1,19 @@
 //! `intake template ...`: import (with the report), list, activate, retire, export.
 
-use std::io::Write;
-
 use intake_api::templates::TemplateDto;
 use intake_api::{Api, Caller};
 
 use crate::args::TemplateCommand;
 use crate::commands::CliError;
-use crate::output;
+use crate::output::{self, outln};
 
-fn print_report(t: &TemplateDto) {
-    println!(
+fn print_report(t: &TemplateDto) -> Result<(), CliError> {
+    outln!(
         "Imported {} version {} ({}) as a draft.",
-        t.slug, t.version, t.title
-    );
+        t.slug,
+        t.version,
+        t.title
+    )?;
     for item in t.report["items"].as_array().into_iter().flatten() {
         let outcome = item["outcome"].as_str().unwrap_or("");
         if outcome == "supported" {
@@ -25,17 +25,17 @@ fn print_report(t: &TemplateDto) {
             .flatten()
             .filter_map(|r| r.as_str())
             .collect();
-        println!(
+        outln!(
             "  {:<9} {}: {}",
             outcome,
             item["linkId"].as_str().unwrap_or(""),
             reasons.join("; ")
-        );
+        )?;
     }
     for note in t.report["notes"].as_array().into_iter().flatten() {
-        println!("  note: {}", note.as_str().unwrap_or(""));
+        outln!("  note: {}", note.as_str().unwrap_or(""))?;
     }
-    println!("{}", t.report["summary"].as_str().unwrap_or(""));
+    outln!("{}", t.report["summary"].as_str().unwrap_or(""))
 }
 
 pub fn run(api: &Api, caller: Caller<'_>, cmd: TemplateCommand) -> Result<(), CliError> {
@@ -47,7 +47,7 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: TemplateCommand) -> Result<(), Cl
             if json {
                 output::json(&imported)?;
             } else {
-                print_report(&imported);
+                print_report(&imported)?;
             }
         }
         TemplateCommand::List { json } => {
@@ -70,23 +70,20 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: TemplateCommand) -> Result<(), Cl
                         ]
                     })
                     .collect();
-                output::table(&["SLUG", "VERSION", "STATUS", "TITLE"], &rows);
+                output::table(&["SLUG", "VERSION", "STATUS", "TITLE"], &rows)?;
             }
         }
         TemplateCommand::Activate { slug, version } => {
             let t = api.set_template_status(caller, &slug, &version, "active")?;
-            println!("{} version {} is active.", t.slug, t.version);
+            outln!("{} version {} is active.", t.slug, t.version)?;
         }
         TemplateCommand::Retire { slug, version } => {
             let t = api.set_template_status(caller, &slug, &version, "retired")?;
-            println!("{} version {} is retired.", t.slug, t.version);
+            outln!("{} version {} is retired.", t.slug, t.version)?;
         }
         TemplateCommand::Export { slug, version } => {
             let bytes = api.export_template(caller, &slug, &version)?;
-            let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)
-                .and_then(|()| out.flush())
-                .map_err(|e| CliError::Input(format!("cannot write the template: {e}")))?;
+            output::bytes(&bytes)?;
         }
     }
     Ok(())

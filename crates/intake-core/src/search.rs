@@ -3,6 +3,9 @@
 //!
 //! One box takes everything: name fragments in any order ("zoe nun"), a date of birth
 //! in ISO form or the clinic's local form, an MRN, or phone digits with any punctuation.
+//! A query that looks like a phone number as a whole (see [`looks_like_phone`]) is
+//! matched on its digits alone, however it is spaced: "1 555 010 2000" is a number, not
+//! the name word "1" and some digits.
 //! Whatever is typed is only ever text: words are folded to letters and digits and
 //! quoted, so FTS5 operators (`NEAR`, `"`, `*`) and SQL have no effect.
 
@@ -40,6 +43,9 @@ impl DateOrder {
 /// The most characters of a query that are looked at, and the most name words.
 pub const QUERY_MAX_CHARS: usize = 200;
 const MAX_WORDS: usize = 8;
+/// The fewest digits a whole query needs to be taken as a phone number (a local number
+/// without its area code has seven).
+pub const PHONE_MIN_DIGITS: usize = 7;
 
 /// A typed query, taken apart.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -89,6 +95,20 @@ fn is_phone_like(token: &str) -> bool {
             .all(|c| c.is_ascii_digit() || "+-().,/".contains(c))
 }
 
+/// Whether a whole (trimmed) query looks like a phone number: nothing but digits, spaces
+/// and the punctuation people write numbers with (`+ ( ) - . /`), at least
+/// [`PHONE_MIN_DIGITS`] digits, and no part that reads as a date ("07.03.1984" and
+/// "1984-03-07" stay dates). Names never qualify: a letter anywhere makes it a name query.
+pub fn looks_like_phone(trimmed: &str, order: DateOrder) -> bool {
+    trimmed
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || "+().-/".contains(c))
+        && text::digits(trimmed).len() >= PHONE_MIN_DIGITS
+        && trimmed
+            .split_whitespace()
+            .all(|token| parse_date(token, order).is_none())
+}
+
 /// Takes a typed query apart.
 pub fn parse(raw: &str, order: DateOrder) -> SearchQuery {
     let raw: String = raw.chars().take(QUERY_MAX_CHARS).collect();
@@ -96,6 +116,10 @@ pub fn parse(raw: &str, order: DateOrder) -> SearchQuery {
     let mut query = SearchQuery::default();
     if mrn::is_valid_mrn(trimmed) {
         query.mrn = Some(trimmed.to_uppercase());
+    }
+    if looks_like_phone(trimmed, order) {
+        query.digits = Some(text::digits(trimmed));
+        return query;
     }
     let mut digits = String::new();
     for token in trimmed.split_whitespace() {
@@ -206,6 +230,53 @@ mod tests {
     fn phone_digits_ignore_punctuation() {
         assert_eq!(p("(555) 010-1234").digits.as_deref(), Some("5550101234"));
         assert_eq!(p("12").digits, None, "two digits are too few");
+    }
+
+    #[test]
+    fn a_query_that_looks_like_a_phone_number_is_its_digits_alone() {
+        for typed in [
+            "1 555 010 2000",
+            "+1 (555) 010-2000",
+            "+1 555.010.2000",
+            " 1-555-010-2000 ",
+        ] {
+            let q = p(typed);
+            assert_eq!(
+                (q.digits.as_deref(), q.words.len(), q.birth_date),
+                (Some("15550102000"), 0, None),
+                "{typed:?} is a phone number: its digits, no name words"
+            );
+        }
+        assert_eq!(p("555 010 2000").digits.as_deref(), Some("5550102000"));
+        assert_eq!(p("5550102000").digits.as_deref(), Some("5550102000"));
+    }
+
+    #[test]
+    fn names_with_digits_dates_and_short_numbers_are_not_phone_numbers() {
+        let q = p("Smith 2 555 0101");
+        assert_eq!(
+            (q.words, q.digits.as_deref()),
+            (vec!["smith".to_string(), "2".to_string()], Some("5550101")),
+            "a letter makes it a name query, with its phone-like tokens as digits"
+        );
+        let q = p("07.03.1984");
+        assert_eq!(
+            (q.birth_date, q.digits),
+            (NaiveDate::from_ymd_opt(1984, 3, 7), None),
+            "a date with eight digits stays a date"
+        );
+        let q = p("1984-03-07 555 0101");
+        assert_eq!(
+            (q.birth_date, q.digits.as_deref()),
+            (NaiveDate::from_ymd_opt(1984, 3, 7), Some("5550101")),
+            "a date and a number: both kept, the number is not read as a date"
+        );
+        assert_eq!(p("12 34").words, ["12", "34"], "four digits are too few");
+        assert_eq!(
+            p("000042-2").mrn.as_deref(),
+            Some("000042-2"),
+            "an MRN of digits is still looked up as an MRN"
+        );
     }
 
     #[test]

@@ -1,0 +1,350 @@
+//! The upgrade path: a database written by an earlier release (`tests/fixtures/
+//! upgrade-v6.db`, schema version 6, made once by `scripts/make-upgrade-fixture.sh`)
+//! opens with today's code, is migrated to the newest schema, and still holds what its
+//! users entered: the patients, the visits in every status, the carried values and who
+//! confirmed them, the audit chain, the passwords, and every signature.
+//!
+//! A signature is the SHA-256 of the record as signed. The hashes below were printed when
+//! the fixture was made; a migration that re-keys answers, or a change to the record's
+//! canonical form, must keep old records hashing to them (the record's hashed form is
+//! versioned for that), or this test fails. The committed file is never opened itself:
+//! each test works on a copy.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use intake_api::{Api, Caller, ManualClock};
+use intake_store::Store;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+const CLI: Caller<'static> = Caller::Cli("tester");
+/// The schema version the fixture was written with.
+const FIXTURE_VERSION: i64 = 6;
+/// The fixture administrator's password (`examples/upgrade_fixture.rs`).
+const ADMIN_PASSWORD: &str = "upgrade-fixture-1";
+
+/// Every signed version in the fixture: encounter, version, kind, the record's SHA-256.
+const SIGNATURES: [(i64, u32, &str, &str); 3] = [
+    (
+        1,
+        1,
+        "signed",
+        "6f78869485d56ea0876d3f7d597a0f3666ece85dd354ab20fd0922e77b037972",
+    ),
+    (
+        2,
+        1,
+        "signed",
+        "d9f35fe26e6a62d657a6e186619fedda7949ee236b8283942643a9d62cca77f6",
+    ),
+    (
+        2,
+        2,
+        "amended",
+        "05b39e89ae84cd0a48645242e3227de90ad31876d10e0f412f53dadcb120c44f",
+    ),
+];
+
+/// A copy of the fixture in a fresh folder (the committed file stays untouched).
+struct Copy {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn copy() -> Copy {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/upgrade-v6.db");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("intake.db");
+    std::fs::copy(&fixture, &path).unwrap_or_else(|e| panic!("copying {}: {e}", fixture.display()));
+    Copy { _dir: dir, path }
+}
+
+fn user_version(path: &Path) -> i64 {
+    let out = Command::new("sqlite3")
+        .arg(path)
+        .arg("PRAGMA user_version;")
+        .output()
+        .expect("the sqlite3 shell (scripts/ensure-deps.sh installs it)");
+    assert!(out.status.success(), "sqlite3 reads {}", path.display());
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("PRAGMA user_version prints a number")
+}
+
+fn open(path: &Path) -> Api {
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 10, 1, 9, 0, 0).unwrap(),
+    ));
+    Api::open_file(path, clock).unwrap_or_else(|e| panic!("today's code opens the fixture: {e}"))
+}
+
+fn sha256(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+#[test]
+fn the_fixture_migrates_to_the_newest_schema_and_users_still_sign_in() {
+    let db = copy();
+    assert_eq!(
+        user_version(&db.path),
+        FIXTURE_VERSION,
+        "the committed fixture is the version-6 file (never regenerated)"
+    );
+    let api = open(&db.path);
+    let admin = api
+        .sign_in("admin", ADMIN_PASSWORD)
+        .expect("the administrator signs in with the password set before the upgrade");
+    api.whoami(Caller::Session(&admin.token))
+        .expect("the new session works");
+    assert!(
+        api.sign_in("admin", "not-the-password").is_err(),
+        "a wrong password is still refused"
+    );
+    api.sign_in("nurse", "demo")
+        .expect("the demo nurse signs in with the demo password");
+    let verdict = api.verify_audit(CLI).expect("the audit chain can be read");
+    assert!(
+        verdict.intact,
+        "the audit chain written before the upgrade still verifies: {:?}",
+        verdict.reason
+    );
+    assert!(
+        verdict.entries >= 46,
+        "the fixture's 46 entries are all there, found {}",
+        verdict.entries
+    );
+    drop(api);
+    assert_eq!(
+        user_version(&db.path),
+        intake_store::migrations::latest_version(),
+        "opening migrated the file to the newest schema"
+    );
+}
+
+#[test]
+fn patients_and_visits_keep_their_names_and_statuses() {
+    let db = copy();
+    let api = open(&db.path);
+    let names: Vec<(String, String, String)> = (1..=5)
+        .map(|id| {
+            let p = api
+                .get_patient(CLI, id)
+                .unwrap_or_else(|e| panic!("patient {id} is there: {e}"));
+            (p.mrn, p.given, p.family)
+        })
+        .collect();
+    let expected = [
+        ("000001-8", "Łukasz", "Kowalski"),
+        ("000002-6", "Zoë", "Núñez"),
+        ("000003-4", "Søren", "Ødegård"),
+        ("000004-2", "Thị Hoa", "Nguyễn"),
+        ("000005-9", "Siobhán", "O'Brien"),
+    ];
+    assert_eq!(
+        names,
+        expected.map(|(m, g, f)| (m.to_string(), g.to_string(), f.to_string())),
+        "every patient keeps MRN and non-ASCII names"
+    );
+    let found = api
+        .search_patients(CLI, "lukasz kowal")
+        .expect("search works after the upgrade");
+    assert_eq!(
+        found.patients.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [1],
+        "the folded search index still finds Łukasz"
+    );
+
+    let visits: Vec<(i64, String, String)> = api
+        .list_encounters(CLI, None, None)
+        .expect("the visits list")
+        .into_iter()
+        .map(|e| (e.id, e.patient_name, e.status))
+        .collect();
+    let expected = [
+        (7, "Siobhán O'Brien", "entered_in_error"),
+        (6, "Thị Hoa Nguyễn", "draft"),
+        (5, "Søren Ødegård", "submitted"),
+        (4, "Zoë Núñez", "draft"),
+        (3, "Łukasz Kowalski", "draft"),
+        (2, "Łukasz Kowalski", "amended"),
+        (1, "Łukasz Kowalski", "signed"),
+    ];
+    assert_eq!(
+        visits,
+        expected.map(|(id, n, s)| (id, n.to_string(), s.to_string())),
+        "every visit keeps its patient and status, newest first"
+    );
+
+    let returned = api.encounter_detail(CLI, 4).expect("visit 4");
+    let back = returned
+        .encounter
+        .returned
+        .as_ref()
+        .expect("the returned draft still says who returned it and why");
+    assert_eq!(
+        (back.by.as_str(), back.comment.as_str()),
+        ("physician", "Weight looks wrong: re-weigh, please?")
+    );
+    let wrong = api.encounter_detail(CLI, 7).expect("visit 7");
+    assert_eq!(
+        wrong.encounter.in_error.as_ref().map(|r| r.reason.as_str()),
+        Some("Entered on the wrong patient's chart"),
+        "the reason a visit was entered in error is kept"
+    );
+    let queue = api
+        .review_queue(CLI, None, None, None)
+        .expect("the review queue");
+    assert_eq!(
+        queue
+            .items
+            .iter()
+            .map(|i| (i.encounter_id, i.reason.as_deref()))
+            .collect::<Vec<_>>(),
+        [(5, Some("Sprained ankle"))],
+        "the submitted visit still waits for review, with its reason"
+    );
+}
+
+/// `answer(review, key)`: the answer's values, source and who confirmed it.
+fn answer(answers: &[intake_api::encounters_dto::AnswerDto], key: &str) -> Value {
+    let a = answers
+        .iter()
+        .find(|a| a.key == key)
+        .unwrap_or_else(|| panic!("an answer {key}"));
+    json!({
+        "values": a.values,
+        "source": a.source,
+        "carriedFrom": a.carried.as_ref().map(|c| c.encounter),
+        "carriedConfirmedBy": a.carried.as_ref().and_then(|c| c.confirmed_by.clone()),
+        "needsConfirmation": a.needs_confirmation,
+        "confirmedBy": a.confirmed_by,
+    })
+}
+
+#[test]
+fn carried_values_keep_where_they_came_from_and_who_confirmed_them() {
+    let db = copy();
+    let api = open(&db.path);
+    let repeat = api.encounter_detail(CLI, 2).expect("visit 2");
+    assert_eq!(
+        answer(&repeat.answers, "1:med-name"),
+        json!({
+            "values": [{ "valueString": "Metformin 500 mg" }],
+            "source": "carried",
+            "carriedFrom": 1,
+            "carriedConfirmedBy": null,
+            "needsConfirmation": false,
+            "confirmedBy": null,
+        }),
+        "the medication carried from the first visit"
+    );
+    assert_eq!(
+        answer(&repeat.answers, "1:medication"),
+        json!({
+            "values": [],
+            "source": "carried",
+            "carriedFrom": 1,
+            "carriedConfirmedBy": null,
+            "needsConfirmation": true,
+            "confirmedBy": "nurse",
+        }),
+        "its row was confirmed as a whole by the nurse"
+    );
+    let third = api.encounter_detail(CLI, 3).expect("visit 3");
+    assert_eq!(
+        answer(&third.answers, "1:medication"),
+        json!({
+            "values": [],
+            "source": "carried",
+            "carriedFrom": 2,
+            "carriedConfirmedBy": "nurse",
+            "needsConfirmation": true,
+            "confirmedBy": null,
+        }),
+        "the newest draft's carried row still waits for confirmation, and says who \
+         confirmed it at the visit it came from"
+    );
+}
+
+#[test]
+fn every_signature_still_verifies_against_the_record_as_today_reads_it() {
+    let db = copy();
+    // The kept texts and hashes, as the store holds them after the upgrade.
+    let store = Store::open(&db.path).expect("the store opens the fixture");
+    let kept: Vec<(i64, String, String, String)> = store
+        .read(|db| {
+            let mut kept = Vec::new();
+            for id in [1, 2] {
+                for e in db.encounter_events(id)? {
+                    if let (Some(json), Some(hash)) = (e.record_json, e.record_sha256) {
+                        kept.push((id, e.kind, json, hash));
+                    }
+                }
+            }
+            Ok::<_, intake_store::StoreError>(kept)
+        })
+        .expect("the signed records can be read");
+    drop(store);
+    assert_eq!(
+        kept.iter()
+            .map(|(id, kind, _, hash)| (*id, kind.as_str(), hash.as_str()))
+            .collect::<Vec<_>>(),
+        SIGNATURES
+            .iter()
+            .map(|(id, _, kind, hash)| (*id, *kind, *hash))
+            .collect::<Vec<_>>(),
+        "every signature keeps the hash it was made with"
+    );
+    for (id, kind, json, hash) in &kept {
+        assert_eq!(
+            &sha256(json),
+            hash,
+            "encounter {id}'s {kind} record text still hashes to its signature"
+        );
+    }
+
+    let api = open(&db.path);
+    for (id, version, kind, hash) in SIGNATURES {
+        let v = api
+            .record_version(CLI, id, version)
+            .unwrap_or_else(|e| panic!("encounter {id} version {version} reads back: {e}"));
+        assert_eq!(
+            (v.version.kind.as_str(), v.version.record_hash.as_str()),
+            (kind, hash),
+            "encounter {id} version {version} as the review lists it"
+        );
+    }
+    // The newest signed version is what the record holds now: today's code, computing
+    // the record's hash from the migrated answers, must arrive at the signed hash.
+    for (id, latest) in [(1, SIGNATURES[0].3), (2, SIGNATURES[2].3)] {
+        let review = api.open_review(CLI, id).expect("the review opens");
+        assert_eq!(
+            review.record_hash, latest,
+            "encounter {id}: the record as read today hashes to its last signature"
+        );
+        assert!(
+            review.versions.iter().all(|v| SIGNATURES
+                .iter()
+                .any(|s| s.0 == id && s.1 == v.version && s.3 == v.record_hash)),
+            "encounter {id} lists only its known signed versions: {:?}",
+            review.versions
+        );
+    }
+    // The amendment kept the earlier version exactly: the weight in pounds, then in kg.
+    let weight = |version| {
+        let v = api.record_version(CLI, 2, version).expect("a version");
+        answer(&v.answers, ":weight")["values"].clone()
+    };
+    assert_eq!(
+        (weight(1), weight(2)),
+        (
+            json!([{ "valueDecimal": 182.0 }]),
+            json!([{ "valueDecimal": 82.6 }])
+        ),
+        "each signed version shows its own weight"
+    );
+}
