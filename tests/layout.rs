@@ -1,7 +1,6 @@
 //! Architecture invariants that a reviewer would otherwise have to remember: the
 //! dependency rule, least privilege, the UI's one door to the backend, icon format.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,57 +48,6 @@ fn no_crate_under_crates_depends_on_tauri() {
         checked += 1;
     }
     assert!(checked >= 4, "checked every crate ({checked})");
-}
-
-/// `build.rs`'s command list, the handler list and the capability must agree, so a new
-/// command is neither unreachable nor granted by accident.
-#[test]
-fn capabilities_grant_exactly_our_commands() {
-    let listed = |text: &str, start: &str, end: &str| -> BTreeSet<String> {
-        let from = text.find(start).expect("list start") + start.len();
-        let to = from + text[from..].find(end).expect("list end");
-        text[from..to]
-            .split(',')
-            .map(|s| {
-                s.trim()
-                    .trim_matches('"')
-                    .rsplit("::")
-                    .next()
-                    .unwrap()
-                    .to_string()
-            })
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
-    let built = listed(
-        &read("src-tauri/build.rs"),
-        "const COMMANDS: &[&str] = &[",
-        "];",
-    );
-    let handled = listed(&read("src-tauri/lib.rs"), "generate_handler![", "]");
-    assert_eq!(
-        built, handled,
-        "build.rs COMMANDS and generate_handler! list the same commands"
-    );
-    let cap: serde_json::Value =
-        serde_json::from_str(&read("capabilities/main-window.json")).unwrap();
-    let granted: BTreeSet<String> = cap["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap().to_string())
-        .collect();
-    let mut expected: BTreeSet<String> = built
-        .iter()
-        .map(|c| format!("allow-{}", c.replace('_', "-")))
-        .collect();
-    // The native file dialogs (import and export a form), and no other plugin command.
-    expected.insert("dialog:allow-open".into());
-    expected.insert("dialog:allow-save".into());
-    assert_eq!(
-        granted, expected,
-        "the capability grants our commands, the open and save dialogs, and nothing else"
-    );
 }
 
 #[test]
