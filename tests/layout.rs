@@ -1,5 +1,8 @@
 //! Architecture invariants that a reviewer would otherwise have to remember: the
-//! dependency rule, least privilege, the UI's one door to the backend, icon format.
+//! dependency rule, least privilege, the UI's one door to the backend and its agreement
+//! with the registered commands, icon format.
+
+mod command_contract;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -48,6 +51,35 @@ fn no_crate_under_crates_depends_on_tauri() {
         checked += 1;
     }
     assert!(checked >= 4, "checked every crate ({checked})");
+}
+
+/// `ui/api.js`, the one command list, the command functions and the capability agree:
+/// names, argument names (camelCase over IPC), and grants (see `command_contract`).
+#[test]
+fn api_js_the_command_list_and_the_capability_agree() {
+    let mut command_files = Vec::new();
+    for entry in fs::read_dir(root().join("src-tauri/commands")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let name = path.strip_prefix(root()).unwrap().display().to_string();
+            command_files.push((name, fs::read_to_string(&path).unwrap()));
+        }
+    }
+    command_files.sort();
+    let capability: serde_json::Value =
+        serde_json::from_str(&read("capabilities/main-window.json")).unwrap();
+    let problems = command_contract::disagreements(&command_contract::Sources {
+        registered: intake_desk::COMMANDS,
+        app_commands_set: intake_desk::APP_COMMANDS_SET,
+        command_files: &command_files,
+        api_js: &read("ui/api.js"),
+        capability: &capability,
+    });
+    assert!(
+        problems.is_empty(),
+        "ui/api.js, src-tauri/command_list.rs, src-tauri/commands/ and the capability must agree:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
