@@ -24,6 +24,9 @@ enum Tok {
     Punct(char),
 }
 
+/// A run of tokens, each with the line it starts on.
+type Tokens<'a> = &'a [(Tok, usize)];
+
 fn tokens(source: &str) -> Vec<(Tok, usize)> {
     let chars: Vec<char> = source.chars().collect();
     let (mut out, mut i, mut line) = (Vec::new(), 0, 1);
@@ -76,7 +79,7 @@ fn tokens(source: &str) -> Vec<(Tok, usize)> {
 }
 
 /// The index just past the bracket that closes the one at `open`, if any.
-fn closing(toks: &[(Tok, usize)], open: usize) -> Option<usize> {
+fn closing(toks: Tokens, open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (i, (tok, _)) in toks.iter().enumerate().skip(open) {
         match tok {
@@ -94,7 +97,7 @@ fn closing(toks: &[(Tok, usize)], open: usize) -> Option<usize> {
 }
 
 /// Splits the tokens between two brackets at the commas of their own level.
-fn split_top(toks: &[(Tok, usize)]) -> Vec<&[(Tok, usize)]> {
+fn split_top(toks: Tokens) -> Vec<Tokens> {
     let (mut parts, mut depth, mut start) = (Vec::new(), 0usize, 0);
     for (i, (tok, _)) in toks.iter().enumerate() {
         match tok {
@@ -113,7 +116,7 @@ fn split_top(toks: &[(Tok, usize)]) -> Vec<&[(Tok, usize)]> {
 }
 
 /// The entries of an object literal that spans all of `toks`: (key, value tokens).
-fn object_entries(toks: &[(Tok, usize)]) -> Result<Vec<(String, &[(Tok, usize)])>, String> {
+fn object_entries(toks: Tokens) -> Result<Vec<(String, Tokens)>, String> {
     let whole =
         matches!(toks.first(), Some((Tok::Punct('{'), _))) && closing(toks, 0) == Some(toks.len());
     if !whole {
@@ -134,7 +137,7 @@ fn object_entries(toks: &[(Tok, usize)]) -> Result<Vec<(String, &[(Tok, usize)])
 }
 
 /// The argument names one call sends; `parts` are its arguments, the name first.
-fn sent_args(parts: &[&[(Tok, usize)]], wrapper: bool) -> Result<BTreeSet<String>, String> {
+fn sent_args(parts: &[Tokens], wrapper: bool) -> Result<BTreeSet<String>, String> {
     if parts.len() > if wrapper { 3 } else { 2 } {
         return Err("has more arguments than a command name, its arguments and options".into());
     }
