@@ -1,8 +1,12 @@
 //! The Intake Desk desktop shell.
 //!
-//! It opens the database through `intake-api`, registers the commands in [`commands`]
-//! and shows the web UI from `ui/`. Only what a desktop alone can do belongs here; every
-//! rule is in the crates under `crates/`, which know nothing of Tauri.
+//! It opens the database through `intake-api`, registers the commands that
+//! `command_list.rs` lists (defined in [`commands`]) and shows the web UI from `ui/`.
+//! Only what a desktop alone can do belongs here; every rule is in the crates under
+//! `crates/`, which know nothing of Tauri.
+
+// Defines `with_commands!`, the one list of commands (also read by `build.rs`).
+include!("command_list.rs");
 
 pub mod commands;
 pub mod error;
@@ -75,60 +79,29 @@ impl Options {
     }
 }
 
+macro_rules! register_commands {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        tauri::generate_handler![$(commands::$module::$command),*]
+    };
+}
+
+macro_rules! command_names {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        &[$(stringify!($command)),*]
+    };
+}
+
+/// The name of every command the window may call, in the order of `command_list.rs`:
+/// each is registered by [`builder`] and allowed by the `app-commands` permission set.
+pub const COMMANDS: &[&str] = with_commands!(command_names);
+
 /// Registers state and commands on a builder; the real app and the IPC tests share it.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> tauri::Builder<R> {
     builder
         .manage(backend)
         .manage(commands::exports::ExportCancel::default())
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(tauri::generate_handler![
-            commands::session::app_status,
-            commands::session::create_first_admin,
-            commands::session::sign_in,
-            commands::session::sign_out,
-            commands::session::lock_session,
-            commands::session::whoami,
-            commands::session::change_password,
-            commands::users::list_users,
-            commands::users::create_user,
-            commands::users::set_user_active,
-            commands::users::reset_password,
-            commands::admin::list_audit,
-            commands::admin::verify_audit,
-            commands::admin::get_settings,
-            commands::admin::update_settings,
-            commands::patients::search_patients,
-            commands::patients::get_patient,
-            commands::patients::patient_history,
-            commands::patients::register_patient,
-            commands::patients::update_patient,
-            commands::patients::mark_patient_in_error,
-            commands::intake::list_templates,
-            commands::intake::import_template_file,
-            commands::intake::set_template_status,
-            commands::intake::export_template_file,
-            commands::intake::start_intake,
-            commands::intake::list_encounters,
-            commands::intake::open_intake,
-            commands::intake::save_intake,
-            commands::intake::submit_intake,
-            commands::intake::confirm_intake,
-            commands::outcomes::outcomes_report,
-            commands::review::review_queue,
-            commands::review::review_count,
-            commands::review::open_review,
-            commands::review::sign_intake,
-            commands::review::return_intake,
-            commands::review::start_amendment,
-            commands::review::discard_amendment,
-            commands::review::mark_in_error,
-            commands::review::record_version,
-            commands::review::answer_history,
-            commands::exports::pdf_file_name,
-            commands::exports::export_pdf,
-            commands::exports::export_batch,
-            commands::exports::cancel_export,
-        ])
+        .invoke_handler(with_commands!(register_commands))
 }
 
 /// The app's configuration, capabilities and embedded `ui/`.

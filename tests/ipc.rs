@@ -204,6 +204,29 @@ fn only_our_own_commands_are_allowed() {
     }
 }
 
+/// The capability grants the `app-commands` set that `build.rs` generates from the one
+/// list, so every registered command gets past the ACL (its own checks answer instead).
+#[test]
+fn every_listed_command_is_allowed_by_the_capability() {
+    let app = demo_app();
+    assert!(
+        intake_desk::COMMANDS.len() >= 40,
+        "the one list holds every command, got {}",
+        intake_desk::COMMANDS.len()
+    );
+    for cmd in intake_desk::COMMANDS {
+        // No arguments: a command either answers or refuses the missing ones, harmlessly.
+        if let Err(err) = invoke(&app, cmd, json!({})) {
+            let text = err.to_string();
+            assert!(
+                !text.contains("not allowed")
+                    && !text.contains(&format!("Command {cmd} not found")),
+                "{cmd} must be registered and allowed by the capability: {err}"
+            );
+        }
+    }
+}
+
 #[test]
 fn patients_over_ipc() {
     let app = demo_app();

@@ -1,7 +1,9 @@
 //! Architecture invariants that a reviewer would otherwise have to remember: the
-//! dependency rule, least privilege, the UI's one door to the backend, icon format.
+//! dependency rule, least privilege, the UI's one door to the backend and its agreement
+//! with the registered commands, icon format.
 
-use std::collections::BTreeSet;
+mod command_contract;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -51,54 +53,32 @@ fn no_crate_under_crates_depends_on_tauri() {
     assert!(checked >= 4, "checked every crate ({checked})");
 }
 
-/// `build.rs`'s command list, the handler list and the capability must agree, so a new
-/// command is neither unreachable nor granted by accident.
+/// `ui/api.js`, the one command list, the command functions and the capability agree:
+/// names, argument names (camelCase over IPC), and grants (see `command_contract`).
 #[test]
-fn capabilities_grant_exactly_our_commands() {
-    let listed = |text: &str, start: &str, end: &str| -> BTreeSet<String> {
-        let from = text.find(start).expect("list start") + start.len();
-        let to = from + text[from..].find(end).expect("list end");
-        text[from..to]
-            .split(',')
-            .map(|s| {
-                s.trim()
-                    .trim_matches('"')
-                    .rsplit("::")
-                    .next()
-                    .unwrap()
-                    .to_string()
-            })
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
-    let built = listed(
-        &read("src-tauri/build.rs"),
-        "const COMMANDS: &[&str] = &[",
-        "];",
-    );
-    let handled = listed(&read("src-tauri/lib.rs"), "generate_handler![", "]");
-    assert_eq!(
-        built, handled,
-        "build.rs COMMANDS and generate_handler! list the same commands"
-    );
-    let cap: serde_json::Value =
+fn api_js_the_command_list_and_the_capability_agree() {
+    let mut command_files = Vec::new();
+    for entry in fs::read_dir(root().join("src-tauri/commands")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let name = path.strip_prefix(root()).unwrap().display().to_string();
+            command_files.push((name, fs::read_to_string(&path).unwrap()));
+        }
+    }
+    command_files.sort();
+    let capability: serde_json::Value =
         serde_json::from_str(&read("capabilities/main-window.json")).unwrap();
-    let granted: BTreeSet<String> = cap["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap().to_string())
-        .collect();
-    let mut expected: BTreeSet<String> = built
-        .iter()
-        .map(|c| format!("allow-{}", c.replace('_', "-")))
-        .collect();
-    // The native file dialogs (import and export a form), and no other plugin command.
-    expected.insert("dialog:allow-open".into());
-    expected.insert("dialog:allow-save".into());
-    assert_eq!(
-        granted, expected,
-        "the capability grants our commands, the open and save dialogs, and nothing else"
+    let problems = command_contract::disagreements(&command_contract::Sources {
+        registered: intake_desk::COMMANDS,
+        app_commands_set: intake_desk::APP_COMMANDS_SET,
+        command_files: &command_files,
+        api_js: &read("ui/api.js"),
+        capability: &capability,
+    });
+    assert!(
+        problems.is_empty(),
+        "ui/api.js, src-tauri/command_list.rs, src-tauri/commands/ and the capability must agree:\n{}",
+        problems.join("\n")
     );
 }
 

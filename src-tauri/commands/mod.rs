@@ -1,5 +1,6 @@
 //! The Tauri commands: each deserialises its arguments, calls one `intake_api`
-//! function and maps the error. No rule lives here.
+//! function and maps the error. No rule lives here. A command is registered and granted
+//! by its line in `src-tauri/command_list.rs`.
 
 pub mod admin;
 pub mod exports;
