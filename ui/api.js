@@ -190,8 +190,8 @@ export const outcomesReport = (from, to) => call('outcomes_report', { from, to }
 
 export const pdfFileName = (encounterId) => call('pdf_file_name', { encounterId });
 export const exportPdf = (encounterId, path) => call('export_pdf', { encounterId, path });
-// Cancelling needs no session (the command takes none): it only stops this window's batch.
-export const cancelExport = () => call('cancel_export', {}, { withToken: false });
+// Cancelling is the export's own permission: it stops the batch this window runs.
+export const cancelExport = () => call('cancel_export', {});
 
 export function exportBatch({ from, to, statuses, folder }, onProgress) {
   const Channel = window.__TAURI__?.core?.Channel;

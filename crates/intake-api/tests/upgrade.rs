@@ -279,9 +279,9 @@ fn every_signature_still_verifies_against_the_record_as_today_reads_it() {
         .read(|db| {
             let mut kept = Vec::new();
             for id in [1, 2] {
-                for e in db.encounter_events(id)? {
+                for e in db.encounter_events(intake_core::EncounterId(id))? {
                     if let (Some(json), Some(hash)) = (e.record_json, e.record_sha256) {
-                        kept.push((id, e.kind, json, hash));
+                        kept.push((id, e.kind.as_str().to_string(), json, hash));
                     }
                 }
             }
