@@ -47,11 +47,11 @@ lint:
 unit:
 	$(CARGO) test --workspace
 
-## make uitest: the UI's pure modules (tests/ui/*.test.js) under Node's own test runner;
-## no npm install, no browser. Needs Node 20.10 or later (plain ES modules in ui/).
+## make uitest: the UI's pure modules (tests/ui/*.test.mjs) under Node's own test runner
+## (Debian's nodejs; no npm install, no browser). ui/package.json says ui/ is ES modules.
 uitest:
-	@command -v node >/dev/null || { echo "make uitest needs Node.js 20.10 or later (node)" >&2; exit 1; }
-	node --experimental-default-type=module --test tests/ui/
+	@command -v node >/dev/null || { echo "make uitest needs Node.js (scripts/ensure-deps.sh test installs it)" >&2; exit 1; }
+	node --test tests/ui/
 
 e2e:
 	$(CARGO) build --features e2e --tests --bins

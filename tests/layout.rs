@@ -161,8 +161,9 @@ fn only_api_js_calls_the_backend_and_nothing_is_inline() {
     }
 }
 
-/// The folders of ui/: the shell's three files at the root, everything else in its area.
-const UI_ROOT_FILES: [&str; 3] = ["index.html", "app.js", "api.js"];
+/// The folders of ui/: the shell's three files (and package.json, which tells Node that ui/ is
+/// ES modules) at the root, everything else in its area.
+const UI_ROOT_FILES: [&str; 4] = ["index.html", "app.js", "api.js", "package.json"];
 const UI_AREAS: [&str; 7] = [
     "shell", "shared", "patients", "intake", "review", "exports", "admin",
 ];
