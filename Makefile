@@ -8,7 +8,7 @@ TAURI_DRIVER := $(CURDIR)/.tools/bin/tauri-driver
 # The window never needs a GPU; software rendering keeps WebKit quiet under Xvfb.
 WEBKIT_ENV := WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1
 
-.PHONY: run test deps-run deps-test tools build lint unit e2e bench screenshot clean
+.PHONY: run test deps-run deps-test tools build lint unit uitest e2e bench screenshot clean
 
 ## make run: build and start the app (on a demo database the first time).
 run: deps-run build
@@ -24,8 +24,9 @@ run: deps-run build
 	  $(WEBKIT_ENV) xvfb-run -a target/debug/intake-desk --data-dir "$(DATA_DIR)"; \
 	fi
 
-## make test: formatting, lints, every unit/integration test, then the end-to-end tests.
-test: deps-test tools lint unit e2e
+## make test: formatting, lints, every unit/integration test, the UI's state tests, then the
+## end-to-end tests.
+test: deps-test tools lint unit uitest e2e
 
 deps-run:
 	@scripts/ensure-deps.sh run
@@ -45,6 +46,12 @@ lint:
 
 unit:
 	$(CARGO) test --workspace
+
+## make uitest: the UI's pure modules (tests/ui/*.test.mjs) under Node's own test runner
+## (Debian's nodejs; no npm install, no browser). ui/package.json says ui/ is ES modules.
+uitest:
+	@command -v node >/dev/null || { echo "make uitest needs Node.js (scripts/ensure-deps.sh test installs it)" >&2; exit 1; }
+	node --test tests/ui/
 
 e2e:
 	$(CARGO) build --features e2e --tests --bins

@@ -125,7 +125,7 @@ fn only_api_js_calls_the_backend_and_nothing_is_inline() {
     for file in files {
         let text = fs::read_to_string(&file).unwrap_or_default();
         let name = file.strip_prefix(root()).unwrap().display().to_string();
-        if !name.ends_with("api.js") {
+        if name != "ui/api.js" {
             assert!(
                 !text.contains("__TAURI"),
                 "{name} must call the backend through api.js"
@@ -139,6 +139,76 @@ fn only_api_js_calls_the_backend_and_nothing_is_inline() {
             assert!(!lower.contains("style=\""), "{name}: no inline styles");
         }
     }
+}
+
+/// The folders of ui/: the shell's three files (and package.json, which tells Node that ui/ is
+/// ES modules) at the root, everything else in its area.
+const UI_ROOT_FILES: [&str; 4] = ["index.html", "app.js", "api.js", "package.json"];
+const UI_AREAS: [&str; 7] = [
+    "shell", "shared", "patients", "intake", "review", "exports", "admin",
+];
+
+/// Every file of ui/ (recursively) sits at the root (index.html, app.js, api.js) or in an
+/// area folder; every relative import names a file that exists; every style sheet is
+/// linked from index.html. A moved or misspelled module fails here, not in the window.
+#[test]
+fn ui_files_sit_in_their_areas_and_every_import_resolves() {
+    let ui = root().join("ui");
+    let mut files = Vec::new();
+    ui_files(&ui, &mut files);
+    let index = read("ui/index.html");
+    let mut imports = 0;
+    for file in &files {
+        let rel = file.strip_prefix(&ui).unwrap();
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let placed = match parts.as_slice() {
+            [only] => UI_ROOT_FILES.contains(&only.as_str()),
+            [area, _] => UI_AREAS.contains(&area.as_str()),
+            _ => false,
+        };
+        assert!(
+            placed,
+            "ui/{}: expected {UI_ROOT_FILES:?} at ui/ or one file deep in {UI_AREAS:?}",
+            rel.display()
+        );
+        let unix = parts.join("/");
+        if unix.ends_with(".css") {
+            assert!(
+                index.contains(&format!("href=\"{unix}\"")),
+                "ui/index.html links the style sheet {unix}"
+            );
+        }
+        if !unix.ends_with(".js") {
+            continue;
+        }
+        let text = fs::read_to_string(file).unwrap();
+        for quote in ["from '", "import '"] {
+            for (at, _) in text.match_indices(quote) {
+                let start = at + quote.len();
+                let Some(len) = text[start..].find('\'') else {
+                    continue;
+                };
+                let target = &text[start..start + len];
+                if !target.starts_with('.') {
+                    continue;
+                }
+                let resolved = file.parent().unwrap().join(target);
+                assert!(
+                    resolved.is_file(),
+                    "ui/{unix} imports {target}, which is not a file"
+                );
+                imports += 1;
+            }
+        }
+    }
+    assert!(
+        files.len() > 40 && imports > 100,
+        "walked every file under ui/ ({} files, {imports} imports)",
+        files.len()
+    );
 }
 
 #[test]

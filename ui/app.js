@@ -1,23 +1,24 @@
 // The shell: what is on screen, who is signed in, the router and the idle lock.
 //
-// Screens live in views/; each exports `render(ctx)` and returns its root element. This
-// module only chooses which one to show. Signed in, the window is the top bar plus
+// Screens live in the area folders (patients/, intake/, review/, exports/, admin/;
+// signing in, the lock and home in shell/); each exports `render(ctx)` and returns its
+// root element. This module only chooses which one to show. Signed in, the window is the top bar plus
 // #app-content, routed by the hash: `#/<section>[/<sub>/<path>][?query]` (#/users,
 // #/patients/12/edit). Locked, both are removed from the DOM and only the lock screen
 // remains. No business rule lives here: the backend says which sections a user may open.
 
 import * as api from './api.js';
-import { h, focusFirst, replaceChildren } from './dom.js';
-import { startIdleTimer } from './idle.js';
-import { allowedSections, sectionLabel } from './sections.js';
-import { createTopBar } from './top-bar.js';
-import * as startupError from './views/startup-error.js';
-import * as firstAdmin from './views/first-admin.js';
-import * as signIn from './views/sign-in.js';
-import * as changePassword from './views/change-password.js';
-import * as lockScreen from './views/lock.js';
-import { createNavigation } from './navigation.js';
-import { parseHash, resolveView, routeSections } from './routes.js';
+import { h, focusFirst, replaceChildren } from './shared/dom.js';
+import { startIdleTimer } from './shell/idle.js';
+import { allowedSections, sectionLabel } from './shell/sections.js';
+import { createTopBar } from './shell/top-bar.js';
+import * as startupError from './shell/startup-error.js';
+import * as firstAdmin from './shell/first-admin.js';
+import * as signIn from './shell/sign-in.js';
+import * as changePassword from './shell/change-password.js';
+import * as lockScreen from './shell/lock.js';
+import { createNavigation } from './shell/navigation.js';
+import { parseHash, resolveView, routeSections } from './shell/routes.js';
 
 const root = document.getElementById('root');
 const nav = createNavigation(renderRoute);

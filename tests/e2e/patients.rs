@@ -1,6 +1,8 @@
 //! Patients in the real window: find "zoe", open her, and the duplicate warning.
 
-use crate::harness::{demo_data, Session, ENTER};
+use intake_api::Caller;
+
+use crate::harness::{api, demo_data, go_to, sign_in_as, Session, ENTER};
 
 async fn sign_in_as_nurse(s: &Session) {
     s.type_into("#sign-in-username", "nurse").await;
@@ -20,7 +22,35 @@ async fn a_nurse_finds_zoe_and_opens_her_record() {
     s.type_into("#patient-search", ENTER).await;
     s.wait_for_text("#patient-name", "Zoë").await;
     s.wait_for_text("#patient-history", "Registered").await;
+    s.find("#start-intake:not([disabled])").await;
+    assert!(
+        !s.exists("#patient-mark-error:not([hidden])").await,
+        "a nurse gets no \"Mark entered in error\" (the patient's may flags say so)"
+    );
     s.screenshot("patient").await;
+    s.finish().await;
+}
+
+/// What the patient screen offers comes from the patient's `may` flags: an admin may mark
+/// a patient entered in error but starts no intake.
+#[tokio::test]
+async fn an_admin_may_mark_a_patient_in_error_but_not_start_an_intake() {
+    let s = Session::start("patients-admin", demo_data()).await;
+    let found = api(s.data.path())
+        .search_patients(Caller::Cli("e2e"), "zoe nunez")
+        .unwrap();
+    let zoe = found.patients.iter().find(|p| p.family == "Núñez");
+    let id = zoe.expect("Zoë Núñez among the demo patients").id;
+    sign_in_as(&s, "admin").await;
+    go_to(&s, &format!("#/patients/{id}")).await;
+    s.wait_for_text("#patient-name", "Zoë").await;
+    s.find("#patient-mark-error:not([hidden])").await;
+    s.find("#start-intake[disabled]").await;
+    s.wait_for_text(
+        ".start-intake .key-hint",
+        "Nurses and physicians start intakes.",
+    )
+    .await;
     s.finish().await;
 }
 

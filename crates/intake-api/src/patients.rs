@@ -248,7 +248,7 @@ impl Api {
             ))?;
             Ok::<_, ApiError>(row)
         })?;
-        Ok(PatientDto::new(&row, self.today()))
+        Ok(PatientDto::new(&row, self.today(), who.role))
     }
 
     /// Every change to a patient, oldest first.
@@ -363,7 +363,7 @@ impl Api {
                 .patient(id)?
                 .ok_or_else(|| ApiError::Internal("the new patient vanished".into()))?;
             Ok(PatientSaveDto {
-                patient: Some(PatientDto::new(&row, today)),
+                patient: Some(PatientDto::new(&row, today, who.role)),
                 duplicates: Vec::new(),
             })
         })
@@ -417,7 +417,7 @@ impl Api {
                 audit_override(db, now, &who, old.id, reason, &duplicates)?;
             }
             let row = db.patient(old.id)?.ok_or_else(|| ApiError::Internal("the patient vanished".into()))?;
-            Ok(PatientSaveDto { patient: Some(PatientDto::new(&row, today)), duplicates: Vec::new() })
+            Ok(PatientSaveDto { patient: Some(PatientDto::new(&row, today, who.role)), duplicates: Vec::new() })
         })
     }
 
@@ -460,6 +460,6 @@ impl Api {
             db.patient(row.id)?
                 .ok_or_else(|| ApiError::Internal("the patient vanished".into()))
         })?;
-        Ok(PatientDto::new(&row, self.today()))
+        Ok(PatientDto::new(&row, self.today(), who.role))
     }
 }

@@ -5,7 +5,10 @@ use intake_core::duplicate::DuplicateReason;
 use intake_core::patient::PatientInput;
 use serde::{Deserialize, Serialize};
 
-use intake_store::{PatientRevision, PatientRow};
+use intake_core::Role;
+use intake_store::{PatientRevision, PatientRow, PatientStatus};
+
+use crate::permissions::{allows, Permission};
 
 /// A registration or an edit as typed; every field is text, checked by the API.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -131,10 +134,36 @@ pub struct PatientDto {
     pub created_by: String,
     pub updated_at: String,
     pub updated_by: String,
+    /// What the caller may do with this patient now.
+    pub may: PatientMayDto,
+}
+
+/// What the caller may do with a patient now, so the screen asks no role (the backend
+/// checks again on each call). A patient entered in error gets no new intake and is not
+/// marked twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientMayDto {
+    pub start_intake: bool,
+    /// Export a visit's summary as a PDF (from the patient's Visits).
+    pub export_pdf: bool,
+    pub mark_in_error: bool,
+}
+
+impl PatientMayDto {
+    pub fn new(p: &PatientRow, role: Role) -> Self {
+        let active = p.status == PatientStatus::Active;
+        PatientMayDto {
+            start_intake: active && allows(role, Permission::EditIntake),
+            export_pdf: allows(role, Permission::ExportPdf),
+            mark_in_error: active && allows(role, Permission::MarkPatientInError),
+        }
+    }
 }
 
 impl PatientDto {
-    pub fn new(p: &PatientRow, today: NaiveDate) -> Self {
+    /// The patient as `role` sees it (its `may` flags).
+    pub fn new(p: &PatientRow, today: NaiveDate, role: Role) -> Self {
         let f = &p.fields;
         PatientDto {
             id: p.id.0,
@@ -162,6 +191,7 @@ impl PatientDto {
             created_by: p.created_by.clone(),
             updated_at: intake_store::format_time(p.updated_at),
             updated_by: p.updated_by.clone(),
+            may: PatientMayDto::new(p, role),
         }
     }
 }

@@ -521,6 +521,44 @@ fn permissions_for_patients() {
     }
 }
 
+/// The patient screen shows "Start intake", "Export PDF" and "Mark entered in error"
+/// from the patient's `may` flags, never from a role list; each flag says what the call
+/// then does.
+#[test]
+fn a_patient_says_what_the_caller_may_do_with_it() {
+    let api = api();
+    let p = register(&api, CLI, &person("May", "Flags", "1971-01-01"));
+    for (role, start, export, mark) in [
+        ("nurse", true, false, false),
+        ("physician", true, true, false),
+        ("admin", false, true, true),
+    ] {
+        let t = token(&api, role);
+        let c = Caller::Session(&t);
+        let may = api.get_patient(c, p.id).expect("everyone views").may;
+        assert_eq!(
+            (may.start_intake, may.export_pdf, may.mark_in_error),
+            (start, export, mark),
+            "{role}: (start intake, export PDF, mark in error)"
+        );
+        assert_eq!(
+            api.start_intake(c, p.id, None, None).is_ok(),
+            may.start_intake,
+            "{role}: starting an intake works exactly when startIntake says so"
+        );
+    }
+    let admin = token(&api, "admin");
+    let current = api.get_patient(Caller::Session(&admin), p.id).unwrap();
+    let marked = api
+        .mark_patient_in_error(Caller::Session(&admin), p.id, current.version, "twice")
+        .unwrap();
+    assert!(
+        !marked.may.mark_in_error && !marked.may.start_intake,
+        "a patient entered in error is not marked again and gets no intake: {:?}",
+        marked.may
+    );
+}
+
 #[test]
 fn validation_errors_name_the_field_and_save_nothing() {
     let api = empty_api();

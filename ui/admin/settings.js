@@ -1,0 +1,103 @@
+// Settings (admin): the clinic name, the screen-lock timeout, how dates are typed and the
+// paper size of PDF summaries (A4 or Letter). The timeout is typed in
+// minutes (decimals allowed) and sent in whole seconds; the line under it says exactly
+// how many seconds will be saved. Limits are the backend's, shown at the field.
+
+import * as api from '../api.js';
+import { h, pageScreen, notice } from '../shared/dom.js';
+import { field, formError, formState, onSubmit, selectField } from '../shared/forms.js';
+
+function minutesToSeconds(text) {
+  const minutes = Number(String(text).trim().replace(',', '.'));
+  return String(text).trim() === '' || !Number.isFinite(minutes) ? null : Math.round(minutes * 60);
+}
+
+function secondsToMinutes(seconds) {
+  return String(Math.round((seconds / 60) * 1000) / 1000);
+}
+
+function describeSeconds(seconds) {
+  if (seconds === null) return 'Enter a number of minutes.';
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  const parts = [m ? `${m} min` : null, s ? `${s} s` : null].filter(Boolean).join(' ') || '0 s';
+  return `Locks after ${parts} without activity (${seconds} seconds).`;
+}
+
+export function render({ settingsSaved }) {
+  const note = notice('settings-notice');
+  const clinic = field({ id: 'settings-clinic-name', label: 'Clinic name',
+    hint: 'Shown on the sign-in screen and on exported summaries.' });
+  const timeout = field({ id: 'settings-session-timeout', label: 'Lock the screen after (minutes)',
+    type: 'number', hint: ' ', attrs: { step: 'any', min: '0', inputmode: 'decimal' } });
+  const seconds = timeout.hint; // says how many seconds will be saved, as the person types
+  const showSeconds = () => { seconds.textContent = describeSeconds(minutesToSeconds(timeout.input.value)); };
+  timeout.input.addEventListener('input', showSeconds);
+
+  const dateOrder = selectField({ id: 'settings-date-order', label: 'Dates typed in patient search',
+    options: [
+      ['dmy', 'Day first: 07.03.1984 or 07/03/1984'],
+      ['mdy', 'Month first: 03/07/1984'],
+    ],
+    hint: 'ISO dates (1984-03-07) always work.' });
+
+  const paperSize = selectField({ id: 'settings-paper-size', label: 'Paper size for PDF summaries',
+    options: [
+      ['a4', 'A4 (210 × 297 mm)'],
+      ['letter', 'Letter (8.5 × 11 in)'],
+    ],
+    hint: 'Used for every PDF exported from now on; the clinic name heads each page.' });
+
+  const submit = h('button', { id: 'settings-submit', type: 'submit', class: 'primary', disabled: true }, 'Save');
+  const errorEl = formError('settings-error');
+  const form = h('form', { id: 'settings-form', class: 'stack narrow' },
+    clinic.wrap, timeout.wrap, dateOrder.wrap, paperSize.wrap, errorEl, h('div', { class: 'button-row' }, submit));
+  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout, dateOrder, paperSize } });
+
+  function fill(settings) {
+    clinic.input.value = settings.clinicName || '';
+    timeout.input.value = secondsToMinutes(settings.sessionTimeoutSeconds);
+    dateOrder.input.value = settings.dateOrder || 'dmy';
+    paperSize.input.value = settings.paperSize || 'a4';
+    showSeconds();
+  }
+
+  onSubmit(form, state, async () => {
+    state.clear();
+    note.clear();
+    const sessionTimeoutSeconds = minutesToSeconds(timeout.input.value);
+    if (sessionTimeoutSeconds === null) {
+      state.fieldError('sessionTimeoutSeconds', 'Enter the number of minutes, for example 10 or 2.5.');
+      return;
+    }
+    try {
+      const saved = await api.updateSettings({
+        clinicName: clinic.input.value,
+        sessionTimeoutSeconds,
+        dateOrder: dateOrder.input.value,
+        paperSize: paperSize.input.value,
+      });
+      fill(saved);
+      settingsSaved(saved);
+      note.success('Settings saved.');
+    } catch (err) {
+      state.show(err);
+    }
+  });
+
+  api.getSettings().then(
+    (settings) => {
+      fill(settings);
+      submit.disabled = false;
+    },
+    (err) => note.error(err.message),
+  );
+
+  return pageScreen(
+    'settings',
+    {},
+    h('h1', {}, 'Settings'),
+    note.el,
+    h('section', { class: 'panel narrow-panel' }, form),
+  );
+}

@@ -1,0 +1,215 @@
+// Exports (admin, #/exports): PDF summaries of every visit in a period, written into one
+// folder with a manifest (manifest.csv). The form: visit dates from/to (by default the
+// last 30 days, UTC days as the backend counts them), the statuses to include (signed
+// and amended by default), the folder (typed, or "Choose folder…" for the native
+// dialog), and Export (Enter from any field). While the batch runs, the progress panel
+// (report.js) shows "n of m" and the time left, and Cancel or Escape asks the
+// backend to stop after the files in progress. Then the result: written, skipped (the
+// same record is already there), failed with each reason, and where the manifest is.
+// The backend checks the dates, statuses and folder; its refusals show at their field.
+// A batch goes on while the person is on other screens; coming back to Exports shows its
+// progress again, or its result once it ended.
+
+import * as api from '../api.js';
+import { h, notice, pageScreen } from '../shared/dom.js';
+import { field, formError, formState, onSubmit } from '../shared/forms.js';
+import { createProgress, createResult } from './report.js';
+import { onScreenKey } from '../shared/keys.js';
+
+const STATUSES = [
+  ['signed', 'Signed'],
+  ['amended', 'Amended'],
+  ['submitted', 'Submitted, not signed yet'],
+  ['draft', 'Draft'],
+  ['entered_in_error', 'Entered in error'],
+];
+const DEFAULT_STATUSES = new Set(['signed', 'amended']);
+
+const iso = (date) => date.toISOString().slice(0, 10);
+
+/**
+ * The batch this window started, kept while the person is on other screens: coming back
+ * to Exports shows its progress, or its result once it ended. `{ request, last (the
+ * newest progress), listeners, done (settles when it ends), report | error, seen,
+ * cancelAsked, user (who started it: another user signing in here does not see it) }`.
+ */
+let current = null;
+
+function startBatch(request, user) {
+  const batch = { request, user, last: null, listeners: new Set(), report: undefined, error: null, seen: false,
+    cancelAsked: false };
+  batch.done = api.exportBatch(request, (p) => {
+    batch.last = p;
+    for (const listener of batch.listeners) listener(p);
+  }).then((report) => { batch.report = report; }, (err) => { batch.error = err; });
+  current = batch;
+  return batch;
+}
+
+/** The last 30 days up to today (UTC days). */
+export function defaultRange(now = new Date()) {
+  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const from = new Date(today);
+  from.setUTCDate(today.getUTCDate() - 30);
+  return { from: iso(from), to: iso(today) };
+}
+
+/** The status checkboxes as one field for formState (the backend's field `statuses`). */
+function statusesField() {
+  const boxes = STATUSES.map(([value, label]) => {
+    const id = `exports-status-${value.replace(/_/g, '-')}`;
+    const input = h('input', { id, type: 'checkbox', name: 'exports-status', value, checked: DEFAULT_STATUSES.has(value) });
+    return { value, input, el: h('label', { class: 'ex-check', for: id }, input, label) };
+  });
+  const error = h('p', { class: 'field-error', id: 'exports-statuses-field-error', hidden: true });
+  const wrap = h('fieldset', { id: 'exports-statuses', class: 'ex-statuses' },
+    h('legend', {}, 'Statuses'), h('div', { class: 'ex-checks' }, boxes.map((b) => b.el)), error);
+  return {
+    wrap,
+    input: boxes[0].input, // where focus goes when the backend refuses the statuses
+    chosen: () => boxes.filter((b) => b.input.checked).map((b) => b.value),
+    choose(values) {
+      for (const b of boxes) b.input.checked = values.includes(b.value);
+    },
+    setError(message) {
+      error.textContent = message || '';
+      error.hidden = !message;
+      if (message) wrap.setAttribute('aria-describedby', error.id);
+      else wrap.removeAttribute('aria-describedby');
+    },
+  };
+}
+
+export function render({ query, session }) {
+  const user = session?.user?.username ?? null;
+  const note = notice('exports-notice');
+  const initial = defaultRange();
+  const from = field({ id: 'exports-from', label: 'Visits from', type: 'date',
+    attrs: { value: query?.get('from') || initial.from } });
+  const to = field({ id: 'exports-to', label: 'to (included)', type: 'date',
+    attrs: { value: query?.get('to') || initial.to } });
+  const statuses = statusesField();
+  const folder = field({ id: 'exports-folder', label: 'Folder for the PDFs',
+    hint: 'Each PDF is named date_MRN_visit-ID.pdf; manifest.csv lists them. Files already there for the same record are skipped.',
+    attrs: { placeholder: 'Choose a folder…' } });
+  const choose = h('button', { id: 'exports-folder-choose', type: 'button', class: 'secondary' }, 'Choose folder…');
+  const pathRow = h('div', { class: 'ex-folder-row' });
+  folder.input.replaceWith(pathRow);
+  pathRow.append(folder.input, choose);
+
+  const start = h('button', { id: 'exports-start', type: 'submit', class: 'primary' }, 'Export');
+  const errorEl = formError('exports-error');
+  const controls = h('fieldset', { class: 'ex-controls' },
+    h('legend', { class: 'visually-hidden' }, 'What to export'),
+    h('div', { class: 'ex-dates' }, from.wrap, to.wrap),
+    statuses.wrap,
+    folder.wrap);
+  const form = h('form', { id: 'exports-form', class: 'stack ex-form', 'aria-label': 'Batch export' },
+    controls, errorEl, h('div', { class: 'button-row' }, start));
+  const state = formState({ errorEl, submit: start, fields: { from, to, statuses, folder } });
+  const progress = createProgress({ onCancel: cancel });
+  const result = createResult();
+  let running = false;
+
+  async function chooseFolder() {
+    note.clear();
+    try {
+      const path = await api.chooseFolder('Choose the folder for the PDF summaries');
+      if (path) {
+        folder.input.value = path;
+        folder.setError('');
+      }
+    } catch (err) {
+      note.error(err.message);
+    }
+    folder.input.focus();
+  }
+  choose.addEventListener('click', chooseFolder);
+
+  // Enter on a checkbox sends the form too (only text-like fields do that by themselves).
+  form.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && event.target.type === 'checkbox' && !event.ctrlKey && !event.altKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  async function cancel() {
+    if (!running || !current || current.cancelAsked) return;
+    current.cancelAsked = true;
+    progress.cancelling();
+    try {
+      await api.cancelExport(); // false: the batch ended meanwhile; its result shows anyway
+    } catch (err) {
+      note.error(err.message);
+    }
+  }
+
+  function setRunning(on) {
+    running = on;
+    controls.disabled = on;
+    start.hidden = on;
+    form.setAttribute('aria-busy', on ? 'true' : 'false');
+  }
+
+  /** Shows `batch`'s progress until it ends, then its result (or its refusal at a field). */
+  async function follow(batch) {
+    fill(batch.request);
+    result.hide();
+    setRunning(true);
+    progress.start();
+    if (batch.cancelAsked) progress.cancelling();
+    if (batch.last) progress.update(batch.last);
+    const listener = (p) => { if (running) progress.update(p); };
+    batch.listeners.add(listener);
+    if (screen.isConnected) progress.el.focus();
+    else setTimeout(() => progress.el.focus()); // once the screen is shown (and its first field focused)
+    await batch.done;
+    batch.listeners.delete(listener);
+    setRunning(false);
+    progress.hide();
+    if (!screen.isConnected) return; // the person went elsewhere: the result waits for them
+    batch.seen = true;
+    if (current === batch) current = null;
+    if (batch.error) state.show(batch.error);
+    else result.show(batch.report);
+  }
+
+  function fill(request) {
+    from.input.value = request.from;
+    to.input.value = request.to;
+    folder.input.value = request.folder;
+    statuses.choose(request.statuses);
+  }
+
+  onSubmit(form, state, async () => {
+    state.clear();
+    note.clear();
+    const chosen = statuses.chosen();
+    if (!chosen.length) {
+      state.fieldError('statuses', 'Choose at least one status.');
+      return;
+    }
+    if (!folder.input.value.trim()) {
+      state.fieldError('folder', 'Choose the folder the PDFs go into.');
+      return;
+    }
+    await follow(startBatch({ from: from.input.value.trim(), to: to.input.value.trim(), statuses: chosen,
+      folder: folder.input.value.trim() }, user));
+  });
+
+  const screen = pageScreen(
+    'exports',
+    { id: 'exports' },
+    h('h1', {}, 'Exports'),
+    h('p', { class: 'lead ex-intro' },
+      'PDF summaries of the visits in a period, for sending to other providers or keeping outside the app.'),
+    note.el,
+    h('section', { class: 'panel' }, form),
+    progress.el,
+    result.el,
+  );
+  onScreenKey(screen, (e) => e.key === 'Escape' && running, cancel);
+  if (current && !current.seen && current.user === user) follow(current); // started on an earlier visit here
+  return screen;
+}

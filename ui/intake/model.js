@@ -1,0 +1,278 @@
+// The intake form as data: answer keys, sections, rows of repeating groups, counts, and
+// how answer values read on screen. Pure functions only (no DOM, no backend calls), so
+// the screen, the save queue and the problem list agree on one reading of the form.
+//
+// A key is `"<rows>:<linkId>"` (rows: the row ids of the enclosing repeating groups,
+// outermost first, joined by "."). A section is a top-level group, or a run of
+// consecutive top-level questions (titled with the form's title); its id is the linkId
+// of its first item, which is what the backend stores as the encounter's `section`.
+
+/** `"1.2:med-name"` -> `{ rows: [1, 2], linkId: 'med-name' }` (split at the first ":"). */
+export function splitKey(key) {
+  const at = key.indexOf(':');
+  const head = at < 0 ? '' : key.slice(0, at);
+  return { rows: head ? head.split('.').map(Number) : [], linkId: at < 0 ? key : key.slice(at + 1) };
+}
+
+export function makeKey(rows, linkId) {
+  return `${rows.join('.')}:${linkId}`;
+}
+
+/** A key made safe for an element id: anything outside [A-Za-z0-9_-] becomes "_". */
+export function idSafe(key) {
+  return String(key).replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+export const fieldId = (key) => `q-${idSafe(key)}`;
+export const errorId = (key) => `err-${idSafe(key)}`;
+
+/** True when `key` is the row `rowKey` itself or anything inside that row. */
+export function isWithinRow(key, rowKey, index) {
+  if (key === rowKey) return true;
+  const row = splitKey(rowKey);
+  const k = splitKey(key);
+  if (k.rows.length < row.rows.length || !row.rows.every((r, i) => k.rows[i] === r)) return false;
+  return index.ancestors(k.linkId).includes(row.linkId);
+}
+
+const NO_ANSWER_TYPES = new Set(['group', 'display']);
+
+/** Whether the person types an answer for this item (a shown, supported question). */
+export function isQuestion(item) {
+  return !NO_ANSWER_TYPES.has(item.type) && item.supported !== false && !item.hidden;
+}
+
+export function isRowGroup(item) {
+  return item.type === 'group' && item.repeats;
+}
+
+/** Whether the app fills the item (calculated, or read-only in the form). */
+export function isFilledByApp(item) {
+  return Boolean(item.calculated || item.readOnly);
+}
+
+/**
+ * Every item by linkId, with its ancestors (outermost first) and its section:
+ * `{ get(linkId), ancestors(linkId), sectionOf(linkId), all }`.
+ */
+export function indexForm(form, sections) {
+  const entries = new Map();
+  const walk = (items, ancestors, sectionId) => {
+    for (const item of items) {
+      entries.set(item.linkId, { item, ancestors, sectionId });
+      walk(item.items || [], [...ancestors, item.linkId], sectionId);
+    }
+  };
+  for (const section of sections) walk(section.items, [], section.id);
+  return {
+    get: (linkId) => entries.get(linkId)?.item ?? null,
+    ancestors: (linkId) => entries.get(linkId)?.ancestors ?? [],
+    sectionOf: (linkId) => entries.get(linkId)?.sectionId ?? null,
+    all: entries,
+  };
+}
+
+/**
+ * The sections: `[{ id, title, items, group }]`. A top-level group is its own section
+ * (`group` is that item); consecutive top-level non-group items share one section titled
+ * with the form's title. Items the form hides make no section.
+ */
+export function buildSections(form) {
+  const sections = [];
+  let loose = null;
+  for (const item of form.items || []) {
+    if (item.type === 'group') {
+      loose = null;
+      if (!item.hidden) sections.push({ id: item.linkId, title: item.text || item.linkId, items: [item], group: item });
+      continue;
+    }
+    if (!loose) {
+      loose = { id: item.linkId, title: form.title || 'Form', items: [], group: null };
+      sections.push(loose);
+    }
+    loose.items.push(item);
+  }
+  return sections.filter((s) => s.items.some((i) => !i.hidden));
+}
+
+/** The section holding a top-level linkId (the saved `encounter.section`), or the first. */
+export function sectionFor(sections, linkId) {
+  return sections.find((s) => s.items.some((i) => i.linkId === linkId)) || sections[0] || null;
+}
+
+/** The row ids of a repeating group under `parentRows`, ascending. */
+export function rowIds(answers, parentRows, groupLinkId) {
+  const ids = [];
+  for (const key of answers.keys()) {
+    const k = splitKey(key);
+    if (k.linkId !== groupLinkId || k.rows.length !== parentRows.length + 1) continue;
+    if (parentRows.every((r, i) => k.rows[i] === r)) ids.push(k.rows[k.rows.length - 1]);
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+/** Whether a carried answer still waits for this visit's confirmation. */
+export function waitsForConfirmation(answer) {
+  return Boolean(answer?.needsConfirmation && !answer.confirmedBy);
+}
+
+export function hasValue(answer) {
+  return Boolean(answer && Array.isArray(answer.values) && answer.values.length);
+}
+
+/**
+ * Walks the shown item instances of `items` at `rows`: `visit(item, key, rows)` for each
+ * enabled, non-hidden item, descending into groups and the rows of repeating groups.
+ */
+export function walkInstances(items, rows, answers, disabled, visit) {
+  for (const item of items) {
+    if (item.hidden) continue;
+    const key = makeKey(rows, item.linkId);
+    if (disabled.has(key)) continue;
+    if (isRowGroup(item)) {
+      for (const id of rowIds(answers, rows, item.linkId)) {
+        const rowRows = [...rows, id];
+        if (disabled.has(makeKey(rowRows, item.linkId))) continue;
+        walkInstances(item.items || [], rowRows, answers, disabled, visit);
+      }
+      continue;
+    }
+    visit(item, key, rows);
+    if (item.items?.length) walkInstances(item.items, rows, answers, disabled, visit);
+  }
+}
+
+/** `{ answered, total }` for a section: the shown questions the person fills. */
+export function sectionProgress(section, answers, disabled) {
+  let answered = 0;
+  let total = 0;
+  walkInstances(section.items, [], answers, disabled, (item, key) => {
+    if (!isQuestion(item) || isFilledByApp(item)) return;
+    total += 1;
+    if (hasValue(answers.get(key))) answered += 1;
+  });
+  return { answered, total };
+}
+
+/**
+ * The section list's entries: `{ id, title, answered, total, errors, warnings, current,
+ * off }` for each section of `form` (`{ sections, index, answers, disabled, current }`),
+ * counting the `problems` shown.
+ */
+export function sectionEntries(form, problems) {
+  return form.sections.map((x) => {
+    const { answered, total } = sectionProgress(x, form.answers, form.disabled);
+    const mine = problems.filter((p) => form.index.sectionOf(p.linkId) === x.id);
+    const toConfirm = [...form.answers].filter(([key, a]) => a.needsConfirmation && !a.confirmedBy &&
+      !form.disabled.has(key) && form.index.sectionOf(a.linkId) === x.id).length;
+    return {
+      id: x.id, title: x.title, answered, total, toConfirm, current: x.id === form.current,
+      off: sectionDisabled(x, form.disabled) && x.id !== form.current,
+      errors: mine.filter((p) => p.severity === 'error').length,
+      warnings: mine.filter((p) => p.severity !== 'error').length,
+    };
+  });
+}
+
+/** Whether the whole section is switched off by its enableWhen right now. */
+export function sectionDisabled(section, disabled) {
+  return section.items.every((item) => item.hidden || disabled.has(makeKey([], item.linkId)));
+}
+
+/**
+ * Where a key is, for people: "Allergies › Substance (Allergy 2)". `form` is
+ * `{ sections, index, answers }`; rows are counted by position, as the screen shows them.
+ */
+export function describeKey(key, { sections, index, answers }) {
+  const { rows, linkId } = splitKey(key);
+  const section = sections.find((x) => x.id === index.sectionOf(linkId));
+  const item = index.get(linkId);
+  const groups = index.ancestors(linkId).map((id) => index.get(id)).filter((g) => g && isRowGroup(g));
+  const where = groups.map((g, depth) => {
+    const position = rowIds(answers, rows.slice(0, depth), g.linkId).indexOf(rows[depth]) + 1;
+    return `${g.text || g.linkId} ${position || rows[depth]}`;
+  });
+  const question = item ? item.text || item.linkId : linkId;
+  const field = `${question}${where.length ? ` (${where.join(', ')})` : ''}`;
+  // "Reason for visit", not "Reason for visit › Reason for visit".
+  return section?.title && section.title !== field ? `${section.title} › ${field}` : field;
+}
+
+/** Problems in form order (then by row ids). */
+export function sortProblems(problems, index) {
+  const order = [...index.all.keys()];
+  const rank = (p) => [order.indexOf(p.linkId), ...splitKey(p.key).rows];
+  return [...problems].sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    for (let i = 0; i < Math.max(x.length, y.length); i += 1) {
+      if ((x[i] ?? -1) !== (y[i] ?? -1)) return (x[i] ?? -1) - (y[i] ?? -1);
+    }
+    return 0;
+  });
+}
+
+// Values.
+
+/** Whether two answer values name the same thing (codings by system and code). */
+export function sameValue(a, b) {
+  if (!a || !b) return false;
+  if (a.valueCoding && b.valueCoding) {
+    const x = a.valueCoding;
+    const y = b.valueCoding;
+    return x.code === y.code && (!x.system || !y.system || x.system === y.system);
+  }
+  const [ka] = Object.keys(a);
+  const [kb] = Object.keys(b);
+  return ka === kb && JSON.stringify(a[ka]) === JSON.stringify(b[kb]);
+}
+
+export function sameValues(a, b) {
+  return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+}
+
+/** The index of the option a value picks, or -1. */
+export function optionIndex(options, value) {
+  return (options || []).findIndex((o) => sameValue(o.value, value));
+}
+
+/** How one answer value reads: "Yes", "72.5 kg", "Moderate", "2026-11-24". */
+export function valueText(value) {
+  if (!value || typeof value !== 'object') return '';
+  const [kind] = Object.keys(value);
+  const v = value[kind];
+  switch (kind) {
+    case 'valueBoolean': return v ? 'Yes' : 'No';
+    case 'valueCoding': return v?.display || v?.code || '';
+    case 'valueQuantity': return [v?.value, v?.unit || v?.code].filter((x) => x !== null && x !== undefined).join(' ');
+    case 'valueReference': return v?.reference || '';
+    case 'valueAttachment': return v?.title || v?.contentType || 'file';
+    default: return v === null || v === undefined ? '' : String(v);
+  }
+}
+
+/** A number as typed (a decimal comma is accepted), or null when it is not one. */
+export function parseNumber(text) {
+  const t = String(text).trim().replace(/\s/g, '').replace(',', '.');
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function isWholeNumber(text) {
+  return /^[-+]?\d+$/.test(String(text).trim());
+}
+
+/** Accent- and case-insensitive form of a label, for type-ahead matching. */
+export function fold(text) {
+  return String(text).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+}
+
+/** Options matching typed text: those starting with it first, then those containing it. */
+export function filterOptions(options, text) {
+  const t = fold(text);
+  const all = options.map((option, index) => ({ option, index }));
+  if (!t) return all;
+  const starts = all.filter(({ option }) => fold(option.label).startsWith(t));
+  const contains = all.filter(({ option }) => !fold(option.label).startsWith(t) && fold(option.label).includes(t));
+  return [...starts, ...contains];
+}

@@ -1,0 +1,183 @@
+// The intake screen's panels: the keyboard shortcuts (#intake-shortcuts, F1 or "?"), the
+// list of problems that block submission (#intake-problems), and the section list on the
+// left (#intake-sections) with each section's completion and error counts.
+
+import { h, replaceChildren } from '../shared/dom.js';
+import { idSafe } from './model.js';
+
+const SHORTCUTS = [
+  ['Enter', 'Next field (after the last field: the next section). In a list of options: pick the highlighted one.'],
+  ['Tab / Shift+Tab', 'Next / previous field or button'],
+  ['Ctrl+S', 'Save now'],
+  ['Ctrl+Enter', 'Submit the intake'],
+  ['Alt+1 … Alt+9', 'Go to section 1 … 9 (numbers as in the section list)'],
+  ['Alt+C', 'Confirm every carried value of this section and go on to the next section with values to confirm (or press Confirm beside one)'],
+  ['Alt+A', 'Add a row to the group you are in (allergy, medication, …)'],
+  ['Alt+Delete', 'Remove the row you are in: focuses its "Remove row" button; press Enter to confirm'],
+  ['↑ / ↓', 'Move through the options of a type-ahead list'],
+  ['1 … 9, a letter', 'On a group of options: pick option n, or the next option starting with that letter (Y / N on a yes/no)'],
+  ['Backspace / Delete', 'On a group of options or a yes/no: clear the answer'],
+  ['Escape', 'Close a list or a panel'],
+  ['F1 or ?', 'Show or hide these shortcuts'],
+];
+
+/**
+ * The shortcuts panel: `{ el, toggle(), close(), get open }`; closing puts focus back.
+ * `onToggle(open)` runs after each change (the opener's aria-expanded).
+ */
+export function createShortcuts({ onToggle = () => {} } = {}) {
+  let returnFocus = null;
+  const close = h('button', { type: 'button', class: 'secondary small', id: 'intake-shortcuts-close' }, 'Close');
+  const heading = h('h2', { id: 'intake-shortcuts-title', tabindex: '-1' }, 'Keyboard shortcuts');
+  const el = h('section', { id: 'intake-shortcuts', class: 'panel intake-shortcuts', hidden: true,
+    'aria-labelledby': 'intake-shortcuts-title' },
+  h('div', { class: 'panel-head' }, heading, close),
+  h('dl', { class: 'shortcut-list' }, SHORTCUTS.map(([keys, what]) =>
+    h('div', { class: 'shortcut' }, h('dt', {}, h('kbd', {}, keys)), h('dd', {}, what)))));
+  const api = {
+    el,
+    get open() {
+      return !el.hidden;
+    },
+    show() {
+      returnFocus = document.activeElement;
+      el.hidden = false;
+      heading.focus();
+      onToggle(true);
+    },
+    close() {
+      if (el.hidden) return;
+      el.hidden = true;
+      if (returnFocus?.isConnected) returnFocus.focus();
+      returnFocus = null;
+      onToggle(false);
+    },
+    toggle() {
+      if (el.hidden) api.show();
+      else api.close();
+    },
+  };
+  close.addEventListener('click', () => api.close());
+  return api;
+}
+
+/**
+ * The problems panel shown when submission is blocked: a heading with the number of
+ * errors and one button (class problem-link) per problem, errors first.
+ * `describe(problem)` gives "Section › Question"; `onPick(problem)` goes to the field.
+ */
+export function createProblemsPanel({ describe, onPick }) {
+  const heading = h('h2', { id: 'intake-problems-title', tabindex: '-1' });
+  const list = h('ul', { class: 'problem-list' });
+  const el = h('section', { id: 'intake-problems', class: 'problems-panel', role: 'alert', hidden: true,
+    'aria-labelledby': 'intake-problems-title' }, heading, list);
+
+  let shown = ''; // what the list shows, to refill only when it changes
+
+  function fill(problems) {
+    const signature = JSON.stringify(problems.map((p) => [p.key, p.severity, p.message, describe(p)]));
+    if (signature === shown) return;
+    shown = signature;
+    // A refill (after a save) keeps focus on the same problem, or at the same place.
+    const links = () => [...list.querySelectorAll('.problem-link')];
+    const focused = links().indexOf(document.activeElement);
+    const focusedKey = focused >= 0 ? document.activeElement.dataset.key : null;
+    const errors = problems.filter((p) => p.severity === 'error');
+    const warnings = problems.filter((p) => p.severity !== 'error');
+    heading.textContent = errors.length
+      ? `Cannot submit yet: ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}`
+      : 'No problems left: submit when ready';
+    replaceChildren(list, [...errors, ...warnings].map((p) => h('li', { class: `problem problem-${p.severity}` },
+      h('button', { type: 'button', class: 'problem-link', dataset: { key: p.key, severity: p.severity },
+        on: { click: () => onPick(p) } },
+      p.severity === 'error' ? null : h('span', { class: 'badge badge-warn' }, 'Warning'),
+      `${describe(p)}: ${p.message}`))));
+    if (focused >= 0) {
+      const all = links();
+      (all.find((l) => l.dataset.key === focusedKey) || all[Math.min(focused, all.length - 1)] || heading).focus();
+    }
+  }
+
+  return {
+    el,
+    get open() {
+      return !el.hidden;
+    },
+    /** Shows the problems and focuses the first. */
+    show(problems) {
+      fill(problems);
+      el.hidden = false;
+      const first = () => (list.querySelector('.problem-link') || heading).focus();
+      first();
+      // Leaving a field commits it, which may refill the list while focus moves: again.
+      if (!el.contains(document.activeElement)) first();
+    },
+    /** Refreshes the list while it is open (after each save). */
+    update(problems) {
+      if (!el.hidden) fill(problems);
+    },
+    hide() {
+      el.hidden = true;
+    },
+  };
+}
+
+/**
+ * The section list: one button per section (#intake-section-<linkId>) with its number
+ * (Alt+n), title, "answered/total" and an error badge. `onPick(id)` switches section.
+ * The buttons are made once per form and updated in place, so focus on them survives.
+ */
+export function createSectionNav({ onPick }) {
+  const list = h('ol', { class: 'section-list' });
+  const el = h('nav', { id: 'intake-sections', class: 'intake-sections', 'aria-label': 'Sections of the form' }, list);
+  let items = new Map(); // id -> { li, button, num, count, badge }
+
+  function item(section) {
+    const num = h('span', { class: 'section-num', 'aria-hidden': 'true' });
+    const count = h('span', { class: 'section-count' });
+    const badge = h('span', { class: 'badge section-badge', hidden: true });
+    const confirm = h('span', { class: 'badge badge-info section-confirm-badge', hidden: true,
+      title: 'Carried values to confirm' });
+    const button = h('button', { type: 'button', id: `intake-section-${idSafe(section.id)}`, class: 'section-link',
+      dataset: { section: section.id }, on: { click: () => onPick(section.id) } },
+    num, h('span', { class: 'section-title' }, section.title), count, confirm, badge);
+    return { li: h('li', {}, button), button, num, count, badge, confirm };
+  }
+
+  return {
+    el,
+    /** Makes the buttons for a form's sections (`[{ id, title }]`). */
+    build(sections) {
+      items = new Map(sections.map((s) => [s.id, item(s)]));
+      replaceChildren(list, [...items.values()].map((i) => i.li));
+    },
+    /** `entries`: `[{ id, title, answered, total, errors, warnings, current, off }]`. */
+    update(entries) {
+      let n = 0;
+      for (const s of entries) {
+        const i = items.get(s.id);
+        if (!i) continue;
+        if (!s.off) n += 1;
+        const number = s.off ? null : n;
+        i.li.hidden = s.off;
+        i.num.textContent = number ? String(number) : '';
+        i.count.textContent = `${s.answered}/${s.total}`;
+        i.count.classList.toggle('done', s.total > 0 && s.answered === s.total);
+        i.badge.hidden = !s.errors && !s.warnings;
+        i.badge.className = `badge section-badge ${s.errors ? 'badge-err' : 'badge-warn'}`;
+        i.badge.textContent = String(s.errors || s.warnings || '');
+        i.badge.title = s.errors ? 'Errors' : 'Warnings';
+        i.confirm.hidden = !s.toConfirm;
+        i.confirm.textContent = s.toConfirm ? `${s.toConfirm} to confirm` : '';
+        i.button.dataset.number = number ? String(number) : '';
+        if (s.current) i.button.setAttribute('aria-current', 'step');
+        else i.button.removeAttribute('aria-current');
+        i.button.setAttribute('aria-label', [s.title, `${s.answered} of ${s.total} answered`,
+          s.errors ? `${s.errors} ${s.errors === 1 ? 'error' : 'errors'}` : null,
+          !s.errors && s.warnings ? `${s.warnings} ${s.warnings === 1 ? 'warning' : 'warnings'}` : null,
+          s.toConfirm ? `${s.toConfirm} to confirm` : null,
+          number && number <= 9 ? `Alt+${number}` : null].filter(Boolean).join(', '));
+      }
+    },
+  };
+}

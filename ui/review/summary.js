@@ -1,0 +1,193 @@
+// The record as the physician reads it: every section of the form in order, question and
+// answer in two columns, repeating groups as tables. Disabled and hidden items are left
+// out; "No" and "not answered" read differently. Each answer says where it came from
+// (carried from an earlier visit: its date, who entered it there and who confirmed it
+// here; the patient record; calculated). What changed since the last visit is marked at
+// the answer itself (`.rv-changed`, with "Weight 64.5 → 60 kg (−7.0 %)"), list rows as
+// new / changed, with the rows stopped since listed struck through; warnings (out of the
+// usual range) are highlighted (`.rv-warning`).
+//
+// `renderSummary(review, { id, amendment })` builds it from a ReviewDto's `form`,
+// `answers`, `disabled`, `problems` and `changes` (all but form and answers optional: an
+// earlier signed version is drawn with its answers alone). `amendment` (from
+// amendment.js) marks the answers an amendment changed (`.rv-amended`, "was …").
+// Rows are `tr[data-key]`.
+
+import { h } from '../shared/dom.js';
+import { dayText } from '../intake/carry.js';
+import { buildSections, idSafe, isQuestion, isRowGroup, makeKey, rowIds } from '../intake/model.js';
+import { wasText } from './amendment.js';
+import { answerText, namesFrom } from './format.js';
+
+const CHANGE_LABEL = { added: 'New', changed: 'Changed', removed: 'Removed', unchanged: 'Unchanged' };
+
+/**
+ * Where an answer came from, as a small line under it (empty for typed answers); `names`
+ * from `namesFrom`.
+ */
+export function provenance(answer, { person }) {
+  if (!answer) return null;
+  if (answer.source === 'record') return h('span', { class: 'rv-from rv-from-record' }, 'from the patient record');
+  if (answer.source === 'calculated') return h('span', { class: 'rv-from rv-from-calculated' }, 'calculated');
+  if (answer.source !== 'carried' || !answer.carried) return null;
+  const c = answer.carried;
+  const confirmed = answer.confirmedBy
+    ? h('span', { class: 'rv-confirmed' }, `✓ confirmed by ${person(answer.confirmedBy)}`)
+    : answer.needsConfirmation
+      ? h('span', { class: 'rv-unconfirmed' }, 'not confirmed')
+      : h('span', { class: 'rv-kept' }, 'kept unchanged (no confirmation asked)');
+  return h('span', { class: 'rv-from rv-from-carried', dataset: { from: c.date } },
+    h('span', { class: 'badge rv-carried-badge' }, `carried from ${dayText(c.date)}`),
+    ` entered by ${person(c.enteredBy)}`, c.confirmedBy ? ` (confirmed there by ${person(c.confirmedBy)})` : null, ' · ', confirmed);
+}
+
+/** "64.5 → 60 kg (−7.0 %)" at the Weight row: the backend's text without the label it starts with. */
+function changeAtRow(item, text) {
+  const label = item.text || item.linkId;
+  const t = String(text || '');
+  return t.startsWith(`${label} `) && t.length > label.length + 1 ? t.slice(label.length + 1) : t;
+}
+
+function answerCell(item, answer, { short = false } = {}) {
+  const text = answerText(item, answer?.values);
+  if (!text && short) {
+    return h('span', { class: 'rv-unanswered rv-unanswered-short', title: 'not answered' },
+      h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'not answered'));
+  }
+  if (!text) return h('span', { class: 'rv-unanswered' }, 'not answered');
+  const kind = item.type === 'text' ? ' rv-long' : ['date', 'dateTime', 'time'].includes(item.type) ? ' rv-date' : '';
+  return h('span', { class: `rv-value${kind}` }, text);
+}
+
+function amendedNote(item, change) {
+  return change ? h('span', { class: 'rv-amended-text' }, h('span', { class: 'badge rv-change-badge rv-badge-amended' },
+    'Amended'), wasText(item, change)) : null;
+}
+
+export function renderSummary(review, { id = 'review-record', caption = null, amendment = null } = {}) {
+  const names = namesFrom(review.people);
+  const form = review.form;
+  const sections = buildSections(form);
+  const answers = new Map((review.answers || []).filter((a) => a.inRecord !== false).map((a) => [a.key, a]));
+  const disabled = new Set(review.disabled || []);
+  const problems = new Map();
+  for (const p of review.problems || []) {
+    if (!p.confirm) problems.set(p.key, [...(problems.get(p.key) || []), p]);
+  }
+  const compared = Boolean(review.previous);
+  const questionChanges = new Map((review.changes?.questions || []).map((q) => [q.linkId, q]));
+  const listChanges = new Map((review.changes?.lists || []).map((l) => [l.linkId, l]));
+
+  function problemNodes(key) {
+    return (problems.get(key) || []).map((p) => h('span', { class: `rv-problem rv-problem-${p.severity}` },
+      h('span', { class: 'visually-hidden' }, p.severity === 'error' ? 'Error: ' : 'Warning: '), p.message));
+  }
+
+  function questionRow(item, key, rows) {
+    const answer = answers.get(key);
+    const change = rows.length === 0 && compared ? questionChanges.get(item.linkId) : null;
+    const moved = change && change.change !== 'unchanged';
+    const issues = problemNodes(key);
+    const amended = amendment?.get(key);
+    const classes = ['rv-row', moved ? `rv-changed rv-change-${change.change}` : null, amended ? 'rv-amended' : null,
+      issues.length ? `rv-${(problems.get(key) || []).some((p) => p.severity === 'error') ? 'error' : 'warning'}` : null];
+    return h('tr', { class: classes.filter(Boolean).join(' '), id: `${id}-${idSafe(key)}`, dataset: { key, linkId: item.linkId } },
+      h('th', { scope: 'row', class: 'rv-question' }, item.prefix ? `${item.prefix} ` : null, item.text || item.linkId),
+      h('td', {}, h('div', { class: 'rv-answer' }, answerCell(item, answer),
+        moved ? h('span', { class: 'rv-change-text' },
+          h('span', { class: `badge rv-change-badge rv-badge-${change.change}` }, CHANGE_LABEL[change.change]),
+          h('span', { title: change.text }, changeAtRow(item, change.text)))
+          : null,
+        amendedNote(item, amended), issues, provenance(answer, names))));
+  }
+
+  /** A repeating group as a table: one column per question of its rows. */
+  function rowTable(item, parentRows) {
+    const columns = (item.items || []).filter((c) => !c.hidden && (isQuestion(c) || isRowGroup(c)));
+    const list = parentRows.length === 0 && compared ? listChanges.get(item.linkId) : null;
+    const byAfter = new Map((list?.rows || []).filter((r) => r.afterRow !== null).map((r) => [r.afterRow, r]));
+    const stopped = (list?.rows || []).filter((r) => r.change === 'removed');
+    const ids = rowIds(answers, parentRows, item.linkId).filter((r) => !disabled.has(makeKey([...parentRows, r], item.linkId)));
+    const body = ids.map((rowId) => {
+      const rowRows = [...parentRows, rowId];
+      const rowKey = makeKey(rowRows, item.linkId);
+      const diff = byAfter.get(rowId);
+      const moved = diff && diff.change !== 'unchanged';
+      const cells = columns.map((c) => {
+        const key = makeKey(rowRows, c.linkId);
+        if (disabled.has(key)) return h('td', { class: 'rv-off' }, '—');
+        if (isRowGroup(c)) return h('td', {}, rowTable(c, rowRows));
+        const changedField = diff?.fields?.find((f) => f.linkId === c.linkId);
+        const amended = amendment?.get(key);
+        const classes = [changedField ? 'rv-field-changed' : null, amended ? 'rv-amended' : null].filter(Boolean);
+        return h('td', { dataset: { key }, class: classes.join(' ') || null },
+          answerCell(c, answers.get(key), { short: true }), problemNodes(key), amendedNote(c, amended),
+          changedField ? h('span', { class: 'rv-field-was' }, `was ${changedField.before || 'not answered'}`) : null);
+      });
+      return h('tr', { class: `rv-list-row${moved ? ` rv-changed rv-change-${diff.change}` : ''}`,
+        dataset: { key: rowKey, row: String(rowId) } },
+      cells,
+      h('td', { class: 'rv-row-note' },
+        moved ? h('span', { class: `badge rv-change-badge rv-badge-${diff.change}` }, CHANGE_LABEL[diff.change]) : null,
+        provenance(answers.get(rowKey), names)));
+    });
+    for (const r of stopped) {
+      body.push(h('tr', { class: 'rv-list-row rv-stopped', dataset: { stopped: String(r.beforeRow ?? '') } },
+        h('td', { colspan: columns.length, class: 'rv-stopped-label' }, r.label || '—'),
+        h('td', { class: 'rv-row-note' }, h('span', { class: 'badge rv-change-badge rv-badge-removed' },
+          'Stopped since the last visit'))));
+    }
+    const title = item.text || item.linkId;
+    if (!body.length) {
+      return h('p', { class: 'rv-none', dataset: { key: makeKey(parentRows, item.linkId) } },
+        `No ${title.toLowerCase()} listed.`);
+    }
+    return h('table', { class: 'rv-rows', dataset: { key: makeKey(parentRows, item.linkId), group: item.linkId } },
+      h('caption', { class: 'visually-hidden' }, title),
+      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c.text || c.linkId)),
+        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Where it came from')))),
+      h('tbody', {}, body));
+  }
+
+  /** The rows of a section's items (questions, groups as sub-headings, lists as tables). */
+  function itemRows(items, rows) {
+    const out = [];
+    for (const item of items) {
+      if (item.hidden) continue;
+      const key = makeKey(rows, item.linkId);
+      if (disabled.has(key)) continue;
+      if (isRowGroup(item)) {
+        out.push(h('tr', { class: 'rv-list', dataset: { key } },
+          h('td', { colspan: 2 }, h('h4', { class: 'rv-list-title' }, item.text || item.linkId), rowTable(item, rows))));
+      } else if (item.type === 'group') {
+        out.push(h('tr', { class: 'rv-subhead' }, h('th', { colspan: 2, scope: 'rowgroup' }, item.text || item.linkId)));
+        out.push(...itemRows(item.items || [], rows));
+      } else if (item.type === 'display') {
+        continue; // instructions to the person filling the form
+      } else if (item.supported === false) {
+        out.push(h('tr', { class: 'rv-row rv-unsupported', dataset: { key } },
+          h('th', { scope: 'row', class: 'rv-question' }, item.text || item.linkId),
+          h('td', { class: 'muted' }, 'not supported in this version')));
+      } else {
+        out.push(questionRow(item, key, rows));
+        if (item.items?.length) out.push(...itemRows(item.items, rows));
+      }
+    }
+    return out;
+  }
+
+  const shown = sections.map((section) => {
+    const items = section.group && !section.group.repeats ? section.group.items || [] : section.items;
+    if (section.group && disabled.has(makeKey([], section.group.linkId))) return null;
+    const rows = itemRows(items, []);
+    if (!rows.length) return null;
+    return h('section', { class: 'rv-section', dataset: { section: section.id },
+      'aria-labelledby': `${id}-section-${idSafe(section.id)}` },
+    h('h3', { id: `${id}-section-${idSafe(section.id)}`, class: 'rv-section-title' }, section.title),
+    h('table', { class: 'rv-table' },
+      h('colgroup', {}, h('col', { class: 'rv-col-question' }), h('col', {})),
+      h('tbody', {}, rows)));
+  }).filter(Boolean);
+
+  return h('div', { id, class: 'rv-record' }, caption, shown.length ? shown : h('p', { class: 'muted' }, 'Nothing was answered.'));
+}
