@@ -453,8 +453,13 @@ fn a_stored_value_that_cannot_be_read_is_damage_named_never_a_blank() {
     let err = store.read(|db| db.answers(id)).expect_err("damaged");
     let text = err.to_string();
     assert!(
-        matches!(&err, StoreError::Damaged { table: "encounter_answers", .. })
-            && text.contains("visit 1")
+        matches!(
+            &err,
+            StoreError::Damaged {
+                table: "encounter_answers",
+                ..
+            }
+        ) && text.contains("visit 1")
             && text.contains(":weight"),
         "the damage names the visit and the answer: {text}"
     );
@@ -463,7 +468,10 @@ fn a_stored_value_that_cannot_be_read_is_damage_named_never_a_blank() {
         [],
     )
     .unwrap();
-    let text = store.read(|db| db.answers(id)).expect_err("bad key").to_string();
+    let text = store
+        .read(|db| db.answers(id))
+        .expect_err("bad key")
+        .to_string();
     assert!(text.contains("\"no colon\""), "{text}");
     // An unknown status (only possible from a SQL shell that switches the CHECK off and
     // drops the trigger on moves) is refused at read, naming the visit; the row itself
@@ -482,7 +490,9 @@ fn a_stored_value_that_cannot_be_read_is_damage_named_never_a_blank() {
         "the unknown status is named: {text}"
     );
     let still: String = conn
-        .query_row("SELECT status FROM encounters WHERE id = 1", [], |r| r.get(0))
+        .query_row("SELECT status FROM encounters WHERE id = 1", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(still, "archived", "nothing is rewritten");
 }
