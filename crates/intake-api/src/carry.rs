@@ -19,8 +19,7 @@ use intake_core::ids::PatientId;
 use intake_core::questionnaire::response::{FormIndex, Key, Response};
 use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::{AnswerValue, Coding, Questionnaire};
-use intake_core::AnswerSource;
-use intake_core::{EncounterId, EncounterStatus};
+use intake_core::{AnswerSource, EncounterId, EncounterStatus};
 use intake_store::{
     AnswerWrite, CarriedFrom, Db, EncounterFilter, EncounterRow, PatientRow, TemplateRow,
 };

@@ -39,12 +39,12 @@ use intake_core::ids::PatientId;
 use intake_core::patient::ValidPatient;
 use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::{AnswerValue, Questionnaire};
+use intake_core::{AnswerSource, EncounterId};
 use intake_store::{Db, TemplateRow};
 
 use crate::{Api, ApiError};
 use answers::{filled, Filled};
 use history::Visit;
-use intake_core::{AnswerSource, EncounterId};
 use sign_off::{Fate, History};
 pub use sign_off::{DEMO_AMENDMENT_REASONS, DEMO_WAITING};
 

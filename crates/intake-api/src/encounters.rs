@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use intake_core::ids::PatientId;
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::{self, AnswerValue, Questionnaire};
+use intake_core::{AnswerSource, EncounterId, EncounterStatus, TemplateId};
 use intake_store::{AnswerRow, Db, EncounterFilter, EncounterRow, PatientStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -32,7 +33,6 @@ use crate::encounters_lock::{check_editable, editable_by};
 use crate::encounters_write::{recalculate, write_answer};
 use crate::permissions::Permission;
 use crate::{Api, ApiError, Caller, Principal};
-use intake_core::{AnswerSource, EncounterId, EncounterStatus, TemplateId};
 
 /// The longest text answer accepted, in characters.
 pub const MAX_TEXT_ANSWER_CHARS: usize = 100_000;
@@ -216,11 +216,9 @@ impl Api {
         let status = status
             .map(|s| {
                 EncounterStatus::parse(s).map_err(|_| {
-                    let known: Vec<&str> =
-                        EncounterStatus::ALL.iter().map(|s| s.as_str()).collect();
                     ApiError::invalid(
                         "status",
-                        format!("{s:?} is not a status ({}).", known.join(", ")),
+                        format!("{s:?} is not a status ({}).", EncounterStatus::words()),
                     )
                 })
             })
@@ -349,16 +347,16 @@ impl Api {
                 }
             }
             check_rows_exist(&index, &response, &writes)?;
-            let mut written: Vec<String> = Vec::new();
-            let mut removed: Vec<String> = Vec::new();
-            for key in &removes {
-                if db.delete_answer(id, key)? {
-                    removed.push(key.to_string());
+            let mut written: Vec<Key> = Vec::new();
+            let mut removed: Vec<Key> = Vec::new();
+            for key in removes {
+                if db.delete_answer(id, &key)? {
+                    removed.push(key);
                 }
             }
-            for (key, values) in &writes {
-                write_answer(db, id, key, values, AnswerSource::Typed, now, &who.actor)?;
-                written.push(key.to_string());
+            for (key, values) in writes {
+                write_answer(db, id, &key, &values, AnswerSource::Typed, now, &who.actor)?;
+                written.push(key);
             }
             let (calculated, uncalculated) =
                 recalculate(db, id, &index, &mut response, now, &who.actor)?;
@@ -369,14 +367,14 @@ impl Api {
             let after = db.answers(id)?;
             let answers = after
                 .iter()
-                .filter(|a| written.contains(&a.key.to_string()))
+                .filter(|a| written.contains(&a.key))
                 .map(AnswerDto::new)
                 .collect();
             removed.retain(|k| !written.contains(k));
             Ok(SavedDto {
                 saved_at: intake_store::format_time(now),
                 answers,
-                removed,
+                removed: removed.iter().map(Key::to_string).collect(),
                 disabled: disabled(&eval),
                 problems: problems(&eval, &after, &index),
                 encounter: self.dto(&self.encounter_row(db, id)?, &who),

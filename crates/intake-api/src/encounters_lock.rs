@@ -3,12 +3,11 @@
 //! message that says why (signed by whom, submitted when, amended by whom). The store's
 //! triggers refuse the same changes below the API.
 
+use intake_core::encounter::{may, Action, Amendment, State};
+use intake_core::EncounterStatus;
 use intake_store::EncounterRow;
 
 use crate::encounters::when;
-use intake_core::encounter::{may, Action, Amendment, State};
-use intake_core::EncounterStatus;
-
 use crate::{ApiError, Principal};
 
 pub(crate) fn read_only_error(e: &EncounterRow) -> ApiError {

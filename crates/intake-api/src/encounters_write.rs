@@ -40,10 +40,9 @@ pub(crate) fn recalculate(
     response: &mut Response,
     now: DateTime<Utc>,
     actor: &str,
-) -> Result<(Vec<String>, Vec<String>), ApiError> {
+) -> Result<(Vec<Key>, Vec<Key>), ApiError> {
     let (mut written, mut removed) = (Vec::new(), Vec::new());
     for (key, value) in calculate(index, response) {
-        let key_text = key.to_string();
         let current = response.get(&key);
         match value {
             Some(v) if current != Some(&vec![v.clone()]) => {
@@ -56,13 +55,13 @@ pub(crate) fn recalculate(
                     now,
                     actor,
                 )?;
-                response.insert(key, vec![v]);
-                written.push(key_text);
+                response.insert(key.clone(), vec![v]);
+                written.push(key);
             }
             None if current.is_some() => {
                 db.delete_answer(id, &key)?;
                 response.remove(&key);
-                removed.push(key_text);
+                removed.push(key);
             }
             _ => {}
         }

@@ -16,7 +16,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
 use intake_core::summary::{self, Amendment, Origin, Signature, Summary, SummaryInput};
-use intake_core::{EncounterStatus, EventKind};
+use intake_core::{EncounterId, EncounterStatus, EventKind};
 use intake_store::{AnswerRow, Db, EncounterRow};
 use serde::Serialize;
 use serde_json::json;
@@ -27,7 +27,6 @@ use crate::permissions::Permission;
 use crate::record::{answers_of, canonical};
 use crate::review::shown_response;
 use crate::{Api, ApiError, Caller};
-use intake_core::EncounterId;
 
 /// One visit ready to render: its summary, what the file is called, and its facts.
 pub(crate) struct Prepared {

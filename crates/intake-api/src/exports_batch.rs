@@ -21,11 +21,11 @@ use std::sync::mpsc;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use intake_core::{EncounterId, EncounterStatus};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::exports::sha256_hex;
-use intake_core::{EncounterId, EncounterStatus};
 
 use crate::files::write_atomically;
 use crate::permissions::Permission;
@@ -249,10 +249,9 @@ impl Api {
         let mut statuses: Vec<EncounterStatus> = Vec::new();
         for s in &request.statuses {
             let Ok(known) = EncounterStatus::parse(s.trim()) else {
-                let all: Vec<&str> = EncounterStatus::ALL.iter().map(|s| s.as_str()).collect();
                 return Err(ApiError::invalid(
                     "statuses",
-                    format!("{s:?} is not a status ({}).", all.join(", ")),
+                    format!("{s:?} is not a status ({}).", EncounterStatus::words()),
                 ));
             };
             statuses.push(known);

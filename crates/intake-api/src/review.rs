@@ -17,9 +17,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use intake_core::encounter::{self as lifecycle, Action};
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::{all_items, ItemType, Questionnaire};
 use intake_core::text::fold;
+use intake_core::{EncounterId, EncounterStatus};
 use intake_store::{AnswerRow, Db, EncounterRow, QueueFilter};
 use serde_json::json;
 
@@ -33,8 +35,6 @@ use crate::review_dto::{
     QueueItemDto, RecordVersionDto, ReviewDto, ReviewPatientDto,
 };
 use crate::{Api, ApiError, Caller, Principal};
-use intake_core::encounter::{self as lifecycle, Action};
-use intake_core::{EncounterId, EncounterStatus};
 
 pub use crate::review_actions::MAX_REVIEW_TEXT_CHARS;
 

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
+use intake_core::{EncounterId, EncounterStatus};
 use intake_store::{Db, EncounterRow, Signature};
 use serde_json::json;
 
@@ -15,7 +16,6 @@ use crate::permissions::Permission;
 use crate::record::{answers_of, canonical, same_answer, Canonical};
 use crate::review_dto::ReviewDto;
 use crate::{Api, ApiError, Caller, Principal};
-use intake_core::{EncounterId, EncounterStatus};
 
 /// The longest return comment or reason accepted, in characters.
 pub const MAX_REVIEW_TEXT_CHARS: usize = 4_000;

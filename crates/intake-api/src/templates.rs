@@ -6,10 +6,10 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use intake_core::TemplateStatus;
 use intake_store::{Db, NewTemplate, TemplateRow};
 
 use crate::builtin::GENERAL_INTAKE_SLUG;
-use intake_core::TemplateStatus;
 
 use crate::permissions::Permission;
 use crate::{audit_entry, Api, ApiError, Caller};

@@ -52,6 +52,11 @@ macro_rules! stored_words {
                 }
             }
 
+            /// Every stored word, comma-separated, for messages that list the choices.
+            pub fn words() -> String {
+                [$($word),+].join(", ")
+            }
+
             /// Reads a stored word; anything else is an error naming it.
             pub fn parse(s: &str) -> Result<$name, UnknownWord> {
                 match s {

@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use intake_core::questionnaire::response::{FormIndex, Key};
 use intake_core::questionnaire::AnswerValue;
 use intake_core::Role;
+use intake_core::{AnswerSource, EncounterId};
 use intake_store::Db;
 
 use super::history::{Visit, Vitals};
@@ -28,7 +29,6 @@ use crate::permissions::{allows, Permission};
 use crate::record::canonical;
 use crate::review_actions::check_seen;
 use crate::{Api, ApiError, Principal};
-use intake_core::{AnswerSource, EncounterId};
 
 /// How many of the newest demo visits wait for review.
 pub const DEMO_WAITING: usize = 4;
