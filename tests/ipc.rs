@@ -567,3 +567,52 @@ fn a_pdf_over_ipc_gets_its_default_name_and_lands_where_asked() {
         .expect_err("nurses run no batches");
     assert_error_shape(&err, "forbidden");
 }
+
+#[test]
+fn a_damaged_record_over_ipc_is_named_as_damaged_not_shown_blank() {
+    // A copy of the upgrade fixture whose signed visit 1 has one answer damaged (the
+    // guarding triggers dropped first, as only a SQL shell or a bad disk could).
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/intake-api/tests/fixtures/upgrade-v6.db");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("intake.db");
+    std::fs::copy(&fixture, &path).unwrap();
+    let shell = |sql: &str| {
+        let out = std::process::Command::new("sqlite3")
+            .arg(&path)
+            .arg(sql)
+            .output()
+            .expect("the sqlite3 shell");
+        assert!(out.status.success(), "{sql}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let drops: String = shell(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'encounter_answers';",
+    )
+    .lines()
+    .map(|t| format!("DROP TRIGGER \"{t}\";"))
+    .collect();
+    shell(&format!(
+        "{drops} UPDATE encounter_answers SET value_json = 'not json' WHERE encounter_id = 1 \
+         AND answer_key = (SELECT min(answer_key) FROM encounter_answers WHERE encounter_id = 1);"
+    ));
+    let api = Api::open_file(&path, Arc::new(ManualClock::new(Utc::now()))).unwrap();
+    let app = app(Backend::Ready(api));
+    let token = token_of(&app, "physician");
+    for cmd in ["open_intake", "open_review"] {
+        let err = invoke(&app, cmd, json!({ "token": token, "encounterId": 1 }))
+            .expect_err("a damaged record is an error");
+        assert_error_shape(&err, "internal");
+        let message = err["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("This record is damaged") && message.contains("visit 1"),
+            "{cmd}: the person is told which record is damaged: {message}"
+        );
+    }
+    invoke(
+        &app,
+        "open_review",
+        json!({ "token": token, "encounterId": 2 }),
+    )
+    .expect("another visit still opens");
+}

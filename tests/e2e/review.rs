@@ -503,3 +503,72 @@ async fn an_admin_marks_a_visit_in_error_and_a_discarded_amendment_changes_nothi
     s.wait_for_text("#review-answer-history", "99").await;
     s.finish().await;
 }
+
+/// Damages one answer of visit `id` from a SQL shell (the guarding triggers dropped
+/// first, as only such damage could do).
+fn damage(data: &std::path::Path, id: i64) {
+    let db = data.join("intake.db");
+    let shell = |sql: &str| {
+        let out = std::process::Command::new("sqlite3")
+            .arg(&db)
+            .arg(sql)
+            .output()
+            .expect("the sqlite3 shell");
+        assert!(out.status.success(), "{sql}");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let drops: String = shell(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'encounter_answers';",
+    )
+    .lines()
+    .map(|t| format!("DROP TRIGGER \"{t}\";"))
+    .collect();
+    shell(&format!(
+        "{drops} UPDATE encounter_answers SET value_json = 'garbled' \
+         WHERE encounter_id = {id} AND answer_key = ':weight';"
+    ));
+}
+
+#[tokio::test]
+async fn a_damaged_visit_says_so_and_the_next_one_still_opens() {
+    let data = demo_data();
+    // Both today, one after the other: the later one compares with the earlier.
+    let earlier = submitted_visit_for_zoe(
+        data.path(),
+        0,
+        &[
+            change(":reason", json!([{ "valueString": "Cough" }])),
+            change(":weight", json!([{ "valueDecimal": 64.5 }])),
+        ],
+    );
+    let later = submitted_visit_for_zoe(
+        data.path(),
+        0,
+        &[
+            change(":reason", json!([{ "valueString": "Follow-up" }])),
+            change(":weight", json!([{ "valueDecimal": 63 }])),
+        ],
+    );
+    damage(data.path(), earlier);
+    let s = Session::start("review-damaged", data).await;
+    sign_in(&s, "physician").await;
+    open_route(&s, &format!("#/review/{earlier}")).await;
+    let said = s
+        .wait_for_text("#review-notice", "This record is damaged")
+        .await;
+    assert!(
+        said.contains(&format!("visit {earlier}")) && said.contains(":weight"),
+        "the damaged visit and answer are named: {said}"
+    );
+    s.screenshot("review-damaged").await;
+    open_route(&s, &format!("#/intake/{earlier}")).await;
+    s.wait_for_text("#intake-notice", "This record is damaged")
+        .await;
+    // The later visit opens; its comparison names the damaged one instead of a blank.
+    open_route(&s, &format!("#/review/{later}")).await;
+    s.wait_for_text("#review-status", "Submitted").await;
+    s.wait_for_text("#review-changes-damaged", "Not compared with the visit of")
+        .await;
+    s.screenshot("review-damaged-previous").await;
+    s.finish().await;
+}

@@ -48,6 +48,13 @@ export function createChangesPanel({ onPick }) {
           'First visit on record: nothing to compare with.'));
         return;
       }
+      if (previous.damaged) {
+        replaceChildren(body, h('p', { id: 'review-changes-damaged', class: 'rv-compared', role: 'alert' },
+          'Not compared with the visit of ',
+          h('a', { href: `#/review/${previous.encounterId}` }, dayText(previous.date)),
+          `: ${previous.damaged}`));
+        return;
+      }
       const questions = (review.changes?.questions || []).filter((q) => q.change !== 'unchanged');
       const unchanged = (review.changes?.questions || []).length - questions.length;
       const lists = (review.changes?.lists || []).filter((l) => l.rows?.length);

@@ -74,7 +74,7 @@ export function renderSummary(review, { id = 'review-record', caption = null, am
   for (const p of review.problems || []) {
     if (!p.confirm) problems.set(p.key, [...(problems.get(p.key) || []), p]);
   }
-  const compared = Boolean(review.previous);
+  const compared = Boolean(review.previous) && !review.previous.damaged;
   const questionChanges = new Map((review.changes?.questions || []).map((q) => [q.linkId, q]));
   const listChanges = new Map((review.changes?.lists || []).map((l) => [l.linkId, l]));
 

@@ -14,14 +14,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use intake_core::carry_forward::{plan, short_date, PastAnswer, PastVisit, Plan, Target};
+use intake_core::carry_forward::{plan, short_date, PastAnswer, PastVisit, Plan, Skipped, Target};
 use intake_core::ids::PatientId;
 use intake_core::questionnaire::response::{FormIndex, Key, Response};
 use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::{AnswerValue, Coding, Questionnaire};
 use intake_core::{AnswerSource, EncounterId, EncounterStatus};
 use intake_store::{
-    AnswerWrite, CarriedFrom, Db, EncounterFilter, EncounterRow, PatientRow, TemplateRow,
+    AnswerWrite, CarriedFrom, Db, EncounterFilter, EncounterRow, PatientRow, StoreError,
+    TemplateRow,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -143,7 +144,7 @@ struct Loaded {
     answers: BTreeMap<Key, PastAnswer>,
 }
 
-fn past_answers(db: &Db<'_>, id: EncounterId) -> Result<BTreeMap<Key, PastAnswer>, ApiError> {
+fn past_answers(db: &Db<'_>, id: EncounterId) -> Result<BTreeMap<Key, PastAnswer>, StoreError> {
     let mut out = BTreeMap::new();
     for a in db.answers(id)? {
         out.insert(
@@ -167,13 +168,15 @@ impl Api {
     /// that may be carried from can decide anything (the planner takes, per item, the
     /// newest visit whose form has it), so older visits of that version are left out;
     /// visits the planner will skip (entered in error, dated after `now`) come without
-    /// answers, so it can say why they were not used. Drafts are never looked at.
+    /// answers, so it can say why they were not used. Drafts are never looked at. A visit
+    /// whose record is damaged is left out (an older one of its version may decide
+    /// instead) and listed second, so the plan can say it was not used.
     fn earlier_visits(
         &self,
         db: &Db<'_>,
         patient_id: PatientId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Loaded>, ApiError> {
+    ) -> Result<(Vec<Loaded>, Vec<EncounterId>), ApiError> {
         let filter = EncounterFilter {
             patient_id: Some(patient_id),
             status: None,
@@ -183,15 +186,25 @@ impl Api {
         let date = |r: &EncounterRow| r.submitted_at.unwrap_or(r.started_at);
         rows.sort_by(|a, b| date(b).cmp(&date(a)).then(b.id.cmp(&a.id)));
         let mut newest_of_version = std::collections::HashSet::new();
-        let mut out = Vec::new();
+        let (mut out, mut damaged) = (Vec::new(), Vec::new());
         for row in rows {
             let status = row.status;
             let usable = status.carries_forward() && date(&row) <= now;
             let answers = if usable {
-                if !newest_of_version.insert(row.template_id) {
+                if newest_of_version.contains(&row.template_id) {
                     continue; // an older visit of a version already represented
                 }
-                past_answers(db, row.id)?
+                match past_answers(db, row.id) {
+                    Ok(answers) => {
+                        newest_of_version.insert(row.template_id);
+                        answers
+                    }
+                    Err(StoreError::Damaged { .. }) => {
+                        damaged.push(row.id);
+                        continue;
+                    }
+                    Err(other) => return Err(other.into()),
+                }
             } else if status == EncounterStatus::Draft {
                 continue;
             } else {
@@ -200,7 +213,7 @@ impl Api {
             let form = self.form(db, row.template_id)?;
             out.push(Loaded { row, form, answers });
         }
-        Ok(out)
+        Ok((out, damaged))
     }
 
     /// The carry-forward plan for `patient` and a form version (`q` is its parsed
@@ -213,11 +226,11 @@ impl Api {
         q: &Questionnaire,
         now: DateTime<Utc>,
     ) -> Result<Plan, ApiError> {
-        let loaded = self.earlier_visits(db, patient.id, now)?;
+        let (loaded, damaged) = self.earlier_visits(db, patient.id, now)?;
         let visits: Vec<PastVisit<'_>> = loaded
             .iter()
             .map(|l| PastVisit {
-                id: l.row.id.0,
+                id: l.row.id,
                 slug: &l.row.template_slug,
                 version: &l.row.template_version,
                 form: &l.form,
@@ -231,7 +244,13 @@ impl Api {
             version: &template.version,
             form: q,
         };
-        Ok(plan(target, &record_facts(q, patient), &visits, now))
+        let mut plan = plan(target, &record_facts(q, patient), &visits, now);
+        plan.skipped
+            .extend(damaged.into_iter().map(|encounter| Skipped {
+                encounter,
+                reason: "its record is damaged: not used".into(),
+            }));
+        Ok(plan)
     }
 
     /// Shows what a new intake would start with, saving nothing.
@@ -274,7 +293,7 @@ fn plan_entry_dto(e: &intake_core::carry_forward::Entry) -> PlanEntryDto {
         value: values.first().cloned(),
         values: if values.len() > 1 { values } else { Vec::new() },
         source: e.source.map(AnswerSource::as_str),
-        source_encounter: p.map(|p| p.encounter),
+        source_encounter: p.map(|p| p.encounter.0),
         source_date: p.map(|p| p.visit_date.date_naive().to_string()),
         entered_by: p.map(|p| p.entered_by.clone()),
         confirmed_by: p.and_then(|p| p.confirmed_by.clone()),
@@ -309,7 +328,7 @@ pub(crate) fn write_plan(
             continue;
         };
         let carried = e.provenance.as_ref().map(|p| CarriedFrom {
-            encounter: EncounterId(p.encounter),
+            encounter: p.encounter,
             date: p.visit_date,
             author: p.entered_by.clone(),
             confirmed_by: p.confirmed_by.clone(),

@@ -22,7 +22,7 @@ use intake_core::questionnaire::response::{evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::{all_items, ItemType, Questionnaire};
 use intake_core::text::fold;
 use intake_core::{EncounterId, EncounterStatus};
-use intake_store::{AnswerRow, Db, EncounterRow, QueueFilter};
+use intake_store::{AnswerRow, Db, EncounterRow, QueueFilter, StoreError};
 use serde_json::json;
 
 use crate::encounters::response_of;
@@ -153,10 +153,17 @@ impl Api {
             .previous_visit(e.id)?
             .map(|id| self.encounter_row(db, id))
             .transpose()?;
-        let previous_response = previous
-            .as_ref()
-            .map(|p| Ok::<_, ApiError>(shown_response(&db.answers(p.id)?, None)))
-            .transpose()?;
+        // A damaged earlier visit is named, not compared; this record still opens.
+        let (previous_response, previous_damaged) = match &previous {
+            None => (None, None),
+            Some(p) => match db.answers(p.id) {
+                Ok(rows) => (Some(shown_response(&rows, None)), None),
+                Err(StoreError::Damaged { row, .. }) => {
+                    (None, Some(format!("its record is damaged ({row}).")))
+                }
+                Err(other) => return Err(other.into()),
+            },
+        };
         let diff = intake_core::review::diff(&q, previous_response.as_ref(), &current);
         let patient = db
             .patient(e.patient_id)?
@@ -202,6 +209,7 @@ impl Api {
                 encounter_id: p.id.0,
                 date: p.started_at.date_naive().to_string(),
                 status: p.status.as_str().to_string(),
+                damaged: previous_damaged,
             }),
             changes: changes_dto(&diff, &index),
             record_hash: record.sha256,

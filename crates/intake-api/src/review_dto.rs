@@ -57,6 +57,8 @@ pub struct PreviousDto {
     /// YYYY-MM-DD.
     pub date: String,
     pub status: String,
+    /// Why it could not be compared (its record is damaged); then no changes are listed.
+    pub damaged: Option<String>,
 }
 
 /// One question's change since the previous visit.

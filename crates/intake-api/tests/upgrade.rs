@@ -348,3 +348,123 @@ fn every_signature_still_verifies_against_the_record_as_today_reads_it() {
         "each signed version shows its own weight"
     );
 }
+
+/// Runs SQL on the copy with the `sqlite3` shell; returns what it printed.
+fn sql(path: &Path, statements: &str) -> String {
+    let out = Command::new("sqlite3")
+        .arg(path)
+        .arg(statements)
+        .output()
+        .expect("the sqlite3 shell");
+    assert!(
+        out.status.success(),
+        "{statements}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Damages one answer of `visit` as a SQL shell (or a bad disk) could: the triggers
+/// that guard a signed record are dropped first. Returns the damaged answer's key.
+fn damage(path: &Path, visit: i64) -> String {
+    let triggers = sql(
+        path,
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'encounter_answers';",
+    );
+    let drops: String = triggers
+        .lines()
+        .map(|t| format!("DROP TRIGGER \"{t}\";"))
+        .collect();
+    let key = sql(
+        path,
+        &format!(
+            "SELECT min(answer_key) FROM encounter_answers WHERE encounter_id = {visit} \
+             AND value_json <> '[]';"
+        ),
+    );
+    sql(
+        path,
+        &format!(
+            "{drops} UPDATE encounter_answers SET value_json = '[{{\"valueDecimal\":' \
+             WHERE encounter_id = {visit} AND answer_key = '{key}';"
+        ),
+    );
+    key
+}
+
+#[test]
+fn a_damaged_answer_makes_its_visit_say_so_and_leaves_the_others_working() {
+    let db = copy();
+    let key = damage(&db.path, 1);
+    let api = open(&db.path);
+    let said = |e: intake_api::ApiError| {
+        let text = e.to_string();
+        assert!(
+            text.starts_with("This record is damaged")
+                && text.contains("visit 1")
+                && text.contains(&key),
+            "the visit and the answer are named: {text}"
+        );
+    };
+    said(
+        api.open_intake(CLI, 1)
+            .expect_err("the intake says it is damaged"),
+    );
+    said(
+        api.open_review(CLI, 1)
+            .expect_err("the review says it is damaged"),
+    );
+    let pdf = db.path.with_file_name("visit-1.pdf");
+    said(
+        api.export_pdf(CLI, 1, &pdf)
+            .expect_err("the PDF export says it is damaged"),
+    );
+    assert!(!pdf.exists(), "no PDF of a damaged record is written");
+    api.open_intake(CLI, 2).expect("another visit still opens");
+    // Visit 2 compares with visit 1: it opens, names the damage and lists no changes.
+    let review = api
+        .open_review(CLI, 2)
+        .expect("the later visit's review still opens");
+    let previous = review.previous.expect("visit 1 is the visit before");
+    assert_eq!(previous.encounter_id, 1);
+    let why = previous
+        .damaged
+        .expect("the comparison says why it is missing");
+    assert!(why.contains("visit 1"), "{why}");
+    assert_eq!(
+        sql(
+            &db.path,
+            &format!(
+                "SELECT value_json FROM encounter_answers WHERE encounter_id = 1 AND answer_key = '{key}';"
+            ),
+        ),
+        "[{\"valueDecimal\":",
+        "nothing is rewritten"
+    );
+}
+
+#[test]
+fn a_new_intake_carries_past_a_damaged_visit_and_says_it_was_not_used() {
+    let db = copy();
+    damage(&db.path, 2);
+    let api = open(&db.path);
+    let plan = api
+        .plan_intake(CLI, 1, None, None)
+        .expect("a plan for Łukasz despite his damaged visit");
+    assert!(
+        plan.skipped
+            .iter()
+            .any(|s| s == "Intake 2: its record is damaged: not used"),
+        "the damaged visit is listed as not used: {:?}",
+        plan.skipped
+    );
+    let carried: Vec<i64> = plan
+        .entries
+        .iter()
+        .filter_map(|e| e.source_encounter)
+        .collect();
+    assert!(
+        !carried.is_empty() && carried.iter().all(|&from| from == 1),
+        "values come from the visit before it instead: {carried:?}"
+    );
+}

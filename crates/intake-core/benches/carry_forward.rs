@@ -128,7 +128,7 @@ fn run(form: &Questionnaire, v: &Visits, now: DateTime<Utc>) -> usize {
         .zip(&v.answers)
         .enumerate()
         .map(|(i, (date, answers))| PastVisit {
-            id: i as i64 + 1,
+            id: intake_core::EncounterId(i as i64 + 1),
             slug: "general-adult-intake",
             version: "1",
             form,

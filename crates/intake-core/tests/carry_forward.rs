@@ -6,8 +6,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use intake_core::carry_forward::{plan, PastAnswer, PastVisit, Plan, Target};
 use intake_core::questionnaire::response::Key;
 use intake_core::questionnaire::{import, AnswerValue, Coding, Questionnaire};
-use intake_core::AnswerSource;
 use intake_core::EncounterStatus;
+use intake_core::{AnswerSource, EncounterId};
 use serde_json::{json, Value};
 
 const BASE: &str = "http://intake-desk.org/fhir/StructureDefinition/";
@@ -126,7 +126,7 @@ fn run_as(slug: &str, version: &str, target: &Questionnaire, visits: &[Visit]) -
     let past: Vec<PastVisit<'_>> = visits
         .iter()
         .map(|v| PastVisit {
-            id: v.id,
+            id: EncounterId(v.id),
             slug: v.slug,
             version: v.version,
             form: &v.form,
@@ -194,7 +194,7 @@ fn only_submitted_signed_and_amended_visits_are_used() {
     let plan = run(&form("1"), &[draft, in_error, signed]);
     let e = plan.get(&Key::top("occupation")).unwrap();
     assert_eq!(e.values, vec![text("Teacher")]);
-    assert_eq!(e.provenance.as_ref().unwrap().encounter, 2);
+    assert_eq!(e.provenance.as_ref().unwrap().encounter, EncounterId(2));
     assert_eq!(plan.skipped.len(), 1);
     assert!(plan.skipped[0].reason.contains("entered in error"));
 }
@@ -232,7 +232,7 @@ fn confirm_items_need_confirmation_and_always_items_do_not() {
     let p = occupation.provenance.as_ref().unwrap();
     assert_eq!(
         (p.encounter, p.entered_by.as_str(), p.visit_date),
-        (1, "nurse", at(2026, 10, 2))
+        (EncounterId(1), "nurse", at(2026, 10, 2))
     );
     // "No known allergies" carries like any other answer.
     assert_eq!(values(&plan, ":nka"), vec![AnswerValue::Boolean(false)]);
@@ -402,7 +402,7 @@ fn a_visit_dated_in_the_future_is_not_used_and_is_listed() {
     let plan = run(&form("1"), &[future, past]);
     assert_eq!(values(&plan, ":occupation"), vec![text("Teacher")]);
     assert_eq!(plan.skipped.len(), 1);
-    assert_eq!(plan.skipped[0].encounter, 9);
+    assert_eq!(plan.skipped[0].encounter, EncounterId(9));
     assert!(
         plan.skipped[0].reason.contains("5 Jan 2027"),
         "{:?}",
@@ -508,6 +508,6 @@ fn with_500_earlier_visits_in_any_order_the_newest_one_decides() {
     let plan = run(&form("1"), &list);
     let e = plan.get(&Key::top("occupation")).unwrap();
     assert_eq!(e.values, vec![text("Job 499")]);
-    assert_eq!(e.provenance.as_ref().unwrap().encounter, 500);
+    assert_eq!(e.provenance.as_ref().unwrap().encounter, EncounterId(500));
     assert_eq!(plan.skipped.len(), 1);
 }

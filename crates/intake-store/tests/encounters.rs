@@ -496,3 +496,52 @@ fn a_stored_value_that_cannot_be_read_is_damage_named_never_a_blank() {
         .unwrap();
     assert_eq!(still, "archived", "nothing is rewritten");
 }
+
+/// The trigger on status moves refuses exactly what the life cycle in core refuses: each
+/// pair of different statuses is tried in raw SQL on an encounter brought to the first.
+#[test]
+fn the_status_trigger_allows_exactly_the_moves_of_the_life_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = setup(dir.path());
+    let conn = Connection::open(dir.path().join("intake.db")).unwrap();
+    let set = |id: EncounterId, to: EncounterStatus| {
+        conn.execute(
+            "UPDATE encounters SET status = ?2 WHERE id = ?1",
+            rusqlite::params![id.0, to.as_str()],
+        )
+        .map_err(|e| e.to_string())
+    };
+    // The allowed moves that bring a new draft to each status.
+    let path = |to: EncounterStatus| -> Vec<EncounterStatus> {
+        use EncounterStatus as S;
+        match to {
+            S::Draft => vec![],
+            S::Submitted => vec![S::Submitted],
+            S::Signed => vec![S::Submitted, S::Signed],
+            S::Amended => vec![S::Submitted, S::Signed, S::Amended],
+            S::EnteredInError => vec![S::EnteredInError],
+        }
+    };
+    let mut tried = 0;
+    for &from in EncounterStatus::ALL {
+        for &to in EncounterStatus::ALL {
+            if from == to {
+                continue;
+            }
+            let id = store
+                .write(|db| db.insert_encounter(PatientId(1), TemplateId(1), t(0), "nurse"))
+                .unwrap();
+            for step in path(from) {
+                set(id, step).unwrap_or_else(|e| panic!("reaching {from} by {step}: {e}"));
+            }
+            let moved = set(id, to);
+            assert_eq!(
+                moved.is_ok(),
+                from.may_move_to(to),
+                "{from} -> {to}: the trigger said {moved:?}"
+            );
+            tried += 1;
+        }
+    }
+    assert_eq!(tried, 20, "every ordered pair of different statuses");
+}

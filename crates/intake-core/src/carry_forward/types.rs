@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::encounter::{AnswerSource, EncounterStatus};
 use crate::questionnaire::response::Key;
 use crate::questionnaire::{AnswerValue, Questionnaire};
+use crate::EncounterId;
 
 /// One stored answer of an earlier visit.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +25,7 @@ pub struct PastAnswer {
 /// An earlier visit: its form version, status, date and answers (latest revision).
 #[derive(Debug, Clone)]
 pub struct PastVisit<'a> {
-    pub id: i64,
+    pub id: EncounterId,
     pub slug: &'a str,
     pub version: &'a str,
     pub form: &'a Questionnaire,
@@ -45,7 +46,7 @@ pub struct Target<'a> {
 /// The earlier answer a carried value comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Provenance {
-    pub encounter: i64,
+    pub encounter: EncounterId,
     pub visit_date: DateTime<Utc>,
     pub entered_by: String,
     pub entered_at: DateTime<Utc>,
@@ -87,7 +88,7 @@ impl Entry {
 /// A visit the plan did not use, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
-    pub encounter: i64,
+    pub encounter: EncounterId,
     pub reason: String,
 }
 
