@@ -259,12 +259,16 @@ impl Api {
             let mut items = Vec::new();
             for row in db.review_queue(&filter)? {
                 let q = self.form(db, row.template_id)?;
+                // A damaged reason flags its visit; the rest of the queue still shows.
                 let reason = match reason_item(&q) {
-                    Some(link) => db
-                        .answer(row.encounter_id, &Key::top(&link))?
-                        .map(|a| response_of(std::slice::from_ref(&a)))
-                        .and_then(|r| r.into_values().next())
-                        .map(|v| intake_core::questionnaire::AnswerValue::labels(&v)),
+                    Some(link) => match db.answer(row.encounter_id, &Key::top(&link)) {
+                        Ok(answer) => answer
+                            .map(|a| intake_core::questionnaire::AnswerValue::labels(&a.values)),
+                        Err(StoreError::Damaged { .. }) => {
+                            Some("(this record is damaged)".to_string())
+                        }
+                        Err(other) => return Err(other.into()),
+                    },
                     None => None,
                 };
                 let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok();

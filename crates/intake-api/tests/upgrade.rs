@@ -367,6 +367,11 @@ fn sql(path: &Path, statements: &str) -> String {
 /// Damages one answer of `visit` as a SQL shell (or a bad disk) could: the triggers
 /// that guard a signed record are dropped first. Returns the damaged answer's key.
 fn damage(path: &Path, visit: i64) -> String {
+    damage_answer(path, visit, None)
+}
+
+/// [`damage`] of one chosen answer (`key`), or of the visit's first one with a value.
+fn damage_answer(path: &Path, visit: i64, key: Option<&str>) -> String {
     let triggers = sql(
         path,
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'encounter_answers';",
@@ -375,13 +380,16 @@ fn damage(path: &Path, visit: i64) -> String {
         .lines()
         .map(|t| format!("DROP TRIGGER \"{t}\";"))
         .collect();
-    let key = sql(
-        path,
-        &format!(
-            "SELECT min(answer_key) FROM encounter_answers WHERE encounter_id = {visit} \
-             AND value_json <> '[]';"
+    let key = match key {
+        Some(key) => key.to_string(),
+        None => sql(
+            path,
+            &format!(
+                "SELECT min(answer_key) FROM encounter_answers WHERE encounter_id = {visit} \
+                 AND value_json <> '[]';"
+            ),
         ),
-    );
+    };
     sql(
         path,
         &format!(
@@ -467,4 +475,20 @@ fn a_new_intake_carries_past_a_damaged_visit_and_says_it_was_not_used() {
         !carried.is_empty() && carried.iter().all(|&from| from == 1),
         "values come from the visit before it instead: {carried:?}"
     );
+}
+
+#[test]
+fn a_damaged_reason_flags_its_visit_in_the_review_queue_and_the_queue_still_shows() {
+    let db = copy();
+    damage_answer(&db.path, 5, Some(":reason"));
+    let api = open(&db.path);
+    let queue = api
+        .review_queue(CLI, None, None, None)
+        .expect("the queue still opens");
+    let item = queue
+        .items
+        .iter()
+        .find(|i| i.encounter_id == 5)
+        .expect("the submitted visit still waits");
+    assert_eq!(item.reason.as_deref(), Some("(this record is damaged)"));
 }
