@@ -29,7 +29,7 @@ fn app(backend: Backend) -> App {
 
 fn demo_app() -> App {
     let api = Api::in_memory(Arc::new(ManualClock::new(Utc::now()))).unwrap();
-    api.seed_demo(Caller::Cli("test")).unwrap();
+    intake_demo::seed_demo(&api, Caller::Cli("test")).unwrap();
     app(Backend::Ready(api))
 }
 

@@ -53,6 +53,55 @@ fn no_crate_under_crates_depends_on_tauri() {
     assert!(checked >= 4, "checked every crate ({checked})");
 }
 
+/// The names `cargo tree` lists for `manifest` over the given dependency kinds.
+fn dependency_names(manifest: &Path, kinds: &str) -> Vec<String> {
+    let out = Command::new(env!("CARGO"))
+        .args(["tree", "--offline", "--prefix", "none", "-e", kinds])
+        .arg("--manifest-path")
+        .arg(manifest)
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        out.status.success(),
+        "cargo tree: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_desktop_app_does_not_link_the_demo_register() {
+    // Neither the desktop package nor the API it links depends on intake-demo, except
+    // for tests.
+    for manifest in ["Cargo.toml", "crates/intake-api/Cargo.toml"] {
+        let names = dependency_names(&root().join(manifest), "normal,build");
+        assert!(names.iter().any(|n| n == "intake-api"), "{manifest}: {names:?}");
+        assert!(
+            !names.iter().any(|n| n == "intake-demo"),
+            "{manifest} links intake-demo"
+        );
+    }
+    let cli = dependency_names(&root().join("crates/intake-cli/Cargo.toml"), "normal");
+    assert!(cli.iter().any(|n| n == "intake-demo"), "the CLI seeds demo data");
+    // And the built binary holds none of the demo register's text, but does hold the
+    // API's (so the search would find it).
+    let binary = env!("CARGO_BIN_EXE_intake-desk");
+    let holds = |text: &str| {
+        let grep = Command::new("grep")
+            .args(["-q", "-a", "-F", text, binary])
+            .status()
+            .expect("grep runs");
+        grep.success()
+    };
+    assert!(holds("This record is damaged"), "the API's messages are in it");
+    for demo in ["Nora Lindqvist", "Dr. Paul Okafor", "Northwind Health"] {
+        assert!(!holds(demo), "the desktop binary holds demo text {demo:?}");
+    }
+}
+
 /// `ui/api.js`, the one command list, the command functions and the capability agree:
 /// names, argument names (camelCase over IPC), and grants (see `command_contract`).
 #[test]

@@ -61,7 +61,7 @@ fn free_port() -> u16 {
 pub fn demo_data() -> tempfile::TempDir {
     let data = tempfile::tempdir().expect("a temporary data folder");
     let api = Api::open(&DataDir::at(data.path()), Arc::new(SystemClock)).expect("open");
-    api.seed_demo(Caller::Cli("e2e")).expect("demo accounts");
+    intake_demo::seed_demo(&api, Caller::Cli("e2e")).expect("demo accounts");
     data
 }
 

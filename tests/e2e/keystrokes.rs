@@ -13,12 +13,12 @@
 
 use std::collections::BTreeMap;
 
-use intake_api::demo_visits::{
+use intake_api::patients_dto::PatientInputDto;
+use intake_api::Caller;
+use intake_demo::visits::{
     LUKASZ_ALLERGY, LUKASZ_BIRTH_DATE, LUKASZ_CONDITION, LUKASZ_CONTACT, LUKASZ_INSURER,
     LUKASZ_OCCUPATION, LUKASZ_POLICY_NUMBER,
 };
-use intake_api::patients_dto::PatientInputDto;
-use intake_api::Caller;
 use serde_json::Value;
 
 use crate::harness::{api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE, TAB};

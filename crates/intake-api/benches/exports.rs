@@ -363,7 +363,7 @@ fn world(dir: &Path) -> Api {
         Utc.with_ymd_and_hms(2026, 10, 1, 7, 0, 0).unwrap(),
     ));
     let api = Api::open_file(&dir.join("intake.db"), clock.clone()).expect("open");
-    api.seed_demo(CLI).expect("demo");
+    intake_demo::seed_demo(&api, CLI).expect("demo");
     api.update_settings(
         CLI,
         &SettingsUpdate {

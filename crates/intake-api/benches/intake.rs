@@ -269,7 +269,7 @@ fn main() {
 
     let dir = tempfile::tempdir().expect("temp dir");
     let api = Api::open_file(&dir.path().join("intake.db"), Arc::new(SystemClock)).expect("open");
-    api.seed_demo(CLI).expect("demo");
+    intake_demo::seed_demo(&api, CLI).expect("demo");
     let token = api.sign_in("nurse", "demo").expect("sign in").token;
     let nurse = Caller::Session(&token);
     let p = PatientInputDto {

@@ -35,7 +35,7 @@ fn register_of(n: u64) -> Api {
         let _ = std::fs::remove_file(&path);
         let api = Api::open_file(&path, Arc::new(SystemClock)).expect("open");
         let started = Instant::now();
-        api.seed_synthetic(CLI, n, 42).expect("synthetic patients");
+        intake_demo::seed_synthetic(&api, CLI, n, 42).expect("synthetic patients");
         eprintln!(
             "built a register of {n} patients in {:.1} s",
             started.elapsed().as_secs_f64()

@@ -188,7 +188,7 @@ fn main() -> Result<(), ApiError> {
             .id;
         ids.push(id);
     }
-    api.seed_demo(CLI)?;
+    intake_demo::seed_demo(&api, CLI)?;
     api.update_settings(
         CLI,
         &SettingsUpdate {

@@ -156,30 +156,3 @@ pub struct SettingsUpdate {
     #[serde(default)]
     pub paper_size: Option<String>,
 }
-
-/// What `seed_demo` did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DemoSeedDto {
-    /// `(user name, role)` of each demo account, created now or already there.
-    pub users: Vec<DemoUserDto>,
-    pub password: String,
-    /// Demo patients added now (none when the database already had patients).
-    pub patients: u64,
-    /// Earlier visits added for them.
-    pub visits: u64,
-    /// Of those, signed by the demo physician (amended ones included).
-    pub signed: u64,
-    /// Of the signed ones, amended (with a reason) and signed again.
-    pub amended: u64,
-    /// Submitted and waiting in the review queue.
-    pub waiting: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DemoUserDto {
-    pub username: String,
-    pub role: String,
-    pub created: bool,
-}

@@ -17,7 +17,7 @@ fn world() -> World {
         Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     ));
     let api = Api::in_memory(clock.clone()).expect("an in-memory API");
-    api.seed_demo(Caller::Cli("tester")).expect("demo users");
+    intake_demo::seed_demo(&api, Caller::Cli("tester")).expect("demo users");
     World { api, clock }
 }
 
@@ -92,7 +92,7 @@ fn use_cases() -> Vec<(&'static str, [bool; 3], UseCase)> {
             api.verify_audit(c).map(drop)
         }),
         ("seed_demo", [false, false, true], |api, c, _| {
-            api.seed_demo(c).map(drop)
+            intake_demo::seed_demo(&api, c).map(drop)
         }),
     ]
 }

@@ -32,7 +32,7 @@ fn world() -> World {
         Utc.with_ymd_and_hms(2026, 10, 2, 9, 0, 0).unwrap(),
     ));
     let api = Api::in_memory(clock.clone()).unwrap();
-    api.seed_demo(CLI).unwrap();
+    intake_demo::seed_demo(&api, CLI).unwrap();
     api.update_settings(
         CLI,
         &SettingsUpdate {

@@ -16,7 +16,7 @@ fn api() -> Api {
         Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     ));
     let api = Api::in_memory(clock).unwrap();
-    api.seed_demo(CLI).unwrap(); // users, and 200 demo patients
+    intake_demo::seed_demo(&api, CLI).unwrap(); // users, and 200 demo patients
     api
 }
 
@@ -198,7 +198,7 @@ fn exact_mrn_ranks_first_then_full_names_then_partial() {
 #[test]
 fn search_returns_at_most_fifty() {
     let api = empty_api();
-    api.seed_synthetic(CLI, 2_000, 3).unwrap();
+    intake_demo::seed_synthetic(&api, CLI, 2_000, 3).unwrap();
     let found = api.search_patients(CLI, "a").unwrap();
     assert_eq!(found.patients.len(), 50);
     assert!(found.truncated, "the answer says there are more");

@@ -43,7 +43,7 @@ fn world() -> World {
         Utc.with_ymd_and_hms(2026, 10, 2, 9, 0, 0).unwrap(),
     ));
     let api = Api::in_memory(clock.clone()).unwrap();
-    api.seed_demo(CLI).unwrap();
+    intake_demo::seed_demo(&api, CLI).unwrap();
     let token = |name: &str| api.sign_in(name, "demo").unwrap().token;
     let (nurse, physician, admin) = (token("nurse"), token("physician"), token("admin"));
     let p = PatientInputDto {

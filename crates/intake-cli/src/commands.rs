@@ -97,7 +97,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Report(cmd) => reports::run(&open(args.data_dir)?, caller, cmd),
         Command::Export(cmd) => exports::run(&open(args.data_dir)?, caller, cmd),
         Command::SeedDemo => {
-            let seeded = open(args.data_dir)?.seed_demo(caller)?;
+            let seeded = intake_demo::seed_demo(&open(args.data_dir)?, caller)?;
             outln!("Demo accounts (password {:?}):", seeded.password)?;
             for u in &seeded.users {
                 let state = if u.created {
@@ -122,7 +122,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         Command::SeedSynthetic { patients, seed } => {
             let started = std::time::Instant::now();
-            let added = open(args.data_dir)?.seed_synthetic(caller, patients, seed)?;
+            let added = intake_demo::seed_synthetic(&open(args.data_dir)?, caller, patients, seed)?;
             outln!(
                 "Added {added} synthetic patients (seed {seed}) in {:.1} s.",
                 started.elapsed().as_secs_f64()

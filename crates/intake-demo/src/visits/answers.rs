@@ -6,7 +6,7 @@ use intake_core::questionnaire::response::FormIndex;
 use intake_core::questionnaire::AnswerValue;
 
 use super::history::Visit;
-use crate::ApiError;
+use intake_api::ApiError;
 
 /// Answers by `linkId`: those outside repeating groups, or one row's.
 pub(super) type Answers = Vec<(&'static str, AnswerValue)>;

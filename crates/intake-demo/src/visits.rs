@@ -4,7 +4,7 @@
 //!
 //! Each visit is entered the way the app enters one, in `seed_demo`'s transaction: the
 //! intake starts from the carry-forward plan of the patient's earlier demo visits
-//! (`Api::carry_plan` and `carry::write_plan`, the code `start_intake` runs), then the
+//! (`Seeding::carry_plan` and `write_plan`, the code `start_intake` runs), then the
 //! demo nurse ("nurse") types what is new (reason, vitals, a medicine started, a dose
 //! changed, a new allergy), removes rows that no longer hold (a medicine stopped),
 //! confirms every carried value still waiting, and submits; calculations (BMI, PHQ-2)
@@ -35,14 +35,15 @@ mod sign_off;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use intake_api::seeding::Seeding;
+use intake_api::ApiError;
 use intake_core::ids::PatientId;
 use intake_core::patient::ValidPatient;
 use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::{AnswerValue, Questionnaire};
 use intake_core::{AnswerSource, EncounterId};
-use intake_store::{Db, TemplateRow};
+use intake_store::{PatientRow, TemplateRow};
 
-use crate::{Api, ApiError};
 use answers::{filled, Filled};
 use history::Visit;
 use sign_off::{Fate, History};
@@ -130,7 +131,7 @@ pub const LUKASZ_POLICY_HOLDER: &str = "self";
 
 /// How many demo visits were entered and what became of them, for the audit entry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Seeded {
+pub struct Seeded {
     pub patients: usize,
     pub visits: usize,
     /// Signed by the demo physician (amended ones included).
@@ -148,173 +149,170 @@ struct Form<'a> {
     index: FormIndex<'a>,
 }
 
-impl Api {
-    /// Enters the earlier visits of freshly inserted demo patients (see the module docs).
-    pub(crate) fn seed_demo_visits(
-        &self,
-        db: &Db<'_>,
-        patients: &[(PatientId, &ValidPatient)],
-        now: DateTime<Utc>,
-    ) -> Result<Seeded, ApiError> {
-        let template = crate::templates::startable_template(db, None, None)?;
-        let q = self.form(db, template.id)?;
-        let form = Form {
-            template: &template,
-            q: &q,
-            index: FormIndex::new(&q.items),
-        };
-        let today = now.date_naive();
-        let histories: Vec<Vec<Visit>> = patients
+/// Enters the earlier visits of freshly inserted demo patients (see the module docs).
+pub fn seed_visits(
+    s: &Seeding<'_>,
+    patients: &[(PatientId, &ValidPatient)],
+) -> Result<Seeded, ApiError> {
+    let db = s.db();
+    let now = s.now();
+    let template = s.startable_template()?;
+    let q = s.form(template.id)?;
+    let form = Form {
+        template: &template,
+        q: &q,
+        index: FormIndex::new(&q.items),
+    };
+    let today = now.date_naive();
+    let histories: Vec<Vec<Visit>> = patients
+        .iter()
+        .enumerate()
+        .map(|(serial, (_, p))| history::visits_for(serial, p, today))
+        .collect();
+    let fates = sign_off::fates(
+        &patients
             .iter()
-            .enumerate()
-            .map(|(serial, (_, p))| history::visits_for(serial, p, today))
-            .collect();
-        let fates = sign_off::fates(
-            &patients
-                .iter()
-                .zip(&histories)
-                .map(|((_, p), visits)| History {
-                    lukasz: history::is_lukasz(p),
-                    visits,
-                })
-                .collect::<Vec<_>>(),
-        );
-        let physician = sign_off::physician(db)?;
-        let mut seeded = Seeded::default();
-        for (serial, ((id, _), visits)) in patients.iter().zip(&histories).enumerate() {
-            if visits.is_empty() {
-                continue;
-            }
-            let Some(patient) = db.patient(*id)? else {
-                continue;
-            };
-            for (i, (visit, &fate)) in visits.iter().zip(&fates[serial]).enumerate() {
-                let start = start_time(today, visit);
-                let entered = match fate {
-                    Fate::Amended(c) => std::borrow::Cow::Owned(c.mistake.entered(visit)),
-                    _ => std::borrow::Cow::Borrowed(visit),
-                };
-                let filled = filled(&entered, &form.index)?;
-                let (encounter, submitted) =
-                    self.enter_visit(db, &form, &patient, &filled, start)?;
-                seeded.visits += 1;
-                let salt = ((serial as u64) << 8) | i as u64;
-                let signed = match &physician {
-                    Some(who) => {
-                        let when = (submitted, now, salt);
-                        self.review_demo_visit(db, who, encounter, fate, visit, when)?
-                    }
-                    None => false,
-                };
-                if signed {
-                    seeded.signed += 1;
-                    seeded.amended += usize::from(matches!(fate, Fate::Amended(_)));
-                } else {
-                    seeded.waiting += 1;
-                }
-            }
-            seeded.patients += 1;
+            .zip(&histories)
+            .map(|((_, p), visits)| History {
+                lukasz: history::is_lukasz(p),
+                visits,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let physician = sign_off::physician(s)?;
+    let mut seeded = Seeded::default();
+    for (serial, ((id, _), visits)) in patients.iter().zip(&histories).enumerate() {
+        if visits.is_empty() {
+            continue;
         }
-        Ok(seeded)
-    }
-
-    /// Starts an intake from the carry-forward plan, makes the nurse's changes, confirms
-    /// what waits for confirmation and submits; returns the encounter id and when it was
-    /// submitted.
-    fn enter_visit(
-        &self,
-        db: &Db<'_>,
-        form: &Form<'_>,
-        patient: &intake_store::PatientRow,
-        filled: &Filled,
-        start: DateTime<Utc>,
-    ) -> Result<(EncounterId, DateTime<Utc>), ApiError> {
-        let later = |minutes| {
-            start
-                .checked_add_signed(Duration::minutes(minutes))
-                .unwrap_or(start)
+        let Some(patient) = db.patient(*id)? else {
+            continue;
         };
-        let (typed_at, confirmed_at, submitted_at) = (later(4), later(7), later(9));
-        let index = &form.index;
-        let plan = self.carry_plan(db, patient, form.template, form.q, start)?;
-        let id = db.insert_encounter(patient.id, form.template.id, start, DEMO_NURSE)?;
-        let notes = crate::carry::write_plan(db, id, &plan, index, start, DEMO_NURSE)?;
-        let notes = serde_json::to_string(&notes)
-            .map_err(|e| ApiError::Internal(format!("the carry-forward notes: {e}")))?;
-        db.set_carry_notes(id, &notes)?;
+        for (i, (visit, &fate)) in visits.iter().zip(&fates[serial]).enumerate() {
+            let start = start_time(today, visit);
+            let entered = match fate {
+                Fate::Amended(c) => std::borrow::Cow::Owned(c.mistake.entered(visit)),
+                _ => std::borrow::Cow::Borrowed(visit),
+            };
+            let filled = filled(&entered, &form.index)?;
+            let (encounter, submitted) = enter_visit(s, &form, &patient, &filled, start)?;
+            seeded.visits += 1;
+            let salt = ((serial as u64) << 8) | i as u64;
+            let signed = match &physician {
+                Some(who) => {
+                    let when = (submitted, now, salt);
+                    sign_off::review(s, who, encounter, fate, visit, when)?
+                }
+                None => false,
+            };
+            if signed {
+                seeded.signed += 1;
+                seeded.amended += usize::from(matches!(fate, Fate::Amended(_)));
+            } else {
+                seeded.waiting += 1;
+            }
+        }
+        seeded.patients += 1;
+    }
+    Ok(seeded)
+}
 
-        // The draft as the plan left it.
-        let mut response: Response = plan
-            .entries
-            .iter()
-            .filter(|e| e.source.is_some())
-            .map(|e| (e.key.clone(), e.values.clone()))
-            .collect();
-        for (key, value) in calculate(index, &response) {
-            if let Some(v) = value {
+/// Starts an intake from the carry-forward plan, makes the nurse's changes, confirms
+/// what waits for confirmation and submits; returns the encounter id and when it was
+/// submitted.
+fn enter_visit(
+    s: &Seeding<'_>,
+    form: &Form<'_>,
+    patient: &PatientRow,
+    filled: &Filled,
+    start: DateTime<Utc>,
+) -> Result<(EncounterId, DateTime<Utc>), ApiError> {
+    let later = |minutes| {
+        start
+            .checked_add_signed(Duration::minutes(minutes))
+            .unwrap_or(start)
+    };
+    let (typed_at, confirmed_at, submitted_at) = (later(4), later(7), later(9));
+    let index = &form.index;
+    let db = s.db();
+    let plan = s.carry_plan(patient, form.template, form.q, start)?;
+    let id = db.insert_encounter(patient.id, form.template.id, start, DEMO_NURSE)?;
+    let notes = s.write_plan(id, &plan, index, start, DEMO_NURSE)?;
+    let notes = serde_json::to_string(&notes)
+        .map_err(|e| ApiError::Internal(format!("the carry-forward notes: {e}")))?;
+    db.set_carry_notes(id, &notes)?;
+
+    // The draft as the plan left it.
+    let mut response: Response = plan
+        .entries
+        .iter()
+        .filter(|e| e.source.is_some())
+        .map(|e| (e.key.clone(), e.values.clone()))
+        .collect();
+    for (key, value) in calculate(index, &response) {
+        if let Some(v) = value {
+            response.insert(key, vec![v]);
+        }
+    }
+    let kept: BTreeSet<&Key> = plan
+        .entries
+        .iter()
+        .filter(|e| e.source == Some(intake_core::AnswerSource::Record))
+        .map(|e| &e.key)
+        .collect();
+
+    let (writes, removes) = changes(index, &response, filled, &kept);
+    for key in &removes {
+        response.remove(key);
+        db.delete_answer(id, key)?;
+    }
+    for (key, values) in &writes {
+        response.insert(key.clone(), values.clone());
+        put(s, id, key, values, AnswerSource::Typed, typed_at)?;
+    }
+    for (key, value) in calculate(index, &response) {
+        match value {
+            Some(v) if response.get(&key) != Some(&vec![v.clone()]) => {
+                put(
+                    s,
+                    id,
+                    &key,
+                    std::slice::from_ref(&v),
+                    AnswerSource::Calculated,
+                    typed_at,
+                )?;
                 response.insert(key, vec![v]);
             }
-        }
-        let kept: BTreeSet<&Key> = plan
-            .entries
-            .iter()
-            .filter(|e| e.source == Some(intake_core::AnswerSource::Record))
-            .map(|e| &e.key)
-            .collect();
-
-        let (writes, removes) = changes(index, &response, filled, &kept);
-        for key in &removes {
-            response.remove(key);
-            db.delete_answer(id, key)?;
-        }
-        for (key, values) in &writes {
-            response.insert(key.clone(), values.clone());
-            put(db, id, key, values, AnswerSource::Typed, typed_at)?;
-        }
-        for (key, value) in calculate(index, &response) {
-            match value {
-                Some(v) if response.get(&key) != Some(&vec![v.clone()]) => {
-                    put(
-                        db,
-                        id,
-                        &key,
-                        std::slice::from_ref(&v),
-                        AnswerSource::Calculated,
-                        typed_at,
-                    )?;
-                    response.insert(key, vec![v]);
-                }
-                None if response.contains_key(&key) => {
-                    db.delete_answer(id, &key)?;
-                    response.remove(&key);
-                }
-                _ => {}
+            None if response.contains_key(&key) => {
+                db.delete_answer(id, &key)?;
+                response.remove(&key);
             }
+            _ => {}
         }
-        db.touch_encounter(id, None, typed_at)?;
-        for e in plan.entries.iter().filter(|e| e.needs_confirmation) {
-            db.confirm_answer(id, &e.key, confirmed_at, DEMO_NURSE)?;
-        }
-
-        let eval = evaluate(index, &response);
-        if let Some((key, problem)) = eval
-            .problems
-            .iter()
-            .find(|(_, p)| p.severity == intake_core::questionnaire::validate::Severity::Error)
-        {
-            return Err(ApiError::Internal(format!(
-                "a demo visit does not validate at {key}: {}",
-                problem.message
-            )));
-        }
-        let left_out: Vec<Key> = response
-            .keys()
-            .filter(|k| eval.disabled.contains(k))
-            .cloned()
-            .collect();
-        db.submit_encounter(id, &left_out, submitted_at, DEMO_NURSE)?;
-        Ok((id, submitted_at))
     }
+    db.touch_encounter(id, None, typed_at)?;
+    for e in plan.entries.iter().filter(|e| e.needs_confirmation) {
+        db.confirm_answer(id, &e.key, confirmed_at, DEMO_NURSE)?;
+    }
+
+    let eval = evaluate(index, &response);
+    if let Some((key, problem)) = eval
+        .problems
+        .iter()
+        .find(|(_, p)| p.severity == intake_core::questionnaire::validate::Severity::Error)
+    {
+        return Err(ApiError::Internal(format!(
+            "a demo visit does not validate at {key}: {}",
+            problem.message
+        )));
+    }
+    let left_out: Vec<Key> = response
+        .keys()
+        .filter(|k| eval.disabled.contains(k))
+        .cloned()
+        .collect();
+    db.submit_encounter(id, &left_out, submitted_at, DEMO_NURSE)?;
+    Ok((id, submitted_at))
 }
 
 /// When a visit's intake starts: its day, at its minute (always before today).
@@ -326,14 +324,14 @@ fn start_time(today: NaiveDate, visit: &Visit) -> DateTime<Utc> {
 }
 
 fn put(
-    db: &Db<'_>,
+    s: &Seeding<'_>,
     id: EncounterId,
     key: &Key,
     values: &[AnswerValue],
     source: AnswerSource,
     at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    crate::encounters_write::write_answer(db, id, key, values, source, at, DEMO_NURSE)
+    s.write_answer(id, key, values, source, at, DEMO_NURSE)
 }
 
 /// What the nurse types and removes to turn the planned draft (`response`) into

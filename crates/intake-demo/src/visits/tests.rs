@@ -14,9 +14,9 @@ use super::answers::{filled, option, Filled};
 use super::history::{is_lukasz, visits_for, Visit};
 use super::sign_off::{fates, sign_time, Fate, History, Mistake};
 use super::{DEMO_AMENDMENT_REASONS, DEMO_NURSE, DEMO_WAITING, LUKASZ_VISITS_DAYS_AGO};
-use crate::builtin::GENERAL_INTAKE;
-use crate::demo_patients::demo_patients;
-use crate::{Api, Caller, ManualClock};
+use crate::patients::demo_patients;
+use intake_api::builtin::GENERAL_INTAKE;
+use intake_api::{Api, Caller, ManualClock};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date")
@@ -185,64 +185,65 @@ fn the_same_day_gives_the_same_histories() {
 fn seeded_intakes_are_submitted_confirmed_and_carried_from_earlier_visits() {
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
     let api = Api::in_memory(Arc::new(ManualClock::new(now))).unwrap();
-    let seeded = api.seed_demo(Caller::Cli("tester")).unwrap();
+    let seeded = crate::seed_demo(&api, Caller::Cli("tester")).unwrap();
     assert_eq!(seeded.patients, 200);
     let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE).expect("the built-in form");
     let index = FormIndex::new(&q.items);
-    api.store
-        .read(|db| {
-            let all = db.list_encounters(&EncounterFilter {
-                limit: Some(100_000),
-                ..Default::default()
-            })?;
-            assert!(all.len() > 100, "{} demo intakes", all.len());
-            let by_id: BTreeMap<EncounterId, _> = all.iter().map(|e| (e.id, e)).collect();
-            let mut carried = 0;
-            for e in &all {
-                assert!(e.status.carries_forward(), "intake {}: {}", e.id, e.status);
-                assert_eq!(e.started_by, DEMO_NURSE);
-                assert_eq!(e.submitted_by.as_deref(), Some(DEMO_NURSE));
-                let submitted = e.submitted_at.expect("submitted");
-                assert!(e.started_at < submitted && submitted < now, "in the past");
-                let answers = db.answers(e.id)?;
-                let mut response = Response::new();
-                for a in &answers {
-                    response.insert(a.key.clone(), a.values.clone());
-                    assert!(a.source != AnswerSource::Initial, "{}: {}", a.key, a.source);
-                    if a.needs_confirmation {
-                        assert_eq!(
-                            a.confirmed_by.as_deref(),
-                            Some(DEMO_NURSE),
-                            "{} confirmed",
-                            a.key
-                        );
-                    }
-                    if let Some(from) = &a.carried {
-                        carried += 1;
-                        assert_eq!(a.source, AnswerSource::Carried);
-                        let source = by_id.get(&from.encounter).expect("an earlier intake");
-                        assert_eq!(source.patient_id, e.patient_id, "{}", a.key);
-                        assert!(from.date < e.started_at, "carried from an earlier visit");
-                        assert_eq!(Some(from.date), source.submitted_at);
-                    }
-                }
-                let eval = evaluate(&index, &response);
-                assert_eq!(eval.errors(), 0, "intake {}: {:?}", e.id, eval.problems);
-                for a in &answers {
+    // Read back in a seeding run (the door that gives the store itself).
+    api.seeding(Caller::Cli("tester"), |s| {
+        let db = s.db();
+        let all = db.list_encounters(&EncounterFilter {
+            limit: Some(100_000),
+            ..Default::default()
+        })?;
+        assert!(all.len() > 100, "{} demo intakes", all.len());
+        let by_id: BTreeMap<EncounterId, _> = all.iter().map(|e| (e.id, e)).collect();
+        let mut carried = 0;
+        for e in &all {
+            assert!(e.status.carries_forward(), "intake {}: {}", e.id, e.status);
+            assert_eq!(e.started_by, DEMO_NURSE);
+            assert_eq!(e.submitted_by.as_deref(), Some(DEMO_NURSE));
+            let submitted = e.submitted_at.expect("submitted");
+            assert!(e.started_at < submitted && submitted < now, "in the past");
+            let answers = db.answers(e.id)?;
+            let mut response = Response::new();
+            for a in &answers {
+                response.insert(a.key.clone(), a.values.clone());
+                assert!(a.source != AnswerSource::Initial, "{}: {}", a.key, a.source);
+                if a.needs_confirmation {
                     assert_eq!(
-                        a.in_record,
-                        !eval.disabled.contains(&a.key),
-                        "{} in the record unless disabled",
+                        a.confirmed_by.as_deref(),
+                        Some(DEMO_NURSE),
+                        "{} confirmed",
                         a.key
                     );
                 }
-                let sex = response.get(&Key::top("patient-sex"));
-                assert!(sex.is_some_and(|v| v.len() == 1), "sex from the record");
+                if let Some(from) = &a.carried {
+                    carried += 1;
+                    assert_eq!(a.source, AnswerSource::Carried);
+                    let source = by_id.get(&from.encounter).expect("an earlier intake");
+                    assert_eq!(source.patient_id, e.patient_id, "{}", a.key);
+                    assert!(from.date < e.started_at, "carried from an earlier visit");
+                    assert_eq!(Some(from.date), source.submitted_at);
+                }
             }
-            assert!(carried > 1000, "{carried} carried answers");
-            Ok::<_, crate::ApiError>(())
-        })
-        .unwrap();
+            let eval = evaluate(&index, &response);
+            assert_eq!(eval.errors(), 0, "intake {}: {:?}", e.id, eval.problems);
+            for a in &answers {
+                assert_eq!(
+                    a.in_record,
+                    !eval.disabled.contains(&a.key),
+                    "{} in the record unless disabled",
+                    a.key
+                );
+            }
+            let sex = response.get(&Key::top("patient-sex"));
+            assert!(sex.is_some_and(|v| v.len() == 1), "sex from the record");
+        }
+        assert!(carried > 1000, "{carried} carried answers");
+        Ok(())
+    })
+    .unwrap();
 }
 
 /// What becomes of each generated visit, by patient in register order.

@@ -14,7 +14,7 @@ use super::catalog::{
 };
 use super::history::{days_after, days_before, Contact, Insurance, Visit, Vitals};
 use super::{DemoAllergy, DemoMedication};
-use crate::demo_patients::Rng;
+use crate::patients::Rng;
 
 /// Random draws on top of [`Rng`].
 trait Draw {

@@ -15,7 +15,7 @@ use super::{
     LUKASZ_METFORMIN, LUKASZ_OCCUPATION, LUKASZ_POLICY_HOLDER, LUKASZ_POLICY_NUMBER,
     LUKASZ_REASONS, LUKASZ_TOBACCO, LUKASZ_VISITS_DAYS_AGO, LUKASZ_WEIGHTS_KG,
 };
-use crate::demo_patients::Rng;
+use crate::patients::Rng;
 
 /// Vital signs taken at one visit.
 #[derive(Debug, Clone, PartialEq)]

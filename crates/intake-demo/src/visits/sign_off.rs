@@ -4,31 +4,24 @@
 //! newest few still wait in the review queue. Łukasz Kowalski's visits are signed as
 //! entered (tests rely on their values) and never wait.
 //!
-//! Each step runs in `seed_demo`'s transaction with its own time, on the store calls and
-//! checks the review use cases make (`Api::sign_intake`, `start_amendment`, and an
-//! amendment's edit as `save_intake` writes it): the physician signs the record whose
-//! hash they read (`record::canonical`, what `open_review` shows), only a submitted
-//! record or their own amendment is signed, an amendment starts only on a signed record
-//! with no other amendment open, its edit passes `check_editable`, calculations are
-//! recomputed, and an amendment with errors is not signed. As with the visits, nothing
+//! Each step runs in `seed_demo`'s transaction with its own time, through the steps and
+//! checks the review use cases make (`Seeding::sign`, `start_amendment` and `edit`): the
+//! physician signs the record whose hash they read (what `open_review` shows), only a
+//! submitted record or their own amendment is signed, an amendment starts only on a
+//! signed record with no other amendment open, its edit passes the editing checks,
+//! calculations are recomputed, and an amendment with errors is not signed. As with the visits, nothing
 //! is audited per visit; `seed_demo` writes one summary.
 
 use chrono::{DateTime, Duration, Utc};
-use intake_core::questionnaire::response::{FormIndex, Key};
+use intake_api::permissions::{allows, Permission};
+use intake_api::seeding::Seeding;
+use intake_api::{ApiError, Principal};
+use intake_core::questionnaire::response::Key;
 use intake_core::questionnaire::AnswerValue;
-use intake_core::Role;
-use intake_core::{AnswerSource, EncounterId};
-use intake_store::Db;
+use intake_core::{EncounterId, Role};
 
 use super::history::{Visit, Vitals};
-use crate::demo_patients::Rng;
-use crate::encounters::response_of;
-use crate::encounters_lock::check_editable;
-use crate::encounters_write::{recalculate, write_answer};
-use crate::permissions::{allows, Permission};
-use crate::record::canonical;
-use crate::review_actions::check_seen;
-use crate::{Api, ApiError, Principal};
+use crate::patients::Rng;
 
 /// How many of the newest demo visits wait for review.
 pub const DEMO_WAITING: usize = 4;
@@ -184,17 +177,9 @@ pub(super) fn fates(histories: &[History<'_>]) -> Vec<Vec<Fate>> {
 
 /// The demo physician as a checked caller, if the account exists, is active and may
 /// sign (`seed_demo` leaves an existing account as it is).
-pub(super) fn physician(db: &Db<'_>) -> Result<Option<Principal>, ApiError> {
-    Ok(db
-        .user_by_username(super::DEMO_PHYSICIAN)?
-        .filter(|u| u.active && u.role == Role::Physician)
-        .filter(|u| allows(u.role, Permission::SignEncounter))
-        .map(|u| Principal {
-            actor: u.username,
-            role: u.role,
-            user_id: Some(u.id),
-            session_id: None,
-        }))
+pub(super) fn physician(s: &Seeding<'_>) -> Result<Option<Principal>, ApiError> {
+    Ok(s.principal(super::DEMO_PHYSICIAN)?
+        .filter(|u| u.role == Role::Physician && allows(u.role, Permission::SignEncounter)))
 }
 
 /// When the physician acts on a visit submitted at `submitted`: a quarter of an hour to
@@ -207,119 +192,45 @@ pub(super) fn sign_time(submitted: DateTime<Utc>, now: DateTime<Utc>, salt: u64)
         .max(submitted + Duration::minutes(1))
 }
 
-fn internal(id: EncounterId, what: &str) -> ApiError {
-    ApiError::Internal(format!("demo intake {id}: {what}"))
-}
-
-impl Api {
-    /// Reviews demo visit `id` as `who` according to its `fate` (`visit` is what it
-    /// should hold); returns whether it was signed. `Waiting` leaves it submitted.
-    /// `when`: its submission, the seeding's now, and a number that picks the delays.
-    pub(super) fn review_demo_visit(
-        &self,
-        db: &Db<'_>,
-        who: &Principal,
-        id: EncounterId,
-        fate: Fate,
-        visit: &Visit,
-        when: (DateTime<Utc>, DateTime<Utc>, u64),
-    ) -> Result<bool, ApiError> {
-        if fate == Fate::Waiting {
-            return Ok(false);
-        }
-        let (submitted, now, salt) = when;
-        let signed_at = sign_time(submitted, now, salt);
-        // Read and signed in one go: what the physician reads is what they sign.
-        self.demo_sign(db, who, id, None, signed_at)?;
-        let Fate::Amended(c) = fate else {
-            return Ok(true);
-        };
-        // Noticed a day or two later, during office hours.
-        let day = Duration::days(1 + Rng(salt ^ 0xA3E1).below(2) as i64);
-        let start = (signed_at + day)
-            .date_naive()
-            .and_hms_opt(11, 0, 0)
-            .map(|t| t.and_utc() + Duration::minutes(Rng(salt).below(120) as i64))
-            .unwrap_or(signed_at)
-            .min(now - Duration::minutes(10))
-            .max(signed_at + Duration::minutes(1));
-        let seen = self.demo_read(db, id)?;
-        self.demo_start_amendment(db, who, id, c.reason, &seen, start)?;
-        self.demo_edit(
-            db,
-            who,
-            id,
-            &c.mistake.corrected(visit),
-            start + Duration::minutes(3),
-        )?;
-        let seen = self.demo_read(db, id)?;
-        self.demo_sign(db, who, id, Some(&seen), start + Duration::minutes(5))?;
-        Ok(true)
+/// Reviews demo visit `id` as `who` according to its `fate` (`visit` is what it
+/// should hold); returns whether it was signed. `Waiting` leaves it submitted.
+/// `when`: its submission, the seeding's now, and a number that picks the delays.
+pub(super) fn review(
+    s: &Seeding<'_>,
+    who: &Principal,
+    id: EncounterId,
+    fate: Fate,
+    visit: &Visit,
+    when: (DateTime<Utc>, DateTime<Utc>, u64),
+) -> Result<bool, ApiError> {
+    if fate == Fate::Waiting {
+        return Ok(false);
     }
-
-    /// The record's hash as the review screen shows it (`open_review`'s `record_hash`).
-    fn demo_read(&self, db: &Db<'_>, id: EncounterId) -> Result<String, ApiError> {
-        let e = self.encounter_row(db, id)?;
-        Ok(canonical(&e, &db.answers(id)?).sha256)
-    }
-
-    /// `sign_intake`'s checks and signature, at `at`, of the record whose hash the
-    /// physician read (`seen`; none when it is read and signed at once).
-    fn demo_sign(
-        &self,
-        db: &Db<'_>,
-        who: &Principal,
-        id: EncounterId,
-        seen: Option<&str>,
-        at: DateTime<Utc>,
-    ) -> Result<(), ApiError> {
-        if !allows(who.role, Permission::SignEncounter) {
-            return Err(internal(id, "the demo physician may not sign"));
-        }
-        let e = self.encounter_row(db, id)?;
-        if let Some(seen) = seen {
-            check_seen(db, &e, seen)?;
-        }
-        self.sign_record(db, &e, who, at)?;
-        Ok(())
-    }
-
-    /// `start_amendment`'s checks and amendment, at `at`.
-    fn demo_start_amendment(
-        &self,
-        db: &Db<'_>,
-        who: &Principal,
-        id: EncounterId,
-        reason: &str,
-        seen: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), ApiError> {
-        let e = self.encounter_row(db, id)?;
-        check_seen(db, &e, seen)?;
-        self.open_amendment(db, &e, who, reason, at)
-    }
-
-    /// The physician's edit during the amendment, as `save_intake` writes it: the
-    /// corrected answers typed, then the calculations (BMI) recomputed.
-    fn demo_edit(
-        &self,
-        db: &Db<'_>,
-        who: &Principal,
-        id: EncounterId,
-        writes: &[(Key, Vec<AnswerValue>)],
-        at: DateTime<Utc>,
-    ) -> Result<(), ApiError> {
-        let e = self.encounter_row(db, id)?;
-        check_editable(&e, who)?;
-        let q = self.form(db, e.template_id)?;
-        let index = FormIndex::new(&q.items);
-        let mut response = response_of(&db.answers(id)?);
-        for (key, values) in writes {
-            write_answer(db, id, key, values, AnswerSource::Typed, at, &who.actor)?;
-            response.insert(key.clone(), values.clone());
-        }
-        recalculate(db, id, &index, &mut response, at, &who.actor)?;
-        db.touch_encounter(id, None, at)?;
-        Ok(())
-    }
+    let (submitted, now, salt) = when;
+    let signed_at = sign_time(submitted, now, salt);
+    // Read and signed in one go: what the physician reads is what they sign.
+    s.sign(who, id, None, signed_at)?;
+    let Fate::Amended(c) = fate else {
+        return Ok(true);
+    };
+    // Noticed a day or two later, during office hours.
+    let day = Duration::days(1 + Rng(salt ^ 0xA3E1).below(2) as i64);
+    let start = (signed_at + day)
+        .date_naive()
+        .and_hms_opt(11, 0, 0)
+        .map(|t| t.and_utc() + Duration::minutes(Rng(salt).below(120) as i64))
+        .unwrap_or(signed_at)
+        .min(now - Duration::minutes(10))
+        .max(signed_at + Duration::minutes(1));
+    let seen = s.record_hash(id)?;
+    s.start_amendment(who, id, c.reason, &seen, start)?;
+    s.edit(
+        who,
+        id,
+        &c.mistake.corrected(visit),
+        start + Duration::minutes(3),
+    )?;
+    let seen = s.record_hash(id)?;
+    s.sign(who, id, Some(&seen), start + Duration::minutes(5))?;
+    Ok(true)
 }

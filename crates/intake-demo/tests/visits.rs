@@ -8,16 +8,16 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use intake_api::carry::{PlanDto, PlanEntryDto};
-use intake_api::demo_visits::{
+use intake_api::dto::AuditFilterDto;
+use intake_api::encounters::EncounterDetailDto;
+use intake_api::encounters_dto::EncounterDto;
+use intake_api::{Api, Caller, ManualClock};
+use intake_demo::visits::{
     DEMO_AMENDMENT_REASONS, DEMO_NURSE, DEMO_PHYSICIAN, LUKASZ_ALLERGY, LUKASZ_CONDITION,
     LUKASZ_CONDITION_SINCE, LUKASZ_FAMILY, LUKASZ_GIVEN, LUKASZ_INSURER, LUKASZ_LISINOPRIL,
     LUKASZ_MEDICATIONS, LUKASZ_OCCUPATION, LUKASZ_POLICY_NUMBER, LUKASZ_REASONS,
     LUKASZ_VISITS_DAYS_AGO, LUKASZ_WEIGHTS_KG,
 };
-use intake_api::dto::AuditFilterDto;
-use intake_api::encounters::EncounterDetailDto;
-use intake_api::encounters_dto::EncounterDto;
-use intake_api::{Api, Caller, ManualClock};
 use serde_json::{json, Value};
 
 const CLI: Caller<'static> = Caller::Cli("tester");
@@ -31,7 +31,7 @@ fn api() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
     API.get_or_init(|| {
         let api = Api::in_memory(Arc::new(ManualClock::new(now()))).unwrap();
-        let seeded = api.seed_demo(CLI).unwrap();
+        let seeded = intake_demo::seed_demo(&api, CLI).unwrap();
         assert_eq!(seeded.patients, 200);
         api
     })
@@ -292,7 +292,7 @@ fn many_demo_patients_have_one_to_five_recent_visits() {
 fn seeding_again_adds_no_visits() {
     let api = api();
     let before = api.list_encounters(CLI, None, None).unwrap().len();
-    let again = api.seed_demo(CLI).unwrap();
+    let again = intake_demo::seed_demo(&api, CLI).unwrap();
     assert_eq!(again.patients, 0);
     assert_eq!(api.list_encounters(CLI, None, None).unwrap().len(), before);
     let entries = api.list_audit(CLI, &encounter_entries()).unwrap();
