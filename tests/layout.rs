@@ -3,6 +3,7 @@
 //! with the registered commands, icon format.
 
 mod command_contract;
+mod module_graph;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -78,14 +79,20 @@ fn the_desktop_app_does_not_link_the_demo_register() {
     // for tests.
     for manifest in ["Cargo.toml", "crates/intake-api/Cargo.toml"] {
         let names = dependency_names(&root().join(manifest), "normal,build");
-        assert!(names.iter().any(|n| n == "intake-api"), "{manifest}: {names:?}");
+        assert!(
+            names.iter().any(|n| n == "intake-api"),
+            "{manifest}: {names:?}"
+        );
         assert!(
             !names.iter().any(|n| n == "intake-demo"),
             "{manifest} links intake-demo"
         );
     }
     let cli = dependency_names(&root().join("crates/intake-cli/Cargo.toml"), "normal");
-    assert!(cli.iter().any(|n| n == "intake-demo"), "the CLI seeds demo data");
+    assert!(
+        cli.iter().any(|n| n == "intake-demo"),
+        "the CLI seeds demo data"
+    );
     // And the built binary holds none of the demo register's text, but does hold the
     // API's (so the search would find it).
     let binary = env!("CARGO_BIN_EXE_intake-desk");
@@ -96,7 +103,10 @@ fn the_desktop_app_does_not_link_the_demo_register() {
             .expect("grep runs");
         grep.success()
     };
-    assert!(holds("This record is damaged"), "the API's messages are in it");
+    assert!(
+        holds("This record is damaged"),
+        "the API's messages are in it"
+    );
     for demo in ["Nora Lindqvist", "Dr. Paul Okafor", "Northwind Health"] {
         assert!(!holds(demo), "the desktop binary holds demo text {demo:?}");
     }
@@ -366,5 +376,34 @@ fn encounter_statuses_are_written_only_by_their_enum() {
         "write statuses through intake_core::EncounterStatus (as_str, parse), not as strings \
          (migrations are the only other place):\n{}",
         offences.join("\n")
+    );
+}
+
+/// The API's rooms import each other in one direction only: no `use crate::` circle
+/// between its modules (see `module_graph`), and at most six files at its top.
+#[test]
+fn the_api_has_rooms_and_no_import_circle() {
+    let src = root().join("crates/intake-api/src");
+    let graph = module_graph::Graph::of_crate(&src);
+    assert!(
+        graph.files.len() > 25,
+        "read the API's files ({})",
+        graph.files.len()
+    );
+    let cycles = graph.cycles();
+    assert!(
+        cycles.is_empty(),
+        "modules that import each other in a circle: {cycles:#?}"
+    );
+    let top: Vec<String> = fs::read_dir(&src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        top.len() <= 6,
+        "intake-api/src has {} top-level files: {top:?}",
+        top.len()
     );
 }

@@ -1,6 +1,8 @@
 //! The audit log and clinic settings.
 
-use intake_api::dto::{AuditEntryDto, AuditFilterDto, AuditVerifyDto, SettingsDto, SettingsUpdate};
+use intake_api::wire::{
+    AuditEntryDto, AuditFilterDto, AuditVerifyDto, SettingsDto, SettingsUpdate,
+};
 use intake_api::Caller;
 use tauri::State;
 

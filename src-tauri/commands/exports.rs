@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use intake_api::exports::ExportedDto;
-use intake_api::exports_batch::{BatchProgressDto, BatchReportDto, BatchRequest};
+use intake_api::wire::ExportedDto;
+use intake_api::wire::{BatchProgressDto, BatchReportDto, BatchRequest};
 use intake_api::Caller;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};

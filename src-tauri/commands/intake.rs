@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use intake_api::carry::ConfirmDto;
-use intake_api::encounters::{ChangeDto, IntakeDto, SavedDto, SubmitDto};
-use intake_api::encounters_dto::EncounterDto;
-use intake_api::templates::TemplateDto;
+use intake_api::wire::ConfirmDto;
+use intake_api::wire::EncounterDto;
+use intake_api::wire::TemplateDto;
+use intake_api::wire::{ChangeDto, IntakeDto, SavedDto, SubmitDto};
 use intake_api::Caller;
 use tauri::State;
 

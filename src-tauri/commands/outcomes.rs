@@ -1,6 +1,6 @@
 //! The outcomes report (admin): what carry-forward saved, per week and per intake.
 
-use intake_api::outcomes::OutcomesDto;
+use intake_api::wire::OutcomesDto;
 use intake_api::Caller;
 use tauri::State;
 

@@ -1,6 +1,6 @@
 //! Patients: search, view, history, register, edit, mark entered in error.
 
-use intake_api::patients_dto::{
+use intake_api::wire::{
     PatientDto, PatientInputDto, PatientRevisionDto, PatientSaveDto, PatientSearchDto,
 };
 use intake_api::Caller;

@@ -2,7 +2,7 @@
 //! previous visit, sign, return to the nurse, amend (start, discard), entered in error,
 //! and the record's signed versions and answer history.
 
-use intake_api::review_dto::{AnswerRevisionDto, QueueDto, RecordVersionDto, ReviewDto};
+use intake_api::wire::{AnswerRevisionDto, QueueDto, RecordVersionDto, ReviewDto};
 use intake_api::Caller;
 use tauri::State;
 

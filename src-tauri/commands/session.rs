@@ -1,6 +1,6 @@
 //! First run, signing in and out, the lock, one's own password.
 
-use intake_api::dto::{AppStatusDto, SessionDto, SignedInDto, UserDto};
+use intake_api::wire::{AppStatusDto, SessionDto, SignedInDto, UserDto};
 use intake_api::Caller;
 use tauri::State;
 

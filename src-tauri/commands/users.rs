@@ -1,6 +1,6 @@
 //! User management (admin).
 
-use intake_api::dto::{NewUserRequest, UserDto};
+use intake_api::wire::{NewUserRequest, UserDto};
 use intake_api::Caller;
 use tauri::State;
 

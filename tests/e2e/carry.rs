@@ -1,7 +1,7 @@
 //! Carry-forward in the real window: a repeat visit shows where each carried value came
 //! from, waits for confirmation, lists what changed, and offers to update the record.
 
-use intake_api::encounters::ChangeDto;
+use intake_api::wire::ChangeDto;
 use intake_api::Caller;
 use serde_json::{json, Value};
 

@@ -18,7 +18,7 @@ use crate::harness::{
 };
 
 /// The newest demo visit with `status`.
-fn newest(data: &Path, status: &str) -> intake_api::encounters_dto::EncounterDto {
+fn newest(data: &Path, status: &str) -> intake_api::wire::EncounterDto {
     let list = api(data)
         .list_encounters(Caller::Cli("e2e"), None, Some(status))
         .unwrap();

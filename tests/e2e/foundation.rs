@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use intake_api::dto::SettingsUpdate;
+use intake_api::wire::SettingsUpdate;
 use intake_api::Caller;
 
 use crate::harness::{api, demo_data, Session, ENTER};

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::wire::PatientInputDto;
 use intake_api::Caller;
 use intake_demo::visits::{
     LUKASZ_ALLERGY, LUKASZ_BIRTH_DATE, LUKASZ_CONDITION, LUKASZ_CONTACT, LUKASZ_INSURER,

@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
-use intake_api::carry::ConfirmDto;
-use intake_api::dto::{NewUserRequest, SettingsUpdate};
-use intake_api::encounters::ChangeDto;
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::wire::ChangeDto;
+use intake_api::wire::ConfirmDto;
+use intake_api::wire::PatientInputDto;
+use intake_api::wire::{NewUserRequest, SettingsUpdate};
 use intake_api::{Api, Caller, DataDir, ManualClock};
 use serde_json::{json, Value};
 

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use intake_api::encounters::ChangeDto;
+use intake_api::wire::ChangeDto;
 use intake_api::{Api, Caller, DataDir, ManualClock};
 use serde_json::{json, Value};
 
@@ -34,7 +34,7 @@ fn submitted_visit_for_zoe(data: &std::path::Path, days_ago: i64, changes: &[Cha
     let nurse = Caller::Session(&token);
     let e = api.start_intake(nurse, zoe(&api), None, None).unwrap();
     // A repeat visit: the nurse confirms what was carried, as she would on the screen.
-    let waiting: Vec<intake_api::carry::ConfirmDto> = api
+    let waiting: Vec<intake_api::wire::ConfirmDto> = api
         .open_intake(nurse, e.id)
         .unwrap()
         .answers

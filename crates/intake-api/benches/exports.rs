@@ -20,11 +20,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{Duration as Span, TimeZone, Utc};
 use criterion::Criterion;
-use intake_api::carry::ConfirmDto;
-use intake_api::dto::SettingsUpdate;
-use intake_api::encounters::ChangeDto;
-use intake_api::exports_batch::{BatchReportDto, BatchRequest, MANIFEST};
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::export::batch::MANIFEST;
+use intake_api::wire::ChangeDto;
+use intake_api::wire::ConfirmDto;
+use intake_api::wire::PatientInputDto;
+use intake_api::wire::SettingsUpdate;
+use intake_api::wire::{BatchReportDto, BatchRequest};
 use intake_api::{Api, Caller, ManualClock};
 use serde_json::{json, Value};
 

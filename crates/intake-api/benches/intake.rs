@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use intake_api::encounters::ChangeDto;
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::wire::ChangeDto;
+use intake_api::wire::PatientInputDto;
 use intake_api::{Api, Caller, SystemClock};
 use intake_core::questionnaire::response::{evaluate, FormIndex, Response};
 use serde_json::json;
@@ -151,7 +151,7 @@ fn patient_with_visits(api: &Api, nurse: Caller<'_>, n: usize) -> i64 {
             }
         }
         api.save_intake(nurse, e.id, &changes, None).expect("save");
-        let confirms: Vec<intake_api::carry::ConfirmDto> = opened
+        let confirms: Vec<intake_api::wire::ConfirmDto> = opened
             .answers
             .iter()
             .filter(|a| a.needs_confirmation)

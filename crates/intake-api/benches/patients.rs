@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::wire::PatientInputDto;
 use intake_api::{Api, Caller, SystemClock};
 
 const CLI: Caller<'static> = Caller::Cli("bench");

@@ -15,9 +15,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
-use intake_api::dto::SettingsUpdate;
-use intake_api::encounters::ChangeDto;
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::wire::ChangeDto;
+use intake_api::wire::PatientInputDto;
+use intake_api::wire::SettingsUpdate;
 use intake_api::{Api, ApiError, Caller, ManualClock};
 use serde_json::{json, Value};
 

@@ -2,6 +2,7 @@
 //! with the closed set of codes in [`ErrorCode`]; messages are written for the person
 //! at the screen, so front ends show them as they are and never parse them.
 
+use chrono::{DateTime, Utc};
 use intake_store::StoreError;
 
 /// The closed set of error codes a front end sees.
@@ -115,4 +116,22 @@ impl From<intake_core::user::Invalid> for ApiError {
     fn from(e: intake_core::user::Invalid) -> Self {
         ApiError::invalid(e.field, e.message)
     }
+}
+
+/// A time as messages write it.
+pub(crate) fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `100000` as "100,000".
+pub(crate) fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

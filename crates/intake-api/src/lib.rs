@@ -10,37 +10,18 @@
 //!
 //! The API reads time from an injected [`Clock`], so tests move time by hand.
 
-mod audit;
-mod auth;
-pub mod builtin;
-pub mod carry;
+pub mod access;
+pub mod admin;
 mod clock;
 pub mod data_dir;
-pub mod dto;
-pub mod encounters;
-mod encounters_check;
-pub mod encounters_dto;
-mod encounters_lock;
-mod encounters_write;
 mod error;
-pub mod exports;
-pub mod exports_batch;
-mod files;
-pub mod outcomes;
-mod passwords;
-mod patients;
-pub mod patients_dto;
-pub mod patients_import;
-mod patients_search;
+pub mod export;
+pub mod intake;
+pub mod patients;
 pub mod permissions;
 mod record;
 pub mod review;
-mod review_actions;
-pub mod review_dto;
-pub mod seeding;
-mod settings;
-pub mod templates;
-mod users;
+pub mod wire;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
-use intake_api::dto::{AuditFilterDto, NewUserRequest, SettingsUpdate};
+use intake_api::wire::{AuditFilterDto, NewUserRequest, SettingsUpdate};
 use intake_api::{Api, ApiError, Caller, ErrorCode, ManualClock};
 
 struct World {

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
-use intake_api::carry::ConfirmDto;
-use intake_api::encounters::{ChangeDto, IntakeDto};
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::wire::ConfirmDto;
+use intake_api::wire::PatientInputDto;
+use intake_api::wire::{ChangeDto, IntakeDto};
 use intake_api::{Api, Caller, ErrorCode, ManualClock};
 use serde_json::{json, Value};
 
@@ -42,10 +42,7 @@ fn change(key: &str, values: Value) -> ChangeDto {
     serde_json::from_value(json!({ "key": key, "values": values, "baseRev": 0 })).unwrap()
 }
 
-fn answer<'a>(
-    intake: &'a IntakeDto,
-    key: &str,
-) -> Option<&'a intake_api::encounters_dto::AnswerDto> {
+fn answer<'a>(intake: &'a IntakeDto, key: &str) -> Option<&'a intake_api::wire::AnswerDto> {
     intake.answers.iter().find(|a| a.key == key)
 }
 

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use intake_api::dto::{AuditFilterDto, SettingsUpdate};
-use intake_api::encounters::ChangeDto;
-use intake_api::exports_batch::{BatchRequest, MANIFEST};
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::export::batch::MANIFEST;
+use intake_api::wire::BatchRequest;
+use intake_api::wire::ChangeDto;
+use intake_api::wire::PatientInputDto;
+use intake_api::wire::{AuditFilterDto, SettingsUpdate};
 use intake_api::{Api, Caller, ErrorCode, ManualClock};
 use serde_json::{json, Value};
 

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use intake_api::encounters::{ChangeDto, IntakeDto};
-use intake_api::encounters_dto::FormItemDto;
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::wire::FormItemDto;
+use intake_api::wire::PatientInputDto;
+use intake_api::wire::{ChangeDto, IntakeDto};
 use intake_api::{Api, Caller, ErrorCode, ManualClock};
 use serde_json::{json, Value};
 

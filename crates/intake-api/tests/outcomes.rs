@@ -6,11 +6,11 @@
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
-use intake_api::carry::ConfirmDto;
-use intake_api::dto::{AuditFilterDto, NewUserRequest, SettingsUpdate};
-use intake_api::encounters::ChangeDto;
-use intake_api::outcomes::{OutcomeEncounterDto, OutcomesDto};
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::wire::ChangeDto;
+use intake_api::wire::ConfirmDto;
+use intake_api::wire::PatientInputDto;
+use intake_api::wire::{AuditFilterDto, NewUserRequest, SettingsUpdate};
+use intake_api::wire::{OutcomeEncounterDto, OutcomesDto};
 use intake_api::{Api, ApiError, Caller, ErrorCode, ManualClock};
 use serde_json::{json, Value};
 

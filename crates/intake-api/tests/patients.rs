@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use intake_api::dto::{AuditFilterDto, SettingsUpdate};
-use intake_api::patients_dto::PatientInputDto;
-use intake_api::patients_import::ImportOptions;
+use intake_api::wire::ImportOptions;
+use intake_api::wire::PatientInputDto;
+use intake_api::wire::{AuditFilterDto, SettingsUpdate};
 use intake_api::{Api, Caller, ErrorCode, ManualClock};
 
 const CLI: Caller<'static> = Caller::Cli("tester");
@@ -37,11 +37,7 @@ fn person(family: &str, given: &str, birth: &str) -> PatientInputDto {
     }
 }
 
-fn register(
-    api: &Api,
-    caller: Caller<'_>,
-    p: &PatientInputDto,
-) -> intake_api::patients_dto::PatientDto {
+fn register(api: &Api, caller: Caller<'_>, p: &PatientInputDto) -> intake_api::wire::PatientDto {
     let saved = api.register_patient(caller, p, None).expect("registered");
     saved
         .patient
@@ -647,11 +643,7 @@ fn generated_mrns_follow_the_sequence_and_skip_taken_ones() {
 
 const HEADER: &str = "mrn,family,given,birth_date,sex,phone,email\n";
 
-fn import(
-    api: &Api,
-    csv: &str,
-    options: ImportOptions,
-) -> intake_api::patients_import::ImportReportDto {
+fn import(api: &Api, csv: &str, options: ImportOptions) -> intake_api::wire::ImportReportDto {
     api.import_patients_csv(CLI, csv.as_bytes(), options)
         .expect("an import report")
 }

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
-use intake_api::dto::{AuditFilterDto, NewUserRequest};
-use intake_api::encounters::ChangeDto;
-use intake_api::patients_dto::PatientInputDto;
-use intake_api::review_dto::ReviewDto;
+use intake_api::wire::ChangeDto;
+use intake_api::wire::PatientInputDto;
+use intake_api::wire::ReviewDto;
+use intake_api::wire::{AuditFilterDto, NewUserRequest};
 use intake_api::{Api, ApiError, Caller, ErrorCode, ManualClock};
 use serde_json::{json, Value};
 

@@ -210,7 +210,7 @@ fn patients_and_visits_keep_their_names_and_statuses() {
 }
 
 /// `answer(review, key)`: the answer's values, source and who confirmed it.
-fn answer(answers: &[intake_api::encounters_dto::AnswerDto], key: &str) -> Value {
+fn answer(answers: &[intake_api::wire::AnswerDto], key: &str) -> Value {
     let a = answers
         .iter()
         .find(|a| a.key == key)

@@ -5,7 +5,7 @@ use std::fmt;
 use std::io::BufRead;
 use std::sync::Arc;
 
-use intake_api::dto::{AuditFilterDto, NewUserRequest, SettingsUpdate};
+use intake_api::wire::{AuditFilterDto, NewUserRequest, SettingsUpdate};
 use intake_api::{Api, ApiError, Caller, DataDir, SystemClock};
 
 use crate::args::{Args, AuditCommand, Command, SettingsCommand, UserCommand};

@@ -46,7 +46,7 @@ fn shown(values: &[Value]) -> String {
 
 /// `encounter show --json`: the encounter as the app sends it, plus `template` (its slug)
 /// and, on each answer, `value` (the first of its `values`; null on a repeating-group row).
-fn show_json(detail: &intake_api::encounters::EncounterDetailDto) -> Result<Value, CliError> {
+fn show_json(detail: &intake_api::wire::EncounterDetailDto) -> Result<Value, CliError> {
     let mut out = serde_json::to_value(detail)
         .map_err(|e| ApiError::Internal(format!("the intake does not serialise: {e}")))?;
     out["template"] = json!(detail.encounter.template_slug);

@@ -6,7 +6,7 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::AtomicBool;
 
-use intake_api::exports_batch::{BatchProgressDto, BatchRequest};
+use intake_api::wire::{BatchProgressDto, BatchRequest};
 use intake_api::{Api, Caller};
 
 use crate::args::ExportCommand;

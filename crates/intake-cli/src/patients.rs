@@ -1,7 +1,7 @@
 //! `intake patient ...`: register, find, show and import patients.
 
-use intake_api::patients_dto::{PatientDto, PatientInputDto, PatientSummaryDto};
-use intake_api::patients_import::ImportOptions;
+use intake_api::wire::ImportOptions;
+use intake_api::wire::{PatientDto, PatientInputDto, PatientSummaryDto};
 use intake_api::{Api, ApiError, Caller};
 
 use crate::args::PatientCommand;

@@ -4,7 +4,7 @@
 //! start to submission, then a total line; `--json` prints the API's report as it is.
 //! Read-only: nothing is written, nothing audited.
 
-use intake_api::outcomes::{OutcomeFiguresDto, OutcomesDto};
+use intake_api::wire::{OutcomeFiguresDto, OutcomesDto};
 use intake_api::{Api, Caller};
 
 use crate::args::ReportCommand;

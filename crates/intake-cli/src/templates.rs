@@ -1,6 +1,6 @@
 //! `intake template ...`: import (with the report), list, activate, retire, export.
 
-use intake_api::templates::TemplateDto;
+use intake_api::wire::TemplateDto;
 use intake_api::{Api, Caller};
 
 use crate::args::TemplateCommand;

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use assert_cmd::Command;
-use intake_api::encounters::ChangeDto;
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::wire::ChangeDto;
+use intake_api::wire::PatientInputDto;
 use intake_api::{Api, Caller, DataDir, SystemClock};
 use predicates::prelude::*;
 use predicates::str::contains;

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use assert_cmd::Command;
 use chrono::{Duration, TimeZone, Utc};
-use intake_api::dto::NewUserRequest;
-use intake_api::encounters::ChangeDto;
-use intake_api::patients_dto::PatientInputDto;
+use intake_api::wire::ChangeDto;
+use intake_api::wire::NewUserRequest;
+use intake_api::wire::PatientInputDto;
 use intake_api::{Api, Caller, DataDir, ManualClock};
 use predicates::prelude::*;
 use predicates::str::contains;

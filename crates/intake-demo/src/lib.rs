@@ -1,7 +1,7 @@
 //! Intake Desk's demo register, for trying the app at once (`intake seed-demo`, and
 //! `make run`'s first start) and for tests: three demo accounts, 200 made-up patients
 //! ([`patients`]) and their earlier visits ([`visits`]), entered and signed through the
-//! API's seeding door (`intake_api::seeding`) with the same steps and checks the use
+//! API's seeding door (`intake_api::admin::seeding`) with the same steps and checks the use
 //! cases run. The desktop app does not link this crate.
 //!
 //! Demo accounts use the password `demo`, below the password policy on purpose; they
@@ -10,8 +10,8 @@
 pub mod patients;
 pub mod visits;
 
-use intake_api::builtin::GENERAL_INTAKE_SLUG;
-use intake_api::seeding::Seeding;
+use intake_api::admin::builtin::GENERAL_INTAKE_SLUG;
+use intake_api::admin::seeding::Seeding;
 use intake_api::{Api, ApiError, Caller};
 use intake_core::ids::PatientId;
 use intake_core::Role;

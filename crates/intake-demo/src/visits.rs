@@ -35,7 +35,7 @@ mod sign_off;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use intake_api::seeding::Seeding;
+use intake_api::admin::seeding::Seeding;
 use intake_api::ApiError;
 use intake_core::ids::PatientId;
 use intake_core::patient::ValidPatient;

@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use intake_api::carry::{PlanDto, PlanEntryDto};
-use intake_api::dto::AuditFilterDto;
-use intake_api::encounters::EncounterDetailDto;
-use intake_api::encounters_dto::EncounterDto;
+use intake_api::wire::AuditFilterDto;
+use intake_api::wire::EncounterDetailDto;
+use intake_api::wire::EncounterDto;
+use intake_api::wire::{PlanDto, PlanEntryDto};
 use intake_api::{Api, Caller, ManualClock};
 use intake_demo::visits::{
     DEMO_AMENDMENT_REASONS, DEMO_NURSE, DEMO_PHYSICIAN, LUKASZ_ALLERGY, LUKASZ_CONDITION,
@@ -65,10 +65,7 @@ fn entry<'a>(plan: &'a PlanDto, key: &str) -> &'a PlanEntryDto {
         .unwrap_or_else(|| panic!("{key} in the plan"))
 }
 
-fn answer<'a>(
-    detail: &'a EncounterDetailDto,
-    key: &str,
-) -> &'a intake_api::encounters_dto::AnswerDto {
+fn answer<'a>(detail: &'a EncounterDetailDto, key: &str) -> &'a intake_api::wire::AnswerDto {
     detail
         .answers
         .iter()
@@ -311,7 +308,7 @@ fn seconds(from: &str, to: &str) -> i64 {
 }
 
 /// The answer with `key` in a list of answers, as a number.
-fn number(answers: &[intake_api::encounters_dto::AnswerDto], key: &str) -> f64 {
+fn number(answers: &[intake_api::wire::AnswerDto], key: &str) -> f64 {
     let a = answers
         .iter()
         .find(|a| a.key == key)
@@ -323,7 +320,7 @@ fn number(answers: &[intake_api::encounters_dto::AnswerDto], key: &str) -> f64 {
         .unwrap_or_else(|| panic!("{key}: {v}"))
 }
 
-fn author<'a>(answers: &'a [intake_api::encounters_dto::AnswerDto], key: &str) -> &'a str {
+fn author<'a>(answers: &'a [intake_api::wire::AnswerDto], key: &str) -> &'a str {
     &answers.iter().find(|a| a.key == key).unwrap().author
 }
 

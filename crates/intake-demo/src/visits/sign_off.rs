@@ -13,8 +13,8 @@
 //! is audited per visit; `seed_demo` writes one summary.
 
 use chrono::{DateTime, Duration, Utc};
+use intake_api::admin::seeding::Seeding;
 use intake_api::permissions::{allows, Permission};
-use intake_api::seeding::Seeding;
 use intake_api::{ApiError, Principal};
 use intake_core::questionnaire::response::Key;
 use intake_core::questionnaire::AnswerValue;

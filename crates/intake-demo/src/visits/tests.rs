@@ -15,7 +15,7 @@ use super::history::{is_lukasz, visits_for, Visit};
 use super::sign_off::{fates, sign_time, Fate, History, Mistake};
 use super::{DEMO_AMENDMENT_REASONS, DEMO_NURSE, DEMO_WAITING, LUKASZ_VISITS_DAYS_AGO};
 use crate::patients::demo_patients;
-use intake_api::builtin::GENERAL_INTAKE;
+use intake_api::admin::builtin::GENERAL_INTAKE;
 use intake_api::{Api, Caller, ManualClock};
 
 fn today() -> NaiveDate {

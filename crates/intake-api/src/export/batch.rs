@@ -1,0 +1,411 @@
+//! Batch export: the PDF summaries of every visit in a date range with the chosen
+//! statuses, into one folder, on all cores, with progress, cancel and a manifest.
+//!
+//! - Workers (one per core) take the next visit, build its summary (reading through the
+//!   store), render it and write it through a temporary file renamed into place, so a
+//!   file in the folder is always whole. The caller's thread only reports progress.
+//! - A file already in the folder whose manifest row has the same record hash is the
+//!   same record: it is skipped and counted as such.
+//! - A write that fails (a full disk, a folder made read-only) stops the batch and names
+//!   the file; a visit that cannot be summarised is listed with its reason and the
+//!   batch goes on. Cancel stops after the files in progress.
+//! - `manifest.csv` lists every file the folder holds from this and earlier batches
+//!   (file, encounter, MRN, visit date, status, SHA-256 of the PDF and of the record,
+//!   generated at), written whole at the end, also after a cancel or a stop.
+//! - One audit entry per batch names the encounters it covered.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use intake_core::{EncounterId, EncounterStatus};
+use serde_json::json;
+
+use crate::export::pdf::sha256_hex;
+
+use crate::export::files::write_atomically;
+use crate::permissions::Permission;
+use crate::wire::export::{BatchFailureDto, BatchProgressDto, BatchReportDto, BatchRequest};
+use crate::{Api, ApiError, Caller};
+
+/// The manifest's name in the folder.
+pub const MANIFEST: &str = "manifest.csv";
+const MANIFEST_HEADER: [&str; 8] = [
+    "file",
+    "encounter",
+    "mrn",
+    "visit_date",
+    "status",
+    "pdf_sha256",
+    "record_sha256",
+    "generated_at",
+];
+
+/// One manifest row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ManifestRow {
+    file: String,
+    encounter: i64,
+    mrn: String,
+    visit_date: String,
+    status: String,
+    pdf_sha256: String,
+    record_sha256: String,
+    generated_at: String,
+}
+
+impl ManifestRow {
+    fn fields(&self) -> [String; 8] {
+        [
+            self.file.clone(),
+            self.encounter.to_string(),
+            self.mrn.clone(),
+            self.visit_date.clone(),
+            self.status.clone(),
+            self.pdf_sha256.clone(),
+            self.record_sha256.clone(),
+            self.generated_at.clone(),
+        ]
+    }
+}
+
+/// The rows of an earlier manifest in the folder whose files are still there (an
+/// unreadable or foreign manifest counts as none).
+fn read_manifest(folder: &Path) -> BTreeMap<String, ManifestRow> {
+    let mut out = BTreeMap::new();
+    let Ok(mut reader) = csv::Reader::from_path(folder.join(MANIFEST)) else {
+        return out;
+    };
+    for record in reader.records().flatten() {
+        let get = |i: usize| record.get(i).unwrap_or_default().to_string();
+        let Ok(encounter) = get(1).parse::<i64>() else {
+            continue;
+        };
+        let file = get(0);
+        if file.contains(['/', '\\']) || !folder.join(&file).is_file() {
+            continue;
+        }
+        out.insert(
+            file.clone(),
+            ManifestRow {
+                file,
+                encounter,
+                mrn: get(2),
+                visit_date: get(3),
+                status: get(4),
+                pdf_sha256: get(5),
+                record_sha256: get(6),
+                generated_at: get(7),
+            },
+        );
+    }
+    out
+}
+
+fn write_manifest(folder: &Path, rows: &BTreeMap<String, ManifestRow>) -> Result<(), ApiError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut write = || -> Result<(), csv::Error> {
+        w.write_record(MANIFEST_HEADER)?;
+        for row in rows.values() {
+            w.write_record(row.fields())?;
+        }
+        Ok(w.flush()?)
+    };
+    write().map_err(|e| ApiError::Internal(format!("the manifest: {e}")))?;
+    write_atomically(&folder.join(MANIFEST), w.get_ref())
+}
+
+fn day(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid(field, format!("{s:?} is not a date (YYYY-MM-DD).")))
+}
+
+/// Checks that `folder` is a folder this process can write into.
+fn check_folder(folder: &Path) -> Result<(), ApiError> {
+    let shown = folder.display();
+    if !folder.exists() {
+        return Err(ApiError::invalid(
+            "folder",
+            format!("The folder {shown} does not exist."),
+        ));
+    }
+    if !folder.is_dir() {
+        return Err(ApiError::invalid(
+            "folder",
+            format!("{shown} is a file, not a folder."),
+        ));
+    }
+    tempfile::NamedTempFile::new_in(folder)
+        .map_err(|e| ApiError::invalid("folder", format!("Cannot write into {shown}: {e}.")))?;
+    Ok(())
+}
+
+/// What a worker did with one visit.
+enum Outcome {
+    Written(ManifestRow),
+    Skipped(String),
+    Failed(BatchFailureDto),
+    /// A write failed: the batch stops.
+    Stop(BatchFailureDto),
+}
+
+/// Clears the running flag however the batch ends.
+struct Running<'a>(&'a AtomicBool);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+impl Api {
+    /// Asks the running batch to stop after the files in progress, by setting `cancel`
+    /// (the flag that batch was started with). Answers whether a batch was running; when
+    /// none runs it answers false and leaves `cancel` as it is, so a late click cannot
+    /// cancel the next batch.
+    pub fn cancel_export(&self, caller: Caller<'_>, cancel: &AtomicBool) -> Result<bool, ApiError> {
+        self.authorize(caller, Permission::ExportBatch)?;
+        if !self.exporting().load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        cancel.store(true, Ordering::SeqCst);
+        Ok(true)
+    }
+}
+
+impl Api {
+    /// Exports the summaries `request` covers into its folder; `progress` hears of each
+    /// finished file (at most ten times a second, and at the end); setting `cancel`
+    /// stops the batch after the files in progress.
+    pub fn export_batch(
+        &self,
+        caller: Caller<'_>,
+        request: &BatchRequest,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(&BatchProgressDto),
+    ) -> Result<BatchReportDto, ApiError> {
+        let who = self.authorize(caller, Permission::ExportBatch)?;
+        let from = day(&request.from, "from")?;
+        let to = day(&request.to, "to")?;
+        if from > to {
+            return Err(ApiError::invalid(
+                "to",
+                format!("The range ends ({to}) before it starts ({from})."),
+            ));
+        }
+        let mut statuses: Vec<EncounterStatus> = Vec::new();
+        for s in &request.statuses {
+            let Ok(known) = EncounterStatus::parse(s.trim()) else {
+                return Err(ApiError::invalid(
+                    "statuses",
+                    format!("{s:?} is not a status ({}).", EncounterStatus::words()),
+                ));
+            };
+            statuses.push(known);
+        }
+        if statuses.is_empty() {
+            statuses = vec![EncounterStatus::Signed, EncounterStatus::Amended];
+        }
+        let folder = request.folder.as_path();
+        check_folder(folder)?;
+        if self.exporting().swap(true, Ordering::SeqCst) {
+            return Err(ApiError::Conflict(
+                "A batch export is already running; wait for it or cancel it.".into(),
+            ));
+        }
+        let _running = Running(self.exporting());
+
+        let started = Instant::now();
+        let now = self.now();
+        let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let (ids, paper) = self.store.read(|db| {
+            let ids =
+                db.export_candidates(midnight(from), midnight(to) + Duration::days(1), &statuses)?;
+            Ok::<_, ApiError>((ids, crate::admin::settings::paper_size(db)?))
+        })?;
+        let mut manifest = read_manifest(folder);
+        let earlier: BTreeMap<String, String> = manifest
+            .values()
+            .map(|r| (r.file.clone(), r.record_sha256.clone()))
+            .collect();
+        let total = ids.len();
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 8);
+        let generated_at = intake_store::format_time(now);
+        let (tx, rx) = mpsc::channel::<Outcome>();
+
+        let mut report = BatchReportDto {
+            folder: folder.display().to_string(),
+            manifest: folder.join(MANIFEST).display().to_string(),
+            total,
+            written: 0,
+            skipped: 0,
+            failed: Vec::new(),
+            cancelled: false,
+            stopped: None,
+            seconds: 0.0,
+        };
+        let mut covered: Vec<i64> = Vec::new();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let (next, stop, ids, earlier) = (&next, &stop, &ids, &earlier);
+                let generated_at = generated_at.as_str();
+                scope.spawn(move || loop {
+                    if stop.load(Ordering::SeqCst) || cancel.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&id) = ids.get(i) else { break };
+                    let outcome = self.export_one(id, folder, paper, now, generated_at, earlier);
+                    if matches!(outcome, Outcome::Stop(_)) {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    if tx.send(outcome).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(tx);
+            let mut last = Instant::now() - StdDuration::from_secs(1);
+            let mut done = 0;
+            for outcome in rx {
+                done += 1;
+                let file = match outcome {
+                    Outcome::Written(row) => {
+                        report.written += 1;
+                        covered.push(row.encounter);
+                        let file = row.file.clone();
+                        manifest.insert(file.clone(), row);
+                        file
+                    }
+                    Outcome::Skipped(file) => {
+                        report.skipped += 1;
+                        if let Some(row) = manifest.get(&file) {
+                            covered.push(row.encounter);
+                        }
+                        file
+                    }
+                    Outcome::Failed(f) => {
+                        let file = f.file.clone();
+                        report.failed.push(f);
+                        file
+                    }
+                    Outcome::Stop(f) => {
+                        let file = f.file.clone();
+                        report.stopped = Some(format!("Stopped at {}: {}", f.file, f.reason));
+                        report.failed.push(f);
+                        file
+                    }
+                };
+                if last.elapsed() >= StdDuration::from_millis(100) || done == total {
+                    last = Instant::now();
+                    let elapsed = started.elapsed().as_secs_f64();
+                    progress(&BatchProgressDto {
+                        done,
+                        total,
+                        written: report.written,
+                        skipped: report.skipped,
+                        failed: report.failed.len(),
+                        eta_seconds: (done > 0)
+                            .then(|| elapsed / done as f64 * (total - done) as f64),
+                        file: Some(file),
+                    });
+                }
+            }
+        });
+        report.cancelled = cancel.load(Ordering::SeqCst)
+            && report.stopped.is_none()
+            && report.written + report.skipped + report.failed.len() < total;
+        if let Err(e) = write_manifest(folder, &manifest) {
+            report
+                .stopped
+                .get_or_insert(format!("The manifest could not be written: {e}"));
+        }
+        report.seconds = started.elapsed().as_secs_f64();
+        covered.sort_unstable();
+        self.store.write(|db| {
+            db.append_audit(&crate::audit_entry(
+                now,
+                &who.actor,
+                "export.pdf_batch",
+                "export",
+                None,
+                json!({
+                    "folder": report.folder,
+                    "from": from.to_string(),
+                    "to": to.to_string(),
+                    "statuses": statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                    "encounters": covered,
+                    "written": report.written,
+                    "skipped": report.skipped,
+                    "failed": report.failed.iter().map(|f| f.encounter_id).collect::<Vec<_>>(),
+                    "cancelled": report.cancelled,
+                    "stopped": report.stopped,
+                }),
+            ))?;
+            Ok::<_, ApiError>(())
+        })?;
+        Ok(report)
+    }
+
+    /// Exports one visit of a batch.
+    fn export_one(
+        &self,
+        id: EncounterId,
+        folder: &Path,
+        paper: intake_pdf::Paper,
+        now: DateTime<Utc>,
+        generated_at: &str,
+        earlier: &BTreeMap<String, String>,
+    ) -> Outcome {
+        let prepared = match self.store.read(|db| self.prepare_summary(db, id)) {
+            Ok(p) => p,
+            Err(e) => {
+                return Outcome::Failed(BatchFailureDto {
+                    encounter_id: id.0,
+                    file: String::new(),
+                    reason: e.to_string(),
+                })
+            }
+        };
+        let file = prepared.file_name.clone();
+        let record = prepared.summary.record_sha256.clone();
+        if earlier.get(&file) == Some(&record) && folder.join(&file).is_file() {
+            return Outcome::Skipped(file);
+        }
+        let bytes = match self.render_pdf(&prepared, paper, now) {
+            Ok(b) => b,
+            Err(e) => {
+                return Outcome::Failed(BatchFailureDto {
+                    encounter_id: id.0,
+                    file,
+                    reason: e.to_string(),
+                })
+            }
+        };
+        if let Err(e) = write_atomically(&folder.join(&file), &bytes) {
+            return Outcome::Stop(BatchFailureDto {
+                encounter_id: id.0,
+                file,
+                reason: e.to_string(),
+            });
+        }
+        Outcome::Written(ManifestRow {
+            file,
+            encounter: id.0,
+            mrn: prepared.mrn,
+            visit_date: prepared.visit_date.to_string(),
+            status: prepared.status.as_str().to_string(),
+            pdf_sha256: sha256_hex(&bytes),
+            record_sha256: record,
+            generated_at: generated_at.to_string(),
+        })
+    }
+}

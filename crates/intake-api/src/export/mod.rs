@@ -1,0 +1,6 @@
+//! Records leaving the app: one visit's PDF summary ([`pdf`]), many at once ([`batch`]),
+//! and writing files whole or not at all ([`files`]).
+
+pub mod batch;
+pub(crate) mod files;
+pub(crate) mod pdf;

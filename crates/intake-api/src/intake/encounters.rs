@@ -1,0 +1,328 @@
+//! Intakes (encounters): start a draft for a patient, open it for the screen, save
+//! changes field by field, submit.
+//!
+//! - A draft keeps every answer with its source (`typed`, `initial`, `calculated`,
+//!   `record`), author and time, and counts each key's writes (`rev`). A save names the
+//!   `rev` it saw for each key; if another window wrote that key meanwhile, nothing is
+//!   saved and the caller is told who changed what, when.
+//! - Calculated values (BMI, scores) are recomputed in the same transaction as the save
+//!   that changes their inputs.
+//! - Submission validates the whole form; with errors nothing changes and every problem
+//!   comes back. Answers of disabled items stay in the draft but are marked out of the
+//!   record. After submission the store refuses any change to the answers.
+
+use std::collections::BTreeMap;
+
+use intake_core::ids::PatientId;
+use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
+use intake_core::questionnaire::AnswerValue;
+use intake_core::{AnswerSource, EncounterId, EncounterStatus};
+use intake_store::{AnswerRow, EncounterFilter, EncounterRow, PatientStatus};
+use serde_json::json;
+
+use crate::error::when;
+use crate::intake::checks::MAX_CHANGES_PER_SAVE;
+use crate::intake::checks::{check_change, check_rows_exist};
+use crate::intake::write::{recalculate, write_answer};
+use crate::permissions::Permission;
+use crate::record::answers::response_of;
+use crate::record::lock::{check_editable, editable_by};
+use crate::record::problems::changes_since;
+use crate::record::problems::disabled;
+use crate::record::problems::problems;
+use crate::wire::intake::{form_dto, AnswerDto, EncounterDto};
+use crate::wire::intake::{ChangeDto, EncounterDetailDto, IntakeDto, SavedDto, SubmitDto};
+use crate::{Api, ApiError, Caller, Principal};
+
+impl Api {
+    pub(crate) fn dto(&self, e: &EncounterRow, who: &Principal) -> EncounterDto {
+        EncounterDto::new(e, !editable_by(e, who))
+    }
+
+    /// Starts a draft intake for a patient with a template (by default the built-in
+    /// general adult intake, its newest active version).
+    pub fn start_intake(
+        &self,
+        caller: Caller<'_>,
+        patient_id: i64,
+        slug: Option<&str>,
+        version: Option<&str>,
+    ) -> Result<EncounterDto, ApiError> {
+        let who = self.authorize(caller, Permission::EditIntake)?;
+        let now = self.now();
+        self.store.write(|db| {
+            let patient = db
+                .patient(PatientId(patient_id))?
+                .ok_or_else(|| ApiError::NotFound("There is no such patient.".into()))?;
+            if patient.status == PatientStatus::EnteredInError {
+                return Err(ApiError::Conflict(
+                    "This patient was entered in error; intakes cannot be started for them.".into(),
+                ));
+            }
+            let template = crate::admin::templates::startable_template(db, slug, version)?;
+            let q = self.form(db, template.id)?;
+            let index = FormIndex::new(&q.items);
+            let plan = self.carry_plan(db, &patient, &template, &q, now)?;
+            let id = db.insert_encounter(patient.id, template.id, now, &who.actor)?;
+            let notes = crate::intake::carry::write_plan(db, id, &plan, &index, now, &who.actor)?;
+            let notes = serde_json::to_string(&notes)
+                .map_err(|e| ApiError::Internal(format!("the carry-forward notes: {e}")))?;
+            db.set_carry_notes(id, &notes)?;
+            db.append_audit(&intake_store::NewAuditEntry {
+                at: now,
+                actor: &who.actor,
+                action: "encounter.started",
+                patient_id: Some(patient_id),
+                entity: "encounter",
+                entity_id: Some(id.to_string()),
+                detail: json!({
+                    "template": template.slug,
+                    "version": template.version,
+                    "carried": plan.entries.iter().filter(|e| e.provenance.is_some()).count(),
+                }),
+            })?;
+            Ok(self.dto(&self.encounter_row(db, id)?, &who))
+        })
+    }
+
+    /// Encounters, newest first, of one patient and/or with one status.
+    pub fn list_encounters(
+        &self,
+        caller: Caller<'_>,
+        patient_id: Option<i64>,
+        status: Option<&str>,
+    ) -> Result<Vec<EncounterDto>, ApiError> {
+        let who = self.authorize(caller, Permission::ViewEncounters)?;
+        let status = status
+            .map(|s| {
+                EncounterStatus::parse(s).map_err(|_| {
+                    ApiError::invalid(
+                        "status",
+                        format!("{s:?} is not a status ({}).", EncounterStatus::words()),
+                    )
+                })
+            })
+            .transpose()?;
+        let filter = EncounterFilter {
+            patient_id: patient_id.map(PatientId),
+            status,
+            limit: None,
+        };
+        let rows = self.store.read(|db| db.list_encounters(&filter))?;
+        Ok(rows.iter().map(|e| self.dto(e, &who)).collect())
+    }
+
+    /// One encounter with every answer.
+    pub fn encounter_detail(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+    ) -> Result<EncounterDetailDto, ApiError> {
+        let id = EncounterId(id);
+        let who = self.authorize(caller, Permission::ViewEncounters)?;
+        self.store.read(|db| {
+            let e = self.encounter_row(db, id)?;
+            let answers = db.answers(id)?.iter().map(AnswerDto::new).collect();
+            Ok(EncounterDetailDto {
+                encounter: self.dto(&e, &who),
+                answers,
+            })
+        })
+    }
+
+    /// An encounter with its form, answers, disabled items and problems, for the screen.
+    pub fn open_intake(&self, caller: Caller<'_>, id: i64) -> Result<IntakeDto, ApiError> {
+        let id = EncounterId(id);
+        let who = self.authorize(caller, Permission::ViewEncounters)?;
+        self.store.read(|db| {
+            let e = self.encounter_row(db, id)?;
+            let q = self.form(db, e.template_id)?;
+            let index = FormIndex::new(&q.items);
+            let rows = db.answers(id)?;
+            let eval = evaluate(&index, &response_of(&rows));
+            let carry = e
+                .carry_notes
+                .as_deref()
+                .and_then(|n| serde_json::from_str(n).ok())
+                .unwrap_or_default();
+            let mentioned = crate::record::answers::answer_people(&rows)
+                .chain([who.actor.as_str(), e.started_by.as_str()])
+                .chain(e.submitted_by.as_deref())
+                .chain(e.signed_by.as_deref())
+                .chain(e.returned.iter().map(|r| r.by.as_str()))
+                .chain(e.amending.iter().map(|a| a.by.as_str()));
+            let people = self.display_names(db, mentioned)?;
+            Ok(IntakeDto {
+                people,
+                form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
+                encounter: self.dto(&e, &who),
+                answers: rows.iter().map(AnswerDto::new).collect(),
+                disabled: disabled(&eval),
+                problems: problems(&eval, &rows, &index),
+                carry,
+                changes: changes_since(&rows, &db.carried_revisions(id)?),
+            })
+        })
+    }
+
+    /// Saves changes to a draft in one transaction (see the module docs for conflicts).
+    pub fn save_intake(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        changes: &[ChangeDto],
+        section: Option<&str>,
+    ) -> Result<SavedDto, ApiError> {
+        let id = EncounterId(id);
+        let who = self.authorize(caller, Permission::EditIntake)?;
+        if changes.len() > MAX_CHANGES_PER_SAVE {
+            return Err(ApiError::invalid(
+                "changes",
+                format!("One save carries at most {MAX_CHANGES_PER_SAVE} changes."),
+            ));
+        }
+        let now = self.now();
+        self.store.write(|db| {
+            let e = self.encounter_row(db, id)?;
+            check_editable(&e, &who)?;
+            let q = self.form(db, e.template_id)?;
+            let index = FormIndex::new(&q.items);
+            if let Some(s) = section {
+                if !q.items.iter().any(|i| i.link_id == s) {
+                    return Err(ApiError::invalid(
+                        "section",
+                        format!("The form has no section {s:?}."),
+                    ));
+                }
+            }
+            let before = db.answers(id)?;
+            let stored: BTreeMap<String, &AnswerRow> =
+                before.iter().map(|a| (a.key.to_string(), a)).collect();
+            let mut response = response_of(&before);
+            let mut writes: Vec<(Key, Vec<AnswerValue>)> = Vec::new();
+            let mut removes: Vec<Key> = Vec::new();
+            for change in changes {
+                let (key, values) = check_change(&index, change, &stored)?;
+                if change.remove {
+                    // The row and everything inside it.
+                    let inside: Vec<Key> = response
+                        .keys()
+                        .filter(|k| {
+                            k.rows.len() >= key.rows.len()
+                                && k.rows.starts_with(&key.rows)
+                                && (k == &&key || index.within(&k.link_id, &key.link_id))
+                        })
+                        .cloned()
+                        .collect();
+                    for k in inside {
+                        response.remove(&k);
+                        removes.push(k);
+                    }
+                } else if values.is_empty() && !index.is_row_group(&key.link_id) {
+                    response.remove(&key);
+                    removes.push(key);
+                } else {
+                    response.insert(key.clone(), values.clone());
+                    writes.push((key, values));
+                }
+            }
+            check_rows_exist(&index, &response, &writes)?;
+            let mut written: Vec<Key> = Vec::new();
+            let mut removed: Vec<Key> = Vec::new();
+            for key in removes {
+                if db.delete_answer(id, &key)? {
+                    removed.push(key);
+                }
+            }
+            for (key, values) in writes {
+                write_answer(db, id, &key, &values, AnswerSource::Typed, now, &who.actor)?;
+                written.push(key);
+            }
+            let (calculated, uncalculated) =
+                recalculate(db, id, &index, &mut response, now, &who.actor)?;
+            written.extend(calculated);
+            removed.extend(uncalculated);
+            db.touch_encounter(id, section, now)?;
+            let eval = evaluate(&index, &response);
+            let after = db.answers(id)?;
+            let answers = after
+                .iter()
+                .filter(|a| written.contains(&a.key))
+                .map(AnswerDto::new)
+                .collect();
+            removed.retain(|k| !written.contains(k));
+            Ok(SavedDto {
+                saved_at: intake_store::format_time(now),
+                answers,
+                removed: removed.iter().map(Key::to_string).collect(),
+                disabled: disabled(&eval),
+                problems: problems(&eval, &after, &index),
+                encounter: self.dto(&self.encounter_row(db, id)?, &who),
+                changes: changes_since(&after, &db.carried_revisions(id)?),
+            })
+        })
+    }
+
+    /// Validates and submits a draft. With errors, nothing changes and every problem
+    /// is returned; a second submission is refused.
+    pub fn submit_intake(&self, caller: Caller<'_>, id: i64) -> Result<SubmitDto, ApiError> {
+        let id = EncounterId(id);
+        let who = self.authorize(caller, Permission::EditIntake)?;
+        let now = self.now();
+        self.store.write(|db| {
+            let e = self.encounter_row(db, id)?;
+            if let Some(a) = &e.amending {
+                return Err(ApiError::Conflict(format!(
+                    "This record is being amended by {}: the amendment is signed from the review, not submitted.",
+                    a.by
+                )));
+            }
+            if e.status != EncounterStatus::Draft {
+                let by = match (&e.submitted_at, &e.submitted_by) {
+                    (Some(at), Some(by)) => format!(" on {} by {by}", when(*at)),
+                    _ => String::new(),
+                };
+                return Err(ApiError::Conflict(format!(
+                    "This intake was already submitted{by}."
+                )));
+            }
+            let q = self.form(db, e.template_id)?;
+            let index = FormIndex::new(&q.items);
+            let rows = db.answers(id)?;
+            let response = response_of(&rows);
+            let eval = evaluate(&index, &response);
+            let found = problems(&eval, &rows, &index);
+            if found.iter().any(|p| p.severity == "error") {
+                return Ok(SubmitDto {
+                    submitted: false,
+                    problems: found,
+                    encounter: self.dto(&e, &who),
+                });
+            }
+            let left_out: Vec<Key> = response
+                .keys()
+                .filter(|k| eval.disabled.contains(k))
+                .cloned()
+                .collect();
+            db.submit_encounter(id, &left_out, now, &who.actor)?;
+            db.append_audit(&intake_store::NewAuditEntry {
+                at: now,
+                actor: &who.actor,
+                action: "encounter.submitted",
+                patient_id: Some(e.patient_id.0),
+                entity: "encounter",
+                entity_id: Some(id.to_string()),
+                detail: json!({
+                    "answers": response.len() - left_out.len(),
+                    "leftOut": left_out.len(),
+                    "warnings": eval.problems.len(),
+                }),
+            })?;
+            Ok(SubmitDto {
+                submitted: true,
+                problems: found,
+                encounter: self.dto(&self.encounter_row(db, id)?, &who),
+            })
+        })
+    }
+}

@@ -1,0 +1,88 @@
+//! Reading a visit's answers: as a response, as shown (what is in the record), who they
+//! name, and the parsed form of a stored version (cached).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use intake_core::questionnaire::response::{Key, Response};
+use intake_core::questionnaire::{self, Questionnaire};
+use intake_core::{EncounterId, TemplateId};
+use intake_store::{AnswerRow, Db, EncounterRow};
+
+use crate::{Api, ApiError};
+
+pub(crate) fn response_of(rows: &[AnswerRow]) -> Response {
+    let mut response = Response::new();
+    for row in rows {
+        response.insert(row.key.clone(), row.values.clone());
+    }
+    response
+}
+
+/// The answers that are in the record as it stands: for a submitted or signed record
+/// those marked so; in a draft or during an amendment those the form enables now
+/// (`disabled`: what the evaluation of the current answers left out).
+pub(crate) fn shown_response(rows: &[AnswerRow], disabled: Option<&BTreeSet<Key>>) -> Response {
+    let mut response = response_of(rows);
+    match disabled {
+        Some(disabled) => response.retain(|k, _| !disabled.contains(k)),
+        None => {
+            let out: BTreeSet<&Key> = rows
+                .iter()
+                .filter(|a| !a.in_record)
+                .map(|a| &a.key)
+                .collect();
+            response.retain(|k, _| !out.contains(k));
+        }
+    }
+    response
+}
+
+/// Everyone the answers name: who entered each, who confirmed it, and for a carried one
+/// who entered and confirmed it at its visit.
+pub(crate) fn answer_people(rows: &[AnswerRow]) -> impl Iterator<Item = &str> {
+    rows.iter()
+        .flat_map(|a| {
+            [Some(a.author.as_str()), a.confirmed_by.as_deref()]
+                .into_iter()
+                .chain(
+                    a.carried
+                        .iter()
+                        .flat_map(|c| [Some(c.author.as_str()), c.confirmed_by.as_deref()]),
+                )
+        })
+        .flatten()
+}
+
+fn not_found(id: EncounterId) -> ApiError {
+    ApiError::NotFound(format!("There is no intake {id}."))
+}
+
+impl Api {
+    /// The parsed form of a stored template version (cached: versions never change).
+    pub(crate) fn form(
+        &self,
+        db: &Db<'_>,
+        template_id: TemplateId,
+    ) -> Result<Arc<Questionnaire>, ApiError> {
+        if let Some(q) = self.forms_cache().get(&template_id) {
+            return Ok(q.clone());
+        }
+        let bytes = db
+            .template_original(template_id)?
+            .ok_or_else(|| ApiError::Internal("the intake's form is missing".into()))?;
+        let (q, _) = questionnaire::import(&bytes)
+            .map_err(|e| ApiError::Internal(format!("the intake's form no longer imports: {e}")))?;
+        let q = Arc::new(q);
+        self.forms_cache().insert(template_id, q.clone());
+        Ok(q)
+    }
+
+    pub(crate) fn encounter_row(
+        &self,
+        db: &Db<'_>,
+        id: EncounterId,
+    ) -> Result<EncounterRow, ApiError> {
+        db.encounter(id)?.ok_or_else(|| not_found(id))
+    }
+}

@@ -1,0 +1,337 @@
+//! The physician's review: the queue of submitted intakes, the record with what changed
+//! since the previous visit, signing, returning to the nurse, amending, and marking an
+//! encounter entered in error.
+//!
+//! - Every action that changes a record names the record's hash the caller saw
+//!   ([`crate::record::canonical`]); if the record changed since, nothing happens and the caller is
+//!   told "changed since you opened it", so nobody signs what they did not read.
+//! - Signing keeps the record exactly as signed (its canonical text and hash) in the
+//!   encounter's events; every amendment adds another signed version, so every earlier
+//!   revision can be shown again.
+//! - One amendment at a time: a second physician is told who amends since when. While an
+//!   amendment is open only its author changes the answers, in the intake screen; it ends
+//!   by signing (status `amended`) or by discarding it (every answer put back as signed).
+//! - The store's triggers refuse answer changes outside a draft or an open amendment and
+//!   any status move the review does not allow, whatever the code path.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use intake_core::encounter::{self as lifecycle, Action};
+use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
+use intake_core::questionnaire::{all_items, ItemType, Questionnaire};
+use intake_core::text::fold;
+use intake_core::{EncounterId, EncounterStatus};
+use intake_store::{Db, EncounterRow, QueueFilter, StoreError};
+use serde_json::json;
+
+use crate::permissions::Permission;
+use crate::record::answers::response_of;
+use crate::record::canonical::{answers_of, canonical};
+use crate::record::lock::state_for;
+use crate::record::problems::disabled;
+use crate::record::problems::problems;
+use crate::wire::intake::{form_dto, AnswerDto};
+use crate::wire::review::{
+    changes_dto, events, revision_dto, versions, AnswerRevisionDto, MayDto, PreviousDto, QueueDto,
+    QueueItemDto, RecordVersionDto, ReviewDto, ReviewPatientDto,
+};
+use crate::{Api, ApiError, Caller, Principal};
+
+use crate::record::answers::{answer_people, shown_response};
+
+fn date(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid(field, format!("{s:?} is not a date (YYYY-MM-DD).")))
+}
+
+fn midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// The form's reason-for-visit question: linkId `reason`, or a question whose text starts
+/// with "Reason for visit", outside repeating groups.
+fn reason_item(q: &Questionnaire) -> Option<String> {
+    let index = FormIndex::new(&q.items);
+    all_items(&q.items)
+        .into_iter()
+        .filter(|i| !matches!(i.item_type, ItemType::Group | ItemType::Display))
+        .filter(|i| index.row_groups(&i.link_id).is_empty())
+        .find(|i| {
+            i.link_id == "reason"
+                || i.text
+                    .as_deref()
+                    .is_some_and(|t| fold(t).starts_with("reason for visit"))
+        })
+        .map(|i| i.link_id.clone())
+}
+
+impl Api {
+    /// The display name of each of these user names that has an account (the CLI's
+    /// `cli:…` actors and unknown names are left out: the screen shows them as they are).
+    pub(crate) fn display_names<'a>(
+        &self,
+        db: &Db<'_>,
+        names: impl Iterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, String>, ApiError> {
+        let mut out = BTreeMap::new();
+        let wanted: BTreeSet<&str> = names.collect();
+        for name in wanted {
+            if let Some(u) = db.user_by_username(name)? {
+                let shown = u.display_name.trim();
+                if !shown.is_empty() {
+                    out.insert(name.to_string(), shown.to_string());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn may(&self, e: &EncounterRow, who: &Principal) -> MayDto {
+        let state = state_for(e, who);
+        let may = |action| lifecycle::may(who.role, state, action);
+        MayDto {
+            sign: may(Action::Sign),
+            return_to_nurse: may(Action::ReturnToNurse),
+            amend: may(Action::StartAmendment),
+            discard_amendment: may(Action::DiscardAmendment),
+            mark_in_error: may(Action::MarkInError),
+            edit: may(Action::EditAnswers),
+            export_pdf: may(Action::ExportPdf),
+        }
+    }
+
+    /// Builds the review of encounter `e` for `who`.
+    pub(crate) fn review_dto(
+        &self,
+        db: &Db<'_>,
+        e: &EncounterRow,
+        who: &Principal,
+    ) -> Result<ReviewDto, ApiError> {
+        let now = self.now();
+        let q = self.form(db, e.template_id)?;
+        let index = FormIndex::new(&q.items);
+        let rows = db.answers(e.id)?;
+        let response = response_of(&rows);
+        let eval = evaluate(&index, &response);
+        let changing = e.status == EncounterStatus::Draft || e.amending.is_some();
+        let current = shown_response(&rows, changing.then_some(&eval.disabled));
+        let previous = db
+            .previous_visit(e.id)?
+            .map(|id| self.encounter_row(db, id))
+            .transpose()?;
+        // A damaged earlier visit is named, not compared; this record still opens.
+        let (previous_response, previous_damaged) = match &previous {
+            None => (None, None),
+            Some(p) => match db.answers(p.id) {
+                Ok(rows) => (Some(shown_response(&rows, None)), None),
+                Err(StoreError::Damaged { row, .. }) => {
+                    (None, Some(format!("its record is damaged ({row}).")))
+                }
+                Err(other) => return Err(other.into()),
+            },
+        };
+        let diff = intake_core::review::diff(&q, previous_response.as_ref(), &current);
+        let patient = db
+            .patient(e.patient_id)?
+            .ok_or_else(|| ApiError::Internal("the intake's patient is missing".into()))?;
+        let stored = db.encounter_events(e.id)?;
+        let record = canonical(e, &rows);
+        let visit = e.started_at.date_naive().format("%-d %b %Y");
+        let attestation = match &e.amending {
+            Some(a) => format!(
+                "I have reviewed this amendment of {}'s intake of {visit} (reason: {}) and attest that the record is accurate and complete.",
+                e.patient_name, a.text
+            ),
+            None => format!(
+                "I have reviewed {}'s intake of {visit}, including every value carried forward, and attest that it is accurate and complete.",
+                e.patient_name
+            ),
+        };
+        let mentioned = answer_people(&rows)
+            .chain(stored.iter().map(|v| v.by.as_str()))
+            .chain(
+                [Some(e.started_by.as_str()), e.submitted_by.as_deref()]
+                    .into_iter()
+                    .flatten(),
+            )
+            .chain(e.amending.iter().map(|a| a.by.as_str()));
+        let people = self.display_names(db, mentioned)?;
+        Ok(ReviewDto {
+            people,
+            encounter: self.dto(e, who),
+            patient: ReviewPatientDto {
+                id: e.patient_id.0,
+                name: e.patient_name.clone(),
+                mrn: e.mrn.clone(),
+                birth_date: patient.fields.birth_date.to_string(),
+                age: crate::wire::patients::age(patient.fields.birth_date, now.date_naive()),
+                sex: patient.fields.sex.as_str().to_string(),
+            },
+            form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
+            answers: rows.iter().map(AnswerDto::new).collect(),
+            disabled: disabled(&eval),
+            problems: problems(&eval, &rows, &index),
+            previous: previous.map(|p| PreviousDto {
+                encounter_id: p.id.0,
+                date: p.started_at.date_naive().to_string(),
+                status: p.status.as_str().to_string(),
+                damaged: previous_damaged,
+            }),
+            changes: changes_dto(&diff, &index),
+            record_hash: record.sha256,
+            versions: versions(&stored),
+            events: events(&stored),
+            attestation,
+            may: self.may(e, who),
+        })
+    }
+
+    /// Submitted intakes waiting for review, oldest first; `from`/`to` (YYYY-MM-DD, both
+    /// included) filter the submission date, `submitted_by` who submitted.
+    pub fn review_queue(
+        &self,
+        caller: Caller<'_>,
+        from: Option<&str>,
+        to: Option<&str>,
+        submitted_by: Option<&str>,
+    ) -> Result<QueueDto, ApiError> {
+        self.authorize(caller, Permission::ReviewQueue)?;
+        let from = from
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| date(s, "from"))
+            .transpose()?;
+        let to = to
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| date(s, "to"))
+            .transpose()?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err(ApiError::invalid(
+                    "to",
+                    format!("The range ends ({t}) before it starts ({f})."),
+                ));
+            }
+        }
+        let filter = QueueFilter {
+            from: from.map(midnight),
+            until: to.map(|t| midnight(t) + Duration::days(1)),
+            submitted_by: submitted_by
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        };
+        let today = self.now().date_naive();
+        self.store.read(|db| {
+            let mut items = Vec::new();
+            for row in db.review_queue(&filter)? {
+                let q = self.form(db, row.template_id)?;
+                // A damaged reason flags its visit; the rest of the queue still shows.
+                let reason = match reason_item(&q) {
+                    Some(link) => match db.answer(row.encounter_id, &Key::top(&link)) {
+                        Ok(answer) => answer
+                            .map(|a| intake_core::questionnaire::AnswerValue::labels(&a.values)),
+                        Err(StoreError::Damaged { .. }) => {
+                            Some("(this record is damaged)".to_string())
+                        }
+                        Err(other) => return Err(other.into()),
+                    },
+                    None => None,
+                };
+                let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok();
+                items.push(QueueItemDto {
+                    encounter_id: row.encounter_id.0,
+                    patient_id: row.patient_id.0,
+                    patient_name: row.patient_name,
+                    mrn: row.mrn,
+                    birth_date: birth.map(|b| b.to_string()),
+                    age: birth.map(|b| crate::wire::patients::age(b, today)),
+                    reason,
+                    submitted_by: row.submitted_by,
+                    submitted_at: intake_store::format_time(row.submitted_at),
+                    template_title: row.template_title,
+                });
+            }
+            Ok(QueueDto {
+                items,
+                submitters: db.review_submitters()?,
+            })
+        })
+    }
+
+    /// How many intakes wait for review (the badge in the navigation).
+    pub fn review_count(&self, caller: Caller<'_>) -> Result<i64, ApiError> {
+        self.authorize(caller, Permission::ReviewQueue)?;
+        Ok(self.store.read(|db| db.review_count())?)
+    }
+
+    /// A record for the review screen (audited: who read which record, when).
+    pub fn open_review(&self, caller: Caller<'_>, id: i64) -> Result<ReviewDto, ApiError> {
+        let id = EncounterId(id);
+        let who = self.authorize(caller, Permission::ViewEncounters)?;
+        let now = self.now();
+        self.store.write(|db| {
+            let e = self.encounter_row(db, id)?;
+            self.audit_encounter(
+                db,
+                &e,
+                &who,
+                now,
+                "encounter.review_opened",
+                json!({ "status": e.status.as_str() }),
+            )?;
+            self.review_dto(db, &e, &who)
+        })
+    }
+
+    /// One signed version of a record, exactly as it was signed.
+    pub fn record_version(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        version: u32,
+    ) -> Result<RecordVersionDto, ApiError> {
+        let id = EncounterId(id);
+        self.authorize(caller, Permission::ViewEncounters)?;
+        self.store.read(|db| {
+            self.encounter_row(db, id)?;
+            let stored = db.encounter_events(id)?;
+            let listed = versions(&stored);
+            let signed: Vec<_> = stored.iter().filter(|v| v.record_json.is_some()).collect();
+            let (Some(v), Some(event)) = (
+                listed.get((version as usize).wrapping_sub(1)),
+                signed.get((version as usize).wrapping_sub(1)),
+            ) else {
+                return Err(ApiError::NotFound(format!(
+                    "Intake {id} has no signed version {version} (it has {}).",
+                    listed.len()
+                )));
+            };
+            let rows = answers_of(event.record_json.as_deref().unwrap_or("{}"))?;
+            Ok(RecordVersionDto {
+                version: v.clone(),
+                answers: rows.iter().map(AnswerDto::new).collect(),
+            })
+        })
+    }
+
+    /// Every earlier value of every answer of an encounter, oldest first per key.
+    pub fn answer_history(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+    ) -> Result<Vec<AnswerRevisionDto>, ApiError> {
+        let id = EncounterId(id);
+        self.authorize(caller, Permission::ViewEncounters)?;
+        self.store.read(|db| {
+            let e = self.encounter_row(db, id)?;
+            let q = self.form(db, e.template_id)?;
+            let index = FormIndex::new(&q.items);
+            Ok(db
+                .answer_revisions(id)?
+                .iter()
+                .map(|r| revision_dto(r, &index))
+                .collect())
+        })
+    }
+}

@@ -1,0 +1,238 @@
+//! The wire types: what front ends send and receive, in camelCase JSON. Converted by
+//! hand from domain and store types, which never cross the edge themselves.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use intake_store::{AuditRow, UserRow};
+
+/// A user account as screens show it (never the password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDto {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub role_label: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub created_at: String,
+}
+
+impl From<&UserRow> for UserDto {
+    fn from(u: &UserRow) -> Self {
+        UserDto {
+            id: u.id.0,
+            username: u.username.clone(),
+            display_name: if u.display_name.is_empty() {
+                u.username.clone()
+            } else {
+                u.display_name.clone()
+            },
+            role: u.role.as_str().to_string(),
+            role_label: u.role.label().to_string(),
+            active: u.active,
+            must_change_password: u.must_change_password,
+            created_at: intake_store::format_time(u.created_at),
+        }
+    }
+}
+
+/// A new account. The password is temporary: its owner changes it at first sign-in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewUserRequest {
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
+    pub role: String,
+    pub password: String,
+}
+
+/// What the first screen needs before anyone signs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppStatusDto {
+    pub needs_first_admin: bool,
+    pub version: String,
+    pub clinic_name: String,
+}
+
+/// A signed-in session. The token goes with every later call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedInDto {
+    pub token: String,
+    pub user: UserDto,
+    pub session_timeout_seconds: u32,
+    pub sections: Vec<String>,
+}
+
+/// The current session's user, and what the screen needs to run the lock timer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    pub user: UserDto,
+    pub session_timeout_seconds: u32,
+    pub sections: Vec<String>,
+}
+
+/// One audit entry as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryDto {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub patient_id: Option<i64>,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+impl From<AuditRow> for AuditEntryDto {
+    fn from(row: AuditRow) -> Self {
+        let c = row.content;
+        AuditEntryDto {
+            seq: c.seq,
+            detail: serde_json::from_str(&c.detail).unwrap_or(serde_json::Value::String(c.detail)),
+            at: c.at,
+            actor: c.actor,
+            action: c.action,
+            patient_id: c.patient_id,
+            entity: c.entity,
+            entity_id: c.entity_id,
+        }
+    }
+}
+
+/// Which audit entries to list, newest first.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditFilterDto {
+    #[serde(default)]
+    pub limit: Option<u32>,
+    #[serde(default)]
+    pub before_seq: Option<i64>,
+    #[serde(default)]
+    pub action_prefix: Option<String>,
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+/// The result of walking the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditVerifyDto {
+    pub intact: bool,
+    pub entries: u64,
+    pub broken_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Clinic-wide settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsDto {
+    pub session_timeout_seconds: u32,
+    pub clinic_name: String,
+    /// `dmy` or `mdy`: how dates other than ISO are read in patient search.
+    pub date_order: String,
+    /// `a4` or `letter`: the paper PDF summaries are printed on.
+    pub paper_size: String,
+}
+
+/// A change to settings; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsUpdate {
+    #[serde(default)]
+    pub session_timeout_seconds: Option<i64>,
+    #[serde(default)]
+    pub clinic_name: Option<String>,
+    #[serde(default)]
+    pub date_order: Option<String>,
+    #[serde(default)]
+    pub paper_size: Option<String>,
+}
+
+/// The report: per week, per encounter, and over the whole range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomesDto {
+    /// The range asked for, `YYYY-MM-DD`, both days included.
+    pub from: String,
+    pub to: String,
+    /// Every week from the one holding `from` to the one holding `to`, oldest first.
+    pub weeks: Vec<OutcomeWeekDto>,
+    /// The submitted encounters, oldest submission first.
+    pub encounters: Vec<OutcomeEncounterDto>,
+    /// The figures over the whole range.
+    pub total: OutcomeFiguresDto,
+}
+
+/// One week (Monday to Sunday; the first and last only count days inside the range).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeWeekDto {
+    /// The week's Monday, `YYYY-MM-DD`.
+    pub week_start: String,
+    #[serde(flatten)]
+    pub figures: OutcomeFiguresDto,
+}
+
+/// The sums over a set of encounters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeFiguresDto {
+    pub encounters: i64,
+    pub answered: i64,
+    pub carried_unchanged: i64,
+    pub carried_edited: i64,
+    pub typed: i64,
+    pub prefilled: i64,
+    /// `carriedUnchanged / answered`; null when nothing was answered.
+    pub carried_share: Option<f64>,
+    /// `(typed + carriedEdited) / answered`: what someone had to type; null when nothing
+    /// was answered.
+    pub typed_share: Option<f64>,
+    /// The median of the encounters' minutes from start to submission (one decimal);
+    /// null without encounters.
+    pub median_minutes: Option<f64>,
+}
+
+/// One submitted encounter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeEncounterDto {
+    pub id: i64,
+    pub mrn: String,
+    pub started_at: String,
+    pub submitted_at: String,
+    pub answered: i64,
+    pub carried_unchanged: i64,
+    pub carried_edited: i64,
+    pub typed: i64,
+    pub prefilled: i64,
+    /// From start to submission, one decimal (negative if a clock was set back between).
+    pub minutes: f64,
+}
+
+/// One template as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateDto {
+    pub slug: String,
+    pub version: String,
+    pub title: String,
+    pub status: String,
+    pub sha256: String,
+    pub imported_at: String,
+    pub imported_by: String,
+    /// Shipped with the app (the general adult intake).
+    pub built_in: bool,
+    /// The import report: `{ summary, items: [{ linkId, text, outcome, reasons }], notes }`.
+    pub report: Value,
+}
