@@ -3,6 +3,7 @@
 //! has this version is left as it is.
 
 use chrono::{DateTime, Utc};
+use intake_store::prelude::*;
 use intake_store::Db;
 
 use crate::templates::store_template;

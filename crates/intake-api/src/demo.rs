@@ -6,6 +6,7 @@ use intake_core::ids::PatientId;
 use intake_core::Role;
 use serde_json::json;
 
+use intake_store::prelude::*;
 use intake_store::{Db, NewUser};
 
 use crate::demo_patients::{demo_patients, synthetic_patients};

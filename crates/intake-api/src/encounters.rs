@@ -19,6 +19,7 @@ use intake_core::ids::PatientId;
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::{self, AnswerValue, Questionnaire};
 use intake_core::{AnswerSource, EncounterId, EncounterStatus, TemplateId};
+use intake_store::prelude::*;
 use intake_store::{AnswerRow, Db, EncounterFilter, EncounterRow, PatientStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

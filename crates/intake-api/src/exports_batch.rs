@@ -30,6 +30,7 @@ use crate::exports::sha256_hex;
 use crate::files::write_atomically;
 use crate::permissions::Permission;
 use crate::{Api, ApiError, Caller};
+use intake_store::prelude::*;
 
 /// The manifest's name in the folder.
 pub const MANIFEST: &str = "manifest.csv";

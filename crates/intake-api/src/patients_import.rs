@@ -11,6 +11,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use intake_store::prelude::*;
 use intake_store::StoreError;
 
 use crate::patients::{find_duplicates, validate};

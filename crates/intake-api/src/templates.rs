@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use intake_core::TemplateStatus;
+use intake_store::prelude::*;
 use intake_store::{Db, NewTemplate, TemplateRow};
 
 use crate::builtin::GENERAL_INTAKE_SLUG;

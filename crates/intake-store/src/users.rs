@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use intake_core::{Role, UserId};
 use rusqlite::{params, OptionalExtension, Row};
 
+use crate::traits::Users;
 use crate::{format_time, parse_time, Db, StoreError};
 
 /// A user as stored.
@@ -59,9 +60,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRow, StoreError>> {
     Ok(build())
 }
 
-impl Db<'_> {
-    /// Adds a user; a taken user name is [`StoreError::Duplicate`].
-    pub fn insert_user(
+impl Users for Db<'_> {
+    fn insert_user(
         &self,
         user: &NewUser<'_>,
         at: DateTime<Utc>,
@@ -90,7 +90,7 @@ impl Db<'_> {
         Ok(UserId(self.conn.last_insert_rowid()))
     }
 
-    pub fn user_by_id(&self, id: UserId) -> Result<Option<UserRow>, StoreError> {
+    fn user_by_id(&self, id: UserId) -> Result<Option<UserRow>, StoreError> {
         self.conn
             .query_row(
                 &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
@@ -101,8 +101,7 @@ impl Db<'_> {
             .transpose()
     }
 
-    /// Looks a user up by the stored (lower-case) user name.
-    pub fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
+    fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
         self.conn
             .query_row(
                 &format!("SELECT {COLUMNS} FROM users WHERE username = ?1"),
@@ -113,8 +112,7 @@ impl Db<'_> {
             .transpose()
     }
 
-    /// Every user, by user name.
-    pub fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
+    fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))?;
@@ -126,13 +124,13 @@ impl Db<'_> {
         Ok(users)
     }
 
-    pub fn count_users(&self) -> Result<i64, StoreError> {
+    fn count_users(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
     }
 
-    pub fn count_active_admins(&self) -> Result<i64, StoreError> {
+    fn count_active_admins(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
             "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1",
             [],
@@ -140,7 +138,7 @@ impl Db<'_> {
         )?)
     }
 
-    pub fn set_user_active(
+    fn set_user_active(
         &self,
         id: UserId,
         active: bool,
@@ -154,7 +152,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    pub fn set_password(
+    fn set_password(
         &self,
         id: UserId,
         password_hash: &str,
@@ -170,7 +168,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    pub fn set_role(
+    fn set_role(
         &self,
         id: UserId,
         role: Role,

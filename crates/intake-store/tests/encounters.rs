@@ -4,6 +4,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use intake_core::questionnaire::response::Key;
 use intake_core::{AnswerSource, EncounterId, EncounterStatus, PatientId, TemplateId};
+use intake_store::prelude::*;
 use intake_store::{
     decode_values, encode_values, AnswerWrite, CarriedFrom, EncounterFilter, Store, StoreError,
 };

@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use intake_core::audit::{BreakReason, ChainVerdict};
 use intake_core::Role;
 use intake_store::migrations::{self, latest_version};
+use intake_store::prelude::*;
 use intake_store::{NewAuditEntry, NewUser, Store, StoreError};
 use rusqlite::Connection;
 

@@ -18,6 +18,7 @@ use intake_core::questionnaire::response::{FormIndex, Key};
 use intake_core::questionnaire::AnswerValue;
 use intake_core::Role;
 use intake_core::{AnswerSource, EncounterId};
+use intake_store::prelude::*;
 use intake_store::Db;
 
 use super::history::{Visit, Vitals};
