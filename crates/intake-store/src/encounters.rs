@@ -280,7 +280,7 @@ impl Encounters for Db<'_> {
         by: &str,
     ) -> Result<(), StoreError> {
         self.mark_in_record(id, left_out)?;
-        self.conn.execute(
+        let moved = self.conn.execute(
             "UPDATE encounters SET status = ?4, submitted_at = ?2, submitted_by = ?3, \
              updated_at = ?2 WHERE id = ?1 AND status = ?5",
             params![
@@ -291,6 +291,11 @@ impl Encounters for Db<'_> {
                 EncounterStatus::Draft.as_str()
             ],
         )?;
+        if moved == 0 {
+            return Err(StoreError::Refused {
+                why: format!("visit {id} is not a draft, so it cannot be submitted"),
+            });
+        }
         Ok(())
     }
 

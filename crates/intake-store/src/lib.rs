@@ -29,6 +29,7 @@ mod revisions;
 mod sessions;
 mod settings;
 mod sign_in_failures;
+mod tamper;
 mod templates;
 mod time;
 pub mod traits;

@@ -56,12 +56,20 @@ impl Sessions for Db<'_> {
         let Some((id, user, created, seen, ended)) = row else {
             return Ok(None);
         };
+        let time = |s: &str| {
+            parse_time(s).map_err(|e| match e {
+                StoreError::Damaged { why, .. } => {
+                    StoreError::damaged("sessions", format!("session {id}"), why)
+                }
+                other => other,
+            })
+        };
         Ok(Some(SessionRow {
             id: SessionId(id),
             user_id: UserId(user),
-            created_at: parse_time(&created)?,
-            last_seen_at: parse_time(&seen)?,
-            ended_at: ended.as_deref().map(parse_time).transpose()?,
+            created_at: time(&created)?,
+            last_seen_at: time(&seen)?,
+            ended_at: ended.as_deref().map(time).transpose()?,
         }))
     }
 

@@ -46,7 +46,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRow, StoreError>> {
             username: row.get(1)?,
             display_name: row.get(2)?,
             role: role.parse().map_err(|e: intake_core::role::UnknownRole| {
-                StoreError::damaged("users", "a user", e.to_string())
+                let id: i64 = row.get(0).unwrap_or_default();
+                StoreError::damaged("users", format!("user {id}"), e.to_string())
             })?,
             password_hash: row.get(4)?,
             must_change_password: row.get(5)?,

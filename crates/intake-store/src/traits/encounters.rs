@@ -102,7 +102,7 @@ pub trait Encounters {
     ) -> Result<(), StoreError>;
 
     /// Marks which answers go into the submitted record (all but `left_out`) and moves
-    /// a draft to `submitted`; an encounter that is not a draft keeps its status.
+    /// a draft to `submitted`; anything but a draft is [`StoreError::Refused`].
     fn submit_encounter(
         &self,
         id: EncounterId,
