@@ -103,6 +103,12 @@ pub fn unknown_encounter_status_is_named<B: Tamper>(b: &B) {
         "encounters",
         &[&visit, "\"archived\""],
     );
+    // Read again: reading did not rewrite it to something readable.
+    damaged(
+        b.read(|tx| tx.encounter(id)),
+        "encounters",
+        &["\"archived\""],
+    );
     damaged(
         b.read(|tx| tx.list_encounters(&EncounterFilter::default())),
         "encounters",

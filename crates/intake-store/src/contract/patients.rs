@@ -227,7 +227,9 @@ pub fn set_patient_status_marks_entered_in_error<B: Backend>(b: &B) {
         serde_json::from_str(&last.changes).expect("the changes are JSON");
     assert_eq!(
         changes,
-        serde_json::json!({ "status": ["active", "entered_in_error"] }),
+        serde_json::json!({
+            "status": [PatientStatus::Active.as_str(), PatientStatus::EnteredInError.as_str()]
+        }),
         "the revision says from what to what"
     );
 }

@@ -1,6 +1,7 @@
 //! The contract of review (signatures, returns, amendments, entered in error, the
 //! queue), outcomes and batch exports.
 
+use chrono::{DateTime, Utc};
 use intake_core::{AnswerSource, EncounterId, EncounterStatus, EventKind};
 
 use super::fixtures::{
@@ -9,6 +10,9 @@ use super::fixtures::{
 };
 use crate::prelude::*;
 use crate::{AnswerRow, AnswerWrite, CarriedFrom, EventRef, QueueFilter, Signature};
+
+/// An event as compared: seq, kind, at, by, text.
+type Seen = (i64, EventKind, DateTime<Utc>, String, Option<String>);
 
 fn kinds<B: Backend>(b: &B, id: EncounterId) -> Vec<EventKind> {
     ok(b.read(|tx| tx.encounter_events(id)), "reading events")
@@ -47,13 +51,7 @@ pub fn encounter_events_oldest_first<B: Backend>(b: &B) {
         "marking",
     );
     let events = ok(b.read(|tx| tx.encounter_events(id)), "reading");
-    let seen: Vec<(
-        i64,
-        EventKind,
-        chrono::DateTime<chrono::Utc>,
-        String,
-        Option<String>,
-    )> = events
+    let seen: Vec<Seen> = events
         .iter()
         .map(|e| (e.seq, e.kind, e.at, e.by.clone(), e.text.clone()))
         .collect();

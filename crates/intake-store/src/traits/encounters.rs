@@ -59,7 +59,7 @@ pub trait Encounters {
     /// Encounters, newest first (at most 1000 unless the filter says).
     fn list_encounters(&self, f: &EncounterFilter) -> Result<Vec<EncounterRow>, StoreError>;
 
-    /// Every answer of an encounter, by key. An answer that cannot be read back is an
+    /// Every answer of an encounter, by key (its text, in byte order). An answer that cannot be read back is an
     /// error naming the visit and the key ([`StoreError::Damaged`]), never a blank.
     fn answers(&self, encounter_id: EncounterId) -> Result<Vec<AnswerRow>, StoreError>;
 
