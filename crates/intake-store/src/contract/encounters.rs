@@ -1,136 +1,12 @@
-//! The contract of templates, encounters with their answers, and the answers' history.
+//! The contract of encounters and their answers.
 
-use intake_core::{
-    AnswerSource, EncounterId, EncounterStatus, PatientId, TemplateId, TemplateStatus,
-};
+use intake_core::{AnswerSource, EncounterId, EncounterStatus, PatientId, TemplateId};
 
 use super::fixtures::{
     draft, encounter, key, ok, put, put_from, refused, setup, setup_draft, sign, submit, t, values,
 };
 use crate::prelude::*;
-use crate::{encode_values, AnswerWrite, CarriedFrom, EncounterFilter, NewTemplate, StoreError};
-
-fn new_template<'a>(slug: &'a str, version: &'a str, original: &'a [u8]) -> NewTemplate<'a> {
-    NewTemplate {
-        slug,
-        version,
-        title: "Général intake",
-        original,
-        sha256: "abc123",
-        report: "{\"items\": []}",
-    }
-}
-
-pub fn insert_template_then_read_it<B: Backend>(b: &B) {
-    let id = ok(
-        b.write(|tx| tx.insert_template(&new_template("general", "2.0", b"{}"), t(3), "admin")),
-        "importing",
-    );
-    let row = ok(b.read(|tx| tx.template("general", "2.0")), "reading")
-        .expect("the template is found by slug and version");
-    assert_eq!(
-        (
-            row.id,
-            row.slug.as_str(),
-            row.version.as_str(),
-            row.title.as_str()
-        ),
-        (id, "general", "2.0", "Général intake")
-    );
-    assert_eq!(
-        (row.status, row.sha256.as_str(), row.report.as_str()),
-        (TemplateStatus::Draft, "abc123", "{\"items\": []}"),
-        "a new template is a draft; its report is kept as text"
-    );
-    assert_eq!((row.imported_at, row.imported_by.as_str()), (t(3), "admin"));
-    assert_eq!(
-        ok(b.read(|tx| tx.template("general", "2")), "reading"),
-        None,
-        "another version is not found"
-    );
-}
-
-pub fn refused_a_taken_template_version_is_a_duplicate<B: Backend>(b: &B) {
-    ok(
-        b.write(|tx| tx.insert_template(&new_template("general", "1", b"{}"), t(0), "admin")),
-        "importing",
-    );
-    let again =
-        b.write(|tx| tx.insert_template(&new_template("general", "1", b"[]"), t(1), "admin"));
-    assert!(
-        matches!(
-            again,
-            Err(StoreError::Duplicate {
-                what: "template version"
-            })
-        ),
-        "a taken slug and version is Duplicate {{ what: \"template version\" }}: {again:?}"
-    );
-    assert_eq!(
-        ok(b.read(|tx| tx.list_templates()), "listing").len(),
-        1,
-        "nothing was added"
-    );
-}
-
-pub fn list_templates_by_slug_then_import_order<B: Backend>(b: &B) {
-    for (slug, version) in [("b", "1"), ("a", "2"), ("a", "1")] {
-        ok(
-            b.write(|tx| tx.insert_template(&new_template(slug, version, b"{}"), t(0), "admin")),
-            "importing",
-        );
-    }
-    let seen: Vec<(String, String)> = ok(b.read(|tx| tx.list_templates()), "listing")
-        .into_iter()
-        .map(|r| (r.slug, r.version))
-        .collect();
-    assert_eq!(
-        seen,
-        [
-            ("a".to_string(), "2".to_string()),
-            ("a".to_string(), "1".to_string()),
-            ("b".to_string(), "1".to_string())
-        ],
-        "by slug, then in the order imported"
-    );
-}
-
-pub fn template_original_is_kept_byte_for_byte<B: Backend>(b: &B) {
-    let bytes: &[u8] =
-        b"{ \"resourceType\" : \"Questionnaire\",\r\n \"title\": \"Zo\xc3\xab\" }\xff\x00";
-    let id = ok(
-        b.write(|tx| tx.insert_template(&new_template("f", "1", bytes), t(0), "admin")),
-        "importing",
-    );
-    assert_eq!(
-        ok(b.read(|tx| tx.template_original(id)), "reading").as_deref(),
-        Some(bytes),
-        "the original bytes, exactly (even bytes that are not UTF-8)"
-    );
-    assert_eq!(
-        ok(
-            b.read(|tx| tx.template_original(TemplateId(id.0 + 5))),
-            "reading"
-        ),
-        None,
-        "a missing template has no bytes"
-    );
-}
-
-pub fn set_template_status_changes_it<B: Backend>(b: &B) {
-    let id = ok(
-        b.write(|tx| tx.insert_template(&new_template("f", "1", b"{}"), t(0), "admin")),
-        "importing",
-    );
-    for status in [TemplateStatus::Active, TemplateStatus::Retired] {
-        ok(
-            b.write(|tx| tx.set_template_status(id, status, t(1), "admin")),
-            "changing the status",
-        );
-        let row = ok(b.read(|tx| tx.template("f", "1")), "reading").expect("the template");
-        assert_eq!(row.status, status, "the status is {status}");
-    }
-}
+use crate::{encode_values, AnswerWrite, CarriedFrom, EncounterFilter};
 
 pub fn insert_encounter_starts_a_draft<B: Backend>(b: &B) {
     let (patient, template) = setup(b);
@@ -291,7 +167,7 @@ pub fn answers_come_by_key<B: Backend>(b: &B) {
     );
 }
 
-fn carried_from(encounter: EncounterId) -> CarriedFrom {
+pub(super) fn carried_from(encounter: EncounterId) -> CarriedFrom {
     CarriedFrom {
         encounter,
         date: t(1),
@@ -300,7 +176,13 @@ fn carried_from(encounter: EncounterId) -> CarriedFrom {
     }
 }
 
-fn put_carried<B: Backend>(b: &B, id: EncounterId, from: &CarriedFrom, k: &str, json: &str) -> i64 {
+pub(super) fn put_carried<B: Backend>(
+    b: &B,
+    id: EncounterId,
+    from: &CarriedFrom,
+    k: &str,
+    json: &str,
+) -> i64 {
     let k = key(k);
     let v = values(json);
     ok(
@@ -609,99 +491,5 @@ pub fn refused_an_encounter_of_a_missing_patient<B: Backend>(b: &B) {
         ),
         [],
         "nothing was started"
-    );
-}
-
-pub fn answer_revisions_keep_every_earlier_value<B: Backend>(b: &B) {
-    let (patient, template, id) = setup_draft(b);
-    let earlier = draft(b, patient, template, 0);
-    let from = carried_from(earlier);
-    put_carried(b, id, &from, "1:med-name", r#"[{"valueString":"Aspirin"}]"#);
-    ok(
-        b.write(|tx| tx.confirm_answer(id, &key("1:med-name"), t(3), "nurse")),
-        "confirming",
-    );
-    ok(
-        put(b, id, "1:med-name", r#"[{"valueString":"Aspirin 75 mg"}]"#),
-        "typing over",
-    );
-    ok(
-        b.write(|tx| tx.delete_answer(id, &key("1:med-name"))),
-        "removing",
-    );
-    ok(
-        put(b, id, "1:med-name", r#"[{"valueString":"Clopidogrel"}]"#),
-        "writing again",
-    );
-    ok(
-        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
-        "writing",
-    );
-    let history = ok(b.read(|tx| tx.answer_revisions(id)), "reading");
-    let seen: Vec<(String, i64, String, AnswerSource, bool)> = history
-        .iter()
-        .map(|r| {
-            (
-                r.key.to_string(),
-                r.rev,
-                encode_values(&r.values),
-                r.source,
-                r.removed,
-            )
-        })
-        .collect();
-    assert_eq!(
-        seen,
-        [
-            (
-                "1:med-name".into(),
-                1,
-                r#"[{"valueString":"Aspirin"}]"#.into(),
-                AnswerSource::Carried,
-                false
-            ),
-            (
-                "1:med-name".into(),
-                2,
-                r#"[{"valueString":"Aspirin 75 mg"}]"#.into(),
-                AnswerSource::Typed,
-                true
-            ),
-        ],
-        "every replaced or removed value, by key then revision; the current one is not history"
-    );
-    assert_eq!(
-        (
-            history[0].source_encounter,
-            history[0].confirmed_by.as_deref(),
-            history[0].author.as_str(),
-            history[0].at
-        ),
-        (Some(earlier), Some("nurse"), "nurse", t(2)),
-        "with its provenance and confirmation"
-    );
-}
-
-pub fn carried_revisions_are_the_carried_values_only<B: Backend>(b: &B) {
-    let (patient, template, id) = setup_draft(b);
-    let from = carried_from(draft(b, patient, template, 0));
-    put_carried(b, id, &from, ":smoker", r#"[{"valueBoolean":true}]"#);
-    ok(
-        put(b, id, ":smoker", r#"[{"valueBoolean":false}]"#),
-        "typing over",
-    );
-    ok(put(b, id, ":reason", r#"[{"valueString":"a"}]"#), "writing");
-    ok(
-        put(b, id, ":reason", r#"[{"valueString":"b"}]"#),
-        "typing over",
-    );
-    let carried: Vec<(String, AnswerSource)> = ok(b.read(|tx| tx.carried_revisions(id)), "reading")
-        .into_iter()
-        .map(|r| (r.key.to_string(), r.source))
-        .collect();
-    assert_eq!(
-        carried,
-        [(":smoker".to_string(), AnswerSource::Carried)],
-        "only values that were carried"
     );
 }

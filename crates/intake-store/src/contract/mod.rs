@@ -12,17 +12,27 @@
 //! message saying what was expected, as tests do.
 
 mod accounts;
+mod audit;
+mod backend;
 mod damage;
 mod encounters;
 mod fixtures;
+mod history;
 mod patients;
+mod queue;
 mod reviews;
+mod templates;
 
 pub use accounts::*;
+pub use audit::*;
+pub use backend::*;
 pub use damage::*;
 pub use encounters::*;
+pub use history::*;
 pub use patients::*;
+pub use queue::*;
 pub use reviews::*;
+pub use templates::*;
 
 use intake_core::{EncounterId, PatientId, SessionId, TemplateId, UserId};
 
@@ -263,10 +273,15 @@ mod tests {
         let list = include_str!("mod.rs");
         let files = [
             include_str!("accounts.rs"),
-            include_str!("patients.rs"),
-            include_str!("encounters.rs"),
-            include_str!("reviews.rs"),
+            include_str!("audit.rs"),
+            include_str!("backend.rs"),
             include_str!("damage.rs"),
+            include_str!("encounters.rs"),
+            include_str!("history.rs"),
+            include_str!("patients.rs"),
+            include_str!("queue.rs"),
+            include_str!("reviews.rs"),
+            include_str!("templates.rs"),
         ];
         let mut missing = Vec::new();
         let mut count = 0;
