@@ -92,7 +92,7 @@ fn use_cases() -> Vec<(&'static str, [bool; 3], UseCase)> {
             api.verify_audit(c).map(drop)
         }),
         ("seed_demo", [false, false, true], |api, c, _| {
-            intake_demo::seed_demo(&api, c).map(drop)
+            intake_demo::seed_demo(api, c).map(drop)
         }),
     ]
 }

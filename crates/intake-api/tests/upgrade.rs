@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use intake_api::{Api, Caller, ManualClock};
+use intake_store::prelude::*;
 use intake_store::Store;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};

@@ -15,6 +15,7 @@ use intake_api::admin::seeding::Seeding;
 use intake_api::{Api, ApiError, Caller};
 use intake_core::ids::PatientId;
 use intake_core::Role;
+use intake_store::prelude::*;
 use intake_store::NewUser;
 use serde::Serialize;
 use serde_json::json;

@@ -289,7 +289,7 @@ fn many_demo_patients_have_one_to_five_recent_visits() {
 fn seeding_again_adds_no_visits() {
     let api = api();
     let before = api.list_encounters(CLI, None, None).unwrap().len();
-    let again = intake_demo::seed_demo(&api, CLI).unwrap();
+    let again = intake_demo::seed_demo(api, CLI).unwrap();
     assert_eq!(again.patients, 0);
     assert_eq!(api.list_encounters(CLI, None, None).unwrap().len(), before);
     let entries = api.list_audit(CLI, &encounter_entries()).unwrap();

@@ -3,6 +3,7 @@
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
+use intake_store::prelude::*;
 use intake_store::{NewAuditEntry, Store, StoreError};
 
 fn entry(i: u32) -> NewAuditEntry<'static> {

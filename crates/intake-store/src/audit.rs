@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use intake_core::audit::{self, AuditContent, ChainVerdict, ChainedEntry, GENESIS_HASH};
 use rusqlite::{params, OptionalExtension, Row};
 
+use crate::traits::Audit;
 use crate::{format_time, Db, StoreError};
 
 /// An entry to append. The store numbers and hashes it.
@@ -59,9 +60,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
     })
 }
 
-impl Db<'_> {
-    /// Appends an entry after the current last one; returns its sequence number.
-    pub fn append_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64, StoreError> {
+impl Audit for Db<'_> {
+    fn append_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64, StoreError> {
         let last: Option<(i64, String)> = self
             .conn
             .query_row(
@@ -103,8 +103,7 @@ impl Db<'_> {
         Ok(seq)
     }
 
-    /// Entries matching `filter`, newest first.
-    pub fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
+    fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM audit_log \
              WHERE seq < coalesce(?1, 9223372036854775807) \
@@ -124,8 +123,7 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Walks the whole chain in order and names the first entry that breaks it.
-    pub fn verify_audit(&self) -> Result<ChainVerdict, StoreError> {
+    fn verify_audit(&self) -> Result<ChainVerdict, StoreError> {
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"))?;

@@ -10,6 +10,7 @@ use intake_core::questionnaire::AnswerValue;
 use intake_core::{AnswerSource, EncounterId, EncounterStatus, PatientId, TemplateId};
 use rusqlite::{params, OptionalExtension};
 
+use crate::traits::{Encounters, Reviews};
 use crate::{format_time, parse_time, Db, StoreError};
 use read::{collect, raw_answer, raw_encounter, select, RawAnswer, RawEncounter, ANSWER_COLUMNS};
 pub use read::{decode_values, encode_values};
@@ -110,9 +111,8 @@ pub struct EncounterFilter {
     pub limit: Option<u32>,
 }
 
-impl Db<'_> {
-    /// Starts a draft encounter.
-    pub fn insert_encounter(
+impl Encounters for Db<'_> {
+    fn insert_encounter(
         &self,
         patient_id: PatientId,
         template_id: TemplateId,
@@ -128,7 +128,7 @@ impl Db<'_> {
         Ok(EncounterId(self.conn.last_insert_rowid()))
     }
 
-    pub fn encounter(&self, id: EncounterId) -> Result<Option<EncounterRow>, StoreError> {
+    fn encounter(&self, id: EncounterId) -> Result<Option<EncounterRow>, StoreError> {
         self.conn
             .prepare_cached(&format!("{} WHERE e.id = ?1", select()))?
             .query_row([id.0], raw_encounter)
@@ -137,8 +137,7 @@ impl Db<'_> {
             .transpose()
     }
 
-    /// Encounters, newest first.
-    pub fn list_encounters(&self, f: &EncounterFilter) -> Result<Vec<EncounterRow>, StoreError> {
+    fn list_encounters(&self, f: &EncounterFilter) -> Result<Vec<EncounterRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "{} WHERE (?1 IS NULL OR e.patient_id = ?1) AND (?2 IS NULL OR e.status = ?2) \
              ORDER BY e.started_at DESC, e.id DESC LIMIT ?3",
@@ -153,9 +152,7 @@ impl Db<'_> {
         collect(rows, RawEncounter::decode)
     }
 
-    /// Every answer of an encounter, by key. An answer that cannot be read back is an
-    /// error naming the visit and the key ([`StoreError::Damaged`]), never a blank.
-    pub fn answers(&self, encounter_id: EncounterId) -> Result<Vec<AnswerRow>, StoreError> {
+    fn answers(&self, encounter_id: EncounterId) -> Result<Vec<AnswerRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ANSWER_COLUMNS} FROM encounter_answers WHERE encounter_id = ?1 ORDER BY answer_key"
         ))?;
@@ -163,8 +160,7 @@ impl Db<'_> {
         collect(rows, RawAnswer::decode)
     }
 
-    /// One answer of an encounter, if it has one for `key`.
-    pub fn answer(
+    fn answer(
         &self,
         encounter_id: EncounterId,
         key: &Key,
@@ -179,9 +175,7 @@ impl Db<'_> {
             .transpose()
     }
 
-    /// Writes one answer (insert or replace), counting the write; returns the new `rev`.
-    /// A key written again after it was removed goes on counting from its history.
-    pub fn put_answer(
+    fn put_answer(
         &self,
         encounter_id: EncounterId,
         a: &AnswerWrite<'_>,
@@ -224,9 +218,7 @@ impl Db<'_> {
         Ok(rev)
     }
 
-    /// Confirms a carried value for this visit; true when there was one to confirm.
-    /// Confirming is not a change of value: the `rev` stays.
-    pub fn confirm_answer(
+    fn confirm_answer(
         &self,
         encounter_id: EncounterId,
         key: &Key,
@@ -249,16 +241,14 @@ impl Db<'_> {
         Ok(n > 0)
     }
 
-    /// Keeps what the carry-forward plan said when the intake started.
-    pub fn set_carry_notes(&self, id: EncounterId, notes: &str) -> Result<(), StoreError> {
+    fn set_carry_notes(&self, id: EncounterId, notes: &str) -> Result<(), StoreError> {
         self.conn
             .prepare_cached("UPDATE encounters SET carry_notes = ?2 WHERE id = ?1")?
             .execute(params![id.0, notes])?;
         Ok(())
     }
 
-    /// Removes one answer; true when there was one.
-    pub fn delete_answer(&self, encounter_id: EncounterId, key: &Key) -> Result<bool, StoreError> {
+    fn delete_answer(&self, encounter_id: EncounterId, key: &Key) -> Result<bool, StoreError> {
         let n = self
             .conn
             .prepare_cached(
@@ -268,8 +258,7 @@ impl Db<'_> {
         Ok(n > 0)
     }
 
-    /// Records a change to a draft: when, and optionally the section the nurse is in.
-    pub fn touch_encounter(
+    fn touch_encounter(
         &self,
         id: EncounterId,
         section: Option<&str>,
@@ -283,9 +272,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Marks which answers go into the submitted record (disabled ones do not) and
-    /// moves the draft to `submitted`, in that order (answers change only in drafts).
-    pub fn submit_encounter(
+    fn submit_encounter(
         &self,
         id: EncounterId,
         left_out: &[Key],
@@ -293,7 +280,7 @@ impl Db<'_> {
         by: &str,
     ) -> Result<(), StoreError> {
         self.mark_in_record(id, left_out)?;
-        self.conn.execute(
+        let moved = self.conn.execute(
             "UPDATE encounters SET status = ?4, submitted_at = ?2, submitted_by = ?3, \
              updated_at = ?2 WHERE id = ?1 AND status = ?5",
             params![
@@ -304,11 +291,15 @@ impl Db<'_> {
                 EncounterStatus::Draft.as_str()
             ],
         )?;
+        if moved == 0 {
+            return Err(StoreError::Refused {
+                why: format!("visit {id} is not a draft, so it cannot be submitted"),
+            });
+        }
         Ok(())
     }
 
-    /// The last visit of each of these patients (started_at of their newest encounter).
-    pub fn last_visits(
+    fn last_visits(
         &self,
         patient_ids: &[PatientId],
     ) -> Result<Vec<(PatientId, DateTime<Utc>)>, StoreError> {
@@ -326,10 +317,5 @@ impl Db<'_> {
             }
         }
         Ok(out)
-    }
-
-    /// The stored template an encounter uses: its original bytes.
-    pub fn template_by_id(&self, id: TemplateId) -> Result<Option<Vec<u8>>, StoreError> {
-        self.template_original(id)
     }
 }

@@ -33,11 +33,19 @@ pub enum StoreError {
     #[error("a record with this {what} already exists")]
     Duplicate { what: &'static str },
 
+    /// A change the database itself refuses, whoever sends it: a trigger that keeps a
+    /// record as written (the audit log, a submitted visit's answers, a status move the
+    /// life cycle does not allow), a missing record it refers to, a check on a column.
+    #[error("the database refused the change: {why}")]
+    Refused { why: String },
+
+    /// Any other failure of the database (its driver's error is the source; the variant
+    /// names no driver type, so every backend can return it).
     #[error("database error on {path}: {source}")]
-    Sqlite {
+    Database {
         path: PathBuf,
         #[source]
-        source: rusqlite::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// A stored value this version cannot read back: an unknown status word, JSON that
@@ -76,13 +84,24 @@ impl StoreError {
                     reason: e.to_string(),
                 }
             }
-            _ => StoreError::Sqlite { path, source: e },
+            Some(C::ConstraintViolation) => StoreError::Refused {
+                why: match &e {
+                    rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+                    other => other.to_string(),
+                },
+            },
+            _ => StoreError::Database {
+                path,
+                source: Box::new(e),
+            },
         }
     }
 }
 
 /// Inside a [`crate::Db`] closure the path is not at hand; errors there are classified
-/// by kind only and keep the underlying message.
+/// by kind only and keep the underlying message. (Used inside the crate with `?`; the
+/// store's traits never take or return a rusqlite type.)
+#[doc(hidden)]
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         if let rusqlite::Error::SqliteFailure(f, _) = &e {

@@ -5,12 +5,11 @@ use chrono::{DateTime, Utc};
 
 use intake_core::{EncounterId, EncounterStatus};
 
+use crate::traits::Exports;
 use crate::{format_time, Db, StoreError};
 
-impl Db<'_> {
-    /// The ids of encounters started from `from` (inclusive) to `until` (exclusive) whose
-    /// status is one of `statuses`, oldest visit first.
-    pub fn export_candidates(
+impl Exports for Db<'_> {
+    fn export_candidates(
         &self,
         from: DateTime<Utc>,
         until: DateTime<Utc>,

@@ -1,17 +1,22 @@
-//! Intake Desk's SQLite store.
+//! Intake Desk's store: what the API needs from storage as traits ([`traits`]: one per
+//! area, [`Tx`] for all of them, [`Backend`] for a database), the SQLite implementation,
+//! and the contract suite every implementation passes ([`store_contract!`]).
 //!
-//! [`Store::open`] opens (or creates) the database file with WAL, `synchronous=FULL`,
+//! [`Store::open`] opens (or creates) the SQLite file with WAL, `synchronous=FULL`,
 //! foreign keys and a busy timeout, refuses files that are not ours or are newer than
 //! this binary, and brings the schema up to date ([`migrations`]). All reads and writes
-//! go through [`Store::read`] and [`Store::write`], which hand a [`Db`] to a closure;
+//! go through [`Backend::read`] and [`Backend::write`], which hand a [`Db`] to a closure;
 //! `write` wraps it in one `BEGIN IMMEDIATE` transaction, so a use case and the audit
-//! entry that records it commit together or not at all.
+//! entry that records it commit together or not at all. Callers bring the traits into
+//! scope with `use intake_store::prelude::*;`.
 //!
-//! The store knows rusqlite and nothing of Tauri, the CLI or permissions: it stores what
-//! it is given. Deciding (who may, what is valid, when a session expires) is
+//! The store knows its database and nothing of Tauri, the CLI or permissions: it stores
+//! what it is given. Deciding (who may, what is valid, when a session expires) is
 //! `intake-api`'s job.
 
 mod audit;
+#[doc(hidden)]
+pub mod contract;
 mod encounters;
 mod error;
 mod exports;
@@ -24,9 +29,19 @@ mod revisions;
 mod sessions;
 mod settings;
 mod sign_in_failures;
+mod tamper;
 mod templates;
 mod time;
+pub mod traits;
 mod users;
+
+/// The store's traits, for `use intake_store::prelude::*;` in every file that calls it.
+pub mod prelude {
+    pub use crate::traits::{
+        Audit, Backend, Encounters, Exports, Outcomes, Patients, Reviews, Revisions, Sessions,
+        Settings, SignInFailures, Templates, Tx, Users,
+    };
+}
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -47,17 +62,19 @@ pub use sessions::SessionRow;
 pub use sign_in_failures::FailureRow;
 pub use templates::{NewTemplate, TemplateRow};
 pub use time::{format_time, parse_time};
+pub use traits::{Backend, Tx, WordMatch};
 pub use users::{NewUser, UserRow};
 
-/// An open database. Cheap to share behind an `Arc`; calls are serialised on one
+/// An open SQLite database, the SQLite [`Backend`]. Cheap to share behind an `Arc`; calls are serialised on one
 /// connection (the workload is one workstation).
 pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,
 }
 
-/// A connection inside [`Store::read`] or [`Store::write`]. The per-table methods live in
-/// this crate's modules (`users`, `sessions`, `audit`, ...).
+/// A SQLite transaction inside [`Backend::read`] or [`Backend::write`]: the SQLite [`Tx`].
+/// Its trait implementations live in this crate's modules, one per table (`users`,
+/// `sessions`, `audit`, ...).
 pub struct Db<'c> {
     conn: &'c Connection,
 }
@@ -93,9 +110,13 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
 
-    /// Runs `f` on a consistent snapshot (a deferred read transaction).
-    pub fn read<T, E>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
+impl Backend for Store {
+    type Tx<'a> = Db<'a>;
+
+    /// A deferred read transaction.
+    fn read<T, E>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
@@ -109,8 +130,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Runs `f` in one write transaction, committed only if `f` returns `Ok`.
-    pub fn write<T, E>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
+    /// A `BEGIN IMMEDIATE` transaction: writers wait for each other (busy timeout).
+    fn write<T, E>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {

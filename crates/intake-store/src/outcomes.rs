@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use intake_core::{AnswerSource, EncounterId, EncounterStatus};
 use rusqlite::params;
 
+use crate::traits::Outcomes;
 use crate::{format_time, parse_time, Db, StoreError};
 
 /// One submitted encounter's answers by where they came from.
@@ -77,9 +78,8 @@ fn outcomes_sql() -> String {
         })
 }
 
-impl Db<'_> {
-    /// The submitted encounters with `from <= submitted_at < to`, oldest first.
-    pub fn outcomes(
+impl Outcomes for Db<'_> {
+    fn outcomes(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,

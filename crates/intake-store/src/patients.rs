@@ -12,6 +12,7 @@ use intake_core::search;
 use intake_core::PatientId;
 use rusqlite::{params, OptionalExtension, Row};
 
+use crate::traits::{Patients, WordMatch};
 use crate::{format_time, parse_time, Db, StoreError};
 
 pub use intake_core::encounter::PatientStatus;
@@ -128,9 +129,8 @@ fn collect(
     Ok(out)
 }
 
-impl Db<'_> {
-    /// The next generated MRN not already taken (a clinic may have entered it by hand).
-    pub fn next_generated_mrn(&self) -> Result<String, StoreError> {
+impl Patients for Db<'_> {
+    fn next_generated_mrn(&self) -> Result<String, StoreError> {
         loop {
             let seq: i64 = self
                 .conn
@@ -145,48 +145,7 @@ impl Db<'_> {
         }
     }
 
-    fn write_search_row(&self, id: PatientId, p: &ValidPatient) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("DELETE FROM patient_search WHERE rowid = ?1")?
-            .execute([id.0])?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO patient_search (rowid, names, phones) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![
-                id.0,
-                search::index_names(&p.family, &p.given),
-                search::index_phones(&p.phone)
-            ])?;
-        Ok(())
-    }
-
-    fn add_revision(
-        &self,
-        id: PatientId,
-        version: i64,
-        at: DateTime<Utc>,
-        by: &str,
-        changes: &serde_json::Value,
-        reason: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO patient_revisions (patient_id, version, at, by, changes, reason) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                id.0,
-                version,
-                format_time(at),
-                by,
-                changes.to_string(),
-                reason
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// Registers a patient under `mrn`; a taken MRN is [`StoreError::Duplicate`].
-    pub fn insert_patient(
+    fn insert_patient(
         &self,
         p: &ValidPatient,
         mrn: &str,
@@ -234,9 +193,7 @@ impl Db<'_> {
         Ok(id)
     }
 
-    /// Replaces a patient's fields if it is still at `expected_version`; returns the new
-    /// version, or `None` if someone changed it first (nothing is written then).
-    pub fn update_patient(
+    fn update_patient(
         &self,
         id: PatientId,
         expected_version: i64,
@@ -282,9 +239,7 @@ impl Db<'_> {
         Ok(Some(expected_version + 1))
     }
 
-    /// Marks a patient entered in error (or active again) with a reason; `None` if the
-    /// patient changed since `expected_version`.
-    pub fn set_patient_status(
+    fn set_patient_status(
         &self,
         id: PatientId,
         expected_version: i64,
@@ -319,7 +274,7 @@ impl Db<'_> {
         Ok(Some(expected_version + 1))
     }
 
-    pub fn patient(&self, id: PatientId) -> Result<Option<PatientRow>, StoreError> {
+    fn patient(&self, id: PatientId) -> Result<Option<PatientRow>, StoreError> {
         self.conn
             .query_row(
                 &format!("SELECT {COLUMNS} FROM patients p WHERE p.id = ?1"),
@@ -330,7 +285,7 @@ impl Db<'_> {
             .transpose()
     }
 
-    pub fn patient_by_mrn(&self, mrn: &str) -> Result<Option<PatientRow>, StoreError> {
+    fn patient_by_mrn(&self, mrn: &str) -> Result<Option<PatientRow>, StoreError> {
         self.conn
             .prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM patients p WHERE p.mrn = ?1"
@@ -340,8 +295,7 @@ impl Db<'_> {
             .transpose()
     }
 
-    /// A patient's changes, oldest first.
-    pub fn patient_revisions(&self, id: PatientId) -> Result<Vec<PatientRevision>, StoreError> {
+    fn patient_revisions(&self, id: PatientId) -> Result<Vec<PatientRevision>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT version, at, by, changes, reason FROM patient_revisions \
              WHERE patient_id = ?1 ORDER BY version",
@@ -369,15 +323,21 @@ impl Db<'_> {
         Ok(out)
     }
 
-    /// Patients whose `names` match an FTS5 query (from `intake_core::search`), optionally
-    /// born on one date. At most `limit`, in no particular order.
-    pub fn search_patient_names(
+    fn search_patient_names(
         &self,
-        fts: &str,
+        words: &[String],
+        how: WordMatch,
         birth_date: Option<NaiveDate>,
         include_inactive: bool,
         limit: u32,
     ) -> Result<Vec<PatientRow>, StoreError> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fts = match how {
+            WordMatch::Whole => search::fts_exact(words),
+            WordMatch::Prefix => search::fts_prefix(words),
+        };
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM patient_search s JOIN patients p ON p.id = s.rowid \
              WHERE s.names MATCH ?1 AND (?2 IS NULL OR p.birth_date = ?2) \
@@ -395,13 +355,16 @@ impl Db<'_> {
         collect(rows)
     }
 
-    /// Patients whose phone number starts or ends with the digits in an FTS5 query.
-    pub fn search_patient_phones(
+    fn search_patient_phones(
         &self,
-        fts: &str,
+        digits: &str,
         include_inactive: bool,
         limit: u32,
     ) -> Result<Vec<PatientRow>, StoreError> {
+        if digits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fts = search::fts_prefix(&[digits.to_string()]);
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM patient_search s JOIN patients p ON p.id = s.rowid \
              WHERE s.phones MATCH ?1 AND (?2 OR p.status = 'active') LIMIT ?3"
@@ -410,8 +373,7 @@ impl Db<'_> {
         collect(rows)
     }
 
-    /// Patients born on `date`.
-    pub fn patients_born_on(
+    fn patients_born_on(
         &self,
         date: NaiveDate,
         include_inactive: bool,
@@ -425,9 +387,7 @@ impl Db<'_> {
         collect(rows)
     }
 
-    /// Active patients with exactly these phone digits (for duplicates). The literal
-    /// `<> ''` lets SQLite use the partial index.
-    pub fn patients_with_phone_digits(
+    fn patients_with_phone_digits(
         &self,
         digits: &str,
         limit: u32,
@@ -443,12 +403,7 @@ impl Db<'_> {
         collect(rows)
     }
 
-    /// Active patients with exactly this (lower-case) email (for duplicates).
-    pub fn patients_with_email(
-        &self,
-        email: &str,
-        limit: u32,
-    ) -> Result<Vec<PatientRow>, StoreError> {
+    fn patients_with_email(&self, email: &str, limit: u32) -> Result<Vec<PatientRow>, StoreError> {
         if email.is_empty() {
             return Ok(Vec::new());
         }
@@ -460,9 +415,51 @@ impl Db<'_> {
         collect(rows)
     }
 
-    pub fn count_patients(&self) -> Result<i64, StoreError> {
+    fn count_patients(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM patients", [], |r| r.get(0))?)
+    }
+}
+
+impl Db<'_> {
+    fn write_search_row(&self, id: PatientId, p: &ValidPatient) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM patient_search WHERE rowid = ?1")?
+            .execute([id.0])?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO patient_search (rowid, names, phones) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![
+                id.0,
+                search::index_names(&p.family, &p.given),
+                search::index_phones(&p.phone)
+            ])?;
+        Ok(())
+    }
+
+    fn add_revision(
+        &self,
+        id: PatientId,
+        version: i64,
+        at: DateTime<Utc>,
+        by: &str,
+        changes: &serde_json::Value,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO patient_revisions (patient_id, version, at, by, changes, reason) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id.0,
+                version,
+                format_time(at),
+                by,
+                changes.to_string(),
+                reason
+            ],
+        )?;
+        Ok(())
     }
 }

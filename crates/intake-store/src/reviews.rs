@@ -14,6 +14,7 @@ use intake_core::{EncounterId, EncounterStatus, EventKind, PatientId, TemplateId
 use rusqlite::{params, Row};
 
 use crate::encounters::AnswerRow;
+use crate::traits::Reviews;
 use crate::{format_time, parse_time, Db, StoreError};
 
 /// One stored event of an encounter.
@@ -82,36 +83,8 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<RawEvent> {
     ))
 }
 
-impl Db<'_> {
-    fn add_event(
-        &self,
-        id: EncounterId,
-        kind: EventKind,
-        at: DateTime<Utc>,
-        by: &str,
-        text: Option<&str>,
-        record: Option<(&str, &str)>,
-    ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO encounter_events (encounter_id, seq, kind, at, by, text, record_json, \
-                 record_sha256) VALUES (?1, 1 + coalesce((SELECT max(seq) FROM encounter_events \
-                 WHERE encounter_id = ?1), 0), ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                id.0,
-                kind.as_str(),
-                format_time(at),
-                by,
-                text,
-                record.map(|r| r.0),
-                record.map(|r| r.1),
-            ])?;
-        Ok(())
-    }
-
-    /// Every event of an encounter, oldest first.
-    pub fn encounter_events(&self, id: EncounterId) -> Result<Vec<EventRow>, StoreError> {
+impl Reviews for Db<'_> {
+    fn encounter_events(&self, id: EncounterId) -> Result<Vec<EventRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, kind, at, by, text, record_json, record_sha256 FROM encounter_events \
              WHERE encounter_id = ?1 ORDER BY seq",
@@ -136,9 +109,7 @@ impl Db<'_> {
         Ok(out)
     }
 
-    /// Marks which answers are in the record (every one but `left_out`, the answers of
-    /// disabled items). Only a draft or an open amendment may change them.
-    pub fn mark_in_record(&self, id: EncounterId, left_out: &[Key]) -> Result<(), StoreError> {
+    fn mark_in_record(&self, id: EncounterId, left_out: &[Key]) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
                 "UPDATE encounter_answers SET in_record = 1 WHERE encounter_id = ?1 AND in_record = 0",
@@ -153,9 +124,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Signs a submitted encounter (`First`: it becomes `signed`) or closes the amendment in
-    /// progress (`Amendment`: it becomes `amended`), keeping the record as signed.
-    pub fn sign_encounter(
+    fn sign_encounter(
         &self,
         id: EncounterId,
         signature: Signature,
@@ -186,8 +155,7 @@ impl Db<'_> {
         self.add_event(id, kind, at, by, reason.as_deref(), Some(record))
     }
 
-    /// Sends a submitted intake back to the nurse as a draft, with a comment.
-    pub fn return_encounter(
+    fn return_encounter(
         &self,
         id: EncounterId,
         comment: &str,
@@ -203,9 +171,7 @@ impl Db<'_> {
         self.add_event(id, EventKind::Returned, at, by, Some(comment), None)
     }
 
-    /// Opens an amendment of a signed record: its answers may change until it is signed
-    /// again or discarded.
-    pub fn start_amendment(
+    fn start_amendment(
         &self,
         id: EncounterId,
         reason: &str,
@@ -220,8 +186,7 @@ impl Db<'_> {
         self.add_event(id, EventKind::AmendmentStarted, at, by, Some(reason), None)
     }
 
-    /// Closes an amendment without signing it (the caller has put the answers back first).
-    pub fn discard_amendment(
+    fn discard_amendment(
         &self,
         id: EncounterId,
         at: DateTime<Utc>,
@@ -235,8 +200,7 @@ impl Db<'_> {
         self.add_event(id, EventKind::AmendmentDiscarded, at, by, None, None)
     }
 
-    /// Marks an encounter entered in error (an amendment in progress ends with it).
-    pub fn mark_encounter_in_error(
+    fn mark_encounter_in_error(
         &self,
         id: EncounterId,
         reason: &str,
@@ -255,9 +219,7 @@ impl Db<'_> {
         self.add_event(id, EventKind::EnteredInError, at, by, Some(reason), None)
     }
 
-    /// Puts an answer back exactly as it was kept (value, provenance, confirmation): a new
-    /// write of its key, so the replaced value goes to the revision history.
-    pub fn restore_answer(&self, id: EncounterId, a: &AnswerRow) -> Result<(), StoreError> {
+    fn restore_answer(&self, id: EncounterId, a: &AnswerRow) -> Result<(), StoreError> {
         let c = a.carried.as_ref();
         self.conn
             .prepare_cached(
@@ -296,8 +258,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Submitted intakes waiting for review, oldest submission first.
-    pub fn review_queue(&self, f: &QueueFilter) -> Result<Vec<QueueRow>, StoreError> {
+    fn review_queue(&self, f: &QueueFilter) -> Result<Vec<QueueRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.id, e.patient_id, e.template_id, p.given || ' ' || p.family, p.mrn, \
              p.birth_date, t.title, e.submitted_at, e.submitted_by \
@@ -341,8 +302,7 @@ impl Db<'_> {
         Ok(out)
     }
 
-    /// How many intakes wait for review.
-    pub fn review_count(&self) -> Result<i64, StoreError> {
+    fn review_count(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
             "SELECT count(*) FROM encounters WHERE status = ?1",
             [EncounterStatus::Submitted.as_str()],
@@ -350,8 +310,7 @@ impl Db<'_> {
         )?)
     }
 
-    /// Who submitted the intakes waiting for review, by name.
-    pub fn review_submitters(&self) -> Result<Vec<String>, StoreError> {
+    fn review_submitters(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT DISTINCT submitted_by FROM encounters WHERE status = ?1 \
              AND submitted_by IS NOT NULL ORDER BY submitted_by",
@@ -360,9 +319,7 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The visit a review compares with: the patient's newest earlier encounter of the
-    /// same form (any version) that counts (submitted, signed, amended).
-    pub fn previous_visit(&self, id: EncounterId) -> Result<Option<EncounterId>, StoreError> {
+    fn previous_visit(&self, id: EncounterId) -> Result<Option<EncounterId>, StoreError> {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn
@@ -384,5 +341,34 @@ impl Db<'_> {
                 |r| r.get(0).map(EncounterId),
             )
             .optional()?)
+    }
+}
+
+impl Db<'_> {
+    fn add_event(
+        &self,
+        id: EncounterId,
+        kind: EventKind,
+        at: DateTime<Utc>,
+        by: &str,
+        text: Option<&str>,
+        record: Option<(&str, &str)>,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO encounter_events (encounter_id, seq, kind, at, by, text, record_json, \
+                 record_sha256) VALUES (?1, 1 + coalesce((SELECT max(seq) FROM encounter_events \
+                 WHERE encounter_id = ?1), 0), ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                id.0,
+                kind.as_str(),
+                format_time(at),
+                by,
+                text,
+                record.map(|r| r.0),
+                record.map(|r| r.1),
+            ])?;
+        Ok(())
     }
 }

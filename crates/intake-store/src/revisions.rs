@@ -10,6 +10,7 @@ use intake_core::{AnswerSource, EncounterId};
 use rusqlite::params;
 
 use crate::encounters::decode_values;
+use crate::traits::Revisions;
 use crate::{parse_time, Db, StoreError};
 
 /// One earlier value of an answer (replaced or removed), from the revision history.
@@ -27,24 +28,17 @@ pub struct RevisionRow {
     pub removed: bool,
 }
 
-impl Db<'_> {
-    /// Every earlier value of an encounter's answers, by key then revision.
-    pub fn answer_revisions(
-        &self,
-        encounter_id: EncounterId,
-    ) -> Result<Vec<RevisionRow>, StoreError> {
+impl Revisions for Db<'_> {
+    fn answer_revisions(&self, encounter_id: EncounterId) -> Result<Vec<RevisionRow>, StoreError> {
         self.revisions_where(encounter_id, None)
     }
 
-    /// The earlier values of an encounter's answers that were carried from another visit
-    /// (what "changes since last visit" compares with), by key then revision.
-    pub fn carried_revisions(
-        &self,
-        encounter_id: EncounterId,
-    ) -> Result<Vec<RevisionRow>, StoreError> {
+    fn carried_revisions(&self, encounter_id: EncounterId) -> Result<Vec<RevisionRow>, StoreError> {
         self.revisions_where(encounter_id, Some(AnswerSource::Carried))
     }
+}
 
+impl Db<'_> {
     fn revisions_where(
         &self,
         encounter_id: EncounterId,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use intake_core::{SessionId, UserId};
 use rusqlite::{params, OptionalExtension};
 
+use crate::traits::Sessions;
 use crate::{format_time, parse_time, Db, StoreError};
 
 /// A session as stored.
@@ -18,8 +19,8 @@ pub struct SessionRow {
     pub ended_at: Option<DateTime<Utc>>,
 }
 
-impl Db<'_> {
-    pub fn insert_session(
+impl Sessions for Db<'_> {
+    fn insert_session(
         &self,
         token_hash: &str,
         user: UserId,
@@ -34,10 +35,7 @@ impl Db<'_> {
         Ok(SessionId(self.conn.last_insert_rowid()))
     }
 
-    pub fn session_by_token_hash(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<SessionRow>, StoreError> {
+    fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
         let row = self
             .conn
             .query_row(
@@ -58,17 +56,24 @@ impl Db<'_> {
         let Some((id, user, created, seen, ended)) = row else {
             return Ok(None);
         };
+        let time = |s: &str| {
+            parse_time(s).map_err(|e| match e {
+                StoreError::Damaged { why, .. } => {
+                    StoreError::damaged("sessions", format!("session {id}"), why)
+                }
+                other => other,
+            })
+        };
         Ok(Some(SessionRow {
             id: SessionId(id),
             user_id: UserId(user),
-            created_at: parse_time(&created)?,
-            last_seen_at: parse_time(&seen)?,
-            ended_at: ended.as_deref().map(parse_time).transpose()?,
+            created_at: time(&created)?,
+            last_seen_at: time(&seen)?,
+            ended_at: ended.as_deref().map(time).transpose()?,
         }))
     }
 
-    /// Whether a session exists and has not ended.
-    pub fn session_is_open(&self, id: SessionId) -> Result<bool, StoreError> {
+    fn session_is_open(&self, id: SessionId) -> Result<bool, StoreError> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND ended_at IS NULL)",
             [id.0],
@@ -76,8 +81,7 @@ impl Db<'_> {
         )?)
     }
 
-    /// Records activity on a session.
-    pub fn touch_session(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
+    fn touch_session(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
             params![id.0, format_time(at)],
@@ -85,8 +89,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Ends one session; ending an ended session changes nothing.
-    pub fn end_session(
+    fn end_session(
         &self,
         id: SessionId,
         at: DateTime<Utc>,
@@ -99,8 +102,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Ends every open session of a user; returns how many were open.
-    pub fn end_user_sessions(
+    fn end_user_sessions(
         &self,
         user: UserId,
         at: DateTime<Utc>,

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
+use crate::traits::Settings;
 use crate::{format_time, Db, StoreError};
 
-impl Db<'_> {
-    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+impl Settings for Db<'_> {
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
@@ -16,7 +17,7 @@ impl Db<'_> {
             .optional()?)
     }
 
-    pub fn put_setting(
+    fn put_setting(
         &self,
         key: &str,
         value: &str,

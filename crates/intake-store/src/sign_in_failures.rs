@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
+use crate::traits::SignInFailures;
 use crate::{format_time, parse_time, Db, StoreError};
 
 /// The failure count of one typed user name.
@@ -13,8 +14,8 @@ pub struct FailureRow {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
-impl Db<'_> {
-    pub fn sign_in_failures(&self, username: &str) -> Result<Option<FailureRow>, StoreError> {
+impl SignInFailures for Db<'_> {
+    fn sign_in_failures(&self, username: &str) -> Result<Option<FailureRow>, StoreError> {
         let row = self
             .conn
             .query_row(
@@ -40,7 +41,7 @@ impl Db<'_> {
         }))
     }
 
-    pub fn put_sign_in_failures(&self, username: &str, row: &FailureRow) -> Result<(), StoreError> {
+    fn put_sign_in_failures(&self, username: &str, row: &FailureRow) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO sign_in_failures (username, failures, last_failure_at, locked_until) \
              VALUES (?1, ?2, ?3, ?4) \
@@ -56,7 +57,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    pub fn clear_sign_in_failures(&self, username: &str) -> Result<(), StoreError> {
+    fn clear_sign_in_failures(&self, username: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "DELETE FROM sign_in_failures WHERE username = ?1",
             [username],

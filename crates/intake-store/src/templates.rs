@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use intake_core::{TemplateId, TemplateStatus};
 use rusqlite::{params, OptionalExtension, Row};
 
+use crate::traits::Templates;
 use crate::{format_time, parse_time, Db, StoreError};
 
 /// A template as listed (without its bytes).
@@ -61,9 +62,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<TemplateRow, StoreError>> {
     })())
 }
 
-impl Db<'_> {
-    /// Stores a new template as a draft; a taken slug and version is a duplicate.
-    pub fn insert_template(
+impl Templates for Db<'_> {
+    fn insert_template(
         &self,
         t: &NewTemplate<'_>,
         at: DateTime<Utc>,
@@ -93,7 +93,7 @@ impl Db<'_> {
         Ok(TemplateId(self.conn.last_insert_rowid()))
     }
 
-    pub fn template(&self, slug: &str, version: &str) -> Result<Option<TemplateRow>, StoreError> {
+    fn template(&self, slug: &str, version: &str) -> Result<Option<TemplateRow>, StoreError> {
         self.conn
             .query_row(
                 &format!("SELECT {COLUMNS} FROM templates WHERE slug = ?1 AND version = ?2"),
@@ -104,8 +104,7 @@ impl Db<'_> {
             .transpose()
     }
 
-    /// Every template, by slug then import order.
-    pub fn list_templates(&self) -> Result<Vec<TemplateRow>, StoreError> {
+    fn list_templates(&self) -> Result<Vec<TemplateRow>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM templates ORDER BY slug, id"
         ))?;
@@ -117,8 +116,7 @@ impl Db<'_> {
         Ok(out)
     }
 
-    /// The original bytes of a template, exactly as imported.
-    pub fn template_original(&self, id: TemplateId) -> Result<Option<Vec<u8>>, StoreError> {
+    fn template_original(&self, id: TemplateId) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .conn
             .query_row(
@@ -129,7 +127,7 @@ impl Db<'_> {
             .optional()?)
     }
 
-    pub fn set_template_status(
+    fn set_template_status(
         &self,
         id: TemplateId,
         status: TemplateStatus,

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use intake_core::{Role, UserId};
 use rusqlite::{params, OptionalExtension, Row};
 
+use crate::traits::Users;
 use crate::{format_time, parse_time, Db, StoreError};
 
 /// A user as stored.
@@ -45,7 +46,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRow, StoreError>> {
             username: row.get(1)?,
             display_name: row.get(2)?,
             role: role.parse().map_err(|e: intake_core::role::UnknownRole| {
-                StoreError::damaged("users", "a user", e.to_string())
+                let id: i64 = row.get(0).unwrap_or_default();
+                StoreError::damaged("users", format!("user {id}"), e.to_string())
             })?,
             password_hash: row.get(4)?,
             must_change_password: row.get(5)?,
@@ -59,9 +61,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRow, StoreError>> {
     Ok(build())
 }
 
-impl Db<'_> {
-    /// Adds a user; a taken user name is [`StoreError::Duplicate`].
-    pub fn insert_user(
+impl Users for Db<'_> {
+    fn insert_user(
         &self,
         user: &NewUser<'_>,
         at: DateTime<Utc>,
@@ -90,7 +91,7 @@ impl Db<'_> {
         Ok(UserId(self.conn.last_insert_rowid()))
     }
 
-    pub fn user_by_id(&self, id: UserId) -> Result<Option<UserRow>, StoreError> {
+    fn user_by_id(&self, id: UserId) -> Result<Option<UserRow>, StoreError> {
         self.conn
             .query_row(
                 &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
@@ -101,8 +102,7 @@ impl Db<'_> {
             .transpose()
     }
 
-    /// Looks a user up by the stored (lower-case) user name.
-    pub fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
+    fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
         self.conn
             .query_row(
                 &format!("SELECT {COLUMNS} FROM users WHERE username = ?1"),
@@ -113,8 +113,7 @@ impl Db<'_> {
             .transpose()
     }
 
-    /// Every user, by user name.
-    pub fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
+    fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))?;
@@ -126,13 +125,13 @@ impl Db<'_> {
         Ok(users)
     }
 
-    pub fn count_users(&self) -> Result<i64, StoreError> {
+    fn count_users(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
     }
 
-    pub fn count_active_admins(&self) -> Result<i64, StoreError> {
+    fn count_active_admins(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
             "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1",
             [],
@@ -140,7 +139,7 @@ impl Db<'_> {
         )?)
     }
 
-    pub fn set_user_active(
+    fn set_user_active(
         &self,
         id: UserId,
         active: bool,
@@ -154,7 +153,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    pub fn set_password(
+    fn set_password(
         &self,
         id: UserId,
         password_hash: &str,
@@ -170,7 +169,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    pub fn set_role(
+    fn set_role(
         &self,
         id: UserId,
         role: Role,

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use intake_core::questionnaire::response::Key;
 use intake_core::{AnswerSource, EncounterId, PatientId, TemplateId};
+use intake_store::prelude::*;
 use intake_store::{decode_values, AnswerWrite, CarriedFrom, OutcomeRow, Store};
 use rusqlite::Connection;
 

@@ -16,6 +16,7 @@ use intake_core::Role;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use intake_store::prelude::*;
 use intake_store::{FailureRow, NewUser};
 
 use crate::access::passwords;

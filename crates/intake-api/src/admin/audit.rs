@@ -2,6 +2,7 @@
 //! in its own transaction.
 
 use intake_core::audit::ChainVerdict;
+use intake_store::prelude::*;
 use intake_store::AuditFilter;
 
 use crate::permissions::Permission;

@@ -11,6 +11,7 @@
 //! (the audit log, users, settings, encounter lists).
 
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveTime};
+use intake_store::prelude::*;
 use intake_store::{format_time, OutcomeRow};
 
 use crate::permissions::Permission;

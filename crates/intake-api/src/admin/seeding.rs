@@ -15,6 +15,7 @@ use intake_core::carry_forward::Plan;
 use intake_core::questionnaire::response::{FormIndex, Key, Response};
 use intake_core::questionnaire::{AnswerValue, Questionnaire};
 use intake_core::{AnswerSource, EncounterId, TemplateId};
+use intake_store::prelude::*;
 use intake_store::{AnswerRow, Db, NewUser, PatientRow, TemplateRow, UserRow};
 use serde_json::Value;
 

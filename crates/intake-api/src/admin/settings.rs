@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use intake_core::search::DateOrder;
+use intake_store::prelude::*;
 use intake_store::{Db, StoreError};
 
 use crate::permissions::Permission;

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use intake_core::TemplateStatus;
+use intake_store::prelude::*;
 use intake_store::{Db, NewTemplate, TemplateRow};
 
 use crate::admin::builtin::{ACTOR, GENERAL_INTAKE, GENERAL_INTAKE_SLUG};
@@ -307,21 +308,6 @@ pub(crate) fn startable_template(
     Ok(template)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::slug_of;
-
-    #[test]
-    fn slugs_are_plain() {
-        assert_eq!(
-            slug_of("PHQ-9 quick depression assessment panel"),
-            "phq-9-quick-depression-assessment-panel"
-        );
-        assert_eq!(slug_of("Zoë's Ñ form!"), "zoe-s-n-form");
-        assert_eq!(slug_of("***"), "form");
-    }
-}
-
 /// Adds the built-in forms ([`crate::admin::builtin`]) this database lacks, active. Returns how many were added.
 pub(crate) fn ensure_builtin(db: &Db<'_>, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut added = 0;
@@ -339,4 +325,19 @@ pub(crate) fn ensure_builtin(db: &Db<'_>, now: DateTime<Utc>) -> Result<usize, A
         added += 1;
     }
     Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug_of;
+
+    #[test]
+    fn slugs_are_plain() {
+        assert_eq!(
+            slug_of("PHQ-9 quick depression assessment panel"),
+            "phq-9-quick-depression-assessment-panel"
+        );
+        assert_eq!(slug_of("Zoë's Ñ form!"), "zoe-s-n-form");
+        assert_eq!(slug_of("***"), "form");
+    }
 }

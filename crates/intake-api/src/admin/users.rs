@@ -6,6 +6,7 @@ use intake_core::user::{self, Username};
 use intake_core::Role;
 use serde_json::json;
 
+use intake_store::prelude::*;
 use intake_store::{Db, NewUser, UserRow};
 
 use crate::access::passwords;

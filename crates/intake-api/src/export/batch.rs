@@ -30,6 +30,7 @@ use crate::export::files::write_atomically;
 use crate::permissions::Permission;
 use crate::wire::export::{BatchFailureDto, BatchProgressDto, BatchReportDto, BatchRequest};
 use crate::{Api, ApiError, Caller};
+use intake_store::prelude::*;
 
 /// The manifest's name in the folder.
 pub const MANIFEST: &str = "manifest.csv";

@@ -17,6 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
 use intake_core::summary::{self, Amendment, Origin, Signature, Summary, SummaryInput};
 use intake_core::{EncounterId, EncounterStatus, EventKind};
+use intake_store::prelude::*;
 use intake_store::{AnswerRow, Db, EncounterRow};
 use serde_json::json;
 use sha2::{Digest, Sha256};

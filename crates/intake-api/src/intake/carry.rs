@@ -20,6 +20,7 @@ use intake_core::questionnaire::response::{FormIndex, Key, Response};
 use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::{AnswerValue, Coding, Questionnaire};
 use intake_core::{AnswerSource, EncounterId, EncounterStatus};
+use intake_store::prelude::*;
 use intake_store::{
     AnswerWrite, CarriedFrom, Db, EncounterFilter, EncounterRow, PatientRow, StoreError,
     TemplateRow,

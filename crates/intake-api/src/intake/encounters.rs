@@ -17,6 +17,7 @@ use intake_core::ids::PatientId;
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
 use intake_core::questionnaire::AnswerValue;
 use intake_core::{AnswerSource, EncounterId, EncounterStatus};
+use intake_store::prelude::*;
 use intake_store::{AnswerRow, EncounterFilter, EncounterRow, PatientStatus};
 use serde_json::json;
 

@@ -10,6 +10,7 @@
 
 use serde_json::json;
 
+use intake_store::prelude::*;
 use intake_store::StoreError;
 
 use crate::patients::register::{find_duplicates, validate};

@@ -11,6 +11,7 @@ use intake_core::patient::{self, ValidPatient};
 use intake_core::{text, PatientId, Role};
 use serde_json::{json, Map, Value};
 
+use intake_store::prelude::*;
 use intake_store::{Db, NewAuditEntry, PatientRow, PatientStatus};
 
 use crate::permissions::{allows, Permission};

@@ -5,7 +5,8 @@ use intake_core::search::{self, Tier};
 use intake_core::{text, Role};
 use serde_json::json;
 
-use intake_store::{PatientRow, PatientStatus};
+use intake_store::prelude::*;
+use intake_store::{PatientRow, PatientStatus, WordMatch};
 
 use crate::admin::settings;
 use crate::permissions::Permission;
@@ -61,16 +62,16 @@ impl Api {
                 }
             };
             if !query.words.is_empty() {
-                let exact = search::fts_exact(&query.words);
-                let prefix = search::fts_prefix(&query.words);
                 let mut rows = db.search_patient_names(
-                    &exact,
+                    &query.words,
+                    WordMatch::Whole,
                     query.birth_date,
                     include_inactive,
                     CANDIDATES,
                 )?;
                 let partial = db.search_patient_names(
-                    &prefix,
+                    &query.words,
+                    WordMatch::Prefix,
                     query.birth_date,
                     include_inactive,
                     CANDIDATES,
@@ -95,8 +96,7 @@ impl Api {
                     }
                 }
                 if let Some(digits) = &query.digits {
-                    let fts = search::fts_prefix(std::slice::from_ref(digits));
-                    let rows = db.search_patient_phones(&fts, include_inactive, CANDIDATES)?;
+                    let rows = db.search_patient_phones(digits, include_inactive, CANDIDATES)?;
                     full |= rows.len() >= CANDIDATES as usize;
                     for row in rows {
                         push(Tier::Partial, row);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use intake_core::questionnaire::response::{Key, Response};
 use intake_core::questionnaire::{self, Questionnaire};
 use intake_core::{EncounterId, TemplateId};
+use intake_store::prelude::*;
 use intake_store::{AnswerRow, Db, EncounterRow};
 
 use crate::{Api, ApiError};

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
 use intake_core::{EncounterId, EncounterStatus};
+use intake_store::prelude::*;
 use intake_store::{Db, EncounterRow, Signature};
 use serde_json::json;
 

@@ -22,6 +22,7 @@ use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
 use intake_core::questionnaire::{all_items, ItemType, Questionnaire};
 use intake_core::text::fold;
 use intake_core::{EncounterId, EncounterStatus};
+use intake_store::prelude::*;
 use intake_store::{Db, EncounterRow, QueueFilter, StoreError};
 use serde_json::json;
 

@@ -1,0 +1,495 @@
+//! The contract of encounters and their answers.
+
+use intake_core::{AnswerSource, EncounterId, EncounterStatus, PatientId, TemplateId};
+
+use super::fixtures::{
+    draft, encounter, key, ok, put, put_from, refused, setup, setup_draft, sign, submit, t, values,
+};
+use crate::prelude::*;
+use crate::{encode_values, AnswerWrite, CarriedFrom, EncounterFilter};
+
+pub fn insert_encounter_starts_a_draft<B: Backend>(b: &B) {
+    let (patient, template) = setup(b);
+    let id = draft(b, patient, template, 7);
+    let e = encounter(b, id);
+    assert_eq!(
+        (e.id, e.patient_id, e.mrn.as_str(), e.patient_name.as_str()),
+        (id, patient, "000001-8", "Zoë Łukasz"),
+        "the patient's MRN and name beside it"
+    );
+    assert_eq!(
+        (
+            e.template_id,
+            e.template_slug.as_str(),
+            e.template_version.as_str(),
+            e.template_title.as_str()
+        ),
+        (template, "f", "1", "Form f 1"),
+        "the form beside it"
+    );
+    assert_eq!(
+        (
+            e.status,
+            e.section.as_deref(),
+            e.started_at,
+            e.started_by.as_str(),
+            e.updated_at
+        ),
+        (EncounterStatus::Draft, None, t(7), "nurse", t(7)),
+        "a draft, started now"
+    );
+    assert_eq!(
+        (e.submitted_at, e.submitted_by.as_deref(), e.answered),
+        (None, None, 0)
+    );
+    assert!(
+        e.carry_notes.is_none()
+            && e.signed_at.is_none()
+            && e.signed_by.is_none()
+            && e.amending.is_none()
+            && e.amended.is_none()
+            && e.returned.is_none()
+            && e.in_error.is_none(),
+        "nothing else happened to it yet: {e:?}"
+    );
+    assert_eq!(
+        ok(b.read(|tx| tx.encounter(EncounterId(id.0 + 9))), "reading"),
+        None,
+        "a missing visit is None"
+    );
+}
+
+pub fn list_encounters_newest_first_and_filtered<B: Backend>(b: &B) {
+    let (patient, template, first) = setup_draft(b);
+    let second = draft(b, patient, template, 100);
+    let third = draft(b, patient, template, 50);
+    submit(b, first, 200);
+    let list = |f: EncounterFilter| -> Vec<EncounterId> {
+        ok(b.read(|tx| tx.list_encounters(&f)), "listing")
+            .into_iter()
+            .map(|e| e.id)
+            .collect()
+    };
+    assert_eq!(
+        list(EncounterFilter::default()),
+        [second, third, first],
+        "newest start first"
+    );
+    assert_eq!(
+        list(EncounterFilter {
+            status: Some(EncounterStatus::Draft),
+            ..Default::default()
+        }),
+        [second, third],
+        "by status"
+    );
+    assert_eq!(
+        list(EncounterFilter {
+            patient_id: Some(PatientId(patient.0 + 1)),
+            ..Default::default()
+        }),
+        [],
+        "by patient"
+    );
+    assert_eq!(
+        list(EncounterFilter {
+            patient_id: Some(patient),
+            limit: Some(1),
+            ..Default::default()
+        }),
+        [second],
+        "at most the limit"
+    );
+}
+
+pub fn put_answer_counts_writes_and_keeps_the_values_text<B: Backend>(b: &B) {
+    let (_, _, id) = setup_draft(b);
+    assert_eq!(
+        ok(put(b, id, ":weight", r#"[{"valueDecimal":82}]"#), "writing"),
+        1
+    );
+    assert_eq!(
+        ok(
+            put(b, id, ":weight", r#"[{"valueDecimal":81.5}]"#),
+            "writing"
+        ),
+        2,
+        "each write counts"
+    );
+    let a = ok(b.read(|tx| tx.answer(id, &key(":weight"))), "reading").expect("the answer");
+    let v = values(r#"[{"valueDecimal":81.5}]"#);
+    assert_eq!(
+        (a.values_json.as_str(), &a.values, a.rev),
+        (encode_values(&v).as_str(), &v, 2),
+        "the latest values, as their exact encoded text and decoded"
+    );
+    assert_eq!(
+        (a.link_id.as_str(), a.source, a.author.as_str(), a.at),
+        ("weight", AnswerSource::Typed, "nurse", t(5))
+    );
+    assert!(
+        a.in_record && a.carried.is_none() && !a.needs_confirmation && a.confirmed_by.is_none(),
+        "a typed answer, in the record, nothing to confirm: {a:?}"
+    );
+    assert_eq!(encounter(b, id).answered, 1, "one answer row");
+}
+
+pub fn answer_reads_one_key<B: Backend>(b: &B) {
+    let (_, _, id) = setup_draft(b);
+    ok(
+        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
+        "writing",
+    );
+    let found = ok(b.read(|tx| tx.answer(id, &key(":reason"))), "reading");
+    assert_eq!(found.map(|a| a.key), Some(key(":reason")));
+    assert_eq!(
+        ok(b.read(|tx| tx.answer(id, &key(":weight"))), "reading"),
+        None,
+        "a key never written has no answer"
+    );
+}
+
+pub fn answers_come_by_key<B: Backend>(b: &B) {
+    let (patient, template, id) = setup_draft(b);
+    let other = draft(b, patient, template, 1);
+    for k in [":weight", "1:med-name", ":reason"] {
+        ok(put(b, id, k, r#"[{"valueString":"Zoë's"}]"#), "writing");
+    }
+    ok(put(b, other, ":other", "[]"), "writing");
+    let keys: Vec<String> = ok(b.read(|tx| tx.answers(id)), "reading")
+        .into_iter()
+        .map(|a| a.key.to_string())
+        .collect();
+    assert_eq!(
+        keys,
+        ["1:med-name", ":reason", ":weight"],
+        "this visit's answers, by key text (byte order)"
+    );
+}
+
+pub(super) fn carried_from(encounter: EncounterId) -> CarriedFrom {
+    CarriedFrom {
+        encounter,
+        date: t(1),
+        author: "maria".into(),
+        confirmed_by: Some("nora".into()),
+    }
+}
+
+pub(super) fn put_carried<B: Backend>(
+    b: &B,
+    id: EncounterId,
+    from: &CarriedFrom,
+    k: &str,
+    json: &str,
+) -> i64 {
+    let k = key(k);
+    let v = values(json);
+    ok(
+        b.write(|tx| {
+            tx.put_answer(
+                id,
+                &AnswerWrite {
+                    key: &k,
+                    values: &v,
+                    source: AnswerSource::Carried,
+                    carried: Some(from),
+                    needs_confirmation: true,
+                },
+                t(2),
+                "nurse",
+            )
+        }),
+        "carrying",
+    )
+}
+
+pub fn confirm_answer_once<B: Backend>(b: &B) {
+    let (patient, template, id) = setup_draft(b);
+    let earlier = draft(b, patient, template, 0);
+    let from = carried_from(earlier);
+    put_carried(b, id, &from, "1:med-name", r#"[{"valueString":"Aspirin"}]"#);
+    let a = ok(b.read(|tx| tx.answer(id, &key("1:med-name"))), "reading").expect("the answer");
+    assert_eq!(
+        (
+            a.source,
+            a.carried.as_ref(),
+            a.needs_confirmation,
+            a.confirmed_by.as_deref()
+        ),
+        (AnswerSource::Carried, Some(&from), true, None),
+        "carried, with where it came from, waiting for confirmation"
+    );
+    assert!(
+        ok(
+            b.write(|tx| tx.confirm_answer(id, &key("1:med-name"), t(3), "nurse")),
+            "confirming"
+        ),
+        "there was one to confirm"
+    );
+    assert!(
+        !ok(
+            b.write(|tx| tx.confirm_answer(id, &key("1:med-name"), t(4), "bea")),
+            "confirming"
+        ),
+        "confirmed once only"
+    );
+    assert!(
+        !ok(
+            b.write(|tx| tx.confirm_answer(id, &key(":none"), t(4), "bea")),
+            "confirming"
+        ),
+        "a missing answer has nothing to confirm"
+    );
+    let a = ok(b.read(|tx| tx.answer(id, &key("1:med-name"))), "reading").expect("the answer");
+    assert_eq!(
+        (a.confirmed_by.as_deref(), a.confirmed_at, a.rev),
+        (Some("nurse"), Some(t(3)), 1),
+        "who and when; confirming is not a new value"
+    );
+}
+
+pub fn set_carry_notes_keeps_the_text<B: Backend>(b: &B) {
+    let (_, _, id) = setup_draft(b);
+    let notes = r#"{"skipped": [{"visit": 3, "why": "its record is damaged: not used"}]}"#;
+    ok(b.write(|tx| tx.set_carry_notes(id, notes)), "keeping notes");
+    assert_eq!(
+        encounter(b, id).carry_notes.as_deref(),
+        Some(notes),
+        "the notes, exactly"
+    );
+}
+
+pub fn delete_answer_then_write_again_goes_on_counting<B: Backend>(b: &B) {
+    let (_, _, id) = setup_draft(b);
+    ok(
+        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
+        "writing",
+    );
+    ok(
+        put(b, id, ":reason", r#"[{"valueString":"fever"}]"#),
+        "writing",
+    );
+    assert!(
+        ok(
+            b.write(|tx| tx.delete_answer(id, &key(":reason"))),
+            "removing"
+        ),
+        "there was one"
+    );
+    assert!(
+        !ok(
+            b.write(|tx| tx.delete_answer(id, &key(":reason"))),
+            "removing"
+        ),
+        "not twice"
+    );
+    assert_eq!(ok(b.read(|tx| tx.answers(id)), "reading"), [], "gone");
+    assert_eq!(
+        ok(
+            put(b, id, ":reason", r#"[{"valueString":"rash"}]"#),
+            "writing"
+        ),
+        3,
+        "written again, the count goes on from its history"
+    );
+}
+
+pub fn touch_encounter_records_time_and_section<B: Backend>(b: &B) {
+    let (_, _, id) = setup_draft(b);
+    ok(
+        b.write(|tx| tx.touch_encounter(id, Some("vitals"), t(30))),
+        "touching",
+    );
+    let e = encounter(b, id);
+    assert_eq!(
+        (e.updated_at, e.section.as_deref()),
+        (t(30), Some("vitals"))
+    );
+    ok(
+        b.write(|tx| tx.touch_encounter(id, None, t(40))),
+        "touching",
+    );
+    let e = encounter(b, id);
+    assert_eq!(
+        (e.updated_at, e.section.as_deref()),
+        (t(40), Some("vitals")),
+        "no section given keeps the one there"
+    );
+}
+
+pub fn submit_encounter_moves_a_draft_and_marks_the_record<B: Backend>(b: &B) {
+    let (_, _, id) = setup_draft(b);
+    ok(
+        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
+        "writing",
+    );
+    ok(
+        put(b, id, ":pregnant", r#"[{"valueBoolean":false}]"#),
+        "writing",
+    );
+    ok(
+        b.write(|tx| tx.submit_encounter(id, &[key(":pregnant")], t(60), "nurse")),
+        "submitting",
+    );
+    let in_record: Vec<(String, bool)> = ok(b.read(|tx| tx.answers(id)), "reading")
+        .into_iter()
+        .map(|a| (a.key.to_string(), a.in_record))
+        .collect();
+    assert_eq!(
+        in_record,
+        [
+            (":pregnant".to_string(), false),
+            (":reason".to_string(), true)
+        ],
+        "a left-out answer is kept, out of the record"
+    );
+    let e = encounter(b, id);
+    assert_eq!(
+        (
+            e.status,
+            e.submitted_at,
+            e.submitted_by.as_deref(),
+            e.updated_at
+        ),
+        (
+            EncounterStatus::Submitted,
+            Some(t(60)),
+            Some("nurse"),
+            t(60)
+        )
+    );
+    refused(
+        b.write(|tx| tx.submit_encounter(id, &[], t(70), "bea")),
+        "submitting a visit again",
+    );
+    let e = encounter(b, id);
+    assert_eq!(
+        (e.status, e.submitted_at, e.submitted_by.as_deref()),
+        (EncounterStatus::Submitted, Some(t(60)), Some("nurse")),
+        "a refused submission changes nothing"
+    );
+}
+
+pub fn last_visits_leave_out_entered_in_error<B: Backend>(b: &B) {
+    let (patient, template, _) = setup_draft(b);
+    draft(b, patient, template, 100);
+    let wrong = draft(b, patient, template, 500);
+    ok(
+        b.write(|tx| tx.mark_encounter_in_error(wrong, "wrong patient", t(501), "admin")),
+        "marking",
+    );
+    let other = super::fixtures::add_patient(
+        b,
+        &super::fixtures::person("Other", "One", "1990-01-01"),
+        "A-2",
+    );
+    let last = ok(b.read(|tx| tx.last_visits(&[patient, other])), "reading");
+    assert_eq!(
+        last,
+        [(patient, t(100))],
+        "the newest start not entered in error; a patient without visits is left out"
+    );
+}
+
+pub fn refused_answers_of_a_submitted_encounter<B: Backend>(b: &B) {
+    let (_, _, id) = setup_draft(b);
+    ok(
+        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
+        "writing",
+    );
+    submit(b, id, 10);
+    let before = ok(b.read(|tx| tx.answers(id)), "reading");
+    refused(
+        put(b, id, ":reason", r#"[{"valueString":"changed"}]"#),
+        "replacing an answer of a submitted visit",
+    );
+    refused(
+        put(b, id, ":new", r#"[{"valueString":"added"}]"#),
+        "adding an answer to a submitted visit",
+    );
+    refused(
+        b.write(|tx| tx.delete_answer(id, &key(":reason"))),
+        "removing an answer of a submitted visit",
+    );
+    refused(
+        b.write(|tx| tx.mark_in_record(id, &[key(":reason")])),
+        "changing what is in a submitted record",
+    );
+    assert_eq!(
+        ok(b.read(|tx| tx.answers(id)), "reading"),
+        before,
+        "the answers are as submitted"
+    );
+}
+
+pub fn refused_answers_of_a_signed_encounter_outside_an_amendment<B: Backend>(b: &B) {
+    let (_, _, id) = setup_draft(b);
+    ok(put(b, id, ":weight", r#"[{"valueDecimal":82}]"#), "writing");
+    submit(b, id, 10);
+    sign(b, id, 20);
+    refused(
+        put(b, id, ":weight", r#"[{"valueDecimal":70}]"#),
+        "changing a signed answer",
+    );
+    ok(
+        b.write(|tx| tx.start_amendment(id, "typo", t(30), "doctor")),
+        "opening an amendment",
+    );
+    assert_eq!(
+        ok(
+            put(b, id, ":weight", r#"[{"valueDecimal":81}]"#),
+            "amending"
+        ),
+        2,
+        "an open amendment may change the answers"
+    );
+    ok(
+        b.write(|tx| {
+            tx.sign_encounter(
+                id,
+                crate::Signature::Amendment,
+                ("{}", "x"),
+                t(40),
+                "doctor",
+            )
+        }),
+        "signing the amendment",
+    );
+    refused(
+        put_from(
+            b,
+            id,
+            ":weight",
+            r#"[{"valueDecimal":60}]"#,
+            AnswerSource::Typed,
+        ),
+        "changing an amended answer",
+    );
+    let a = ok(b.read(|tx| tx.answer(id, &key(":weight"))), "reading").expect("the answer");
+    assert_eq!(
+        a.values,
+        values(r#"[{"valueDecimal":81}]"#),
+        "the amended value stays"
+    );
+}
+
+pub fn refused_an_encounter_of_a_missing_patient<B: Backend>(b: &B) {
+    let (patient, template) = setup(b);
+    refused(
+        b.write(|tx| tx.insert_encounter(PatientId(patient.0 + 50), template, t(0), "nurse")),
+        "a visit of a patient that does not exist",
+    );
+    refused(
+        b.write(|tx| tx.insert_encounter(patient, TemplateId(template.0 + 50), t(0), "nurse")),
+        "a visit of a form that does not exist",
+    );
+    assert_eq!(
+        ok(
+            b.read(|tx| tx.list_encounters(&EncounterFilter::default())),
+            "listing"
+        ),
+        [],
+        "nothing was started"
+    );
+}

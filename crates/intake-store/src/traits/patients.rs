@@ -1,0 +1,109 @@
+//! The patient register: patients, their revisions, generated MRNs and search.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use intake_core::patient::ValidPatient;
+use intake_core::PatientId;
+
+use crate::{PatientRevision, PatientRow, PatientStatus, StoreError};
+
+/// How a searched word matches a word of the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordMatch {
+    /// The whole indexed word.
+    Whole,
+    /// The start of an indexed word.
+    Prefix,
+}
+
+/// Patients. A patient is never deleted; every change bumps `version` and adds a
+/// revision whose `changes` JSON text is kept exactly as given; an edit names the
+/// version it started from and is refused (`None`, nothing written) when the patient
+/// changed since. An MRN is unique: a taken one is [`StoreError::Duplicate`]
+/// `{ what: "MRN" }`. Search words are folded by the API (`intake_core::search`): the
+/// index holds [`intake_core::search::index_names`] and
+/// [`intake_core::search::index_phones`] of each patient.
+pub trait Patients {
+    /// The next generated MRN not already taken (a clinic may have entered it by hand).
+    fn next_generated_mrn(&self) -> Result<String, StoreError>;
+
+    /// Registers a patient under `mrn` at version 1, with its first revision.
+    fn insert_patient(
+        &self,
+        p: &ValidPatient,
+        mrn: &str,
+        changes: &serde_json::Value,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<PatientId, StoreError>;
+
+    /// Replaces a patient's fields if it is still at `expected_version`; returns the new
+    /// version, or `None` if someone changed it first (nothing is written then).
+    fn update_patient(
+        &self,
+        id: PatientId,
+        expected_version: i64,
+        p: &ValidPatient,
+        changes: &serde_json::Value,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Option<i64>, StoreError>;
+
+    /// Marks a patient entered in error (or active again) with a reason; `None` if the
+    /// patient changed since `expected_version`.
+    fn set_patient_status(
+        &self,
+        id: PatientId,
+        expected_version: i64,
+        status: PatientStatus,
+        reason: &str,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Option<i64>, StoreError>;
+
+    fn patient(&self, id: PatientId) -> Result<Option<PatientRow>, StoreError>;
+
+    fn patient_by_mrn(&self, mrn: &str) -> Result<Option<PatientRow>, StoreError>;
+
+    /// A patient's changes, oldest first.
+    fn patient_revisions(&self, id: PatientId) -> Result<Vec<PatientRevision>, StoreError>;
+
+    /// Patients whose indexed names match every one of `words` (folded letters and
+    /// digits), optionally born on one date. At most `limit`, in no particular order.
+    fn search_patient_names(
+        &self,
+        words: &[String],
+        how: WordMatch,
+        birth_date: Option<NaiveDate>,
+        include_inactive: bool,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError>;
+
+    /// Patients with an indexed phone term starting with `digits` (so a number's start
+    /// or its last four or more digits find it). At most `limit`, in no particular order.
+    fn search_patient_phones(
+        &self,
+        digits: &str,
+        include_inactive: bool,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError>;
+
+    /// Patients born on `date`.
+    fn patients_born_on(
+        &self,
+        date: NaiveDate,
+        include_inactive: bool,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError>;
+
+    /// Active patients with exactly these phone digits (for duplicates); none for "".
+    fn patients_with_phone_digits(
+        &self,
+        digits: &str,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError>;
+
+    /// Active patients with exactly this (lower-case) email (for duplicates); none for "".
+    fn patients_with_email(&self, email: &str, limit: u32) -> Result<Vec<PatientRow>, StoreError>;
+
+    fn count_patients(&self) -> Result<i64, StoreError>;
+}
