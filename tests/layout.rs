@@ -407,3 +407,45 @@ fn the_api_has_rooms_and_no_import_circle() {
         top.len()
     );
 }
+
+/// ARCHITECTURE.md's code map is a short table: a row per room (every folder of the
+/// API's source among them), no cell of 200 characters or more; the life cycle is drawn
+/// once; the file links nowhere outside the repository.
+#[test]
+fn the_code_map_is_a_short_table_of_rooms() {
+    let doc = read("ARCHITECTURE.md");
+    let map = doc
+        .split("## Code map")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("a Code map section");
+    let rows: Vec<&str> = map.lines().filter(|l| l.starts_with("| `")).collect();
+    assert!(rows.len() >= 15, "a row per room ({} rows)", rows.len());
+    for row in &rows {
+        for cell in row.trim_matches('|').split(" | ") {
+            let len = cell.trim().chars().count();
+            assert!(len < 200, "a code-map cell of {len} characters: {cell}");
+        }
+    }
+    let src = root().join("crates/intake-api/src");
+    for entry in fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            let room = format!(
+                "`intake-api/src/{}/`",
+                path.file_name().unwrap().to_string_lossy()
+            );
+            assert!(
+                rows.iter().any(|r| r.contains(&room)),
+                "the code map names {room}"
+            );
+        }
+    }
+    assert_eq!(doc.matches("### An encounter's life cycle").count(), 1);
+    for outside in ["](http", "<http", "](//"] {
+        assert!(
+            !doc.contains(outside),
+            "ARCHITECTURE.md links outside the repository"
+        );
+    }
+}
