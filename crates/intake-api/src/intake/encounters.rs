@@ -31,7 +31,8 @@ use crate::record::lock::{check_editable, editable_by};
 use crate::record::problems::changes_since;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
-use crate::wire::intake::{form_dto, AnswerDto, EncounterDto};
+use crate::wire::form::form_dto;
+use crate::wire::intake::{AnswerDto, EncounterDto};
 use crate::wire::intake::{ChangeDto, EncounterDetailDto, IntakeDto, SavedDto, SubmitDto};
 use crate::{Api, ApiError, Caller, Principal};
 

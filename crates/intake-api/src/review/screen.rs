@@ -32,7 +32,8 @@ use crate::record::canonical::{answers_of, canonical};
 use crate::record::lock::state_for;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
-use crate::wire::intake::{form_dto, AnswerDto};
+use crate::wire::form::form_dto;
+use crate::wire::intake::AnswerDto;
 use crate::wire::review::{
     changes_dto, events, revision_dto, versions, AnswerRevisionDto, MayDto, PreviousDto, QueueDto,
     QueueItemDto, RecordVersionDto, ReviewDto, ReviewPatientDto,

@@ -4,12 +4,14 @@
 
 pub mod admin;
 pub mod export;
+pub mod form;
 pub mod intake;
 pub mod patients;
 pub mod review;
 
 pub use admin::*;
 pub use export::*;
+pub use form::*;
 pub use intake::*;
 pub use patients::*;
 pub use review::*;

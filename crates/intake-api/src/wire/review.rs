@@ -9,7 +9,8 @@ use intake_store::{format_time, EventRow, RevisionRow};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::wire::intake::{AnswerDto, EncounterDto, FormDto, ProblemDto};
+use crate::wire::form::FormDto;
+use crate::wire::intake::{AnswerDto, EncounterDto, ProblemDto};
 
 /// One intake waiting for review.
 #[derive(Debug, Clone, PartialEq, Serialize)]
