@@ -108,29 +108,21 @@ impl Api {
             .patient(e.patient_id)?
             .ok_or_else(|| ApiError::Internal(format!("intake {id}'s patient is missing")))?;
         let status = e.status;
-        let mut names: BTreeMap<String, String> = BTreeMap::new();
-        let mut name = |username: &str| -> Result<String, ApiError> {
-            if let Some(n) = names.get(username) {
-                return Ok(n.clone());
-            }
-            let shown = match db.user_by_username(username)? {
-                Some(u) if u.display_name.trim() != u.username => {
-                    format!("{} ({})", u.display_name.trim(), u.username)
-                }
-                _ => username.to_string(),
-            };
-            names.insert(username.to_string(), shown.clone());
-            Ok(shown)
-        };
-        // The people the summary names, resolved before the answers are walked.
-        let mut people: BTreeMap<String, String> = BTreeMap::new();
-        for who in rows
+        // The people the summary names: "Dr. Paul Okafor (physician)", or the user name
+        // alone when the account has no other name (or none: a CLI actor).
+        let named = rows
             .iter()
             .filter_map(|a| a.confirmed_by.as_deref())
-            .chain(events.iter().map(|v| v.by.as_str()))
-        {
-            people.insert(who.to_string(), name(who)?);
-        }
+            .chain(events.iter().map(|v| v.by.as_str()));
+        let people: BTreeMap<String, String> = self
+            .display_names(db, named)?
+            .into_iter()
+            .filter(|(username, shown)| shown != username)
+            .map(|(username, shown)| {
+                let both = format!("{shown} ({username})");
+                (username, both)
+            })
+            .collect();
         let shown_name = |u: &str| people.get(u).cloned().unwrap_or_else(|| u.to_string());
         // A draft shows what the form enables now; any other record what is in it.
         let disabled = (e.status == EncounterStatus::Draft)

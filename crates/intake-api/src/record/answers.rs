@@ -1,7 +1,7 @@
 //! Reading a visit's answers: as a response, as shown (what is in the record), who they
 //! name, and the parsed form of a stored version (cached).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use intake_core::questionnaire::response::{Key, Response};
@@ -85,5 +85,25 @@ impl Api {
         id: EncounterId,
     ) -> Result<EncounterRow, ApiError> {
         db.encounter(id)?.ok_or_else(|| not_found(id))
+    }
+
+    /// The display name of each of these user names that has an account (the CLI's
+    /// `cli:…` actors and unknown names are left out: the screen shows them as they are).
+    pub(crate) fn display_names<'a>(
+        &self,
+        db: &Db<'_>,
+        names: impl Iterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, String>, ApiError> {
+        let mut out = BTreeMap::new();
+        let wanted: BTreeSet<&str> = names.collect();
+        for name in wanted {
+            if let Some(u) = db.user_by_username(name)? {
+                let shown = u.display_name.trim();
+                if !shown.is_empty() {
+                    out.insert(name.to_string(), shown.to_string());
+                }
+            }
+        }
+        Ok(out)
     }
 }

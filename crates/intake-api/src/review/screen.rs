@@ -14,8 +14,6 @@
 //! - The store's triggers refuse answer changes outside a draft or an open amendment and
 //!   any status move the review does not allow, whatever the code path.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use intake_core::encounter::{self as lifecycle, Action};
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
@@ -69,26 +67,6 @@ fn reason_item(q: &Questionnaire) -> Option<String> {
 }
 
 impl Api {
-    /// The display name of each of these user names that has an account (the CLI's
-    /// `cli:…` actors and unknown names are left out: the screen shows them as they are).
-    pub(crate) fn display_names<'a>(
-        &self,
-        db: &Db<'_>,
-        names: impl Iterator<Item = &'a str>,
-    ) -> Result<BTreeMap<String, String>, ApiError> {
-        let mut out = BTreeMap::new();
-        let wanted: BTreeSet<&str> = names.collect();
-        for name in wanted {
-            if let Some(u) = db.user_by_username(name)? {
-                let shown = u.display_name.trim();
-                if !shown.is_empty() {
-                    out.insert(name.to_string(), shown.to_string());
-                }
-            }
-        }
-        Ok(out)
-    }
-
     fn may(&self, e: &EncounterRow, who: &Principal) -> MayDto {
         let state = state_for(e, who);
         let may = |action| lifecycle::may(who.role, state, action);
