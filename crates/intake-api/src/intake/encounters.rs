@@ -18,7 +18,7 @@ use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
 use intake_core::questionnaire::AnswerValue;
 use intake_core::{AnswerSource, EncounterId, EncounterStatus};
 use intake_store::prelude::*;
-use intake_store::{AnswerRow, EncounterFilter, EncounterRow, PatientStatus};
+use intake_store::{AnswerRow, EncounterFilter, PatientStatus};
 use serde_json::json;
 
 use crate::error::when;
@@ -27,20 +27,16 @@ use crate::intake::checks::{check_change, check_rows_exist};
 use crate::intake::write::{recalculate, write_answer};
 use crate::permissions::Permission;
 use crate::record::answers::response_of;
-use crate::record::lock::{check_editable, editable_by};
+use crate::record::lock::check_editable;
 use crate::record::problems::changes_since;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
 use crate::wire::form::form_dto;
 use crate::wire::intake::{AnswerDto, EncounterDto};
 use crate::wire::intake::{ChangeDto, EncounterDetailDto, IntakeDto, SavedDto, SubmitDto};
-use crate::{Api, ApiError, Caller, Principal};
+use crate::{Api, ApiError, Caller};
 
 impl Api {
-    pub(crate) fn dto(&self, e: &EncounterRow, who: &Principal) -> EncounterDto {
-        EncounterDto::new(e, !editable_by(e, who))
-    }
-
     /// Starts a draft intake for a patient with a template (by default the built-in
     /// general adult intake, its newest active version).
     pub fn start_intake(

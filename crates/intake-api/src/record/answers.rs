@@ -10,7 +10,9 @@ use intake_core::{EncounterId, TemplateId};
 use intake_store::prelude::*;
 use intake_store::{AnswerRow, Db, EncounterRow};
 
-use crate::{Api, ApiError};
+use crate::record::lock::editable_by;
+use crate::wire::intake::EncounterDto;
+use crate::{Api, ApiError, Principal};
 
 pub(crate) fn response_of(rows: &[AnswerRow]) -> Response {
     let mut response = Response::new();
@@ -105,5 +107,10 @@ impl Api {
             }
         }
         Ok(out)
+    }
+
+    /// The encounter as the screens show it, read-only where `who` may not edit it now.
+    pub(crate) fn dto(&self, e: &EncounterRow, who: &Principal) -> EncounterDto {
+        EncounterDto::new(e, !editable_by(e, who))
     }
 }
