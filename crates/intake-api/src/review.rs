@@ -29,7 +29,7 @@ use crate::encounters::response_of;
 use crate::encounters_dto::{disabled, form_dto, problems, AnswerDto};
 use crate::encounters_lock::state_for;
 use crate::permissions::Permission;
-use crate::record::{answers_of, canonical};
+use crate::record::{canonical, signed_answers, RecordForm};
 use crate::review_dto::{
     changes_dto, events, revision_dto, versions, AnswerRevisionDto, MayDto, PreviousDto, QueueDto,
     QueueItemDto, RecordVersionDto, ReviewDto, ReviewPatientDto,
@@ -169,7 +169,7 @@ impl Api {
             .patient(e.patient_id)?
             .ok_or_else(|| ApiError::Internal("the intake's patient is missing".into()))?;
         let stored = db.encounter_events(e.id)?;
-        let record = canonical(e, &rows);
+        let record = canonical(e, &rows, RecordForm::current(&stored)?);
         let visit = e.started_at.date_naive().format("%-d %b %Y");
         let attestation = match &e.amending {
             Some(a) => format!(
@@ -261,7 +261,9 @@ impl Api {
                 let q = self.form(db, row.template_id)?;
                 // A damaged reason flags its visit; the rest of the queue still shows.
                 let reason = match reason_item(&q) {
-                    Some(link) => match db.answer(row.encounter_id, &Key::top(&link)) {
+                    Some(link) => match db
+                        .answer(row.encounter_id, &FormIndex::new(&q.items).key(&[], &link))
+                    {
                         Ok(answer) => answer
                             .map(|a| intake_core::questionnaire::AnswerValue::labels(&a.values)),
                         Err(StoreError::Damaged { .. }) => {
@@ -327,7 +329,7 @@ impl Api {
         let id = EncounterId(id);
         self.authorize(caller, Permission::ViewEncounters)?;
         self.store.read(|db| {
-            self.encounter_row(db, id)?;
+            let e = self.encounter_row(db, id)?;
             let stored = db.encounter_events(id)?;
             let listed = versions(&stored);
             let signed: Vec<_> = stored.iter().filter(|v| v.record_json.is_some()).collect();
@@ -340,7 +342,8 @@ impl Api {
                     listed.len()
                 )));
             };
-            let rows = answers_of(event.record_json.as_deref().unwrap_or("{}"))?;
+            let q = self.form(db, e.template_id)?;
+            let rows = signed_answers(event, &FormIndex::new(&q.items))?;
             Ok(RecordVersionDto {
                 version: v.clone(),
                 answers: rows.iter().map(AnswerDto::new).collect(),

@@ -208,7 +208,7 @@ impl Db<'_> {
             params![
                 encounter_id.0,
                 a.key.to_string(),
-                a.key.link_id,
+                a.key.link_id(),
                 encode_values(a.values),
                 a.source.as_str(),
                 by,

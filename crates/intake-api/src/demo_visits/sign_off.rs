@@ -14,7 +14,7 @@
 //! is audited per visit; `seed_demo` writes one summary.
 
 use chrono::{DateTime, Duration, Utc};
-use intake_core::questionnaire::response::{FormIndex, Key};
+use intake_core::questionnaire::response::FormIndex;
 use intake_core::questionnaire::AnswerValue;
 use intake_core::Role;
 use intake_core::{AnswerSource, EncounterId};
@@ -26,7 +26,7 @@ use crate::encounters::response_of;
 use crate::encounters_lock::check_editable;
 use crate::encounters_write::{recalculate, write_answer};
 use crate::permissions::{allows, Permission};
-use crate::record::canonical;
+use crate::record::shown;
 use crate::review_actions::check_seen;
 use crate::{Api, ApiError, Principal};
 
@@ -109,19 +109,19 @@ impl Mistake {
     }
 
     /// The answers the physician writes to correct it.
-    fn corrected(self, v: &Visit) -> Vec<(Key, Vec<AnswerValue>)> {
+    fn corrected(self, v: &Visit) -> Vec<(&'static str, Vec<AnswerValue>)> {
         match self {
             Mistake::WeightInPounds => vec![(
-                Key::top("weight"),
+                "weight",
                 vec![AnswerValue::Decimal(v.vitals.weight)],
             )],
             Mistake::BloodPressureSwapped => vec![
                 (
-                    Key::top("systolic"),
+                    "systolic",
                     vec![AnswerValue::Integer(v.vitals.systolic)],
                 ),
                 (
-                    Key::top("diastolic"),
+                    "diastolic",
                     vec![AnswerValue::Integer(v.vitals.diastolic)],
                 ),
             ],
@@ -260,7 +260,7 @@ impl Api {
     /// The record's hash as the review screen shows it (`open_review`'s `record_hash`).
     fn demo_read(&self, db: &Db<'_>, id: EncounterId) -> Result<String, ApiError> {
         let e = self.encounter_row(db, id)?;
-        Ok(canonical(&e, &db.answers(id)?).sha256)
+        Ok(shown(db, &e)?.sha256)
     }
 
     /// `sign_intake`'s checks and signature, at `at`, of the record whose hash the
@@ -306,7 +306,7 @@ impl Api {
         db: &Db<'_>,
         who: &Principal,
         id: EncounterId,
-        writes: &[(Key, Vec<AnswerValue>)],
+        writes: &[(&str, Vec<AnswerValue>)],
         at: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         let e = self.encounter_row(db, id)?;
@@ -314,7 +314,8 @@ impl Api {
         let q = self.form(db, e.template_id)?;
         let index = FormIndex::new(&q.items);
         let mut response = response_of(&db.answers(id)?);
-        for (key, values) in writes {
+        for (link_id, values) in writes {
+            let key = &index.key(&[], link_id);
             write_answer(db, id, key, values, AnswerSource::Typed, at, &who.actor)?;
             response.insert(key.clone(), values.clone());
         }

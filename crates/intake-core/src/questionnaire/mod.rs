@@ -15,6 +15,7 @@ pub mod enable_when;
 mod model;
 mod parse;
 mod report;
+mod key;
 pub mod response;
 pub mod validate;
 pub mod value_json;
