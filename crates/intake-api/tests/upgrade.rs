@@ -231,7 +231,7 @@ fn carried_values_keep_where_they_came_from_and_who_confirmed_them() {
     let api = open(&db.path);
     let repeat = api.encounter_detail(CLI, 2).expect("visit 2");
     assert_eq!(
-        answer(&repeat.answers, "1:med-name"),
+        answer(&repeat.answers, "medications/medication[1]/med-name"),
         json!({
             "values": [{ "valueString": "Metformin 500 mg" }],
             "source": "carried",
@@ -243,7 +243,7 @@ fn carried_values_keep_where_they_came_from_and_who_confirmed_them() {
         "the medication carried from the first visit"
     );
     assert_eq!(
-        answer(&repeat.answers, "1:medication"),
+        answer(&repeat.answers, "medications/medication[1]"),
         json!({
             "values": [],
             "source": "carried",
@@ -256,7 +256,7 @@ fn carried_values_keep_where_they_came_from_and_who_confirmed_them() {
     );
     let third = api.encounter_detail(CLI, 3).expect("visit 3");
     assert_eq!(
-        answer(&third.answers, "1:medication"),
+        answer(&third.answers, "medications/medication[1]"),
         json!({
             "values": [],
             "source": "carried",
@@ -337,7 +337,7 @@ fn every_signature_still_verifies_against_the_record_as_today_reads_it() {
     // The amendment kept the earlier version exactly: the weight in pounds, then in kg.
     let weight = |version| {
         let v = api.record_version(CLI, 2, version).expect("a version");
-        answer(&v.answers, ":weight")["values"].clone()
+        answer(&v.answers, "vitals/weight")["values"].clone()
     };
     assert_eq!(
         (weight(1), weight(2)),
@@ -403,14 +403,17 @@ fn damage_answer(path: &Path, visit: i64, key: Option<&str>) -> String {
 #[test]
 fn a_damaged_answer_makes_its_visit_say_so_and_leaves_the_others_working() {
     let db = copy();
-    let key = damage(&db.path, 1);
+    let old_key = damage(&db.path, 1);
+    // The damage is done before the upgrade, which moves the answer to its path key.
+    assert_eq!(old_key, "1:med-name", "the first answer with a value is damaged");
+    let key = "medications/medication[1]/med-name";
     let api = open(&db.path);
     let said = |e: intake_api::ApiError| {
         let text = e.to_string();
         assert!(
             text.starts_with("This record is damaged")
                 && text.contains("visit 1")
-                && text.contains(&key),
+                && text.contains(key),
             "the visit and the answer are named: {text}"
         );
     };
@@ -491,4 +494,57 @@ fn a_damaged_reason_flags_its_visit_in_the_review_queue_and_the_queue_still_show
         .find(|i| i.encounter_id == 5)
         .expect("the submitted visit still waits");
     assert_eq!(item.reason.as_deref(), Some("(this record is damaged)"));
+}
+
+#[test]
+fn a_signature_made_after_the_upgrade_is_in_form_2_and_verifies_while_old_ones_stay_in_form_1() {
+    let db = copy();
+    let api = open(&db.path);
+    let physician = api
+        .sign_in("physician", "demo")
+        .expect("the demo physician signs in");
+    let me = Caller::Session(&physician.token);
+    let review = api.open_review(me, 5).expect("the submitted visit opens for review");
+    api.sign_intake(me, 5, &review.record_hash)
+        .expect("the physician signs the visit submitted before the upgrade");
+    let signed = api.open_review(me, 5).expect("the signed visit");
+    let newest = signed
+        .versions
+        .last()
+        .expect("the signature is listed as a version");
+    assert_eq!(
+        newest.record_hash, signed.record_hash,
+        "the record as read now hashes to the new signature"
+    );
+    drop(api);
+
+    let store = Store::open(&db.path).expect("the store opens the file");
+    let forms: Vec<(i64, Option<u32>, String, String)> = store
+        .read(|db| {
+            let mut out = Vec::new();
+            for id in [1, 2, 5] {
+                for e in db.encounter_events(intake_core::EncounterId(id))? {
+                    if let (Some(json), Some(hash)) = (e.record_json, e.record_sha256) {
+                        out.push((id, e.record_form, json, hash));
+                    }
+                }
+            }
+            Ok::<_, intake_store::StoreError>(out)
+        })
+        .expect("the signatures read back");
+    assert_eq!(
+        forms.iter().map(|(id, form, _, _)| (*id, *form)).collect::<Vec<_>>(),
+        [(1, Some(1)), (2, Some(1)), (2, Some(1)), (5, Some(2))],
+        "the signatures made before stay in form 1; the new one is in form 2"
+    );
+    let (_, _, json, hash) = &forms[3];
+    assert_eq!(&sha256(json), hash, "the new signature's text hashes to its hash");
+    assert!(
+        json.contains("\"key\":\"visit/reason\""),
+        "form 2 writes path keys: {json}"
+    );
+    assert!(
+        forms[0].2.contains("\"key\":\":reason\""),
+        "form 1 keeps the old key text"
+    );
 }
