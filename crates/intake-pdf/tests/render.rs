@@ -292,7 +292,7 @@ fn sixty_medications_paginate_without_losing_or_splitting_a_row() {
     let mut visit = repeat_visit();
     visit
         .response
-        .retain(|k, _| k.rows.is_empty() || !k.link_id.starts_with("med"));
+        .retain(|k, _| k.rows().is_empty() || !k.link_id().starts_with("med"));
     let unit = repeat_visit::option(&visit.form, "med-unit", "mg");
     for r in 1..=60u32 {
         let text = |s: String| vec![AnswerValue::String(s)];
