@@ -32,19 +32,19 @@ fn submitted_visit_for_zoe(api: &intake_api::Api, changes: &[ChangeDto]) -> i64 
 /// Zoë Núñez gets a submitted first visit (by the demo nurse, through the API).
 fn first_visit_for_zoe(data: &std::path::Path) -> i64 {
     let changes = [
-        change(":reason", json!([{ "valueString": "Cough" }])),
-        change(":weight", json!([{ "valueDecimal": 64.5 }])),
-        change(":nka", json!([{ "valueBoolean": false }])),
-        change("1:allergy", json!([])),
+        change("visit/reason", json!([{ "valueString": "Cough" }])),
+        change("vitals/weight", json!([{ "valueDecimal": 64.5 }])),
+        change("allergies/nka", json!([{ "valueBoolean": false }])),
+        change("allergies/allergy[1]", json!([])),
         change(
-            "1:allergy-substance",
+            "allergies/allergy[1]/allergy-substance",
             json!([{ "valueString": "Penicillin" }]),
         ),
-        change("2:allergy", json!([])),
-        change("2:allergy-substance", json!([{ "valueString": "Latex" }])),
-        change(":no-medications", json!([{ "valueBoolean": true }])),
-        change(":occupation", json!([{ "valueString": "Teacher" }])),
-        change(":ec-name", json!([{ "valueString": "Ana Núñez" }])),
+        change("allergies/allergy[2]", json!([])),
+        change("allergies/allergy[2]/allergy-substance", json!([{ "valueString": "Latex" }])),
+        change("medications/no-medications", json!([{ "valueBoolean": true }])),
+        change("social/occupation", json!([{ "valueString": "Teacher" }])),
+        change("emergency-contact/ec-name", json!([{ "valueString": "Ana Núñez" }])),
     ];
     submitted_visit_for_zoe(&api(data), &changes)
 }
@@ -133,14 +133,14 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
             .find(|a| a.key == key)
             .unwrap_or_else(|| panic!("{key}"))
     };
-    assert_eq!(get("2:allergy").source, "carried");
-    assert_eq!(get("2:allergy").confirmed_by.as_deref(), Some("nurse"));
+    assert_eq!(get("allergies/allergy[2]").source, "carried");
+    assert_eq!(get("allergies/allergy[2]").confirmed_by.as_deref(), Some("nurse"));
     assert_eq!(
-        get(":no-medications").confirmed_by.as_deref(),
+        get("medications/no-medications").confirmed_by.as_deref(),
         Some("nurse")
     );
-    assert_eq!(get(":occupation").source, "typed");
-    assert_eq!(get(":occupation").values[0]["valueString"], "Head teacher");
+    assert_eq!(get("social/occupation").source, "typed");
+    assert_eq!(get("social/occupation").values[0]["valueString"], "Head teacher");
     s.finish().await;
 }
 
@@ -153,8 +153,8 @@ async fn a_visit_dated_after_today_is_not_used_and_the_screen_says_so() {
         let clock = std::sync::Arc::new(intake_api::ManualClock::new(ahead));
         let api = intake_api::Api::open(&intake_api::DataDir::at(data.path()), clock).unwrap();
         let changes = [
-            change(":reason", json!([{ "valueString": "Cough" }])),
-            change(":occupation", json!([{ "valueString": "Astronaut" }])),
+            change("visit/reason", json!([{ "valueString": "Cough" }])),
+            change("social/occupation", json!([{ "valueString": "Astronaut" }])),
         ];
         submitted_visit_for_zoe(&api, &changes);
     }

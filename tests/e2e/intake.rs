@@ -72,7 +72,7 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
     s.press(&format!("{CONTROL}s{RELEASE}")).await;
     s.wait_for_text("#intake-saved", "Saved ").await;
     assert_eq!(
-        answer(&stored_answers(&s).1, ":reason"),
+        answer(&stored_answers(&s).1, "visit/reason"),
         &json!({ "valueString": "Cough for two weeks" })
     );
     s.press(&format!("{TAB}f")).await;
@@ -121,33 +121,33 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
     let (status, answers) = stored_answers(&s);
     assert_eq!(status, "submitted");
     assert_eq!(
-        answer(&answers, ":reason"),
+        answer(&answers, "visit/reason"),
         &json!({ "valueString": "Cough for two weeks" })
     );
     assert_eq!(
-        answer(&answers, ":visit-type")["valueCoding"]["code"],
+        answer(&answers, "visit/visit-type")["valueCoding"]["code"],
         "follow-up"
     );
     assert_eq!(
-        answer(&answers, ":height"),
+        answer(&answers, "vitals/height"),
         &json!({ "valueDecimal": 172.0 })
     );
     assert_eq!(
-        answer(&answers, ":weight"),
+        answer(&answers, "vitals/weight"),
         &json!({ "valueDecimal": 81.5 })
     );
-    assert_eq!(answer(&answers, ":bmi"), &json!({ "valueDecimal": 27.5 }));
+    assert_eq!(answer(&answers, "vitals/bmi"), &json!({ "valueDecimal": 27.5 }));
     assert_eq!(
-        answer(&answers, ":temperature"),
+        answer(&answers, "vitals/temperature"),
         &json!({ "valueDecimal": 37.2 })
     );
     for (key, n) in [
-        (":pulse", 72),
-        (":systolic", 128),
-        (":diastolic", 82),
-        (":spo2", 98),
-        (":respiratory-rate", 16),
-        (":pain", 2),
+        ("vitals/pulse", 72),
+        ("vitals/systolic", 128),
+        ("vitals/diastolic", 82),
+        ("vitals/spo2", 98),
+        ("vitals/respiratory-rate", 16),
+        ("vitals/pain", 2),
     ] {
         assert_eq!(
             answer(&answers, key),
@@ -155,20 +155,20 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
             "{key}"
         );
     }
-    assert_eq!(answer(&answers, ":nka"), &json!({ "valueBoolean": false }));
+    assert_eq!(answer(&answers, "allergies/nka"), &json!({ "valueBoolean": false }));
     assert_eq!(
-        answer(&answers, "1:allergy-substance"),
+        answer(&answers, "allergies/allergy[1]/allergy-substance"),
         &json!({ "valueString": "Penicillin" })
     );
     assert_eq!(
-        answer(&answers, "1:allergy-reaction"),
+        answer(&answers, "allergies/allergy[1]/allergy-reaction"),
         &json!({ "valueString": "Hives" })
     );
     assert_eq!(
-        answer(&answers, "1:allergy-severity")["valueCoding"]["code"],
+        answer(&answers, "allergies/allergy[1]/allergy-severity")["valueCoding"]["code"],
         "mild"
     );
-    let bmi_source = &answers.iter().find(|(k, _, _)| k == ":bmi").unwrap().2;
+    let bmi_source = &answers.iter().find(|(k, _, _)| k == "vitals/bmi").unwrap().2;
     assert_eq!(bmi_source, "calculated");
     s.finish().await;
 }
@@ -221,11 +221,11 @@ async fn a_blocked_submission_lists_its_problems_and_enter_leads_to_each_field()
     let (status, answers) = stored_answers(&s);
     assert_eq!(status, "submitted");
     assert_eq!(
-        answer(&answers, ":temperature"),
+        answer(&answers, "vitals/temperature"),
         &json!({ "valueDecimal": 37.9 })
     );
     assert_eq!(
-        answer(&answers, ":reason"),
+        answer(&answers, "visit/reason"),
         &json!({ "valueString": "Dizzy spells" })
     );
     s.finish().await;

@@ -157,8 +157,8 @@ async fn assert_read_only(s: &Session, id: i64, who: &str) {
 async fn a_physician_signs_a_changed_weight_and_the_record_is_read_only_for_everyone() {
     let data = demo_data();
     let earlier = [
-        change(":reason", json!([{ "valueString": "Cough" }])),
-        change(":weight", json!([{ "valueDecimal": 64.5 }])),
+        change("visit/reason", json!([{ "valueString": "Cough" }])),
+        change("vitals/weight", json!([{ "valueDecimal": 64.5 }])),
     ];
     submitted_visit_for_zoe(data.path(), 30, &earlier);
     let s = Session::start("review-sign", data).await;
@@ -257,7 +257,7 @@ async fn a_physician_returns_an_intake_and_the_nurse_sees_the_comment() {
     let id = submitted_visit_for_zoe(
         data.path(),
         0,
-        &[change(":reason", json!([{ "valueString": "Headache" }]))],
+        &[change("visit/reason", json!([{ "valueString": "Headache" }]))],
     );
     let s = Session::start("review-return", data).await;
     sign_in(&s, "physician").await;
@@ -311,8 +311,8 @@ async fn a_physician_amends_a_signed_record_with_a_reason_and_both_versions_are_
         data.path(),
         0,
         &[
-            change(":reason", json!([{ "valueString": "Cough" }])),
-            change(":weight", json!([{ "valueDecimal": 60 }])),
+            change("visit/reason", json!([{ "valueString": "Cough" }])),
+            change("vitals/weight", json!([{ "valueDecimal": 60 }])),
         ],
     );
     sign_through_api(data.path(), id);
@@ -377,7 +377,7 @@ async fn signing_a_record_that_changed_since_it_was_opened_shows_the_new_version
     let id = submitted_visit_for_zoe(
         data.path(),
         0,
-        &[change(":reason", json!([{ "valueString": "Headache" }]))],
+        &[change("visit/reason", json!([{ "valueString": "Headache" }]))],
     );
     let s = Session::start("review-conflict", data).await;
     sign_in(&s, "physician").await;
@@ -396,7 +396,7 @@ async fn signing_a_record_that_changed_since_it_was_opened_shows_the_new_version
             .unwrap();
         let nurse = api.sign_in("nurse", "demo").unwrap().token;
         let nurse = Caller::Session(&nurse);
-        let t = [change(":temperature", json!([{ "valueDecimal": 39.6 }]))];
+        let t = [change("vitals/temperature", json!([{ "valueDecimal": 39.6 }]))];
         api.save_intake(nurse, id, &t, None).unwrap();
         assert!(api.submit_intake(nurse, id).unwrap().submitted);
     }
@@ -425,15 +425,15 @@ async fn an_admin_marks_a_visit_in_error_and_a_discarded_amendment_changes_nothi
     let data = demo_data();
     let visit = [
         change(
-            ":reason",
+            "visit/reason",
             json!([{ "valueString": "Recorded for the wrong patient" }]),
         ),
-        change(":weight", json!([{ "valueDecimal": 101 }])),
+        change("vitals/weight", json!([{ "valueDecimal": 101 }])),
     ];
     let wrong = submitted_visit_for_zoe(data.path(), 20, &visit);
     let follow_up = [
-        change(":reason", json!([{ "valueString": "Follow-up" }])),
-        change(":weight", json!([{ "valueDecimal": 101 }])),
+        change("visit/reason", json!([{ "valueString": "Follow-up" }])),
+        change("vitals/weight", json!([{ "valueDecimal": 101 }])),
     ];
     let kept = submitted_visit_for_zoe(data.path(), 10, &follow_up);
     sign_through_api(data.path(), kept);
@@ -537,16 +537,16 @@ async fn a_damaged_visit_says_so_and_the_next_one_still_opens() {
         data.path(),
         0,
         &[
-            change(":reason", json!([{ "valueString": "Cough" }])),
-            change(":weight", json!([{ "valueDecimal": 64.5 }])),
+            change("visit/reason", json!([{ "valueString": "Cough" }])),
+            change("vitals/weight", json!([{ "valueDecimal": 64.5 }])),
         ],
     );
     let later = submitted_visit_for_zoe(
         data.path(),
         0,
         &[
-            change(":reason", json!([{ "valueString": "Follow-up" }])),
-            change(":weight", json!([{ "valueDecimal": 63 }])),
+            change("visit/reason", json!([{ "valueString": "Follow-up" }])),
+            change("vitals/weight", json!([{ "valueDecimal": 63 }])),
         ],
     );
     damage(data.path(), earlier);
@@ -557,7 +557,7 @@ async fn a_damaged_visit_says_so_and_the_next_one_still_opens() {
         .wait_for_text("#review-notice", "This record is damaged")
         .await;
     assert!(
-        said.contains(&format!("visit {earlier}")) && said.contains(":weight"),
+        said.contains(&format!("visit {earlier}")) && said.contains("vitals/weight"),
         "the damaged visit and answer are named: {said}"
     );
     s.screenshot("review-damaged").await;
