@@ -40,10 +40,11 @@ struct Entry<'a> {
 }
 
 impl Entry<'_> {
-    /// The key of this item's instance in `rows` (one row per repeating group on the
-    /// path), or `None` when the count differs.
+    /// The key of this item's instance in `rows`: one row per repeating group on the
+    /// path, outermost first; fewer rows leave the innermost groups without one (a list
+    /// as a whole: `medications/medication`). `None` when there are too many rows.
     fn key(&self, rows: &[u32]) -> Option<Key> {
-        if rows.len() != self.row_groups.len() {
+        if rows.len() > self.row_groups.len() {
             return None;
         }
         let mut next = rows.iter();
@@ -155,29 +156,14 @@ impl<'a> FormIndex<'a> {
     }
 
     /// The key of the item `link_id` in `rows` (one row id per repeating group around
-    /// it, itself included when it is one). No rows at all give the item's path without
-    /// rows (a repeating group as a whole, for notes about the list). An item the form
-    /// does not have, or rows that do not fit it, give [`Key::orphan`]: a key that
-    /// [`FormIndex::check`] refuses but that still reads back.
+    /// it, itself included when it is one, outermost first). Fewer rows leave the
+    /// innermost groups without a row: the key of a list as a whole (no rows at all:
+    /// `medications/medication`), which [`FormIndex::check`] refuses as an answer key.
+    /// An item the form does not have, or more rows than groups, give [`Key::orphan`]:
+    /// a key that `check` refuses but that still reads back.
     pub fn key(&self, rows: &[u32], link_id: &str) -> Key {
-        let Some(entry) = self.entry(link_id) else {
-            return Key::orphan(rows, link_id);
-        };
-        if rows.is_empty() {
-            let path = entry
-                .path
-                .iter()
-                .map(|(id, _)| Segment {
-                    link_id: id.to_string(),
-                    row: None,
-                })
-                .collect();
-            if let Ok(key) = Key::from_segments(path) {
-                return key;
-            }
-        }
-        entry
-            .key(rows)
+        self.entry(link_id)
+            .and_then(|e| e.key(rows))
             .unwrap_or_else(|| Key::orphan(rows, link_id))
     }
 
