@@ -83,7 +83,11 @@ impl Clinic {
         let mut changes = vec![
             change("visit/reason", json!([{ "valueString": "Check-up" }]), 0),
             change("vitals/height", json!([{ "valueDecimal": 168 }]), 0),
-            change("vitals/weight", json!([{ "valueDecimal": 64 + minutes }]), 0),
+            change(
+                "vitals/weight",
+                json!([{ "valueDecimal": 64 + minutes }]),
+                0,
+            ),
         ];
         if !carried {
             changes.extend([
@@ -94,8 +98,16 @@ impl Clinic {
                     json!([{ "valueString": "Latex" }]),
                     0,
                 ),
-                change("medications/no-medications", json!([{ "valueBoolean": true }]), 0),
-                change("social/occupation", json!([{ "valueString": "Teacher" }]), 0),
+                change(
+                    "medications/no-medications",
+                    json!([{ "valueBoolean": true }]),
+                    0,
+                ),
+                change(
+                    "social/occupation",
+                    json!([{ "valueString": "Teacher" }]),
+                    0,
+                ),
                 change("insurance/insurer", json!([{ "valueString": "Mutual" }]), 0),
             ]);
         } else if let Some(job) = occupation {
@@ -104,13 +116,19 @@ impl Clinic {
                 .iter()
                 .find(|a| a.key == "social/occupation")
                 .map_or(0, |a| a.rev);
-            changes.push(change("social/occupation", json!([{ "valueString": job }]), rev));
+            changes.push(change(
+                "social/occupation",
+                json!([{ "valueString": job }]),
+                rev,
+            ));
         }
         self.api.save_intake(n, e.id, &changes, None).unwrap();
         let confirms: Vec<ConfirmDto> = intake
             .answers
             .iter()
-            .filter(|a| a.needs_confirmation && !(occupation.is_some() && a.key == "social/occupation"))
+            .filter(|a| {
+                a.needs_confirmation && !(occupation.is_some() && a.key == "social/occupation")
+            })
             .map(|a| serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).unwrap())
             .collect();
         if !confirms.is_empty() {

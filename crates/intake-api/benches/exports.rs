@@ -192,12 +192,18 @@ fn medication(c: &mut Changes<'_>, o: &Options, row: usize, m: (&str, f64, &str,
     c.row(&format!("medications/medication[{row}]"));
     c.text(&format!("medications/medication[{row}]/med-name"), m.0);
     c.decimal(&format!("medications/medication[{row}]/med-dose"), m.1);
-    c.put(&format!("medications/medication[{row}]/med-unit"), vec![o.get("med-unit", m.2)]);
+    c.put(
+        &format!("medications/medication[{row}]/med-unit"),
+        vec![o.get("med-unit", m.2)],
+    );
     c.put(
         &format!("medications/medication[{row}]/med-frequency"),
         vec![o.get("med-frequency", m.3)],
     );
-    c.put(&format!("medications/medication[{row}]/med-route"), vec![o.get("med-route", m.4)]);
+    c.put(
+        &format!("medications/medication[{row}]/med-route"),
+        vec![o.get("med-route", m.4)],
+    );
 }
 
 /// What the nurse types at every visit: reason, vitals, review of systems, PHQ-2.
@@ -227,7 +233,10 @@ fn every_visit(c: &mut Changes<'_>, o: &Options, p: usize, visit: usize) {
         "Symptoms ease by midday; paracetamol helps. Sleeps about six hours.",
     );
     let phq = ["LA6568-5", "LA6569-3", "LA6570-1"];
-    c.put("phq2/phq2-interest", vec![o.get("phq2-interest", phq[n % 3])]);
+    c.put(
+        "phq2/phq2-interest",
+        vec![o.get("phq2-interest", phq[n % 3])],
+    );
     c.put("phq2/phq2-mood", vec![o.get("phq2-mood", phq[(n / 3) % 3])]);
 }
 
@@ -239,8 +248,14 @@ fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
         let (substance, reaction, severity) = ALLERGIES[(p + r) % ALLERGIES.len()];
         let row = r + 1;
         c.row(&format!("allergies/allergy[{row}]"));
-        c.text(&format!("allergies/allergy[{row}]/allergy-substance"), substance);
-        c.text(&format!("allergies/allergy[{row}]/allergy-reaction"), reaction);
+        c.text(
+            &format!("allergies/allergy[{row}]/allergy-substance"),
+            substance,
+        );
+        c.text(
+            &format!("allergies/allergy[{row}]/allergy-reaction"),
+            reaction,
+        );
         c.put(
             &format!("allergies/allergy[{row}]/allergy-severity"),
             vec![o.get("allergy-severity", severity)],
@@ -262,7 +277,10 @@ fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
         c.date("history/psh[1]/psh-date", "1998");
     }
     c.row("history/fh[1]");
-    c.put("history/fh[1]/fh-relative", vec![o.get("fh-relative", "father")]);
+    c.put(
+        "history/fh[1]/fh-relative",
+        vec![o.get("fh-relative", "father")],
+    );
     c.text("history/fh[1]/fh-condition", "Myocardial infarction at 58");
     c.put("social/tobacco", vec![o.get("tobacco", "never")]);
     c.put("social/alcohol", vec![o.get("alcohol", "occasional")]);
@@ -270,13 +288,19 @@ fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
     c.row("immunizations/immunization[1]");
     c.text("immunizations/immunization[1]/imm-vaccine", "Influenza");
     c.date("immunizations/immunization[1]/imm-date", "2025-10-12");
-    c.put("immunizations/imm-up-to-date", vec![o.get("imm-up-to-date", "yes")]);
+    c.put(
+        "immunizations/imm-up-to-date",
+        vec![o.get("imm-up-to-date", "yes")],
+    );
     if female {
         c.put("pregnancy/pregnant", vec![o.get("pregnant", "no")]);
     }
     c.text("insurance/insurer", "Blue River Health");
     c.text("insurance/policy-number", &format!("BRH-22-{:04}-09", p));
-    c.put("insurance/insurance-holder", vec![o.get("insurance-holder", "self")]);
+    c.put(
+        "insurance/insurance-holder",
+        vec![o.get("insurance-holder", "self")],
+    );
 }
 
 /// The highest row number of repeating group `link` among `revs`' keys.
@@ -328,8 +352,14 @@ fn visit(api: &Api, clock: &ManualClock, who: &People, o: &Options, pid: i64, p:
         );
         let row = last_row(&revs, "immunization") + 1;
         c.row(&format!("immunizations/immunization[{row}]"));
-        c.text(&format!("immunizations/immunization[{row}]/imm-vaccine"), "COVID-19 booster");
-        c.date(&format!("immunizations/immunization[{row}]/imm-date"), "2026-09-30");
+        c.text(
+            &format!("immunizations/immunization[{row}]/imm-vaccine"),
+            "COVID-19 booster",
+        );
+        c.date(
+            &format!("immunizations/immunization[{row}]/imm-date"),
+            "2026-09-30",
+        );
     }
     step();
     if !confirms.is_empty() {

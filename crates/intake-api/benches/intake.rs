@@ -112,7 +112,11 @@ fn patient_with_visits(api: &Api, nurse: Caller<'_>, n: usize) -> i64 {
         let e = api.start_intake(nurse, pid, None, None).expect("start");
         let opened = api.open_intake(nurse, e.id).expect("open");
         let mut changes = vec![
-            change("visit/reason", json!({ "valueString": format!("Visit {i}") }), 0),
+            change(
+                "visit/reason",
+                json!({ "valueString": format!("Visit {i}") }),
+                0,
+            ),
             change("vitals/weight", json!({ "valueDecimal": 80 + (i % 7) }), 0),
             change("vitals/pulse", json!({ "valueInteger": 70 + (i % 9) }), 0),
         ];
@@ -369,7 +373,11 @@ fn save_one_field(api: &Api, nurse: Caller<'_>, id: i64, c: &mut Criterion) {
                 .save_intake(
                     nurse,
                     id,
-                    &[change("vitals/systolic", json!({ "valueInteger": 120 }), rev)],
+                    &[change(
+                        "vitals/systolic",
+                        json!({ "valueInteger": 120 }),
+                        rev,
+                    )],
                     None,
                 )
                 .expect("save");

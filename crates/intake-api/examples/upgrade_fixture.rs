@@ -110,9 +110,17 @@ fn filled(
             json!([{ "valueDecimal": weight }]),
             rev("vitals/weight"),
         )?,
-        change("allergies/nka", json!([{ "valueBoolean": true }]), rev("allergies/nka"))?,
+        change(
+            "allergies/nka",
+            json!([{ "valueBoolean": true }]),
+            rev("allergies/nka"),
+        )?,
     ];
-    if intake.answers.iter().all(|a| a.key != "medications/medication[1]") {
+    if intake
+        .answers
+        .iter()
+        .all(|a| a.key != "medications/medication[1]")
+    {
         changes.push(change("medications/medication[1]", json!([]), 0)?);
         changes.push(change(
             "medications/medication[1]/med-name",
@@ -239,7 +247,11 @@ fn main() -> Result<(), ApiError> {
     d.api.save_intake(
         d.physician(),
         repeat,
-        &[change("vitals/weight", json!([{ "valueDecimal": 82.6 }]), rev)?],
+        &[change(
+            "vitals/weight",
+            json!([{ "valueDecimal": 82.6 }]),
+            rev,
+        )?],
         None,
     )?;
     sign(&d, repeat)?;

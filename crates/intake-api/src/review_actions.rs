@@ -121,13 +121,7 @@ impl Api {
             sha256: &record.sha256,
             form: RecordForm::NEW.number(),
         };
-        db.sign_encounter(
-            e.id,
-            signature,
-            kept,
-            now,
-            &who.actor,
-        )?;
+        db.sign_encounter(e.id, signature, kept, now, &who.actor)?;
         Ok((signature, record))
     }
 

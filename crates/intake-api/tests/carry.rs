@@ -62,7 +62,10 @@ fn first_visit(api: &Api, nurse: Caller<'_>, pid: i64) -> i64 {
             json!([{ "valueString": "Penicillin" }]),
         ),
         change("allergies/allergy[2]", json!([])),
-        change("allergies/allergy[2]/allergy-substance", json!([{ "valueString": "Latex" }])),
+        change(
+            "allergies/allergy[2]/allergy-substance",
+            json!([{ "valueString": "Latex" }]),
+        ),
         change("social/occupation", json!([{ "valueString": "Teacher" }])),
         change("insurance/insurer", json!([{ "valueString": "Mutual" }])),
     ];
@@ -109,11 +112,15 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
     );
     // The record fills what it knows, whatever the last visit said.
     assert_eq!(
-        answer(&intake, "emergency-contact/ec-relationship").unwrap().source,
+        answer(&intake, "emergency-contact/ec-relationship")
+            .unwrap()
+            .source,
         "record"
     );
     // Vitals and the reason are never carried; the last weight is a hint.
-    assert!(answer(&intake, "vitals/weight").is_none() && answer(&intake, "visit/reason").is_none());
+    assert!(
+        answer(&intake, "vitals/weight").is_none() && answer(&intake, "visit/reason").is_none()
+    );
     assert_eq!(
         intake.carry.hints.get("vitals/weight").map(String::as_str),
         Some("last weight 82 kg, 2 Oct 2026")
@@ -123,7 +130,10 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
     api.save_intake(
         nurse,
         second.id,
-        &[change("visit/reason", json!([{ "valueString": "Follow-up" }]))],
+        &[change(
+            "visit/reason",
+            json!([{ "valueString": "Follow-up" }]),
+        )],
         None,
     )
     .unwrap();
@@ -137,7 +147,12 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         .collect();
     assert_eq!(
         waiting,
-        ["allergies/nka", "allergies/allergy[1]", "allergies/allergy[2]", "social/occupation"],
+        [
+            "allergies/nka",
+            "allergies/allergy[1]",
+            "allergies/allergy[2]",
+            "social/occupation"
+        ],
         "{:?}",
         blocked.problems
     );
@@ -197,10 +212,14 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         saved.changes[0].after,
         vec![json!({ "valueString": "Head teacher" })]
     );
-    let confirms: Vec<ConfirmDto> = ["allergies/nka", "allergies/allergy[1]", "allergies/allergy[2]"]
-        .iter()
-        .map(|k| confirm(k, answer(&intake, k).unwrap().rev))
-        .collect();
+    let confirms: Vec<ConfirmDto> = [
+        "allergies/nka",
+        "allergies/allergy[1]",
+        "allergies/allergy[2]",
+    ]
+    .iter()
+    .map(|k| confirm(k, answer(&intake, k).unwrap().rev))
+    .collect();
     let confirmed = api.confirm_intake(nurse, second.id, &confirms).unwrap();
     assert_eq!(confirmed.answers.len(), 3);
     assert!(confirmed
@@ -221,7 +240,10 @@ fn drafts_are_never_carried_and_the_plan_saves_nothing() {
     api.save_intake(
         nurse,
         draft.id,
-        &[change("social/occupation", json!([{ "valueString": "Pilot" }]))],
+        &[change(
+            "social/occupation",
+            json!([{ "valueString": "Pilot" }]),
+        )],
         None,
     )
     .unwrap();
@@ -278,7 +300,10 @@ fn medications_older_than_their_limit_are_not_carried_and_the_plan_says_why() {
     let changes = [
         change("visit/reason", json!([{ "valueString": "Check-up" }])),
         change("medications/medication[1]", json!([])),
-        change("medications/medication[1]/med-name", json!([{ "valueString": "Metformin" }])),
+        change(
+            "medications/medication[1]/med-name",
+            json!([{ "valueString": "Metformin" }]),
+        ),
     ];
     api.save_intake(nurse, e.id, &changes, None).unwrap();
     assert!(api.submit_intake(nurse, e.id).unwrap().submitted);
@@ -298,5 +323,8 @@ fn medications_older_than_their_limit_are_not_carried_and_the_plan_says_why() {
             .contains("older than 180 days"),
         "{list:?}"
     );
-    assert!(plan.entries.iter().all(|e| e.key != "medications/medication[1]/med-name"));
+    assert!(plan
+        .entries
+        .iter()
+        .all(|e| e.key != "medications/medication[1]/med-name"));
 }

@@ -118,10 +118,16 @@ fn lukasz_has_three_signed_intakes_with_his_documented_history() {
     // The first visit is typed; later ones carry, confirmed, from the one before.
     let first = &visits[0];
     assert!(first.answers.iter().all(|a| a.carried.is_none()));
-    assert_eq!(answer(first, "allergies/allergy[1]/allergy-substance").source, "typed");
+    assert_eq!(
+        answer(first, "allergies/allergy[1]/allergy-substance").source,
+        "typed"
+    );
     assert!(
-        !first.answers.iter().any(|a| a.key.ends_with("medications/medication/med-name")
-            && a.values[0]["valueString"] == LUKASZ_LISINOPRIL.name),
+        !first
+            .answers
+            .iter()
+            .any(|a| a.key.ends_with("medications/medication/med-name")
+                && a.values[0]["valueString"] == LUKASZ_LISINOPRIL.name),
         "Lisinopril was started after the first visit"
     );
     let second = &visits[1];
@@ -176,7 +182,9 @@ fn a_repeat_visit_for_lukasz_proposes_his_lists_to_confirm_and_hints_at_his_weig
         assert_eq!(dose.value, Some(json!({ "valueDecimal": m.dose })));
     }
     assert!(
-        plan.entries.iter().all(|e| e.key != "medications/medication[3]"),
+        plan.entries
+            .iter()
+            .all(|e| e.key != "medications/medication[3]"),
         "two medicines"
     );
     let allergy = entry(&plan, "allergies/allergy[1]");
@@ -438,7 +446,10 @@ fn the_physician_signed_most_visits_amended_two_and_left_the_newest_waiting() {
         let before = api.record_version(physician, e.id, 1).unwrap().answers;
         let after = api.record_version(physician, e.id, 2).unwrap().answers;
         if shown.reason == DEMO_AMENDMENT_REASONS[0] {
-            let (lb, kg) = (number(&before, "vitals/weight"), number(&after, "vitals/weight"));
+            let (lb, kg) = (
+                number(&before, "vitals/weight"),
+                number(&after, "vitals/weight"),
+            );
             assert!((lb / kg - 2.2046).abs() < 0.01, "{lb} lb, {kg} kg");
             assert_eq!(author(&before, "vitals/weight"), DEMO_NURSE);
             assert_eq!(author(&after, "vitals/weight"), DEMO_PHYSICIAN);
@@ -449,8 +460,14 @@ fn the_physician_signed_most_visits_amended_two_and_left_the_newest_waiting() {
             );
         } else {
             assert_eq!(shown.reason, DEMO_AMENDMENT_REASONS[1]);
-            assert_eq!(number(&before, "vitals/systolic"), number(&after, "vitals/diastolic"));
-            assert_eq!(number(&before, "vitals/diastolic"), number(&after, "vitals/systolic"));
+            assert_eq!(
+                number(&before, "vitals/systolic"),
+                number(&after, "vitals/diastolic")
+            );
+            assert_eq!(
+                number(&before, "vitals/diastolic"),
+                number(&after, "vitals/systolic")
+            );
             assert!(number(&after, "vitals/systolic") > number(&after, "vitals/diastolic"));
         }
         assert_eq!(

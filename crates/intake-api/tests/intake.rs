@@ -199,7 +199,11 @@ fn fields_save_one_by_one_with_author_and_bmi_follows_its_inputs() {
         .save_intake(
             n,
             e.id,
-            &[change("vitals/temperature", json!([{ "valueDecimal": 39.4 }]), 0)],
+            &[change(
+                "vitals/temperature",
+                json!([{ "valueDecimal": 39.4 }]),
+                0,
+            )],
             None,
         )
         .unwrap();
@@ -213,7 +217,11 @@ fn fields_save_one_by_one_with_author_and_bmi_follows_its_inputs() {
         .save_intake(
             n,
             e.id,
-            &[change("vitals/temperature", json!([{ "valueDecimal": 55 }]), 1)],
+            &[change(
+                "vitals/temperature",
+                json!([{ "valueDecimal": 55 }]),
+                1,
+            )],
             None,
         )
         .unwrap();
@@ -306,16 +314,28 @@ fn rows_of_repeating_groups_are_added_filled_and_removed_whole() {
         e.id,
         &[
             change("medications/medication[1]", json!([]), 0),
-            change("medications/medication[1]/med-name", json!([{ "valueString": "Aspirin" }]), 0),
+            change(
+                "medications/medication[1]/med-name",
+                json!([{ "valueString": "Aspirin" }]),
+                0,
+            ),
         ],
         None,
     )
     .unwrap();
-    api.save_intake(n, e.id, &[change("medications/medication[2]", json!([]), 0)], None)
-        .unwrap();
+    api.save_intake(
+        n,
+        e.id,
+        &[change("medications/medication[2]", json!([]), 0)],
+        None,
+    )
+    .unwrap();
     let intake = api.open_intake(n, e.id).unwrap();
     assert!(
-        intake.answers.iter().any(|a| a.key == "medications/medication[2]"),
+        intake
+            .answers
+            .iter()
+            .any(|a| a.key == "medications/medication[2]"),
         "an empty row survives a reopen"
     );
     assert!(
@@ -325,13 +345,18 @@ fn rows_of_repeating_groups_are_added_filled_and_removed_whole() {
             .any(|p| p.key == "medications/medication[2]/med-name" && p.severity == "error"),
         "row 2 needs a name"
     );
-    let remove: ChangeDto =
-        serde_json::from_value(json!({ "key": "medications/medication[1]", "remove": true, "baseRev": 1 }))
-            .unwrap();
+    let remove: ChangeDto = serde_json::from_value(
+        json!({ "key": "medications/medication[1]", "remove": true, "baseRev": 1 }),
+    )
+    .unwrap();
     let saved = api.save_intake(n, e.id, &[remove], None).unwrap();
     assert!(
-        saved.removed.contains(&"medications/medication[1]".to_string())
-            && saved.removed.contains(&"medications/medication[1]/med-name".to_string())
+        saved
+            .removed
+            .contains(&"medications/medication[1]".to_string())
+            && saved
+                .removed
+                .contains(&"medications/medication[1]/med-name".to_string())
     );
 }
 

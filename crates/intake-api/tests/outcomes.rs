@@ -103,7 +103,11 @@ fn first_visit(api: &Api, clock: &ManualClock, pid: i64, minutes: i64) -> i64 {
             json!([{ "valueString": "Penicillin" }]),
             0,
         ),
-        change("social/occupation", json!([{ "valueString": "Teacher" }]), 0),
+        change(
+            "social/occupation",
+            json!([{ "valueString": "Teacher" }]),
+            0,
+        ),
         change("insurance/insurer", json!([{ "valueString": "Mutual" }]), 0),
     ];
     api.save_intake(n, e.id, &changes, None).unwrap();
@@ -177,7 +181,11 @@ fn carried_edited_typed_and_prefilled_are_counted_per_intake_and_per_week() {
     api.save_intake(
         Caller::Session(&token),
         draft.id,
-        &[change("visit/reason", json!([{ "valueString": "Draft" }]), 0)],
+        &[change(
+            "visit/reason",
+            json!([{ "valueString": "Draft" }]),
+            0,
+        )],
         None,
     )
     .unwrap();

@@ -114,10 +114,17 @@ fn submitted(w: &World, reason: &str, weight: f64, medication: &str) -> i64 {
         change("vitals/weight", json!([{ "valueDecimal": weight }])),
         change("allergies/nka", json!([{ "valueBoolean": true }])),
     ];
-    if intake.answers.iter().all(|a| a.key != "medications/medication[1]") {
+    if intake
+        .answers
+        .iter()
+        .all(|a| a.key != "medications/medication[1]")
+    {
         changes.push(change("medications/medication[1]", json!([])));
     }
-    changes.push(change("medications/medication[1]/med-name", json!([{ "valueString": medication }])));
+    changes.push(change(
+        "medications/medication[1]/med-name",
+        json!([{ "valueString": medication }]),
+    ));
     let base = |key: &str| {
         intake
             .answers
@@ -637,10 +644,16 @@ fn a_discarded_amendment_puts_back_the_record_as_signed() {
             .map_or(0, |a| a.rev)
     };
     let mut changes = vec![
-        change("medications/medication[1]/med-name", json!([{ "valueString": "Metformin XR" }])),
+        change(
+            "medications/medication[1]/med-name",
+            json!([{ "valueString": "Metformin XR" }]),
+        ),
         change("visit/reason", json!([])),
         change("medications/medication[2]", json!([])),
-        change("medications/medication[2]/med-name", json!([{ "valueString": "Aspirin" }])),
+        change(
+            "medications/medication[2]/med-name",
+            json!([{ "valueString": "Aspirin" }]),
+        ),
     ];
     for c in &mut changes {
         c.base_rev = base(&c.key);

@@ -405,7 +405,10 @@ fn a_damaged_answer_makes_its_visit_say_so_and_leaves_the_others_working() {
     let db = copy();
     let old_key = damage(&db.path, 1);
     // The damage is done before the upgrade, which moves the answer to its path key.
-    assert_eq!(old_key, "1:med-name", "the first answer with a value is damaged");
+    assert_eq!(
+        old_key, "1:med-name",
+        "the first answer with a value is damaged"
+    );
     let key = "medications/medication[1]/med-name";
     let api = open(&db.path);
     let said = |e: intake_api::ApiError| {
@@ -504,7 +507,9 @@ fn a_signature_made_after_the_upgrade_is_in_form_2_and_verifies_while_old_ones_s
         .sign_in("physician", "demo")
         .expect("the demo physician signs in");
     let me = Caller::Session(&physician.token);
-    let review = api.open_review(me, 5).expect("the submitted visit opens for review");
+    let review = api
+        .open_review(me, 5)
+        .expect("the submitted visit opens for review");
     api.sign_intake(me, 5, &review.record_hash)
         .expect("the physician signs the visit submitted before the upgrade");
     let signed = api.open_review(me, 5).expect("the signed visit");
@@ -533,12 +538,19 @@ fn a_signature_made_after_the_upgrade_is_in_form_2_and_verifies_while_old_ones_s
         })
         .expect("the signatures read back");
     assert_eq!(
-        forms.iter().map(|(id, form, _, _)| (*id, *form)).collect::<Vec<_>>(),
+        forms
+            .iter()
+            .map(|(id, form, _, _)| (*id, *form))
+            .collect::<Vec<_>>(),
         [(1, Some(1)), (2, Some(1)), (2, Some(1)), (5, Some(2))],
         "the signatures made before stay in form 1; the new one is in form 2"
     );
     let (_, _, json, hash) = &forms[3];
-    assert_eq!(&sha256(json), hash, "the new signature's text hashes to its hash");
+    assert_eq!(
+        &sha256(json),
+        hash,
+        "the new signature's text hashes to its hash"
+    );
     assert!(
         json.contains("\"key\":\"visit/reason\""),
         "form 2 writes path keys: {json}"

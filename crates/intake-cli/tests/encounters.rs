@@ -55,7 +55,10 @@ fn two_intakes(dir: &Path) -> ((i64, String), (i64, String)) {
     let (first, second) = (register("Testfirst"), register("Testsecond"));
     let done = api.start_intake(nurse, first.id, None, None).unwrap();
     let changes = [
-        change("visit/reason", json!([{ "valueString": "Cough for two weeks" }])),
+        change(
+            "visit/reason",
+            json!([{ "valueString": "Cough for two weeks" }]),
+        ),
         change("vitals/weight", json!([{ "valueDecimal": 82.5 }])),
         change("allergies/allergy[1]", json!([])),
         change(

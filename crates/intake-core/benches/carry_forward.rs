@@ -53,13 +53,25 @@ fn visit_answers(n: usize, at: DateTime<Utc>) -> BTreeMap<Key, PastAnswer> {
         ("vitals/systolic".into(), vec![AnswerValue::Integer(125)]),
         ("vitals/diastolic".into(), vec![AnswerValue::Integer(80)]),
         ("allergies/nka".into(), vec![AnswerValue::Boolean(false)]),
-        ("medications/no-medications".into(), vec![AnswerValue::Boolean(false)]),
+        (
+            "medications/no-medications".into(),
+            vec![AnswerValue::Boolean(false)],
+        ),
         ("social/tobacco".into(), vec![coding("former")]),
         ("social/alcohol".into(), vec![coding("occasional")]),
         ("social/occupation".into(), vec![text("Electrician".into())]),
-        ("emergency-contact/ec-name".into(), vec![text("Anna Kowalska".into())]),
-        ("insurance/insurer".into(), vec![text("Northwind Health".into())]),
-        ("insurance/policy-number".into(), vec![text("NW-204-5521".into())]),
+        (
+            "emergency-contact/ec-name".into(),
+            vec![text("Anna Kowalska".into())],
+        ),
+        (
+            "insurance/insurer".into(),
+            vec![text("Northwind Health".into())],
+        ),
+        (
+            "insurance/policy-number".into(),
+            vec![text("NW-204-5521".into())],
+        ),
     ];
     for row in 1..=2 {
         list.push((format!("allergies/allergy[{row}]"), vec![]));
@@ -67,7 +79,10 @@ fn visit_answers(n: usize, at: DateTime<Utc>) -> BTreeMap<Key, PastAnswer> {
             format!("allergies/allergy[{row}]/allergy-substance"),
             vec![text(format!("Substance {row}"))],
         ));
-        list.push((format!("allergies/allergy[{row}]/allergy-severity"), vec![coding("moderate")]));
+        list.push((
+            format!("allergies/allergy[{row}]/allergy-severity"),
+            vec![coding("moderate")],
+        ));
     }
     for row in 1..=3 {
         list.push((format!("medications/medication[{row}]"), vec![]));
@@ -79,9 +94,18 @@ fn visit_answers(n: usize, at: DateTime<Utc>) -> BTreeMap<Key, PastAnswer> {
             format!("medications/medication[{row}]/med-dose"),
             vec![AnswerValue::Decimal(10.0 * row as f64)],
         ));
-        list.push((format!("medications/medication[{row}]/med-unit"), vec![coding("mg")]));
-        list.push((format!("medications/medication[{row}]/med-frequency"), vec![coding("once-daily")]));
-        list.push((format!("medications/medication[{row}]/med-route"), vec![coding("oral")]));
+        list.push((
+            format!("medications/medication[{row}]/med-unit"),
+            vec![coding("mg")],
+        ));
+        list.push((
+            format!("medications/medication[{row}]/med-frequency"),
+            vec![coding("once-daily")],
+        ));
+        list.push((
+            format!("medications/medication[{row}]/med-route"),
+            vec![coding("oral")],
+        ));
     }
     list.push(("history/pmh[1]".into(), vec![]));
     list.push((

@@ -191,11 +191,7 @@ fn only_submitted_signed_and_amended_visits_are_used() {
         &[("occupation", vec![text("Wrong chart")])],
     );
     in_error.status = EncounterStatus::EnteredInError;
-    let mut signed = visit(
-        2,
-        at(2026, 10, 2),
-        &[("occupation", vec![text("Teacher")])],
-    );
+    let mut signed = visit(2, at(2026, 10, 2), &[("occupation", vec![text("Teacher")])]);
     signed.status = EncounterStatus::Signed;
     let plan = run(&form("1"), &[draft, in_error, signed]);
     let e = plan.get(&key("occupation")).unwrap();
@@ -266,7 +262,10 @@ fn lists_carry_whole_with_each_row_and_its_provenance() {
         .unwrap()
         .author = "maria".into();
     let plan = run(&form("1"), &[v]);
-    assert_eq!(values(&plan, "allergy[1]/substance"), vec![text("Penicillin")]);
+    assert_eq!(
+        values(&plan, "allergy[1]/substance"),
+        vec![text("Penicillin")]
+    );
     assert_eq!(values(&plan, "allergy[1]/severity"), vec![coding("severe")]);
     assert_eq!(values(&plan, "allergy[2]/substance"), vec![text("Latex")]);
     let row = plan.get(&"allergy[2]".parse().unwrap()).unwrap();
@@ -290,11 +289,7 @@ fn the_newest_visit_with_the_item_decides_even_when_it_had_no_answer() {
         ],
     );
     // The medication list was emptied at the last visit: it is not brought back.
-    let newer = visit(
-        2,
-        at(2026, 10, 2),
-        &[("occupation", vec![text("Teacher")])],
-    );
+    let newer = visit(2, at(2026, 10, 2), &[("occupation", vec![text("Teacher")])]);
     let plan = run(&form("1"), &[old, newer]);
     assert!(plan.get(&"medication[1]".parse().unwrap()).is_none());
     assert!(values(&plan, "medication[1]/med-name").is_empty());
@@ -361,16 +356,16 @@ fn answers_that_no_longer_fit_are_not_carried_and_the_plan_says_why() {
     let severity = plan.get(&"allergy[1]/severity".parse().unwrap()).unwrap();
     assert!(severity.values.is_empty() && severity.not_carried.is_some());
     // The rest of the row still carries.
-    assert_eq!(values(&plan, "allergy[1]/substance"), vec![text("Penicillin")]);
+    assert_eq!(
+        values(&plan, "allergy[1]/substance"),
+        vec![text("Penicillin")]
+    );
 }
 
 #[test]
 fn answers_disabled_at_their_visit_are_not_carried() {
     let mut v = visit(1, at(2026, 10, 2), &typical());
-    v.answers
-        .get_mut(&key("occupation"))
-        .unwrap()
-        .in_record = false;
+    v.answers.get_mut(&key("occupation")).unwrap().in_record = false;
     let plan = run(&form("1"), &[v]);
     let e = plan.get(&key("occupation")).unwrap();
     assert!(e.values.is_empty());
@@ -401,11 +396,7 @@ fn a_visit_dated_in_the_future_is_not_used_and_is_listed() {
         at(2027, 1, 5),
         &[("occupation", vec![text("Astronaut")])],
     );
-    let past = visit(
-        1,
-        at(2026, 10, 2),
-        &[("occupation", vec![text("Teacher")])],
-    );
+    let past = visit(1, at(2026, 10, 2), &[("occupation", vec![text("Teacher")])]);
     let plan = run(&form("1"), &[future, past]);
     assert_eq!(values(&plan, "occupation"), vec![text("Teacher")]);
     assert_eq!(plan.skipped.len(), 1);

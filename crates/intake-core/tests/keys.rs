@@ -46,14 +46,36 @@ fn keys_read_and_print_the_same_way() {
         "/54126-8/54125-0",
         "escapes are undone in the linkId"
     );
-    assert_eq!(key("a[1]/b/c[4]/d").rows(), vec![1, 4], "rows in path order");
+    assert_eq!(
+        key("a[1]/b/c[4]/d").rows(),
+        vec![1, 4],
+        "rows in path order"
+    );
 }
 
 #[test]
 fn malformed_text_is_refused_with_a_reason() {
     for bad in [
-        "", "/", "a/", "/a", "a//b", "a[0]/b", "a[01]/b", "a[]/b", "a[x]/b", "a[1]b/c",
-        "a[1", "a]", "a%2/b", "a%2f", "a%41", "%", "[1]", "a/[2]", "a[-1]/b", "a[+1]/b",
+        "",
+        "/",
+        "a/",
+        "/a",
+        "a//b",
+        "a[0]/b",
+        "a[01]/b",
+        "a[]/b",
+        "a[x]/b",
+        "a[1]b/c",
+        "a[1",
+        "a]",
+        "a%2/b",
+        "a%2f",
+        "a%41",
+        "%",
+        "[1]",
+        "a/[2]",
+        "a[-1]/b",
+        "a[+1]/b",
         "a[4294967296]/b",
     ] {
         let refused = bad.parse::<Key>();
@@ -121,14 +143,23 @@ fn the_index_resolves_keys_by_path() {
         "a bare linkId is not a path in this form"
     );
     assert!(
-        matches!(index.check(&key("children/age")), Err(KeyError::WrongRows { .. })),
+        matches!(
+            index.check(&key("children/age")),
+            Err(KeyError::WrongRows { .. })
+        ),
         "a row is needed on the repeating group"
     );
     assert!(
-        matches!(index.check(&key("mother[1]/name")), Err(KeyError::WrongRows { .. })),
+        matches!(
+            index.check(&key("mother[1]/name")),
+            Err(KeyError::WrongRows { .. })
+        ),
         "no row on a group that does not repeat"
     );
-    assert!(index.check(&key("children[2]/age")).is_ok(), "an answer in row 2");
+    assert!(
+        index.check(&key("children[2]/age")).is_ok(),
+        "an answer in row 2"
+    );
     assert!(index.check(&key("children[2]")).is_ok(), "row 2 itself");
     assert!(
         matches!(index.check(&key("mother")), Err(KeyError::NoAnswers(_))),

@@ -157,8 +157,14 @@ fn each_row_is_checked_in_its_own_context() {
     assert_eq!(
         errors(&items, &r),
         vec![
-            ("allergy[2]/substance".into(), "This answer is required.".into()),
-            ("allergy[2]/what-happened".into(), "This answer is required.".into()),
+            (
+                "allergy[2]/substance".into(),
+                "This answer is required.".into()
+            ),
+            (
+                "allergy[2]/what-happened".into(),
+                "This answer is required.".into()
+            ),
         ],
         "row 1 is complete; row 2 misses its substance and, being severe, what happened"
     );

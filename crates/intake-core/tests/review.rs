@@ -47,7 +47,10 @@ fn med(row: u32, name: &str, dose: f64) -> Vec<(String, Vec<AnswerValue>)> {
     vec![
         (format!("medication[{row}]"), vec![]),
         (format!("medication[{row}]/med-name"), vec![text(name)]),
-        (format!("medication[{row}]/med-dose"), vec![AnswerValue::Decimal(dose)]),
+        (
+            format!("medication[{row}]/med-dose"),
+            vec![AnswerValue::Decimal(dose)],
+        ),
     ]
 }
 

@@ -389,9 +389,10 @@ fn characters_outside_the_font_become_replacement_glyphs() {
         .step_by(97)
         .filter_map(char::from_u32)
         .collect();
-    visit
-        .response
-        .insert(key("social/substances"), vec![AnswerValue::String(assorted)]);
+    visit.response.insert(
+        key("social/substances"),
+        vec![AnswerValue::String(assorted)],
+    );
     let pdf = render(&build(&input(&visit, EncounterStatus::Signed)), Paper::A4);
     check_well_formed(&pdf);
     let text = pdf.pages().join(" ");

@@ -78,7 +78,10 @@ fn answers_count_their_writes_and_come_back_as_written() {
     .unwrap();
     let answers = store.read(|db| db.answers(id)).unwrap();
     assert_eq!(answers.len(), 2);
-    let weight = answers.iter().find(|a| a.key == k("vitals/weight")).unwrap();
+    let weight = answers
+        .iter()
+        .find(|a| a.key == k("vitals/weight"))
+        .unwrap();
     assert_eq!(
         (weight.values_json.as_str(), weight.rev),
         (r#"[{"valueDecimal":81.5}]"#, 2)
@@ -100,7 +103,13 @@ fn submission_leaves_disabled_answers_out_of_the_record_and_freezes_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let (store, id) = setup(dir.path());
     put(&store, id, "visit/reason", r#"[{"valueString":"cough"}]"#).unwrap();
-    put(&store, id, "pregnancy/pregnant", r#"[{"valueBoolean":false}]"#).unwrap();
+    put(
+        &store,
+        id,
+        "pregnancy/pregnant",
+        r#"[{"valueBoolean":false}]"#,
+    )
+    .unwrap();
     store
         .write(|db| db.submit_encounter(id, &[k("pregnancy/pregnant")], t(60), "nurse"))
         .unwrap();
@@ -221,7 +230,12 @@ fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_ever
         .unwrap());
     assert!(
         !store
-            .write(|db| db.confirm_answer(id, &k("medications/medication[1]/med-name"), t(4), "nurse"))
+            .write(|db| db.confirm_answer(
+                id,
+                &k("medications/medication[1]/med-name"),
+                t(4),
+                "nurse"
+            ))
             .unwrap(),
         "once"
     );

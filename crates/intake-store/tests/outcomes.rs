@@ -112,7 +112,14 @@ fn each_answer_counts_once_by_where_it_came_from() {
         "calculated",
         None,
     );
-    put(&store, id, "allergies/allergy[1]", "[]", "carried", Some(&from));
+    put(
+        &store,
+        id,
+        "allergies/allergy[1]",
+        "[]",
+        "carried",
+        Some(&from),
+    );
     put(
         &store,
         id,

@@ -65,7 +65,10 @@ fn keys_become_paths_and_signed_records_and_triggers_stay() {
         "2 medications/medication[1]",
         "2 medications/medication[1]/med-name",
     ] {
-        assert!(keys.iter().any(|k| k == expected), "{expected} among {keys:?}");
+        assert!(
+            keys.iter().any(|k| k == expected),
+            "{expected} among {keys:?}"
+        );
     }
     assert!(
         keys.iter().all(|k| !k.contains(':')),
@@ -76,10 +79,7 @@ fn keys_become_paths_and_signed_records_and_triggers_stay() {
         !history.is_empty() && history.iter().all(|k| !k.contains(':') && k.contains('/')),
         "the answer history is rekeyed too: {history:?}"
     );
-    let notes = strings(
-        &conn,
-        "SELECT carry_notes FROM encounters WHERE id = 2",
-    );
+    let notes = strings(&conn, "SELECT carry_notes FROM encounters WHERE id = 2");
     assert!(
         notes[0].contains("\"visit/reason\"") && notes[0].contains("\"vitals/weight\""),
         "the carry-forward hints are under path keys: {notes:?}"

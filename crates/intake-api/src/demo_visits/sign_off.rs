@@ -111,19 +111,12 @@ impl Mistake {
     /// The answers the physician writes to correct it.
     fn corrected(self, v: &Visit) -> Vec<(&'static str, Vec<AnswerValue>)> {
         match self {
-            Mistake::WeightInPounds => vec![(
-                "weight",
-                vec![AnswerValue::Decimal(v.vitals.weight)],
-            )],
+            Mistake::WeightInPounds => {
+                vec![("weight", vec![AnswerValue::Decimal(v.vitals.weight)])]
+            }
             Mistake::BloodPressureSwapped => vec![
-                (
-                    "systolic",
-                    vec![AnswerValue::Integer(v.vitals.systolic)],
-                ),
-                (
-                    "diastolic",
-                    vec![AnswerValue::Integer(v.vitals.diastolic)],
-                ),
+                ("systolic", vec![AnswerValue::Integer(v.vitals.systolic)]),
+                ("diastolic", vec![AnswerValue::Integer(v.vitals.diastolic)]),
             ],
         }
     }

@@ -169,9 +169,7 @@ fn unescape(text: &str) -> Result<String, &'static str> {
             Some("%2F") => ('/', 3),
             Some("%5B") => ('[', 3),
             Some("%5D") => (']', 3),
-            _ if tail.starts_with('%') => {
-                return Err("'%' starts only %25, %2F, %5B or %5D")
-            }
+            _ if tail.starts_with('%') => return Err("'%' starts only %25, %2F, %5B or %5D"),
             _ => return Err("a '[' or ']' outside a row"),
         };
         out.push(c);

@@ -12,10 +12,10 @@
 
 mod checks;
 pub mod enable_when;
+mod key;
 mod model;
 mod parse;
 mod report;
-mod key;
 pub mod response;
 pub mod validate;
 pub mod value_json;

@@ -346,8 +346,8 @@ pub fn evaluate(index: &FormIndex<'_>, response: &Response) -> Evaluation {
         }
     }
     for key in response.keys() {
-        let row_off = index.is_row(key)
-            && rows_off.contains(&(key.link_id().to_string(), key.rows()));
+        let row_off =
+            index.is_row(key) && rows_off.contains(&(key.link_id().to_string(), key.rows()));
         if row_off {
             eval.disabled.insert(key.clone());
         }

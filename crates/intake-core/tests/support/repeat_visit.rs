@@ -101,21 +101,49 @@ pub fn repeat_visit() -> Visit {
         Origin::Typed,
     );
 
-    put("vitals/height", vec![AnswerValue::Decimal(168.0)], Origin::Typed);
-    put("vitals/weight", vec![AnswerValue::Decimal(82.5)], Origin::Typed);
-    put("vitals/bmi", vec![AnswerValue::Decimal(29.2)], Origin::Calculated);
+    put(
+        "vitals/height",
+        vec![AnswerValue::Decimal(168.0)],
+        Origin::Typed,
+    );
+    put(
+        "vitals/weight",
+        vec![AnswerValue::Decimal(82.5)],
+        Origin::Typed,
+    );
+    put(
+        "vitals/bmi",
+        vec![AnswerValue::Decimal(29.2)],
+        Origin::Calculated,
+    );
     put(
         "vitals/temperature",
         vec![AnswerValue::Decimal(36.8)],
         Origin::Typed,
     );
-    put("vitals/pulse", vec![AnswerValue::Integer(76)], Origin::Typed);
-    put("vitals/systolic", vec![AnswerValue::Integer(142)], Origin::Typed);
-    put("vitals/diastolic", vec![AnswerValue::Integer(88)], Origin::Typed);
+    put(
+        "vitals/pulse",
+        vec![AnswerValue::Integer(76)],
+        Origin::Typed,
+    );
+    put(
+        "vitals/systolic",
+        vec![AnswerValue::Integer(142)],
+        Origin::Typed,
+    );
+    put(
+        "vitals/diastolic",
+        vec![AnswerValue::Integer(88)],
+        Origin::Typed,
+    );
     put("vitals/spo2", vec![AnswerValue::Integer(97)], Origin::Typed);
     // respiratory-rate and pain: not answered.
 
-    put("allergies/nka", vec![AnswerValue::Boolean(false)], carried.clone());
+    put(
+        "allergies/nka",
+        vec![AnswerValue::Boolean(false)],
+        carried.clone(),
+    );
     let allergies = [
         ("Penicillin", "Hives and facial swelling", "moderate"),
         ("Latex", "Contact rash", "mild"),
@@ -153,8 +181,16 @@ pub fn repeat_visit() -> Visit {
     ];
     for (i, (name, dose, unit, freq, route)) in medications.iter().enumerate() {
         let r = i + 1;
-        put(&format!("medications/medication[{r}]"), vec![], carried.clone());
-        put(&format!("medications/medication[{r}]/med-name"), vec![text(name)], carried.clone());
+        put(
+            &format!("medications/medication[{r}]"),
+            vec![],
+            carried.clone(),
+        );
+        put(
+            &format!("medications/medication[{r}]/med-name"),
+            vec![text(name)],
+            carried.clone(),
+        );
         put(
             &format!("medications/medication[{r}]/med-dose"),
             vec![AnswerValue::Decimal(*dose)],
@@ -178,9 +214,21 @@ pub fn repeat_visit() -> Visit {
     }
     // A medication added at this visit, typed.
     put("medications/medication[5]", vec![], Origin::Typed);
-    put("medications/medication[5]/med-name", vec![text("Amlodipine")], Origin::Typed);
-    put("medications/medication[5]/med-dose", vec![AnswerValue::Decimal(5.0)], Origin::Typed);
-    put("medications/medication[5]/med-unit", vec![o("med-unit", "mg")], Origin::Typed);
+    put(
+        "medications/medication[5]/med-name",
+        vec![text("Amlodipine")],
+        Origin::Typed,
+    );
+    put(
+        "medications/medication[5]/med-dose",
+        vec![AnswerValue::Decimal(5.0)],
+        Origin::Typed,
+    );
+    put(
+        "medications/medication[5]/med-unit",
+        vec![o("med-unit", "mg")],
+        Origin::Typed,
+    );
     put(
         "medications/medication[5]/med-frequency",
         vec![o("med-frequency", "once-daily")],
@@ -233,14 +281,22 @@ pub fn repeat_visit() -> Visit {
         carried.clone(),
     );
 
-    put("social/tobacco", vec![o("tobacco", "former")], carried.clone());
+    put(
+        "social/tobacco",
+        vec![o("tobacco", "former")],
+        carried.clone(),
+    );
     // Left from when she smoked; the form no longer asks it.
     put(
         "social/tobacco-per-day",
         vec![AnswerValue::Integer(10)],
         Origin::Typed,
     );
-    put("social/alcohol", vec![o("alcohol", "occasional")], Origin::Typed);
+    put(
+        "social/alcohol",
+        vec![o("alcohol", "occasional")],
+        Origin::Typed,
+    );
     // Asked only for weekly or daily drinking: disabled now, left out.
     put(
         "social/alcohol-units",
@@ -254,7 +310,11 @@ pub fn repeat_visit() -> Visit {
     );
 
     put("immunizations/immunization[1]", vec![], carried.clone());
-    put("immunizations/immunization[1]/imm-vaccine", vec![text("Influenza")], carried.clone());
+    put(
+        "immunizations/immunization[1]/imm-vaccine",
+        vec![text("Influenza")],
+        carried.clone(),
+    );
     put(
         "immunizations/immunization[1]/imm-date",
         vec![AnswerValue::Date("2025-10-12".into())],
@@ -273,7 +333,11 @@ pub fn repeat_visit() -> Visit {
     );
     // imm-up-to-date: not answered.
 
-    put("pregnancy/pregnant", vec![o("pregnant", "no")], Origin::Typed);
+    put(
+        "pregnancy/pregnant",
+        vec![o("pregnant", "no")],
+        Origin::Typed,
+    );
     put(
         "pregnancy/lmp",
         vec![AnswerValue::Date("2026-11-09".into())],
@@ -322,12 +386,32 @@ pub fn repeat_visit() -> Visit {
         Origin::Calculated,
     );
 
-    put("emergency-contact/ec-name", vec![text("Tomás Ñúñez")], Origin::Record);
-    put("emergency-contact/ec-relationship", vec![text("Husband")], Origin::Record);
-    put("emergency-contact/ec-phone", vec![text("+1 555 0142 886")], Origin::Record);
+    put(
+        "emergency-contact/ec-name",
+        vec![text("Tomás Ñúñez")],
+        Origin::Record,
+    );
+    put(
+        "emergency-contact/ec-relationship",
+        vec![text("Husband")],
+        Origin::Record,
+    );
+    put(
+        "emergency-contact/ec-phone",
+        vec![text("+1 555 0142 886")],
+        Origin::Record,
+    );
 
-    put("insurance/insurer", vec![text("Blue River Health")], carried.clone());
-    put("insurance/policy-number", vec![text("BRH-22-7781-09")], carried);
+    put(
+        "insurance/insurer",
+        vec![text("Blue River Health")],
+        carried.clone(),
+    );
+    put(
+        "insurance/policy-number",
+        vec![text("BRH-22-7781-09")],
+        carried,
+    );
 
     Visit {
         form,

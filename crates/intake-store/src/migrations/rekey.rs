@@ -140,8 +140,8 @@ mod tests {
         .0;
         let index = FormIndex::new(&q.items);
         let text = r#"{"skipped":["x"],"hints":{":weight":"last weight 80 kg"},"notCarried":{"2:name":"why","1:gone":"why not"}}"#;
-        let new: Value = serde_json::from_str(&notes(Some(&index), text).expect("rewritten"))
-            .expect("JSON");
+        let new: Value =
+            serde_json::from_str(&notes(Some(&index), text).expect("rewritten")).expect("JSON");
         assert_eq!(
             new,
             serde_json::json!({
@@ -151,6 +151,10 @@ mod tests {
             }),
             "hints and reasons move to path keys; an item the form lacks keeps its linkId and row"
         );
-        assert_eq!(rekeyed(Some(&index), "not a key"), None, "a damaged key stays");
+        assert_eq!(
+            rekeyed(Some(&index), "not a key"),
+            None,
+            "a damaged key stays"
+        );
     }
 }
