@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use intake_core::questionnaire::import;
 use intake_core::questionnaire::response::{legacy, FormIndex, Key};
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 
 const TABLES: &str = "('encounter_answers', 'encounter_answer_revisions', 'encounters')";
@@ -94,16 +94,15 @@ pub(super) fn run(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         .collect::<Result<_, _>>()?;
     let mut forms = HashMap::new();
     for (id, template, carry_notes) in encounters {
-        if !forms.contains_key(&template) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = forms.entry(template) {
             let bytes: Option<Vec<u8>> = tx
                 .query_row(
                     "SELECT original FROM templates WHERE id = ?1",
                     [template],
                     |r| r.get(0),
                 )
-                .ok();
-            let form = bytes.and_then(|b| import(&b).ok()).map(|(q, _)| q);
-            forms.insert(template, form);
+                .optional()?;
+            slot.insert(bytes.and_then(|b| import(&b).ok()).map(|(q, _)| q));
         }
         let form = forms.get(&template).and_then(Option::as_ref);
         let index = form.map(|q| FormIndex::new(&q.items));
