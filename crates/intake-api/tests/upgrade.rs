@@ -560,3 +560,63 @@ fn a_signature_made_after_the_upgrade_is_in_form_2_and_verifies_while_old_ones_s
         "form 1 keeps the old key text"
     );
 }
+
+#[test]
+fn an_old_signature_is_amended_and_discarded_in_its_own_form_then_amended_in_form_2() {
+    let db = copy();
+    let api = open(&db.path);
+    let physician = api
+        .sign_in("physician", "demo")
+        .expect("the demo physician signs in");
+    let me = Caller::Session(&physician.token);
+    let signed = SIGNATURES[0].3;
+    let opened = api.open_review(me, 1).expect("visit 1 opens");
+    assert_eq!(opened.record_hash, signed, "visit 1 shows its form-1 hash");
+    api.start_amendment(me, 1, "Weight typed in pounds", &opened.record_hash)
+        .expect("the hash shown before the upgrade's record is accepted as unchanged");
+    let discarded = api
+        .discard_amendment(me, 1)
+        .expect("the amendment is discarded");
+    assert_eq!(
+        discarded.record_hash, signed,
+        "discarding restores the form-1 record, which still hashes to its signature"
+    );
+
+    let opened = api.open_review(me, 1).expect("visit 1 opens again");
+    api.start_amendment(me, 1, "Weight typed in pounds", &opened.record_hash)
+        .expect("a second amendment starts");
+    let weight = api
+        .encounter_detail(me, 1)
+        .expect("the visit")
+        .answers
+        .into_iter()
+        .find(|a| a.key == "vitals/weight")
+        .expect("visit 1 has a weight under its path key");
+    let edit: intake_api::encounters::ChangeDto = serde_json::from_value(json!({
+        "key": "vitals/weight",
+        "values": [{ "valueDecimal": 80.1 }],
+        "baseRev": weight.rev,
+    }))
+    .expect("a change");
+    api.save_intake(me, 1, &[edit], None)
+        .expect("the physician corrects the weight");
+    let before_signing = api.open_review(me, 1).expect("the amendment under review");
+    let amended = api
+        .sign_intake(me, 1, &before_signing.record_hash)
+        .expect("the amendment is signed");
+    let newest = amended.versions.last().expect("the new version is listed");
+    assert_eq!(
+        (amended.versions.len(), newest.record_hash.as_str()),
+        (2, amended.record_hash.as_str()),
+        "a second version, whose hash is what the record reads as now (form 2)"
+    );
+    let first = api.record_version(me, 1, 1).expect("version 1 reads back");
+    assert_eq!(
+        (
+            first.version.record_hash.as_str(),
+            answer(&first.answers, "vitals/weight")["values"].clone()
+        ),
+        (signed, json!([{ "valueDecimal": 84.5 }])),
+        "the form-1 version is shown as it was signed, under path keys"
+    );
+}
