@@ -329,7 +329,7 @@ fn an_intake_over_ipc_refuses_bad_answers_and_submits_once() {
 
     // An answer of the wrong type: refused, the field named, nothing saved.
     let wrong =
-        json!([{ "key": ":pulse", "values": [{ "valueInteger": "seventy" }], "baseRev": 0 }]);
+        json!([{ "key": "vitals/pulse", "values": [{ "valueInteger": "seventy" }], "baseRev": 0 }]);
     let err = invoke(
         &app,
         "save_intake",
@@ -337,7 +337,7 @@ fn an_intake_over_ipc_refuses_bad_answers_and_submits_once() {
     )
     .expect_err("text is not a whole number");
     assert_error_shape(&err, "validation");
-    assert_eq!(err["field"], ":pulse");
+    assert_eq!(err["field"], "vitals/pulse");
     // Not even a list of changes: the argument is named.
     let err = invoke(
         &app,
@@ -347,7 +347,7 @@ fn an_intake_over_ipc_refuses_bad_answers_and_submits_once() {
     .expect_err("not a list");
     assert!(err.to_string().contains("changes"), "{err}");
     // A megabyte of text: refused with the limit.
-    let huge = json!([{ "key": ":reason", "values": [{ "valueString": "x".repeat(1_000_000) }], "baseRev": 0 }]);
+    let huge = json!([{ "key": "visit/reason", "values": [{ "valueString": "x".repeat(1_000_000) }], "baseRev": 0 }]);
     let err = invoke(
         &app,
         "save_intake",
@@ -361,8 +361,8 @@ fn an_intake_over_ipc_refuses_bad_answers_and_submits_once() {
     );
 
     let good = json!([
-        { "key": ":reason", "values": [{ "valueString": "Headache" }], "baseRev": 0 },
-        { "key": ":pulse", "values": [{ "valueInteger": 70 }], "baseRev": 0 }
+        { "key": "visit/reason", "values": [{ "valueString": "Headache" }], "baseRev": 0 },
+        { "key": "vitals/pulse", "values": [{ "valueInteger": 70 }], "baseRev": 0 }
     ]);
     let saved = invoke(
         &app,
@@ -425,7 +425,7 @@ fn a_review_over_ipc_signs_once_and_refuses_stale_or_oversized_input() {
     .unwrap();
     let id = started["id"].as_i64().unwrap();
     let changes =
-        json!([{ "key": ":reason", "values": [{ "valueString": "Rash" }], "baseRev": 0 }]);
+        json!([{ "key": "visit/reason", "values": [{ "valueString": "Rash" }], "baseRev": 0 }]);
     invoke(
         &app,
         "save_intake",

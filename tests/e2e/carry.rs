@@ -32,19 +32,28 @@ fn submitted_visit_for_zoe(api: &intake_api::Api, changes: &[ChangeDto]) -> i64 
 /// Zoë Núñez gets a submitted first visit (by the demo nurse, through the API).
 fn first_visit_for_zoe(data: &std::path::Path) -> i64 {
     let changes = [
-        change(":reason", json!([{ "valueString": "Cough" }])),
-        change(":weight", json!([{ "valueDecimal": 64.5 }])),
-        change(":nka", json!([{ "valueBoolean": false }])),
-        change("1:allergy", json!([])),
+        change("visit/reason", json!([{ "valueString": "Cough" }])),
+        change("vitals/weight", json!([{ "valueDecimal": 64.5 }])),
+        change("allergies/nka", json!([{ "valueBoolean": false }])),
+        change("allergies/allergy[1]", json!([])),
         change(
-            "1:allergy-substance",
+            "allergies/allergy[1]/allergy-substance",
             json!([{ "valueString": "Penicillin" }]),
         ),
-        change("2:allergy", json!([])),
-        change("2:allergy-substance", json!([{ "valueString": "Latex" }])),
-        change(":no-medications", json!([{ "valueBoolean": true }])),
-        change(":occupation", json!([{ "valueString": "Teacher" }])),
-        change(":ec-name", json!([{ "valueString": "Ana Núñez" }])),
+        change("allergies/allergy[2]", json!([])),
+        change(
+            "allergies/allergy[2]/allergy-substance",
+            json!([{ "valueString": "Latex" }]),
+        ),
+        change(
+            "medications/no-medications",
+            json!([{ "valueBoolean": true }]),
+        ),
+        change("social/occupation", json!([{ "valueString": "Teacher" }])),
+        change(
+            "emergency-contact/ec-name",
+            json!([{ "valueString": "Ana Núñez" }]),
+        ),
     ];
     submitted_visit_for_zoe(&api(data), &changes)
 }
@@ -66,7 +75,11 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
     s.wait_for_text("#intake-confirm-bar", "3 carried values")
         .await;
     s.wait_for_text("#intake-section-body", "from ").await;
-    assert_eq!(s.value_of("#q-2_allergy-substance").await, "Latex");
+    assert_eq!(
+        s.value_of("#q-allergies_allergy_2__allergy-substance")
+            .await,
+        "Latex"
+    );
     s.screenshot("carry-allergies").await;
     s.press(&format!("{ALT}c{RELEASE}")).await;
     // Alt+C went on to the next section with a value to confirm.
@@ -78,15 +91,15 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
 
     // Social history: the occupation changed since the last visit.
     s.press(&format!("{ALT}6{RELEASE}")).await;
-    s.wait_for_focus("q-_tobacco").await;
-    s.click("#q-_occupation").await;
+    s.wait_for_focus("q-social_tobacco").await;
+    s.click("#q-social_occupation").await;
     s.press(&format!("{CONTROL}a{RELEASE}")).await;
     s.press(&format!("Head teacher{ENTER}")).await;
     s.wait_for_text("#intake-changes", "Teacher → Head teacher")
         .await;
     // Emergency contact: a value bound to the patient record offers to update it.
     s.click("#intake-section-emergency-contact").await;
-    s.wait_for_focus("q-_ec-name").await;
+    s.wait_for_focus("q-emergency-contact_ec-name").await;
     s.press(&format!("{CONTROL}a{RELEASE}")).await;
     s.press(&format!("Ana Núñez-Díaz{ENTER}")).await;
     s.wait_for_text("#intake-record-prompt", "Update the patient record too?")
@@ -101,7 +114,7 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
 
     // Submitting names what still waits; Enter on it leads to its Confirm button.
     s.press(&format!("{ALT}1{RELEASE}")).await;
-    s.wait_for_focus("q-_reason").await;
+    s.wait_for_focus("q-visit_reason").await;
     s.press("Follow-up of the cough").await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     let listed = s.wait_for_text("#intake-problems", "1 problem").await;
@@ -111,7 +124,7 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
     );
     s.screenshot("carry-blocked").await;
     s.press(ENTER).await;
-    s.wait_for_focus("confirm-_no-medications").await;
+    s.wait_for_focus("confirm-medications_no-medications").await;
     s.press(ENTER).await;
     s.wait_for_text("#intake-saved", "Confirmed 1 value").await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
@@ -133,14 +146,20 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
             .find(|a| a.key == key)
             .unwrap_or_else(|| panic!("{key}"))
     };
-    assert_eq!(get("2:allergy").source, "carried");
-    assert_eq!(get("2:allergy").confirmed_by.as_deref(), Some("nurse"));
+    assert_eq!(get("allergies/allergy[2]").source, "carried");
     assert_eq!(
-        get(":no-medications").confirmed_by.as_deref(),
+        get("allergies/allergy[2]").confirmed_by.as_deref(),
         Some("nurse")
     );
-    assert_eq!(get(":occupation").source, "typed");
-    assert_eq!(get(":occupation").values[0]["valueString"], "Head teacher");
+    assert_eq!(
+        get("medications/no-medications").confirmed_by.as_deref(),
+        Some("nurse")
+    );
+    assert_eq!(get("social/occupation").source, "typed");
+    assert_eq!(
+        get("social/occupation").values[0]["valueString"],
+        "Head teacher"
+    );
     s.finish().await;
 }
 
@@ -153,8 +172,8 @@ async fn a_visit_dated_after_today_is_not_used_and_the_screen_says_so() {
         let clock = std::sync::Arc::new(intake_api::ManualClock::new(ahead));
         let api = intake_api::Api::open(&intake_api::DataDir::at(data.path()), clock).unwrap();
         let changes = [
-            change(":reason", json!([{ "valueString": "Cough" }])),
-            change(":occupation", json!([{ "valueString": "Astronaut" }])),
+            change("visit/reason", json!([{ "valueString": "Cough" }])),
+            change("social/occupation", json!([{ "valueString": "Astronaut" }])),
         ];
         submitted_visit_for_zoe(&api, &changes);
     }
@@ -170,7 +189,7 @@ async fn a_visit_dated_after_today_is_not_used_and_the_screen_says_so() {
     s.screenshot("carry-future").await;
     s.press(&format!("{ALT}6{RELEASE}")).await;
     assert_eq!(
-        s.value_of("#q-_occupation").await,
+        s.value_of("#q-social_occupation").await,
         "",
         "nothing carried from it"
     );

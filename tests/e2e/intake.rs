@@ -20,7 +20,7 @@ pub(crate) async fn start_intake_for_zoe(s: &Session) {
     s.find("#start-intake:not([disabled])").await;
     s.press(&format!("{ALT}i{RELEASE}")).await;
     s.wait_for_text("#intake-saved", "All changes saved").await;
-    s.wait_for_focus("q-_reason").await;
+    s.wait_for_focus("q-visit_reason").await;
 }
 
 /// Zoë Núñez's patient id (a demo patient with no earlier visits).
@@ -72,21 +72,21 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
     s.press(&format!("{CONTROL}s{RELEASE}")).await;
     s.wait_for_text("#intake-saved", "Saved ").await;
     assert_eq!(
-        answer(&stored_answers(&s).1, ":reason"),
+        answer(&stored_answers(&s).1, "visit/reason"),
         &json!({ "valueString": "Cough for two weeks" })
     );
     s.press(&format!("{TAB}f")).await;
-    s.wait_for_focus("q-_visit-type--1").await;
+    s.wait_for_focus("q-visit_visit-type--1").await;
     // Shift+Tab goes back, Tab forward again.
     s.press(&format!("{SHIFT}{TAB}{RELEASE}")).await;
-    s.wait_for_focus("q-_reason").await;
+    s.wait_for_focus("q-visit_reason").await;
     s.press(&format!("{TAB}{ENTER}")).await;
     // Enter after the last field of a section opens the next one: Vitals. BMI is
     // calculated, so Enter skips it.
-    s.wait_for_focus("q-_height").await;
+    s.wait_for_focus("q-vitals_height").await;
     s.press(&format!("172{ENTER}81.5{ENTER}")).await;
-    s.wait_for_focus("q-_temperature").await;
-    s.wait_for_value("#q-_bmi", "27.5").await;
+    s.wait_for_focus("q-vitals_temperature").await;
+    s.wait_for_value("#q-vitals_bmi", "27.5").await;
     s.screenshot("intake-vitals").await;
     s.press(&format!(
         "37.2{ENTER}72{ENTER}128{ENTER}82{ENTER}98{ENTER}16{ENTER}2{ENTER}"
@@ -94,10 +94,11 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
     .await;
     // Allergies: "No known allergies" is answered No, which opens the list; Alt+A adds
     // a row and puts the cursor in it.
-    s.wait_for_focus("q-_nka").await;
+    s.wait_for_focus("q-allergies_nka").await;
     s.press("n").await;
     s.press(&format!("{ALT}a{RELEASE}")).await;
-    s.wait_for_focus("q-1_allergy-substance").await;
+    s.wait_for_focus("q-allergies_allergy_1__allergy-substance")
+        .await;
     s.press(&format!("Penicillin{ENTER}Hives{ENTER}mi{ENTER}"))
         .await;
     s.screenshot("intake-allergies").await;
@@ -111,7 +112,7 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
     s.wait_for_text("#intake-shortcuts", "Ctrl+Enter").await;
     s.press("?").await;
     s.find("#intake-shortcuts[hidden]").await;
-    let substance = s.find("#q-1_allergy-substance").await;
+    let substance = s.find("#q-allergies_allergy_1__allergy-substance").await;
     assert_eq!(
         substance.attr("readonly").await.unwrap().as_deref(),
         Some("true"),
@@ -121,33 +122,36 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
     let (status, answers) = stored_answers(&s);
     assert_eq!(status, "submitted");
     assert_eq!(
-        answer(&answers, ":reason"),
+        answer(&answers, "visit/reason"),
         &json!({ "valueString": "Cough for two weeks" })
     );
     assert_eq!(
-        answer(&answers, ":visit-type")["valueCoding"]["code"],
+        answer(&answers, "visit/visit-type")["valueCoding"]["code"],
         "follow-up"
     );
     assert_eq!(
-        answer(&answers, ":height"),
+        answer(&answers, "vitals/height"),
         &json!({ "valueDecimal": 172.0 })
     );
     assert_eq!(
-        answer(&answers, ":weight"),
+        answer(&answers, "vitals/weight"),
         &json!({ "valueDecimal": 81.5 })
     );
-    assert_eq!(answer(&answers, ":bmi"), &json!({ "valueDecimal": 27.5 }));
     assert_eq!(
-        answer(&answers, ":temperature"),
+        answer(&answers, "vitals/bmi"),
+        &json!({ "valueDecimal": 27.5 })
+    );
+    assert_eq!(
+        answer(&answers, "vitals/temperature"),
         &json!({ "valueDecimal": 37.2 })
     );
     for (key, n) in [
-        (":pulse", 72),
-        (":systolic", 128),
-        (":diastolic", 82),
-        (":spo2", 98),
-        (":respiratory-rate", 16),
-        (":pain", 2),
+        ("vitals/pulse", 72),
+        ("vitals/systolic", 128),
+        ("vitals/diastolic", 82),
+        ("vitals/spo2", 98),
+        ("vitals/respiratory-rate", 16),
+        ("vitals/pain", 2),
     ] {
         assert_eq!(
             answer(&answers, key),
@@ -155,20 +159,27 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
             "{key}"
         );
     }
-    assert_eq!(answer(&answers, ":nka"), &json!({ "valueBoolean": false }));
     assert_eq!(
-        answer(&answers, "1:allergy-substance"),
+        answer(&answers, "allergies/nka"),
+        &json!({ "valueBoolean": false })
+    );
+    assert_eq!(
+        answer(&answers, "allergies/allergy[1]/allergy-substance"),
         &json!({ "valueString": "Penicillin" })
     );
     assert_eq!(
-        answer(&answers, "1:allergy-reaction"),
+        answer(&answers, "allergies/allergy[1]/allergy-reaction"),
         &json!({ "valueString": "Hives" })
     );
     assert_eq!(
-        answer(&answers, "1:allergy-severity")["valueCoding"]["code"],
+        answer(&answers, "allergies/allergy[1]/allergy-severity")["valueCoding"]["code"],
         "mild"
     );
-    let bmi_source = &answers.iter().find(|(k, _, _)| k == ":bmi").unwrap().2;
+    let bmi_source = &answers
+        .iter()
+        .find(|(k, _, _)| k == "vitals/bmi")
+        .unwrap()
+        .2;
     assert_eq!(bmi_source, "calculated");
     s.finish().await;
 }
@@ -179,7 +190,7 @@ async fn a_blocked_submission_lists_its_problems_and_enter_leads_to_each_field()
     start_intake_for_zoe(&s).await;
     // Straight to Vitals (Alt+2): an impossible temperature, no reason for visit.
     s.press(&format!("{ALT}2{RELEASE}")).await;
-    s.wait_for_focus("q-_height").await;
+    s.wait_for_focus("q-vitals_height").await;
     s.press(&format!("{ENTER}{ENTER}55{ENTER}")).await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     let listed = s.wait_for_text("#intake-problems", "2 problems").await;
@@ -206,12 +217,12 @@ async fn a_blocked_submission_lists_its_problems_and_enter_leads_to_each_field()
         "the first problem has focus, not {focused:?}"
     );
     s.press(ENTER).await;
-    s.wait_for_focus("q-_reason").await;
+    s.wait_for_focus("q-visit_reason").await;
     s.press(&format!("Dizzy spells{CONTROL}{ENTER}{RELEASE}"))
         .await;
     s.wait_for_text("#intake-problems", "1 problem").await;
     s.press(ENTER).await;
-    s.wait_for_focus("q-_temperature").await;
+    s.wait_for_focus("q-vitals_temperature").await;
     // Select all, then type over it (one key sequence at a time, as WebKitWebDriver
     // loses characters sent in the same sequence after a released modifier).
     s.press(&format!("{CONTROL}a{RELEASE}")).await;
@@ -221,11 +232,11 @@ async fn a_blocked_submission_lists_its_problems_and_enter_leads_to_each_field()
     let (status, answers) = stored_answers(&s);
     assert_eq!(status, "submitted");
     assert_eq!(
-        answer(&answers, ":temperature"),
+        answer(&answers, "vitals/temperature"),
         &json!({ "valueDecimal": 37.9 })
     );
     assert_eq!(
-        answer(&answers, ":reason"),
+        answer(&answers, "visit/reason"),
         &json!({ "valueString": "Dizzy spells" })
     );
     s.finish().await;
@@ -237,16 +248,18 @@ async fn a_draft_survives_the_app_being_killed_mid_entry() {
     start_intake_for_zoe(&s).await;
     s.press(&format!("Knee pain after a fall{TAB}n")).await;
     s.press(&format!("{ALT}3{RELEASE}")).await;
-    s.wait_for_focus("q-_nka").await;
+    s.wait_for_focus("q-allergies_nka").await;
     s.press("n").await;
     s.press(&format!("{ALT}a{RELEASE}")).await;
-    s.wait_for_focus("q-1_allergy-substance").await;
+    s.wait_for_focus("q-allergies_allergy_1__allergy-substance")
+        .await;
     s.press(&format!("Latex{ENTER}Rash{ENTER}")).await;
     s.press(&format!("{ALT}a{RELEASE}")).await;
-    s.wait_for_focus("q-2_allergy-substance").await;
+    s.wait_for_focus("q-allergies_allergy_2__allergy-substance")
+        .await;
     s.press(&format!("Peanuts{ENTER}")).await;
     s.press(&format!("{ALT}2{RELEASE}")).await;
-    s.wait_for_focus("q-_height").await;
+    s.wait_for_focus("q-vitals_height").await;
     // The last value is not committed with Enter: the save after typing stops takes it.
     s.press(&format!("165{ENTER}70.2")).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
@@ -274,17 +287,34 @@ async fn a_draft_survives_the_app_being_killed_mid_entry() {
     s.wait_for_text("#intake-saved", "All changes saved").await;
     s.find("#intake-section-vitals").await;
     s.screenshot("intake-reopened").await;
-    assert_eq!(s.value_of("#q-_height").await, "165", "after {said}");
-    assert_eq!(s.value_of("#q-_weight").await, "70.2");
-    s.wait_for_value("#q-_bmi", "25.8").await;
+    assert_eq!(s.value_of("#q-vitals_height").await, "165", "after {said}");
+    assert_eq!(s.value_of("#q-vitals_weight").await, "70.2");
+    s.wait_for_value("#q-vitals_bmi", "25.8").await;
     s.press(&format!("{ALT}1{RELEASE}")).await;
-    assert_eq!(s.value_of("#q-_reason").await, "Knee pain after a fall");
-    assert!(s.is_checked("#q-_visit-type").await, "New problem");
+    assert_eq!(
+        s.value_of("#q-visit_reason").await,
+        "Knee pain after a fall"
+    );
+    assert!(s.is_checked("#q-visit_visit-type").await, "New problem");
     s.press(&format!("{ALT}3{RELEASE}")).await;
-    assert!(s.is_checked("#q-_nka--1").await, "No known allergies: No");
-    assert_eq!(s.value_of("#q-1_allergy-substance").await, "Latex");
-    assert_eq!(s.value_of("#q-1_allergy-reaction").await, "Rash");
-    assert_eq!(s.value_of("#q-2_allergy-substance").await, "Peanuts");
+    assert!(
+        s.is_checked("#q-allergies_nka--1").await,
+        "No known allergies: No"
+    );
+    assert_eq!(
+        s.value_of("#q-allergies_allergy_1__allergy-substance")
+            .await,
+        "Latex"
+    );
+    assert_eq!(
+        s.value_of("#q-allergies_allergy_1__allergy-reaction").await,
+        "Rash"
+    );
+    assert_eq!(
+        s.value_of("#q-allergies_allergy_2__allergy-substance")
+            .await,
+        "Peanuts"
+    );
     s.finish().await;
 }
 

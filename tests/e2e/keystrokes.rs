@@ -45,9 +45,9 @@ async fn open_patient(s: &Session, query: &str, shows: &str) {
 /// Reason, visit type and vitals: typed the same way at every visit.
 async fn visit_and_vitals(s: &Session) {
     s.press(&alt("i")).await;
-    s.wait_for_focus("q-_reason").await;
+    s.wait_for_focus("q-visit_reason").await;
     s.press(&format!("{REASON}{TAB}f{ENTER}")).await;
-    s.wait_for_focus("q-_height").await;
+    s.wait_for_focus("q-vitals_height").await;
     for v in VITALS {
         s.press(&format!("{v}{ENTER}")).await;
     }
@@ -63,18 +63,19 @@ async fn repeat_visit(s: &Session) {
     visit_and_vitals(s).await;
     // Allergies: confirmed as they were (focus on the "No" carried for "no known
     // allergies"). Alt+C goes on to the next section with values to confirm.
-    s.wait_for_focus("q-_nka--1").await;
+    s.wait_for_focus("q-allergies_nka--1").await;
     s.wait_for_text("#intake-confirm-bar", "for your confirmation")
         .await;
     s.press(&alt("c")).await;
     // Medications: Metformin's dose goes up (Enter selects a field's text, so typing
     // replaces it); the rest is confirmed.
-    s.wait_for_focus("q-_no-medications--1").await;
+    s.wait_for_focus("q-medications_no-medications--1").await;
     s.wait_for_text("#intake-confirm-bar", "for your confirmation")
         .await;
     s.screenshot("keystrokes-repeat-medications").await;
     s.press(&format!("{ENTER}{ENTER}")).await;
-    s.wait_for_focus("q-1_med-dose").await;
+    s.wait_for_focus("q-medications_medication_1__med-dose")
+        .await;
     s.press(&format!("{NEW_METFORMIN_DOSE}{ENTER}")).await;
     // History, social history, immunizations: each confirmed in turn.
     for section in ["medications", "history", "social", "immunizations"] {
@@ -105,10 +106,11 @@ async fn pick(s: &Session, prefix: &str) {
 /// The same visit typed into an empty form.
 async fn first_visit(s: &Session) {
     visit_and_vitals(s).await;
-    s.wait_for_focus("q-_nka").await;
+    s.wait_for_focus("q-allergies_nka").await;
     // Allergies: not "no known allergies"; one row.
     s.press(&format!("n{}", alt("a"))).await;
-    s.wait_for_focus("q-1_allergy-substance").await;
+    s.wait_for_focus("q-allergies_allergy_1__allergy-substance")
+        .await;
     s.press(&format!(
         "{}{ENTER}{}{ENTER}",
         LUKASZ_ALLERGY.substance, LUKASZ_ALLERGY.reaction
@@ -117,16 +119,18 @@ async fn first_visit(s: &Session) {
     pick(s, "se").await;
     // Medications: two rows.
     s.press(&alt("4")).await;
-    s.wait_for_focus("q-_no-medications").await;
+    s.wait_for_focus("q-medications_no-medications").await;
     s.press(&format!("n{}", alt("a"))).await;
-    s.wait_for_focus("q-1_med-name").await;
+    s.wait_for_focus("q-medications_medication_1__med-name")
+        .await;
     s.press(&format!("Metformin{ENTER}{NEW_METFORMIN_DOSE}{ENTER}"))
         .await;
     pick(s, "mg").await;
     pick(s, "tw").await;
     pick(s, "or").await;
     s.press(&alt("a")).await;
-    s.wait_for_focus("q-2_med-name").await;
+    s.wait_for_focus("q-medications_medication_2__med-name")
+        .await;
     s.press(&format!("Lisinopril{ENTER}10{ENTER}")).await;
     pick(s, "mg").await;
     pick(s, "on").await;
@@ -134,41 +138,41 @@ async fn first_visit(s: &Session) {
     s.screenshot("keystrokes-first-medications").await;
     // History: a condition with the year it began, and the father's diabetes.
     s.press(&alt("5")).await;
-    s.wait_for_focus("add-_pmh").await;
+    s.wait_for_focus("add-history_pmh").await;
     s.press(ENTER).await;
-    s.wait_for_focus("q-1_pmh-condition").await;
+    s.wait_for_focus("q-history_pmh_1__pmh-condition").await;
     s.press(&format!("{LUKASZ_CONDITION}{ENTER}")).await;
-    s.wait_for_focus("q-1_pmh-since").await;
+    s.wait_for_focus("q-history_pmh_1__pmh-since").await;
     s.press(&format!("2015-04-01{ENTER}")).await;
     // Enter went on to "Add past medical history"; Tab past it and "Add surgical history".
-    s.wait_for_focus("add-_pmh").await;
+    s.wait_for_focus("add-history_pmh").await;
     s.press(TAB).await;
-    s.wait_for_focus("add-_psh").await;
+    s.wait_for_focus("add-history_psh").await;
     s.press(TAB).await;
-    s.wait_for_focus("add-_fh").await;
+    s.wait_for_focus("add-history_fh").await;
     s.press(ENTER).await;
-    s.wait_for_focus("q-1_fh-relative").await;
+    s.wait_for_focus("q-history_fh_1__fh-relative").await;
     pick(s, "fa").await;
     s.press(&format!("{LUKASZ_CONDITION}{ENTER}")).await;
     // Social history.
     s.press(&alt("6")).await;
-    s.wait_for_focus("q-_tobacco").await;
+    s.wait_for_focus("q-social_tobacco").await;
     s.press(&format!(
         "f{ENTER}o{ENTER}{ENTER}{LUKASZ_OCCUPATION}{ENTER}"
     ))
     .await;
     // Immunizations up to date.
     s.press(&alt("7")).await;
-    s.wait_for_focus("add-_immunization").await;
+    s.wait_for_focus("add-immunizations_immunization").await;
     s.press(&format!("{TAB}y")).await;
     // Emergency contact and insurance: past the PHQ-2 (Alt+9 for a man: no pregnancy).
     s.press(&alt("9")).await;
     s.press(&format!("{ENTER}{ENTER}")).await;
-    s.wait_for_focus("q-_ec-name").await;
+    s.wait_for_focus("q-emergency-contact_ec-name").await;
     let (name, relationship, phone) = LUKASZ_CONTACT;
     s.press(&format!("{name}{ENTER}{relationship}{ENTER}{phone}{ENTER}"))
         .await;
-    s.wait_for_focus("q-_insurer").await;
+    s.wait_for_focus("q-insurance_insurer").await;
     s.press(&format!(
         "{LUKASZ_INSURER}{ENTER}{LUKASZ_POLICY_NUMBER}{ENTER}s"
     ))

@@ -81,36 +81,54 @@ impl Clinic {
         let intake = self.api.open_intake(n, e.id).unwrap();
         let carried = intake.answers.iter().any(|a| a.source == "carried");
         let mut changes = vec![
-            change(":reason", json!([{ "valueString": "Check-up" }]), 0),
-            change(":height", json!([{ "valueDecimal": 168 }]), 0),
-            change(":weight", json!([{ "valueDecimal": 64 + minutes }]), 0),
+            change("visit/reason", json!([{ "valueString": "Check-up" }]), 0),
+            change("vitals/height", json!([{ "valueDecimal": 168 }]), 0),
+            change(
+                "vitals/weight",
+                json!([{ "valueDecimal": 64 + minutes }]),
+                0,
+            ),
         ];
         if !carried {
             changes.extend([
-                change(":nka", json!([{ "valueBoolean": false }]), 0),
-                change("1:allergy", json!([]), 0),
+                change("allergies/nka", json!([{ "valueBoolean": false }]), 0),
+                change("allergies/allergy[1]", json!([]), 0),
                 change(
-                    "1:allergy-substance",
+                    "allergies/allergy[1]/allergy-substance",
                     json!([{ "valueString": "Latex" }]),
                     0,
                 ),
-                change(":no-medications", json!([{ "valueBoolean": true }]), 0),
-                change(":occupation", json!([{ "valueString": "Teacher" }]), 0),
-                change(":insurer", json!([{ "valueString": "Mutual" }]), 0),
+                change(
+                    "medications/no-medications",
+                    json!([{ "valueBoolean": true }]),
+                    0,
+                ),
+                change(
+                    "social/occupation",
+                    json!([{ "valueString": "Teacher" }]),
+                    0,
+                ),
+                change("insurance/insurer", json!([{ "valueString": "Mutual" }]), 0),
             ]);
         } else if let Some(job) = occupation {
             let rev = intake
                 .answers
                 .iter()
-                .find(|a| a.key == ":occupation")
+                .find(|a| a.key == "social/occupation")
                 .map_or(0, |a| a.rev);
-            changes.push(change(":occupation", json!([{ "valueString": job }]), rev));
+            changes.push(change(
+                "social/occupation",
+                json!([{ "valueString": job }]),
+                rev,
+            ));
         }
         self.api.save_intake(n, e.id, &changes, None).unwrap();
         let confirms: Vec<ConfirmDto> = intake
             .answers
             .iter()
-            .filter(|a| a.needs_confirmation && !(occupation.is_some() && a.key == ":occupation"))
+            .filter(|a| {
+                a.needs_confirmation && !(occupation.is_some() && a.key == "social/occupation")
+            })
             .map(|a| serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).unwrap())
             .collect();
         if !confirms.is_empty() {

@@ -141,7 +141,7 @@ async fn assert_read_only(s: &Session, id: i64, who: &str) {
     );
     open_route(s, &format!("#/intake/{id}")).await;
     s.wait_for_text("#intake-readonly", "read-only").await;
-    let weight = s.find("#q-_weight").await;
+    let weight = s.find("#q-vitals_weight").await;
     assert_eq!(
         weight.attr("readonly").await.unwrap().as_deref(),
         Some("true"),
@@ -157,8 +157,8 @@ async fn assert_read_only(s: &Session, id: i64, who: &str) {
 async fn a_physician_signs_a_changed_weight_and_the_record_is_read_only_for_everyone() {
     let data = demo_data();
     let earlier = [
-        change(":reason", json!([{ "valueString": "Cough" }])),
-        change(":weight", json!([{ "valueDecimal": 64.5 }])),
+        change("visit/reason", json!([{ "valueString": "Cough" }])),
+        change("vitals/weight", json!([{ "valueDecimal": 64.5 }])),
     ];
     submitted_visit_for_zoe(data.path(), 30, &earlier);
     let s = Session::start("review-sign", data).await;
@@ -169,7 +169,7 @@ async fn a_physician_signs_a_changed_weight_and_the_record_is_read_only_for_ever
     s.press(&format!("{ALT}2{RELEASE}")).await;
     s.wait_for_text("#intake-section-body", "Last weight 64.5 kg")
         .await;
-    s.click("#q-_weight").await;
+    s.click("#q-vitals_weight").await;
     s.press(&format!("60{ENTER}")).await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     s.wait_for_text("#intake-readonly", "Submitted on").await;
@@ -257,7 +257,10 @@ async fn a_physician_returns_an_intake_and_the_nurse_sees_the_comment() {
     let id = submitted_visit_for_zoe(
         data.path(),
         0,
-        &[change(":reason", json!([{ "valueString": "Headache" }]))],
+        &[change(
+            "visit/reason",
+            json!([{ "valueString": "Headache" }]),
+        )],
     );
     let s = Session::start("review-return", data).await;
     sign_in(&s, "physician").await;
@@ -287,7 +290,7 @@ async fn a_physician_returns_an_intake_and_the_nurse_sees_the_comment() {
     s.screenshot("review-returned-intake").await;
     // The nurse completes it and submits again: it waits in the queue once more.
     s.press(&format!("{ALT}2{RELEASE}")).await;
-    s.click("#q-_weight").await;
+    s.click("#q-vitals_weight").await;
     s.press(&format!("71{ENTER}")).await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     s.wait_for_text("#intake-readonly", "Submitted on").await;
@@ -311,8 +314,8 @@ async fn a_physician_amends_a_signed_record_with_a_reason_and_both_versions_are_
         data.path(),
         0,
         &[
-            change(":reason", json!([{ "valueString": "Cough" }])),
-            change(":weight", json!([{ "valueDecimal": 60 }])),
+            change("visit/reason", json!([{ "valueString": "Cough" }])),
+            change("vitals/weight", json!([{ "valueDecimal": 60 }])),
         ],
     );
     sign_through_api(data.path(), id);
@@ -332,7 +335,7 @@ async fn a_physician_amends_a_signed_record_with_a_reason_and_both_versions_are_
     )
     .await;
     s.press(&format!("{ALT}2{RELEASE}")).await;
-    s.click("#q-_weight").await;
+    s.click("#q-vitals_weight").await;
     s.press(&format!("{CONTROL}a{RELEASE}")).await;
     s.press(&format!("61{ENTER}")).await;
     s.wait_for_text("#intake-saved", "Saved").await;
@@ -377,7 +380,10 @@ async fn signing_a_record_that_changed_since_it_was_opened_shows_the_new_version
     let id = submitted_visit_for_zoe(
         data.path(),
         0,
-        &[change(":reason", json!([{ "valueString": "Headache" }]))],
+        &[change(
+            "visit/reason",
+            json!([{ "valueString": "Headache" }]),
+        )],
     );
     let s = Session::start("review-conflict", data).await;
     sign_in(&s, "physician").await;
@@ -396,7 +402,10 @@ async fn signing_a_record_that_changed_since_it_was_opened_shows_the_new_version
             .unwrap();
         let nurse = api.sign_in("nurse", "demo").unwrap().token;
         let nurse = Caller::Session(&nurse);
-        let t = [change(":temperature", json!([{ "valueDecimal": 39.6 }]))];
+        let t = [change(
+            "vitals/temperature",
+            json!([{ "valueDecimal": 39.6 }]),
+        )];
         api.save_intake(nurse, id, &t, None).unwrap();
         assert!(api.submit_intake(nurse, id).unwrap().submitted);
     }
@@ -425,15 +434,15 @@ async fn an_admin_marks_a_visit_in_error_and_a_discarded_amendment_changes_nothi
     let data = demo_data();
     let visit = [
         change(
-            ":reason",
+            "visit/reason",
             json!([{ "valueString": "Recorded for the wrong patient" }]),
         ),
-        change(":weight", json!([{ "valueDecimal": 101 }])),
+        change("vitals/weight", json!([{ "valueDecimal": 101 }])),
     ];
     let wrong = submitted_visit_for_zoe(data.path(), 20, &visit);
     let follow_up = [
-        change(":reason", json!([{ "valueString": "Follow-up" }])),
-        change(":weight", json!([{ "valueDecimal": 101 }])),
+        change("visit/reason", json!([{ "valueString": "Follow-up" }])),
+        change("vitals/weight", json!([{ "valueDecimal": 101 }])),
     ];
     let kept = submitted_visit_for_zoe(data.path(), 10, &follow_up);
     sign_through_api(data.path(), kept);
@@ -478,7 +487,7 @@ async fn an_admin_marks_a_visit_in_error_and_a_discarded_amendment_changes_nothi
     s.wait_for_text("#intake-amending", "Check the weight")
         .await;
     s.press(&format!("{ALT}2{RELEASE}")).await;
-    s.click("#q-_weight").await;
+    s.click("#q-vitals_weight").await;
     s.press(&format!("{CONTROL}a{RELEASE}")).await;
     s.press(&format!("99{ENTER}")).await;
     s.wait_for_text("#intake-saved", "Saved").await;
@@ -525,7 +534,7 @@ fn damage(data: &std::path::Path, id: i64) {
     .collect();
     shell(&format!(
         "{drops} UPDATE encounter_answers SET value_json = 'garbled' \
-         WHERE encounter_id = {id} AND answer_key = ':weight';"
+         WHERE encounter_id = {id} AND answer_key = 'vitals/weight';"
     ));
 }
 
@@ -537,16 +546,16 @@ async fn a_damaged_visit_says_so_and_the_next_one_still_opens() {
         data.path(),
         0,
         &[
-            change(":reason", json!([{ "valueString": "Cough" }])),
-            change(":weight", json!([{ "valueDecimal": 64.5 }])),
+            change("visit/reason", json!([{ "valueString": "Cough" }])),
+            change("vitals/weight", json!([{ "valueDecimal": 64.5 }])),
         ],
     );
     let later = submitted_visit_for_zoe(
         data.path(),
         0,
         &[
-            change(":reason", json!([{ "valueString": "Follow-up" }])),
-            change(":weight", json!([{ "valueDecimal": 63 }])),
+            change("visit/reason", json!([{ "valueString": "Follow-up" }])),
+            change("vitals/weight", json!([{ "valueDecimal": 63 }])),
         ],
     );
     damage(data.path(), earlier);
@@ -557,7 +566,7 @@ async fn a_damaged_visit_says_so_and_the_next_one_still_opens() {
         .wait_for_text("#review-notice", "This record is damaged")
         .await;
     assert!(
-        said.contains(&format!("visit {earlier}")) && said.contains(":weight"),
+        said.contains(&format!("visit {earlier}")) && said.contains("vitals/weight"),
         "the damaged visit and answer are named: {said}"
     );
     s.screenshot("review-damaged").await;

@@ -2,20 +2,22 @@
 // how answer values read on screen. Pure functions only (no DOM, no backend calls), so
 // the screen, the save queue and the problem list agree on one reading of the form.
 //
-// A key is `"<rows>:<linkId>"` (rows: the row ids of the enclosing repeating groups,
-// outermost first, joined by "."). A section is a top-level group, or a run of
-// consecutive top-level questions (titled with the form's title); its id is the linkId
-// of its first item, which is what the backend stores as the encounter's `section`.
+// A key names an item instance by its path in the form (`../shared/answer-keys.js`:
+// "medications/medication[3]/med-name"); the index builds them (`index.key(rows,
+// linkId)`, rows: the row ids of the enclosing repeating groups, outermost first). A
+// section is a top-level group, or a run of consecutive top-level questions (titled
+// with the form's title); its id is the linkId of its first item, which is what the
+// backend stores as the encounter's `section`.
 
-/** `"1.2:med-name"` -> `{ rows: [1, 2], linkId: 'med-name' }` (split at the first ":"). */
+import { formatKey, isWithin, keyAt, parseKey, rowIdsOf } from '../shared/answer-keys.js';
+
+/**
+ * `"medications/medication[2]/med-name"` -> `{ rows: [2], linkId: 'med-name' }` (text that
+ * is not a key: no rows, the text as linkId).
+ */
 export function splitKey(key) {
-  const at = key.indexOf(':');
-  const head = at < 0 ? '' : key.slice(0, at);
-  return { rows: head ? head.split('.').map(Number) : [], linkId: at < 0 ? key : key.slice(at + 1) };
-}
-
-export function makeKey(rows, linkId) {
-  return `${rows.join('.')}:${linkId}`;
+  const k = parseKey(key);
+  return k ? { rows: k.rows, linkId: k.linkId } : { rows: [], linkId: String(key) };
 }
 
 /** A key made safe for an element id: anything outside [A-Za-z0-9_-] becomes "_". */
@@ -27,12 +29,8 @@ export const fieldId = (key) => `q-${idSafe(key)}`;
 export const errorId = (key) => `err-${idSafe(key)}`;
 
 /** True when `key` is the row `rowKey` itself or anything inside that row. */
-export function isWithinRow(key, rowKey, index) {
-  if (key === rowKey) return true;
-  const row = splitKey(rowKey);
-  const k = splitKey(key);
-  if (k.rows.length < row.rows.length || !row.rows.every((r, i) => k.rows[i] === r)) return false;
-  return index.ancestors(k.linkId).includes(row.linkId);
+export function isWithinRow(key, rowKey) {
+  return isWithin(key, rowKey);
 }
 
 const NO_ANSWER_TYPES = new Set(['group', 'display']);
@@ -52,22 +50,30 @@ export function isFilledByApp(item) {
 }
 
 /**
- * Every item by linkId, with its ancestors (outermost first) and its section:
- * `{ get(linkId), ancestors(linkId), sectionOf(linkId), all }`.
+ * Every item by linkId, with its ancestors (outermost first), its path and its section:
+ * `{ get(linkId), ancestors(linkId), sectionOf(linkId), key(rows, linkId), all }`.
+ * `key` builds an instance's key (fewer rows than repeating groups: the key of a list
+ * as a whole); an item the form lacks gets its rows as unnamed segments.
  */
 export function indexForm(form, sections) {
   const entries = new Map();
-  const walk = (items, ancestors, sectionId) => {
+  const walk = (items, ancestors, path, sectionId) => {
     for (const item of items) {
-      entries.set(item.linkId, { item, ancestors, sectionId });
-      walk(item.items || [], [...ancestors, item.linkId], sectionId);
+      const own = [...path, { linkId: item.linkId, repeats: isRowGroup(item) }];
+      if (!entries.has(item.linkId)) entries.set(item.linkId, { item, ancestors, path: own, sectionId });
+      walk(item.items || [], [...ancestors, item.linkId], own, sectionId);
     }
   };
-  for (const section of sections) walk(section.items, [], section.id);
+  for (const section of sections) walk(section.items, [], [], section.id);
   return {
     get: (linkId) => entries.get(linkId)?.item ?? null,
     ancestors: (linkId) => entries.get(linkId)?.ancestors ?? [],
     sectionOf: (linkId) => entries.get(linkId)?.sectionId ?? null,
+    key: (rows, linkId) => {
+      const path = entries.get(linkId)?.path;
+      if (path) return keyAt(path, rows);
+      return formatKey([...rows.map((row) => ({ linkId: '', row })), { linkId, row: null }]);
+    },
     all: entries,
   };
 }
@@ -100,15 +106,9 @@ export function sectionFor(sections, linkId) {
   return sections.find((s) => s.items.some((i) => i.linkId === linkId)) || sections[0] || null;
 }
 
-/** The row ids of a repeating group under `parentRows`, ascending. */
-export function rowIds(answers, parentRows, groupLinkId) {
-  const ids = [];
-  for (const key of answers.keys()) {
-    const k = splitKey(key);
-    if (k.linkId !== groupLinkId || k.rows.length !== parentRows.length + 1) continue;
-    if (parentRows.every((r, i) => k.rows[i] === r)) ids.push(k.rows[k.rows.length - 1]);
-  }
-  return ids.sort((a, b) => a - b);
+/** The row ids of the list `groupKey` (the group's key without its own row), ascending. */
+export function rowIds(answers, groupKey) {
+  return rowIdsOf(answers.keys(), groupKey);
 }
 
 /** Whether a carried answer still waits for this visit's confirmation. */
@@ -124,29 +124,29 @@ export function hasValue(answer) {
  * Walks the shown item instances of `items` at `rows`: `visit(item, key, rows)` for each
  * enabled, non-hidden item, descending into groups and the rows of repeating groups.
  */
-export function walkInstances(items, rows, answers, disabled, visit) {
+export function walkInstances(index, items, rows, answers, disabled, visit) {
   for (const item of items) {
     if (item.hidden) continue;
-    const key = makeKey(rows, item.linkId);
+    const key = index.key(rows, item.linkId);
     if (disabled.has(key)) continue;
     if (isRowGroup(item)) {
-      for (const id of rowIds(answers, rows, item.linkId)) {
+      for (const id of rowIds(answers, key)) {
         const rowRows = [...rows, id];
-        if (disabled.has(makeKey(rowRows, item.linkId))) continue;
-        walkInstances(item.items || [], rowRows, answers, disabled, visit);
+        if (disabled.has(index.key(rowRows, item.linkId))) continue;
+        walkInstances(index, item.items || [], rowRows, answers, disabled, visit);
       }
       continue;
     }
     visit(item, key, rows);
-    if (item.items?.length) walkInstances(item.items, rows, answers, disabled, visit);
+    if (item.items?.length) walkInstances(index, item.items, rows, answers, disabled, visit);
   }
 }
 
 /** `{ answered, total }` for a section: the shown questions the person fills. */
-export function sectionProgress(section, answers, disabled) {
+export function sectionProgress(section, answers, disabled, index) {
   let answered = 0;
   let total = 0;
-  walkInstances(section.items, [], answers, disabled, (item, key) => {
+  walkInstances(index, section.items, [], answers, disabled, (item, key) => {
     if (!isQuestion(item) || isFilledByApp(item)) return;
     total += 1;
     if (hasValue(answers.get(key))) answered += 1;
@@ -161,13 +161,13 @@ export function sectionProgress(section, answers, disabled) {
  */
 export function sectionEntries(form, problems) {
   return form.sections.map((x) => {
-    const { answered, total } = sectionProgress(x, form.answers, form.disabled);
+    const { answered, total } = sectionProgress(x, form.answers, form.disabled, form.index);
     const mine = problems.filter((p) => form.index.sectionOf(p.linkId) === x.id);
     const toConfirm = [...form.answers].filter(([key, a]) => a.needsConfirmation && !a.confirmedBy &&
       !form.disabled.has(key) && form.index.sectionOf(a.linkId) === x.id).length;
     return {
       id: x.id, title: x.title, answered, total, toConfirm, current: x.id === form.current,
-      off: sectionDisabled(x, form.disabled) && x.id !== form.current,
+      off: sectionDisabled(x, form.disabled, form.index) && x.id !== form.current,
       errors: mine.filter((p) => p.severity === 'error').length,
       warnings: mine.filter((p) => p.severity !== 'error').length,
     };
@@ -175,8 +175,8 @@ export function sectionEntries(form, problems) {
 }
 
 /** Whether the whole section is switched off by its enableWhen right now. */
-export function sectionDisabled(section, disabled) {
-  return section.items.every((item) => item.hidden || disabled.has(makeKey([], item.linkId)));
+export function sectionDisabled(section, disabled, index) {
+  return section.items.every((item) => item.hidden || disabled.has(index.key([], item.linkId)));
 }
 
 /**
@@ -189,7 +189,7 @@ export function describeKey(key, { sections, index, answers }) {
   const item = index.get(linkId);
   const groups = index.ancestors(linkId).map((id) => index.get(id)).filter((g) => g && isRowGroup(g));
   const where = groups.map((g, depth) => {
-    const position = rowIds(answers, rows.slice(0, depth), g.linkId).indexOf(rows[depth]) + 1;
+    const position = rowIds(answers, index.key(rows.slice(0, depth), g.linkId)).indexOf(rows[depth]) + 1;
     return `${g.text || g.linkId} ${position || rows[depth]}`;
   });
   const question = item ? item.text || item.linkId : linkId;

@@ -12,7 +12,7 @@
 
 import { h, replaceChildren } from '../shared/dom.js';
 import { createField, unsupportedNotice } from './fields.js';
-import { idSafe, isRowGroup, isWithinRow, makeKey, rowIds } from './model.js';
+import { idSafe, isRowGroup, isWithinRow, rowIds } from './model.js';
 
 const FIELD_SELECTOR = 'input, select, textarea, button.q-add-row';
 
@@ -50,7 +50,7 @@ export function renderSection(section, ctx) {
     const out = [];
     for (const item of items) {
       if (item.hidden) continue;
-      const key = makeKey(rows, item.linkId);
+      const key = ctx.index.key(rows, item.linkId);
       let node;
       if (isRowGroup(item)) node = repeatingGroup(item, rows);
       else if (item.type === 'group') {
@@ -95,7 +95,7 @@ export function renderSection(section, ctx) {
 
   function rowElement(item, parentRows, id, position) {
     const rowRows = [...parentRows, id];
-    const rowKey = makeKey(rowRows, item.linkId);
+    const rowKey = ctx.index.key(rowRows, item.linkId);
     const title = h('span', { class: 'q-row-title' });
     const prov = h('div', { class: 'q-prov q-row-prov', hidden: true });
     const row = h('fieldset', { class: 'q-row', dataset: { key: rowKey, row: String(id) } },
@@ -115,7 +115,7 @@ export function renderSection(section, ctx) {
   }
 
   function repeatingGroup(item, parentRows) {
-    const groupKey = makeKey(parentRows, item.linkId);
+    const groupKey = ctx.index.key(parentRows, item.linkId);
     const rowsEl = h('div', { class: 'q-rows' });
     const empty = h('p', { class: 'muted q-rows-empty' }, `No ${(item.text || item.linkId).toLowerCase()} added.`);
     const add = ctx.readOnly ? null : h('button', { type: 'button', class: 'secondary small q-add-row',
@@ -133,12 +133,12 @@ export function renderSection(section, ctx) {
     const byId = new Map();
 
     function sync() {
-      const ids = rowIds(ctx.answers, parentRows, item.linkId);
+      const ids = rowIds(ctx.answers, groupKey);
       for (const [id, row] of byId) {
         if (ids.includes(id)) continue;
         const rowKey = row.dataset.key;
-        for (const key of [...widgets.keys()]) if (isWithinRow(key, rowKey, ctx.index)) widgets.delete(key);
-        for (const key of [...nodes.keys()]) if (isWithinRow(key, rowKey, ctx.index)) nodes.delete(key);
+        for (const key of [...widgets.keys()]) if (isWithinRow(key, rowKey)) widgets.delete(key);
+        for (const key of [...nodes.keys()]) if (isWithinRow(key, rowKey)) nodes.delete(key);
         row.remove();
         byId.delete(id);
       }

@@ -14,9 +14,10 @@
 // submission attempt (`revealAll`), so a new form does not open red.
 
 import {
-  buildSections, describeKey, hasValue, indexForm, isWithinRow, makeKey, rowIds, sameValues,
+  buildSections, describeKey, hasValue, indexForm, isWithinRow, rowIds, sameValues,
   sectionDisabled, sectionEntries, sectionFor, sortProblems, splitKey, waitsForConfirmation,
 } from './model.js';
+import { listKeyOf, rowKeyOf } from '../shared/answer-keys.js';
 
 export function createIntakeState() {
   const s = {
@@ -38,7 +39,7 @@ export function createIntakeState() {
 
   /** The sections the list shows: those that apply now, and the current one. */
   function visibleSections() {
-    return s.sections.filter((x) => !sectionDisabled(x, s.disabled) || x.id === s.current);
+    return s.sections.filter((x) => !sectionDisabled(x, s.disabled, s.index) || x.id === s.current);
   }
 
   /** Keys of section `id` whose carried values wait for confirmation. */
@@ -117,7 +118,7 @@ export function createIntakeState() {
     /** Alt+n: the id of the nth section of the list (sections that do not apply skipped). */
     sectionNumber: (n) => visibleSections()[n - 1]?.id ?? null,
     /** Whether the whole current section is ruled out by the answers it depends on. */
-    currentOff: () => Boolean(section(s.current)) && sectionDisabled(section(s.current), s.disabled),
+    currentOff: () => Boolean(section(s.current)) && sectionDisabled(section(s.current), s.disabled, s.index),
 
     // Typing and committing.
 
@@ -191,11 +192,11 @@ export function createIntakeState() {
 
     /** Adds a row to `item` under `parentRows` (never reusing an id): its row key. */
     addRow(item, parentRows) {
-      const groupKey = makeKey(parentRows, item.linkId);
-      const id = Math.max(0, maxRow.get(groupKey) || 0, ...rowIds(s.answers, parentRows, item.linkId)) + 1;
+      const groupKey = s.index.key(parentRows, item.linkId);
+      const id = Math.max(0, maxRow.get(groupKey) || 0, ...rowIds(s.answers, groupKey)) + 1;
       maxRow.set(groupKey, id);
       const rows = [...parentRows, id];
-      const rowKey = makeKey(rows, item.linkId);
+      const rowKey = s.index.key(rows, item.linkId);
       s.answers.set(rowKey, { key: rowKey, linkId: item.linkId, rows, values: [] });
       return rowKey;
     },
@@ -206,19 +207,18 @@ export function createIntakeState() {
      * is left) and the group's key.
      */
     removeRow(rowKey) {
-      const { rows, linkId } = splitKey(rowKey);
-      const parentRows = rows.slice(0, -1);
+      const { rows } = splitKey(rowKey);
       const last = rows[rows.length - 1];
-      const groupKey = makeKey(parentRows, linkId);
+      const groupKey = listKeyOf(rowKey);
       maxRow.set(groupKey, Math.max(maxRow.get(groupKey) || 0, last));
-      const within = (k) => isWithinRow(k, rowKey, s.index);
+      const within = (k) => isWithinRow(k, rowKey);
       for (const k of [...s.answers.keys()]) if (within(k)) s.answers.delete(k);
       for (const k of [...dirty]) if (within(k)) dirty.delete(k);
       for (const k of [...localErrors.keys()]) if (within(k)) localErrors.delete(k);
       s.problems = s.problems.filter((p) => !within(p.key));
-      const ids = rowIds(s.answers, parentRows, linkId);
+      const ids = rowIds(s.answers, groupKey);
       const nextId = ids.find((i) => i > last) ?? ids[ids.length - 1];
-      return { within, focusRowKey: nextId ? makeKey([...parentRows, nextId], linkId) : null, groupKey };
+      return { within, focusRowKey: nextId ? rowKeyOf(groupKey, nextId) : null, groupKey };
     },
 
     // Problems and counts.

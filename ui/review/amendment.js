@@ -7,7 +7,7 @@
 // none); `createAmendmentPanel()` lists them (#review-amendment-changes).
 
 import { h, replaceChildren } from '../shared/dom.js';
-import { buildSections, describeKey, indexForm, sameValues } from '../intake/model.js';
+import { buildSections, describeKey, indexForm, sameValues, splitKey } from '../intake/model.js';
 import { answerText } from './format.js';
 
 function shownAnswers(answers) {
@@ -51,9 +51,9 @@ export function createAmendmentPanel() {
       const sections = buildSections(review.form);
       const form = { sections, index: indexForm(review.form, sections),
         answers: new Map((review.answers || []).map((a) => [a.key, a])) };
-      const rows = [...changes].filter(([key]) => form.index.get(key.slice(key.indexOf(':') + 1)));
+      const rows = [...changes].filter(([key]) => form.index.get(splitKey(key).linkId));
       replaceChildren(list, rows.length ? rows.map(([key, c]) => {
-        const item = form.index.get(key.slice(key.indexOf(':') + 1));
+        const item = form.index.get(splitKey(key).linkId);
         return h('li', { dataset: { key } }, h('span', { class: 'rv-amendment-what' }, describeKey(key, form)),
           h('span', { class: 'rv-amendment-detail' },
             `${answerText(item, c.before) || 'not answered'} → ${answerText(item, c.after) || 'not answered'}`));

@@ -15,7 +15,7 @@
 
 import { h } from '../shared/dom.js';
 import { dayText } from '../intake/carry.js';
-import { buildSections, idSafe, isQuestion, isRowGroup, makeKey, rowIds } from '../intake/model.js';
+import { buildSections, idSafe, indexForm, isQuestion, isRowGroup, rowIds } from '../intake/model.js';
 import { wasText } from './amendment.js';
 import { answerText, namesFrom } from './format.js';
 
@@ -68,6 +68,8 @@ export function renderSummary(review, { id = 'review-record', caption = null, am
   const names = namesFrom(review.people);
   const form = review.form;
   const sections = buildSections(form);
+  const index = indexForm(form, sections);
+  const makeKey = (rows, linkId) => index.key(rows, linkId);
   const answers = new Map((review.answers || []).filter((a) => a.inRecord !== false).map((a) => [a.key, a]));
   const disabled = new Set(review.disabled || []);
   const problems = new Map();
@@ -107,7 +109,7 @@ export function renderSummary(review, { id = 'review-record', caption = null, am
     const list = parentRows.length === 0 && compared ? listChanges.get(item.linkId) : null;
     const byAfter = new Map((list?.rows || []).filter((r) => r.afterRow !== null).map((r) => [r.afterRow, r]));
     const stopped = (list?.rows || []).filter((r) => r.change === 'removed');
-    const ids = rowIds(answers, parentRows, item.linkId).filter((r) => !disabled.has(makeKey([...parentRows, r], item.linkId)));
+    const ids = rowIds(answers, makeKey(parentRows, item.linkId)).filter((r) => !disabled.has(makeKey([...parentRows, r], item.linkId)));
     const body = ids.map((rowId) => {
       const rowRows = [...parentRows, rowId];
       const rowKey = makeKey(rowRows, item.linkId);

@@ -190,64 +190,79 @@ impl Changes<'_> {
 }
 
 fn medication(c: &mut Changes<'_>, o: &Options, row: usize, m: (&str, f64, &str, &str, &str)) {
-    c.row(&format!("{row}:medication"));
-    c.text(&format!("{row}:med-name"), m.0);
-    c.decimal(&format!("{row}:med-dose"), m.1);
-    c.put(&format!("{row}:med-unit"), vec![o.get("med-unit", m.2)]);
+    c.row(&format!("medications/medication[{row}]"));
+    c.text(&format!("medications/medication[{row}]/med-name"), m.0);
+    c.decimal(&format!("medications/medication[{row}]/med-dose"), m.1);
     c.put(
-        &format!("{row}:med-frequency"),
+        &format!("medications/medication[{row}]/med-unit"),
+        vec![o.get("med-unit", m.2)],
+    );
+    c.put(
+        &format!("medications/medication[{row}]/med-frequency"),
         vec![o.get("med-frequency", m.3)],
     );
-    c.put(&format!("{row}:med-route"), vec![o.get("med-route", m.4)]);
+    c.put(
+        &format!("medications/medication[{row}]/med-route"),
+        vec![o.get("med-route", m.4)],
+    );
 }
 
 /// What the nurse types at every visit: reason, vitals, review of systems, PHQ-2.
 fn every_visit(c: &mut Changes<'_>, o: &Options, p: usize, visit: usize) {
     let n = p * 2 + visit;
-    c.text(":reason", REASONS[n % REASONS.len()]);
+    c.text("visit/reason", REASONS[n % REASONS.len()]);
     let visit_type = if visit == 0 {
         "new-problem"
     } else {
         "follow-up"
     };
-    c.put(":visit-type", vec![o.get("visit-type", visit_type)]);
-    c.decimal(":height", 155.0 + (p % 40) as f64);
-    c.decimal(":weight", 58.0 + (n % 45) as f64 + 0.5);
-    c.decimal(":temperature", 36.4 + (n % 6) as f64 / 10.0);
-    c.integer(":pulse", 62 + (n % 30) as i64);
-    c.integer(":systolic", 112 + (n % 40) as i64);
-    c.integer(":diastolic", 70 + (n % 20) as i64);
-    c.integer(":spo2", 95 + (n % 5) as i64);
-    c.boolean(":ros-fever", false);
-    c.boolean(":ros-chest-pain", false);
-    c.boolean(":ros-headache", n.is_multiple_of(3));
-    c.boolean(":ros-cough", n % 4 == 1);
-    c.boolean(":ros-dizziness", false);
+    c.put("visit/visit-type", vec![o.get("visit-type", visit_type)]);
+    c.decimal("vitals/height", 155.0 + (p % 40) as f64);
+    c.decimal("vitals/weight", 58.0 + (n % 45) as f64 + 0.5);
+    c.decimal("vitals/temperature", 36.4 + (n % 6) as f64 / 10.0);
+    c.integer("vitals/pulse", 62 + (n % 30) as i64);
+    c.integer("vitals/systolic", 112 + (n % 40) as i64);
+    c.integer("vitals/diastolic", 70 + (n % 20) as i64);
+    c.integer("vitals/spo2", 95 + (n % 5) as i64);
+    c.boolean("ros/ros-fever", false);
+    c.boolean("ros/ros-chest-pain", false);
+    c.boolean("ros/ros-headache", n.is_multiple_of(3));
+    c.boolean("ros/ros-cough", n % 4 == 1);
+    c.boolean("ros/ros-dizziness", false);
     c.text(
-        ":ros-notes",
+        "ros/ros-notes",
         "Symptoms ease by midday; paracetamol helps. Sleeps about six hours.",
     );
     let phq = ["LA6568-5", "LA6569-3", "LA6570-1"];
-    c.put(":phq2-interest", vec![o.get("phq2-interest", phq[n % 3])]);
-    c.put(":phq2-mood", vec![o.get("phq2-mood", phq[(n / 3) % 3])]);
+    c.put(
+        "phq2/phq2-interest",
+        vec![o.get("phq2-interest", phq[n % 3])],
+    );
+    c.put("phq2/phq2-mood", vec![o.get("phq2-mood", phq[(n / 3) % 3])]);
 }
 
 fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
     every_visit(c, o, p, 0);
     let allergies = p % 3;
-    c.boolean(":nka", allergies == 0);
+    c.boolean("allergies/nka", allergies == 0);
     for r in 0..allergies {
         let (substance, reaction, severity) = ALLERGIES[(p + r) % ALLERGIES.len()];
         let row = r + 1;
-        c.row(&format!("{row}:allergy"));
-        c.text(&format!("{row}:allergy-substance"), substance);
-        c.text(&format!("{row}:allergy-reaction"), reaction);
+        c.row(&format!("allergies/allergy[{row}]"));
+        c.text(
+            &format!("allergies/allergy[{row}]/allergy-substance"),
+            substance,
+        );
+        c.text(
+            &format!("allergies/allergy[{row}]/allergy-reaction"),
+            reaction,
+        );
         c.put(
-            &format!("{row}:allergy-severity"),
+            &format!("allergies/allergy[{row}]/allergy-severity"),
             vec![o.get("allergy-severity", severity)],
         );
     }
-    c.boolean(":no-medications", false);
+    c.boolean("medications/no-medications", false);
     for r in 0..1 + p % 4 {
         medication(c, o, r + 1, MEDICATIONS[(p + r) % MEDICATIONS.len()]);
     }
@@ -258,26 +273,35 @@ fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
         c.date(&format!("{}:pmh-since", r + 1), since);
     }
     if p.is_multiple_of(2) {
-        c.row("1:psh");
-        c.text("1:psh-procedure", "Appendectomy");
-        c.date("1:psh-date", "1998");
+        c.row("history/psh[1]");
+        c.text("history/psh[1]/psh-procedure", "Appendectomy");
+        c.date("history/psh[1]/psh-date", "1998");
     }
-    c.row("1:fh");
-    c.put("1:fh-relative", vec![o.get("fh-relative", "father")]);
-    c.text("1:fh-condition", "Myocardial infarction at 58");
-    c.put(":tobacco", vec![o.get("tobacco", "never")]);
-    c.put(":alcohol", vec![o.get("alcohol", "occasional")]);
-    c.text(":occupation", "Secondary-school teacher");
-    c.row("1:immunization");
-    c.text("1:imm-vaccine", "Influenza");
-    c.date("1:imm-date", "2025-10-12");
-    c.put(":imm-up-to-date", vec![o.get("imm-up-to-date", "yes")]);
+    c.row("history/fh[1]");
+    c.put(
+        "history/fh[1]/fh-relative",
+        vec![o.get("fh-relative", "father")],
+    );
+    c.text("history/fh[1]/fh-condition", "Myocardial infarction at 58");
+    c.put("social/tobacco", vec![o.get("tobacco", "never")]);
+    c.put("social/alcohol", vec![o.get("alcohol", "occasional")]);
+    c.text("social/occupation", "Secondary-school teacher");
+    c.row("immunizations/immunization[1]");
+    c.text("immunizations/immunization[1]/imm-vaccine", "Influenza");
+    c.date("immunizations/immunization[1]/imm-date", "2025-10-12");
+    c.put(
+        "immunizations/imm-up-to-date",
+        vec![o.get("imm-up-to-date", "yes")],
+    );
     if female {
-        c.put(":pregnant", vec![o.get("pregnant", "no")]);
+        c.put("pregnancy/pregnant", vec![o.get("pregnant", "no")]);
     }
-    c.text(":insurer", "Blue River Health");
-    c.text(":policy-number", &format!("BRH-22-{:04}-09", p));
-    c.put(":insurance-holder", vec![o.get("insurance-holder", "self")]);
+    c.text("insurance/insurer", "Blue River Health");
+    c.text("insurance/policy-number", &format!("BRH-22-{:04}-09", p));
+    c.put(
+        "insurance/insurance-holder",
+        vec![o.get("insurance-holder", "self")],
+    );
 }
 
 /// The highest row number of repeating group `link` among `revs`' keys.
@@ -328,9 +352,15 @@ fn visit(api: &Api, clock: &ManualClock, who: &People, o: &Options, pid: i64, p:
             ("Amlodipine", 5.0, "mg", "once-daily", "oral"),
         );
         let row = last_row(&revs, "immunization") + 1;
-        c.row(&format!("{row}:immunization"));
-        c.text(&format!("{row}:imm-vaccine"), "COVID-19 booster");
-        c.date(&format!("{row}:imm-date"), "2026-09-30");
+        c.row(&format!("immunizations/immunization[{row}]"));
+        c.text(
+            &format!("immunizations/immunization[{row}]/imm-vaccine"),
+            "COVID-19 booster",
+        );
+        c.date(
+            &format!("immunizations/immunization[{row}]/imm-date"),
+            "2026-09-30",
+        );
     }
     step();
     if !confirms.is_empty() {

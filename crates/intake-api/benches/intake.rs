@@ -112,26 +112,30 @@ fn patient_with_visits(api: &Api, nurse: Caller<'_>, n: usize) -> i64 {
         let e = api.start_intake(nurse, pid, None, None).expect("start");
         let opened = api.open_intake(nurse, e.id).expect("open");
         let mut changes = vec![
-            change(":reason", json!({ "valueString": format!("Visit {i}") }), 0),
-            change(":weight", json!({ "valueDecimal": 80 + (i % 7) }), 0),
-            change(":pulse", json!({ "valueInteger": 70 + (i % 9) }), 0),
+            change(
+                "visit/reason",
+                json!({ "valueString": format!("Visit {i}") }),
+                0,
+            ),
+            change("vitals/weight", json!({ "valueDecimal": 80 + (i % 7) }), 0),
+            change("vitals/pulse", json!({ "valueInteger": 70 + (i % 9) }), 0),
         ];
         if i == 0 {
-            changes.push(change(":nka", json!({ "valueBoolean": false }), 0));
+            changes.push(change("allergies/nka", json!({ "valueBoolean": false }), 0));
             changes.push(change(
-                ":occupation",
+                "social/occupation",
                 json!({ "valueString": "Electrician" }),
                 0,
             ));
             for row in 1..=2 {
                 changes.push(
                     serde_json::from_value(
-                        json!({ "key": format!("{row}:allergy"), "values": [], "baseRev": 0 }),
+                        json!({ "key": format!("allergies/allergy[{row}]"), "values": [], "baseRev": 0 }),
                     )
                     .expect("row"),
                 );
                 changes.push(change(
-                    &format!("{row}:allergy-substance"),
+                    &format!("allergies/allergy[{row}]/allergy-substance"),
                     json!({ "valueString": format!("Substance {row}") }),
                     0,
                 ));
@@ -139,12 +143,12 @@ fn patient_with_visits(api: &Api, nurse: Caller<'_>, n: usize) -> i64 {
             for row in 1..=3 {
                 changes.push(
                     serde_json::from_value(
-                        json!({ "key": format!("{row}:medication"), "values": [], "baseRev": 0 }),
+                        json!({ "key": format!("medications/medication[{row}]"), "values": [], "baseRev": 0 }),
                     )
                     .expect("row"),
                 );
                 changes.push(change(
-                    &format!("{row}:med-name"),
+                    &format!("medications/medication[{row}]/med-name"),
                     json!({ "valueString": format!("Medicine {row}") }),
                     0,
                 ));
@@ -289,23 +293,23 @@ fn main() {
     // A realistic draft: vitals, three medications, a history row.
     let mut changes = vec![
         change(
-            ":reason",
+            "visit/reason",
             json!({ "valueString": "Follow-up of hypertension" }),
             0,
         ),
-        change(":height", json!({ "valueDecimal": 172 }), 0),
-        change(":weight", json!({ "valueDecimal": 81.5 }), 0),
-        change(":pulse", json!({ "valueInteger": 72 }), 0),
+        change("vitals/height", json!({ "valueDecimal": 172 }), 0),
+        change("vitals/weight", json!({ "valueDecimal": 81.5 }), 0),
+        change("vitals/pulse", json!({ "valueInteger": 72 }), 0),
     ];
     for row in 1..=3 {
         changes.push(
             serde_json::from_value(
-                json!({ "key": format!("{row}:medication"), "values": [], "baseRev": 0 }),
+                json!({ "key": format!("medications/medication[{row}]"), "values": [], "baseRev": 0 }),
             )
             .expect("row"),
         );
         changes.push(change(
-            &format!("{row}:med-name"),
+            &format!("medications/medication[{row}]/med-name"),
             json!({ "valueString": format!("Medicine {row}") }),
             0,
         ));
@@ -349,7 +353,7 @@ fn save_one_field(api: &Api, nurse: Caller<'_>, id: i64, c: &mut Criterion) {
                     nurse,
                     id,
                     &[change(
-                        ":systolic",
+                        "vitals/systolic",
                         json!({ "valueInteger": 100 + (i % 50) as i64 }),
                         rev,
                     )],
@@ -359,7 +363,7 @@ fn save_one_field(api: &Api, nurse: Caller<'_>, id: i64, c: &mut Criterion) {
             rev = saved
                 .answers
                 .iter()
-                .find(|a| a.key == ":systolic")
+                .find(|a| a.key == "vitals/systolic")
                 .map_or(rev, |a| a.rev);
         }),
     );
@@ -369,14 +373,18 @@ fn save_one_field(api: &Api, nurse: Caller<'_>, id: i64, c: &mut Criterion) {
                 .save_intake(
                     nurse,
                     id,
-                    &[change(":systolic", json!({ "valueInteger": 120 }), rev)],
+                    &[change(
+                        "vitals/systolic",
+                        json!({ "valueInteger": 120 }),
+                        rev,
+                    )],
                     None,
                 )
                 .expect("save");
             rev = saved
                 .answers
                 .iter()
-                .find(|a| a.key == ":systolic")
+                .find(|a| a.key == "vitals/systolic")
                 .map_or(rev, |a| a.rev);
         })
     });

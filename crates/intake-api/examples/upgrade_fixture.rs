@@ -101,21 +101,29 @@ fn filled(
     };
     let mut changes = vec![
         change(
-            ":reason",
+            "visit/reason",
             json!([{ "valueString": reason }]),
-            rev(":reason"),
+            rev("visit/reason"),
         )?,
         change(
-            ":weight",
+            "vitals/weight",
             json!([{ "valueDecimal": weight }]),
-            rev(":weight"),
+            rev("vitals/weight"),
         )?,
-        change(":nka", json!([{ "valueBoolean": true }]), rev(":nka"))?,
+        change(
+            "allergies/nka",
+            json!([{ "valueBoolean": true }]),
+            rev("allergies/nka"),
+        )?,
     ];
-    if intake.answers.iter().all(|a| a.key != "1:medication") {
-        changes.push(change("1:medication", json!([]), 0)?);
+    if intake
+        .answers
+        .iter()
+        .all(|a| a.key != "medications/medication[1]")
+    {
+        changes.push(change("medications/medication[1]", json!([]), 0)?);
         changes.push(change(
-            "1:med-name",
+            "medications/medication[1]/med-name",
             json!([{ "valueString": medication }]),
             0,
         )?);
@@ -234,12 +242,16 @@ fn main() -> Result<(), ApiError> {
     let rev = intake
         .answers
         .iter()
-        .find(|a| a.key == ":weight")
+        .find(|a| a.key == "vitals/weight")
         .map_or(0, |a| a.rev);
     d.api.save_intake(
         d.physician(),
         repeat,
-        &[change(":weight", json!([{ "valueDecimal": 82.6 }]), rev)?],
+        &[change(
+            "vitals/weight",
+            json!([{ "valueDecimal": 82.6 }]),
+            rev,
+        )?],
         None,
     )?;
     sign(&d, repeat)?;

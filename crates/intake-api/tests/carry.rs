@@ -50,18 +50,21 @@ fn answer<'a>(intake: &'a IntakeDto, key: &str) -> Option<&'a intake_api::wire::
 fn first_visit(api: &Api, nurse: Caller<'_>, pid: i64) -> i64 {
     let e = api.start_intake(nurse, pid, None, None).unwrap();
     let changes = [
-        change(":reason", json!([{ "valueString": "Cough" }])),
-        change(":weight", json!([{ "valueDecimal": 82 }])),
-        change(":nka", json!([{ "valueBoolean": false }])),
-        change("1:allergy", json!([])),
+        change("visit/reason", json!([{ "valueString": "Cough" }])),
+        change("vitals/weight", json!([{ "valueDecimal": 82 }])),
+        change("allergies/nka", json!([{ "valueBoolean": false }])),
+        change("allergies/allergy[1]", json!([])),
         change(
-            "1:allergy-substance",
+            "allergies/allergy[1]/allergy-substance",
             json!([{ "valueString": "Penicillin" }]),
         ),
-        change("2:allergy", json!([])),
-        change("2:allergy-substance", json!([{ "valueString": "Latex" }])),
-        change(":occupation", json!([{ "valueString": "Teacher" }])),
-        change(":insurer", json!([{ "valueString": "Mutual" }])),
+        change("allergies/allergy[2]", json!([])),
+        change(
+            "allergies/allergy[2]/allergy-substance",
+            json!([{ "valueString": "Latex" }]),
+        ),
+        change("social/occupation", json!([{ "valueString": "Teacher" }])),
+        change("insurance/insurer", json!([{ "valueString": "Mutual" }])),
     ];
     api.save_intake(nurse, e.id, &changes, None).unwrap();
     let done = api.submit_intake(nurse, e.id).unwrap();
@@ -83,7 +86,7 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
     let second = api.start_intake(nurse, pid, None, None).unwrap();
     let intake = api.open_intake(nurse, second.id).unwrap();
     // Lists and "no known allergies" come back, from the first visit, to confirm.
-    let row = answer(&intake, "2:allergy").expect("the second allergy row");
+    let row = answer(&intake, "allergies/allergy[2]").expect("the second allergy row");
     assert_eq!(row.source, "carried");
     let from = row.carried.as_ref().unwrap();
     assert_eq!(
@@ -91,28 +94,32 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         (first, "2026-10-02", "nurse")
     );
     assert!(row.needs_confirmation);
-    let latex = answer(&intake, "2:allergy-substance").unwrap();
+    let latex = answer(&intake, "allergies/allergy[2]/allergy-substance").unwrap();
     assert_eq!(
         (latex.values[0].clone(), latex.source.as_str()),
         (json!({ "valueString": "Latex" }), "carried")
     );
     assert!(!latex.needs_confirmation, "a row confirms as a whole");
-    assert!(answer(&intake, ":nka").unwrap().needs_confirmation);
+    assert!(answer(&intake, "allergies/nka").unwrap().needs_confirmation);
     // Stable facts are accepted as they are.
-    let insurer = answer(&intake, ":insurer").unwrap();
+    let insurer = answer(&intake, "insurance/insurer").unwrap();
     assert_eq!(
         (insurer.source.as_str(), insurer.needs_confirmation),
         ("carried", false)
     );
     // The record fills what it knows, whatever the last visit said.
     assert_eq!(
-        answer(&intake, ":ec-relationship").unwrap().source,
+        answer(&intake, "emergency-contact/ec-relationship")
+            .unwrap()
+            .source,
         "record"
     );
     // Vitals and the reason are never carried; the last weight is a hint.
-    assert!(answer(&intake, ":weight").is_none() && answer(&intake, ":reason").is_none());
+    assert!(
+        answer(&intake, "vitals/weight").is_none() && answer(&intake, "visit/reason").is_none()
+    );
     assert_eq!(
-        intake.carry.hints.get(":weight").map(String::as_str),
+        intake.carry.hints.get("vitals/weight").map(String::as_str),
         Some("last weight 82 kg, 2 Oct 2026")
     );
 
@@ -120,7 +127,10 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
     api.save_intake(
         nurse,
         second.id,
-        &[change(":reason", json!([{ "valueString": "Follow-up" }]))],
+        &[change(
+            "visit/reason",
+            json!([{ "valueString": "Follow-up" }]),
+        )],
         None,
     )
     .unwrap();
@@ -134,7 +144,12 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         .collect();
     assert_eq!(
         waiting,
-        [":nka", "1:allergy", "2:allergy", ":occupation"],
+        [
+            "allergies/nka",
+            "allergies/allergy[1]",
+            "allergies/allergy[2]",
+            "social/occupation"
+        ],
         "{:?}",
         blocked.problems
     );
@@ -153,7 +168,7 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         .confirm_intake(
             nurse,
             second.id,
-            &[confirm(":nka", 1), confirm(":occupation", 7)],
+            &[confirm("allergies/nka", 1), confirm("social/occupation", 7)],
         )
         .unwrap_err();
     assert_eq!(stale.code(), ErrorCode::Conflict);
@@ -164,16 +179,16 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         .iter()
         .all(|a| a.confirmed_by.is_none()));
     // Editing a carried value makes it typed: it no longer waits for confirmation.
-    let occupation_rev = answer(&intake, ":occupation").unwrap().rev;
+    let occupation_rev = answer(&intake, "social/occupation").unwrap().rev;
     let edit: ChangeDto = serde_json::from_value(
-        json!({ "key": ":occupation", "values": [{ "valueString": "Head teacher" }], "baseRev": occupation_rev }),
+        json!({ "key": "social/occupation", "values": [{ "valueString": "Head teacher" }], "baseRev": occupation_rev }),
     )
     .unwrap();
     let saved = api.save_intake(nurse, second.id, &[edit], None).unwrap();
     let occupation = saved
         .answers
         .iter()
-        .find(|a| a.key == ":occupation")
+        .find(|a| a.key == "social/occupation")
         .unwrap();
     assert_eq!(
         (occupation.source.as_str(), occupation.carried.is_none()),
@@ -185,7 +200,7 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         .iter()
         .map(|c| (c.key.as_str(), c.kind))
         .collect();
-    assert_eq!(listed, [(":occupation", "changed")]);
+    assert_eq!(listed, [("social/occupation", "changed")]);
     assert_eq!(
         saved.changes[0].before,
         vec![json!({ "valueString": "Teacher" })]
@@ -194,10 +209,14 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         saved.changes[0].after,
         vec![json!({ "valueString": "Head teacher" })]
     );
-    let confirms: Vec<ConfirmDto> = [":nka", "1:allergy", "2:allergy"]
-        .iter()
-        .map(|k| confirm(k, answer(&intake, k).unwrap().rev))
-        .collect();
+    let confirms: Vec<ConfirmDto> = [
+        "allergies/nka",
+        "allergies/allergy[1]",
+        "allergies/allergy[2]",
+    ]
+    .iter()
+    .map(|k| confirm(k, answer(&intake, k).unwrap().rev))
+    .collect();
     let confirmed = api.confirm_intake(nurse, second.id, &confirms).unwrap();
     assert_eq!(confirmed.answers.len(), 3);
     assert!(confirmed
@@ -218,7 +237,10 @@ fn drafts_are_never_carried_and_the_plan_saves_nothing() {
     api.save_intake(
         nurse,
         draft.id,
-        &[change(":occupation", json!([{ "valueString": "Pilot" }]))],
+        &[change(
+            "social/occupation",
+            json!([{ "valueString": "Pilot" }]),
+        )],
         None,
     )
     .unwrap();
@@ -227,13 +249,13 @@ fn drafts_are_never_carried_and_the_plan_saves_nothing() {
     let occupation = plan
         .entries
         .iter()
-        .find(|e| e.key == ":occupation")
+        .find(|e| e.key == "social/occupation")
         .unwrap();
     assert!(occupation.value.is_none(), "a draft is not a source");
     let sex = plan
         .entries
         .iter()
-        .find(|e| e.key == ":patient-sex")
+        .find(|e| e.key == "visit/patient-sex")
         .unwrap();
     assert_eq!(sex.source, Some("record"));
     assert_eq!(
@@ -243,7 +265,7 @@ fn drafts_are_never_carried_and_the_plan_saves_nothing() {
     );
     let second = api.start_intake(nurse, pid, None, None).unwrap();
     let intake = api.open_intake(nurse, second.id).unwrap();
-    assert!(answer(&intake, ":occupation").is_none());
+    assert!(answer(&intake, "social/occupation").is_none());
 }
 
 #[test]
@@ -259,7 +281,7 @@ fn a_visit_dated_after_today_is_not_used_and_the_intake_says_so() {
     let nurse = Caller::Session(&token);
     let e = api.start_intake(nurse, pid, None, None).unwrap();
     let intake = api.open_intake(nurse, e.id).unwrap();
-    assert!(answer(&intake, "1:allergy").is_none());
+    assert!(answer(&intake, "allergies/allergy[1]").is_none());
     assert_eq!(intake.carry.skipped.len(), 1, "{:?}", intake.carry);
     assert!(intake.carry.skipped[0].contains(&format!("Intake {ahead}")));
     assert!(intake.carry.skipped[0].contains("after today"));
@@ -273,9 +295,12 @@ fn medications_older_than_their_limit_are_not_carried_and_the_plan_says_why() {
     let pid = patient(&api);
     let e = api.start_intake(nurse, pid, None, None).unwrap();
     let changes = [
-        change(":reason", json!([{ "valueString": "Check-up" }])),
-        change("1:medication", json!([])),
-        change("1:med-name", json!([{ "valueString": "Metformin" }])),
+        change("visit/reason", json!([{ "valueString": "Check-up" }])),
+        change("medications/medication[1]", json!([])),
+        change(
+            "medications/medication[1]/med-name",
+            json!([{ "valueString": "Metformin" }]),
+        ),
     ];
     api.save_intake(nurse, e.id, &changes, None).unwrap();
     assert!(api.submit_intake(nurse, e.id).unwrap().submitted);
@@ -286,7 +311,7 @@ fn medications_older_than_their_limit_are_not_carried_and_the_plan_says_why() {
     let list = plan
         .entries
         .iter()
-        .find(|e| e.key == ":medication")
+        .find(|e| e.key == "medications/medication")
         .expect("the list's entry");
     assert!(
         list.not_carried_reason
@@ -295,5 +320,8 @@ fn medications_older_than_their_limit_are_not_carried_and_the_plan_says_why() {
             .contains("older than 180 days"),
         "{list:?}"
     );
-    assert!(plan.entries.iter().all(|e| e.key != "1:med-name"));
+    assert!(plan
+        .entries
+        .iter()
+        .all(|e| e.key != "medications/medication[1]/med-name"));
 }

@@ -79,12 +79,12 @@ fn visit(w: &World, reason: &str, sign: bool) -> i64 {
     let nurse = Caller::Session(&w.nurse);
     let e = w.api.start_intake(nurse, patient(w), None, None).unwrap();
     let changes = [
-        change(":reason", json!([{ "valueString": reason }])),
-        change(":weight", json!([{ "valueDecimal": 71.5 }])),
-        change(":nka", json!([{ "valueBoolean": false }])),
-        change("1:allergy", json!([])),
+        change("visit/reason", json!([{ "valueString": reason }])),
+        change("vitals/weight", json!([{ "valueDecimal": 71.5 }])),
+        change("allergies/nka", json!([{ "valueBoolean": false }])),
+        change("allergies/allergy[1]", json!([])),
         change(
-            "1:allergy-substance",
+            "allergies/allergy[1]/allergy-substance",
             json!([{ "valueString": "Pénicilline" }]),
         ),
     ];
@@ -457,10 +457,10 @@ fn an_amended_record_prints_both_signatures_and_an_open_amendment_prints_the_sig
     let rev = intake
         .answers
         .iter()
-        .find(|a| a.key == ":weight")
+        .find(|a| a.key == "vitals/weight")
         .unwrap()
         .rev;
-    let mut fix = change(":weight", json!([{ "valueDecimal": 64.9 }]));
+    let mut fix = change("vitals/weight", json!([{ "valueDecimal": 64.9 }]));
     fix.base_rev = rev;
     w.api.save_intake(physician, id, &[fix], None).unwrap();
     let dir = tempfile::tempdir().unwrap();

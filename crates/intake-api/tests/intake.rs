@@ -11,6 +11,7 @@ use intake_api::wire::FormItemDto;
 use intake_api::wire::PatientInputDto;
 use intake_api::wire::{ChangeDto, IntakeDto};
 use intake_api::{Api, Caller, ErrorCode, ManualClock};
+use intake_core::questionnaire::response::{Key, Segment};
 use serde_json::{json, Value};
 
 const CLI: Caller<'static> = Caller::Cli("tester");
@@ -102,16 +103,16 @@ fn the_built_in_form_is_active_and_starts_with_record_and_initial_values() {
     );
     let intake = api.open_intake(Caller::Session(&nurse), e.id).unwrap();
     assert_eq!(
-        value(&intake, ":patient-sex").unwrap()["valueCoding"]["code"],
+        value(&intake, "visit/patient-sex").unwrap()["valueCoding"]["code"],
         "female"
     );
-    assert_eq!(source(&intake, ":patient-sex"), "record");
+    assert_eq!(source(&intake, "visit/patient-sex"), "record");
     assert_eq!(
-        value(&intake, ":ec-name").unwrap()["valueString"],
+        value(&intake, "emergency-contact/ec-name").unwrap()["valueString"],
         "Ana Núñez"
     );
     assert!(
-        !intake.disabled.contains(&":pregnancy".to_string()),
+        !intake.disabled.contains(&"pregnancy".to_string()),
         "asked of a female patient"
     );
     let sections: Vec<&str> = intake
@@ -135,8 +136,8 @@ fn pregnancy_questions_are_disabled_for_a_male_patient_and_left_out_of_the_recor
         .start_intake(n, patient(&api, "male"), None, None)
         .unwrap();
     let intake = api.open_intake(n, e.id).unwrap();
-    assert!(intake.disabled.contains(&":pregnancy".to_string()));
-    assert!(intake.disabled.contains(&":pregnant".to_string()));
+    assert!(intake.disabled.contains(&"pregnancy".to_string()));
+    assert!(intake.disabled.contains(&"pregnancy/pregnant".to_string()));
 }
 
 #[test]
@@ -151,7 +152,7 @@ fn fields_save_one_by_one_with_author_and_bmi_follows_its_inputs() {
         .save_intake(
             n,
             e.id,
-            &[change(":weight", json!([{ "valueDecimal": 82 }]), 0)],
+            &[change("vitals/weight", json!([{ "valueDecimal": 82 }]), 0)],
             Some("vitals"),
         )
         .unwrap();
@@ -167,14 +168,14 @@ fn fields_save_one_by_one_with_author_and_bmi_follows_its_inputs() {
         .save_intake(
             n,
             e.id,
-            &[change(":height", json!([{ "valueDecimal": 180 }]), 0)],
+            &[change("vitals/height", json!([{ "valueDecimal": 180 }]), 0)],
             None,
         )
         .unwrap();
     let bmi = saved
         .answers
         .iter()
-        .find(|a| a.key == ":bmi")
+        .find(|a| a.key == "vitals/bmi")
         .expect("BMI calculated");
     assert_eq!(
         (bmi.values[0].clone(), bmi.source.as_str()),
@@ -187,39 +188,47 @@ fn fields_save_one_by_one_with_author_and_bmi_follows_its_inputs() {
     );
     // Clearing an input clears the BMI.
     let saved = api
-        .save_intake(n, e.id, &[change(":height", json!([]), 1)], None)
+        .save_intake(n, e.id, &[change("vitals/height", json!([]), 1)], None)
         .unwrap();
     assert!(
-        saved.removed.contains(&":bmi".to_string())
-            && saved.removed.contains(&":height".to_string())
+        saved.removed.contains(&"vitals/bmi".to_string())
+            && saved.removed.contains(&"vitals/height".to_string())
     );
     // Temperature outside the usual range warns; outside what is possible, errs.
     let saved = api
         .save_intake(
             n,
             e.id,
-            &[change(":temperature", json!([{ "valueDecimal": 39.4 }]), 0)],
+            &[change(
+                "vitals/temperature",
+                json!([{ "valueDecimal": 39.4 }]),
+                0,
+            )],
             None,
         )
         .unwrap();
     let p = saved
         .problems
         .iter()
-        .find(|p| p.key == ":temperature")
+        .find(|p| p.key == "vitals/temperature")
         .unwrap();
     assert_eq!(p.severity, "warning");
     let saved = api
         .save_intake(
             n,
             e.id,
-            &[change(":temperature", json!([{ "valueDecimal": 55 }]), 1)],
+            &[change(
+                "vitals/temperature",
+                json!([{ "valueDecimal": 55 }]),
+                1,
+            )],
             None,
         )
         .unwrap();
     let p = saved
         .problems
         .iter()
-        .find(|p| p.key == ":temperature")
+        .find(|p| p.key == "vitals/temperature")
         .unwrap();
     assert_eq!(p.severity, "error");
 }
@@ -251,7 +260,7 @@ fn phq2_is_scored_once_both_questions_are_answered() {
     api.save_intake(
         n,
         e.id,
-        &[change(":phq2-interest", json!([nearly_every_day]), 0)],
+        &[change("phq2/phq2-interest", json!([nearly_every_day]), 0)],
         None,
     )
     .unwrap();
@@ -259,21 +268,21 @@ fn phq2_is_scored_once_both_questions_are_answered() {
         .save_intake(
             n,
             e.id,
-            &[change(":phq2-mood", json!([several_days]), 0)],
+            &[change("phq2/phq2-mood", json!([several_days]), 0)],
             None,
         )
         .unwrap();
     let score = saved
         .answers
         .iter()
-        .find(|a| a.key == ":phq2-score")
+        .find(|a| a.key == "phq2/phq2-score")
         .expect("scored");
     assert_eq!(score.values[0], json!({ "valueInteger": 4 }));
     assert!(
         saved
             .problems
             .iter()
-            .any(|p| p.key == ":phq2-score" && p.severity == "warning"),
+            .any(|p| p.key == "phq2/phq2-score" && p.severity == "warning"),
         "a positive screen stands out"
     );
 }
@@ -292,7 +301,7 @@ fn rows_of_repeating_groups_are_added_filled_and_removed_whole() {
             n,
             e.id,
             &[change(
-                "1:med-name",
+                "medications/medication[1]/med-name",
                 json!([{ "valueString": "Aspirin" }]),
                 0,
             )],
@@ -304,33 +313,50 @@ fn rows_of_repeating_groups_are_added_filled_and_removed_whole() {
         n,
         e.id,
         &[
-            change("1:medication", json!([]), 0),
-            change("1:med-name", json!([{ "valueString": "Aspirin" }]), 0),
+            change("medications/medication[1]", json!([]), 0),
+            change(
+                "medications/medication[1]/med-name",
+                json!([{ "valueString": "Aspirin" }]),
+                0,
+            ),
         ],
         None,
     )
     .unwrap();
-    api.save_intake(n, e.id, &[change("2:medication", json!([]), 0)], None)
-        .unwrap();
+    api.save_intake(
+        n,
+        e.id,
+        &[change("medications/medication[2]", json!([]), 0)],
+        None,
+    )
+    .unwrap();
     let intake = api.open_intake(n, e.id).unwrap();
     assert!(
-        intake.answers.iter().any(|a| a.key == "2:medication"),
+        intake
+            .answers
+            .iter()
+            .any(|a| a.key == "medications/medication[2]"),
         "an empty row survives a reopen"
     );
     assert!(
         intake
             .problems
             .iter()
-            .any(|p| p.key == "2:med-name" && p.severity == "error"),
+            .any(|p| p.key == "medications/medication[2]/med-name" && p.severity == "error"),
         "row 2 needs a name"
     );
-    let remove: ChangeDto =
-        serde_json::from_value(json!({ "key": "1:medication", "remove": true, "baseRev": 1 }))
-            .unwrap();
+    let remove: ChangeDto = serde_json::from_value(
+        json!({ "key": "medications/medication[1]", "remove": true, "baseRev": 1 }),
+    )
+    .unwrap();
     let saved = api.save_intake(n, e.id, &[remove], None).unwrap();
     assert!(
-        saved.removed.contains(&"1:medication".to_string())
-            && saved.removed.contains(&"1:med-name".to_string())
+        saved
+            .removed
+            .contains(&"medications/medication[1]".to_string())
+            && saved
+                .removed
+                .contains(&"medications/medication[1]/med-name".to_string())
     );
 }
 
@@ -345,7 +371,7 @@ fn a_later_write_from_another_window_is_refused_and_nothing_of_it_is_saved() {
     api.save_intake(
         Caller::Session(&nurse),
         e.id,
-        &[change(":weight", json!([{ "valueDecimal": 82 }]), 0)],
+        &[change("vitals/weight", json!([{ "valueDecimal": 82 }]), 0)],
         None,
     )
     .unwrap();
@@ -355,8 +381,8 @@ fn a_later_write_from_another_window_is_refused_and_nothing_of_it_is_saved() {
             Caller::Session(&other),
             e.id,
             &[
-                change(":pulse", json!([{ "valueInteger": 70 }]), 0),
-                change(":weight", json!([{ "valueDecimal": 90 }]), 0),
+                change("vitals/pulse", json!([{ "valueInteger": 70 }]), 0),
+                change("vitals/weight", json!([{ "valueDecimal": 90 }]), 0),
             ],
             None,
         )
@@ -368,20 +394,20 @@ fn a_later_write_from_another_window_is_refused_and_nothing_of_it_is_saved() {
     );
     let intake = api.open_intake(Caller::Session(&nurse), e.id).unwrap();
     assert_eq!(
-        value(&intake, ":weight").unwrap()["valueDecimal"],
+        value(&intake, "vitals/weight").unwrap()["valueDecimal"],
         82.0,
         "the earlier write stands"
     );
     assert!(
-        value(&intake, ":pulse").is_none(),
+        value(&intake, "vitals/pulse").is_none(),
         "nothing of the refused save was kept"
     );
     // With the current revision, the other window may write.
-    let r = rev(&intake, ":weight");
+    let r = rev(&intake, "vitals/weight");
     api.save_intake(
         Caller::Session(&other),
         e.id,
-        &[change(":weight", json!([{ "valueDecimal": 90 }]), r)],
+        &[change("vitals/weight", json!([{ "valueDecimal": 90 }]), r)],
         None,
     )
     .unwrap();
@@ -398,44 +424,44 @@ fn bad_answers_are_refused_with_the_field_named() {
     let huge = "x".repeat(1_000_001);
     let cases: Vec<(ChangeDto, &str)> = vec![
         (
-            change(":pulse", json!([{ "valueString": "fast" }]), 0),
+            change("vitals/pulse", json!([{ "valueString": "fast" }]), 0),
             "type",
         ),
         (
-            change(":pulse", json!([{ "valueInteger": "70" }]), 0),
+            change("vitals/pulse", json!([{ "valueInteger": "70" }]), 0),
             "not an answer value",
         ),
-        (change(":pulse", json!(["70"]), 0), "object"),
+        (change("vitals/pulse", json!(["70"]), 0), "object"),
         (
-            change(":reason", json!([{ "valueString": huge }]), 0),
+            change("visit/reason", json!([{ "valueString": huge }]), 0),
             "at most 100,000",
         ),
         (
             change(
-                ":reason",
+                "visit/reason",
                 json!([{ "valueString": "a" }, { "valueString": "b" }]),
                 0,
             ),
             "one answer",
         ),
         (
-            change(":bmi", json!([{ "valueDecimal": 20 }]), 0),
+            change("vitals/bmi", json!([{ "valueDecimal": 20 }]), 0),
             "filled in by the app",
         ),
         (
-            change(":nope", json!([{ "valueString": "a" }]), 0),
+            change("nope", json!([{ "valueString": "a" }]), 0),
             "no item",
         ),
         (
-            change("1:reason", json!([{ "valueString": "a" }]), 0),
+            change("visit[1]/reason", json!([{ "valueString": "a" }]), 0),
             "repeating group",
         ),
         (
-            change("reason", json!([{ "valueString": "a" }]), 0),
+            change("visit//reason", json!([{ "valueString": "a" }]), 0),
             "not an answer key",
         ),
         (
-            change(":vitals", json!([{ "valueString": "a" }]), 0),
+            change("vitals", json!([{ "valueString": "a" }]), 0),
             "does not take answers",
         ),
     ];
@@ -478,13 +504,13 @@ fn submission_is_blocked_with_every_error_then_done_once_then_read_only() {
     assert!(blocked
         .problems
         .iter()
-        .any(|p| p.key == ":reason" && p.severity == "error"));
+        .any(|p| p.key == "visit/reason" && p.severity == "error"));
     assert_eq!(blocked.encounter.status, "draft");
     api.save_intake(
         n,
         e.id,
         &[change(
-            ":reason",
+            "visit/reason",
             json!([{ "valueString": "Cough for two weeks" }]),
             0,
         )],
@@ -508,7 +534,7 @@ fn submission_is_blocked_with_every_error_then_done_once_then_read_only() {
         .save_intake(
             n,
             e.id,
-            &[change(":reason", json!([{ "valueString": "x" }]), 1)],
+            &[change("visit/reason", json!([{ "valueString": "x" }]), 1)],
             None,
         )
         .unwrap_err();
@@ -518,7 +544,7 @@ fn submission_is_blocked_with_every_error_then_done_once_then_read_only() {
     let sex = detail
         .answers
         .iter()
-        .find(|a| a.key == ":patient-sex")
+        .find(|a| a.key == "visit/patient-sex")
         .unwrap();
     assert!(sex.in_record);
     let audit = api.list_audit(CLI, &Default::default()).unwrap();
@@ -712,15 +738,28 @@ fn every_shared_questionnaire_imports_opens_fills_submits_and_exports_unchanged(
             }
             let mut changes = Vec::new();
             for key in required {
-                let (rows, link_id) = key.split_once(':').unwrap();
-                let item = find_item(&intake.form.items, link_id).unwrap();
+                let parsed: Key = key
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{name}: a problem names key {key}: {e}"));
+                let item = find_item(&intake.form.items, parsed.link_id()).unwrap();
+                // The path of the problem's item, extended: a row of it, or a child.
+                let extended = |last: Option<u32>, child: Option<&str>| {
+                    let mut path = parsed.segments().to_vec();
+                    if let Some(end) = path.last_mut() {
+                        end.row = end.row.or(last);
+                    }
+                    if let Some(child) = child {
+                        path.push(Segment {
+                            link_id: child.to_string(),
+                            row: None,
+                        });
+                    }
+                    Key::from_segments(path)
+                        .unwrap_or_else(|e| panic!("{name}: {key} extends: {e}"))
+                        .to_string()
+                };
                 if item.item_type == "group" && item.repeats {
-                    let row = if rows.is_empty() {
-                        "1".to_string()
-                    } else {
-                        format!("{rows}.1")
-                    };
-                    changes.push(change(&format!("{row}:{link_id}"), json!([]), 0));
+                    changes.push(change(&extended(Some(1), None), json!([]), 0));
                 } else if item.item_type == "group" {
                     // A required group wants one answer somewhere inside it.
                     let typable = |c: &&FormItemDto| !c.read_only && !c.hidden && !c.calculated;
@@ -731,7 +770,7 @@ fn every_shared_questionnaire_imports_opens_fills_submits_and_exports_unchanged(
                         .find_map(|c| valid_value(c).map(|v| (c, v)));
                     let (child, v) =
                         child.unwrap_or_else(|| panic!("{name}: nothing to answer in {key}"));
-                    let child_key = format!("{rows}:{}", child.link_id);
+                    let child_key = extended(None, Some(&child.link_id));
                     changes.push(change(&child_key, json!([v]), rev(&intake, &child_key)));
                 } else if let Some(v) = valid_value(item) {
                     changes.push(change(&key, json!([v]), rev(&intake, &key)));

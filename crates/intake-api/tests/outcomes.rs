@@ -93,18 +93,22 @@ fn first_visit(api: &Api, clock: &ManualClock, pid: i64, minutes: i64) -> i64 {
     let n = Caller::Session(&token);
     let e = api.start_intake(n, pid, None, None).unwrap();
     let changes = [
-        change(":reason", json!([{ "valueString": "Cough" }]), 0),
-        change(":height", json!([{ "valueDecimal": 168 }]), 0),
-        change(":weight", json!([{ "valueDecimal": 64.5 }]), 0),
-        change(":nka", json!([{ "valueBoolean": false }]), 0),
-        change("1:allergy", json!([]), 0),
+        change("visit/reason", json!([{ "valueString": "Cough" }]), 0),
+        change("vitals/height", json!([{ "valueDecimal": 168 }]), 0),
+        change("vitals/weight", json!([{ "valueDecimal": 64.5 }]), 0),
+        change("allergies/nka", json!([{ "valueBoolean": false }]), 0),
+        change("allergies/allergy[1]", json!([]), 0),
         change(
-            "1:allergy-substance",
+            "allergies/allergy[1]/allergy-substance",
             json!([{ "valueString": "Penicillin" }]),
             0,
         ),
-        change(":occupation", json!([{ "valueString": "Teacher" }]), 0),
-        change(":insurer", json!([{ "valueString": "Mutual" }]), 0),
+        change(
+            "social/occupation",
+            json!([{ "valueString": "Teacher" }]),
+            0,
+        ),
+        change("insurance/insurer", json!([{ "valueString": "Mutual" }]), 0),
     ];
     api.save_intake(n, e.id, &changes, None).unwrap();
     clock.advance(Duration::minutes(minutes));
@@ -129,18 +133,18 @@ fn repeat_visit(api: &Api, clock: &ManualClock, pid: i64, minutes: i64) -> i64 {
             .rev
     };
     let changes = [
-        change(":reason", json!([{ "valueString": "Follow-up" }]), 0),
+        change("visit/reason", json!([{ "valueString": "Follow-up" }]), 0),
         change(
-            ":occupation",
+            "social/occupation",
             json!([{ "valueString": "Head teacher" }]),
-            rev(":occupation"),
+            rev("social/occupation"),
         ),
     ];
     api.save_intake(n, e.id, &changes, None).unwrap();
     let confirms: Vec<ConfirmDto> = intake
         .answers
         .iter()
-        .filter(|a| a.needs_confirmation && a.key != ":occupation")
+        .filter(|a| a.needs_confirmation && a.key != "social/occupation")
         .map(|a| serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).unwrap())
         .collect();
     api.confirm_intake(n, e.id, &confirms).unwrap();
@@ -177,7 +181,11 @@ fn carried_edited_typed_and_prefilled_are_counted_per_intake_and_per_week() {
     api.save_intake(
         Caller::Session(&token),
         draft.id,
-        &[change(":reason", json!([{ "valueString": "Draft" }]), 0)],
+        &[change(
+            "visit/reason",
+            json!([{ "valueString": "Draft" }]),
+            0,
+        )],
         None,
     )
     .unwrap();

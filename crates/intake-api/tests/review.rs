@@ -110,14 +110,21 @@ fn submitted(w: &World, reason: &str, weight: f64, medication: &str) -> i64 {
         w.api.confirm_intake(w.nurse(), e.id, &waiting).unwrap();
     }
     let mut changes = vec![
-        change(":reason", json!([{ "valueString": reason }])),
-        change(":weight", json!([{ "valueDecimal": weight }])),
-        change(":nka", json!([{ "valueBoolean": true }])),
+        change("visit/reason", json!([{ "valueString": reason }])),
+        change("vitals/weight", json!([{ "valueDecimal": weight }])),
+        change("allergies/nka", json!([{ "valueBoolean": true }])),
     ];
-    if intake.answers.iter().all(|a| a.key != "1:medication") {
-        changes.push(change("1:medication", json!([])));
+    if intake
+        .answers
+        .iter()
+        .all(|a| a.key != "medications/medication[1]")
+    {
+        changes.push(change("medications/medication[1]", json!([])));
     }
-    changes.push(change("1:med-name", json!([{ "valueString": medication }])));
+    changes.push(change(
+        "medications/medication[1]/med-name",
+        json!([{ "valueString": medication }]),
+    ));
     let base = |key: &str| {
         intake
             .answers
@@ -144,7 +151,7 @@ fn weight(review: &ReviewDto) -> Vec<Value> {
     review
         .answers
         .iter()
-        .find(|a| a.key == ":weight")
+        .find(|a| a.key == "vitals/weight")
         .map(|a| a.values.clone())
         .unwrap_or_default()
 }
@@ -245,7 +252,7 @@ fn a_submitted_intake_waits_in_the_queue_and_signing_locks_it() {
             .save_intake(
                 caller,
                 second,
-                &[change(":weight", json!([{ "valueDecimal": 70 }]))],
+                &[change("vitals/weight", json!([{ "valueDecimal": 70 }]))],
                 None,
             )
             .unwrap_err();
@@ -327,10 +334,10 @@ fn signing_a_record_that_changed_since_it_was_opened_is_refused() {
     let rev = intake
         .answers
         .iter()
-        .find(|a| a.key == ":weight")
+        .find(|a| a.key == "vitals/weight")
         .unwrap()
         .rev;
-    let mut fix = change(":weight", json!([{ "valueDecimal": 80.5 }]));
+    let mut fix = change("vitals/weight", json!([{ "valueDecimal": 80.5 }]));
     fix.base_rev = rev;
     w.api.save_intake(w.nurse(), id, &[fix], None).unwrap();
     assert!(w.api.submit_intake(w.nurse(), id).unwrap().submitted);
@@ -515,14 +522,14 @@ fn an_amendment_keeps_every_signed_version_and_one_physician_amends_at_a_time() 
         .save_intake(
             Caller::Session(&other),
             id,
-            &[change(":reason", json!([{ "valueString": "x" }]))],
+            &[change("visit/reason", json!([{ "valueString": "x" }]))],
             None,
         )
         .unwrap_err();
     assert!(err.to_string().contains("physician is amending"), "{err}");
     let err = w
         .api
-        .save_intake(w.nurse(), id, &[change(":reason", json!([]))], None)
+        .save_intake(w.nurse(), id, &[change("visit/reason", json!([]))], None)
         .unwrap_err();
     assert_eq!(
         err.code(),
@@ -538,10 +545,10 @@ fn an_amendment_keeps_every_signed_version_and_one_physician_amends_at_a_time() 
     let rev = intake
         .answers
         .iter()
-        .find(|a| a.key == ":weight")
+        .find(|a| a.key == "vitals/weight")
         .unwrap()
         .rev;
-    let mut fix = change(":weight", json!([{ "valueDecimal": 82.6 }]));
+    let mut fix = change("vitals/weight", json!([{ "valueDecimal": 82.6 }]));
     fix.base_rev = rev;
     w.api.save_intake(w.physician(), id, &[fix], None).unwrap();
     w.tick();
@@ -585,7 +592,7 @@ fn an_amendment_keeps_every_signed_version_and_one_physician_amends_at_a_time() 
             .unwrap()
             .answers
             .into_iter()
-            .find(|a| a.key == ":weight")
+            .find(|a| a.key == "vitals/weight")
             .unwrap()
             .values
     };
@@ -597,7 +604,7 @@ fn an_amendment_keeps_every_signed_version_and_one_physician_amends_at_a_time() 
     assert!(
         history
             .iter()
-            .any(|h| h.key == ":weight" && h.value == "182" && h.label == "Weight"),
+            .any(|h| h.key == "vitals/weight" && h.value == "182" && h.label == "Weight"),
         "the replaced weight is in the answer history: {history:?}"
     );
 
@@ -637,10 +644,16 @@ fn a_discarded_amendment_puts_back_the_record_as_signed() {
             .map_or(0, |a| a.rev)
     };
     let mut changes = vec![
-        change("1:med-name", json!([{ "valueString": "Metformin XR" }])),
-        change(":reason", json!([])),
-        change("2:medication", json!([])),
-        change("2:med-name", json!([{ "valueString": "Aspirin" }])),
+        change(
+            "medications/medication[1]/med-name",
+            json!([{ "valueString": "Metformin XR" }]),
+        ),
+        change("visit/reason", json!([])),
+        change("medications/medication[2]", json!([])),
+        change(
+            "medications/medication[2]/med-name",
+            json!([{ "valueString": "Aspirin" }]),
+        ),
     ];
     for c in &mut changes {
         c.base_rev = base(&c.key);
@@ -719,7 +732,7 @@ fn entered_in_error_stays_in_the_history_and_is_never_carried_forward() {
     let med = intake
         .answers
         .iter()
-        .find(|a| a.key == "1:med-name")
+        .find(|a| a.key == "medications/medication[1]/med-name")
         .expect("a medication is carried");
     assert_eq!(
         med.values,

@@ -232,7 +232,7 @@ fn carried_values_keep_where_they_came_from_and_who_confirmed_them() {
     let api = open(&db.path);
     let repeat = api.encounter_detail(CLI, 2).expect("visit 2");
     assert_eq!(
-        answer(&repeat.answers, "1:med-name"),
+        answer(&repeat.answers, "medications/medication[1]/med-name"),
         json!({
             "values": [{ "valueString": "Metformin 500 mg" }],
             "source": "carried",
@@ -244,7 +244,7 @@ fn carried_values_keep_where_they_came_from_and_who_confirmed_them() {
         "the medication carried from the first visit"
     );
     assert_eq!(
-        answer(&repeat.answers, "1:medication"),
+        answer(&repeat.answers, "medications/medication[1]"),
         json!({
             "values": [],
             "source": "carried",
@@ -257,7 +257,7 @@ fn carried_values_keep_where_they_came_from_and_who_confirmed_them() {
     );
     let third = api.encounter_detail(CLI, 3).expect("visit 3");
     assert_eq!(
-        answer(&third.answers, "1:medication"),
+        answer(&third.answers, "medications/medication[1]"),
         json!({
             "values": [],
             "source": "carried",
@@ -338,7 +338,7 @@ fn every_signature_still_verifies_against_the_record_as_today_reads_it() {
     // The amendment kept the earlier version exactly: the weight in pounds, then in kg.
     let weight = |version| {
         let v = api.record_version(CLI, 2, version).expect("a version");
-        answer(&v.answers, ":weight")["values"].clone()
+        answer(&v.answers, "vitals/weight")["values"].clone()
     };
     assert_eq!(
         (weight(1), weight(2)),
@@ -404,14 +404,20 @@ fn damage_answer(path: &Path, visit: i64, key: Option<&str>) -> String {
 #[test]
 fn a_damaged_answer_makes_its_visit_say_so_and_leaves_the_others_working() {
     let db = copy();
-    let key = damage(&db.path, 1);
+    let old_key = damage(&db.path, 1);
+    // The damage is done before the upgrade, which moves the answer to its path key.
+    assert_eq!(
+        old_key, "1:med-name",
+        "the first answer with a value is damaged"
+    );
+    let key = "medications/medication[1]/med-name";
     let api = open(&db.path);
     let said = |e: intake_api::ApiError| {
         let text = e.to_string();
         assert!(
             text.starts_with("This record is damaged")
                 && text.contains("visit 1")
-                && text.contains(&key),
+                && text.contains(key),
             "the visit and the answer are named: {text}"
         );
     };
@@ -492,4 +498,126 @@ fn a_damaged_reason_flags_its_visit_in_the_review_queue_and_the_queue_still_show
         .find(|i| i.encounter_id == 5)
         .expect("the submitted visit still waits");
     assert_eq!(item.reason.as_deref(), Some("(this record is damaged)"));
+}
+
+#[test]
+fn a_signature_made_after_the_upgrade_is_in_form_2_and_verifies_while_old_ones_stay_in_form_1() {
+    let db = copy();
+    let api = open(&db.path);
+    let physician = api
+        .sign_in("physician", "demo")
+        .expect("the demo physician signs in");
+    let me = Caller::Session(&physician.token);
+    let review = api
+        .open_review(me, 5)
+        .expect("the submitted visit opens for review");
+    api.sign_intake(me, 5, &review.record_hash)
+        .expect("the physician signs the visit submitted before the upgrade");
+    let signed = api.open_review(me, 5).expect("the signed visit");
+    let newest = signed
+        .versions
+        .last()
+        .expect("the signature is listed as a version");
+    assert_eq!(
+        newest.record_hash, signed.record_hash,
+        "the record as read now hashes to the new signature"
+    );
+    drop(api);
+
+    let store = Store::open(&db.path).expect("the store opens the file");
+    let forms: Vec<(i64, Option<u32>, String, String)> = store
+        .read(|db| {
+            let mut out = Vec::new();
+            for id in [1, 2, 5] {
+                for e in db.encounter_events(intake_core::EncounterId(id))? {
+                    if let (Some(json), Some(hash)) = (e.record_json, e.record_sha256) {
+                        out.push((id, e.record_form, json, hash));
+                    }
+                }
+            }
+            Ok::<_, intake_store::StoreError>(out)
+        })
+        .expect("the signatures read back");
+    assert_eq!(
+        forms
+            .iter()
+            .map(|(id, form, _, _)| (*id, *form))
+            .collect::<Vec<_>>(),
+        [(1, Some(1)), (2, Some(1)), (2, Some(1)), (5, Some(2))],
+        "the signatures made before stay in form 1; the new one is in form 2"
+    );
+    let (_, _, json, hash) = &forms[3];
+    assert_eq!(
+        &sha256(json),
+        hash,
+        "the new signature's text hashes to its hash"
+    );
+    assert!(
+        json.contains("\"key\":\"visit/reason\""),
+        "form 2 writes path keys: {json}"
+    );
+    assert!(
+        forms[0].2.contains("\"key\":\":reason\""),
+        "form 1 keeps the old key text"
+    );
+}
+
+#[test]
+fn an_old_signature_is_amended_and_discarded_in_its_own_form_then_amended_in_form_2() {
+    let db = copy();
+    let api = open(&db.path);
+    let physician = api
+        .sign_in("physician", "demo")
+        .expect("the demo physician signs in");
+    let me = Caller::Session(&physician.token);
+    let signed = SIGNATURES[0].3;
+    let opened = api.open_review(me, 1).expect("visit 1 opens");
+    assert_eq!(opened.record_hash, signed, "visit 1 shows its form-1 hash");
+    api.start_amendment(me, 1, "Weight typed in pounds", &opened.record_hash)
+        .expect("the hash shown before the upgrade's record is accepted as unchanged");
+    let discarded = api
+        .discard_amendment(me, 1)
+        .expect("the amendment is discarded");
+    assert_eq!(
+        discarded.record_hash, signed,
+        "discarding restores the form-1 record, which still hashes to its signature"
+    );
+
+    let opened = api.open_review(me, 1).expect("visit 1 opens again");
+    api.start_amendment(me, 1, "Weight typed in pounds", &opened.record_hash)
+        .expect("a second amendment starts");
+    let weight = api
+        .encounter_detail(me, 1)
+        .expect("the visit")
+        .answers
+        .into_iter()
+        .find(|a| a.key == "vitals/weight")
+        .expect("visit 1 has a weight under its path key");
+    let edit: intake_api::wire::ChangeDto = serde_json::from_value(json!({
+        "key": "vitals/weight",
+        "values": [{ "valueDecimal": 80.1 }],
+        "baseRev": weight.rev,
+    }))
+    .expect("a change");
+    api.save_intake(me, 1, &[edit], None)
+        .expect("the physician corrects the weight");
+    let before_signing = api.open_review(me, 1).expect("the amendment under review");
+    let amended = api
+        .sign_intake(me, 1, &before_signing.record_hash)
+        .expect("the amendment is signed");
+    let newest = amended.versions.last().expect("the new version is listed");
+    assert_eq!(
+        (amended.versions.len(), newest.record_hash.as_str()),
+        (2, amended.record_hash.as_str()),
+        "a second version, whose hash is what the record reads as now (form 2)"
+    );
+    let first = api.record_version(me, 1, 1).expect("version 1 reads back");
+    assert_eq!(
+        (
+            first.version.record_hash.as_str(),
+            answer(&first.answers, "vitals/weight")["values"].clone()
+        ),
+        (signed, json!([{ "valueDecimal": 84.5 }])),
+        "the form-1 version is shown as it was signed, under path keys"
+    );
 }

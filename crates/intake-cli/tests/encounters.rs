@@ -55,11 +55,14 @@ fn two_intakes(dir: &Path) -> ((i64, String), (i64, String)) {
     let (first, second) = (register("Testfirst"), register("Testsecond"));
     let done = api.start_intake(nurse, first.id, None, None).unwrap();
     let changes = [
-        change(":reason", json!([{ "valueString": "Cough for two weeks" }])),
-        change(":weight", json!([{ "valueDecimal": 82.5 }])),
-        change("1:allergy", json!([])),
         change(
-            "1:allergy-substance",
+            "visit/reason",
+            json!([{ "valueString": "Cough for two weeks" }]),
+        ),
+        change("vitals/weight", json!([{ "valueDecimal": 82.5 }])),
+        change("allergies/allergy[1]", json!([])),
+        change(
+            "allergies/allergy[1]/allergy-substance",
             json!([{ "valueString": "Penicillin" }]),
         ),
     ];
@@ -131,7 +134,7 @@ fn show_prints_every_answer_with_source_author_and_time() {
             .find(|a| a["key"] == key)
             .unwrap_or_else(|| panic!("{key} in {answers:?}"))
     };
-    let reason = find(":reason");
+    let reason = find("visit/reason");
     assert_eq!(reason["linkId"], "reason");
     assert_eq!(
         reason["value"],
@@ -142,11 +145,11 @@ fn show_prints_every_answer_with_source_author_and_time() {
         (Some("typed"), Some("nurse"))
     );
     assert!(reason["at"].as_str().unwrap().contains('T'));
-    let substance = find("1:allergy-substance");
+    let substance = find("allergies/allergy[1]/allergy-substance");
     assert_eq!(substance["linkId"], "allergy-substance");
     assert_eq!(substance["value"]["valueString"], "Penicillin");
     // The patient's sex comes from the record, not the nurse.
-    assert_eq!(find(":patient-sex")["source"], "record");
+    assert_eq!(find("visit/patient-sex")["source"], "record");
 
     intake(tmp.path())
         .args(["encounter", "show", &done.to_string()])
@@ -224,14 +227,14 @@ fn plan_shows_what_a_repeat_visit_would_start_with_and_saves_nothing() {
             .find(|e| e["key"] == key)
             .unwrap_or_else(|| panic!("{key} in the plan"))
     };
-    let substance = find("1:allergy-substance");
+    let substance = find("allergies/allergy[1]/allergy-substance");
     assert_eq!(substance["linkId"], "allergy-substance");
     assert_eq!(substance["value"], json!({ "valueString": "Penicillin" }));
     assert_eq!(substance["source"], "carried");
     assert_eq!(substance["sourceEncounter"], done);
     assert!(substance["sourceDate"].as_str().unwrap().starts_with("20"));
-    assert_eq!(find("1:allergy")["needsConfirmation"], true);
-    let weight = find(":weight");
+    assert_eq!(find("allergies/allergy[1]")["needsConfirmation"], true);
+    let weight = find("vitals/weight");
     assert!(weight.get("value").is_none(), "vitals are never carried");
     assert!(
         weight["hint"]
@@ -240,7 +243,7 @@ fn plan_shows_what_a_repeat_visit_would_start_with_and_saves_nothing() {
             .starts_with("last weight 82.5 kg"),
         "{weight}"
     );
-    assert_eq!(find(":patient-sex")["source"], "record");
+    assert_eq!(find("visit/patient-sex")["source"], "record");
     assert_eq!(count(), before, "nothing was saved");
     intake(tmp.path())
         .args(["encounter", "plan", "--patient", &done_mrn])

@@ -64,8 +64,8 @@ fn one_submitted_intake(dir: &Path) -> i64 {
         .start_intake(n, register("Reported"), None, None)
         .unwrap();
     let changes = [
-        change(":reason", json!([{ "valueString": "Cough" }])),
-        change(":weight", json!([{ "valueDecimal": 82.5 }])),
+        change("visit/reason", json!([{ "valueString": "Cough" }])),
+        change("vitals/weight", json!([{ "valueDecimal": 82.5 }])),
     ];
     api.save_intake(n, e.id, &changes, None).unwrap();
     clock.advance(Duration::minutes(7));

@@ -40,52 +40,76 @@ fn coding(code: &str) -> AnswerValue {
 fn visit_answers(n: usize, at: DateTime<Utc>) -> BTreeMap<Key, PastAnswer> {
     let text = |s: String| AnswerValue::String(s);
     let mut list: Vec<(String, Vec<AnswerValue>)> = vec![
-        (":reason".into(), vec![text(format!("Visit {n}"))]),
-        (":height".into(), vec![AnswerValue::Decimal(178.0)]),
+        ("visit/reason".into(), vec![text(format!("Visit {n}"))]),
+        ("vitals/height".into(), vec![AnswerValue::Decimal(178.0)]),
         (
-            ":weight".into(),
+            "vitals/weight".into(),
             vec![AnswerValue::Decimal(80.0 + (n % 7) as f64)],
         ),
         (
-            ":pulse".into(),
+            "vitals/pulse".into(),
             vec![AnswerValue::Integer(70 + (n % 9) as i64)],
         ),
-        (":systolic".into(), vec![AnswerValue::Integer(125)]),
-        (":diastolic".into(), vec![AnswerValue::Integer(80)]),
-        (":nka".into(), vec![AnswerValue::Boolean(false)]),
-        (":no-medications".into(), vec![AnswerValue::Boolean(false)]),
-        (":tobacco".into(), vec![coding("former")]),
-        (":alcohol".into(), vec![coding("occasional")]),
-        (":occupation".into(), vec![text("Electrician".into())]),
-        (":ec-name".into(), vec![text("Anna Kowalska".into())]),
-        (":insurer".into(), vec![text("Northwind Health".into())]),
-        (":policy-number".into(), vec![text("NW-204-5521".into())]),
+        ("vitals/systolic".into(), vec![AnswerValue::Integer(125)]),
+        ("vitals/diastolic".into(), vec![AnswerValue::Integer(80)]),
+        ("allergies/nka".into(), vec![AnswerValue::Boolean(false)]),
+        (
+            "medications/no-medications".into(),
+            vec![AnswerValue::Boolean(false)],
+        ),
+        ("social/tobacco".into(), vec![coding("former")]),
+        ("social/alcohol".into(), vec![coding("occasional")]),
+        ("social/occupation".into(), vec![text("Electrician".into())]),
+        (
+            "emergency-contact/ec-name".into(),
+            vec![text("Anna Kowalska".into())],
+        ),
+        (
+            "insurance/insurer".into(),
+            vec![text("Northwind Health".into())],
+        ),
+        (
+            "insurance/policy-number".into(),
+            vec![text("NW-204-5521".into())],
+        ),
     ];
     for row in 1..=2 {
-        list.push((format!("{row}:allergy"), vec![]));
+        list.push((format!("allergies/allergy[{row}]"), vec![]));
         list.push((
-            format!("{row}:allergy-substance"),
+            format!("allergies/allergy[{row}]/allergy-substance"),
             vec![text(format!("Substance {row}"))],
         ));
-        list.push((format!("{row}:allergy-severity"), vec![coding("moderate")]));
+        list.push((
+            format!("allergies/allergy[{row}]/allergy-severity"),
+            vec![coding("moderate")],
+        ));
     }
     for row in 1..=3 {
-        list.push((format!("{row}:medication"), vec![]));
+        list.push((format!("medications/medication[{row}]"), vec![]));
         list.push((
-            format!("{row}:med-name"),
+            format!("medications/medication[{row}]/med-name"),
             vec![text(format!("Medicine {row}"))],
         ));
         list.push((
-            format!("{row}:med-dose"),
+            format!("medications/medication[{row}]/med-dose"),
             vec![AnswerValue::Decimal(10.0 * row as f64)],
         ));
-        list.push((format!("{row}:med-unit"), vec![coding("mg")]));
-        list.push((format!("{row}:med-frequency"), vec![coding("once-daily")]));
-        list.push((format!("{row}:med-route"), vec![coding("oral")]));
+        list.push((
+            format!("medications/medication[{row}]/med-unit"),
+            vec![coding("mg")],
+        ));
+        list.push((
+            format!("medications/medication[{row}]/med-frequency"),
+            vec![coding("once-daily")],
+        ));
+        list.push((
+            format!("medications/medication[{row}]/med-route"),
+            vec![coding("oral")],
+        ));
     }
-    list.push(("1:pmh".into(), vec![]));
+    list.push(("history/pmh[1]".into(), vec![]));
     list.push((
-        "1:pmh-condition".into(),
+        "history/pmh[1]/pmh-condition".into(),
         vec![text("Type 2 diabetes".into())],
     ));
     list.into_iter()

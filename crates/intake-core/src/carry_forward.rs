@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 
 use crate::encounter::{AnswerSource, EncounterStatus};
-use crate::questionnaire::response::{FormIndex, Key};
+use crate::questionnaire::response::FormIndex;
 use crate::questionnaire::validate::{value_problems, Severity};
 use crate::questionnaire::{all_items, AnswerValue, CarryForward, Item, ItemType};
 
@@ -249,7 +249,7 @@ pub fn plan(
         if !groups.is_empty() || matches!(item.item_type, ItemType::Group | ItemType::Display) {
             continue;
         }
-        let key = Key::top(link);
+        let key = index.key(&[], link);
         let mut entry = Entry::empty(key);
         if let Some(v) = item.record_binding.as_ref().and_then(|b| record.get(b)) {
             entry.values = vec![v.clone()];
@@ -258,10 +258,10 @@ pub fn plan(
             continue;
         }
         let (rule, max_age) = policy(&index, &parents, link);
-        if let Some((visit, _, past_link)) = newest_with(link) {
+        if let Some((visit, m, past_link)) = newest_with(link) {
             if let Some(answer) = visit
                 .answers
-                .get(&Key::top(past_link))
+                .get(&m.index.key(&[], past_link))
                 .filter(|a| !a.values.is_empty())
             {
                 let when = short_date(visit.date);
@@ -323,17 +323,17 @@ fn carry_list<'v, 'a: 'v>(
     let Some((visit, m, past_group)) = newest_with(link) else {
         return;
     };
-    let row_ids: Vec<u32> = visit
+    let row_ids: Vec<(u32, &PastAnswer)> = visit
         .answers
-        .keys()
-        .filter(|k| k.link_id == past_group && k.rows.len() == 1)
-        .map(|k| k.rows[0])
+        .iter()
+        .filter(|(k, _)| k.link_id() == past_group && k.depth() == 1 && m.index.is_row(k))
+        .map(|(k, a)| (k.rows()[0], a))
         .collect();
     if row_ids.is_empty() {
         return;
     }
     let when = short_date(visit.date);
-    let mut marker = Entry::empty(Key::top(link));
+    let mut marker = Entry::empty(index.key(&[], link));
     if rule == CarryForward::Never {
         let n = row_ids.len();
         marker.hint = Some(format!(
@@ -353,37 +353,37 @@ fn carry_list<'v, 'a: 'v>(
         return;
     }
     let past_to_current: HashMap<&str, &str> = m.to_past.iter().map(|(c, p)| (*p, *c)).collect();
-    for (n, past_row) in row_ids.iter().enumerate() {
+    for (n, (past_row, past_marker)) in row_ids.iter().enumerate() {
         let row = n as u32 + 1;
-        let past_marker = &visit.answers[&Key::new(&[*past_row], past_group)];
         if !past_marker.in_record {
             continue; // the list did not apply at that visit
         }
-        let mut row_entry = Entry::empty(Key::new(&[row], link));
+        let mut row_entry = Entry::empty(index.key(&[row], link));
         row_entry.source = Some(AnswerSource::Carried);
         row_entry.provenance = Some(provenance(visit, past_marker));
         row_entry.needs_confirmation = rule == CarryForward::Confirm;
         entries.push(row_entry);
-        for (key, answer) in visit.answers.range(Key::new(&[*past_row], "")..) {
-            if key.rows.first() != Some(past_row) {
-                break;
-            }
-            if key.link_id == past_group && key.rows.len() == 1 {
+        for (key, answer) in visit.answers {
+            let key_rows = key.rows();
+            if key_rows.first() != Some(past_row) {
                 continue;
             }
-            let Some(current_link) = past_to_current.get(key.link_id.as_str()) else {
+            if key.link_id() == past_group && key_rows.len() == 1 {
+                continue;
+            }
+            let Some(current_link) = past_to_current.get(key.link_id()) else {
                 continue;
             };
             let (Some(item), true) = (index.get(current_link), index.within(current_link, link))
             else {
                 continue;
             };
-            if !m.index.within(&key.link_id, past_group) {
+            if !m.index.within(key.link_id(), past_group) {
                 continue;
             }
             let mut rows = vec![row];
-            rows.extend_from_slice(&key.rows[1..]);
-            let mut entry = Entry::empty(Key::new(&rows, current_link));
+            rows.extend_from_slice(&key_rows[1..]);
+            let mut entry = Entry::empty(index.key(&rows, current_link));
             if !answer.in_record {
                 continue;
             }

@@ -170,7 +170,7 @@ fn row_answers<'r>(
     response
         .iter()
         .filter(|(k, v)| {
-            k.rows.first() == Some(&row) && !v.is_empty() && index.within(&k.link_id, group)
+            k.rows().first() == Some(&row) && !v.is_empty() && index.within(k.link_id(), group)
         })
         .collect()
 }
@@ -195,7 +195,7 @@ fn row_label(answers: &[(&Key, &Vec<AnswerValue>)], identity: Option<&Item>) -> 
     let by_identity = identity.and_then(|id| {
         answers
             .iter()
-            .find(|(k, _)| k.link_id == id.link_id && k.rows.len() == 1)
+            .find(|(k, _)| k.link_id() == id.link_id && k.rows().len() == 1)
             .map(|(_, v)| shown(v))
     });
     by_identity
@@ -206,12 +206,13 @@ fn row_label(answers: &[(&Key, &Vec<AnswerValue>)], identity: Option<&Item>) -> 
 fn rows_of(response: &Response, group: &str) -> Vec<u32> {
     response
         .keys()
-        .filter(|k| k.link_id == group && k.rows.len() == 1)
-        .map(|k| k.rows[0])
+        .filter(|k| k.link_id() == group && k.rows().len() == 1)
+        .map(|k| k.rows()[0])
         .collect()
 }
 
-/// A row as compared: its id, what it is about, its answers (keys relative to the row).
+/// A row as compared: its id, what it is about, its answers (keys moved to row 1, so
+/// rows with different ids compare).
 type Row = (u32, String, Vec<(Key, Vec<AnswerValue>)>);
 
 fn list_diff(group: &Item, index: &FormIndex<'_>, before: &Response, after: &Response) -> ListDiff {
@@ -224,7 +225,7 @@ fn list_diff(group: &Item, index: &FormIndex<'_>, before: &Response, after: &Res
                 let label = row_label(&answers, identity);
                 let owned = answers
                     .into_iter()
-                    .map(|(k, v)| (Key::new(&k.rows[1..], &k.link_id), v.clone()))
+                    .map(|(k, v)| (k.with_rows(&[1]), v.clone()))
                     .collect();
                 (row, label, owned)
             })
@@ -270,7 +271,7 @@ fn list_diff(group: &Item, index: &FormIndex<'_>, before: &Response, after: &Res
             .filter_map(|k| {
                 let (b, a) = (value(old_answers, k), value(answers, k));
                 (!same(&b, &a)).then(|| FieldDiff {
-                    link_id: k.link_id.clone(),
+                    link_id: k.link_id().to_string(),
                     before: b,
                     after: a,
                 })
@@ -327,7 +328,7 @@ pub fn diff(form: &Questionnaire, previous: Option<&Response>, current: &Respons
         if !groups.is_empty() || matches!(item.item_type, ItemType::Group | ItemType::Display) {
             continue;
         }
-        let key = Key::top(link);
+        let key = index.key(&[], link);
         let b = before.get(&key).cloned().unwrap_or_default();
         let a = current.get(&key).cloned().unwrap_or_default();
         if a.is_empty() && b.is_empty() {

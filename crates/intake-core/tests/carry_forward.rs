@@ -10,6 +10,12 @@ use intake_core::EncounterStatus;
 use intake_core::{AnswerSource, EncounterId};
 use serde_json::{json, Value};
 
+/// A key from its text (a test's own constant).
+fn key(text: &str) -> Key {
+    text.parse()
+        .unwrap_or_else(|e| panic!("{text:?} is a key: {e}"))
+}
+
 const BASE: &str = "http://intake-desk.org/fhir/StructureDefinition/";
 
 fn cf(policy: &str) -> Value {
@@ -157,17 +163,17 @@ fn values(plan: &Plan, key: &str) -> Vec<AnswerValue> {
 
 fn typical() -> Vec<(&'static str, Vec<AnswerValue>)> {
     vec![
-        (":reason", vec![text("Cough")]),
-        (":weight", vec![AnswerValue::Decimal(82.0)]),
-        (":tobacco", vec![coding("never")]),
-        (":occupation", vec![text("Teacher")]),
-        (":nka", vec![AnswerValue::Boolean(false)]),
-        ("1:allergy", vec![]),
-        ("1:substance", vec![text("Penicillin")]),
-        ("1:severity", vec![coding("severe")]),
-        ("2:allergy", vec![]),
-        ("2:substance", vec![text("Latex")]),
-        (":pulse", vec![AnswerValue::Integer(72)]),
+        ("reason", vec![text("Cough")]),
+        ("weight", vec![AnswerValue::Decimal(82.0)]),
+        ("tobacco", vec![coding("never")]),
+        ("occupation", vec![text("Teacher")]),
+        ("nka", vec![AnswerValue::Boolean(false)]),
+        ("allergy[1]", vec![]),
+        ("allergy[1]/substance", vec![text("Penicillin")]),
+        ("allergy[1]/severity", vec![coding("severe")]),
+        ("allergy[2]", vec![]),
+        ("allergy[2]/substance", vec![text("Latex")]),
+        ("pulse", vec![AnswerValue::Integer(72)]),
     ]
 }
 
@@ -176,23 +182,19 @@ fn only_submitted_signed_and_amended_visits_are_used() {
     let mut draft = visit(
         3,
         at(2026, 11, 20),
-        &[(":occupation", vec![text("Draft job")])],
+        &[("occupation", vec![text("Draft job")])],
     );
     draft.status = EncounterStatus::Draft;
     let mut in_error = visit(
         4,
         at(2026, 11, 22),
-        &[(":occupation", vec![text("Wrong chart")])],
+        &[("occupation", vec![text("Wrong chart")])],
     );
     in_error.status = EncounterStatus::EnteredInError;
-    let mut signed = visit(
-        2,
-        at(2026, 10, 2),
-        &[(":occupation", vec![text("Teacher")])],
-    );
+    let mut signed = visit(2, at(2026, 10, 2), &[("occupation", vec![text("Teacher")])]);
     signed.status = EncounterStatus::Signed;
     let plan = run(&form("1"), &[draft, in_error, signed]);
-    let e = plan.get(&Key::top("occupation")).unwrap();
+    let e = plan.get(&key("occupation")).unwrap();
     assert_eq!(e.values, vec![text("Teacher")]);
     assert_eq!(e.provenance.as_ref().unwrap().encounter, EncounterId(2));
     assert_eq!(plan.skipped.len(), 1);
@@ -202,13 +204,13 @@ fn only_submitted_signed_and_amended_visits_are_used() {
 #[test]
 fn never_items_are_not_filled_but_hint_at_the_last_value() {
     let plan = run(&form("1"), &[visit(1, at(2026, 10, 2), &typical())]);
-    let weight = plan.get(&Key::top("weight")).unwrap();
+    let weight = plan.get(&key("weight")).unwrap();
     assert!(weight.values.is_empty() && weight.source.is_none());
     assert_eq!(
         weight.hint.as_deref(),
         Some("last weight 82 kg, 2 Oct 2026")
     );
-    let reason = plan.get(&Key::top("reason")).unwrap();
+    let reason = plan.get(&key("reason")).unwrap();
     assert!(reason.values.is_empty());
     assert_eq!(
         reason.hint.as_deref(),
@@ -219,12 +221,12 @@ fn never_items_are_not_filled_but_hint_at_the_last_value() {
 #[test]
 fn confirm_items_need_confirmation_and_always_items_do_not() {
     let plan = run(&form("1"), &[visit(1, at(2026, 10, 2), &typical())]);
-    let tobacco = plan.get(&Key::top("tobacco")).unwrap();
+    let tobacco = plan.get(&key("tobacco")).unwrap();
     assert_eq!(
         (tobacco.source, tobacco.needs_confirmation),
         (Some(AnswerSource::Carried), true)
     );
-    let occupation = plan.get(&Key::top("occupation")).unwrap();
+    let occupation = plan.get(&key("occupation")).unwrap();
     assert_eq!(
         (occupation.source, occupation.needs_confirmation),
         (Some(AnswerSource::Carried), false)
@@ -235,7 +237,7 @@ fn confirm_items_need_confirmation_and_always_items_do_not() {
         (EncounterId(1), "nurse", at(2026, 10, 2))
     );
     // "No known allergies" carries like any other answer.
-    assert_eq!(values(&plan, ":nka"), vec![AnswerValue::Boolean(false)]);
+    assert_eq!(values(&plan, "nka"), vec![AnswerValue::Boolean(false)]);
 }
 
 #[test]
@@ -246,30 +248,34 @@ fn lists_carry_whole_with_each_row_and_its_provenance() {
         .answers
         .iter()
         .map(|(k, a)| {
-            let mut k = k.clone();
-            if k.rows == [2] {
-                k.rows = vec![7];
-            }
+            let k = if k.rows() == [2] {
+                k.with_rows(&[7])
+            } else {
+                k.clone()
+            };
             (k, a.clone())
         })
         .collect();
     v.answers = renumbered;
     v.answers
-        .get_mut(&"7:substance".parse::<Key>().unwrap())
+        .get_mut(&"allergy[7]/substance".parse::<Key>().unwrap())
         .unwrap()
         .author = "maria".into();
     let plan = run(&form("1"), &[v]);
-    assert_eq!(values(&plan, "1:substance"), vec![text("Penicillin")]);
-    assert_eq!(values(&plan, "1:severity"), vec![coding("severe")]);
-    assert_eq!(values(&plan, "2:substance"), vec![text("Latex")]);
-    let row = plan.get(&"2:allergy".parse().unwrap()).unwrap();
+    assert_eq!(
+        values(&plan, "allergy[1]/substance"),
+        vec![text("Penicillin")]
+    );
+    assert_eq!(values(&plan, "allergy[1]/severity"), vec![coding("severe")]);
+    assert_eq!(values(&plan, "allergy[2]/substance"), vec![text("Latex")]);
+    let row = plan.get(&"allergy[2]".parse().unwrap()).unwrap();
     assert_eq!(
         (row.source, row.needs_confirmation),
         (Some(AnswerSource::Carried), true)
     );
-    let latex = plan.get(&"2:substance".parse().unwrap()).unwrap();
+    let latex = plan.get(&"allergy[2]/substance".parse().unwrap()).unwrap();
     assert_eq!(latex.provenance.as_ref().unwrap().entered_by, "maria");
-    assert!(plan.get(&"7:substance".parse().unwrap()).is_none());
+    assert!(plan.get(&"allergy[7]/substance".parse().unwrap()).is_none());
 }
 
 #[test]
@@ -278,19 +284,15 @@ fn the_newest_visit_with_the_item_decides_even_when_it_had_no_answer() {
         1,
         at(2026, 6, 1),
         &[
-            ("1:medication", vec![]),
-            ("1:med-name", vec![text("Aspirin")]),
+            ("medication[1]", vec![]),
+            ("medication[1]/med-name", vec![text("Aspirin")]),
         ],
     );
     // The medication list was emptied at the last visit: it is not brought back.
-    let newer = visit(
-        2,
-        at(2026, 10, 2),
-        &[(":occupation", vec![text("Teacher")])],
-    );
+    let newer = visit(2, at(2026, 10, 2), &[("occupation", vec![text("Teacher")])]);
     let plan = run(&form("1"), &[old, newer]);
-    assert!(plan.get(&"1:medication".parse().unwrap()).is_none());
-    assert!(values(&plan, "1:med-name").is_empty());
+    assert!(plan.get(&"medication[1]".parse().unwrap()).is_none());
+    assert!(values(&plan, "medication[1]/med-name").is_empty());
 }
 
 #[test]
@@ -299,13 +301,13 @@ fn a_maximum_age_stops_old_lists_and_says_why() {
         1,
         at(2026, 3, 2),
         &[
-            ("1:medication", vec![]),
-            ("1:med-name", vec![text("Aspirin")]),
+            ("medication[1]", vec![]),
+            ("medication[1]/med-name", vec![text("Aspirin")]),
         ],
     );
     let plan = run(&form("1"), &[old]);
-    assert!(values(&plan, "1:med-name").is_empty());
-    let marker = plan.get(&Key::top("medication")).unwrap();
+    assert!(values(&plan, "medication[1]/med-name").is_empty());
+    let marker = plan.get(&key("medication")).unwrap();
     assert!(
         marker
             .not_carried
@@ -323,12 +325,12 @@ fn a_maximum_age_stops_old_lists_and_says_why() {
         2,
         at(2026, 9, 1),
         &[
-            ("1:medication", vec![]),
-            ("1:med-name", vec![text("Aspirin")]),
+            ("medication[1]", vec![]),
+            ("medication[1]/med-name", vec![text("Aspirin")]),
         ],
     );
     assert_eq!(
-        values(&run(&form("1"), &[recent]), "1:med-name"),
+        values(&run(&form("1"), &[recent]), "medication[1]/med-name"),
         vec![text("Aspirin")]
     );
 }
@@ -336,12 +338,12 @@ fn a_maximum_age_stops_old_lists_and_says_why() {
 #[test]
 fn answers_that_no_longer_fit_are_not_carried_and_the_plan_says_why() {
     let mut list = typical();
-    list.push((":tobacco", vec![coding("chewing")]));
-    list.retain(|(k, v)| *k != ":tobacco" || v != &vec![coding("never")]);
-    list.push(("1:severity", vec![coding("moderate")]));
-    list.retain(|(k, v)| *k != "1:severity" || v != &vec![coding("severe")]);
+    list.push(("tobacco", vec![coding("chewing")]));
+    list.retain(|(k, v)| *k != "tobacco" || v != &vec![coding("never")]);
+    list.push(("allergy[1]/severity", vec![coding("moderate")]));
+    list.retain(|(k, v)| *k != "allergy[1]/severity" || v != &vec![coding("severe")]);
     let plan = run(&form("1"), &[visit(1, at(2026, 10, 2), &list)]);
-    let tobacco = plan.get(&Key::top("tobacco")).unwrap();
+    let tobacco = plan.get(&key("tobacco")).unwrap();
     assert!(tobacco.values.is_empty());
     assert!(
         tobacco
@@ -351,21 +353,21 @@ fn answers_that_no_longer_fit_are_not_carried_and_the_plan_says_why() {
             .contains("no longer fits"),
         "{tobacco:?}"
     );
-    let severity = plan.get(&"1:severity".parse().unwrap()).unwrap();
+    let severity = plan.get(&"allergy[1]/severity".parse().unwrap()).unwrap();
     assert!(severity.values.is_empty() && severity.not_carried.is_some());
     // The rest of the row still carries.
-    assert_eq!(values(&plan, "1:substance"), vec![text("Penicillin")]);
+    assert_eq!(
+        values(&plan, "allergy[1]/substance"),
+        vec![text("Penicillin")]
+    );
 }
 
 #[test]
 fn answers_disabled_at_their_visit_are_not_carried() {
     let mut v = visit(1, at(2026, 10, 2), &typical());
-    v.answers
-        .get_mut(&Key::top("occupation"))
-        .unwrap()
-        .in_record = false;
+    v.answers.get_mut(&key("occupation")).unwrap().in_record = false;
     let plan = run(&form("1"), &[v]);
-    let e = plan.get(&Key::top("occupation")).unwrap();
+    let e = plan.get(&key("occupation")).unwrap();
     assert!(e.values.is_empty());
     assert!(e.not_carried.as_deref().unwrap().contains("did not apply"));
 }
@@ -373,14 +375,14 @@ fn answers_disabled_at_their_visit_are_not_carried() {
 #[test]
 fn record_bound_items_come_from_the_record_and_initial_values_fill_the_rest() {
     let mut list = typical();
-    list.push((":sex", vec![coding("male")]));
+    list.push(("sex", vec![coding("male")]));
     let plan = run(&form("1"), &[visit(1, at(2026, 10, 2), &list)]);
-    let sex = plan.get(&Key::top("sex")).unwrap();
+    let sex = plan.get(&key("sex")).unwrap();
     assert_eq!(
         (sex.values.clone(), sex.source),
         (vec![coding("female")], Some(AnswerSource::Record))
     );
-    let language = plan.get(&Key::top("language")).unwrap();
+    let language = plan.get(&key("language")).unwrap();
     assert_eq!(
         (language.values.clone(), language.source),
         (vec![text("English")], Some(AnswerSource::Initial))
@@ -392,15 +394,11 @@ fn a_visit_dated_in_the_future_is_not_used_and_is_listed() {
     let future = visit(
         9,
         at(2027, 1, 5),
-        &[(":occupation", vec![text("Astronaut")])],
+        &[("occupation", vec![text("Astronaut")])],
     );
-    let past = visit(
-        1,
-        at(2026, 10, 2),
-        &[(":occupation", vec![text("Teacher")])],
-    );
+    let past = visit(1, at(2026, 10, 2), &[("occupation", vec![text("Teacher")])]);
     let plan = run(&form("1"), &[future, past]);
-    assert_eq!(values(&plan, ":occupation"), vec![text("Teacher")]);
+    assert_eq!(values(&plan, "occupation"), vec![text("Teacher")]);
     assert_eq!(plan.skipped.len(), 1);
     assert_eq!(plan.skipped[0].encounter, EncounterId(9));
     assert!(
@@ -428,17 +426,17 @@ fn across_versions_items_match_by_code_and_never_by_label() {
     );
     let plan = run_as("intake", "2", &v2, &[visit(1, at(2026, 10, 2), &typical())]);
     assert_eq!(
-        values(&plan, ":heart-rate"),
+        values(&plan, "heart-rate"),
         vec![AnswerValue::Integer(72)],
         "by code"
     );
     assert!(
-        values(&plan, ":occupation").is_empty(),
+        values(&plan, "occupation").is_empty(),
         "codes on one side only: no match"
     );
-    assert!(values(&plan, ":job").is_empty(), "never by label text");
+    assert!(values(&plan, "job").is_empty(), "never by label text");
     assert_eq!(
-        values(&plan, ":tobacco"),
+        values(&plan, "tobacco"),
         vec![coding("never")],
         "uncoded, same form: by linkId"
     );
@@ -449,8 +447,8 @@ fn across_versions_items_match_by_code_and_never_by_label() {
         &v2,
         &[visit(1, at(2026, 10, 2), &typical())],
     );
-    assert_eq!(values(&plan, ":heart-rate"), vec![AnswerValue::Integer(72)]);
-    assert!(values(&plan, ":tobacco").is_empty());
+    assert_eq!(values(&plan, "heart-rate"), vec![AnswerValue::Integer(72)]);
+    assert!(values(&plan, "tobacco").is_empty());
 }
 
 #[test]
@@ -460,7 +458,7 @@ fn a_changed_type_between_versions_is_reported_not_carried() {
         json!([{ "linkId": "occupation", "text": "Occupation", "type": "integer", "extension": [cf("always")] }]),
     );
     let plan = run_as("intake", "2", &v2, &[visit(1, at(2026, 10, 2), &typical())]);
-    let e = plan.get(&Key::top("occupation")).unwrap();
+    let e = plan.get(&key("occupation")).unwrap();
     assert!(e.values.is_empty());
     assert!(
         e.not_carried.as_deref().unwrap().contains("Teacher"),
@@ -477,7 +475,7 @@ fn with_no_earlier_visit_only_the_record_and_initial_values_are_proposed() {
         .filter(|e| e.source.is_some())
         .map(|e| e.key.to_string())
         .collect();
-    assert_eq!(proposed, [":sex", ":language"]);
+    assert_eq!(proposed, ["sex", "language"]);
     assert!(plan
         .entries
         .iter()
@@ -493,7 +491,7 @@ fn with_500_earlier_visits_in_any_order_the_newest_one_decides() {
             visit(
                 i + 1,
                 date,
-                &[(":occupation", vec![text(&format!("Job {i}"))])],
+                &[("occupation", vec![text(&format!("Job {i}"))])],
             )
         })
         .collect();
@@ -501,12 +499,12 @@ fn with_500_earlier_visits_in_any_order_the_newest_one_decides() {
     let mut wrong = visit(
         9_999,
         at(2025, 12, 1),
-        &[(":occupation", vec![text("Wrong chart")])],
+        &[("occupation", vec![text("Wrong chart")])],
     );
     wrong.status = EncounterStatus::EnteredInError;
     list.push(wrong);
     let plan = run(&form("1"), &list);
-    let e = plan.get(&Key::top("occupation")).unwrap();
+    let e = plan.get(&key("occupation")).unwrap();
     assert_eq!(e.values, vec![text("Job 499")]);
     assert_eq!(e.provenance.as_ref().unwrap().encounter, EncounterId(500));
     assert_eq!(plan.skipped.len(), 1);

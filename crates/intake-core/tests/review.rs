@@ -45,9 +45,12 @@ fn coding(code: &str, display: &str) -> AnswerValue {
 
 fn med(row: u32, name: &str, dose: f64) -> Vec<(String, Vec<AnswerValue>)> {
     vec![
-        (format!("{row}:medication"), vec![]),
-        (format!("{row}:med-name"), vec![text(name)]),
-        (format!("{row}:med-dose"), vec![AnswerValue::Decimal(dose)]),
+        (format!("medication[{row}]"), vec![]),
+        (format!("medication[{row}]/med-name"), vec![text(name)]),
+        (
+            format!("medication[{row}]/med-dose"),
+            vec![AnswerValue::Decimal(dose)],
+        ),
     ]
 }
 
@@ -63,17 +66,17 @@ fn with_meds(mut base: Vec<(String, Vec<AnswerValue>)>, meds: &[(u32, &str, f64)
 #[test]
 fn questions_show_old_and_new_with_the_relative_change_of_numbers() {
     let before = response(&[
-        (":weight", vec![AnswerValue::Decimal(82.0)]),
-        (":pulse", vec![AnswerValue::Integer(72)]),
-        (":tobacco", vec![coding("current", "Current")]),
-        (":insurer", vec![text("Mutual")]),
+        ("weight", vec![AnswerValue::Decimal(82.0)]),
+        ("pulse", vec![AnswerValue::Integer(72)]),
+        ("tobacco", vec![coding("current", "Current")]),
+        ("insurer", vec![text("Mutual")]),
     ]);
     let after = response(&[
-        (":weight", vec![AnswerValue::Decimal(76.0)]),
+        ("weight", vec![AnswerValue::Decimal(76.0)]),
         // The same answer, written as another number type or with another display.
-        (":pulse", vec![AnswerValue::Decimal(72.0)]),
-        (":tobacco", vec![coding("former", "Former")]),
-        (":occupation", vec![text("Teacher")]),
+        ("pulse", vec![AnswerValue::Decimal(72.0)]),
+        ("tobacco", vec![coding("former", "Former")]),
+        ("occupation", vec![text("Teacher")]),
     ]);
     let d = diff(&form(), Some(&before), &after);
     assert!(d.previous);
@@ -146,7 +149,7 @@ fn lists_compare_rows_by_what_they_are_about_not_their_number() {
 #[test]
 fn without_an_earlier_visit_everything_answered_is_new() {
     let after = with_meds(
-        vec![(":weight".into(), vec![AnswerValue::Decimal(70.0)])],
+        vec![("weight".into(), vec![AnswerValue::Decimal(70.0)])],
         &[(1, "Metformin", 500.0)],
     );
     let d = diff(&form(), None, &after);

@@ -355,12 +355,12 @@ fn changes(
         }
     };
     for (link, value) in &filled.top {
-        touch(Key::top(link), vec![value.clone()], &mut writes);
+        touch(index.key(&[], link), vec![value.clone()], &mut writes);
     }
     let mut groups: Vec<&str> = filled.lists.iter().map(|(g, _)| *g).collect();
     for key in response.keys() {
-        if key.rows.len() == 1 && index.is_row_group(&key.link_id) {
-            groups.push(&key.link_id);
+        if key.rows().len() == 1 && index.is_row_group(key.link_id()) {
+            groups.push(key.link_id());
         }
     }
     groups.sort_unstable();
@@ -379,31 +379,31 @@ fn changes(
             .map(|i| i.link_id.as_str());
         let mut carried: Vec<u32> = response
             .keys()
-            .filter(|k| k.link_id == group && k.rows.len() == 1)
-            .map(|k| k.rows[0])
+            .filter(|k| k.link_id() == group && k.rows().len() == 1)
+            .map(|k| k.rows()[0])
             .collect();
         let mut next = carried.iter().max().copied().unwrap_or(0) + 1;
         for row in rows {
             let identity = row.iter().find(|(l, _)| Some(*l) == first);
             let same = carried.iter().position(|r| {
                 identity.is_some_and(|(l, v)| {
-                    response.get(&Key::new(&[*r], l)) == Some(&vec![v.clone()])
+                    response.get(&index.key(&[*r], l)) == Some(&vec![v.clone()])
                 })
             });
             let r = match same {
                 Some(i) => carried.remove(i),
                 None => {
-                    writes.push((Key::new(&[next], group), Vec::new()));
+                    writes.push((index.key(&[next], group), Vec::new()));
                     next += 1;
                     next - 1
                 }
             };
             for (link, value) in row {
-                touch(Key::new(&[r], link), vec![value.clone()], &mut writes);
+                touch(index.key(&[r], link), vec![value.clone()], &mut writes);
             }
             for key in response.keys() {
-                let inside = key.rows.first() == Some(&r) && index.within(&key.link_id, group);
-                if inside && !row.iter().any(|(l, _)| *l == key.link_id) {
+                let inside = key.rows().first() == Some(&r) && index.within(key.link_id(), group);
+                if inside && !row.iter().any(|(l, _)| *l == key.link_id()) {
                     removes.push(key.clone());
                 }
             }
@@ -411,8 +411,8 @@ fn changes(
         // Rows that no longer hold: the row and everything in it.
         for r in carried {
             for key in response.keys() {
-                let of_row = key.rows.first() == Some(&r)
-                    && (key.link_id == group || index.within(&key.link_id, group));
+                let of_row = key.rows().first() == Some(&r)
+                    && (key.link_id() == group || index.within(key.link_id(), group));
                 if of_row {
                     removes.push(key.clone());
                 }
@@ -423,11 +423,11 @@ fn changes(
     let untouched: Vec<&Key> = response
         .keys()
         .filter(|key| {
-            let top = key.rows.is_empty() && !index.is_row_group(&key.link_id);
+            let top = key.rows().is_empty() && !index.is_row_group(key.link_id());
             let computed = index
-                .get(&key.link_id)
+                .get(key.link_id())
                 .is_some_and(|i| i.calculation.is_some());
-            top && !typed.contains(key.link_id.as_str()) && !kept.contains(key) && !computed
+            top && !typed.contains(key.link_id()) && !kept.contains(key) && !computed
         })
         .collect();
     if !untouched.is_empty() {

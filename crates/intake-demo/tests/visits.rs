@@ -93,36 +93,42 @@ fn lukasz_has_three_signed_intakes_with_his_documented_history() {
         .collect();
     for (i, v) in visits.iter().enumerate() {
         assert_eq!(
-            answer(v, ":weight").values[0]["valueDecimal"],
+            answer(v, "vitals/weight").values[0]["valueDecimal"],
             LUKASZ_WEIGHTS_KG[i]
         );
         assert_eq!(
-            answer(v, ":weight").source,
+            answer(v, "vitals/weight").source,
             "typed",
             "vitals typed every visit"
         );
         assert_eq!(
-            answer(v, ":reason").values[0]["valueString"],
+            answer(v, "visit/reason").values[0]["valueString"],
             LUKASZ_REASONS[i]
         );
-        assert_eq!(answer(v, ":bmi").source, "calculated");
-        assert_eq!(answer(v, ":patient-sex").source, "record");
+        assert_eq!(answer(v, "vitals/bmi").source, "calculated");
+        assert_eq!(answer(v, "visit/patient-sex").source, "record");
         assert_eq!(
-            answer(v, ":patient-sex").values[0]["valueCoding"]["code"],
+            answer(v, "visit/patient-sex").values[0]["valueCoding"]["code"],
             "male"
         );
     }
     // The first visit is typed; later ones carry, confirmed, from the one before.
     let first = &visits[0];
     assert!(first.answers.iter().all(|a| a.carried.is_none()));
-    assert_eq!(answer(first, "1:allergy-substance").source, "typed");
+    assert_eq!(
+        answer(first, "allergies/allergy[1]/allergy-substance").source,
+        "typed"
+    );
     assert!(
-        !first.answers.iter().any(|a| a.key.ends_with(":med-name")
-            && a.values[0]["valueString"] == LUKASZ_LISINOPRIL.name),
+        !first
+            .answers
+            .iter()
+            .any(|a| a.key.ends_with("medications/medication/med-name")
+                && a.values[0]["valueString"] == LUKASZ_LISINOPRIL.name),
         "Lisinopril was started after the first visit"
     );
     let second = &visits[1];
-    let metformin = answer(second, "1:med-name");
+    let metformin = answer(second, "medications/medication[1]/med-name");
     assert_eq!(
         metformin.values[0]["valueString"],
         LUKASZ_MEDICATIONS[0].name
@@ -131,9 +137,9 @@ fn lukasz_has_three_signed_intakes_with_his_documented_history() {
     let from = metformin.carried.as_ref().expect("provenance");
     assert_eq!(from.encounter, first.encounter.id);
     assert_eq!(from.entered_by, DEMO_NURSE);
-    let row = answer(second, "1:medication");
+    let row = answer(second, "medications/medication[1]");
     assert!(row.needs_confirmation && row.confirmed_by.as_deref() == Some(DEMO_NURSE));
-    let lisinopril = answer(second, "2:med-name");
+    let lisinopril = answer(second, "medications/medication[2]/med-name");
     assert_eq!(lisinopril.values[0]["valueString"], LUKASZ_LISINOPRIL.name);
     assert_eq!(lisinopril.source, "typed", "started at the second visit");
     assert!(
@@ -141,7 +147,7 @@ fn lukasz_has_three_signed_intakes_with_his_documented_history() {
         "answers inside a row are confirmed with it"
     );
     let third = &visits[2];
-    let occupation = answer(third, ":occupation");
+    let occupation = answer(third, "social/occupation");
     assert_eq!(occupation.source, "carried");
     assert_eq!(occupation.confirmed_by.as_deref(), Some(DEMO_NURSE));
     assert_eq!(
@@ -149,7 +155,7 @@ fn lukasz_has_three_signed_intakes_with_his_documented_history() {
         Some(second.encounter.id)
     );
     assert_eq!(
-        answer(third, "1:pmh-since").values[0]["valueDate"],
+        answer(third, "history/pmh[1]/pmh-since").values[0]["valueDate"],
         LUKASZ_CONDITION_SINCE
     );
 }
@@ -162,58 +168,60 @@ fn a_repeat_visit_for_lukasz_proposes_his_lists_to_confirm_and_hints_at_his_weig
     let plan = api.plan_intake(CLI, lukasz, None, None).unwrap();
     for (row, m) in LUKASZ_MEDICATIONS.iter().enumerate() {
         let row = row + 1;
-        let marker = entry(&plan, &format!("{row}:medication"));
+        let marker = entry(&plan, &format!("medications/medication[{row}]"));
         assert_eq!(marker.source, Some("carried"));
         assert!(marker.needs_confirmation, "row {row} to confirm");
         assert_eq!(marker.source_encounter, Some(latest));
-        let name = entry(&plan, &format!("{row}:med-name"));
+        let name = entry(&plan, &format!("medications/medication[{row}]/med-name"));
         assert_eq!(name.value, Some(json!({ "valueString": m.name })));
         assert_eq!(name.source, Some("carried"));
-        let dose = entry(&plan, &format!("{row}:med-dose"));
+        let dose = entry(&plan, &format!("medications/medication[{row}]/med-dose"));
         assert_eq!(dose.value, Some(json!({ "valueDecimal": m.dose })));
     }
     assert!(
-        plan.entries.iter().all(|e| e.key != "3:medication"),
+        plan.entries
+            .iter()
+            .all(|e| e.key != "medications/medication[3]"),
         "two medicines"
     );
-    let allergy = entry(&plan, "1:allergy");
+    let allergy = entry(&plan, "allergies/allergy[1]");
     assert!(allergy.needs_confirmation && allergy.source == Some("carried"));
     assert_eq!(
-        entry(&plan, "1:allergy-substance").value,
+        entry(&plan, "allergies/allergy[1]/allergy-substance").value,
         Some(json!({ "valueString": LUKASZ_ALLERGY.substance }))
     );
     assert_eq!(
-        entry(&plan, "1:allergy-severity")
+        entry(&plan, "allergies/allergy[1]/allergy-severity")
             .value
             .as_ref()
             .map(|v| &v["valueCoding"]["code"]),
         Some(&json!(LUKASZ_ALLERGY.severity))
     );
     assert_eq!(
-        entry(&plan, ":nka").value,
+        entry(&plan, "allergies/nka").value,
         Some(json!({ "valueBoolean": false }))
     );
-    let occupation = entry(&plan, ":occupation");
+    let occupation = entry(&plan, "social/occupation");
     assert_eq!(
         occupation.value,
         Some(json!({ "valueString": LUKASZ_OCCUPATION }))
     );
     assert!(occupation.needs_confirmation && occupation.source == Some("carried"));
     assert_eq!(
-        entry(&plan, "1:pmh-condition").value,
+        entry(&plan, "history/pmh[1]/pmh-condition").value,
         Some(json!({ "valueString": LUKASZ_CONDITION }))
     );
-    let insurer = entry(&plan, ":insurer");
+    let insurer = entry(&plan, "insurance/insurer");
     assert_eq!(
         insurer.value,
         Some(json!({ "valueString": LUKASZ_INSURER }))
     );
     assert!(!insurer.needs_confirmation, "insurance carries as accepted");
     assert_eq!(
-        entry(&plan, ":policy-number").value,
+        entry(&plan, "insurance/policy-number").value,
         Some(json!({ "valueString": LUKASZ_POLICY_NUMBER }))
     );
-    let weight = entry(&plan, ":weight");
+    let weight = entry(&plan, "vitals/weight");
     assert!(weight.value.is_none(), "vitals are never carried");
     let date = intake_core::carry_forward::short_date(now() - Duration::days(62));
     assert_eq!(
@@ -435,20 +443,29 @@ fn the_physician_signed_most_visits_amended_two_and_left_the_newest_waiting() {
         let before = api.record_version(physician, e.id, 1).unwrap().answers;
         let after = api.record_version(physician, e.id, 2).unwrap().answers;
         if shown.reason == DEMO_AMENDMENT_REASONS[0] {
-            let (lb, kg) = (number(&before, ":weight"), number(&after, ":weight"));
+            let (lb, kg) = (
+                number(&before, "vitals/weight"),
+                number(&after, "vitals/weight"),
+            );
             assert!((lb / kg - 2.2046).abs() < 0.01, "{lb} lb, {kg} kg");
-            assert_eq!(author(&before, ":weight"), DEMO_NURSE);
-            assert_eq!(author(&after, ":weight"), DEMO_PHYSICIAN);
-            let (bmi_lb, bmi_kg) = (number(&before, ":bmi"), number(&after, ":bmi"));
+            assert_eq!(author(&before, "vitals/weight"), DEMO_NURSE);
+            assert_eq!(author(&after, "vitals/weight"), DEMO_PHYSICIAN);
+            let (bmi_lb, bmi_kg) = (number(&before, "vitals/bmi"), number(&after, "vitals/bmi"));
             assert!(
                 bmi_kg < bmi_lb && (bmi_lb / bmi_kg - 2.2046).abs() < 0.05,
                 "BMI recomputed"
             );
         } else {
             assert_eq!(shown.reason, DEMO_AMENDMENT_REASONS[1]);
-            assert_eq!(number(&before, ":systolic"), number(&after, ":diastolic"));
-            assert_eq!(number(&before, ":diastolic"), number(&after, ":systolic"));
-            assert!(number(&after, ":systolic") > number(&after, ":diastolic"));
+            assert_eq!(
+                number(&before, "vitals/systolic"),
+                number(&after, "vitals/diastolic")
+            );
+            assert_eq!(
+                number(&before, "vitals/diastolic"),
+                number(&after, "vitals/systolic")
+            );
+            assert!(number(&after, "vitals/systolic") > number(&after, "vitals/diastolic"));
         }
         assert_eq!(
             review

@@ -22,6 +22,22 @@ use intake_core::EncounterStatus;
 use intake_pdf::{Paper, RenderOptions, Renderer};
 use repeat_visit::{input, repeat_visit, PATIENT};
 
+/// A key from its text (a test's own constant).
+fn key(text: &str) -> Key {
+    text.parse()
+        .unwrap_or_else(|e| panic!("{text:?} is a key: {e}"))
+}
+
+/// The key of `link_id` in row `r` of the built-in form's medication list.
+fn med_key(r: u32, link_id: &str) -> Key {
+    let group = "medications/medication";
+    if link_id == "medication" {
+        key(&format!("{group}[{r}]"))
+    } else {
+        key(&format!("{group}[{r}]/{link_id}"))
+    }
+}
+
 fn options(paper: Paper) -> RenderOptions {
     RenderOptions {
         paper,
@@ -292,22 +308,22 @@ fn sixty_medications_paginate_without_losing_or_splitting_a_row() {
     let mut visit = repeat_visit();
     visit
         .response
-        .retain(|k, _| k.rows.is_empty() || !k.link_id.starts_with("med"));
+        .retain(|k, _| k.rows().is_empty() || !k.link_id().starts_with("med"));
     let unit = repeat_visit::option(&visit.form, "med-unit", "mg");
     for r in 1..=60u32 {
         let text = |s: String| vec![AnswerValue::String(s)];
-        visit.response.insert(Key::new(&[r], "medication"), vec![]);
+        visit.response.insert(med_key(r, "medication"), vec![]);
         visit.response.insert(
-            Key::new(&[r], "med-name"),
+            med_key(r, "med-name"),
             text(format!("Drug-{r:02} extended release")),
         );
         visit.response.insert(
-            Key::new(&[r], "med-dose"),
+            med_key(r, "med-dose"),
             vec![AnswerValue::Decimal(1000.0 + f64::from(r))],
         );
         visit
             .response
-            .insert(Key::new(&[r], "med-unit"), vec![unit.clone()]);
+            .insert(med_key(r, "med-unit"), vec![unit.clone()]);
     }
     let summary = build(&input(&visit, EncounterStatus::Signed));
     let pdf = render(&summary, Paper::A4);
@@ -346,7 +362,7 @@ fn a_five_thousand_character_answer_flows_onto_the_next_page_whole() {
     assert!(long.chars().count() >= 5000);
     visit
         .response
-        .insert(Key::top("reason"), vec![AnswerValue::String(long.clone())]);
+        .insert(key("visit/reason"), vec![AnswerValue::String(long.clone())]);
     let summary = build(&input(&visit, EncounterStatus::Signed));
     let pdf = render(&summary, Paper::A4);
     check_well_formed(&pdf);
@@ -367,15 +383,16 @@ fn characters_outside_the_font_become_replacement_glyphs() {
     let odd = "Pain 日 since \u{0007}Monday \u{10FFFD} 本";
     visit
         .response
-        .insert(Key::top("ros-notes"), vec![AnswerValue::String(odd.into())]);
+        .insert(key("ros/ros-notes"), vec![AnswerValue::String(odd.into())]);
     // Code points from all over Unicode, controls and private use included.
     let assorted: String = (0..0x30000u32)
         .step_by(97)
         .filter_map(char::from_u32)
         .collect();
-    visit
-        .response
-        .insert(Key::top("substances"), vec![AnswerValue::String(assorted)]);
+    visit.response.insert(
+        key("social/substances"),
+        vec![AnswerValue::String(assorted)],
+    );
     let pdf = render(&build(&input(&visit, EncounterStatus::Signed)), Paper::A4);
     check_well_formed(&pdf);
     let text = pdf.pages().join(" ");

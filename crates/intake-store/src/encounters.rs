@@ -202,7 +202,7 @@ impl Encounters for Db<'_> {
             params![
                 encounter_id.0,
                 a.key.to_string(),
-                a.key.link_id,
+                a.key.link_id(),
                 encode_values(a.values),
                 a.source.as_str(),
                 by,

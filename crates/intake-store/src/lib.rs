@@ -56,7 +56,7 @@ pub use encounters::{
 pub use error::StoreError;
 pub use outcomes::OutcomeRow;
 pub use patients::{PatientRevision, PatientRow, PatientStatus};
-pub use reviews::{EventRow, QueueFilter, QueueRow, Signature};
+pub use reviews::{EventRow, QueueFilter, QueueRow, Signature, SignedRecord};
 pub use revisions::RevisionRow;
 pub use sessions::SessionRow;
 pub use sign_in_failures::FailureRow;

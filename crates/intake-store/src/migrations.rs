@@ -4,8 +4,12 @@
 //! Migrations are append-only: a released file is never edited; a change is a new file.
 //! [`migrate`] applies every missing one in a single transaction, so a database is
 //! always at a version this binary knows, and refuses a database newer than the binary.
+//! Migration 0007 is the one with a Rust step ([`rekey`]): answer keys become paths,
+//! which needs each form's item tree.
 
 use rusqlite::Connection;
+
+mod rekey;
 
 use crate::StoreError;
 use std::path::Path;
@@ -18,7 +22,11 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_encounters.sql"),
     include_str!("../migrations/0005_provenance.sql"),
     include_str!("../migrations/0006_review.sql"),
+    include_str!("../migrations/0007_answer_paths.sql"),
 ];
+
+/// The schema version whose migration also runs [`rekey`].
+const REKEY_VERSION: usize = 7;
 
 /// The `application_id` that marks a file as ours ('INTK').
 pub const APPLICATION_ID: i64 = 0x494E_544B;
@@ -80,6 +88,9 @@ pub fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<(),
         .skip(found as usize)
     {
         tx.execute_batch(sql).map_err(err)?;
+        if index + 1 == REKEY_VERSION {
+            rekey::run(&tx).map_err(err)?;
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)
             .map_err(err)?;
     }

@@ -28,6 +28,18 @@ pub struct EventRow {
     /// For `signed` and `amended`: the record as signed, and its SHA-256 (hex).
     pub record_json: Option<String>,
     pub record_sha256: Option<String>,
+    /// For `signed` and `amended`: the form the record was written and hashed in (1:
+    /// keys as `"<rows>:<linkId>"`, signatures before migration 0007; 2: keys as paths).
+    pub record_form: Option<u32>,
+}
+
+/// A record as a signature keeps it: its canonical text, its SHA-256 (hex), and the
+/// form it was written in (see [`EventRow::record_form`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedRecord<'a> {
+    pub json: &'a str,
+    pub sha256: &'a str,
+    pub form: u32,
 }
 
 /// A signature: a first one (`signed`) or an amendment's (`amended`).
@@ -60,7 +72,7 @@ pub struct QueueFilter {
     pub submitted_by: Option<String>,
 }
 
-/// An event row as read: seq, kind, at, by, text, record JSON, record SHA-256.
+/// An event row as read: seq, kind, at, by, text, record JSON, record SHA-256, form.
 type RawEvent = (
     i64,
     String,
@@ -69,6 +81,7 @@ type RawEvent = (
     Option<String>,
     Option<String>,
     Option<String>,
+    i64,
 );
 
 fn event_from_row(r: &Row<'_>) -> rusqlite::Result<RawEvent> {
@@ -80,19 +93,20 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<RawEvent> {
         r.get(4)?,
         r.get(5)?,
         r.get(6)?,
+        r.get(7)?,
     ))
 }
 
 impl Reviews for Db<'_> {
     fn encounter_events(&self, id: EncounterId) -> Result<Vec<EventRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, kind, at, by, text, record_json, record_sha256 FROM encounter_events \
-             WHERE encounter_id = ?1 ORDER BY seq",
+            "SELECT seq, kind, at, by, text, record_json, record_sha256, record_form \
+             FROM encounter_events WHERE encounter_id = ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map([id.0], event_from_row)?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, kind, at, by, text, record_json, record_sha256) = row?;
+            let (seq, kind, at, by, text, record_json, record_sha256, form) = row?;
             let damaged = |why: String| {
                 StoreError::damaged("encounter_events", format!("visit {id}, event {seq}"), why)
             };
@@ -102,6 +116,10 @@ impl Reviews for Db<'_> {
                 at: parse_time(&at).map_err(|e| damaged(e.to_string()))?,
                 by,
                 text,
+                record_form: record_json
+                    .is_some()
+                    .then(|| u32::try_from(form).map_err(|e| damaged(e.to_string())))
+                    .transpose()?,
                 record_json,
                 record_sha256,
             });
@@ -128,7 +146,7 @@ impl Reviews for Db<'_> {
         &self,
         id: EncounterId,
         signature: Signature,
-        record: (&str, &str),
+        record: SignedRecord<'_>,
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
@@ -352,13 +370,13 @@ impl Db<'_> {
         at: DateTime<Utc>,
         by: &str,
         text: Option<&str>,
-        record: Option<(&str, &str)>,
+        record: Option<SignedRecord<'_>>,
     ) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
                 "INSERT INTO encounter_events (encounter_id, seq, kind, at, by, text, record_json, \
-                 record_sha256) VALUES (?1, 1 + coalesce((SELECT max(seq) FROM encounter_events \
-                 WHERE encounter_id = ?1), 0), ?2, ?3, ?4, ?5, ?6, ?7)",
+                 record_sha256, record_form) VALUES (?1, 1 + coalesce((SELECT max(seq) FROM \
+                 encounter_events WHERE encounter_id = ?1), 0), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 id.0,
@@ -366,8 +384,10 @@ impl Db<'_> {
                 format_time(at),
                 by,
                 text,
-                record.map(|r| r.0),
-                record.map(|r| r.1),
+                record.map(|r| r.json),
+                record.map(|r| r.sha256),
+                // Events without a record take the column's default.
+                record.map_or(1, |r| r.form),
             ])?;
         Ok(())
     }

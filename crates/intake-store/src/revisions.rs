@@ -77,7 +77,7 @@ impl Db<'_> {
             };
             out.push(RevisionRow {
                 key: r.0.parse().map_err(|e: KeyParseError| {
-                    damaged(format!("the key cannot be read ({})", e.0))
+                    damaged(format!("the key cannot be read ({})", e.text))
                 })?,
                 rev: r.1,
                 values: decode_values(&r.2).map_err(damaged)?,

@@ -62,10 +62,16 @@ fn put(store: &Store, id: EncounterId, key: &str, values: &str) -> Result<i64, S
 fn submission_leaves_disabled_answers_out_of_the_record_and_freezes_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let (store, id) = setup(dir.path());
-    put(&store, id, ":reason", r#"[{"valueString":"cough"}]"#).unwrap();
-    put(&store, id, ":pregnant", r#"[{"valueBoolean":false}]"#).unwrap();
+    put(&store, id, "visit/reason", r#"[{"valueString":"cough"}]"#).unwrap();
+    put(
+        &store,
+        id,
+        "pregnancy/pregnant",
+        r#"[{"valueBoolean":false}]"#,
+    )
+    .unwrap();
     store
-        .write(|db| db.submit_encounter(id, &[k(":pregnant")], t(60), "nurse"))
+        .write(|db| db.submit_encounter(id, &[k("pregnancy/pregnant")], t(60), "nurse"))
         .unwrap();
     let answers = store.read(|db| db.answers(id)).unwrap();
     let in_record: Vec<(String, bool)> = answers
@@ -75,8 +81,8 @@ fn submission_leaves_disabled_answers_out_of_the_record_and_freezes_the_rest() {
     assert_eq!(
         in_record,
         vec![
-            (":pregnant".to_string(), false),
-            (":reason".to_string(), true)
+            ("pregnancy/pregnant".to_string(), false),
+            ("visit/reason".to_string(), true)
         ],
         "kept, but out of the record"
     );
@@ -87,13 +93,13 @@ fn submission_leaves_disabled_answers_out_of_the_record_and_freezes_the_rest() {
     );
 
     // Not through the store's own methods, and not through raw SQL either.
-    let err = put(&store, id, ":reason", r#"[{"valueString":"changed"}]"#).unwrap_err();
+    let err = put(&store, id, "visit/reason", r#"[{"valueString":"changed"}]"#).unwrap_err();
     assert!(err.to_string().contains("not a draft"), "{err}");
     let conn = Connection::open(dir.path().join("intake.db")).unwrap();
     for sql in [
         "UPDATE encounter_answers SET value_json = '[]' WHERE encounter_id = 1",
         "DELETE FROM encounter_answers WHERE encounter_id = 1",
-        "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, source, author, at, rev, in_record) VALUES (1, ':x', 'x', '[]', 'typed', 'nurse', '2026-11-24T09:00:00Z', 1, 1)",
+        "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, source, author, at, rev, in_record) VALUES (1, 'x', 'x', '[]', 'typed', 'nurse', '2026-11-24T09:00:00Z', 1, 1)",
         "DELETE FROM encounters",
     ] {
         let err = conn.execute(sql, []).unwrap_err().to_string();
@@ -115,7 +121,7 @@ fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_ever
         author: "maria".into(),
         confirmed_by: Some("nora".into()),
     };
-    let med = k("1:med-name");
+    let med = k("medications/medication[1]/med-name");
     let aspirin = decode_values(r#"[{"valueString":"Aspirin"}]"#).unwrap();
     let carried = AnswerWrite {
         key: &med,
@@ -136,11 +142,16 @@ fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_ever
 
     // Confirming records who and when, and is not a new value.
     assert!(store
-        .write(|db| db.confirm_answer(id, &k("1:med-name"), t(3), "nurse"))
+        .write(|db| db.confirm_answer(id, &k("medications/medication[1]/med-name"), t(3), "nurse"))
         .unwrap());
     assert!(
         !store
-            .write(|db| db.confirm_answer(id, &k("1:med-name"), t(4), "nurse"))
+            .write(|db| db.confirm_answer(
+                id,
+                &k("medications/medication[1]/med-name"),
+                t(4),
+                "nurse"
+            ))
             .unwrap(),
         "once"
     );
@@ -155,7 +166,7 @@ fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_ever
         put(
             &store,
             id,
-            "1:med-name",
+            "medications/medication[1]/med-name",
             r#"[{"valueString":"Aspirin 75 mg"}]"#
         )
         .unwrap(),
@@ -169,13 +180,13 @@ fn carried_answers_keep_their_provenance_until_typed_over_and_history_keeps_ever
     assert!(a.confirmed_by.is_none());
     // Removed, then written again: the count goes on from the history.
     assert!(store
-        .write(|db| db.delete_answer(id, &k("1:med-name")))
+        .write(|db| db.delete_answer(id, &k("medications/medication[1]/med-name")))
         .unwrap());
     assert_eq!(
         put(
             &store,
             id,
-            "1:med-name",
+            "medications/medication[1]/med-name",
             r#"[{"valueString":"Clopidogrel"}]"#
         )
         .unwrap(),
@@ -252,7 +263,9 @@ fn answers_written_before_provenance_existed_survive_the_upgrade() {
     let a = &answers[0];
     assert_eq!(
         (a.key.to_string().as_str(), a.values_json.as_str(), a.rev),
-        (":weight", r#"[{"valueDecimal":82}]"#, 3)
+        ("weight", r#"[{"valueDecimal":82}]"#, 3),
+        "the value and its count survive; the form ('{{}}') cannot be read, so the key \
+         keeps its linkId as a one-segment path"
     );
     assert_eq!((a.carried.as_ref(), a.needs_confirmation), (None, false));
     // The submitted encounter's answers are still frozen after the table was rebuilt.
@@ -275,12 +288,12 @@ fn a_signed_encounter_refuses_raw_sql_until_an_amendment_is_opened() {
     use intake_store::Signature;
     let dir = tempfile::tempdir().unwrap();
     let (store, id) = setup(dir.path());
-    put(&store, id, ":weight", r#"[{"valueDecimal":82}]"#).unwrap();
+    put(&store, id, "vitals/weight", r#"[{"valueDecimal":82}]"#).unwrap();
     store
         .write(|db| db.submit_encounter(id, &[], t(10), "nurse"))
         .unwrap();
     store
-        .write(|db| db.sign_encounter(id, Signature::First, ("{}", "abc"), t(20), "physician"))
+        .write(|db| db.sign_encounter(id, Signature::First, signed("abc"), t(20), "physician"))
         .unwrap();
     let e = store.read(|db| db.encounter(id)).unwrap().unwrap();
     assert_eq!(
@@ -292,7 +305,7 @@ fn a_signed_encounter_refuses_raw_sql_until_an_amendment_is_opened() {
     for sql in [
         "UPDATE encounter_answers SET value_json = '[{\"valueDecimal\":70}]' WHERE encounter_id = 1",
         "DELETE FROM encounter_answers WHERE encounter_id = 1",
-        "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, source, author, at, rev) VALUES (1, ':x', 'x', '[]', 'typed', 'nurse', '2026-11-24T09:00:00Z', 1)",
+        "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, source, author, at, rev) VALUES (1, 'x', 'x', '[]', 'typed', 'nurse', '2026-11-24T09:00:00Z', 1)",
         "UPDATE encounters SET status = 'draft' WHERE id = 1",
         "UPDATE encounters SET status = 'submitted' WHERE id = 1",
         "UPDATE encounter_events SET text = 'forged' WHERE encounter_id = 1",
@@ -316,9 +329,9 @@ fn a_signed_encounter_refuses_raw_sql_until_an_amendment_is_opened() {
     store
         .write(|db| db.start_amendment(id, "Typo", t(30), "physician"))
         .unwrap();
-    put(&store, id, ":weight", r#"[{"valueDecimal":81}]"#).unwrap();
+    put(&store, id, "vitals/weight", r#"[{"valueDecimal":81}]"#).unwrap();
     store
-        .write(|db| db.sign_encounter(id, Signature::Amendment, ("{}", "def"), t(40), "physician"))
+        .write(|db| db.sign_encounter(id, Signature::Amendment, signed("def"), t(40), "physician"))
         .unwrap();
     let e = store.read(|db| db.encounter(id)).unwrap().unwrap();
     assert_eq!(e.status, EncounterStatus::Amended);
@@ -404,4 +417,13 @@ fn the_status_trigger_allows_exactly_the_moves_of_the_life_cycle() {
         }
     }
     assert_eq!(tried, 20, "every ordered pair of different statuses");
+}
+
+/// A stand-in record for a signature (the store keeps whatever text it is given).
+fn signed(sha256: &str) -> intake_store::SignedRecord<'_> {
+    intake_store::SignedRecord {
+        json: "{}",
+        sha256,
+        form: 2,
+    }
 }

@@ -100,7 +100,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":reason",
+        "visit/reason",
         r#"[{"valueString":"Cough"}]"#,
         "typed",
         None,
@@ -108,16 +108,23 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":bmi",
+        "vitals/bmi",
         r#"[{"valueDecimal":22.9}]"#,
         "calculated",
         None,
     );
-    put(&store, id, "1:allergy", "[]", "carried", Some(&from));
     put(
         &store,
         id,
-        "1:substance",
+        "allergies/allergy[1]",
+        "[]",
+        "carried",
+        Some(&from),
+    );
+    put(
+        &store,
+        id,
+        "allergies/allergy[1]/substance",
         r#"[{"valueString":"Latex"}]"#,
         "carried",
         Some(&from),
@@ -125,7 +132,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":occupation",
+        "social/occupation",
         r#"[{"valueString":"Teacher"}]"#,
         "carried",
         Some(&from),
@@ -133,7 +140,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":occupation",
+        "social/occupation",
         r#"[{"valueString":"Head teacher"}]"#,
         "typed",
         None,
@@ -141,7 +148,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":insurer",
+        "insurance/insurer",
         r#"[{"valueString":"Mutual"}]"#,
         "carried",
         Some(&from),
@@ -149,7 +156,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":insurer",
+        "insurance/insurer",
         r#"[{"valueString":"Mutual"}]"#,
         "typed",
         None,
@@ -158,7 +165,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":weight",
+        "vitals/weight",
         r#"[{"valueDecimal":80}]"#,
         "typed",
         None,
@@ -166,7 +173,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":weight",
+        "vitals/weight",
         r#"[{"valueDecimal":81}]"#,
         "typed",
         None,
@@ -174,7 +181,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":sex",
+        "sex",
         r#"[{"valueCoding":{"code":"female"}}]"#,
         "record",
         None,
@@ -182,7 +189,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":visit-type",
+        "visit/visit-type",
         r#"[{"valueCoding":{"code":"new"}}]"#,
         "initial",
         None,
@@ -191,7 +198,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":pain",
+        "vitals/pain",
         r#"[{"valueInteger":0}]"#,
         "initial",
         None,
@@ -199,7 +206,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":pain",
+        "vitals/pain",
         r#"[{"valueInteger":3}]"#,
         "typed",
         None,
@@ -208,7 +215,7 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":pregnant",
+        "pregnancy/pregnant",
         r#"[{"valueBoolean":false}]"#,
         "typed",
         None,
@@ -216,12 +223,12 @@ fn each_answer_counts_once_by_where_it_came_from() {
     put(
         &store,
         id,
-        ":lmp",
+        "pregnancy/lmp",
         r#"[{"valueDate":"2026-11-01"}]"#,
         "carried",
         Some(&from),
     );
-    submit(&store, id, &[":pregnant", ":lmp"], t(17));
+    submit(&store, id, &["pregnancy/pregnant", "pregnancy/lmp"], t(17));
 
     let rows = store.read(|db| db.outcomes(t(-10), t(60))).unwrap();
     assert_eq!(
@@ -258,7 +265,7 @@ fn only_submitted_signed_and_amended_encounters_count() {
         put(
             &store,
             id,
-            ":reason",
+            "visit/reason",
             r#"[{"valueString":"Cough"}]"#,
             "typed",
             None,

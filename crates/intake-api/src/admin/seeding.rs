@@ -145,7 +145,7 @@ impl<'s> Seeding<'s> {
     /// The record's hash as the review screen shows it (`open_review`'s `record_hash`).
     pub fn record_hash(&self, id: EncounterId) -> Result<String, ApiError> {
         let e = self.api.encounter_row(self.db, id)?;
-        Ok(crate::record::canonical::canonical(&e, &self.db.answers(id)?).sha256)
+        Ok(crate::record::canonical::shown(self.db, &e)?.sha256)
     }
 
     /// `who` by user name as a checked caller, if the account exists and is active.
@@ -199,13 +199,14 @@ impl<'s> Seeding<'s> {
         self.api.open_amendment(self.db, &e, who, reason, at)
     }
 
-    /// An edit as `save_intake` writes it: `writes` typed by `who`, then the
-    /// calculations recomputed; refused where `who` may not edit the record.
+    /// An edit as `save_intake` writes it: `writes` (the form's questions outside any
+    /// list, by linkId) typed by `who`, then the calculations recomputed; refused where
+    /// `who` may not edit the record.
     pub fn edit(
         &self,
         who: &Principal,
         id: EncounterId,
-        writes: &[(Key, Vec<AnswerValue>)],
+        writes: &[(&str, Vec<AnswerValue>)],
         at: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         let e = self.api.encounter_row(self.db, id)?;
@@ -213,9 +214,10 @@ impl<'s> Seeding<'s> {
         let q = self.api.form(self.db, e.template_id)?;
         let index = FormIndex::new(&q.items);
         let mut response = crate::record::answers::response_of(&self.db.answers(id)?);
-        for (key, values) in writes {
-            self.write_answer(id, key, values, AnswerSource::Typed, at, &who.actor)?;
-            response.insert(key.clone(), values.clone());
+        for (link_id, values) in writes {
+            let key = index.key(&[], link_id);
+            self.write_answer(id, &key, values, AnswerSource::Typed, at, &who.actor)?;
+            response.insert(key, values.clone());
         }
         crate::intake::write::recalculate(self.db, id, &index, &mut response, at, &who.actor)?;
         self.db.touch_encounter(id, None, at)?;

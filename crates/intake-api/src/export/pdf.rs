@@ -23,9 +23,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::permissions::Permission;
-use crate::record::answers::response_of;
-use crate::record::answers::shown_response;
-use crate::record::canonical::{answers_of, canonical};
+use crate::record::answers::{response_of, shown_response};
+use crate::record::canonical::{canonical, signed_answers, RecordForm};
 use crate::wire::export::ExportedDto;
 use crate::{Api, ApiError, Caller};
 
@@ -99,9 +98,9 @@ impl Api {
         // While an amendment is open, the record is still the one last signed.
         let rows = match (
             &e.amending,
-            events.iter().rev().find_map(|v| v.record_json.as_deref()),
+            events.iter().rev().find(|v| v.record_json.is_some()),
         ) {
-            (Some(_), Some(signed)) => answers_of(signed)?,
+            (Some(_), Some(signed)) => signed_answers(signed, &FormIndex::new(&q.items))?,
             _ => db.answers(id)?,
         };
         let patient = db
@@ -145,7 +144,7 @@ impl Api {
             by: shown_name(&a.by),
             reason: a.text.clone(),
         });
-        let record = canonical(&e, &rows);
+        let record = canonical(&e, &rows, RecordForm::current(&events)?);
         let clinic = crate::admin::settings::read(db)?.clinic_name;
         let visit_date = e.started_at.date_naive();
         let summary = summary::build(&SummaryInput {

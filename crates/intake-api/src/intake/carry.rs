@@ -237,7 +237,7 @@ fn plan_entry_dto(e: &intake_core::carry_forward::Entry) -> PlanEntryDto {
     let p = e.provenance.as_ref();
     PlanEntryDto {
         key: e.key.to_string(),
-        link_id: e.key.link_id.clone(),
+        link_id: e.key.link_id().to_string(),
         value: values.first().cloned(),
         values: if values.len() > 1 { values } else { Vec::new() },
         source: e.source.map(AnswerSource::as_str),
@@ -282,7 +282,7 @@ pub(crate) fn write_plan(
             confirmed_by: p.confirmed_by.clone(),
         });
         // A row is confirmed as a whole: the answers inside it do not ask on their own.
-        let inside_row = !e.key.rows.is_empty() && !index.is_row_group(&e.key.link_id);
+        let inside_row = !e.key.rows().is_empty() && !index.is_row_group(e.key.link_id());
         db.put_answer(
             id,
             &AnswerWrite {

@@ -32,7 +32,7 @@ pub(crate) fn check_change(
     let item = index
         .check(&key)
         .map_err(|e| invalid(crate::error::sentence(&e.to_string())))?;
-    let label = item_label(index, &key.link_id);
+    let label = item_label(index, key.link_id());
     let current = stored.get(&change.key);
     let current_rev = current.map_or(0, |a| a.rev);
     if current_rev != change.base_rev {
@@ -45,7 +45,7 @@ pub(crate) fn check_change(
             None => format!("{label} was cleared in another window; your change was not saved."),
         }));
     }
-    let row_group = index.is_row_group(&key.link_id);
+    let row_group = index.is_row_group(key.link_id());
     if change.remove {
         if !row_group {
             return Err(invalid("Only a row of a repeating group can be removed; clear a field by sending no values.".into()));
@@ -103,17 +103,19 @@ pub(crate) fn check_rows_exist(
     writes: &[(Key, Vec<AnswerValue>)],
 ) -> Result<(), ApiError> {
     for (key, _) in writes {
-        for (depth, group) in index.row_groups(&key.link_id).iter().enumerate() {
-            if *group == key.link_id.as_str() {
+        for (depth, group) in index.row_groups(key.link_id()).iter().enumerate() {
+            if *group == key.link_id() {
                 continue;
             }
-            let row = Key::new(&key.rows[..=depth], group);
+            let Some(row) = key.row_at(depth) else {
+                continue;
+            };
             if !response.contains_key(&row) {
                 return Err(ApiError::invalid(
                     &key.to_string(),
                     format!(
                         "Row {} of {} does not exist; add the row first.",
-                        key.rows[depth],
+                        key.rows()[depth],
                         item_label(index, group)
                     ),
                 ));

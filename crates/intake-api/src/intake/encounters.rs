@@ -206,9 +206,9 @@ impl Api {
                     let inside: Vec<Key> = response
                         .keys()
                         .filter(|k| {
-                            k.rows.len() >= key.rows.len()
-                                && k.rows.starts_with(&key.rows)
-                                && (k == &&key || index.within(&k.link_id, &key.link_id))
+                            k.rows().len() >= key.rows().len()
+                                && k.rows().starts_with(&key.rows())
+                                && (k == &&key || index.within(k.link_id(), key.link_id()))
                         })
                         .cloned()
                         .collect();
@@ -216,7 +216,7 @@ impl Api {
                         response.remove(&k);
                         removes.push(k);
                     }
-                } else if values.is_empty() && !index.is_row_group(&key.link_id) {
+                } else if values.is_empty() && !index.is_row_group(key.link_id()) {
                     response.remove(&key);
                     removes.push(key);
                 } else {

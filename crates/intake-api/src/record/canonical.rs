@@ -8,16 +8,76 @@
 //! features in this build. The hash is what a physician's "changed since you opened it"
 //! check compares and what a signature keeps; the text is what a signature stores, so
 //! every signed version can be shown again exactly.
+//!
+//! The record's form is versioned ([`RecordForm`]), because a signature must keep
+//! verifying whatever later releases change: form 1 writes each answer's key as it was
+//! stored before migration 0007 (`"<rows>:<linkId>"`, derived from the path key: its
+//! rows and the item's own linkId) and sorts by that text; form 2 writes the path key.
+//! Each signature stores its form; a record is shown and compared in the form of the
+//! encounter's newest signature (form 2 when it has none), and every new signature is
+//! written in form 2.
 
 use chrono::{DateTime, Utc};
-use intake_core::questionnaire::response::KeyParseError;
+use intake_core::questionnaire::response::{FormIndex, Key, KeyParseError};
 use intake_core::{AnswerSource, EncounterId};
-use intake_store::{decode_values, format_time, parse_time, AnswerRow, CarriedFrom, EncounterRow};
+use intake_store::prelude::*;
+use intake_store::{
+    decode_values, format_time, parse_time, AnswerRow, CarriedFrom, Db, EncounterRow, EventRow,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::ApiError;
+
+/// The form a record is written and hashed in (stored with each signature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordForm {
+    /// Keys as `"<rows>:<linkId>"`: every signature made before migration 0007.
+    Rows,
+    /// Keys as paths (`medications/medication[1]/med-name`).
+    Paths,
+}
+
+impl RecordForm {
+    /// The form of every new signature.
+    pub const NEW: RecordForm = RecordForm::Paths;
+
+    pub fn number(self) -> u32 {
+        match self {
+            RecordForm::Rows => 1,
+            RecordForm::Paths => 2,
+        }
+    }
+
+    /// The form a signature event says it was made in.
+    pub fn of(event: &EventRow) -> Result<RecordForm, ApiError> {
+        match event.record_form {
+            Some(1) => Ok(RecordForm::Rows),
+            Some(2) | None => Ok(RecordForm::Paths),
+            Some(n) => Err(ApiError::Internal(format!(
+                "This record is damaged: a signature of {} says its record is in form {n}, which this version does not know.",
+                event.seq
+            ))),
+        }
+    }
+
+    /// The form an encounter's record is shown and compared in: its newest signature's,
+    /// or [`RecordForm::NEW`] when it has none.
+    pub fn current(events: &[EventRow]) -> Result<RecordForm, ApiError> {
+        match events.iter().rev().find(|e| e.record_json.is_some()) {
+            Some(e) => RecordForm::of(e),
+            None => Ok(RecordForm::NEW),
+        }
+    }
+
+    fn key_text(self, key: &Key) -> String {
+        match self {
+            RecordForm::Rows => key.legacy_text(),
+            RecordForm::Paths => key.to_string(),
+        }
+    }
+}
 
 /// One answer as the record keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,9 +124,9 @@ pub(crate) struct Canonical {
     pub sha256: String,
 }
 
-fn answer(a: &AnswerRow) -> RecordAnswer {
+fn answer(a: &AnswerRow, form: RecordForm) -> RecordAnswer {
     RecordAnswer {
-        key: a.key.to_string(),
+        key: form.key_text(&a.key),
         link_id: a.link_id.clone(),
         // The exact stored text (the store has checked that it reads as values).
         values: serde_json::from_str(&a.values_json)
@@ -118,9 +178,9 @@ fn write_canonical(v: &Value, out: &mut String) {
     }
 }
 
-/// The canonical record of an encounter with these answers.
-pub(crate) fn canonical(e: &EncounterRow, answers: &[AnswerRow]) -> Canonical {
-    let mut list: Vec<RecordAnswer> = answers.iter().map(answer).collect();
+/// The canonical record of an encounter with these answers, in `form`.
+pub(crate) fn canonical(e: &EncounterRow, answers: &[AnswerRow], form: RecordForm) -> Canonical {
+    let mut list: Vec<RecordAnswer> = answers.iter().map(|a| answer(a, form)).collect();
     list.sort_by(|a, b| a.key.cmp(&b.key));
     let record = Record {
         encounter: e.id.0,
@@ -138,13 +198,24 @@ pub(crate) fn canonical(e: &EncounterRow, answers: &[AnswerRow]) -> Canonical {
     Canonical { json, sha256 }
 }
 
+/// The record as the review shows it and every "changed since you opened it" check
+/// compares it: in the form of the encounter's newest signature.
+pub(crate) fn shown(db: &Db<'_>, e: &EncounterRow) -> Result<Canonical, ApiError> {
+    let form = RecordForm::current(&db.encounter_events(e.id)?)?;
+    Ok(canonical(e, &db.answers(e.id)?, form))
+}
+
 fn time(s: &str) -> Result<DateTime<Utc>, ApiError> {
     parse_time(s).map_err(|e| ApiError::Internal(format!("a signed record holds {e}")))
 }
 
 /// The answers a signed record holds, as stored rows again (`rev` is 0: a kept record
-/// has no write counts).
-pub(crate) fn answers_of(json: &str) -> Result<Vec<AnswerRow>, ApiError> {
+/// has no write counts). A form-1 record's keys become paths through its form (`index`).
+pub(crate) fn answers_of(
+    json: &str,
+    form: RecordForm,
+    index: &FormIndex<'_>,
+) -> Result<Vec<AnswerRow>, ApiError> {
     let record: Record = serde_json::from_str(json)
         .map_err(|e| ApiError::Internal(format!("a signed record cannot be read: {e}")))?;
     let encounter = record.encounter;
@@ -160,7 +231,11 @@ pub(crate) fn answers_of(json: &str) -> Result<Vec<AnswerRow>, ApiError> {
             };
             let values_json = a.values.to_string();
             Ok(AnswerRow {
-                key: a.key.parse().map_err(|e: KeyParseError| damaged(e.0))?,
+                key: match form {
+                    RecordForm::Rows => index.key_from_legacy(&a.key),
+                    RecordForm::Paths => a.key.parse(),
+                }
+                .map_err(|e: KeyParseError| damaged(e.text))?,
                 link_id: a.link_id,
                 values: decode_values(&values_json).map_err(damaged)?,
                 values_json,
@@ -188,9 +263,18 @@ pub(crate) fn answers_of(json: &str) -> Result<Vec<AnswerRow>, ApiError> {
         .collect()
 }
 
+/// The answers a signature kept, in its own form.
+pub(crate) fn signed_answers(
+    event: &EventRow,
+    index: &FormIndex<'_>,
+) -> Result<Vec<AnswerRow>, ApiError> {
+    let json = event.record_json.as_deref().unwrap_or("{}");
+    answers_of(json, RecordForm::of(event)?, index)
+}
+
 /// Whether two answers hold the same value and provenance (write counts aside).
 pub(crate) fn same_answer(a: &AnswerRow, b: &AnswerRow) -> bool {
-    answer(a) == answer(b)
+    answer(a, RecordForm::NEW) == answer(b, RecordForm::NEW)
 }
 
 #[cfg(test)]

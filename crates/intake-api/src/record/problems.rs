@@ -39,9 +39,9 @@ pub(crate) fn problems(
         .filter(|a| a.needs_confirmation && a.confirmed_by.is_none())
         .map(|a| (a.key.clone(), a))
         .filter(|(key, _)| !eval.disabled.contains(key))
-        .map(|(key, a)| (index.position(&key.link_id), key, a))
+        .map(|(key, a)| (index.position(key.link_id()), key, a))
         .collect();
-    waiting.sort_by(|x, y| (x.0, &x.1.rows).cmp(&(y.0, &y.1.rows)));
+    waiting.sort_by(|x, y| (x.0, &x.1.rows()).cmp(&(y.0, &y.1.rows())));
     for (_, _, a) in waiting {
         let from = a.carried.as_ref().map_or(a.at, |c| c.date);
         out.push(ProblemDto {
@@ -84,14 +84,14 @@ pub(crate) fn changes_since(rows: &[AnswerRow], history: &[RevisionRow]) -> Vec<
         };
         out.push(ChangeSinceDto {
             key: r.key.to_string(),
-            link_id: r.key.link_id.clone(),
+            link_id: r.key.link_id().to_string(),
             kind,
             before: values(&r.values),
             after,
         });
     }
     for a in rows {
-        let is_row_marker = a.values.is_empty() && !a.key.rows.is_empty();
+        let is_row_marker = a.values.is_empty() && !a.key.rows().is_empty();
         if a.source == AnswerSource::Typed && is_row_marker && !seen.contains(&a.key) {
             out.push(ChangeSinceDto {
                 key: a.key.to_string(),

@@ -8,13 +8,15 @@ use chrono::{DateTime, Utc};
 use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
 use intake_core::{EncounterId, EncounterStatus};
 use intake_store::prelude::*;
-use intake_store::{Db, EncounterRow, Signature};
+use intake_store::{Db, EncounterRow, Signature, SignedRecord};
 use serde_json::json;
 
 use crate::error::when;
 use crate::permissions::Permission;
 use crate::record::answers::response_of;
-use crate::record::canonical::{answers_of, canonical, same_answer, Canonical};
+use crate::record::canonical::{
+    canonical, same_answer, shown, signed_answers, Canonical, RecordForm,
+};
 use crate::record::problems::problems;
 use crate::wire::review::ReviewDto;
 use crate::{Api, ApiError, Caller, Principal};
@@ -43,7 +45,7 @@ fn text_field(field: &str, missing: &str, text: &str) -> Result<String, ApiError
 
 /// Refuses to act on a record other than the one the caller was shown (`seen`: its hash).
 pub(crate) fn check_seen(db: &Db<'_>, e: &EncounterRow, seen: &str) -> Result<(), ApiError> {
-    if canonical(e, &db.answers(e.id)?).sha256 == seen {
+    if shown(db, e)?.sha256 == seen {
         return Ok(());
     }
     Err(ApiError::Conflict(format!(
@@ -116,14 +118,14 @@ impl Api {
                 .collect();
             db.mark_in_record(e.id, &left_out)?;
         }
-        let record = canonical(e, &db.answers(e.id)?);
-        db.sign_encounter(
-            e.id,
-            signature,
-            (&record.json, &record.sha256),
-            now,
-            &who.actor,
-        )?;
+        // A new signature is always made in the newest form.
+        let record = canonical(e, &db.answers(e.id)?, RecordForm::NEW);
+        let kept = SignedRecord {
+            json: &record.json,
+            sha256: &record.sha256,
+            form: RecordForm::NEW.number(),
+        };
+        db.sign_encounter(e.id, signature, kept, now, &who.actor)?;
         Ok((signature, record))
     }
 
@@ -320,15 +322,16 @@ impl Api {
                         ))
                     }
                 }
-                let signed = db
-                    .encounter_events(e.id)?
-                    .into_iter()
+                let events = db.encounter_events(e.id)?;
+                let signed = events
+                    .iter()
                     .rev()
-                    .find_map(|v| v.record_json)
+                    .find(|v| v.record_json.is_some())
                     .ok_or_else(|| {
                         ApiError::Internal("an amended record without a signature".into())
                     })?;
-                let kept = answers_of(&signed)?;
+                let q = self.form(db, e.template_id)?;
+                let kept = signed_answers(signed, &FormIndex::new(&q.items))?;
                 let now_rows = db.answers(e.id)?;
                 let mut restored = 0;
                 for row in &now_rows {

@@ -16,7 +16,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use intake_core::encounter::{self as lifecycle, Action};
-use intake_core::questionnaire::response::{evaluate, FormIndex, Key};
+use intake_core::questionnaire::response::{evaluate, FormIndex};
 use intake_core::questionnaire::{all_items, ItemType, Questionnaire};
 use intake_core::text::fold;
 use intake_core::{EncounterId, EncounterStatus};
@@ -26,7 +26,7 @@ use serde_json::json;
 
 use crate::permissions::Permission;
 use crate::record::answers::response_of;
-use crate::record::canonical::{answers_of, canonical};
+use crate::record::canonical::{canonical, signed_answers, RecordForm};
 use crate::record::lock::state_for;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
@@ -116,7 +116,7 @@ impl Api {
             .patient(e.patient_id)?
             .ok_or_else(|| ApiError::Internal("the intake's patient is missing".into()))?;
         let stored = db.encounter_events(e.id)?;
-        let record = canonical(e, &rows);
+        let record = canonical(e, &rows, RecordForm::current(&stored)?);
         let visit = e.started_at.date_naive().format("%-d %b %Y");
         let attestation = match &e.amending {
             Some(a) => format!(
@@ -208,7 +208,9 @@ impl Api {
                 let q = self.form(db, row.template_id)?;
                 // A damaged reason flags its visit; the rest of the queue still shows.
                 let reason = match reason_item(&q) {
-                    Some(link) => match db.answer(row.encounter_id, &Key::top(&link)) {
+                    Some(link) => match db
+                        .answer(row.encounter_id, &FormIndex::new(&q.items).key(&[], &link))
+                    {
                         Ok(answer) => answer
                             .map(|a| intake_core::questionnaire::AnswerValue::labels(&a.values)),
                         Err(StoreError::Damaged { .. }) => {
@@ -274,7 +276,7 @@ impl Api {
         let id = EncounterId(id);
         self.authorize(caller, Permission::ViewEncounters)?;
         self.store.read(|db| {
-            self.encounter_row(db, id)?;
+            let e = self.encounter_row(db, id)?;
             let stored = db.encounter_events(id)?;
             let listed = versions(&stored);
             let signed: Vec<_> = stored.iter().filter(|v| v.record_json.is_some()).collect();
@@ -287,7 +289,8 @@ impl Api {
                     listed.len()
                 )));
             };
-            let rows = answers_of(event.record_json.as_deref().unwrap_or("{}"))?;
+            let q = self.form(db, e.template_id)?;
+            let rows = signed_answers(event, &FormIndex::new(&q.items))?;
             Ok(RecordVersionDto {
                 version: v.clone(),
                 answers: rows.iter().map(AnswerDto::new).collect(),

@@ -158,7 +158,7 @@ impl AnswerDto {
         AnswerDto {
             key: a.key.to_string(),
             link_id: a.link_id.clone(),
-            rows: a.key.rows.clone(),
+            rows: a.key.rows().clone(),
             values: a.values.iter().map(to_json).collect(),
             source: a.source.as_str().to_string(),
             author: a.author.clone(),

@@ -295,7 +295,7 @@ pub(crate) fn events(events: &[EventRow]) -> Vec<EventDto> {
 }
 
 pub(crate) fn revision_dto(r: &RevisionRow, index: &FormIndex<'_>) -> AnswerRevisionDto {
-    let link_id = r.key.link_id.clone();
+    let link_id = r.key.link_id().to_string();
     let value = AnswerValue::labels(&r.values);
     AnswerRevisionDto {
         key: r.key.to_string(),

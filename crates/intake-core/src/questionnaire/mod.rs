@@ -12,6 +12,7 @@
 
 mod checks;
 pub mod enable_when;
+mod key;
 mod model;
 mod parse;
 mod report;

@@ -1,10 +1,11 @@
 //! A form being filled: its answers, keyed by item instance.
 //!
 //! An item inside repeating groups exists once per row, so an answer's [`Key`] is the
-//! item's `linkId` plus the row ids of the repeating groups around it, outermost first
-//! (`"3:med-name"` is the medication name in row 3; `":reason"` is outside any
-//! repeating group). A row exists when its group has an entry at the row's own key
-//! (`"3:medication"`, no values), so an empty row survives a reload.
+//! item's path in the form with the row id of each repeating group on it (see
+//! [`super::key`]: `medications/medication[3]/med-name` is the medication name in row
+//! 3). A row exists when its group has an entry at the row's own key
+//! (`medications/medication[3]`, no values), so an empty row survives a reload.
+//! [`FormIndex`] resolves a key by its path, never by the bare linkId.
 //!
 //! [`evaluate`] answers what the screen and submission need in one pass: which item
 //! instances are disabled and every problem, each row checked in its own context (the
@@ -13,78 +14,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
-use std::str::FromStr;
 
 use super::enable_when::{enabled, Answers};
 use super::model::{AnswerValue, Calculation, Item, ItemType};
 use super::validate::{validate_with, Problem, Severity};
 
-/// One item instance: the row ids of its repeating groups and its `linkId`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Key {
-    pub rows: Vec<u32>,
-    pub link_id: String,
-}
-
-impl Key {
-    pub fn top(link_id: &str) -> Key {
-        Key {
-            rows: Vec::new(),
-            link_id: link_id.to_string(),
-        }
-    }
-
-    pub fn new(rows: &[u32], link_id: &str) -> Key {
-        Key {
-            rows: rows.to_vec(),
-            link_id: link_id.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, r) in self.rows.iter().enumerate() {
-            if i > 0 {
-                f.write_str(".")?;
-            }
-            write!(f, "{r}")?;
-        }
-        write!(f, ":{}", self.link_id)
-    }
-}
-
-/// Why a text is not an answer key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not an answer key (\"<rows>:<linkId>\")")]
-pub struct KeyParseError(pub String);
-
-impl FromStr for Key {
-    type Err = KeyParseError;
-
-    /// `"<rows>:<linkId>"`, rows being positive integers joined by `.`.
-    fn from_str(s: &str) -> Result<Key, KeyParseError> {
-        let bad = || KeyParseError(s.to_string());
-        let (rows, link_id) = s.split_once(':').ok_or_else(bad)?;
-        if link_id.is_empty() {
-            return Err(bad());
-        }
-        let rows = if rows.is_empty() {
-            Vec::new()
-        } else {
-            rows.split('.')
-                .map(|r| match r.parse::<u32>() {
-                    Ok(n) if n > 0 && r.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-                    _ => Err(bad()),
-                })
-                .collect::<Result<Vec<u32>, KeyParseError>>()?
-        };
-        Ok(Key {
-            rows,
-            link_id: link_id.to_string(),
-        })
-    }
-}
+pub use super::key::{legacy, Key, KeyParseError, Segment};
 
 /// Every answer of a form being filled.
 pub type Response = BTreeMap<Key, Vec<AnswerValue>>;
@@ -96,15 +31,45 @@ fn is_row_group(item: &Item) -> bool {
 struct Entry<'a> {
     item: &'a Item,
     position: usize,
+    /// The linkIds from the top of the form down to the item (itself included), with
+    /// whether each one is a repeating group (a row id on its segment in keys).
+    path: Vec<(&'a str, bool)>,
     /// The repeating groups around the item (itself included when it is one),
     /// outermost first.
     row_groups: Vec<&'a str>,
 }
 
-/// The items of a form by `linkId`, with where each one sits.
+impl Entry<'_> {
+    /// The key of this item's instance in `rows`: one row per repeating group on the
+    /// path, outermost first; fewer rows leave the innermost groups without one (a list
+    /// as a whole: `medications/medication`). `None` when there are too many rows.
+    fn key(&self, rows: &[u32]) -> Option<Key> {
+        if rows.len() > self.row_groups.len() {
+            return None;
+        }
+        let mut next = rows.iter();
+        let path = self
+            .path
+            .iter()
+            .map(|(id, repeats)| Segment {
+                link_id: id.to_string(),
+                row: if *repeats { next.next().copied() } else { None },
+            })
+            .collect();
+        Key::from_segments(path).ok()
+    }
+}
+
+/// The items of a form, with where each one sits. Keys resolve by their path
+/// ([`FormIndex::check`], [`FormIndex::entry_of`]); lookups by linkId alone
+/// ([`FormIndex::get`], [`FormIndex::key`]) serve what FHIR names by linkId
+/// (`enableWhen`, calculations) and take the first item with that linkId, which is the
+/// only one while the importer refuses duplicate linkIds.
 pub struct FormIndex<'a> {
     items: &'a [Item],
-    entries: HashMap<&'a str, Entry<'a>>,
+    entries: Vec<Entry<'a>>,
+    by_path: HashMap<Vec<&'a str>, usize>,
+    by_link: HashMap<&'a str, usize>,
 }
 
 /// Why a key cannot hold the values given.
@@ -130,51 +95,102 @@ impl fmt::Display for KeyError {
 
 impl<'a> FormIndex<'a> {
     pub fn new(items: &'a [Item]) -> FormIndex<'a> {
-        let mut entries = HashMap::new();
-        let mut position = 0;
-        let mut stack: Vec<(&Item, Vec<&str>)> =
-            items.iter().rev().map(|i| (i, Vec::new())).collect();
-        while let Some((item, mut groups)) = stack.pop() {
+        let mut entries = Vec::new();
+        let mut by_path = HashMap::new();
+        let mut by_link = HashMap::new();
+        type Pending<'a> = (&'a Item, Vec<(&'a str, bool)>, Vec<&'a str>);
+        let mut stack: Vec<Pending<'a>> = items
+            .iter()
+            .rev()
+            .map(|i| (i, Vec::new(), Vec::new()))
+            .collect();
+        while let Some((item, mut path, mut groups)) = stack.pop() {
+            path.push((item.link_id.as_str(), is_row_group(item)));
             if is_row_group(item) {
                 groups.push(item.link_id.as_str());
             }
             for child in item.items.iter().rev() {
-                stack.push((child, groups.clone()));
+                stack.push((child, path.clone(), groups.clone()));
             }
-            entries.insert(
-                item.link_id.as_str(),
-                Entry {
-                    item,
-                    position,
-                    row_groups: groups,
-                },
-            );
-            position += 1;
+            let at = entries.len();
+            by_path
+                .entry(path.iter().map(|(id, _)| *id).collect())
+                .or_insert(at);
+            by_link.entry(item.link_id.as_str()).or_insert(at);
+            entries.push(Entry {
+                item,
+                position: at,
+                path,
+                row_groups: groups,
+            });
         }
-        FormIndex { items, entries }
+        FormIndex {
+            items,
+            entries,
+            by_path,
+            by_link,
+        }
     }
 
     pub fn items(&self) -> &'a [Item] {
         self.items
     }
 
+    fn entry(&self, link_id: &str) -> Option<&Entry<'a>> {
+        self.by_link.get(link_id).map(|at| &self.entries[*at])
+    }
+
+    /// The entry a key's path names (rows aside).
+    fn entry_at(&self, key: &Key) -> Option<&Entry<'a>> {
+        let path: Vec<&str> = key.link_ids().collect();
+        self.by_path.get(&path).map(|at| &self.entries[*at])
+    }
+
+    /// The item a key's path names, whatever its rows.
+    pub fn entry_of(&self, key: &Key) -> Option<&'a Item> {
+        self.entry_at(key).map(|e| e.item)
+    }
+
     pub fn get(&self, link_id: &str) -> Option<&'a Item> {
-        self.entries.get(link_id).map(|e| e.item)
+        self.entry(link_id).map(|e| e.item)
+    }
+
+    /// The key of the item `link_id` in `rows` (one row id per repeating group around
+    /// it, itself included when it is one, outermost first). Fewer rows leave the
+    /// innermost groups without a row: the key of a list as a whole (no rows at all:
+    /// `medications/medication`), which [`FormIndex::check`] refuses as an answer key.
+    /// An item the form does not have, or more rows than groups, give [`Key::orphan`]:
+    /// a key that `check` refuses but that still reads back.
+    pub fn key(&self, rows: &[u32], link_id: &str) -> Key {
+        self.entry(link_id)
+            .and_then(|e| e.key(rows))
+            .unwrap_or_else(|| Key::orphan(rows, link_id))
+    }
+
+    /// A key written before paths (`"2:med-name"`, [`legacy`]) as a key of this form.
+    pub fn key_from_legacy(&self, text: &str) -> Result<Key, KeyParseError> {
+        let (rows, link_id) = legacy::parse(text)?;
+        Ok(self.key(&rows, &link_id))
     }
 
     /// The item's place in form order (for sorting problems).
     pub fn position(&self, link_id: &str) -> usize {
-        self.entries.get(link_id).map_or(usize::MAX, |e| e.position)
+        self.entry(link_id).map_or(usize::MAX, |e| e.position)
     }
 
     /// Whether `key` names an instance of an item that holds values (or, for a
-    /// repeating group, a row), and that item.
+    /// repeating group, a row), and that item: its path must be the item's path, with a
+    /// row on every repeating group and nowhere else.
     pub fn check(&self, key: &Key) -> Result<&'a Item, KeyError> {
         let entry = self
-            .entries
-            .get(key.link_id.as_str())
-            .ok_or_else(|| KeyError::UnknownItem(key.link_id.clone()))?;
-        if key.rows.len() != entry.row_groups.len() {
+            .entry_at(key)
+            .ok_or_else(|| KeyError::UnknownItem(key.to_string()))?;
+        let rows_fit = key
+            .segments()
+            .iter()
+            .zip(&entry.path)
+            .all(|(s, (_, repeats))| s.row.is_some() == *repeats);
+        if !rows_fit {
             return Err(KeyError::WrongRows {
                 key: key.to_string(),
                 expected: entry.row_groups.len(),
@@ -182,7 +198,7 @@ impl<'a> FormIndex<'a> {
         }
         let item = entry.item;
         if !is_row_group(item) && matches!(item.item_type, ItemType::Group | ItemType::Display) {
-            return Err(KeyError::NoAnswers(key.link_id.clone()));
+            return Err(KeyError::NoAnswers(key.to_string()));
         }
         Ok(item)
     }
@@ -192,11 +208,16 @@ impl<'a> FormIndex<'a> {
         self.get(link_id).is_some_and(is_row_group)
     }
 
+    /// Whether the key names a row of a repeating group.
+    pub fn is_row(&self, key: &Key) -> bool {
+        self.entry_at(key).is_some_and(|e| is_row_group(e.item))
+            && key.segments().last().is_some_and(|s| s.row.is_some())
+    }
+
     /// The repeating groups around an item (itself included when it is one),
     /// outermost first: one row id each in its keys.
     pub fn row_groups(&self, link_id: &str) -> Vec<&'a str> {
-        self.entries
-            .get(link_id)
+        self.entry(link_id)
             .map(|e| e.row_groups.clone())
             .unwrap_or_default()
     }
@@ -208,7 +229,7 @@ impl<'a> FormIndex<'a> {
 
     /// The innermost repeating group around an item (not itself), if any.
     fn owner(&self, link_id: &str) -> Option<&'a str> {
-        let entry = self.entries.get(link_id)?;
+        let entry = self.entry(link_id)?;
         let groups = &entry.row_groups;
         if is_row_group(entry.item) {
             groups.len().checked_sub(2).map(|i| groups[i])
@@ -221,9 +242,9 @@ impl<'a> FormIndex<'a> {
     fn contexts(&self, response: &Response) -> Vec<(Option<&'a str>, Vec<u32>)> {
         let mut out = vec![(None, Vec::new())];
         for key in response.keys() {
-            if let Some(entry) = self.entries.get(key.link_id.as_str()) {
-                if is_row_group(entry.item) && key.rows.len() == entry.row_groups.len() {
-                    out.push((Some(entry.item.link_id.as_str()), key.rows.clone()));
+            if self.check(key).is_ok() && self.is_row(key) {
+                if let Some(entry) = self.entry_at(key) {
+                    out.push((Some(entry.item.link_id.as_str()), key.rows()));
                 }
             }
         }
@@ -233,14 +254,11 @@ impl<'a> FormIndex<'a> {
     /// The items whose instances live in a context: those whose innermost repeating
     /// group is `group` (the group's own row marker lives in its parent context).
     fn members(&self, group: Option<&str>) -> Vec<&'a Item> {
-        let mut out: Vec<(usize, &'a Item)> = self
-            .entries
-            .values()
+        self.entries
+            .iter()
             .filter(|e| self.owner(e.item.link_id.as_str()) == group)
-            .map(|e| (e.position, e.item))
-            .collect();
-        out.sort_by_key(|(p, _)| *p);
-        out.into_iter().map(|(_, i)| i).collect()
+            .map(|e| e.item)
+            .collect()
     }
 }
 
@@ -248,22 +266,23 @@ impl<'a> FormIndex<'a> {
 fn answers_in(index: &FormIndex<'_>, response: &Response, rows: &[u32]) -> Answers {
     let mut answers: Answers = HashMap::new();
     for (key, values) in response {
-        if !rows.starts_with(&key.rows) {
+        if !rows.starts_with(&key.rows()) {
             continue;
         }
-        if index.is_row_group(&key.link_id) {
+        if index.is_row_group(key.link_id()) {
             continue;
         }
-        answers.insert(key.link_id.clone(), values.clone());
+        answers.insert(key.link_id().to_string(), values.clone());
     }
     // A repeating group "has answers" when it has rows in this context.
     for key in response.keys() {
-        if index.is_row_group(&key.link_id)
-            && key.rows.len() == rows.len() + 1
-            && key.rows.starts_with(rows)
+        let key_rows = key.rows();
+        if index.is_row_group(key.link_id())
+            && key_rows.len() == rows.len() + 1
+            && key_rows.starts_with(rows)
         {
             answers
-                .entry(key.link_id.clone())
+                .entry(key.link_id().to_string())
                 .or_default()
                 .push(AnswerValue::Boolean(true));
         }
@@ -307,14 +326,14 @@ pub fn evaluate(index: &FormIndex<'_>, response: &Response) -> Evaluation {
             if parent_off || !on.contains(g) {
                 rows_off.insert((g.to_string(), rows.clone()));
                 for item in index.members(Some(g)) {
-                    eval.disabled.insert(Key::new(&rows, &item.link_id));
+                    eval.disabled.insert(index.key(&rows, &item.link_id));
                 }
                 continue;
             }
         }
         for item in index.members(group) {
             if !on.contains(&item.link_id) {
-                eval.disabled.insert(Key::new(&rows, &item.link_id));
+                eval.disabled.insert(index.key(&rows, &item.link_id));
             }
         }
         let checked: &[Item] = match group {
@@ -323,18 +342,18 @@ pub fn evaluate(index: &FormIndex<'_>, response: &Response) -> Evaluation {
         };
         for problem in validate_with(checked, &on, &answers, true) {
             eval.problems
-                .push((Key::new(&rows, &problem.link_id), problem));
+                .push((index.key(&rows, &problem.link_id), problem));
         }
     }
     for key in response.keys() {
-        let row_off = index.is_row_group(&key.link_id)
-            && rows_off.contains(&(key.link_id.clone(), key.rows.clone()));
+        let row_off =
+            index.is_row(key) && rows_off.contains(&(key.link_id().to_string(), key.rows()));
         if row_off {
             eval.disabled.insert(key.clone());
         }
     }
     eval.problems
-        .sort_by_key(|(k, _)| (index.position(&k.link_id), k.rows.clone()));
+        .sort_by_key(|(k, _)| (index.position(k.link_id()), k.rows()));
     eval
 }
 
@@ -400,7 +419,7 @@ pub fn calculate(index: &FormIndex<'_>, response: &Response) -> Vec<(Key, Option
     let mut out = Vec::new();
     let calculated: Vec<&Item> = index
         .entries
-        .values()
+        .iter()
         .filter(|e| e.item.calculation.is_some())
         .map(|e| e.item)
         .collect();
@@ -415,7 +434,7 @@ pub fn calculate(index: &FormIndex<'_>, response: &Response) -> Vec<(Key, Option
             }
             if let Some(calc) = &item.calculation {
                 out.push((
-                    Key::new(&rows, &item.link_id),
+                    index.key(&rows, &item.link_id),
                     compute(index, item, calc, &answers),
                 ));
             }
@@ -437,8 +456,9 @@ pub fn initial_response(index: &FormIndex<'_>) -> Response {
                 .filter(|o| o.initial_selected)
                 .map(|o| o.value.clone()),
         );
-        if !values.is_empty() && index.check(&Key::top(&item.link_id)).is_ok() {
-            response.insert(Key::top(&item.link_id), values);
+        let key = index.key(&[], &item.link_id);
+        if !values.is_empty() && index.check(&key).is_ok() {
+            response.insert(key, values);
         }
     }
     response

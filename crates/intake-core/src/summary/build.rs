@@ -16,15 +16,18 @@ use super::{
 
 struct Walk<'a> {
     input: &'a SummaryInput<'a>,
+    index: FormIndex<'a>,
     disabled: BTreeSet<Key>,
 }
 
 /// The summary of one visit (see the module documentation).
 pub fn build(input: &SummaryInput<'_>) -> Summary {
     let index = FormIndex::new(&input.questionnaire.items);
+    let disabled = evaluate(&index, input.response).disabled;
     let walk = Walk {
         input,
-        disabled: evaluate(&index, input.response).disabled,
+        index,
+        disabled,
     };
     let sections = walk.sections();
     let has_carried = input.provenance.iter().any(|(key, source)| {
@@ -122,8 +125,12 @@ fn value_text(item: &Item, value: &AnswerValue) -> String {
 }
 
 impl<'a> Walk<'a> {
+    fn key(&self, rows: &[u32], item: &Item) -> Key {
+        self.index.key(rows, &item.link_id)
+    }
+
     fn off(&self, rows: &[u32], item: &Item) -> bool {
-        self.disabled.contains(&Key::new(rows, &item.link_id))
+        self.disabled.contains(&self.key(rows, item))
     }
 
     fn source(&self, key: &Key) -> Origin {
@@ -131,7 +138,7 @@ impl<'a> Walk<'a> {
     }
 
     fn answer(&self, rows: &[u32], item: &Item) -> (Answer, Origin) {
-        let key = Key::new(rows, &item.link_id);
+        let key = self.key(rows, item);
         match self.input.response.get(&key) {
             Some(values) if !values.is_empty() => (
                 Answer::Values(values.iter().map(|v| value_text(item, v)).collect()),
@@ -194,7 +201,7 @@ impl<'a> Walk<'a> {
     fn has_answer(&self, rows: &[u32], item: &Item) -> bool {
         self.input
             .response
-            .get(&Key::new(rows, &item.link_id))
+            .get(&self.key(rows, item))
             .is_some_and(|v| !v.is_empty())
     }
 
@@ -250,12 +257,12 @@ impl<'a> Walk<'a> {
             .response
             .keys()
             .filter(|k| {
-                k.link_id == group.link_id
-                    && k.rows.len() == rows.len() + 1
-                    && k.rows.starts_with(rows)
+                k.link_id() == group.link_id
+                    && k.rows().len() == rows.len() + 1
+                    && k.rows().starts_with(rows)
             })
             .filter(|k| !self.disabled.contains(k))
-            .map(|k| k.rows.clone())
+            .map(|k| k.rows().clone())
             .collect()
     }
 
@@ -328,7 +335,7 @@ impl<'a> Walk<'a> {
             rows: table_rows
                 .into_iter()
                 .map(|(r, cells)| TableRow {
-                    source: self.source(&Key::new(&r, &group.link_id)),
+                    source: self.source(&self.key(&r, group)),
                     cells: cells
                         .into_iter()
                         .zip(&keep)

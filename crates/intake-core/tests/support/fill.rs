@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use intake_core::questionnaire::response::{Key, Response};
+use intake_core::questionnaire::response::{FormIndex, Response};
 use intake_core::questionnaire::{AnswerValue, Item, ItemType, Questionnaire};
 
 /// Deterministic answers for any form: each question answered by type, every fourth
@@ -11,7 +11,8 @@ use intake_core::questionnaire::{AnswerValue, Item, ItemType, Questionnaire};
 pub fn fill(form: &Questionnaire) -> Response {
     let mut response = Response::new();
     let mut n = 0usize;
-    fill_items(&form.items, &[], &mut response, &mut n);
+    let index = FormIndex::new(&form.items);
+    fill_items(&index, &form.items, &[], &mut response, &mut n);
     response
 }
 
@@ -33,7 +34,13 @@ fn sample(item: &Item, n: usize) -> Option<AnswerValue> {
     })
 }
 
-fn fill_items(items: &[Item], rows: &[u32], response: &mut Response, n: &mut usize) {
+fn fill_items(
+    index: &FormIndex<'_>,
+    items: &[Item],
+    rows: &[u32],
+    response: &mut Response,
+    n: &mut usize,
+) {
     for item in items {
         match item.item_type {
             ItemType::Display => {}
@@ -42,19 +49,19 @@ fn fill_items(items: &[Item], rows: &[u32], response: &mut Response, n: &mut usi
                 for r in 1..=count {
                     let mut inner = rows.to_vec();
                     inner.push(r);
-                    response.insert(Key::new(&inner, &item.link_id), vec![]);
-                    fill_items(&item.items, &inner, response, n);
+                    response.insert(index.key(&inner, &item.link_id), vec![]);
+                    fill_items(index, &item.items, &inner, response, n);
                 }
             }
-            ItemType::Group => fill_items(&item.items, rows, response, n),
+            ItemType::Group => fill_items(index, &item.items, rows, response, n),
             _ => {
                 *n += 1;
                 if !(*n).is_multiple_of(4) && item.calculation.is_none() {
                     if let Some(v) = sample(item, *n) {
-                        response.insert(Key::new(rows, &item.link_id), vec![v]);
+                        response.insert(index.key(rows, &item.link_id), vec![v]);
                     }
                 }
-                fill_items(&item.items, rows, response, n);
+                fill_items(index, &item.items, rows, response, n);
             }
         }
     }

@@ -86,62 +86,90 @@ pub fn repeat_visit() -> Visit {
     let o = |link: &str, code: &str| option(&form, link, code);
 
     put(
-        ":patient-sex",
+        "visit/patient-sex",
         vec![o("patient-sex", "female")],
         Origin::Record,
     );
     put(
-        ":reason",
+        "visit/reason",
         vec![text("Follow-up of blood pressure; morning headaches for two weeks, worse on waking, no visual change.")],
         Origin::Typed,
     );
     put(
-        ":visit-type",
+        "visit/visit-type",
         vec![o("visit-type", "follow-up")],
         Origin::Typed,
     );
 
-    put(":height", vec![AnswerValue::Decimal(168.0)], Origin::Typed);
-    put(":weight", vec![AnswerValue::Decimal(82.5)], Origin::Typed);
-    put(":bmi", vec![AnswerValue::Decimal(29.2)], Origin::Calculated);
     put(
-        ":temperature",
+        "vitals/height",
+        vec![AnswerValue::Decimal(168.0)],
+        Origin::Typed,
+    );
+    put(
+        "vitals/weight",
+        vec![AnswerValue::Decimal(82.5)],
+        Origin::Typed,
+    );
+    put(
+        "vitals/bmi",
+        vec![AnswerValue::Decimal(29.2)],
+        Origin::Calculated,
+    );
+    put(
+        "vitals/temperature",
         vec![AnswerValue::Decimal(36.8)],
         Origin::Typed,
     );
-    put(":pulse", vec![AnswerValue::Integer(76)], Origin::Typed);
-    put(":systolic", vec![AnswerValue::Integer(142)], Origin::Typed);
-    put(":diastolic", vec![AnswerValue::Integer(88)], Origin::Typed);
-    put(":spo2", vec![AnswerValue::Integer(97)], Origin::Typed);
+    put(
+        "vitals/pulse",
+        vec![AnswerValue::Integer(76)],
+        Origin::Typed,
+    );
+    put(
+        "vitals/systolic",
+        vec![AnswerValue::Integer(142)],
+        Origin::Typed,
+    );
+    put(
+        "vitals/diastolic",
+        vec![AnswerValue::Integer(88)],
+        Origin::Typed,
+    );
+    put("vitals/spo2", vec![AnswerValue::Integer(97)], Origin::Typed);
     // respiratory-rate and pain: not answered.
 
-    put(":nka", vec![AnswerValue::Boolean(false)], carried.clone());
+    put(
+        "allergies/nka",
+        vec![AnswerValue::Boolean(false)],
+        carried.clone(),
+    );
     let allergies = [
         ("Penicillin", "Hives and facial swelling", "moderate"),
         ("Latex", "Contact rash", "mild"),
     ];
     for (i, (substance, reaction, severity)) in allergies.iter().enumerate() {
         let r = i + 1;
-        put(&format!("{r}:allergy"), vec![], carried.clone());
+        put(&format!("allergies/allergy[{r}]"), vec![], carried.clone());
         put(
-            &format!("{r}:allergy-substance"),
+            &format!("allergies/allergy[{r}]/allergy-substance"),
             vec![text(substance)],
             carried.clone(),
         );
         put(
-            &format!("{r}:allergy-reaction"),
+            &format!("allergies/allergy[{r}]/allergy-reaction"),
             vec![text(reaction)],
             carried.clone(),
         );
         put(
-            &format!("{r}:allergy-severity"),
+            &format!("allergies/allergy[{r}]/allergy-severity"),
             vec![o("allergy-severity", severity)],
             carried.clone(),
         );
     }
 
     put(
-        ":no-medications",
+        "medications/no-medications",
         vec![AnswerValue::Boolean(false)],
         carried.clone(),
     );
@@ -153,181 +181,237 @@ pub fn repeat_visit() -> Visit {
     ];
     for (i, (name, dose, unit, freq, route)) in medications.iter().enumerate() {
         let r = i + 1;
-        put(&format!("{r}:medication"), vec![], carried.clone());
-        put(&format!("{r}:med-name"), vec![text(name)], carried.clone());
         put(
-            &format!("{r}:med-dose"),
+            &format!("medications/medication[{r}]"),
+            vec![],
+            carried.clone(),
+        );
+        put(
+            &format!("medications/medication[{r}]/med-name"),
+            vec![text(name)],
+            carried.clone(),
+        );
+        put(
+            &format!("medications/medication[{r}]/med-dose"),
             vec![AnswerValue::Decimal(*dose)],
             carried.clone(),
         );
         put(
-            &format!("{r}:med-unit"),
+            &format!("medications/medication[{r}]/med-unit"),
             vec![o("med-unit", unit)],
             carried.clone(),
         );
         put(
-            &format!("{r}:med-frequency"),
+            &format!("medications/medication[{r}]/med-frequency"),
             vec![o("med-frequency", freq)],
             carried.clone(),
         );
         put(
-            &format!("{r}:med-route"),
+            &format!("medications/medication[{r}]/med-route"),
             vec![o("med-route", route)],
             carried.clone(),
         );
     }
     // A medication added at this visit, typed.
-    put("5:medication", vec![], Origin::Typed);
-    put("5:med-name", vec![text("Amlodipine")], Origin::Typed);
-    put("5:med-dose", vec![AnswerValue::Decimal(5.0)], Origin::Typed);
-    put("5:med-unit", vec![o("med-unit", "mg")], Origin::Typed);
+    put("medications/medication[5]", vec![], Origin::Typed);
     put(
-        "5:med-frequency",
+        "medications/medication[5]/med-name",
+        vec![text("Amlodipine")],
+        Origin::Typed,
+    );
+    put(
+        "medications/medication[5]/med-dose",
+        vec![AnswerValue::Decimal(5.0)],
+        Origin::Typed,
+    );
+    put(
+        "medications/medication[5]/med-unit",
+        vec![o("med-unit", "mg")],
+        Origin::Typed,
+    );
+    put(
+        "medications/medication[5]/med-frequency",
         vec![o("med-frequency", "once-daily")],
         Origin::Typed,
     );
     // Its route: not answered.
 
-    put("1:pmh", vec![], carried.clone());
+    put("history/pmh[1]", vec![], carried.clone());
     put(
-        "1:pmh-condition",
+        "history/pmh[1]/pmh-condition",
         vec![text("Hypertension")],
         carried.clone(),
     );
     put(
-        "1:pmh-since",
+        "history/pmh[1]/pmh-since",
         vec![AnswerValue::Date("2019-05".into())],
         carried.clone(),
     );
-    put("2:pmh", vec![], carried.clone());
+    put("history/pmh[2]", vec![], carried.clone());
     put(
-        "2:pmh-condition",
+        "history/pmh[2]/pmh-condition",
         vec![text("Type 2 diabetes")],
         carried.clone(),
     );
     put(
-        "2:pmh-since",
+        "history/pmh[2]/pmh-since",
         vec![AnswerValue::Date("2021-02-14".into())],
         carried.clone(),
     );
-    put("1:psh", vec![], carried.clone());
+    put("history/psh[1]", vec![], carried.clone());
     put(
-        "1:psh-procedure",
+        "history/psh[1]/psh-procedure",
         vec![text("Appendectomy")],
         carried.clone(),
     );
     put(
-        "1:psh-date",
+        "history/psh[1]/psh-date",
         vec![AnswerValue::Date("1998".into())],
         carried.clone(),
     );
-    put("1:fh", vec![], carried.clone());
+    put("history/fh[1]", vec![], carried.clone());
     put(
-        "1:fh-relative",
+        "history/fh[1]/fh-relative",
         vec![o("fh-relative", "father")],
         carried.clone(),
     );
     put(
-        "1:fh-condition",
+        "history/fh[1]/fh-condition",
         vec![text("Myocardial infarction at 58")],
         carried.clone(),
     );
 
-    put(":tobacco", vec![o("tobacco", "former")], carried.clone());
+    put(
+        "social/tobacco",
+        vec![o("tobacco", "former")],
+        carried.clone(),
+    );
     // Left from when she smoked; the form no longer asks it.
     put(
-        ":tobacco-per-day",
+        "social/tobacco-per-day",
         vec![AnswerValue::Integer(10)],
         Origin::Typed,
     );
-    put(":alcohol", vec![o("alcohol", "occasional")], Origin::Typed);
+    put(
+        "social/alcohol",
+        vec![o("alcohol", "occasional")],
+        Origin::Typed,
+    );
     // Asked only for weekly or daily drinking: disabled now, left out.
     put(
-        ":alcohol-units",
+        "social/alcohol-units",
         vec![AnswerValue::Integer(6)],
         Origin::Typed,
     );
     put(
-        ":occupation",
+        "social/occupation",
         vec![text("Secondary-school teacher")],
         carried.clone(),
     );
 
-    put("1:immunization", vec![], carried.clone());
-    put("1:imm-vaccine", vec![text("Influenza")], carried.clone());
+    put("immunizations/immunization[1]", vec![], carried.clone());
     put(
-        "1:imm-date",
+        "immunizations/immunization[1]/imm-vaccine",
+        vec![text("Influenza")],
+        carried.clone(),
+    );
+    put(
+        "immunizations/immunization[1]/imm-date",
         vec![AnswerValue::Date("2025-10-12".into())],
         carried.clone(),
     );
-    put("2:immunization", vec![], Origin::Typed);
+    put("immunizations/immunization[2]", vec![], Origin::Typed);
     put(
-        "2:imm-vaccine",
+        "immunizations/immunization[2]/imm-vaccine",
         vec![text("COVID-19 booster")],
         Origin::Typed,
     );
     put(
-        "2:imm-date",
+        "immunizations/immunization[2]/imm-date",
         vec![AnswerValue::Date("2026-10-30".into())],
         Origin::Typed,
     );
     // imm-up-to-date: not answered.
 
-    put(":pregnant", vec![o("pregnant", "no")], Origin::Typed);
     put(
-        ":lmp",
+        "pregnancy/pregnant",
+        vec![o("pregnant", "no")],
+        Origin::Typed,
+    );
+    put(
+        "pregnancy/lmp",
         vec![AnswerValue::Date("2026-11-09".into())],
         Origin::Typed,
     );
 
     put(
-        ":ros-fever",
+        "ros/ros-fever",
         vec![AnswerValue::Boolean(false)],
         Origin::Typed,
     );
     put(
-        ":ros-chest-pain",
+        "ros/ros-chest-pain",
         vec![AnswerValue::Boolean(false)],
         Origin::Typed,
     );
     put(
-        ":ros-headache",
+        "ros/ros-headache",
         vec![AnswerValue::Boolean(true)],
         Origin::Typed,
     );
     put(
-        ":ros-dizziness",
+        "ros/ros-dizziness",
         vec![AnswerValue::Boolean(false)],
         Origin::Typed,
     );
     put(
-        ":ros-notes",
+        "ros/ros-notes",
         vec![text("Headaches ease by midday; paracetamol helps.")],
         Origin::Typed,
     );
 
     put(
-        ":phq2-interest",
+        "phq2/phq2-interest",
         vec![o("phq2-interest", "LA6568-5")],
         Origin::Typed,
     );
     put(
-        ":phq2-mood",
+        "phq2/phq2-mood",
         vec![o("phq2-mood", "LA6569-3")],
         Origin::Typed,
     );
     put(
-        ":phq2-score",
+        "phq2/phq2-score",
         vec![AnswerValue::Integer(1)],
         Origin::Calculated,
     );
 
-    put(":ec-name", vec![text("Tomás Ñúñez")], Origin::Record);
-    put(":ec-relationship", vec![text("Husband")], Origin::Record);
-    put(":ec-phone", vec![text("+1 555 0142 886")], Origin::Record);
+    put(
+        "emergency-contact/ec-name",
+        vec![text("Tomás Ñúñez")],
+        Origin::Record,
+    );
+    put(
+        "emergency-contact/ec-relationship",
+        vec![text("Husband")],
+        Origin::Record,
+    );
+    put(
+        "emergency-contact/ec-phone",
+        vec![text("+1 555 0142 886")],
+        Origin::Record,
+    );
 
-    put(":insurer", vec![text("Blue River Health")], carried.clone());
-    put(":policy-number", vec![text("BRH-22-7781-09")], carried);
+    put(
+        "insurance/insurer",
+        vec![text("Blue River Health")],
+        carried.clone(),
+    );
+    put(
+        "insurance/policy-number",
+        vec![text("BRH-22-7781-09")],
+        carried,
+    );
 
     Visit {
         form,

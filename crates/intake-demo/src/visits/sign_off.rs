@@ -16,7 +16,6 @@ use chrono::{DateTime, Duration, Utc};
 use intake_api::admin::seeding::Seeding;
 use intake_api::permissions::{allows, Permission};
 use intake_api::{ApiError, Principal};
-use intake_core::questionnaire::response::Key;
 use intake_core::questionnaire::AnswerValue;
 use intake_core::{EncounterId, Role};
 
@@ -101,22 +100,15 @@ impl Mistake {
         wrong
     }
 
-    /// The answers the physician writes to correct it.
-    fn corrected(self, v: &Visit) -> Vec<(Key, Vec<AnswerValue>)> {
+    /// The answers the physician writes to correct it (the form's questions by linkId).
+    fn corrected(self, v: &Visit) -> Vec<(&'static str, Vec<AnswerValue>)> {
         match self {
-            Mistake::WeightInPounds => vec![(
-                Key::top("weight"),
-                vec![AnswerValue::Decimal(v.vitals.weight)],
-            )],
+            Mistake::WeightInPounds => {
+                vec![("weight", vec![AnswerValue::Decimal(v.vitals.weight)])]
+            }
             Mistake::BloodPressureSwapped => vec![
-                (
-                    Key::top("systolic"),
-                    vec![AnswerValue::Integer(v.vitals.systolic)],
-                ),
-                (
-                    Key::top("diastolic"),
-                    vec![AnswerValue::Integer(v.vitals.diastolic)],
-                ),
+                ("systolic", vec![AnswerValue::Integer(v.vitals.systolic)]),
+                ("diastolic", vec![AnswerValue::Integer(v.vitals.diastolic)]),
             ],
         }
     }

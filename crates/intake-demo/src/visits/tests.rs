@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key, Response};
+use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Response};
 use intake_core::{AnswerSource, EncounterId};
 use intake_store::prelude::*;
 use intake_store::EncounterFilter;
@@ -40,19 +40,19 @@ fn all_histories(today: NaiveDate) -> Vec<(intake_core::patient::ValidPatient, V
 fn as_response(filled: &Filled, sex: &str, index: &FormIndex<'_>) -> Response {
     let mut response = Response::new();
     for (link, value) in &filled.top {
-        response.insert(Key::top(link), vec![value.clone()]);
+        response.insert(index.key(&[], link), vec![value.clone()]);
     }
     for (group, rows) in &filled.lists {
         for (n, row) in rows.iter().enumerate() {
             let r = n as u32 + 1;
-            response.insert(Key::new(&[r], group), Vec::new());
+            response.insert(index.key(&[r], group), Vec::new());
             for (link, value) in row {
-                response.insert(Key::new(&[r], link), vec![value.clone()]);
+                response.insert(index.key(&[r], link), vec![value.clone()]);
             }
         }
     }
     if let Ok(v) = option(index, "patient-sex", sex) {
-        response.insert(Key::top("patient-sex"), vec![v]);
+        response.insert(index.key(&[], "patient-sex"), vec![v]);
     }
     for (key, value) in calculate(index, &response) {
         if let Some(v) = value {
@@ -82,8 +82,8 @@ fn every_generated_visit_fills_the_built_in_form_without_errors() {
                 eval.problems
             );
             assert!(
-                response.contains_key(&Key::top("bmi"))
-                    && response.contains_key(&Key::top("phq2-score")),
+                response.contains_key(&index.key(&[], "bmi"))
+                    && response.contains_key(&index.key(&[], "phq2-score")),
                 "BMI and PHQ-2 score are calculated"
             );
             visits += 1;
@@ -238,7 +238,7 @@ fn seeded_intakes_are_submitted_confirmed_and_carried_from_earlier_visits() {
                     a.key
                 );
             }
-            let sex = response.get(&Key::top("patient-sex"));
+            let sex = response.get(&index.key(&[], "patient-sex"));
             assert!(sex.is_some_and(|v| v.len() == 1), "sex from the record");
         }
         assert!(carried > 1000, "{carried} carried answers");

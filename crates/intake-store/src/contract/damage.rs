@@ -32,9 +32,9 @@ fn plant<B: Tamper>(b: &B, damage: Damage) {
 
 pub fn damaged_answer_values_are_named<B: Tamper>(b: &B) {
     let (_, _, id) = setup_draft(b);
-    ok(put(b, id, ":weight", r#"[{"valueDecimal":82}]"#), "writing");
+    ok(put(b, id, "weight", r#"[{"valueDecimal":82}]"#), "writing");
     ok(
-        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
+        put(b, id, "reason", r#"[{"valueString":"cough"}]"#),
         "writing",
     );
     for text in [
@@ -46,7 +46,7 @@ pub fn damaged_answer_values_are_named<B: Tamper>(b: &B) {
             b,
             Damage::AnswerValues {
                 encounter: id,
-                key: ":weight".into(),
+                key: "weight".into(),
                 text: text.into(),
             },
         );
@@ -54,16 +54,16 @@ pub fn damaged_answer_values_are_named<B: Tamper>(b: &B) {
         damaged(
             b.read(|tx| tx.answers(id)),
             "encounter_answers",
-            &[&visit, ":weight"],
+            &[&visit, "weight"],
         );
         damaged(
-            b.read(|tx| tx.answer(id, &super::fixtures::key(":weight"))),
+            b.read(|tx| tx.answer(id, &super::fixtures::key("weight"))),
             "encounter_answers",
-            &[&visit, ":weight"],
+            &[&visit, "weight"],
         );
     }
     let other = ok(
-        b.read(|tx| tx.answer(id, &super::fixtures::key(":reason"))),
+        b.read(|tx| tx.answer(id, &super::fixtures::key("reason"))),
         "reading another answer",
     );
     assert!(other.is_some(), "another answer of the visit still reads");
@@ -71,19 +71,19 @@ pub fn damaged_answer_values_are_named<B: Tamper>(b: &B) {
 
 pub fn damaged_answer_key_is_named<B: Tamper>(b: &B) {
     let (_, _, id) = setup_draft(b);
-    ok(put(b, id, ":weight", "[]"), "writing");
+    ok(put(b, id, "weight", "[]"), "writing");
     plant(
         b,
         Damage::AnswerKey {
             encounter: id,
-            key: ":weight".into(),
-            text: "no colon".into(),
+            key: "weight".into(),
+            text: "vitals//weight".into(),
         },
     );
     damaged(
         b.read(|tx| tx.answers(id)),
         "encounter_answers",
-        &[&format!("visit {id}"), "\"no colon\""],
+        &[&format!("visit {id}"), "\"vitals//weight\""],
     );
 }
 

@@ -3,7 +3,8 @@
 use intake_core::{AnswerSource, EncounterId, EncounterStatus, PatientId, TemplateId};
 
 use super::fixtures::{
-    draft, encounter, key, ok, put, put_from, refused, setup, setup_draft, sign, submit, t, values,
+    draft, encounter, key, ok, put, put_from, record_of, refused, setup, setup_draft, sign, submit,
+    t, values,
 };
 use crate::prelude::*;
 use crate::{encode_values, AnswerWrite, CarriedFrom, EncounterFilter};
@@ -105,18 +106,18 @@ pub fn list_encounters_newest_first_and_filtered<B: Backend>(b: &B) {
 pub fn put_answer_counts_writes_and_keeps_the_values_text<B: Backend>(b: &B) {
     let (_, _, id) = setup_draft(b);
     assert_eq!(
-        ok(put(b, id, ":weight", r#"[{"valueDecimal":82}]"#), "writing"),
+        ok(put(b, id, "weight", r#"[{"valueDecimal":82}]"#), "writing"),
         1
     );
     assert_eq!(
         ok(
-            put(b, id, ":weight", r#"[{"valueDecimal":81.5}]"#),
+            put(b, id, "weight", r#"[{"valueDecimal":81.5}]"#),
             "writing"
         ),
         2,
         "each write counts"
     );
-    let a = ok(b.read(|tx| tx.answer(id, &key(":weight"))), "reading").expect("the answer");
+    let a = ok(b.read(|tx| tx.answer(id, &key("weight"))), "reading").expect("the answer");
     let v = values(r#"[{"valueDecimal":81.5}]"#);
     assert_eq!(
         (a.values_json.as_str(), &a.values, a.rev),
@@ -137,13 +138,13 @@ pub fn put_answer_counts_writes_and_keeps_the_values_text<B: Backend>(b: &B) {
 pub fn answer_reads_one_key<B: Backend>(b: &B) {
     let (_, _, id) = setup_draft(b);
     ok(
-        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
+        put(b, id, "reason", r#"[{"valueString":"cough"}]"#),
         "writing",
     );
-    let found = ok(b.read(|tx| tx.answer(id, &key(":reason"))), "reading");
-    assert_eq!(found.map(|a| a.key), Some(key(":reason")));
+    let found = ok(b.read(|tx| tx.answer(id, &key("reason"))), "reading");
+    assert_eq!(found.map(|a| a.key), Some(key("reason")));
     assert_eq!(
-        ok(b.read(|tx| tx.answer(id, &key(":weight"))), "reading"),
+        ok(b.read(|tx| tx.answer(id, &key("weight"))), "reading"),
         None,
         "a key never written has no answer"
     );
@@ -152,17 +153,17 @@ pub fn answer_reads_one_key<B: Backend>(b: &B) {
 pub fn answers_come_by_key<B: Backend>(b: &B) {
     let (patient, template, id) = setup_draft(b);
     let other = draft(b, patient, template, 1);
-    for k in [":weight", "1:med-name", ":reason"] {
+    for k in ["weight", "medication[1]/med-name", "reason"] {
         ok(put(b, id, k, r#"[{"valueString":"Zoë's"}]"#), "writing");
     }
-    ok(put(b, other, ":other", "[]"), "writing");
+    ok(put(b, other, "other", "[]"), "writing");
     let keys: Vec<String> = ok(b.read(|tx| tx.answers(id)), "reading")
         .into_iter()
         .map(|a| a.key.to_string())
         .collect();
     assert_eq!(
         keys,
-        ["1:med-name", ":reason", ":weight"],
+        ["medication[1]/med-name", "reason", "weight"],
         "this visit's answers, by key text (byte order)"
     );
 }
@@ -208,8 +209,18 @@ pub fn confirm_answer_once<B: Backend>(b: &B) {
     let (patient, template, id) = setup_draft(b);
     let earlier = draft(b, patient, template, 0);
     let from = carried_from(earlier);
-    put_carried(b, id, &from, "1:med-name", r#"[{"valueString":"Aspirin"}]"#);
-    let a = ok(b.read(|tx| tx.answer(id, &key("1:med-name"))), "reading").expect("the answer");
+    put_carried(
+        b,
+        id,
+        &from,
+        "medication[1]/med-name",
+        r#"[{"valueString":"Aspirin"}]"#,
+    );
+    let a = ok(
+        b.read(|tx| tx.answer(id, &key("medication[1]/med-name"))),
+        "reading",
+    )
+    .expect("the answer");
     assert_eq!(
         (
             a.source,
@@ -222,26 +233,30 @@ pub fn confirm_answer_once<B: Backend>(b: &B) {
     );
     assert!(
         ok(
-            b.write(|tx| tx.confirm_answer(id, &key("1:med-name"), t(3), "nurse")),
+            b.write(|tx| tx.confirm_answer(id, &key("medication[1]/med-name"), t(3), "nurse")),
             "confirming"
         ),
         "there was one to confirm"
     );
     assert!(
         !ok(
-            b.write(|tx| tx.confirm_answer(id, &key("1:med-name"), t(4), "bea")),
+            b.write(|tx| tx.confirm_answer(id, &key("medication[1]/med-name"), t(4), "bea")),
             "confirming"
         ),
         "confirmed once only"
     );
     assert!(
         !ok(
-            b.write(|tx| tx.confirm_answer(id, &key(":none"), t(4), "bea")),
+            b.write(|tx| tx.confirm_answer(id, &key("none"), t(4), "bea")),
             "confirming"
         ),
         "a missing answer has nothing to confirm"
     );
-    let a = ok(b.read(|tx| tx.answer(id, &key("1:med-name"))), "reading").expect("the answer");
+    let a = ok(
+        b.read(|tx| tx.answer(id, &key("medication[1]/med-name"))),
+        "reading",
+    )
+    .expect("the answer");
     assert_eq!(
         (a.confirmed_by.as_deref(), a.confirmed_at, a.rev),
         (Some("nurse"), Some(t(3)), 1),
@@ -263,23 +278,23 @@ pub fn set_carry_notes_keeps_the_text<B: Backend>(b: &B) {
 pub fn delete_answer_then_write_again_goes_on_counting<B: Backend>(b: &B) {
     let (_, _, id) = setup_draft(b);
     ok(
-        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
+        put(b, id, "reason", r#"[{"valueString":"cough"}]"#),
         "writing",
     );
     ok(
-        put(b, id, ":reason", r#"[{"valueString":"fever"}]"#),
+        put(b, id, "reason", r#"[{"valueString":"fever"}]"#),
         "writing",
     );
     assert!(
         ok(
-            b.write(|tx| tx.delete_answer(id, &key(":reason"))),
+            b.write(|tx| tx.delete_answer(id, &key("reason"))),
             "removing"
         ),
         "there was one"
     );
     assert!(
         !ok(
-            b.write(|tx| tx.delete_answer(id, &key(":reason"))),
+            b.write(|tx| tx.delete_answer(id, &key("reason"))),
             "removing"
         ),
         "not twice"
@@ -287,7 +302,7 @@ pub fn delete_answer_then_write_again_goes_on_counting<B: Backend>(b: &B) {
     assert_eq!(ok(b.read(|tx| tx.answers(id)), "reading"), [], "gone");
     assert_eq!(
         ok(
-            put(b, id, ":reason", r#"[{"valueString":"rash"}]"#),
+            put(b, id, "reason", r#"[{"valueString":"rash"}]"#),
             "writing"
         ),
         3,
@@ -321,15 +336,15 @@ pub fn touch_encounter_records_time_and_section<B: Backend>(b: &B) {
 pub fn submit_encounter_moves_a_draft_and_marks_the_record<B: Backend>(b: &B) {
     let (_, _, id) = setup_draft(b);
     ok(
-        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
+        put(b, id, "reason", r#"[{"valueString":"cough"}]"#),
         "writing",
     );
     ok(
-        put(b, id, ":pregnant", r#"[{"valueBoolean":false}]"#),
+        put(b, id, "pregnant", r#"[{"valueBoolean":false}]"#),
         "writing",
     );
     ok(
-        b.write(|tx| tx.submit_encounter(id, &[key(":pregnant")], t(60), "nurse")),
+        b.write(|tx| tx.submit_encounter(id, &[key("pregnant")], t(60), "nurse")),
         "submitting",
     );
     let in_record: Vec<(String, bool)> = ok(b.read(|tx| tx.answers(id)), "reading")
@@ -339,8 +354,8 @@ pub fn submit_encounter_moves_a_draft_and_marks_the_record<B: Backend>(b: &B) {
     assert_eq!(
         in_record,
         [
-            (":pregnant".to_string(), false),
-            (":reason".to_string(), true)
+            ("pregnant".to_string(), false),
+            ("reason".to_string(), true)
         ],
         "a left-out answer is kept, out of the record"
     );
@@ -395,25 +410,25 @@ pub fn last_visits_leave_out_entered_in_error<B: Backend>(b: &B) {
 pub fn refused_answers_of_a_submitted_encounter<B: Backend>(b: &B) {
     let (_, _, id) = setup_draft(b);
     ok(
-        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
+        put(b, id, "reason", r#"[{"valueString":"cough"}]"#),
         "writing",
     );
     submit(b, id, 10);
     let before = ok(b.read(|tx| tx.answers(id)), "reading");
     refused(
-        put(b, id, ":reason", r#"[{"valueString":"changed"}]"#),
+        put(b, id, "reason", r#"[{"valueString":"changed"}]"#),
         "replacing an answer of a submitted visit",
     );
     refused(
-        put(b, id, ":new", r#"[{"valueString":"added"}]"#),
+        put(b, id, "new", r#"[{"valueString":"added"}]"#),
         "adding an answer to a submitted visit",
     );
     refused(
-        b.write(|tx| tx.delete_answer(id, &key(":reason"))),
+        b.write(|tx| tx.delete_answer(id, &key("reason"))),
         "removing an answer of a submitted visit",
     );
     refused(
-        b.write(|tx| tx.mark_in_record(id, &[key(":reason")])),
+        b.write(|tx| tx.mark_in_record(id, &[key("reason")])),
         "changing what is in a submitted record",
     );
     assert_eq!(
@@ -425,11 +440,11 @@ pub fn refused_answers_of_a_submitted_encounter<B: Backend>(b: &B) {
 
 pub fn refused_answers_of_a_signed_encounter_outside_an_amendment<B: Backend>(b: &B) {
     let (_, _, id) = setup_draft(b);
-    ok(put(b, id, ":weight", r#"[{"valueDecimal":82}]"#), "writing");
+    ok(put(b, id, "weight", r#"[{"valueDecimal":82}]"#), "writing");
     submit(b, id, 10);
     sign(b, id, 20);
     refused(
-        put(b, id, ":weight", r#"[{"valueDecimal":70}]"#),
+        put(b, id, "weight", r#"[{"valueDecimal":70}]"#),
         "changing a signed answer",
     );
     ok(
@@ -437,10 +452,7 @@ pub fn refused_answers_of_a_signed_encounter_outside_an_amendment<B: Backend>(b:
         "opening an amendment",
     );
     assert_eq!(
-        ok(
-            put(b, id, ":weight", r#"[{"valueDecimal":81}]"#),
-            "amending"
-        ),
+        ok(put(b, id, "weight", r#"[{"valueDecimal":81}]"#), "amending"),
         2,
         "an open amendment may change the answers"
     );
@@ -449,7 +461,7 @@ pub fn refused_answers_of_a_signed_encounter_outside_an_amendment<B: Backend>(b:
             tx.sign_encounter(
                 id,
                 crate::Signature::Amendment,
-                ("{}", "x"),
+                record_of("{}", "x"),
                 t(40),
                 "doctor",
             )
@@ -460,13 +472,13 @@ pub fn refused_answers_of_a_signed_encounter_outside_an_amendment<B: Backend>(b:
         put_from(
             b,
             id,
-            ":weight",
+            "weight",
             r#"[{"valueDecimal":60}]"#,
             AnswerSource::Typed,
         ),
         "changing an amended answer",
     );
-    let a = ok(b.read(|tx| tx.answer(id, &key(":weight"))), "reading").expect("the answer");
+    let a = ok(b.read(|tx| tx.answer(id, &key("weight"))), "reading").expect("the answer");
     assert_eq!(
         a.values,
         values(r#"[{"valueDecimal":81}]"#),

@@ -168,7 +168,15 @@ pub(crate) fn submit<B: Backend>(b: &B, id: EncounterId, at: i64) {
 
 pub(crate) fn sign<B: Backend>(b: &B, id: EncounterId, at: i64) {
     ok(
-        b.write(|tx| tx.sign_encounter(id, Signature::First, ("{}", "sha"), t(at), "doctor")),
+        b.write(|tx| {
+            tx.sign_encounter(
+                id,
+                Signature::First,
+                record_of("{}", "sha"),
+                t(at),
+                "doctor",
+            )
+        }),
         "signing",
     )
 }
@@ -186,5 +194,14 @@ pub(crate) fn refused<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str) 
         other => {
             panic!("{what} must be refused by the database (StoreError::Refused), got {other:?}")
         }
+    }
+}
+
+/// A record as a signature keeps it, in the current form (2: keys as paths).
+pub(crate) fn record_of<'a>(json: &'a str, sha256: &'a str) -> crate::SignedRecord<'a> {
+    crate::SignedRecord {
+        json,
+        sha256,
+        form: 2,
     }
 }

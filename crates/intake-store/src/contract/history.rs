@@ -11,25 +11,41 @@ pub fn answer_revisions_keep_every_earlier_value<B: Backend>(b: &B) {
     let (patient, template, id) = setup_draft(b);
     let earlier = draft(b, patient, template, 0);
     let from = carried_from(earlier);
-    put_carried(b, id, &from, "1:med-name", r#"[{"valueString":"Aspirin"}]"#);
+    put_carried(
+        b,
+        id,
+        &from,
+        "medication[1]/med-name",
+        r#"[{"valueString":"Aspirin"}]"#,
+    );
     ok(
-        b.write(|tx| tx.confirm_answer(id, &key("1:med-name"), t(3), "nurse")),
+        b.write(|tx| tx.confirm_answer(id, &key("medication[1]/med-name"), t(3), "nurse")),
         "confirming",
     );
     ok(
-        put(b, id, "1:med-name", r#"[{"valueString":"Aspirin 75 mg"}]"#),
+        put(
+            b,
+            id,
+            "medication[1]/med-name",
+            r#"[{"valueString":"Aspirin 75 mg"}]"#,
+        ),
         "typing over",
     );
     ok(
-        b.write(|tx| tx.delete_answer(id, &key("1:med-name"))),
+        b.write(|tx| tx.delete_answer(id, &key("medication[1]/med-name"))),
         "removing",
     );
     ok(
-        put(b, id, "1:med-name", r#"[{"valueString":"Clopidogrel"}]"#),
+        put(
+            b,
+            id,
+            "medication[1]/med-name",
+            r#"[{"valueString":"Clopidogrel"}]"#,
+        ),
         "writing again",
     );
     ok(
-        put(b, id, ":reason", r#"[{"valueString":"cough"}]"#),
+        put(b, id, "reason", r#"[{"valueString":"cough"}]"#),
         "writing",
     );
     let history = ok(b.read(|tx| tx.answer_revisions(id)), "reading");
@@ -49,14 +65,14 @@ pub fn answer_revisions_keep_every_earlier_value<B: Backend>(b: &B) {
         seen,
         [
             (
-                "1:med-name".into(),
+                "medication[1]/med-name".into(),
                 1,
                 r#"[{"valueString":"Aspirin"}]"#.into(),
                 AnswerSource::Carried,
                 false
             ),
             (
-                "1:med-name".into(),
+                "medication[1]/med-name".into(),
                 2,
                 r#"[{"valueString":"Aspirin 75 mg"}]"#.into(),
                 AnswerSource::Typed,
@@ -80,14 +96,14 @@ pub fn answer_revisions_keep_every_earlier_value<B: Backend>(b: &B) {
 pub fn carried_revisions_are_the_carried_values_only<B: Backend>(b: &B) {
     let (patient, template, id) = setup_draft(b);
     let from = carried_from(draft(b, patient, template, 0));
-    put_carried(b, id, &from, ":smoker", r#"[{"valueBoolean":true}]"#);
+    put_carried(b, id, &from, "smoker", r#"[{"valueBoolean":true}]"#);
     ok(
-        put(b, id, ":smoker", r#"[{"valueBoolean":false}]"#),
+        put(b, id, "smoker", r#"[{"valueBoolean":false}]"#),
         "typing over",
     );
-    ok(put(b, id, ":reason", r#"[{"valueString":"a"}]"#), "writing");
+    ok(put(b, id, "reason", r#"[{"valueString":"a"}]"#), "writing");
     ok(
-        put(b, id, ":reason", r#"[{"valueString":"b"}]"#),
+        put(b, id, "reason", r#"[{"valueString":"b"}]"#),
         "typing over",
     );
     let carried: Vec<(String, AnswerSource)> = ok(b.read(|tx| tx.carried_revisions(id)), "reading")
@@ -96,7 +112,7 @@ pub fn carried_revisions_are_the_carried_values_only<B: Backend>(b: &B) {
         .collect();
     assert_eq!(
         carried,
-        [(":smoker".to_string(), AnswerSource::Carried)],
+        [("smoker".to_string(), AnswerSource::Carried)],
         "only values that were carried"
     );
 }

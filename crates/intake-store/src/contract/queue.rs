@@ -188,30 +188,30 @@ pub fn outcomes_count_answers_by_where_they_came_from<B: Backend>(b: &B) {
         )
     };
     let one = r#"[{"valueString":"x"}]"#;
-    carry(":kept");
-    carry(":edited");
-    ok(put(b, id, ":edited", one), "typing over");
-    ok(put(b, id, ":typed", one), "typing");
+    carry("kept");
+    carry("edited");
+    ok(put(b, id, "edited", one), "typing over");
+    ok(put(b, id, "typed", one), "typing");
     ok(
-        put_from(b, id, ":bound", one, AnswerSource::Record),
+        put_from(b, id, "bound", one, AnswerSource::Record),
         "binding",
     );
     ok(
-        put_from(b, id, ":first", one, AnswerSource::Initial),
+        put_from(b, id, "first", one, AnswerSource::Initial),
         "an initial value",
     );
     ok(
-        put_from(b, id, ":bmi", one, AnswerSource::Calculated),
+        put_from(b, id, "bmi", one, AnswerSource::Calculated),
         "calculating",
     );
-    ok(put(b, id, ":row", "[]"), "a row of a group");
-    ok(put(b, id, ":hidden", one), "a disabled item's answer");
+    ok(put(b, id, "row", "[]"), "a row of a group");
+    ok(put(b, id, "hidden", one), "a disabled item's answer");
     ok(
-        b.write(|tx| tx.submit_encounter(id, &[key(":hidden")], t(600), "nurse")),
+        b.write(|tx| tx.submit_encounter(id, &[key("hidden")], t(600), "nurse")),
         "submitting",
     );
     let drafted = draft(b, patient, template, 5);
-    ok(put(b, drafted, ":typed", one), "typing");
+    ok(put(b, drafted, "typed", one), "typing");
     let late = draft(b, patient, template, 6);
     submit(b, late, 7200);
     let rows = ok(b.read(|tx| tx.outcomes(t(0), t(3600))), "reading outcomes");

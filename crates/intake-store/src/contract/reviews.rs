@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use intake_core::{AnswerSource, EncounterId, EncounterStatus, EventKind};
 
 use super::fixtures::{
-    draft, encounter, key, ok, put, refused, setup_draft, sign, submit, t, values,
+    draft, encounter, key, ok, put, record_of, refused, setup_draft, sign, submit, t, values,
 };
 use crate::prelude::*;
 use crate::{AnswerRow, AnswerWrite, CarriedFrom, EventRef, Signature};
@@ -21,7 +21,7 @@ fn kinds<B: Backend>(b: &B, id: EncounterId) -> Vec<EventKind> {
 
 fn signed_visit<B: Backend>(b: &B) -> EncounterId {
     let (_, _, id) = setup_draft(b);
-    ok(put(b, id, ":weight", r#"[{"valueDecimal":82}]"#), "writing");
+    ok(put(b, id, "weight", r#"[{"valueDecimal":82}]"#), "writing");
     submit(b, id, 10);
     sign(b, id, 20);
     id
@@ -92,15 +92,15 @@ pub fn encounter_events_oldest_first<B: Backend>(b: &B) {
 
 pub fn mark_in_record_leaves_out_the_keys_given<B: Backend>(b: &B) {
     let (_, _, id) = setup_draft(b);
-    ok(put(b, id, ":a", "[]"), "writing");
-    ok(put(b, id, ":b", "[]"), "writing");
+    ok(put(b, id, "a", "[]"), "writing");
+    ok(put(b, id, "b", "[]"), "writing");
     let in_record = |b: &B| -> Vec<bool> {
         ok(b.read(|tx| tx.answers(id)), "reading")
             .into_iter()
             .map(|a| a.in_record)
             .collect()
     };
-    ok(b.write(|tx| tx.mark_in_record(id, &[key(":a")])), "marking");
+    ok(b.write(|tx| tx.mark_in_record(id, &[key("a")])), "marking");
     assert_eq!(in_record(b), [false, true], "the key given is left out");
     ok(b.write(|tx| tx.mark_in_record(id, &[])), "marking");
     assert_eq!(
@@ -116,7 +116,15 @@ pub fn sign_encounter_keeps_the_record_text_exactly<B: Backend>(b: &B) {
     let record = "{\"b\": 1,  \"a\": \"Zoë\",\n\"c\": [1.50, 2e3]}";
     let sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     ok(
-        b.write(|tx| tx.sign_encounter(id, Signature::First, (record, sha), t(20), "doctor")),
+        b.write(|tx| {
+            tx.sign_encounter(
+                id,
+                Signature::First,
+                record_of(record, sha),
+                t(20),
+                "doctor",
+            )
+        }),
         "signing",
     );
     let e = encounter(b, id);
@@ -129,10 +137,11 @@ pub fn sign_encounter_keeps_the_record_text_exactly<B: Backend>(b: &B) {
     assert_eq!(
         (
             events[0].record_json.as_deref(),
-            events[0].record_sha256.as_deref()
+            events[0].record_sha256.as_deref(),
+            events[0].record_form,
         ),
-        (Some(record), Some(sha)),
-        "the signed record and its hash, byte for byte"
+        (Some(record), Some(sha), Some(2)),
+        "the signed record, its hash and its form, byte for byte"
     );
 }
 
@@ -142,16 +151,13 @@ pub fn sign_encounter_amendment_closes_it<B: Backend>(b: &B) {
         b.write(|tx| tx.start_amendment(id, "wrong weight", t(30), "doctor")),
         "amending",
     );
-    ok(
-        put(b, id, ":weight", r#"[{"valueDecimal":81}]"#),
-        "changing",
-    );
+    ok(put(b, id, "weight", r#"[{"valueDecimal":81}]"#), "changing");
     ok(
         b.write(|tx| {
             tx.sign_encounter(
                 id,
                 Signature::Amendment,
-                ("{\"v\":2}", "h2"),
+                record_of("{\"v\":2}", "h2"),
                 t(40),
                 "doctor",
             )
@@ -194,9 +200,9 @@ pub fn sign_encounter_amendment_closes_it<B: Backend>(b: &B) {
 
 pub fn return_encounter_makes_a_draft_again<B: Backend>(b: &B) {
     let (_, _, id) = setup_draft(b);
-    ok(put(b, id, ":a", "[]"), "writing");
+    ok(put(b, id, "a", "[]"), "writing");
     ok(
-        b.write(|tx| tx.submit_encounter(id, &[key(":a")], t(10), "nurse")),
+        b.write(|tx| tx.submit_encounter(id, &[key("a")], t(10), "nurse")),
         "submitting",
     );
     ok(
@@ -218,7 +224,7 @@ pub fn return_encounter_makes_a_draft_again<B: Backend>(b: &B) {
         }),
         "with the comment"
     );
-    let a = ok(b.read(|tx| tx.answer(id, &key(":a"))), "reading").expect("the answer");
+    let a = ok(b.read(|tx| tx.answer(id, &key("a"))), "reading").expect("the answer");
     assert!(a.in_record, "every answer is in the record again");
     submit(b, id, 30);
     assert_eq!(
@@ -250,10 +256,7 @@ pub fn start_amendment_opens_the_answers<B: Backend>(b: &B) {
         "the amendment in progress, with its reason"
     );
     assert_eq!(
-        ok(
-            put(b, id, ":weight", r#"[{"valueDecimal":80}]"#),
-            "changing"
-        ),
+        ok(put(b, id, "weight", r#"[{"valueDecimal":80}]"#), "changing"),
         2,
         "its answers may change"
     );
@@ -284,7 +287,7 @@ pub fn discard_amendment_closes_it_unsigned<B: Backend>(b: &B) {
         ]
     );
     refused(
-        put(b, id, ":weight", r#"[{"valueDecimal":70}]"#),
+        put(b, id, "weight", r#"[{"valueDecimal":70}]"#),
         "changing an answer after the amendment was discarded",
     );
 }
@@ -323,7 +326,7 @@ pub fn restore_answer_puts_it_back_exactly<B: Backend>(b: &B) {
         author: "maria".into(),
         confirmed_by: None,
     };
-    let k = key(":smoker");
+    let k = key("smoker");
     let v = values(r#"[{"valueBoolean":true}]"#);
     ok(
         b.write(|tx| {
@@ -351,7 +354,7 @@ pub fn restore_answer_puts_it_back_exactly<B: Backend>(b: &B) {
         ..saved.clone()
     };
     ok(
-        put(b, id, ":smoker", r#"[{"valueBoolean":false}]"#),
+        put(b, id, "smoker", r#"[{"valueBoolean":false}]"#),
         "typing over",
     );
     ok(b.write(|tx| tx.restore_answer(id, &kept)), "restoring");
@@ -380,7 +383,7 @@ pub fn restore_answer_puts_it_back_exactly<B: Backend>(b: &B) {
 pub fn refused_signing_a_draft<B: Backend>(b: &B) {
     let (_, _, id) = setup_draft(b);
     refused(
-        b.write(|tx| tx.sign_encounter(id, Signature::First, ("{}", "h"), t(1), "doctor")),
+        b.write(|tx| tx.sign_encounter(id, Signature::First, record_of("{}", "h"), t(1), "doctor")),
         "signing a draft",
     );
     let e = encounter(b, id);
@@ -418,7 +421,15 @@ pub fn refused_amending_an_encounter_not_signed<B: Backend>(b: &B) {
         "amending a submitted visit",
     );
     refused(
-        b.write(|tx| tx.sign_encounter(id, Signature::Amendment, ("{}", "h"), t(4), "doctor")),
+        b.write(|tx| {
+            tx.sign_encounter(
+                id,
+                Signature::Amendment,
+                record_of("{}", "h"),
+                t(4),
+                "doctor",
+            )
+        }),
         "signing an amendment of a visit never signed",
     );
     let e = encounter(b, id);
@@ -440,7 +451,15 @@ pub fn refused_leaving_entered_in_error<B: Backend>(b: &B) {
         "making a draft of a visit entered in error",
     );
     refused(
-        b.write(|tx| tx.sign_encounter(id, Signature::Amendment, ("{}", "h"), t(32), "doctor")),
+        b.write(|tx| {
+            tx.sign_encounter(
+                id,
+                Signature::Amendment,
+                record_of("{}", "h"),
+                t(32),
+                "doctor",
+            )
+        }),
         "amending a visit entered in error",
     );
     refused(

@@ -240,7 +240,7 @@ impl RawAnswer {
             )
         };
         let key: Key = self.key.parse().map_err(|e: KeyParseError| {
-            damaged(format!("the answer's key cannot be read ({})", e.0))
+            damaged(format!("the answer's key cannot be read ({})", e.text))
         })?;
         let values = decode_values(&self.values).map_err(damaged)?;
         let source = AnswerSource::parse(&self.source).map_err(|e| damaged(e.to_string()))?;

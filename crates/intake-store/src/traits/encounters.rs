@@ -7,7 +7,7 @@ use intake_core::{EncounterId, EncounterStatus, PatientId, TemplateId, TemplateS
 
 use crate::{
     AnswerRow, AnswerWrite, EncounterFilter, EncounterRow, EventRow, NewTemplate, OutcomeRow,
-    QueueFilter, QueueRow, RevisionRow, Signature, StoreError, TemplateRow,
+    QueueFilter, QueueRow, RevisionRow, Signature, SignedRecord, StoreError, TemplateRow,
 };
 
 /// Imported forms. The original bytes are kept exactly and never change (the database
@@ -144,12 +144,13 @@ pub trait Reviews {
     fn mark_in_record(&self, id: EncounterId, left_out: &[Key]) -> Result<(), StoreError>;
 
     /// Signs a submitted encounter (`First`: it becomes `signed`) or closes the amendment
-    /// in progress (`Amendment`: it becomes `amended`), keeping `record` (JSON, SHA-256).
+    /// in progress (`Amendment`: it becomes `amended`), keeping `record` (its JSON,
+    /// SHA-256 and form, returned byte for byte with the event).
     fn sign_encounter(
         &self,
         id: EncounterId,
         signature: Signature,
-        record: (&str, &str),
+        record: SignedRecord<'_>,
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError>;
