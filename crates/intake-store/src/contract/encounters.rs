@@ -1,10 +1,9 @@
 //! The contract of encounters and their answers.
 
-use intake_core::{AnswerSource, EncounterId, EncounterStatus, PatientId, TemplateId};
+use intake_core::{AnswerSource, EncounterId, EncounterStatus, PatientId};
 
 use super::fixtures::{
-    draft, encounter, key, ok, put, put_from, record_of, refused, setup, setup_draft, sign, submit,
-    t, values,
+    draft, encounter, key, ok, put, refused, setup, setup_draft, submit, t, values,
 };
 use crate::prelude::*;
 use crate::{encode_values, AnswerWrite, CarriedFrom, EncounterFilter};
@@ -404,104 +403,5 @@ pub fn last_visits_leave_out_entered_in_error<B: Backend>(b: &B) {
         last,
         [(patient, t(100))],
         "the newest start not entered in error; a patient without visits is left out"
-    );
-}
-
-pub fn refused_answers_of_a_submitted_encounter<B: Backend>(b: &B) {
-    let (_, _, id) = setup_draft(b);
-    ok(
-        put(b, id, "reason", r#"[{"valueString":"cough"}]"#),
-        "writing",
-    );
-    submit(b, id, 10);
-    let before = ok(b.read(|tx| tx.answers(id)), "reading");
-    refused(
-        put(b, id, "reason", r#"[{"valueString":"changed"}]"#),
-        "replacing an answer of a submitted visit",
-    );
-    refused(
-        put(b, id, "new", r#"[{"valueString":"added"}]"#),
-        "adding an answer to a submitted visit",
-    );
-    refused(
-        b.write(|tx| tx.delete_answer(id, &key("reason"))),
-        "removing an answer of a submitted visit",
-    );
-    refused(
-        b.write(|tx| tx.mark_in_record(id, &[key("reason")])),
-        "changing what is in a submitted record",
-    );
-    assert_eq!(
-        ok(b.read(|tx| tx.answers(id)), "reading"),
-        before,
-        "the answers are as submitted"
-    );
-}
-
-pub fn refused_answers_of_a_signed_encounter_outside_an_amendment<B: Backend>(b: &B) {
-    let (_, _, id) = setup_draft(b);
-    ok(put(b, id, "weight", r#"[{"valueDecimal":82}]"#), "writing");
-    submit(b, id, 10);
-    sign(b, id, 20);
-    refused(
-        put(b, id, "weight", r#"[{"valueDecimal":70}]"#),
-        "changing a signed answer",
-    );
-    ok(
-        b.write(|tx| tx.start_amendment(id, "typo", t(30), "doctor")),
-        "opening an amendment",
-    );
-    assert_eq!(
-        ok(put(b, id, "weight", r#"[{"valueDecimal":81}]"#), "amending"),
-        2,
-        "an open amendment may change the answers"
-    );
-    ok(
-        b.write(|tx| {
-            tx.sign_encounter(
-                id,
-                crate::Signature::Amendment,
-                record_of("{}", "x"),
-                t(40),
-                "doctor",
-            )
-        }),
-        "signing the amendment",
-    );
-    refused(
-        put_from(
-            b,
-            id,
-            "weight",
-            r#"[{"valueDecimal":60}]"#,
-            AnswerSource::Typed,
-        ),
-        "changing an amended answer",
-    );
-    let a = ok(b.read(|tx| tx.answer(id, &key("weight"))), "reading").expect("the answer");
-    assert_eq!(
-        a.values,
-        values(r#"[{"valueDecimal":81}]"#),
-        "the amended value stays"
-    );
-}
-
-pub fn refused_an_encounter_of_a_missing_patient<B: Backend>(b: &B) {
-    let (patient, template) = setup(b);
-    refused(
-        b.write(|tx| tx.insert_encounter(PatientId(patient.0 + 50), template, t(0), "nurse")),
-        "a visit of a patient that does not exist",
-    );
-    refused(
-        b.write(|tx| tx.insert_encounter(patient, TemplateId(template.0 + 50), t(0), "nurse")),
-        "a visit of a form that does not exist",
-    );
-    assert_eq!(
-        ok(
-            b.read(|tx| tx.list_encounters(&EncounterFilter::default())),
-            "listing"
-        ),
-        [],
-        "nothing was started"
     );
 }
