@@ -3,10 +3,11 @@
 use intake_core::{AnswerSource, EncounterId, EncounterStatus, PatientId};
 
 use super::fixtures::{
-    draft, encounter, key, ok, put, refused, setup, setup_draft, submit, t, values,
+    carried_from, draft, encounter, key, ok, put, put_carried, refused, setup, setup_draft, submit,
+    t, values,
 };
 use crate::prelude::*;
-use crate::{encode_values, AnswerWrite, CarriedFrom, EncounterFilter};
+use crate::{encode_values, EncounterFilter};
 
 pub fn insert_encounter_starts_a_draft<B: Backend>(b: &B) {
     let (patient, template) = setup(b);
@@ -165,43 +166,6 @@ pub fn answers_come_by_key<B: Backend>(b: &B) {
         ["medication[1]/med-name", "reason", "weight"],
         "this visit's answers, by key text (byte order)"
     );
-}
-
-pub(super) fn carried_from(encounter: EncounterId) -> CarriedFrom {
-    CarriedFrom {
-        encounter,
-        date: t(1),
-        author: "maria".into(),
-        confirmed_by: Some("nora".into()),
-    }
-}
-
-pub(super) fn put_carried<B: Backend>(
-    b: &B,
-    id: EncounterId,
-    from: &CarriedFrom,
-    k: &str,
-    json: &str,
-) -> i64 {
-    let k = key(k);
-    let v = values(json);
-    ok(
-        b.write(|tx| {
-            tx.put_answer(
-                id,
-                &AnswerWrite {
-                    key: &k,
-                    values: &v,
-                    source: AnswerSource::Carried,
-                    carried: Some(from),
-                    needs_confirmation: true,
-                },
-                t(2),
-                "nurse",
-            )
-        }),
-        "carrying",
-    )
 }
 
 pub fn confirm_answer_once<B: Backend>(b: &B) {

@@ -7,7 +7,7 @@ use intake_core::questionnaire::AnswerValue;
 use intake_core::{AnswerSource, EncounterId, PatientId, Role, TemplateId, TemplateStatus, UserId};
 
 use crate::prelude::*;
-use crate::{decode_values, AnswerWrite, NewTemplate, NewUser, Signature, StoreError};
+use crate::{decode_values, AnswerWrite, CarriedFrom, NewTemplate, NewUser, Signature, StoreError};
 
 /// Tuesday 24 November 2026, 09:00 UTC, plus `sec` seconds.
 pub(crate) fn t(sec: i64) -> DateTime<Utc> {
@@ -204,4 +204,56 @@ pub(crate) fn record_of<'a>(json: &'a str, sha256: &'a str) -> crate::SignedReco
         sha256,
         form: 2,
     }
+}
+
+/// Where a carried answer came from: `encounter`, entered by maria at t(1), confirmed
+/// there by nora.
+pub(crate) fn carried_from(encounter: EncounterId) -> CarriedFrom {
+    CarriedFrom {
+        encounter,
+        date: t(1),
+        author: "maria".into(),
+        confirmed_by: Some("nora".into()),
+    }
+}
+
+/// Writes a carried answer from `from` at t(2), waiting for confirmation.
+pub(crate) fn put_carried<B: Backend>(
+    b: &B,
+    id: EncounterId,
+    from: &CarriedFrom,
+    k: &str,
+    json: &str,
+) -> i64 {
+    put_carried_as(b, id, from, k, json, true)
+}
+
+/// Writes a carried answer from `from` at t(2), waiting for confirmation or not.
+pub(crate) fn put_carried_as<B: Backend>(
+    b: &B,
+    id: EncounterId,
+    from: &CarriedFrom,
+    k: &str,
+    json: &str,
+    needs_confirmation: bool,
+) -> i64 {
+    let k = key(k);
+    let v = values(json);
+    ok(
+        b.write(|tx| {
+            tx.put_answer(
+                id,
+                &AnswerWrite {
+                    key: &k,
+                    values: &v,
+                    source: AnswerSource::Carried,
+                    carried: Some(from),
+                    needs_confirmation,
+                },
+                t(2),
+                "nurse",
+            )
+        }),
+        "carrying",
+    )
 }

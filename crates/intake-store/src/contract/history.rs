@@ -2,7 +2,7 @@
 
 use intake_core::AnswerSource;
 
-use super::encounters::{carried_from, put_carried};
+use super::fixtures::{carried_from, put_carried};
 use super::fixtures::{draft, key, ok, put, setup_draft, t};
 use crate::encode_values;
 use crate::prelude::*;

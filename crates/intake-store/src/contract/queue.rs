@@ -4,10 +4,11 @@
 use intake_core::{AnswerSource, EncounterId, EncounterStatus};
 
 use super::fixtures::{
-    add_template, draft, key, ok, put, put_from, setup, setup_draft, sign, submit, t, values,
+    add_template, draft, key, ok, put, put_carried_as, put_from, setup, setup_draft, sign, submit,
+    t,
 };
 use crate::prelude::*;
-use crate::{AnswerWrite, CarriedFrom, QueueFilter};
+use crate::{CarriedFrom, QueueFilter};
 
 pub fn review_queue_oldest_first_and_filtered<B: Backend>(b: &B) {
     let (patient, template) = setup(b);
@@ -166,27 +167,7 @@ pub fn outcomes_count_answers_by_where_they_came_from<B: Backend>(b: &B) {
         author: "maria".into(),
         confirmed_by: None,
     };
-    let carry = |k: &str| {
-        let k = key(k);
-        let v = values(r#"[{"valueString":"old"}]"#);
-        ok(
-            b.write(|tx| {
-                tx.put_answer(
-                    id,
-                    &AnswerWrite {
-                        key: &k,
-                        values: &v,
-                        source: AnswerSource::Carried,
-                        carried: Some(&from),
-                        needs_confirmation: false,
-                    },
-                    t(2),
-                    "nurse",
-                )
-            }),
-            "carrying",
-        )
-    };
+    let carry = |k: &str| put_carried_as(b, id, &from, k, r#"[{"valueString":"old"}]"#, false);
     let one = r#"[{"valueString":"x"}]"#;
     carry("kept");
     carry("edited");

@@ -1,13 +1,13 @@
 //! The contract of review: signatures, returns, amendments, entered in error.
 
 use chrono::{DateTime, Utc};
-use intake_core::{AnswerSource, EncounterId, EncounterStatus, EventKind};
+use intake_core::{EncounterId, EncounterStatus, EventKind};
 
 use super::fixtures::{
-    draft, encounter, key, ok, put, record_of, refused, setup_draft, sign, submit, t, values,
+    draft, encounter, key, ok, put, put_carried, record_of, refused, setup_draft, sign, submit, t,
 };
 use crate::prelude::*;
-use crate::{AnswerRow, AnswerWrite, CarriedFrom, EventRef, Signature};
+use crate::{AnswerRow, CarriedFrom, EventRef, Signature};
 
 /// An event as compared: seq, kind, at, by, text.
 type Seen = (i64, EventKind, DateTime<Utc>, String, Option<String>);
@@ -327,24 +327,10 @@ pub fn restore_answer_puts_it_back_exactly<B: Backend>(b: &B) {
         confirmed_by: None,
     };
     let k = key("smoker");
-    let v = values(r#"[{"valueBoolean":true}]"#);
+    put_carried(b, id, &from, "smoker", r#"[{"valueBoolean":true}]"#);
     ok(
-        b.write(|tx| {
-            tx.put_answer(
-                id,
-                &AnswerWrite {
-                    key: &k,
-                    values: &v,
-                    source: AnswerSource::Carried,
-                    carried: Some(&from),
-                    needs_confirmation: true,
-                },
-                t(2),
-                "nurse",
-            )?;
-            tx.confirm_answer(id, &k, t(3), "nurse")
-        }),
-        "carrying and confirming",
+        b.write(|tx| tx.confirm_answer(id, &k, t(3), "nurse")),
+        "confirming",
     );
     let saved = ok(b.read(|tx| tx.answer(id, &k)), "reading").expect("the answer");
     // Kept text that is not how this version would encode it still comes back as kept.
