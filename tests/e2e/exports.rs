@@ -81,7 +81,9 @@ async fn an_admin_exports_a_signed_visit_from_the_review_screen() {
     go_to(&s, &format!("#/review/{}", visit.id)).await;
     s.find("#review-export-pdf:not([hidden])").await;
 
-    let out = s.data.path().join("one visit.pdf");
+    // Files go to a folder the person chose, never into the data folder.
+    let chosen = tempfile::tempdir().unwrap();
+    let out = chosen.path().join("one visit.pdf");
     answer_dialogs_with(&s, &out).await;
     s.click("#review-export-pdf").await;
     let saved = s.wait_for_text("#review-notice", "Saved").await;
@@ -111,7 +113,7 @@ async fn an_admin_exports_a_signed_visit_from_the_review_screen() {
     s.screenshot("exports-review-saved").await;
 
     // Into a folder that is not there: the backend's message, nothing written.
-    let nowhere = s.data.path().join("gone").join("visit.pdf");
+    let nowhere = chosen.path().join("gone").join("visit.pdf");
     answer_dialogs_with(&s, &nowhere).await;
     s.click("#review-export-pdf").await;
     s.find("#review-notice.notice-error").await;
@@ -129,7 +131,7 @@ async fn an_admin_exports_a_signed_visit_from_the_review_screen() {
     go_to(&s, &format!("#/patients/{}", visit.patient_id)).await;
     let button = format!("#visit-export-{}", visit.id);
     s.find(&button).await;
-    let second = s.data.path().join("from-visits.pdf");
+    let second = chosen.path().join("from-visits.pdf");
     answer_dialogs_with(&s, &second).await;
     s.click(&button).await;
     s.wait_for_text("#patient-visits-notice", "Saved").await;
@@ -340,7 +342,8 @@ async fn a_batch_into_a_missing_folder_is_refused_one_that_cannot_write_stops_an
     sign_in_as(&s, "admin").await;
     go_to(&s, "#/exports").await;
     s.find("#exports-form").await;
-    let missing = s.data.path().join("no such folder");
+    let chosen = tempfile::tempdir().unwrap();
+    let missing = chosen.path().join("no such folder");
     s.type_into("#exports-folder", &format!("{}{ENTER}", missing.display()))
         .await;
     let error = s.find("#exports-folder-field-error:not([hidden])").await;

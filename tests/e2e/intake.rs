@@ -349,7 +349,9 @@ async fn an_admin_imports_reads_the_report_activates_retires_and_exports_a_form(
         .await;
 
     // A file that is not a form: a clear error, nothing imported.
-    let junk = s.data.path().join("notes.json");
+    // Files the person chose, outside the data folder (which the backend refuses).
+    let chosen = tempfile::tempdir().unwrap();
+    let junk = chosen.path().join("notes.json");
     std::fs::write(&junk, "this is not JSON").unwrap();
     answer_file_dialogs_with(&s, &junk).await;
     s.click("#templates-import").await;
@@ -383,7 +385,7 @@ async fn an_admin_imports_reads_the_report_activates_retires_and_exports_a_form(
     s.wait_for_text(&row, "Retired").await;
     s.screenshot("templates").await;
 
-    let exported = s.data.path().join("exported.json");
+    let exported = chosen.path().join("exported.json");
     answer_file_dialogs_with(&s, &exported).await;
     s.click(&format!("{row} button[data-action=\"export\"]"))
         .await;

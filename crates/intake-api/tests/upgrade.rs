@@ -429,7 +429,8 @@ fn a_damaged_answer_makes_its_visit_say_so_and_leaves_the_others_working() {
         api.open_review(CLI, 1)
             .expect_err("the review says it is damaged"),
     );
-    let pdf = db.path.with_file_name("visit-1.pdf");
+    let out = tempfile::tempdir().unwrap();
+    let pdf = out.path().join("visit-1.pdf");
     said(
         api.export_pdf(CLI, 1, &pdf)
             .expect_err("the PDF export says it is damaged"),

@@ -38,6 +38,10 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: ExportCommand) -> Result<(), CliE
         status,
         out,
     } = cmd;
+    // A relative path means the working directory, said once here: the API takes only
+    // full paths (and refuses any inside the data folder).
+    let out = std::path::absolute(&out)
+        .map_err(|e| CliError::Input(format!("cannot use {}: {e}", out.display())))?;
     if let Some(id) = encounter {
         let done = api.export_pdf(caller, id, &out)?;
         outln!(

@@ -203,3 +203,41 @@ fn a_full_or_read_only_folder_stops_the_batch_naming_the_file_and_leaves_no_half
     assert!(stderr.contains("Cannot write into"), "{stderr}");
     assert!(stderr.contains("Read-only"), "{stderr}");
 }
+
+/// The incident that started issue 23: `--out <data folder>/intake.db` once replaced the
+/// clinic's database with a PDF. Now it is refused, and so is any path in the data
+/// folder; a relative `--out` means the working directory.
+#[test]
+fn a_summary_never_lands_on_the_database() {
+    let data = tempfile::tempdir().unwrap();
+    let visits = demo(data.path());
+    let id = visits[0].0.to_string();
+    let db = data.path().join("intake.db");
+    for target in [db.clone(), data.path().join("summary.pdf")] {
+        intake(data.path())
+            .args(["export", "pdf", "--encounter", &id, "--out"])
+            .arg(&target)
+            .assert()
+            .code(1)
+            .stderr(contains("inside the data folder"));
+    }
+    assert!(
+        std::fs::read(&db)
+            .unwrap()
+            .starts_with(b"SQLite format 3\0"),
+        "the database is still a database"
+    );
+    assert!(!data.path().join("summary.pdf").exists());
+    intake(data.path())
+        .args(["encounter", "list"])
+        .assert()
+        .success();
+    // A relative path is the working directory's, made full before the API sees it.
+    let work = tempfile::tempdir().unwrap();
+    intake(data.path())
+        .current_dir(work.path())
+        .args(["export", "pdf", "--encounter", &id, "--out", "visit.pdf"])
+        .assert()
+        .success();
+    assert!(work.path().join("visit.pdf").is_file());
+}

@@ -11,6 +11,7 @@ use intake_store::prelude::*;
 use intake_store::{Db, NewTemplate, TemplateRow};
 
 use crate::admin::builtin::{ACTOR, GENERAL_INTAKE, GENERAL_INTAKE_SLUG};
+use crate::export::files::Kind;
 
 use crate::permissions::Permission;
 use crate::wire::admin::TemplateDto;
@@ -185,6 +186,7 @@ impl Api {
         path: &std::path::Path,
     ) -> Result<TemplateDto, ApiError> {
         self.authorize(caller, Permission::ManageTemplates)?;
+        crate::export::files::check_source(path, self.data_folder().as_deref())?;
         let bytes = read_limited(path)?;
         self.import_template(caller, &bytes)
     }
@@ -198,6 +200,8 @@ impl Api {
         path: &std::path::Path,
     ) -> Result<(), ApiError> {
         let bytes = self.export_template(caller, slug, version)?;
+        let data = self.data_folder();
+        crate::export::files::check_destination(path, data.as_deref(), Kind::Form)?;
         crate::export::files::write_atomically(path, &bytes)
     }
 

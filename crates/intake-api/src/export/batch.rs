@@ -124,26 +124,6 @@ fn day(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
         .map_err(|_| ApiError::invalid(field, format!("{s:?} is not a date (YYYY-MM-DD).")))
 }
 
-/// Checks that `folder` is a folder this process can write into.
-fn check_folder(folder: &Path) -> Result<(), ApiError> {
-    let shown = folder.display();
-    if !folder.exists() {
-        return Err(ApiError::invalid(
-            "folder",
-            format!("The folder {shown} does not exist."),
-        ));
-    }
-    if !folder.is_dir() {
-        return Err(ApiError::invalid(
-            "folder",
-            format!("{shown} is a file, not a folder."),
-        ));
-    }
-    tempfile::NamedTempFile::new_in(folder)
-        .map_err(|e| ApiError::invalid("folder", format!("Cannot write into {shown}: {e}.")))?;
-    Ok(())
-}
-
 /// What a worker did with one visit.
 enum Outcome {
     Written(ManifestRow),
@@ -211,7 +191,7 @@ impl Api {
             statuses = vec![EncounterStatus::Signed, EncounterStatus::Amended];
         }
         let folder = request.folder.as_path();
-        check_folder(folder)?;
+        crate::export::files::check_folder(folder, self.data_folder().as_deref())?;
         if self.exporting().swap(true, Ordering::SeqCst) {
             return Err(ApiError::Conflict(
                 "A batch export is already running; wait for it or cancel it.".into(),

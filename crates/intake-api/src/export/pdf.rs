@@ -22,6 +22,7 @@ use intake_store::{AnswerRow, Db, EncounterRow};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::export::files::{check_destination, Kind};
 use crate::permissions::Permission;
 use crate::record::answers::{response_of, shown_response};
 use crate::record::canonical::{canonical, signed_answers, RecordForm};
@@ -215,6 +216,8 @@ impl Api {
     ) -> Result<ExportedDto, ApiError> {
         let id = EncounterId(id);
         let who = self.authorize(caller, Permission::ExportPdf)?;
+        let data = self.data_folder();
+        check_destination(path, data.as_deref(), Kind::Pdf)?;
         let now = self.now();
         let (prepared, paper, patient_id) = self.store.read(|db| {
             let prepared = self.prepare_summary(db, id)?;
@@ -222,7 +225,9 @@ impl Api {
             Ok::<_, ApiError>((prepared, crate::admin::settings::paper_size(db)?, patient))
         })?;
         let bytes = self.render_pdf(&prepared, paper, now)?;
-        crate::export::files::write_atomically(path, &bytes)?;
+        // Written under a temporary name, audited, then renamed: no summary appears on
+        // disk without its audit entry.
+        let staged = crate::export::files::stage(path, &bytes)?;
         let pdf_sha256 = sha256_hex(&bytes);
         let file = path
             .file_name()
@@ -245,6 +250,7 @@ impl Api {
             })?;
             Ok::<_, ApiError>(())
         })?;
+        crate::export::files::place(staged, path)?;
         Ok(ExportedDto {
             path: path.display().to_string(),
             file_name: file,
