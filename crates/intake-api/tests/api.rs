@@ -452,7 +452,13 @@ fn every_action_lands_in_an_intact_audit_chain() {
     }
     let entries = w
         .api
-        .list_audit(Caller::Cli("t"), &AuditFilterDto::default())
+        .list_audit(
+            Caller::Cli("t"),
+            &AuditFilterDto {
+                limit: Some(10_000),
+                ..Default::default()
+            },
+        )
         .unwrap();
     let created = entries
         .iter()

@@ -53,6 +53,15 @@ pub enum Command {
     /// Export visit summaries as PDF files.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Check that the record is what was signed: the audit chain, and for every signed
+    /// visit its record, its signature and the signature's audit entry; exit 1 naming the
+    /// first mismatch.
+    Verify {
+        /// An audit-chain head kept earlier (`intake audit anchor`): also fail when the
+        /// log no longer holds it (cut or rewritten).
+        #[arg(long, value_name = "SEQ:HASH")]
+        anchor: Option<String>,
+    },
     /// Add demo accounts (nurse, physician, admin; password "demo") and about 200 demo
     /// patients, and print the accounts.
     SeedDemo,
@@ -159,6 +168,9 @@ pub enum UserCommand {
 pub enum AuditCommand {
     /// Walk the hash chain; exit 1 and name the first broken entry if it was tampered with.
     Verify,
+    /// Print the chain's head as SEQ:HASH, to keep outside the database (for `intake
+    /// verify --anchor`).
+    Anchor,
     /// List entries, newest first.
     List {
         #[arg(long, default_value_t = 50)]

@@ -96,6 +96,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Encounter(cmd) => encounters::run(&open(args.data_dir)?, caller, cmd),
         Command::Report(cmd) => reports::run(&open(args.data_dir)?, caller, cmd),
         Command::Export(cmd) => exports::run(&open(args.data_dir)?, caller, cmd),
+        Command::Verify { anchor } => verify(&open(args.data_dir)?, caller, anchor.as_deref()),
         Command::SeedDemo => {
             let seeded = intake_demo::seed_demo(&open(args.data_dir)?, caller)?;
             outln!("Demo accounts (password {:?}):", seeded.password)?;
@@ -201,6 +202,12 @@ fn audit_command(api: &Api, caller: Caller<'_>, cmd: AuditCommand) -> Result<(),
                 )))
             }
         }
+        AuditCommand::Anchor => match api.audit_anchor(caller)? {
+            Some(anchor) => outln!("{anchor}"),
+            None => Err(CliError::Input(
+                "the audit log is empty: nothing to anchor".into(),
+            )),
+        },
         AuditCommand::List { limit, json } => {
             let filter = AuditFilterDto {
                 limit: Some(limit),
@@ -264,4 +271,40 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
     outln!("date-order       {}", settings.date_order)?;
     outln!("paper-size       {}", settings.paper_size)?;
     Ok(())
+}
+
+/// `intake verify`: the chain, the anchor if given, then every signed record.
+fn verify(api: &Api, caller: Caller<'_>, anchor: Option<&str>) -> Result<(), CliError> {
+    let chain = api.verify_audit(caller)?;
+    if !chain.intact {
+        return Err(CliError::Input(format!(
+            "audit log BROKEN at {}",
+            chain.reason.unwrap_or_default()
+        )));
+    }
+    if let Some(text) = anchor {
+        let anchor: intake_api::wire::AnchorDto = text.parse().map_err(CliError::Input)?;
+        if let Some(why) = api.check_anchor(caller, &anchor)? {
+            return Err(CliError::Input(format!(
+                "audit log does not hold anchor {anchor}: {why}"
+            )));
+        }
+    }
+    let records = api.verify_records(caller)?;
+    if let Some(m) = records.mismatch {
+        return Err(CliError::Input(format!(
+            "visit {} (MRN {}): {}",
+            m.encounter_id, m.mrn, m.what
+        )));
+    }
+    outln!(
+        "Verified: audit log intact ({} entries){}; {} signed records are as signed.",
+        chain.entries,
+        if anchor.is_some() {
+            ", anchor held"
+        } else {
+            ""
+        },
+        records.checked
+    )
 }

@@ -262,10 +262,12 @@ fn audit_verify_passes_then_names_a_tampered_row() {
         .args(["audit", "verify"])
         .assert()
         .success()
-        .stdout(contains("intact: 7 entries"));
-    // Newest first: the demo patients' and their visits' summaries, then the accounts.
+        // 7 entries, and the demo physician's 258 signatures and 2 amendments.
+        .stdout(contains("intact: 267 entries"));
+    // Newest first: the demo patients' and their visits' summaries, the signatures,
+    // then the accounts.
     intake(tmp.path())
-        .args(["audit", "list", "--limit", "3"])
+        .args(["audit", "list", "--limit", "400"])
         .assert()
         .success()
         .stdout(contains("user.created").and(contains("cli:tester")));

@@ -8,3 +8,4 @@ pub mod seeding;
 pub(crate) mod settings;
 pub mod templates;
 pub(crate) mod users;
+pub(crate) mod verify;

@@ -5,8 +5,9 @@
 //! admins) and runs the tool in one write transaction. Inside, [`Seeding`] offers the
 //! steps the use cases themselves run (the carry-forward plan and its writing, answer
 //! writes, recalculation, signing, amendments, each with the same checks), at times the
-//! tool chooses, since a demo visit happened weeks ago. Per-visit audit entries are not
-//! written; the tool writes its own summary entry with [`Seeding::audit`].
+//! tool chooses, since a demo visit happened weeks ago. Signatures are audited as the
+//! review screen audits them (so `intake verify` finds each); other steps are not, and
+//! the tool writes its own summary entry with [`Seeding::audit`].
 
 use std::sync::Arc;
 
@@ -181,8 +182,23 @@ impl<'s> Seeding<'s> {
         if let Some(seen) = seen {
             crate::review::actions::check_seen(self.db, &e, seen)?;
         }
-        self.api.sign_record(self.db, &e, who, at)?;
-        Ok(())
+        let (signature, record) = self.api.sign_record(self.db, &e, who, at)?;
+        // Audited as the review screen's signature is, so `intake verify` finds it.
+        let (action, reason) = match signature {
+            intake_store::Signature::First => ("encounter.signed", None),
+            intake_store::Signature::Amendment => (
+                "encounter.amended",
+                e.amending.as_ref().map(|a| a.text.clone()),
+            ),
+        };
+        self.api.audit_encounter(
+            self.db,
+            &e,
+            who,
+            at,
+            action,
+            serde_json::json!({ "recordSha256": record.sha256, "reason": reason }),
+        )
     }
 
     /// `start_amendment`'s checks and amendment, at `at`.

@@ -236,3 +236,56 @@ pub struct TemplateDto {
     /// The import report: `{ summary, items: [{ linkId, text, outcome, reasons }], notes }`.
     pub report: Value,
 }
+
+/// What `verify_records` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordsVerifyDto {
+    /// Signed visits checked and found as signed (before the first mismatch, if any).
+    pub checked: usize,
+    pub mismatch: Option<RecordMismatchDto>,
+}
+
+/// The first signed visit that is not what was signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordMismatchDto {
+    pub encounter_id: i64,
+    pub mrn: String,
+    /// What differs, in a sentence.
+    pub what: String,
+}
+
+/// An audit-chain head kept outside the database: `SEQ:HASH`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnchorDto {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl std::fmt::Display for AnchorDto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+impl std::str::FromStr for AnchorDto {
+    type Err = String;
+
+    /// `SEQ:HASH`, the hash 64 lower-case hex digits.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad =
+            || format!("{s:?} is not an anchor (SEQ:HASH, as `intake audit anchor` prints it)");
+        let (seq, hash) = s.trim().split_once(':').ok_or_else(bad)?;
+        let seq: i64 = seq.parse().map_err(|_| bad())?;
+        let hex = hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if seq < 1 || !hex {
+            return Err(bad());
+        }
+        Ok(AnchorDto {
+            seq,
+            hash: hash.to_string(),
+        })
+    }
+}

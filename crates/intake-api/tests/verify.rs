@@ -1,0 +1,208 @@
+//! `verify_records` and the audit anchor: a signed record changed around the database's
+//! triggers is named, whether only its answers were edited or its kept record and hash
+//! were forged to match; a log cut after an anchor no longer holds it.
+//!
+//! The tampering is done as a person with a SQL shell would: the `sqlite3` shell on the
+//! database file, every trigger dropped first.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use intake_api::wire::{AnchorDto, ChangeDto};
+use intake_api::{Api, Caller, DataDir, ManualClock};
+use serde_json::json;
+
+const CLI: Caller<'static> = Caller::Cli("tester");
+
+fn sql(path: &Path, statements: &str) -> String {
+    let out = Command::new("sqlite3")
+        .arg(path)
+        .arg(statements)
+        .output()
+        .expect("the sqlite3 shell (scripts/ensure-deps.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{statements}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Drops every trigger, as someone working around them would.
+fn drop_triggers(path: &Path) {
+    let names = sql(
+        path,
+        "SELECT name FROM sqlite_master WHERE type = 'trigger';",
+    );
+    let drops: String = names
+        .lines()
+        .map(|t| format!("DROP TRIGGER \"{t}\";"))
+        .collect();
+    sql(path, &drops);
+}
+
+struct Clinic {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    api: Api,
+}
+
+fn clinic() -> Clinic {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    ));
+    let api = Api::open(&DataDir::at(dir.path()), clock).unwrap();
+    intake_demo::seed_demo(&api, CLI).unwrap();
+    Clinic {
+        db: dir.path().join("intake.db"),
+        api,
+        _dir: dir,
+    }
+}
+
+fn first_signed(api: &Api) -> i64 {
+    api.list_encounters(CLI, None, Some("signed")).unwrap()[0].id
+}
+
+#[test]
+fn the_demo_register_is_as_signed() {
+    let c = clinic();
+    let report = c.api.verify_records(CLI).unwrap();
+    assert_eq!(report.mismatch, None, "{report:?}");
+    assert!(
+        report.checked > 200,
+        "every signed demo visit checked: {report:?}"
+    );
+}
+
+#[test]
+fn an_answer_edited_around_the_triggers_is_named() {
+    let c = clinic();
+    let visit = first_signed(&c.api);
+    drop_triggers(&c.db);
+    sql(
+        &c.db,
+        &format!(
+            "UPDATE encounter_answers SET value_json = '[{{\"valueDecimal\":55.5}}]' \
+             WHERE encounter_id = {visit} AND answer_key = 'vitals/weight';"
+        ),
+    );
+    let report = c.api.verify_records(CLI).unwrap();
+    let m = report.mismatch.expect("the edit is found");
+    assert_eq!(m.encounter_id, visit);
+    assert!(m.what.contains("differs from what was signed"), "{m:?}");
+}
+
+#[test]
+fn a_forged_record_and_hash_are_caught_by_the_audit_entry_and_a_cut_log_by_the_anchor() {
+    let c = clinic();
+    let visit = first_signed(&c.api);
+    let anchor = c.api.audit_anchor(CLI).unwrap().expect("a head");
+    assert_eq!(c.api.check_anchor(CLI, &anchor).unwrap(), None);
+
+    // The forgery: in a copy, the same visit amended legitimately to another weight; its
+    // answers and its kept record and hash then put over the original's signature.
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copy = copy_dir.path().join("intake.db");
+    sql(&c.db, &format!("VACUUM INTO '{}';", copy.display()));
+    {
+        let forger = Api::open_file(
+            &copy,
+            Arc::new(ManualClock::new(
+                Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap(),
+            )),
+        )
+        .unwrap();
+        let doctor = forger.sign_in("physician", "demo").unwrap().token;
+        let me = Caller::Session(&doctor);
+        let hash = forger.open_review(me, visit).unwrap().record_hash;
+        forger.start_amendment(me, visit, "forged", &hash).unwrap();
+        let weight = forger
+            .encounter_detail(me, visit)
+            .unwrap()
+            .answers
+            .into_iter()
+            .find(|a| a.key == "vitals/weight")
+            .expect("a weight");
+        let change: ChangeDto = serde_json::from_value(json!({
+            "key": "vitals/weight",
+            "values": [{ "valueDecimal": 55.5 }],
+            "baseRev": weight.rev,
+        }))
+        .unwrap();
+        forger.save_intake(me, visit, &[change], None).unwrap();
+        let hash = forger.open_review(me, visit).unwrap().record_hash;
+        forger.sign_intake(me, visit, &hash).unwrap();
+    }
+    drop_triggers(&c.db);
+    sql(
+        &c.db,
+        &format!(
+            "ATTACH '{copy}' AS forged; \
+             DELETE FROM encounter_answers WHERE encounter_id = {visit}; \
+             INSERT INTO encounter_answers SELECT * FROM forged.encounter_answers WHERE encounter_id = {visit}; \
+             UPDATE encounter_events SET \
+               record_json = (SELECT record_json FROM forged.encounter_events WHERE encounter_id = {visit} ORDER BY seq DESC LIMIT 1), \
+               record_sha256 = (SELECT record_sha256 FROM forged.encounter_events WHERE encounter_id = {visit} ORDER BY seq DESC LIMIT 1) \
+             WHERE encounter_id = {visit} AND record_json IS NOT NULL;",
+            copy = copy.display()
+        ),
+    );
+    let report = c.api.verify_records(CLI).unwrap();
+    let m = report.mismatch.expect("the forgery is found");
+    assert_eq!(m.encounter_id, visit);
+    assert!(
+        m.what.contains("the audit log recorded its signature"),
+        "{m:?}"
+    );
+
+    // Cutting the tail of the log leaves a chain that still verifies, but not one that
+    // holds an anchor taken before the cut.
+    let later = c.api.audit_anchor(CLI).unwrap().expect("a head");
+    sql(
+        &c.db,
+        &format!("DELETE FROM audit_log WHERE seq > {};", anchor.seq - 3),
+    );
+    assert!(
+        c.api.verify_audit(CLI).unwrap().intact,
+        "a cut chain still verifies"
+    );
+    let why = c
+        .api
+        .check_anchor(CLI, &later)
+        .unwrap()
+        .expect("the anchor is gone");
+    assert!(why.contains("was cut"), "{why}");
+    // A rewritten entry at the anchor: its hash no longer matches.
+    let kept = AnchorDto {
+        seq: anchor.seq - 3,
+        hash: "0".repeat(64),
+    };
+    let why = c
+        .api
+        .check_anchor(CLI, &kept)
+        .unwrap()
+        .expect("not that hash");
+    assert!(why.contains("rewritten"), "{why}");
+}
+
+#[test]
+fn anchors_read_only_as_seq_colon_hash() {
+    let good = format!("12:{}", "a1".repeat(32));
+    assert_eq!(good.parse::<AnchorDto>().unwrap().to_string(), good);
+    for bad in [
+        "",
+        "12",
+        "x:abc",
+        "0:abc",
+        "12:ABC",
+        &format!("12:{}", "g".repeat(64)),
+        &format!("-1:{}", "a".repeat(64)),
+    ] {
+        let e = bad.parse::<AnchorDto>().expect_err(bad);
+        assert!(e.contains("is not an anchor"), "{bad}: {e}");
+    }
+}
