@@ -80,7 +80,13 @@ fn clinic() -> Clinic {
         .expect("visit 1");
     put(&store, signed, "vitals/weight", r#"[{"valueDecimal":82}]"#).expect("weight");
     put(&store, signed, "vitals/weight", r#"[{"valueDecimal":83}]"#).expect("weight again");
-    put(&store, signed, "visit/reason", r#"[{"valueString":"cough"}]"#).expect("reason");
+    put(
+        &store,
+        signed,
+        "visit/reason",
+        r#"[{"valueString":"cough"}]"#,
+    )
+    .expect("reason");
     store
         .write(|db| db.submit_encounter(signed, &[], t(10), "nurse"))
         .expect("submitting");
@@ -469,7 +475,13 @@ fn the_amendment_flag_set_by_sql_is_refused() {
     );
     let answers = c.store.read(|db| db.answers(c.signed)).expect("answers");
     assert!(
-        put(&c.store, c.signed, "visit/reason", r#"[{"valueString":"x"}]"#).is_err(),
+        put(
+            &c.store,
+            c.signed,
+            "visit/reason",
+            r#"[{"valueString":"x"}]"#
+        )
+        .is_err(),
         "expected the answers of the signed visit still closed"
     );
     assert_eq!(
