@@ -61,6 +61,12 @@ WHEN EXISTS (SELECT 1 FROM users WHERE id = NEW.id OR username = NEW.username)
 BEGIN
     SELECT RAISE(ABORT, 'the key is taken: a user account is never replaced (id or user name)');
 END;
+-- Accounts are disabled, never deleted: the audit log names them by user name, and a
+-- deleted name could be created again by someone else.
+CREATE TRIGGER users_no_delete BEFORE DELETE ON users
+BEGIN
+    SELECT RAISE(ABORT, 'user accounts are disabled, never deleted');
+END;
 CREATE TRIGGER users_no_takeover BEFORE UPDATE OF id, username ON users
 WHEN NEW.id IS NOT OLD.id
   OR EXISTS (SELECT 1 FROM users WHERE username = NEW.username AND id <> OLD.id)

@@ -302,6 +302,12 @@ fn replace_into_each_protected_table_is_refused_and_changes_nothing() {
          'male', 't', 'a', 't', 'a')",
         &[TAKEN],
     );
+    // Nor is an account deleted to make its name free for someone else.
+    refused(
+        &c,
+        "DELETE FROM users WHERE username = 'chief'",
+        &["disabled, never deleted"],
+    );
     let e = c.store.read(|db| db.encounter(c.signed)).expect("visit 1");
     assert_eq!(
         e.map(|e| e.status.as_str()),
