@@ -183,38 +183,50 @@ impl Encounters for Db<'_> {
         by: &str,
     ) -> Result<i64, StoreError> {
         let carried = a.carried;
-        let rev: i64 = self.conn.prepare_cached(
-            "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, source, \
-             author, at, rev, source_encounter, source_date, source_author, source_confirmed_by, \
-             needs_confirmation, confirmed_by, confirmed_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1 + coalesce((SELECT max(rev) FROM \
-             encounter_answer_revisions WHERE encounter_id = ?1 AND answer_key = ?2), 0), \
-             ?8, ?9, ?10, ?11, ?12, NULL, NULL) \
-             ON CONFLICT (encounter_id, answer_key) DO UPDATE SET value_json = excluded.value_json, \
-             source = excluded.source, author = excluded.author, at = excluded.at, rev = rev + 1, \
-             source_encounter = excluded.source_encounter, source_date = excluded.source_date, \
-             source_author = excluded.source_author, \
-             source_confirmed_by = excluded.source_confirmed_by, \
-             needs_confirmation = excluded.needs_confirmation, confirmed_by = NULL, confirmed_at = NULL \
-             RETURNING rev",
-        )?
-        .query_row(
-            params![
-                encounter_id.0,
-                a.key.to_string(),
-                a.key.link_id(),
-                encode_values(a.values),
-                a.source.as_str(),
-                by,
-                format_time(at),
-                carried.map(|c| c.encounter.0),
-                carried.map(|c| format_time(c.date)),
-                carried.map(|c| c.author.as_str()),
-                carried.and_then(|c| c.confirmed_by.as_deref()),
-                a.needs_confirmation,
-            ],
-            |r| r.get(0),
-        )?;
+        let key = a.key.to_string();
+        let values = encode_values(a.values);
+        let at = format_time(at);
+        let params = params![
+            encounter_id.0,
+            key,
+            a.key.link_id(),
+            values,
+            a.source.as_str(),
+            by,
+            at,
+            carried.map(|c| c.encounter.0),
+            carried.map(|c| format_time(c.date)),
+            carried.map(|c| c.author.as_str()),
+            carried.and_then(|c| c.confirmed_by.as_deref()),
+            a.needs_confirmation,
+        ];
+        // An update first (the trigger keeps the old value as a revision), an insert when
+        // there is nothing to update: migration 0008 refuses any insert over an existing
+        // answer, an upsert's included.
+        let updated: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "UPDATE encounter_answers SET value_json = ?4, source = ?5, author = ?6, at = ?7, \
+                 rev = rev + 1, source_encounter = ?8, source_date = ?9, source_author = ?10, \
+                 source_confirmed_by = ?11, needs_confirmation = ?12, confirmed_by = NULL, \
+                 confirmed_at = NULL WHERE encounter_id = ?1 AND answer_key = ?2 RETURNING rev",
+            )?
+            .query_row(params, |r| r.get(0))
+            .optional()?;
+        if let Some(rev) = updated {
+            return Ok(rev);
+        }
+        let rev: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, \
+                 source, author, at, rev, source_encounter, source_date, source_author, \
+                 source_confirmed_by, needs_confirmation, confirmed_by, confirmed_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1 + coalesce((SELECT max(rev) FROM \
+                 encounter_answer_revisions WHERE encounter_id = ?1 AND answer_key = ?2), 0), \
+                 ?8, ?9, ?10, ?11, ?12, NULL, NULL) RETURNING rev",
+            )?
+            .query_row(params, |r| r.get(0))?;
         Ok(rev)
     }
 

@@ -111,6 +111,15 @@ impl From<rusqlite::Error> for StoreError {
                 return StoreError::Duplicate { what: "key" };
             }
         }
+        // Migration 0008 refuses an insert over a taken key before the UNIQUE
+        // constraint is reached (so that REPLACE cannot delete the row it collides with).
+        if let rusqlite::Error::SqliteFailure(f, Some(message)) = &e {
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_TRIGGER
+                && message.starts_with(crate::migrations::KEY_TAKEN)
+            {
+                return StoreError::Duplicate { what: "key" };
+            }
+        }
         StoreError::from_sqlite(Path::new("the database"), e)
     }
 }

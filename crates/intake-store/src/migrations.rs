@@ -23,7 +23,11 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_provenance.sql"),
     include_str!("../migrations/0006_review.sql"),
     include_str!("../migrations/0007_answer_paths.sql"),
+    include_str!("../migrations/0008_seal.sql"),
 ];
+
+/// How the triggers of migration 0008 begin the message of an insert over a taken key.
+pub(crate) const KEY_TAKEN: &str = "the key is taken: ";
 
 /// The schema version whose migration also runs [`rekey`].
 const REKEY_VERSION: usize = 7;

@@ -3,7 +3,9 @@
 //! an `encounter_events` row that never changes; the latest signature and an amendment in
 //! progress also sit on the encounter. Triggers (migration 0006) allow only the moves
 //! between statuses that the review allows and refuse answer changes outside a draft or
-//! an open amendment, so these functions cannot be bypassed by another code path.
+//! an open amendment; migration 0008 freezes every other column of a non-draft encounter
+//! and lets a signature, a return or an amendment's opening or closing reach it only
+//! right after its event, so each method here writes its event first.
 //!
 //! Nothing here decides who may do what, or checks that a record is unchanged since a
 //! physician read it: `intake-api` does, inside the same transaction.
@@ -165,12 +167,15 @@ impl Reviews for Db<'_> {
                 )?,
             ),
         };
+        // The event first: migration 0008 lets the encounter take a signature (and close
+        // an amendment) only when its newest event is that signature.
+        self.add_event(id, kind, at, by, reason.as_deref(), Some(record))?;
         self.conn.execute(
             "UPDATE encounters SET status = ?2, signed_at = ?3, signed_by = ?4, updated_at = ?3, \
              amending_by = NULL, amending_since = NULL, amending_reason = NULL WHERE id = ?1",
             params![id.0, status.as_str(), format_time(at), by],
         )?;
-        self.add_event(id, kind, at, by, reason.as_deref(), Some(record))
+        Ok(())
     }
 
     fn return_encounter(
@@ -180,13 +185,14 @@ impl Reviews for Db<'_> {
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
+        // The event first: migration 0008 clears a submission only after it.
+        self.add_event(id, EventKind::Returned, at, by, Some(comment), None)?;
         self.conn.execute(
             "UPDATE encounters SET status = ?3, submitted_at = NULL, submitted_by = NULL, \
              updated_at = ?2 WHERE id = ?1",
             params![id.0, format_time(at), EncounterStatus::Draft.as_str()],
         )?;
-        self.mark_in_record(id, &[])?;
-        self.add_event(id, EventKind::Returned, at, by, Some(comment), None)
+        self.mark_in_record(id, &[])
     }
 
     fn start_amendment(
@@ -196,12 +202,14 @@ impl Reviews for Db<'_> {
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
+        // The event first: migration 0008 opens an amendment only after it.
+        self.add_event(id, EventKind::AmendmentStarted, at, by, Some(reason), None)?;
         self.conn.execute(
             "UPDATE encounters SET amending_by = ?2, amending_since = ?3, amending_reason = ?4, \
              updated_at = ?3 WHERE id = ?1",
             params![id.0, by, format_time(at), reason],
         )?;
-        self.add_event(id, EventKind::AmendmentStarted, at, by, Some(reason), None)
+        Ok(())
     }
 
     fn discard_amendment(
@@ -210,12 +218,14 @@ impl Reviews for Db<'_> {
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
+        // The event first: migration 0008 closes an amendment only after it.
+        self.add_event(id, EventKind::AmendmentDiscarded, at, by, None, None)?;
         self.conn.execute(
             "UPDATE encounters SET amending_by = NULL, amending_since = NULL, \
              amending_reason = NULL, updated_at = ?2 WHERE id = ?1",
             params![id.0, format_time(at)],
         )?;
-        self.add_event(id, EventKind::AmendmentDiscarded, at, by, None, None)
+        Ok(())
     }
 
     fn mark_encounter_in_error(
@@ -225,6 +235,8 @@ impl Reviews for Db<'_> {
         at: DateTime<Utc>,
         by: &str,
     ) -> Result<(), StoreError> {
+        // The event first: migration 0008 closes an open amendment only after it.
+        self.add_event(id, EventKind::EnteredInError, at, by, Some(reason), None)?;
         self.conn.execute(
             "UPDATE encounters SET status = ?3, amending_by = NULL, \
              amending_since = NULL, amending_reason = NULL, updated_at = ?2 WHERE id = ?1",
@@ -234,45 +246,53 @@ impl Reviews for Db<'_> {
                 EncounterStatus::EnteredInError.as_str()
             ],
         )?;
-        self.add_event(id, EventKind::EnteredInError, at, by, Some(reason), None)
+        Ok(())
     }
 
     fn restore_answer(&self, id: EncounterId, a: &AnswerRow) -> Result<(), StoreError> {
         let c = a.carried.as_ref();
-        self.conn
+        let params = params![
+            id.0,
+            a.key.to_string(),
+            a.link_id,
+            a.values_json,
+            a.source.as_str(),
+            a.author,
+            format_time(a.at),
+            a.in_record,
+            c.map(|c| c.encounter.0),
+            c.map(|c| format_time(c.date)),
+            c.map(|c| c.author.as_str()),
+            c.and_then(|c| c.confirmed_by.as_deref()),
+            a.needs_confirmation,
+            a.confirmed_by,
+            a.confirmed_at.map(format_time),
+        ];
+        // An update first, an insert when there is nothing to update (migration 0008
+        // refuses any insert over an existing answer).
+        let updated = self
+            .conn
             .prepare_cached(
-                "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, value_json, \
-                 source, author, at, rev, in_record, source_encounter, source_date, source_author, \
-                 source_confirmed_by, needs_confirmation, confirmed_by, confirmed_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1 + coalesce((SELECT max(rev) FROM \
-                 encounter_answer_revisions WHERE encounter_id = ?1 AND answer_key = ?2), 0), \
-                 ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
-                 ON CONFLICT (encounter_id, answer_key) DO UPDATE SET \
-                 value_json = excluded.value_json, source = excluded.source, \
-                 author = excluded.author, at = excluded.at, rev = rev + 1, \
-                 in_record = excluded.in_record, source_encounter = excluded.source_encounter, \
-                 source_date = excluded.source_date, source_author = excluded.source_author, \
-                 source_confirmed_by = excluded.source_confirmed_by, \
-                 needs_confirmation = excluded.needs_confirmation, \
-                 confirmed_by = excluded.confirmed_by, confirmed_at = excluded.confirmed_at",
+                "UPDATE encounter_answers SET value_json = ?4, source = ?5, author = ?6, \
+                 at = ?7, rev = rev + 1, in_record = ?8, source_encounter = ?9, \
+                 source_date = ?10, source_author = ?11, source_confirmed_by = ?12, \
+                 needs_confirmation = ?13, confirmed_by = ?14, confirmed_at = ?15 \
+                 WHERE encounter_id = ?1 AND answer_key = ?2",
             )?
-            .execute(params![
-                id.0,
-                a.key.to_string(),
-                a.link_id,
-                a.values_json,
-                a.source.as_str(),
-                a.author,
-                format_time(a.at),
-                a.in_record,
-                c.map(|c| c.encounter.0),
-                c.map(|c| format_time(c.date)),
-                c.map(|c| c.author.as_str()),
-                c.and_then(|c| c.confirmed_by.as_deref()),
-                a.needs_confirmation,
-                a.confirmed_by,
-                a.confirmed_at.map(format_time),
-            ])?;
+            .execute(params)?;
+        if updated == 0 {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO encounter_answers (encounter_id, answer_key, link_id, \
+                     value_json, source, author, at, rev, in_record, source_encounter, \
+                     source_date, source_author, source_confirmed_by, needs_confirmation, \
+                     confirmed_by, confirmed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, \
+                     1 + coalesce((SELECT max(rev) FROM encounter_answer_revisions \
+                     WHERE encounter_id = ?1 AND answer_key = ?2), 0), \
+                     ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                )?
+                .execute(params)?;
+        }
         Ok(())
     }
 

@@ -8,6 +8,9 @@ use rusqlite::{params, Connection, Params};
 use crate::contract::{AuditEdit, Damage, Tamper};
 use crate::{Store, StoreError};
 
+/// The trigger (migration 0008) that refuses an answer change without a revision.
+const KEEP_REVISIONS: &str = "encounter_answers_changes_leave_a_revision";
+
 impl Tamper for Store {
     fn plant(&self, damage: &Damage) -> Result<(), StoreError> {
         let conn = self.lock();
@@ -18,7 +21,7 @@ impl Tamper for Store {
                 text,
             } => around(
                 &conn,
-                &[],
+                &[KEEP_REVISIONS],
                 "UPDATE encounter_answers SET value_json = ?3 WHERE encounter_id = ?1 \
                  AND answer_key = ?2",
                 params![encounter.0, key, text],
@@ -29,7 +32,7 @@ impl Tamper for Store {
                 text,
             } => around(
                 &conn,
-                &[],
+                &[KEEP_REVISIONS],
                 "UPDATE encounter_answers SET answer_key = ?3 WHERE encounter_id = ?1 \
                  AND answer_key = ?2",
                 params![encounter.0, key, text],
