@@ -682,6 +682,47 @@ fn a_discarded_amendment_puts_back_the_record_as_signed() {
     assert_eq!(err.code(), ErrorCode::Conflict);
 }
 
+/// Marking a visit entered in error while an amendment is open ends the amendment the
+/// way a discard does: the unsigned edits are undone, so the record, the review and the
+/// PDF keep what was last signed.
+#[test]
+fn entered_in_error_during_an_amendment_keeps_the_record_as_signed() {
+    let w = world();
+    let id = submitted(&w, "Cough", 82.0, "Metformin");
+    let v1 = sign(&w, w.physician(), id).unwrap();
+    w.api
+        .start_amendment(w.physician(), id, "Check the medication", &v1.record_hash)
+        .unwrap();
+    let intake = w.api.open_intake(w.physician(), id).unwrap();
+    let mut edit = change(
+        "medications/medication[1]/med-name",
+        json!([{ "valueString": "Metformin XR" }]),
+    );
+    edit.base_rev = intake
+        .answers
+        .iter()
+        .find(|a| a.key == edit.key)
+        .map_or(0, |a| a.rev);
+    w.api.save_intake(w.physician(), id, &[edit], None).unwrap();
+    let marked = w
+        .api
+        .mark_encounter_in_error(w.admin(), id, "Entered for the wrong patient")
+        .unwrap();
+    assert_eq!(marked.encounter.status, "entered_in_error");
+    assert!(marked.encounter.amending.is_none());
+    assert_eq!(
+        marked.record_hash, v1.record_hash,
+        "the record is exactly as last signed, not the unsigned edit"
+    );
+    let detail = w.api.encounter_detail(w.admin(), id).unwrap();
+    let name = detail
+        .answers
+        .iter()
+        .find(|a| a.key == "medications/medication[1]/med-name")
+        .expect("the medication");
+    assert_eq!(name.values, vec![json!({ "valueString": "Metformin" })]);
+}
+
 #[test]
 fn entered_in_error_stays_in_the_history_and_is_never_carried_forward() {
     let w = world();

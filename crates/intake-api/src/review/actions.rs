@@ -322,33 +322,7 @@ impl Api {
                         ))
                     }
                 }
-                let events = db.encounter_events(e.id)?;
-                let signed = events
-                    .iter()
-                    .rev()
-                    .find(|v| v.record_json.is_some())
-                    .ok_or_else(|| {
-                        ApiError::Internal("an amended record without a signature".into())
-                    })?;
-                let q = self.form(db, e.template_id)?;
-                let kept = signed_answers(signed, &FormIndex::new(&q.items))?;
-                let now_rows = db.answers(e.id)?;
-                let mut restored = 0;
-                for row in &now_rows {
-                    if !kept.iter().any(|k| k.key == row.key) {
-                        db.delete_answer(e.id, &row.key)?;
-                        restored += 1;
-                    }
-                }
-                for k in &kept {
-                    match now_rows.iter().find(|r| r.key == k.key) {
-                        Some(r) if same_answer(r, k) => {}
-                        _ => {
-                            db.restore_answer(e.id, k)?;
-                            restored += 1;
-                        }
-                    }
-                }
+                let restored = self.restore_signed(db, e)?;
                 db.discard_amendment(e.id, now, &who.actor)?;
                 self.audit_encounter(
                     db,
@@ -360,6 +334,37 @@ impl Api {
                 )
             },
         )
+    }
+
+    /// Puts an open amendment's answers back as last signed (every edit undone, rows
+    /// added removed, rows removed put back); returns how many answers it changed.
+    fn restore_signed(&self, db: &Db<'_>, e: &EncounterRow) -> Result<usize, ApiError> {
+        let events = db.encounter_events(e.id)?;
+        let signed = events
+            .iter()
+            .rev()
+            .find(|v| v.record_json.is_some())
+            .ok_or_else(|| ApiError::Internal("an amended record without a signature".into()))?;
+        let q = self.form(db, e.template_id)?;
+        let kept = signed_answers(signed, &FormIndex::new(&q.items))?;
+        let now_rows = db.answers(e.id)?;
+        let mut restored = 0;
+        for row in &now_rows {
+            if !kept.iter().any(|k| k.key == row.key) {
+                db.delete_answer(e.id, &row.key)?;
+                restored += 1;
+            }
+        }
+        for k in &kept {
+            match now_rows.iter().find(|r| r.key == k.key) {
+                Some(r) if same_answer(r, k) => {}
+                _ => {
+                    db.restore_answer(e.id, k)?;
+                    restored += 1;
+                }
+            }
+        }
+        Ok(restored)
     }
 
     /// Marks an encounter entered in error: it stays in the history, struck through, and
@@ -392,6 +397,12 @@ impl Api {
                         "This intake was already marked entered in error{by}."
                     )));
                 }
+                // An amendment open then ends here: its unsigned edits are undone, so the
+                // record (and its PDF) stays what was last signed.
+                let restored = match e.amending {
+                    Some(_) => Some(self.restore_signed(db, e)?),
+                    None => None,
+                };
                 db.mark_encounter_in_error(e.id, &reason, now, &who.actor)?;
                 self.audit_encounter(
                     db,
@@ -399,7 +410,7 @@ impl Api {
                     who,
                     now,
                     "encounter.marked_in_error",
-                    json!({ "reason": reason, "status": e.status.as_str() }),
+                    json!({ "reason": reason, "status": e.status.as_str(), "restored": restored }),
                 )
             },
         )
