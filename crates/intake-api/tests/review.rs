@@ -937,3 +937,113 @@ fn review_permissions_by_role_and_action() {
     }
     w.api.discard_amendment(w.physician(), id).unwrap();
 }
+
+/// The chart's audit entries (newest first) as (action, encounter).
+fn chart_entries(w: &World) -> Vec<(String, Option<String>)> {
+    w.api
+        .list_audit(
+            CLI,
+            &AuditFilterDto {
+                limit: Some(10_000),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.patient_id == Some(w.patient))
+        .map(|e| (e.action, e.entity_id))
+        .collect()
+}
+
+/// Asserts that what ran since `seen` entries left an entry `action` on `visit` naming
+/// the patient; moves `seen` on.
+fn touched(w: &World, seen: &mut usize, action: &str, visit: i64) {
+    let now = chart_entries(w);
+    let new = &now[..now.len() - *seen];
+    assert!(
+        new.iter()
+            .any(|(a, id)| a == action && id.as_deref() == Some(&visit.to_string())),
+        "{action} on visit {visit} names the patient in the audit log; new entries: {new:?}"
+    );
+    *seen = now.len();
+}
+
+/// Every write of a chart and every export is audited naming the patient: starting,
+/// confirming, saving (one entry per save, with its keys), submitting, reviewing,
+/// returning, signing, amending, discarding, exporting, marking in error.
+#[test]
+fn every_change_of_a_chart_is_audited_naming_its_patient() {
+    let w = world();
+    let first = submitted(&w, "Cough", 82.0, "Metformin");
+    sign(&w, w.physician(), first).unwrap();
+    let mut seen = chart_entries(&w).len();
+
+    let visit = w
+        .api
+        .start_intake(w.nurse(), w.patient, None, None)
+        .unwrap()
+        .id;
+    touched(&w, &mut seen, "encounter.started", visit);
+    let intake = w.api.open_intake(w.nurse(), visit).unwrap();
+    let waiting: Vec<_> = intake
+        .answers
+        .iter()
+        .filter(|a| a.needs_confirmation && a.confirmed_by.is_none())
+        .map(|a| serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).unwrap())
+        .collect();
+    assert!(
+        !waiting.is_empty(),
+        "a repeat visit carries values to confirm"
+    );
+    w.api.confirm_intake(w.nurse(), visit, &waiting).unwrap();
+    touched(&w, &mut seen, "encounter.confirmed", visit);
+    let save = |caller: Caller<'_>, reason: &str| {
+        let rev = w
+            .api
+            .open_intake(caller, visit)
+            .unwrap()
+            .answers
+            .iter()
+            .find(|a| a.key == "visit/reason")
+            .map_or(0, |a| a.rev);
+        let mut c = change("visit/reason", json!([{ "valueString": reason }]));
+        c.base_rev = rev;
+        w.api.save_intake(caller, visit, &[c], None).unwrap();
+    };
+    save(w.nurse(), "Follow-up");
+    touched(&w, &mut seen, "encounter.saved", visit);
+    w.api.submit_intake(w.nurse(), visit).unwrap();
+    touched(&w, &mut seen, "encounter.submitted", visit);
+    let review = w.api.open_review(w.physician(), visit).unwrap();
+    touched(&w, &mut seen, "encounter.review_opened", visit);
+    w.api
+        .return_intake(
+            w.physician(),
+            visit,
+            "Check the weight",
+            &review.record_hash,
+        )
+        .unwrap();
+    touched(&w, &mut seen, "encounter.returned", visit);
+    w.api.submit_intake(w.nurse(), visit).unwrap();
+    touched(&w, &mut seen, "encounter.submitted", visit);
+    let signed = sign(&w, w.physician(), visit).unwrap();
+    touched(&w, &mut seen, "encounter.signed", visit);
+    w.api
+        .start_amendment(w.physician(), visit, "Reason typo", &signed.record_hash)
+        .unwrap();
+    touched(&w, &mut seen, "encounter.amendment_started", visit);
+    save(w.physician(), "Follow-up visit");
+    touched(&w, &mut seen, "encounter.saved", visit);
+    w.api.discard_amendment(w.physician(), visit).unwrap();
+    touched(&w, &mut seen, "encounter.amendment_discarded", visit);
+    let out = tempfile::tempdir().unwrap();
+    w.api
+        .export_pdf(w.admin(), visit, &out.path().join("visit.pdf"))
+        .unwrap();
+    touched(&w, &mut seen, "export.pdf", visit);
+    w.api
+        .mark_encounter_in_error(w.admin(), visit, "Wrong patient")
+        .unwrap();
+    touched(&w, &mut seen, "encounter.marked_in_error", visit);
+}

@@ -347,6 +347,18 @@ impl Api {
                 }
             }
             db.touch_encounter(id, None, now)?;
+            if !confirmed.is_empty() {
+                self.audit_encounter(
+                    db,
+                    &e,
+                    &who,
+                    now,
+                    "encounter.confirmed",
+                    serde_json::json!({
+                        "confirmed": confirmed.iter().map(Key::to_string).collect::<Vec<_>>()
+                    }),
+                )?;
+            }
             let after = db.answers(id)?;
             let eval = evaluate(&index, &response_of(&after));
             Ok(SavedDto {

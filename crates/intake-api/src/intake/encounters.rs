@@ -241,6 +241,19 @@ impl Api {
             written.extend(calculated);
             removed.extend(uncalculated);
             db.touch_encounter(id, section, now)?;
+            removed.retain(|k| !written.contains(k));
+            if !written.is_empty() || !removed.is_empty() {
+                // One entry per save (not per keystroke), naming the keys it changed.
+                let keys = |list: &[Key]| list.iter().map(Key::to_string).collect::<Vec<_>>();
+                self.audit_encounter(
+                    db,
+                    &e,
+                    &who,
+                    now,
+                    "encounter.saved",
+                    serde_json::json!({ "written": keys(&written), "removed": keys(&removed) }),
+                )?;
+            }
             let eval = evaluate(&index, &response);
             let after = db.answers(id)?;
             let answers = after
@@ -248,7 +261,6 @@ impl Api {
                 .filter(|a| written.contains(&a.key))
                 .map(AnswerDto::new)
                 .collect();
-            removed.retain(|k| !written.contains(k));
             Ok(SavedDto {
                 saved_at: intake_store::format_time(now),
                 answers,

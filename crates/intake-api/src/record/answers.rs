@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use intake_core::questionnaire::response::{Key, Response};
 use intake_core::questionnaire::{self, Questionnaire};
 use intake_core::{EncounterId, TemplateId};
@@ -112,5 +113,28 @@ impl Api {
     /// The encounter as the screens show it, read-only where `who` may not edit it now.
     pub(crate) fn dto(&self, e: &EncounterRow, who: &Principal) -> EncounterDto {
         EncounterDto::new(e, !editable_by(e, who))
+    }
+
+    /// Appends the audit entry of an action on encounter `e` (naming its patient), in
+    /// the caller's transaction.
+    pub(crate) fn audit_encounter(
+        &self,
+        db: &Db<'_>,
+        e: &EncounterRow,
+        who: &Principal,
+        now: DateTime<Utc>,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        db.append_audit(&intake_store::NewAuditEntry {
+            at: now,
+            actor: &who.actor,
+            action,
+            patient_id: Some(e.patient_id.0),
+            entity: "encounter",
+            entity_id: Some(e.id.to_string()),
+            detail,
+        })?;
+        Ok(())
     }
 }

@@ -156,27 +156,6 @@ impl Api {
         Ok(())
     }
 
-    pub(crate) fn audit_encounter(
-        &self,
-        db: &Db<'_>,
-        e: &EncounterRow,
-        who: &Principal,
-        now: DateTime<Utc>,
-        action: &str,
-        detail: serde_json::Value,
-    ) -> Result<(), ApiError> {
-        db.append_audit(&intake_store::NewAuditEntry {
-            at: now,
-            actor: &who.actor,
-            action,
-            patient_id: Some(e.patient_id.0),
-            entity: "encounter",
-            entity_id: Some(e.id.to_string()),
-            detail,
-        })?;
-        Ok(())
-    }
-
     /// Runs a review action on encounter `id` after checking that its record is the one
     /// the caller saw (`seen_hash`), then answers the fresh review.
     fn review_action(
