@@ -175,6 +175,9 @@ pub enum AuditCommand {
     List {
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Only entries about this patient: who saw or changed the chart.
+        #[arg(long, value_name = "MRN")]
+        patient: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -208,9 +208,14 @@ fn audit_command(api: &Api, caller: Caller<'_>, cmd: AuditCommand) -> Result<(),
                 "the audit log is empty: nothing to anchor".into(),
             )),
         },
-        AuditCommand::List { limit, json } => {
+        AuditCommand::List {
+            limit,
+            patient,
+            json,
+        } => {
             let filter = AuditFilterDto {
                 limit: Some(limit),
+                patient_mrn: patient,
                 ..Default::default()
             };
             let entries = api.list_audit(caller, &filter)?;

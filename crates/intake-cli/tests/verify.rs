@@ -83,3 +83,51 @@ fn verify_holds_on_a_clean_register_and_names_a_changed_record() {
         .stderr(contains(format!("visit {visit}")))
         .stderr(contains("differs from what was signed"));
 }
+
+/// `intake audit list --patient MRN` answers "who saw or changed this chart": only that
+/// patient's entries; an unknown MRN is a clear error.
+#[test]
+fn the_audit_log_lists_one_charts_entries() {
+    let data = tempfile::tempdir().unwrap();
+    intake(data.path()).arg("seed-demo").assert().success();
+    let db = data.path().join("intake.db");
+    let (patient, mrn) = {
+        let row = sql(
+            &db,
+            "SELECT p.id || '|' || p.mrn FROM patients p JOIN encounters e ON e.patient_id = p.id \
+             WHERE e.signed_by IS NOT NULL ORDER BY p.id LIMIT 1;",
+        );
+        let (id, mrn) = row.split_once('|').unwrap();
+        (id.parse::<i64>().unwrap(), mrn.to_string())
+    };
+    let out = intake(data.path())
+        .args([
+            "audit",
+            "list",
+            "--patient",
+            &mrn,
+            "--limit",
+            "1000",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entries: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = entries.as_array().unwrap();
+    assert!(!entries.is_empty(), "the chart's signatures are listed");
+    assert!(
+        entries.iter().all(|e| e["patientId"] == patient),
+        "only this chart's entries: {entries:?}"
+    );
+    assert!(entries.iter().any(|e| e["action"] == "encounter.signed"));
+    intake(data.path())
+        .args(["audit", "list", "--patient", "999999-9"])
+        .assert()
+        .code(1)
+        .stderr(contains("no patient with MRN 999999-9"));
+}

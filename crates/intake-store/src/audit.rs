@@ -37,6 +37,8 @@ pub struct AuditFilter {
     /// Only entries whose action starts with this (`session.`, `user.created`).
     pub action_prefix: Option<String>,
     pub actor: Option<String>,
+    /// Only entries about this patient (who saw or changed the chart).
+    pub patient_id: Option<i64>,
     pub limit: u32,
 }
 
@@ -109,6 +111,7 @@ impl Audit for Db<'_> {
              WHERE seq < coalesce(?1, 9223372036854775807) \
                AND (?2 IS NULL OR substr(action, 1, length(?2)) = ?2) \
                AND (?3 IS NULL OR actor = ?3) \
+               AND (?5 IS NULL OR patient_id = ?5) \
              ORDER BY seq DESC LIMIT ?4"
         ))?;
         let rows = stmt.query_map(
@@ -116,7 +119,8 @@ impl Audit for Db<'_> {
                 filter.before_seq,
                 filter.action_prefix,
                 filter.actor,
-                filter.limit
+                filter.limit,
+                filter.patient_id
             ],
             from_row,
         )?;

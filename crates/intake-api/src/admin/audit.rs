@@ -39,13 +39,28 @@ impl Api {
                 Some(t) => Ok(Some(t.to_string())),
             }
         };
-        let store_filter = AuditFilter {
-            before_seq: filter.before_seq,
-            action_prefix: text("actionPrefix", &filter.action_prefix)?,
-            actor: text("actor", &filter.actor)?,
-            limit,
-        };
-        let rows = self.store.read(|db| db.list_audit(&store_filter))?;
+        let mrn = text("patientMrn", &filter.patient_mrn)?;
+        let rows = self.store.read(|db| {
+            let patient_id = match &mrn {
+                Some(mrn) => Some(
+                    db.patient_by_mrn(mrn)?
+                        .ok_or_else(|| {
+                            ApiError::NotFound(format!("There is no patient with MRN {mrn}."))
+                        })?
+                        .id
+                        .0,
+                ),
+                None => None,
+            };
+            let store_filter = AuditFilter {
+                before_seq: filter.before_seq,
+                action_prefix: text("actionPrefix", &filter.action_prefix)?,
+                actor: text("actor", &filter.actor)?,
+                patient_id,
+                limit,
+            };
+            Ok::<_, ApiError>(db.list_audit(&store_filter)?)
+        })?;
         Ok(rows.into_iter().map(AuditEntryDto::from).collect())
     }
 

@@ -120,6 +120,9 @@ pub struct AuditFilterDto {
     pub action_prefix: Option<String>,
     #[serde(default)]
     pub actor: Option<String>,
+    /// Only entries about the patient with this MRN: who saw or changed the chart.
+    #[serde(default)]
+    pub patient_mrn: Option<String>,
 }
 
 /// The result of walking the audit chain.
