@@ -94,6 +94,18 @@ fn an_answer_edited_around_the_triggers_is_named() {
     let m = report.mismatch.expect("the edit is found");
     assert_eq!(m.encounter_id, visit);
     assert!(m.what.contains("differs from what was signed"), "{m:?}");
+    // Nor is it printed as if it were signed.
+    let out = tempfile::tempdir().unwrap();
+    let pdf = out.path().join("visit.pdf");
+    let e = c
+        .api
+        .export_pdf(CLI, visit, &pdf)
+        .expect_err("no PDF of a changed signed record");
+    assert!(
+        e.to_string().contains("differs from what was signed"),
+        "{e}"
+    );
+    assert!(!pdf.exists(), "no file written");
 }
 
 #[test]

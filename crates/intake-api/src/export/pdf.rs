@@ -104,6 +104,21 @@ impl Api {
             (Some(_), Some(signed)) => signed_answers(signed, &FormIndex::new(&q.items))?,
             _ => db.answers(id)?,
         };
+        // A signed record must still be what was signed: one changed outside the app
+        // (around the database's triggers) is not printed as if it were.
+        if e.status.is_signed() && e.amending.is_none() {
+            if let Some(signed) = events.iter().rev().find(|v| v.record_json.is_some()) {
+                let live = canonical(&e, &rows, RecordForm::of(signed)?);
+                if Some(live.sha256.as_str()) != signed.record_sha256.as_deref() {
+                    return Err(ApiError::Conflict(format!(
+                        "This record differs from what was signed (visit {id}, MRN {}): it was \
+                         changed outside the app. No PDF was written; `intake verify` names \
+                         what differs.",
+                        e.mrn
+                    )));
+                }
+            }
+        }
         let patient = db
             .patient(e.patient_id)?
             .ok_or_else(|| ApiError::Internal(format!("intake {id}'s patient is missing")))?;
