@@ -31,7 +31,13 @@ impl Backend {
         let opened =
             DataDir::from_env(data_dir).and_then(|dir| Api::open(&dir, Arc::new(SystemClock)));
         match opened {
-            Ok(api) => Backend::Ready(api),
+            Ok(api) => {
+                // The app's log is its standard error.
+                for warning in api.open_warnings() {
+                    eprintln!("intake-desk: warning: {warning}");
+                }
+                Backend::Ready(api)
+            }
             Err(e) => Backend::Failed(e.to_string()),
         }
     }
