@@ -21,7 +21,8 @@ use tauri::Runtime;
 /// The backend as the commands see it: the API, or why it could not start (the
 /// first screen shows this instead of a blank window).
 pub enum Backend {
-    Ready(Api),
+    /// Boxed: the API is large beside a message.
+    Ready(Box<Api>),
     Failed(String),
 }
 
@@ -36,7 +37,7 @@ impl Backend {
                 for warning in api.open_warnings() {
                     eprintln!("intake-desk: warning: {warning}");
                 }
-                Backend::Ready(api)
+                Backend::Ready(Box::new(api))
             }
             Err(e) => Backend::Failed(e.to_string()),
         }

@@ -216,7 +216,8 @@ fn seed_demo_refuses_a_clinic_database_and_adds_nothing() {
     let err = intake_demo::seed_demo(&api, CLI).expect_err("a real patient is there");
     assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
     assert!(
-        err.to_string().contains("1 patient(s) the demo did not add"),
+        err.to_string()
+            .contains("1 patient(s) the demo did not add"),
         "the message names why: {err}"
     );
     assert_eq!(actions(&api), audit_before, "nothing was written");

@@ -510,11 +510,7 @@ fn second_admin(w: &World) -> String {
         .expect("the second admin signs in")
         .token;
     w.api
-        .change_password(
-            Caller::Session(&token),
-            "temporary-pass",
-            "second-admin-pw",
-        )
+        .change_password(Caller::Session(&token), "temporary-pass", "second-admin-pw")
         .expect("the temporary password is changed");
     token
 }
@@ -587,7 +583,9 @@ fn a_refused_second_batch_never_touches_the_running_one() {
         .export_batch(admin, &request(dir.path()), &cancel, &mut |p| {
             if p.done >= 1 && second.is_none() {
                 assert!(
-                    w.api.cancel_export(admin, &cancel).expect("the starter cancels"),
+                    w.api
+                        .cancel_export(admin, &cancel)
+                        .expect("the starter cancels"),
                     "the batch was running"
                 );
                 second = Some(
@@ -625,12 +623,17 @@ fn a_batch_stops_when_its_admin_signs_out_or_is_disabled() {
     let mut done = false;
     let report = w
         .api
-        .export_batch(admin, &request(dir.path()), &AtomicBool::new(false), &mut |p| {
-            if p.done >= 1 && !done {
-                done = true;
-                w.api.sign_out(admin).expect("the admin signs out");
-            }
-        })
+        .export_batch(
+            admin,
+            &request(dir.path()),
+            &AtomicBool::new(false),
+            &mut |p| {
+                if p.done >= 1 && !done {
+                    done = true;
+                    w.api.sign_out(admin).expect("the admin signs out");
+                }
+            },
+        )
         .unwrap();
     let stopped = report.stopped.clone().unwrap_or_default();
     assert!(
@@ -650,14 +653,19 @@ fn a_batch_stops_when_its_admin_signs_out_or_is_disabled() {
     let mut done = false;
     let report = w
         .api
-        .export_batch(starter, &request(dir.path()), &AtomicBool::new(false), &mut |p| {
-            if p.done >= 1 && !done {
-                done = true;
-                w.api
-                    .set_user_active(CLI, "second", false)
-                    .expect("the starter is disabled");
-            }
-        })
+        .export_batch(
+            starter,
+            &request(dir.path()),
+            &AtomicBool::new(false),
+            &mut |p| {
+                if p.done >= 1 && !done {
+                    done = true;
+                    w.api
+                        .set_user_active(CLI, "second", false)
+                        .expect("the starter is disabled");
+                }
+            },
+        )
         .unwrap();
     let stopped = report.stopped.clone().unwrap_or_default();
     assert!(

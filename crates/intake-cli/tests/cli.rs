@@ -37,7 +37,10 @@ fn cli_actor() -> String {
         .output()
         .expect("the id command");
     let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(!name.is_empty(), "id -un names the account running the tests");
+    assert!(
+        !name.is_empty(),
+        "id -un names the account running the tests"
+    );
     format!("cli:{name}")
 }
 
@@ -458,15 +461,11 @@ fn seed_demo_refuses_a_clinic_database_and_adds_nothing() {
         .assert()
         .success();
     let before = audit_actions(tmp.path());
-    intake(tmp.path())
-        .arg("seed-demo")
-        .assert()
-        .code(1)
-        .stderr(
-            contains("accounts the demo did not create")
-                .and(contains("chief"))
-                .and(contains("Nothing was added")),
-        );
+    intake(tmp.path()).arg("seed-demo").assert().code(1).stderr(
+        contains("accounts the demo did not create")
+            .and(contains("chief"))
+            .and(contains("Nothing was added")),
+    );
     let names: Vec<String> = users_json(tmp.path())
         .as_array()
         .expect("a list of users")

@@ -243,8 +243,7 @@ impl Api {
         self.store
             .read(|db| {
                 Ok::<_, ApiError>(
-                    db.session_is_open(session)?
-                        && db.user_by_id(user)?.is_some_and(|u| u.active),
+                    db.session_is_open(session)? && db.user_by_id(user)?.is_some_and(|u| u.active),
                 )
             })
             .unwrap_or(false)

@@ -457,7 +457,12 @@ pub fn count_patients_counts_every_one<B: Backend>(b: &B) {
 }
 
 pub fn count_patients_not_flagged_counts_those_a_tool_did_not_mark<B: Backend>(b: &B) {
-    let not_flagged = |b: &B| ok(b.read(|tx| tx.count_patients_not_flagged("demo")), "counting");
+    let not_flagged = |b: &B| {
+        ok(
+            b.read(|tx| tx.count_patients_not_flagged("demo")),
+            "counting",
+        )
+    };
     assert_eq!(not_flagged(b), 0, "an empty register has none");
     let demo = serde_json::json!({ "mrn": [null, "D-1"], "demo": [null, true] });
     let p = person("Demo", "One", "1980-02-03");
