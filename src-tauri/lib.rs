@@ -21,7 +21,8 @@ use tauri::Runtime;
 /// The backend as the commands see it: the API, or why it could not start (the
 /// first screen shows this instead of a blank window).
 pub enum Backend {
-    Ready(Api),
+    /// Boxed: the API is large beside a message.
+    Ready(Box<Api>),
     Failed(String),
 }
 
@@ -31,7 +32,13 @@ impl Backend {
         let opened =
             DataDir::from_env(data_dir).and_then(|dir| Api::open(&dir, Arc::new(SystemClock)));
         match opened {
-            Ok(api) => Backend::Ready(api),
+            Ok(api) => {
+                // The app's log is its standard error.
+                for warning in api.open_warnings() {
+                    eprintln!("intake-desk: warning: {warning}");
+                }
+                Backend::Ready(Box::new(api))
+            }
             Err(e) => Backend::Failed(e.to_string()),
         }
     }

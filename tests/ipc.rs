@@ -30,7 +30,7 @@ fn app(backend: Backend) -> App {
 fn demo_app() -> App {
     let api = Api::in_memory(Arc::new(ManualClock::new(Utc::now()))).unwrap();
     intake_demo::seed_demo(&api, Caller::Cli("test")).unwrap();
-    app(Backend::Ready(api))
+    app(Backend::Ready(Box::new(api)))
 }
 
 fn invoke(app: &App, cmd: &str, body: Value) -> Result<Value, Value> {
@@ -174,7 +174,7 @@ fn a_database_that_failed_to_open_is_reported_not_hidden() {
 #[test]
 fn first_run_creates_the_admin_once() {
     let api = Api::in_memory(Arc::new(ManualClock::new(Utc::now()))).unwrap();
-    let app = app(Backend::Ready(api));
+    let app = app(Backend::Ready(Box::new(api)));
     let status = invoke(&app, "app_status", json!({})).unwrap();
     assert_eq!(status["needsFirstAdmin"], true);
     let body =
@@ -597,7 +597,7 @@ fn a_damaged_record_over_ipc_is_named_as_damaged_not_shown_blank() {
          AND answer_key = (SELECT min(answer_key) FROM encounter_answers WHERE encounter_id = 1);"
     ));
     let api = Api::open_file(&path, Arc::new(ManualClock::new(Utc::now()))).unwrap();
-    let app = app(Backend::Ready(api));
+    let app = app(Backend::Ready(Box::new(api)));
     let token = token_of(&app, "physician");
     for cmd in ["open_intake", "open_review"] {
         let err = invoke(&app, cmd, json!({ "token": token, "encounterId": 1 }))

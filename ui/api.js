@@ -190,7 +190,8 @@ export const outcomesReport = (from, to) => call('outcomes_report', { from, to }
 
 export const pdfFileName = (encounterId) => call('pdf_file_name', { encounterId });
 export const exportPdf = (encounterId, path) => call('export_pdf', { encounterId, path });
-// Cancelling is the export's own permission: it stops the batch this window runs.
+// Cancelling needs the session of the user who started the batch (another user is
+// refused and the batch runs on); it stops the batch this window runs.
 export const cancelExport = () => call('cancel_export', {});
 
 export function exportBatch({ from, to, statuses, folder }, onProgress) {

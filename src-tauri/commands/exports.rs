@@ -3,7 +3,7 @@
 //! channel and a cancel command.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use intake_api::wire::ExportedDto;
@@ -57,8 +57,9 @@ pub async fn export_batch<R: Runtime>(
     };
     let work = tauri::async_runtime::spawn_blocking(move || {
         let backend = app.state::<Backend>();
+        // The API clears the flag only when this batch starts; a refused call (another
+        // batch running) leaves the running batch's flag alone.
         let cancel = app.state::<ExportCancel>().0.clone();
-        cancel.store(false, Ordering::SeqCst);
         let mut progress = |p: &BatchProgressDto| {
             // A window that went away stops listening; the batch goes on.
             let _ = on_progress.send(p.clone());
@@ -77,7 +78,8 @@ pub async fn export_batch<R: Runtime>(
     })?
 }
 
-/// True when a batch was running and was asked to stop; false when none runs.
+/// True when a batch was running and was asked to stop; false when none runs. Only the
+/// user who started the batch may stop it.
 #[tauri::command]
 pub async fn cancel_export(
     backend: State<'_, Backend>,

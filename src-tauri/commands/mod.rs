@@ -19,7 +19,7 @@ use crate::Backend;
 /// The API, or the reason the database could not be opened (shown on the first screen).
 pub(crate) fn api<'a>(backend: &'a State<'_, Backend>) -> Result<&'a intake_api::Api, IpcError> {
     match backend.inner() {
-        Backend::Ready(api) => Ok(api),
+        Backend::Ready(api) => Ok(api.as_ref()),
         Backend::Failed(message) => Err(IpcError {
             code: "internal",
             message: message.clone(),

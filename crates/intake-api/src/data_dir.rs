@@ -1,6 +1,11 @@
 //! Where the database lives: `--data-dir`, else `INTAKE_DESK_DATA_DIR`, else the
 //! platform's data folder (`$XDG_DATA_HOME/intake-desk`, normally
 //! `~/.local/share/intake-desk`). The desktop app and the CLI resolve it the same way.
+//!
+//! Patient data is private to its OS user: every open (not only the first) makes the
+//! folder `0700` and the database files (`intake.db`, `-wal`, `-shm`) `0600`
+//! ([`DataDir::restrict_permissions`]); what cannot be changed is returned as a warning
+//! for the front end to show (the CLI on stderr, the app in its log).
 
 use std::ffi::OsString;
 use std::fs;
@@ -57,6 +62,42 @@ impl DataDir {
 
     pub fn database_path(&self) -> PathBuf {
         self.path.join(DATABASE_FILE)
+    }
+
+    /// Makes the folder `0700` and each database file that exists `0600`, whatever
+    /// they were (a folder made by hand, a copy, a umask of 022). Answers one warning
+    /// per folder or file whose mode could not be changed; nothing is refused, as a
+    /// clinic must still reach its records.
+    pub fn restrict_permissions(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let db = self.database_path();
+            let mut wanted = vec![(self.path.clone(), 0o700)];
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = db.clone().into_os_string();
+                name.push(suffix);
+                wanted.push((PathBuf::from(name), 0o600));
+            }
+            for (path, mode) in wanted {
+                let Ok(meta) = fs::symlink_metadata(&path) else {
+                    continue; // not there (yet): nothing to restrict
+                };
+                if meta.file_type().is_symlink() || meta.permissions().mode() & 0o777 == mode {
+                    continue;
+                }
+                if let Err(e) = fs::set_permissions(&path, fs::Permissions::from_mode(mode)) {
+                    warnings.push(format!(
+                        "cannot make {} private (mode {mode:o}; it is {:o}): {e}; other \
+                         accounts on this computer may be able to read patient data",
+                        path.display(),
+                        meta.permissions().mode() & 0o777
+                    ));
+                }
+            }
+        }
+        warnings
     }
 
     /// Creates the folder if needed and checks that it is a writable folder.
@@ -116,6 +157,42 @@ mod tests {
         dir.prepare().unwrap();
         let mode = fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700, "other OS users cannot read patient data");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_open_makes_an_existing_folder_and_database_private_again() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::at(tmp.path().join("intake-desk"));
+        let clock = std::sync::Arc::new(crate::SystemClock);
+        drop(crate::Api::open(&dir, clock.clone()).expect("a new database"));
+        let set = |path: &Path, mode: u32| {
+            fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
+        };
+        set(dir.path(), 0o755);
+        set(&dir.database_path(), 0o644);
+        let api = crate::Api::open(&dir, clock).expect("the database opens again");
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode(dir.path()),
+            0o700,
+            "a 0755 data folder is private again after an open"
+        );
+        assert_eq!(
+            mode(&dir.database_path()),
+            0o600,
+            "a 0644 intake.db is private again after an open"
+        );
+        let wal = dir.path().join("intake.db-wal");
+        if wal.exists() {
+            assert_eq!(mode(&wal), 0o600, "the write-ahead log is private too");
+        }
+        assert!(
+            api.open_warnings().is_empty(),
+            "nothing to warn about: {:?}",
+            api.open_warnings()
+        );
     }
 
     #[test]

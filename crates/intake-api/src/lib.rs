@@ -62,15 +62,27 @@ pub struct Api {
     clock: Arc<dyn Clock>,
     /// Parsed forms by template id; a stored template version never changes.
     forms: Mutex<HashMap<intake_core::TemplateId, Arc<intake_core::questionnaire::Questionnaire>>>,
-    /// Whether a batch export is running (one at a time).
-    exporting: std::sync::atomic::AtomicBool,
+    /// Who started the batch export that is running, if one is (one at a time).
+    exporting: Mutex<Option<Principal>>,
+    /// What [`Api::open`] could not make private.
+    open_warnings: Vec<String>,
 }
 
 impl Api {
-    /// Opens (creating and migrating if needed) the database in `data_dir`.
+    /// Opens (creating and migrating if needed) the database in `data_dir`, and makes
+    /// the folder and the database files private to this OS user; what could not be
+    /// made private is in [`Api::open_warnings`].
     pub fn open(data_dir: &DataDir, clock: Arc<dyn Clock>) -> Result<Api, ApiError> {
         data_dir.prepare()?;
-        Api::open_file(&data_dir.database_path(), clock)
+        let mut api = Api::open_file(&data_dir.database_path(), clock)?;
+        api.open_warnings = data_dir.restrict_permissions();
+        Ok(api)
+    }
+
+    /// Warnings from opening the data folder (modes that could not be restricted), for
+    /// the front end to show: the CLI on stderr, the desktop app in its log.
+    pub fn open_warnings(&self) -> &[String] {
+        &self.open_warnings
     }
 
     /// Opens the database file at `path`.
@@ -80,6 +92,7 @@ impl Api {
             clock,
             forms: Mutex::default(),
             exporting: Default::default(),
+            open_warnings: Vec::new(),
         })
     }
 
@@ -90,6 +103,7 @@ impl Api {
             clock,
             forms: Mutex::default(),
             exporting: Default::default(),
+            open_warnings: Vec::new(),
         })
     }
 
@@ -97,8 +111,9 @@ impl Api {
         self.clock.now()
     }
 
-    fn exporting(&self) -> &std::sync::atomic::AtomicBool {
-        &self.exporting
+    /// Who started the running batch export (`None`: none runs).
+    fn exporting(&self) -> MutexGuard<'_, Option<Principal>> {
+        self.exporting.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn forms_cache(

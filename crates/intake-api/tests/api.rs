@@ -92,7 +92,12 @@ fn use_cases() -> Vec<(&'static str, [bool; 3], UseCase)> {
             api.verify_audit(c).map(drop)
         }),
         ("seed_demo", [false, false, true], |api, c, _| {
-            intake_demo::seed_demo(api, c).map(drop)
+            // This world has an account the demo did not create: a refusal as a
+            // clinic's database means the call was let in.
+            match intake_demo::seed_demo(api, c) {
+                Err(ApiError::Conflict(_)) => Ok(()),
+                other => other.map(drop),
+            }
         }),
     ]
 }

@@ -76,8 +76,13 @@ fn change(key: &str, values: Value) -> ChangeDto {
 
 /// A visit submitted by the nurse with `reason`, signed by the physician when `sign`.
 fn visit(w: &World, reason: &str, sign: bool) -> i64 {
+    visit_of(w, patient(w), reason, sign)
+}
+
+/// A visit of `patient`, submitted and (if `sign`) signed.
+fn visit_of(w: &World, patient: i64, reason: &str, sign: bool) -> i64 {
     let nurse = Caller::Session(&w.nurse);
-    let e = w.api.start_intake(nurse, patient(w), None, None).unwrap();
+    let e = w.api.start_intake(nurse, patient, None, None).unwrap();
     let changes = [
         change("visit/reason", json!([{ "valueString": reason }])),
         change("vitals/weight", json!([{ "valueDecimal": 71.5 }])),
@@ -484,4 +489,290 @@ fn an_amended_record_prints_both_signatures_and_an_open_amendment_prints_the_sig
         text.contains("2 Oct 2026 09:00"),
         "the first signature keeps its own time: {text}"
     );
+}
+
+/// A second administrator, signed in with a password of their own.
+fn second_admin(w: &World) -> String {
+    w.api
+        .create_user(
+            CLI,
+            &intake_api::wire::NewUserRequest {
+                username: "second".into(),
+                display_name: String::new(),
+                role: "admin".into(),
+                password: "temporary-pass".into(),
+            },
+        )
+        .expect("a second admin");
+    let token = w
+        .api
+        .sign_in("second", "temporary-pass")
+        .expect("the second admin signs in")
+        .token;
+    w.api
+        .change_password(Caller::Session(&token), "temporary-pass", "second-admin-pw")
+        .expect("the temporary password is changed");
+    token
+}
+
+#[test]
+fn only_the_user_who_started_a_batch_can_cancel_it() {
+    let w = world();
+    for i in 0..4 {
+        visit(&w, &format!("Visit {i}"), true);
+    }
+    let other = second_admin(&w);
+    let ended = w.api.sign_in("admin", "demo").expect("a session").token;
+    w.api
+        .sign_out(Caller::Session(&ended))
+        .expect("that session ends");
+    let dir = tempfile::tempdir().unwrap();
+    let cancel = AtomicBool::new(false);
+    let admin = Caller::Session(&w.admin);
+    let mut refusals = Vec::new();
+    let report = w
+        .api
+        .export_batch(admin, &request(dir.path()), &cancel, &mut |p| {
+            if p.done >= 1 && refusals.is_empty() {
+                for (who, token) in [
+                    ("another admin", other.as_str()),
+                    ("no session", ""),
+                    ("an ended session", ended.as_str()),
+                ] {
+                    let err = w
+                        .api
+                        .cancel_export(Caller::Session(token), &cancel)
+                        .expect_err(who);
+                    refusals.push((who, err.code()));
+                }
+            }
+        })
+        .unwrap();
+    assert_eq!(
+        refusals,
+        [
+            ("another admin", ErrorCode::Forbidden),
+            ("no session", ErrorCode::Unauthenticated),
+            ("an ended session", ErrorCode::Unauthenticated),
+        ],
+        "every cancel but the starter's is refused"
+    );
+    assert!(
+        !cancel.load(Ordering::SeqCst),
+        "a refused cancel leaves the flag alone"
+    );
+    assert!(
+        !report.cancelled && report.stopped.is_none() && report.written == 4,
+        "the batch ran to its end: {report:?}"
+    );
+}
+
+#[test]
+fn a_refused_second_batch_never_touches_the_running_one() {
+    let w = world();
+    for i in 0..4 {
+        visit(&w, &format!("Visit {i}"), true);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let other_dir = tempfile::tempdir().unwrap();
+    let cancel = AtomicBool::new(false);
+    let admin = Caller::Session(&w.admin);
+    let mut second = None;
+    w.api
+        .export_batch(admin, &request(dir.path()), &cancel, &mut |p| {
+            if p.done >= 1 && second.is_none() {
+                assert!(
+                    w.api
+                        .cancel_export(admin, &cancel)
+                        .expect("the starter cancels"),
+                    "the batch was running"
+                );
+                second = Some(
+                    w.api
+                        .export_batch(admin, &request(other_dir.path()), &cancel, &mut |_| {})
+                        .map(drop),
+                );
+            }
+        })
+        .unwrap();
+    let err = second
+        .expect("a second batch was tried")
+        .expect_err("one batch at a time");
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert!(
+        cancel.load(Ordering::SeqCst),
+        "the refused call did not clear the running batch's cancel"
+    );
+    // (Whether the cancel arrived before the last file depends on the workers' pace, so
+    // the report's `cancelled` is not checked; the flag is what the running batch
+    // watches.)
+    assert!(
+        pdfs_in(other_dir.path()).is_empty(),
+        "the refused batch wrote nothing"
+    );
+}
+
+#[test]
+fn a_batch_that_starts_clears_a_cancel_left_from_before() {
+    let w = world();
+    visit(&w, "Cough", true);
+    let dir = tempfile::tempdir().unwrap();
+    // The flag a cancel set during an earlier batch: only a batch that starts clears it
+    // (a refused call leaves it alone, above).
+    let cancel = AtomicBool::new(true);
+    let report = w
+        .api
+        .export_batch(
+            Caller::Session(&w.admin),
+            &request(dir.path()),
+            &cancel,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert!(
+        !report.cancelled && report.written == 1,
+        "the new batch runs whole: {report:?}"
+    );
+}
+
+#[test]
+fn a_batch_stops_when_its_admin_signs_out_or_is_disabled() {
+    let w = world();
+    for i in 0..10 {
+        visit(&w, &format!("Visit {i}"), true);
+    }
+    // Signed out half-way.
+    let dir = tempfile::tempdir().unwrap();
+    let admin = Caller::Session(&w.admin);
+    let mut done = false;
+    let report = w
+        .api
+        .export_batch(
+            admin,
+            &request(dir.path()),
+            &AtomicBool::new(false),
+            &mut |p| {
+                if p.done >= 1 && !done {
+                    done = true;
+                    w.api.sign_out(admin).expect("the admin signs out");
+                }
+            },
+        )
+        .unwrap();
+    let stopped = report.stopped.clone().unwrap_or_default();
+    assert!(
+        stopped.contains("session of admin") && report.written < 10,
+        "the batch stopped when its admin signed out: {report:?}"
+    );
+    assert_eq!(
+        manifest_rows(dir.path()).len(),
+        report.written,
+        "the manifest lists the files written before the stop"
+    );
+
+    // Disabled half-way (by another admin).
+    let other = second_admin(&w);
+    let dir = tempfile::tempdir().unwrap();
+    let starter = Caller::Session(&other);
+    let mut done = false;
+    let report = w
+        .api
+        .export_batch(
+            starter,
+            &request(dir.path()),
+            &AtomicBool::new(false),
+            &mut |p| {
+                if p.done >= 1 && !done {
+                    done = true;
+                    w.api
+                        .set_user_active(CLI, "second", false)
+                        .expect("the starter is disabled");
+                }
+            },
+        )
+        .unwrap();
+    let stopped = report.stopped.clone().unwrap_or_default();
+    assert!(
+        stopped.contains("session of second") && report.written < 10,
+        "the batch stopped when its admin was disabled: {report:?}"
+    );
+}
+
+#[test]
+fn manifest_cells_that_start_a_formula_are_neutralised_and_read_back() {
+    let w = world();
+    let p = PatientInputDto {
+        mrn: "-1-1".into(),
+        family: "Formula".into(),
+        given: "Cell".into(),
+        birth_date: "1984-03-07".into(),
+        sex: "female".into(),
+        ..Default::default()
+    };
+    let patient = w
+        .api
+        .register_patient(CLI, &p, None)
+        .expect("a patient with a clinic MRN")
+        .patient
+        .expect("registered")
+        .id;
+    visit_of(&w, patient, "Cough", true);
+    let dir = tempfile::tempdir().unwrap();
+    let admin = Caller::Session(&w.admin);
+    let never = AtomicBool::new(false);
+    w.api
+        .export_batch(admin, &request(dir.path()), &never, &mut |_| {})
+        .expect("the batch");
+    let rows = manifest_rows(dir.path());
+    assert_eq!(
+        rows[0][2], "'-1-1",
+        "an MRN a spreadsheet would compute is written with a leading '"
+    );
+    let report = w
+        .api
+        .export_batch(admin, &request(dir.path()), &never, &mut |_| {})
+        .expect("the batch again");
+    assert_eq!(
+        (report.written, report.skipped),
+        (0, 1),
+        "the neutralised row still matches its file"
+    );
+    assert_eq!(
+        manifest_rows(dir.path())[0][2],
+        "'-1-1",
+        "reading back and writing again does not stack quotes"
+    );
+}
+
+#[test]
+fn a_replaced_pdf_is_rewritten_not_trusted_on_its_manifest_row() {
+    let w = world();
+    for i in 0..2 {
+        visit(&w, &format!("Visit {i}"), true);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let admin = Caller::Session(&w.admin);
+    let never = AtomicBool::new(false);
+    w.api
+        .export_batch(admin, &request(dir.path()), &never, &mut |_| {})
+        .expect("the batch");
+    let rows = manifest_rows(dir.path());
+    let replaced = dir.path().join(&rows[0][0]);
+    std::fs::write(&replaced, b"%PDF-1.7 not what we wrote").expect("a replaced file");
+    let report = w
+        .api
+        .export_batch(admin, &request(dir.path()), &never, &mut |_| {})
+        .expect("the batch again");
+    assert_eq!(
+        (report.written, report.skipped),
+        (1, 1),
+        "the replaced file is written again, the untouched one skipped"
+    );
+    let bytes = std::fs::read(&replaced).expect("the file");
+    assert_eq!(
+        sha256(&bytes),
+        manifest_rows(dir.path())[0][5],
+        "the rewritten file is the PDF its manifest row names"
+    );
+    qpdf_check(&replaced);
 }

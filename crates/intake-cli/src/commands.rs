@@ -40,12 +40,11 @@ impl From<ApiError> for CliError {
     }
 }
 
-/// The OS user running the command, as the audit log names it.
+/// The OS account running the command, as the audit log names it (`cli:<name>`): the
+/// name of the real uid from the system's account database, never `$USER` (which anyone
+/// can set), or `uid:<n>` when the uid has no name.
 fn os_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
+    crate::os_account::real_user()
 }
 
 /// Reads the first line of standard input, without its line ending.
@@ -65,7 +64,16 @@ fn password_from_stdin() -> Result<String, CliError> {
 
 fn open(args_dir: Option<std::path::PathBuf>) -> Result<Api, CliError> {
     let dir = DataDir::from_env(args_dir)?;
-    Ok(Api::open(&dir, Arc::new(SystemClock))?)
+    open_dir(&dir)
+}
+
+/// Opens the database in `dir`, telling stderr what could not be made private.
+fn open_dir(dir: &DataDir) -> Result<Api, CliError> {
+    let api = Api::open(dir, Arc::new(SystemClock))?;
+    for warning in api.open_warnings() {
+        eprintln!("intake: warning: {warning}");
+    }
+    Ok(api)
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -79,7 +87,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         } => {
             let password = password_from_stdin()?;
             let dir = DataDir::from_env(args.data_dir)?;
-            let api = Api::open(&dir, Arc::new(SystemClock))?;
+            let api = open_dir(&dir)?;
             let created = api.create_first_admin(Some(caller), &admin, &display_name, &password)?;
             outln!(
                 "Initialised {} with administrator {:?}.",

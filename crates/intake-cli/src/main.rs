@@ -4,12 +4,14 @@
 //! code: 0 done, 1 failed (one line on stderr), 2 usage (clap's own message). A reader
 //! that stops early (`intake encounter list | head -1`) ends the command quietly with 0.
 //! Every
-//! command calls `intake-api`, as the desktop app does; the CLI acts as `cli:<OS user>`.
+//! command calls `intake-api`, as the desktop app does; the CLI acts as `cli:<OS user>`,
+//! the account of the real uid ([`os_account`]).
 
 mod args;
 mod commands;
 mod encounters;
 mod exports;
+mod os_account;
 mod output;
 mod patients;
 mod reports;

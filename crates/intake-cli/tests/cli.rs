@@ -29,6 +29,21 @@ fn init(dir: &Path) {
         .stdout(contains("administrator \"chief\""));
 }
 
+/// The audit actor of the CLI: the OS account of the real uid running these tests
+/// (never `$USER`, which `intake()` sets to "tester").
+fn cli_actor() -> String {
+    let out = StdCommand::new("id")
+        .arg("-un")
+        .output()
+        .expect("the id command");
+    let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        !name.is_empty(),
+        "id -un names the account running the tests"
+    );
+    format!("cli:{name}")
+}
+
 fn users_json(dir: &Path) -> serde_json::Value {
     let out = intake(dir)
         .args(["user", "list", "--json"])
@@ -256,21 +271,20 @@ fn seed_demo_creates_three_accounts_once() {
 #[test]
 fn audit_verify_passes_then_names_a_tampered_row() {
     let tmp = tempfile::tempdir().unwrap();
-    init(tmp.path());
     intake(tmp.path()).arg("seed-demo").assert().success();
     intake(tmp.path())
         .args(["audit", "verify"])
         .assert()
         .success()
-        // 7 entries, and the demo physician's 258 signatures and 2 amendments.
-        .stdout(contains("intact: 267 entries"));
-    // Newest first: the demo patients' and their visits' summaries, the signatures,
-    // then the accounts.
+        // 6 entries, and the demo physician's 258 signatures and 2 amendments.
+        .stdout(contains("intact: 266 entries"));
+    // Newest first: the demo visits' summary, the signatures, the patients' summary,
+    // the built-in form, then the accounts.
     intake(tmp.path())
         .args(["audit", "list", "--limit", "400"])
         .assert()
         .success()
-        .stdout(contains("user.created").and(contains("cli:tester")));
+        .stdout(contains("user.created").and(contains(cli_actor())));
     let status = StdCommand::new("sqlite3")
         .arg(tmp.path().join("intake.db"))
         .arg("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 2;")
@@ -303,7 +317,7 @@ fn audit_list_json_is_machine_readable() {
         actions,
         [
             ("template.imported", "system"),
-            ("user.created", "cli:tester")
+            ("user.created", cli_actor().as_str())
         ]
     );
 }
@@ -383,7 +397,6 @@ fn a_damaged_database_is_refused_and_left_alone() {
 #[test]
 fn a_truncated_database_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    init(tmp.path());
     intake(tmp.path()).arg("seed-demo").assert().success();
     let db = tmp.path().join("intake.db");
     let bytes = std::fs::read(&db).unwrap();
@@ -406,4 +419,129 @@ fn the_environment_variable_chooses_the_data_folder() {
         .assert()
         .success();
     assert!(tmp.path().join("intake.db").exists());
+}
+
+/// The audit log's entries as `(action, actor)`, newest first.
+fn audit_actions(dir: &Path) -> Vec<(String, String)> {
+    let out = intake(dir)
+        .args(["audit", "list", "--json", "--limit", "500"])
+        .output()
+        .expect("audit list runs");
+    let entries: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("audit list --json prints JSON");
+    entries
+        .as_array()
+        .expect("a list of entries")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default().to_string(),
+                e["actor"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn seed_demo_refuses_a_clinic_database_and_adds_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    init(tmp.path());
+    intake(tmp.path())
+        .args([
+            "patient",
+            "add",
+            "--family",
+            "Real",
+            "--given",
+            "Person",
+            "--birth-date",
+            "1970-01-02",
+            "--sex",
+            "female",
+        ])
+        .assert()
+        .success();
+    let before = audit_actions(tmp.path());
+    intake(tmp.path()).arg("seed-demo").assert().code(1).stderr(
+        contains("accounts the demo did not create")
+            .and(contains("chief"))
+            .and(contains("Nothing was added")),
+    );
+    let names: Vec<String> = users_json(tmp.path())
+        .as_array()
+        .expect("a list of users")
+        .iter()
+        .map(|u| u["username"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(names, ["chief"], "no demo account was added");
+    assert_eq!(
+        audit_actions(tmp.path()),
+        before,
+        "nothing was written to the audit log"
+    );
+}
+
+#[test]
+fn seed_demo_refuses_a_database_whose_admin_is_named_admin() {
+    // A clinic's own first administrator may well be called `admin`: a demo name alone
+    // does not make a demo account.
+    let tmp = tempfile::tempdir().unwrap();
+    intake(tmp.path())
+        .args(["init", "--admin", "admin", "--password-stdin"])
+        .write_stdin("first-admin-pw\n")
+        .assert()
+        .success();
+    intake(tmp.path())
+        .arg("seed-demo")
+        .assert()
+        .code(1)
+        .stderr(contains("accounts the demo did not create").and(contains("admin")));
+    assert_eq!(
+        users_json(tmp.path()).as_array().map(Vec::len),
+        Some(1),
+        "no demo account was added beside the clinic's admin"
+    );
+}
+
+#[test]
+fn the_audit_actor_is_the_real_account_whatever_user_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    intake(tmp.path())
+        .env("USER", "drsmith")
+        .env("LOGNAME", "drsmith")
+        .env("USERNAME", "drsmith")
+        .args(["init", "--admin", "chief", "--password-stdin"])
+        .write_stdin("first-admin-pw\n")
+        .assert()
+        .success();
+    let created = audit_actions(tmp.path())
+        .into_iter()
+        .find(|(action, _)| action == "user.created")
+        .expect("the first admin's entry");
+    assert_eq!(
+        created.1,
+        cli_actor(),
+        "the actor is the OS account of the real uid, not $USER"
+    );
+    assert_ne!(created.1, "cli:drsmith", "$USER is not trusted");
+}
+
+#[cfg(unix)]
+#[test]
+fn every_open_makes_the_data_folder_and_database_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let db = dir.join("intake.db");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    intake(&dir)
+        .args(["user", "list"])
+        .assert()
+        .success()
+        .stderr(contains("warning").not());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "the 0755 data folder is 0700 again");
+    assert_eq!(mode(&db), 0o600, "the 0644 intake.db is 0600 again");
 }

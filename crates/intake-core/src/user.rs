@@ -6,6 +6,10 @@ use std::fmt;
 
 /// Longest accepted user name, in characters.
 pub const USERNAME_MAX: usize = 64;
+/// The characters a new user name may hold, as told to the person typing one.
+pub const USERNAME_ALPHABET: &str =
+    "ASCII letters a-z, digits 0-9, '.', '-' and '_', starting with a letter";
+
 /// Longest accepted display name, in characters.
 pub const DISPLAY_NAME_MAX: usize = 120;
 /// Shortest accepted new password, in characters (demo accounts are seeded below it).
@@ -28,8 +32,12 @@ fn invalid(field: &'static str, message: impl Into<String>) -> Invalid {
     }
 }
 
-/// A user name as stored: trimmed and lower-cased, 1 to 64 characters of letters, digits,
-/// `.`, `-` and `_`. Sign-in compares user names case-insensitively through this form.
+/// A user name as stored: trimmed and lower-cased, 1 to 64 characters from the safe
+/// alphabet [`USERNAME_ALPHABET`] (ASCII letters, digits, `.`, `-` and `_`, starting
+/// with a letter), so that no two names can look alike on screen (`аdmin` with a
+/// Cyrillic `а` is refused). Sign-in compares user names case-insensitively through
+/// [`Username::lookup_key`], which accepts any text, so names stored before this rule
+/// (say `łukasz`) still sign in and are listed; only new names must follow it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Username(String);
 
@@ -46,11 +54,22 @@ impl Username {
                 format!("A user name has at most {USERNAME_MAX} characters."),
             ));
         }
-        let allowed = |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_');
-        if !name.chars().all(allowed) {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+        if let Some(odd) = name.chars().find(|c| !allowed(*c)) {
+            let shown = if odd.is_control() || odd.is_whitespace() {
+                odd.escape_unicode().to_string()
+            } else {
+                format!("{odd:?} ({})", odd.escape_unicode())
+            };
             return Err(invalid(
                 "username",
-                "A user name may hold only letters, digits, '.', '-' and '_'.",
+                format!("A user name may hold only {USERNAME_ALPHABET}; {shown} is not allowed."),
+            ));
+        }
+        if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return Err(invalid(
+                "username",
+                format!("A user name may hold only {USERNAME_ALPHABET}."),
             ));
         }
         Ok(Username(name))
@@ -152,10 +171,35 @@ mod tests {
     }
 
     #[test]
-    fn unicode_letters_are_welcome_in_usernames() {
+    fn look_alike_letters_are_refused_in_new_usernames() {
+        // "аdmin" starts with a Cyrillic а (U+0430), which looks like a Latin a.
+        let err = Username::parse("\u{430}dmin").expect_err("a Cyrillic a is refused");
+        assert_eq!(err.field, "username", "the error is at the user name");
         assert!(
-            Username::parse("łukasz").is_ok(),
-            "Polish letters are letters"
+            err.message.contains("ASCII letters") && err.message.contains("u{430}"),
+            "the message states the alphabet and names the odd letter: {}",
+            err.message
+        );
+        assert!(
+            Username::parse("łukasz").is_err(),
+            "letters outside ASCII are refused for new names"
+        );
+        for (raw, why) in [("1anna", "a digit first"), ("_anna", "an underscore first")] {
+            assert!(Username::parse(raw).is_err(), "{why} is refused");
+        }
+        assert_eq!(
+            Username::parse("Anna.K-2_b").map(|n| n.to_string()),
+            Ok("anna.k-2_b".to_string()),
+            "the whole safe alphabet is accepted, case-folded"
+        );
+    }
+
+    #[test]
+    fn existing_odd_names_still_have_a_lookup_key() {
+        assert_eq!(
+            Username::lookup_key(" Łukasz "),
+            "łukasz",
+            "a name stored before the rule is still found at sign-in"
         );
     }
 

@@ -10,13 +10,15 @@
 pub mod patients;
 pub mod visits;
 
+use std::collections::BTreeSet;
+
 use intake_api::admin::builtin::GENERAL_INTAKE_SLUG;
 use intake_api::admin::seeding::Seeding;
 use intake_api::{Api, ApiError, Caller};
 use intake_core::ids::PatientId;
 use intake_core::Role;
 use intake_store::prelude::*;
-use intake_store::NewUser;
+use intake_store::{AuditFilter, NewUser};
 use serde::Serialize;
 use serde_json::json;
 
@@ -60,12 +62,16 @@ pub struct DemoUserDto {
 }
 
 /// Adds the demo accounts that are missing; existing accounts are left as they are.
+/// Refused, with nothing added, on a database that holds anything the demo did not put
+/// there ([`refuse_a_clinic`]): demo accounts with the password `demo` have no place
+/// in a real clinic's database.
 /// A register with no patients also gets the demo patients and their earlier visits
 /// ([`visits`]), most signed by the demo physician and a few waiting for review,
 /// audited as `patient.demo_seeded` and `encounter.demo_seeded`. Only the CLI and
 /// admins may (`Permission::SeedDemo`).
 pub fn seed_demo(api: &Api, caller: Caller<'_>) -> Result<DemoSeedDto, ApiError> {
     api.seeding(caller, |s| {
+        refuse_a_clinic(s)?;
         let hash = s.hash_password(DEMO_PASSWORD)?;
         let db = s.db();
         let now = s.now();
@@ -128,6 +134,62 @@ pub fn seed_demo(api: &Api, caller: Caller<'_>) -> Result<DemoSeedDto, ApiError>
             waiting: visits.waiting as u64,
         })
     })
+}
+
+/// Refuses a database with accounts other than the demo's own (a demo name counts only
+/// when its `user.created` audit entry says `demo`, so a clinic's own `admin` is not
+/// mistaken for the demo's), or with patients whose first revision does not carry
+/// `"demo": true`.
+fn refuse_a_clinic(s: &Seeding<'_>) -> Result<(), ApiError> {
+    let db = s.db();
+    let mut seeded_by_demo = BTreeSet::new();
+    let mut before_seq = None;
+    loop {
+        let page = db.list_audit(&AuditFilter {
+            before_seq,
+            action_prefix: Some("user.created".into()),
+            actor: None,
+            patient_id: None,
+            limit: 500,
+        })?;
+        for row in &page {
+            let detail: serde_json::Value =
+                serde_json::from_str(&row.content.detail).unwrap_or_default();
+            if detail["demo"] == json!(true) {
+                if let Some(name) = detail["username"].as_str() {
+                    seeded_by_demo.insert(name.to_string());
+                }
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == 500 => before_seq = Some(last.content.seq),
+            _ => break,
+        }
+    }
+    let demo_name = |name: &str| DEMO_USERS.iter().any(|(n, _, _)| *n == name);
+    let others: Vec<String> = db
+        .list_users()?
+        .into_iter()
+        .map(|u| u.username)
+        .filter(|name| !(demo_name(name) && seeded_by_demo.contains(name)))
+        .collect();
+    if !others.is_empty() {
+        return Err(ApiError::Conflict(format!(
+            "This database has accounts the demo did not create ({}); demo accounts with \
+             the password \"{DEMO_PASSWORD}\" are never added to a clinic's database. \
+             Nothing was added; try the demo in a new data folder (--data-dir).",
+            others.join(", ")
+        )));
+    }
+    let real = db.count_patients_not_flagged("demo")?;
+    if real > 0 {
+        return Err(ApiError::Conflict(format!(
+            "This database has {real} patient(s) the demo did not add; demo accounts and \
+             records are never mixed with a clinic's. Nothing was added; try the demo in \
+             a new data folder (--data-dir)."
+        )));
+    }
+    Ok(())
 }
 
 /// Inserts patients with generated MRNs, skipping the duplicate check (made-up data);

@@ -420,6 +420,21 @@ impl Patients for Db<'_> {
             .conn
             .query_row("SELECT count(*) FROM patients", [], |r| r.get(0))?)
     }
+
+    fn count_patients_not_flagged(&self, flag: &str) -> Result<i64, StoreError> {
+        // The flag is a JSON object key, quoted into the path, so no key can reach
+        // outside it.
+        let path = format!("$.{}[1]", serde_json::Value::from(flag));
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM patients p WHERE NOT EXISTS ( \
+                 SELECT 1 FROM patient_revisions r \
+                 WHERE r.patient_id = p.id AND r.version = 1 \
+                   AND json_valid(r.changes) \
+                   AND json_type(r.changes, ?1) = 'true')",
+            [path],
+            |r| r.get(0),
+        )?)
+    }
 }
 
 impl Db<'_> {

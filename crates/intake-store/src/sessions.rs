@@ -114,4 +114,18 @@ impl Sessions for Db<'_> {
             params![user.0, format_time(at), reason],
         )?)
     }
+
+    fn end_other_sessions(
+        &self,
+        user: UserId,
+        keep: SessionId,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE sessions SET ended_at = ?3, end_reason = ?4 \
+             WHERE user_id = ?1 AND id <> ?2 AND ended_at IS NULL",
+            params![user.0, keep.0, format_time(at), reason],
+        )?)
+    }
 }

@@ -6,6 +6,8 @@
 //! - five failed sign-ins in a row for a typed user name, each within 15 minutes of the
 //!   one before, lock that name for 5 minutes, whether or not such a user exists; the
 //!   count is kept in the same transaction that decides, so parallel attempts all count;
+//!   a wrong current password at a password change counts the same way, and changing
+//!   the password ends the user's other sessions;
 //! - the screen locks after the clinic's inactivity timeout (default 10 minutes), and
 //!   the backend ends a session idle for 30 seconds longer than that;
 //! - a user with a temporary password may only change it until they have.
@@ -68,13 +70,15 @@ enum SignIn {
     Locked(chrono::DateTime<chrono::Utc>),
 }
 
-/// Counts a failed sign-in for a typed user name, from the row as it is now, and locks
-/// the name at the fifth failure in a row (each within 15 minutes of the one before).
+/// Counts a failed sign-in (or a wrong current password at a password change, `action`
+/// saying which) for a typed user name, from the row as it is now, and locks the name at
+/// the fifth failure in a row (each within 15 minutes of the one before).
 fn record_failure(
     db: &intake_store::Db<'_>,
     key: &str,
     previous: Option<FailureRow>,
     now: chrono::DateTime<chrono::Utc>,
+    action: &str,
 ) -> Result<(), ApiError> {
     let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
     let earlier = previous
@@ -93,7 +97,7 @@ fn record_failure(
     db.append_audit(&audit_entry(
         now,
         key,
-        "session.sign_in_failed",
+        action,
         "session",
         None,
         json!({ "username": key, "failures": failures }),
@@ -109,6 +113,27 @@ fn record_failure(
         ))?;
     }
     Ok(())
+}
+
+/// The answer while a user name is locked.
+fn locked_error(
+    until: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiError {
+    let minutes = ((until - now).num_seconds().max(1) + 59) / 60;
+    ApiError::Forbidden(format!(
+        "Too many failed sign-ins for this user name. Try again in {minutes} minute(s), or ask an administrator to reset the password."
+    ))
+}
+
+/// The end of a lock on a user name, if it is locked at `now`.
+fn locked_until(
+    failures: Option<&FailureRow>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    failures
+        .and_then(|f| f.locked_until)
+        .filter(|until| *until > now)
 }
 
 /// What checking a session found, decided inside one transaction.
@@ -291,11 +316,7 @@ impl Api {
         let (failures, user) = self.store.read(|db| {
             Ok::<_, ApiError>((db.sign_in_failures(&key)?, db.user_by_username(&key)?))
         })?;
-        let locked_now = |f: &Option<FailureRow>, now| {
-            f.as_ref()
-                .and_then(|f| f.locked_until)
-                .filter(|until| *until > now)
-        };
+        let locked_now = |f: &Option<FailureRow>, now| locked_until(f.as_ref(), now);
         let verified_hash = match (&user, locked_now(&failures, self.now())) {
             (_, Some(_)) => None, // locked: no need to spend the work
             (Some(u), None) if passwords::verify(password, &u.password_hash) => {
@@ -326,7 +347,7 @@ impl Api {
             let user = match current {
                 Some(u) if verified_hash.as_deref() == Some(u.password_hash.as_str()) => u,
                 _ => {
-                    record_failure(db, &key, failures, now)?;
+                    record_failure(db, &key, failures, now, "session.sign_in_failed")?;
                     return Ok(SignIn::Failed);
                 }
             };
@@ -364,12 +385,7 @@ impl Api {
             SignIn::Disabled => Err(ApiError::Forbidden(
                 "This account is disabled; ask an administrator to enable it.".into(),
             )),
-            SignIn::Locked(until) => {
-                let minutes = ((until - now).num_seconds().max(1) + 59) / 60;
-                Err(ApiError::Forbidden(format!(
-                    "Too many failed sign-ins for this user name. Try again in {minutes} minute(s), or ask an administrator to reset the password."
-                )))
-            }
+            SignIn::Locked(until) => Err(locked_error(until, now)),
         }
     }
 
@@ -425,7 +441,10 @@ impl Api {
         })
     }
 
-    /// Changes the signed-in user's own password (and clears a temporary one).
+    /// Changes the signed-in user's own password (and clears a temporary one). A wrong
+    /// current password counts toward the lockout exactly like a failed sign-in (five in
+    /// a row lock the name for 5 minutes, and a locked name cannot change its password
+    /// either); a change ends the user's other sessions, keeping the one that asked.
     pub fn change_password(
         &self,
         caller: Caller<'_>,
@@ -433,7 +452,7 @@ impl Api {
         new: &str,
     ) -> Result<(), ApiError> {
         let who = self.authorize(caller, Permission::OwnAccount)?;
-        let Some(id) = who.user_id else {
+        let (Some(id), Some(session)) = (who.user_id, who.session_id) else {
             return Err(ApiError::Forbidden(
                 "The command line has no password of its own; use `intake user` commands.".into(),
             ));
@@ -442,7 +461,22 @@ impl Api {
             .store
             .read(|db| db.user_by_id(id))?
             .ok_or_else(|| ApiError::NotFound("This user no longer exists.".into()))?;
+        let key = user.username.clone();
+        let failures = self.store.read(|db| db.sign_in_failures(&key))?;
+        if let Some(until) = locked_until(failures.as_ref(), self.now()) {
+            return Err(locked_error(until, self.now()));
+        }
         if current.len() > PASSWORD_MAX_BYTES || !passwords::verify(current, &user.password_hash) {
+            let now = self.now();
+            self.store.write(|db| {
+                // Counted from the row as it is now, in the transaction that writes it,
+                // so parallel wrong attempts all count.
+                let failures = db.sign_in_failures(&key)?;
+                if locked_until(failures.as_ref(), now).is_some() {
+                    return Ok::<_, ApiError>(());
+                }
+                record_failure(db, &key, failures, now, "user.password_change_failed")
+            })?;
             return Err(ApiError::invalid(
                 "currentPassword",
                 "The current password is incorrect.",
@@ -460,26 +494,29 @@ impl Api {
         let now = self.now();
         self.store.write(|db| {
             // Hashing took a while: if an administrator reset the password or ended the
-            // session meanwhile, their action stands and this change is refused.
+            // session meanwhile, or the name was locked by wrong attempts elsewhere,
+            // their outcome stands and this change is refused.
+            if let Some(until) = locked_until(db.sign_in_failures(&key)?.as_ref(), now) {
+                return Err(locked_error(until, now));
+            }
             let current = db.user_by_id(id)?;
-            let session_open = match who.session_id {
-                Some(session) => db.session_is_open(session)?,
-                None => false,
-            };
-            if current.map(|u| u.password_hash) != Some(user.password_hash.clone()) || !session_open
+            if current.map(|u| u.password_hash) != Some(user.password_hash.clone())
+                || !db.session_is_open(session)?
             {
                 return Err(ApiError::Conflict(
                     "Your password or session changed while this was saved; sign in again.".into(),
                 ));
             }
             db.set_password(id, &hash, false, now, &who.actor)?;
+            db.clear_sign_in_failures(&key)?;
+            let ended = db.end_other_sessions(id, session, now, "password changed")?;
             db.append_audit(&audit_entry(
                 now,
                 &who.actor,
                 "user.password_changed",
                 "user",
                 Some(id.to_string()),
-                json!({}),
+                json!({ "otherSessionsEnded": ended }),
             ))?;
             Ok(())
         })

@@ -4,15 +4,25 @@
 //! - Workers (one per core) take the next visit, build its summary (reading through the
 //!   store), render it and write it through a temporary file renamed into place, so a
 //!   file in the folder is always whole. The caller's thread only reports progress.
-//! - A file already in the folder whose manifest row has the same record hash is the
-//!   same record: it is skipped and counted as such.
+//! - A file already in the folder whose manifest row has the same record hash, and whose
+//!   bytes still hash to the row's PDF SHA-256, is the same record: it is skipped and
+//!   counted as such. A file replaced since (other bytes under the same name) is
+//!   rewritten, never trusted on its row alone.
 //! - A write that fails (a full disk, a folder made read-only) stops the batch and names
 //!   the file; a visit that cannot be summarised is listed with its reason and the
 //!   batch goes on. Cancel stops after the files in progress.
 //! - `manifest.csv` lists every file the folder holds from this and earlier batches
 //!   (file, encounter, MRN, visit date, status, SHA-256 of the PDF and of the record,
-//!   generated at), written whole at the end, also after a cancel or a stop.
+//!   generated at), written whole at the end, also after a cancel or a stop. A cell that
+//!   a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+//!   carriage return) is written with a leading `'`, which reading the manifest back
+//!   removes.
 //! - One audit entry per batch names the encounters it covered.
+//! - Only the user who started a batch may cancel it; a call that is refused (another
+//!   user, no session, a second batch while one runs) never touches the running batch
+//!   or its cancel flag. The batch stops, as after a cancel, once its starter's session
+//!   ends (signed out, locked, expired) or their account is disabled: workers check it
+//!   before each file.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,7 +39,7 @@ use crate::export::pdf::sha256_hex;
 use crate::export::files::write_atomically;
 use crate::permissions::Permission;
 use crate::wire::export::{BatchFailureDto, BatchProgressDto, BatchReportDto, BatchRequest};
-use crate::{Api, ApiError, Caller};
+use crate::{Api, ApiError, Caller, Principal};
 use intake_store::prelude::*;
 
 /// The manifest's name in the folder.
@@ -61,16 +71,36 @@ struct ManifestRow {
 impl ManifestRow {
     fn fields(&self) -> [String; 8] {
         [
-            self.file.clone(),
-            self.encounter.to_string(),
-            self.mrn.clone(),
-            self.visit_date.clone(),
-            self.status.clone(),
-            self.pdf_sha256.clone(),
-            self.record_sha256.clone(),
-            self.generated_at.clone(),
+            self.file.as_str(),
+            self.encounter.to_string().as_str(),
+            self.mrn.as_str(),
+            self.visit_date.as_str(),
+            self.status.as_str(),
+            self.pdf_sha256.as_str(),
+            self.record_sha256.as_str(),
+            self.generated_at.as_str(),
         ]
+        .map(neutralise)
     }
+}
+
+/// Whether a spreadsheet would treat a cell starting with `c` as a formula.
+fn starts_a_formula(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// A cell as written to the manifest: a leading `'` before anything a spreadsheet
+/// would run as a formula, and before a `'` already there (so reading back is exact).
+fn neutralise(cell: &str) -> String {
+    match cell.chars().next() {
+        Some(c) if starts_a_formula(c) || c == '\'' => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+/// A manifest cell as it was before [`neutralise`].
+fn restore(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
 }
 
 /// The rows of an earlier manifest in the folder whose files are still there (an
@@ -81,7 +111,7 @@ fn read_manifest(folder: &Path) -> BTreeMap<String, ManifestRow> {
         return out;
     };
     for record in reader.records().flatten() {
-        let get = |i: usize| record.get(i).unwrap_or_default().to_string();
+        let get = |i: usize| restore(record.get(i).unwrap_or_default()).to_string();
         let Ok(encounter) = get(1).parse::<i64>() else {
             continue;
         };
@@ -124,6 +154,20 @@ fn day(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
         .map_err(|_| ApiError::invalid(field, format!("{s:?} is not a date (YYYY-MM-DD).")))
 }
 
+/// What an earlier manifest row says of a file in the folder.
+struct Earlier {
+    record_sha256: String,
+    pdf_sha256: String,
+}
+
+impl Earlier {
+    /// Whether the file at `path` is still the PDF this row describes (its bytes hash
+    /// to the row's PDF SHA-256); an unreadable file is not.
+    fn holds(&self, path: &Path) -> bool {
+        std::fs::read(path).is_ok_and(|bytes| sha256_hex(&bytes) == self.pdf_sha256)
+    }
+}
+
 /// What a worker did with one visit.
 enum Outcome {
     Written(ManifestRow),
@@ -133,27 +177,56 @@ enum Outcome {
     Stop(BatchFailureDto),
 }
 
-/// Clears the running flag however the batch ends.
-struct Running<'a>(&'a AtomicBool);
+/// Forgets the running batch's starter however the batch ends.
+struct Running<'a>(&'a Api);
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
+        *self.0.exporting() = None;
     }
+}
+
+/// Whether two checked callers are the same user (the same account, or the same OS
+/// account on the command line).
+fn same_user(a: &Principal, b: &Principal) -> bool {
+    a.user_id == b.user_id && a.actor == b.actor
 }
 
 impl Api {
     /// Asks the running batch to stop after the files in progress, by setting `cancel`
-    /// (the flag that batch was started with). Answers whether a batch was running; when
-    /// none runs it answers false and leaves `cancel` as it is, so a late click cannot
-    /// cancel the next batch.
+    /// (the flag that batch was started with). Only the user who started the batch may;
+    /// anyone else is refused and the batch runs on. Answers whether a batch was running;
+    /// when none runs it answers false and leaves `cancel` as it is, so a late click
+    /// cannot cancel the next batch.
     pub fn cancel_export(&self, caller: Caller<'_>, cancel: &AtomicBool) -> Result<bool, ApiError> {
-        self.authorize(caller, Permission::ExportBatch)?;
-        if !self.exporting().load(Ordering::SeqCst) {
-            return Ok(false);
+        let who = self.authorize(caller, Permission::ExportBatch)?;
+        let running = self.exporting();
+        match running.as_ref() {
+            None => Ok(false),
+            Some(starter) if same_user(starter, &who) => {
+                cancel.store(true, Ordering::SeqCst);
+                Ok(true)
+            }
+            Some(starter) => Err(ApiError::Forbidden(format!(
+                "Only {}, who started this batch export, can cancel it.",
+                starter.actor
+            ))),
         }
-        cancel.store(true, Ordering::SeqCst);
-        Ok(true)
+    }
+
+    /// Whether the user who started a batch may still run it: their session is open and
+    /// their account active (the command line has no session and always may).
+    fn starter_still_signed_in(&self, who: &Principal) -> bool {
+        let (Some(session), Some(user)) = (who.session_id, who.user_id) else {
+            return true;
+        };
+        self.store
+            .read(|db| {
+                Ok::<_, ApiError>(
+                    db.session_is_open(session)? && db.user_by_id(user)?.is_some_and(|u| u.active),
+                )
+            })
+            .unwrap_or(false)
     }
 }
 
@@ -192,12 +265,19 @@ impl Api {
         }
         let folder = request.folder.as_path();
         crate::export::files::check_folder(folder, self.data_folder().as_deref())?;
-        if self.exporting().swap(true, Ordering::SeqCst) {
-            return Err(ApiError::Conflict(
-                "A batch export is already running; wait for it or cancel it.".into(),
-            ));
+        {
+            // Decided under the lock, so a refused call never reaches `cancel`: only the
+            // batch that starts here clears it.
+            let mut running = self.exporting();
+            if running.is_some() {
+                return Err(ApiError::Conflict(
+                    "A batch export is already running; wait for it or cancel it.".into(),
+                ));
+            }
+            *running = Some(who.clone());
+            cancel.store(false, Ordering::SeqCst);
         }
-        let _running = Running(self.exporting());
+        let _running = Running(self);
 
         let started = Instant::now();
         let now = self.now();
@@ -208,13 +288,20 @@ impl Api {
             Ok::<_, ApiError>((ids, crate::admin::settings::paper_size(db)?))
         })?;
         let mut manifest = read_manifest(folder);
-        let earlier: BTreeMap<String, String> = manifest
+        let earlier: BTreeMap<String, Earlier> = manifest
             .values()
-            .map(|r| (r.file.clone(), r.record_sha256.clone()))
+            .map(|r| {
+                let hashes = Earlier {
+                    record_sha256: r.record_sha256.clone(),
+                    pdf_sha256: r.pdf_sha256.clone(),
+                };
+                (r.file.clone(), hashes)
+            })
             .collect();
         let total = ids.len();
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
+        let signed_out = AtomicBool::new(false);
         let workers = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .clamp(1, 8);
@@ -237,9 +324,15 @@ impl Api {
             for _ in 0..workers {
                 let tx = tx.clone();
                 let (next, stop, ids, earlier) = (&next, &stop, &ids, &earlier);
+                let (signed_out, who) = (&signed_out, &who);
                 let generated_at = generated_at.as_str();
                 scope.spawn(move || loop {
                     if stop.load(Ordering::SeqCst) || cancel.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    if !self.starter_still_signed_in(who) {
+                        signed_out.store(true, Ordering::SeqCst);
+                        stop.store(true, Ordering::SeqCst);
                         break;
                     }
                     let i = next.fetch_add(1, Ordering::SeqCst);
@@ -301,6 +394,13 @@ impl Api {
                 }
             }
         });
+        if signed_out.load(Ordering::SeqCst) && report.stopped.is_none() {
+            report.stopped = Some(format!(
+                "Stopped: the session of {}, who started this batch, ended (signed out, \
+                 locked or the account disabled).",
+                who.actor
+            ));
+        }
         report.cancelled = cancel.load(Ordering::SeqCst)
             && report.stopped.is_none()
             && report.written + report.skipped + report.failed.len() < total;
@@ -344,7 +444,7 @@ impl Api {
         paper: intake_pdf::Paper,
         now: DateTime<Utc>,
         generated_at: &str,
-        earlier: &BTreeMap<String, String>,
+        earlier: &BTreeMap<String, Earlier>,
     ) -> Outcome {
         let prepared = match self.store.read(|db| self.prepare_summary(db, id)) {
             Ok(p) => p,
@@ -358,8 +458,10 @@ impl Api {
         };
         let file = prepared.file_name.clone();
         let record = prepared.summary.record_sha256.clone();
-        if earlier.get(&file) == Some(&record) && folder.join(&file).is_file() {
-            return Outcome::Skipped(file);
+        if let Some(row) = earlier.get(&file) {
+            if row.record_sha256 == record && row.holds(&folder.join(&file)) {
+                return Outcome::Skipped(file);
+            }
         }
         let bytes = match self.render_pdf(&prepared, paper, now) {
             Ok(b) => b,

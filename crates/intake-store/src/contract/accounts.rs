@@ -294,6 +294,26 @@ pub fn end_user_sessions_ends_every_open_one<B: Backend>(b: &B) {
     }
 }
 
+pub fn end_other_sessions_keeps_the_one_asking<B: Backend>(b: &B) {
+    let anna = add_user(b, "anna", Role::Nurse);
+    let bea = add_user(b, "bea", Role::Nurse);
+    let a1 = open_session(b, anna, "a1", 0);
+    let a2 = open_session(b, anna, "a2", 1);
+    let b1 = open_session(b, bea, "b1", 2);
+    let n = ok(
+        b.write(|tx| tx.end_other_sessions(anna, a2, t(5), "password changed")),
+        "ending a user's other sessions",
+    );
+    assert_eq!(n, 1, "the one other open session of the user was ended");
+    for (id, open) in [(a1, false), (a2, true), (b1, true)] {
+        assert_eq!(
+            ok(b.read(|tx| tx.session_is_open(id)), "reading"),
+            open,
+            "session {id:?} open: {open}"
+        );
+    }
+}
+
 pub fn refused_a_session_of_a_missing_user<B: Backend>(b: &B) {
     let r = b.write(|tx| tx.insert_session("h", UserId(999), t(0)));
     refused(r, "a session of a user that does not exist");

@@ -170,6 +170,7 @@ macro_rules! store_contract {
             touch_session_moves_last_seen_only_while_open,
             end_session_keeps_the_first_end_and_its_reason,
             end_user_sessions_ends_every_open_one,
+            end_other_sessions_keeps_the_one_asking,
             refused_a_session_of_a_missing_user,
             // Sign-in failures
             sign_in_failures_round_trip,
@@ -201,6 +202,7 @@ macro_rules! store_contract {
             patients_with_phone_digits_are_active_ones,
             patients_with_email_are_active_ones,
             count_patients_counts_every_one,
+            count_patients_not_flagged_counts_those_a_tool_did_not_mark,
             // Templates
             insert_template_then_read_it,
             refused_a_taken_template_version_is_a_duplicate,

@@ -455,3 +455,32 @@ pub fn count_patients_counts_every_one<B: Backend>(b: &B) {
         "patients entered in error are kept and counted"
     );
 }
+
+pub fn count_patients_not_flagged_counts_those_a_tool_did_not_mark<B: Backend>(b: &B) {
+    let not_flagged = |b: &B| {
+        ok(
+            b.read(|tx| tx.count_patients_not_flagged("demo")),
+            "counting",
+        )
+    };
+    assert_eq!(not_flagged(b), 0, "an empty register has none");
+    let demo = serde_json::json!({ "mrn": [null, "D-1"], "demo": [null, true] });
+    let p = person("Demo", "One", "1980-02-03");
+    ok(
+        b.write(|tx| tx.insert_patient(&p, "D-1", &demo, t(0), "cli:demo")),
+        "registering a demo patient",
+    );
+    assert_eq!(not_flagged(b), 0, "a patient marked demo is not counted");
+    add_patient(b, &full(), "A-1");
+    let said_false = serde_json::json!({ "demo": [null, false] });
+    let q = person("Real", "Two", "1981-03-04");
+    ok(
+        b.write(|tx| tx.insert_patient(&q, "A-2", &said_false, t(0), "anna")),
+        "registering a patient marked not demo",
+    );
+    assert_eq!(
+        not_flagged(b),
+        2,
+        "a patient without the flag, or with it false, is counted"
+    );
+}

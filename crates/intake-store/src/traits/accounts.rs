@@ -93,6 +93,16 @@ pub trait Sessions {
         at: DateTime<Utc>,
         reason: &str,
     ) -> Result<usize, StoreError>;
+
+    /// Ends every open session of a user except `keep` (the one asking); returns how
+    /// many were ended.
+    fn end_other_sessions(
+        &self,
+        user: UserId,
+        keep: SessionId,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<usize, StoreError>;
 }
 
 /// Failed sign-ins per typed user name (whether or not such a user exists), for the

@@ -106,4 +106,9 @@ pub trait Patients {
     fn patients_with_email(&self, email: &str, limit: u32) -> Result<Vec<PatientRow>, StoreError>;
 
     fn count_patients(&self) -> Result<i64, StoreError>;
+
+    /// How many patients were registered without `flag` set to `true` in their first
+    /// revision's changes (`{ flag: [null, true] }`): the patients a tool that marks its
+    /// own (the demo register's `demo`) did not add.
+    fn count_patients_not_flagged(&self, flag: &str) -> Result<i64, StoreError>;
 }
