@@ -10,7 +10,8 @@
 //! confirms every carried value still waiting, and submits; calculations (BMI, PHQ-2)
 //! are recomputed as a save does. So answers carry `typed`, `carried` (with the earlier
 //! visit as provenance), `record` and `calculated` sources exactly as real visits do.
-//! Demo visits write no per-visit audit entries; `seed_demo` writes one summary.
+//! Entering a demo visit writes no audit entry of its own (its signature does, see
+//! [`sign_off`]); `seed_demo` writes one summary.
 //!
 //! What each visit holds comes from [`history`]: Łukasz Kowalski's fixed history (the
 //! `LUKASZ_*` constants below, which tests rely on) and reproducible made-up ones.

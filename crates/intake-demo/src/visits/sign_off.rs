@@ -9,8 +9,9 @@
 //! physician signs the record whose hash they read (what `open_review` shows), only a
 //! submitted record or their own amendment is signed, an amendment starts only on a
 //! signed record with no other amendment open, its edit passes the editing checks,
-//! calculations are recomputed, and an amendment with errors is not signed. As with the visits, nothing
-//! is audited per visit; `seed_demo` writes one summary.
+//! calculations are recomputed, and an amendment with errors is not signed. Each
+//! signature is audited as the review screen audits it (`intake verify` checks it);
+//! `seed_demo` also writes one summary.
 
 use chrono::{DateTime, Duration, Utc};
 use intake_api::admin::seeding::Seeding;
