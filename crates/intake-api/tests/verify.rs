@@ -218,3 +218,64 @@ fn anchors_read_only_as_seq_colon_hash() {
         assert!(e.contains("is not an anchor"), "{bad}: {e}");
     }
 }
+
+/// Every batch's manifest carries the audit chain's head as the batch started (its
+/// `export.pdf_batch_started` entry, committed before any file appears): kept with the
+/// files, outside the database, it later tells a cut log from a whole one.
+#[test]
+fn a_batch_manifest_carries_an_anchor_that_the_log_must_keep() {
+    use intake_api::wire::{AuditFilterDto, BatchRequest};
+    use std::sync::atomic::AtomicBool;
+
+    let c = clinic();
+    let out = tempfile::tempdir().unwrap();
+    let request = BatchRequest {
+        from: "2026-01-01".into(),
+        to: "2026-11-23".into(),
+        statuses: Vec::new(),
+        folder: out.path().to_path_buf(),
+    };
+    let report = c
+        .api
+        .export_batch(CLI, &request, &AtomicBool::new(false), &mut |_| {})
+        .unwrap();
+    assert!(report.written > 0, "{report:?}");
+    let manifest = std::fs::read_to_string(out.path().join("manifest.csv")).unwrap();
+    let mut lines = manifest.lines();
+    assert!(
+        lines.next().unwrap().ends_with(",audit_anchor"),
+        "{manifest}"
+    );
+    let anchors: std::collections::BTreeSet<&str> = lines
+        .map(|l| l.rsplit(',').next().unwrap_or_default())
+        .collect();
+    assert_eq!(anchors.len(), 1, "one batch, one anchor: {anchors:?}");
+    let anchor: AnchorDto = anchors.iter().next().unwrap().parse().expect("SEQ:HASH");
+    let started = c
+        .api
+        .list_audit(
+            CLI,
+            &AuditFilterDto {
+                action_prefix: Some("export.pdf_batch_started".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(started.len(), 1);
+    assert_eq!(
+        started[0].seq, anchor.seq,
+        "the anchor is the batch's start entry"
+    );
+    assert_eq!(c.api.check_anchor(CLI, &anchor).unwrap(), None);
+    drop_triggers(&c.db);
+    sql(
+        &c.db,
+        &format!("DELETE FROM audit_log WHERE seq >= {};", anchor.seq),
+    );
+    assert!(
+        c.api.verify_audit(CLI).unwrap().intact,
+        "a cut chain still verifies"
+    );
+    let why = c.api.check_anchor(CLI, &anchor).unwrap().expect("cut");
+    assert!(why.contains("was cut"), "{why}");
+}

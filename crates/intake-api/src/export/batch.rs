@@ -44,7 +44,7 @@ use intake_store::prelude::*;
 
 /// The manifest's name in the folder.
 pub const MANIFEST: &str = "manifest.csv";
-const MANIFEST_HEADER: [&str; 8] = [
+const MANIFEST_HEADER: [&str; 9] = [
     "file",
     "encounter",
     "mrn",
@@ -53,6 +53,7 @@ const MANIFEST_HEADER: [&str; 8] = [
     "pdf_sha256",
     "record_sha256",
     "generated_at",
+    "audit_anchor",
 ];
 
 /// One manifest row.
@@ -66,10 +67,14 @@ struct ManifestRow {
     pdf_sha256: String,
     record_sha256: String,
     generated_at: String,
+    /// The audit chain's head (`SEQ:HASH`) when the batch that wrote the file started:
+    /// kept outside the database, so `intake verify --anchor` can tell if the log was
+    /// cut or rewritten since. Empty for rows of manifests written before anchors.
+    audit_anchor: String,
 }
 
 impl ManifestRow {
-    fn fields(&self) -> [String; 8] {
+    fn fields(&self) -> [String; 9] {
         [
             self.file.as_str(),
             self.encounter.to_string().as_str(),
@@ -79,6 +84,7 @@ impl ManifestRow {
             self.pdf_sha256.as_str(),
             self.record_sha256.as_str(),
             self.generated_at.as_str(),
+            self.audit_anchor.as_str(),
         ]
         .map(neutralise)
     }
@@ -130,6 +136,7 @@ fn read_manifest(folder: &Path) -> BTreeMap<String, ManifestRow> {
                 pdf_sha256: get(5),
                 record_sha256: get(6),
                 generated_at: get(7),
+                audit_anchor: get(8),
             },
         );
     }
@@ -287,6 +294,33 @@ impl Api {
                 db.export_candidates(midnight(from), midnight(to) + Duration::days(1), &statuses)?;
             Ok::<_, ApiError>((ids, crate::admin::settings::paper_size(db)?))
         })?;
+        // Audited before any file appears; its head is the anchor each new manifest row
+        // carries.
+        let anchor = self.store.write(|db| {
+            db.append_audit(&crate::audit_entry(
+                now,
+                &who.actor,
+                "export.pdf_batch_started",
+                "export",
+                None,
+                json!({
+                    "folder": folder.display().to_string(),
+                    "from": from.to_string(),
+                    "to": to.to_string(),
+                    "statuses": statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                    "visits": ids.len(),
+                }),
+            ))?;
+            let head = db.list_audit(&intake_store::AuditFilter {
+                limit: 1,
+                ..Default::default()
+            })?;
+            Ok::<_, ApiError>(
+                head.first()
+                    .map(|e| format!("{}:{}", e.content.seq, e.hash))
+                    .unwrap_or_default(),
+            )
+        })?;
         let mut manifest = read_manifest(folder);
         let earlier: BTreeMap<String, Earlier> = manifest
             .values()
@@ -352,7 +386,8 @@ impl Api {
             for outcome in rx {
                 done += 1;
                 let file = match outcome {
-                    Outcome::Written(row) => {
+                    Outcome::Written(mut row) => {
+                        row.audit_anchor = anchor.clone();
                         report.written += 1;
                         covered.push(row.encounter);
                         let file = row.file.clone();
@@ -489,6 +524,7 @@ impl Api {
             pdf_sha256: sha256_hex(&bytes),
             record_sha256: record,
             generated_at: generated_at.to_string(),
+            audit_anchor: String::new(),
         })
     }
 }
