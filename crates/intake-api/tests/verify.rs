@@ -215,7 +215,7 @@ fn anchors_read_only_as_seq_colon_hash() {
         &format!("-1:{}", "a".repeat(64)),
     ] {
         let e = bad.parse::<AnchorDto>().expect_err(bad);
-        assert!(e.contains("is not an anchor"), "{bad}: {e}");
+        assert!(e.to_string().contains("is not an anchor"), "{bad}: {e}");
     }
 }
 

@@ -296,7 +296,9 @@ fn verify(api: &Api, caller: Caller<'_>, anchor: Option<&str>) -> Result<(), Cli
         )));
     }
     if let Some(text) = anchor {
-        let anchor: intake_api::wire::AnchorDto = text.parse().map_err(CliError::Input)?;
+        let anchor: intake_api::wire::AnchorDto = text
+            .parse()
+            .map_err(|e: intake_api::wire::AnchorParseError| CliError::Input(e.to_string()))?;
         if let Some(why) = api.check_anchor(caller, &anchor)? {
             return Err(CliError::Input(format!(
                 "audit log does not hold anchor {anchor}: {why}"

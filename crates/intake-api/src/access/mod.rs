@@ -2,4 +2,5 @@
 //! use case starts with ([`auth`]).
 
 pub(crate) mod auth;
+pub(crate) mod password_change;
 pub(crate) mod passwords;

@@ -3,4 +3,5 @@
 
 pub mod batch;
 pub(crate) mod files;
+mod manifest;
 pub(crate) mod pdf;

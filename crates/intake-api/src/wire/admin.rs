@@ -273,13 +273,17 @@ impl std::fmt::Display for AnchorDto {
     }
 }
 
+/// Why a text is not an anchor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an anchor (SEQ:HASH, as `intake audit anchor` prints it)")]
+pub struct AnchorParseError(pub String);
+
 impl std::str::FromStr for AnchorDto {
-    type Err = String;
+    type Err = AnchorParseError;
 
     /// `SEQ:HASH`, the hash 64 lower-case hex digits.
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad =
-            || format!("{s:?} is not an anchor (SEQ:HASH, as `intake audit anchor` prints it)");
+    fn from_str(s: &str) -> Result<Self, AnchorParseError> {
+        let bad = || AnchorParseError(s.to_string());
         let (seq, hash) = s.trim().split_once(':').ok_or_else(bad)?;
         let seq: i64 = seq.parse().map_err(|_| bad())?;
         let hex = hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
