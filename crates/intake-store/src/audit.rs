@@ -3,7 +3,9 @@
 //! transaction as the action it records.
 
 use chrono::{DateTime, Utc};
-use intake_core::audit::{self, AuditContent, ChainVerdict, ChainedEntry, GENESIS_HASH};
+use intake_core::audit::{
+    self, AuditContent, ChainVerdict, ChainedEntry, HashFormat, GENESIS_HASH,
+};
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::traits::Audit;
@@ -43,12 +45,24 @@ pub struct AuditFilter {
 }
 
 const COLUMNS: &str =
-    "seq, at, actor, action, patient_id, entity, entity_id, detail, prev_hash, hash";
+    "seq, at, actor, action, patient_id, entity, entity_id, detail, prev_hash, hash, hash_format";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
+    let seq: i64 = r.get(0)?;
+    let format: i64 = r.get(10)?;
+    // The table's CHECK admits only known formats; a file from a newer binary is refused
+    // when opened, so an unknown number here means the row was tampered with.
+    let format = HashFormat::from_number(format).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            10,
+            rusqlite::types::Type::Integer,
+            format!("audit entry {seq} names an unknown hash format {format}").into(),
+        )
+    })?;
     Ok(AuditRow {
         content: AuditContent {
-            seq: r.get(0)?,
+            format,
+            seq,
             at: r.get(1)?,
             actor: r.get(2)?,
             action: r.get(3)?,
@@ -77,6 +91,7 @@ impl Audit for Db<'_> {
             None => (1, GENESIS_HASH.to_string()),
         };
         let content = AuditContent {
+            format: HashFormat::CURRENT,
             seq,
             at: format_time(entry.at),
             actor: entry.actor.to_string(),
@@ -88,7 +103,10 @@ impl Audit for Db<'_> {
         };
         let hash = content.hash(&prev_hash);
         self.conn.execute(
-            &format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            &format!(
+                "INSERT INTO audit_log ({COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ),
             params![
                 content.seq,
                 content.at,
@@ -99,7 +117,8 @@ impl Audit for Db<'_> {
                 content.entity_id,
                 content.detail,
                 prev_hash,
-                hash
+                hash,
+                content.format.number()
             ],
         )?;
         Ok(seq)
