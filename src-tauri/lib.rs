@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use intake_api::{Api, DataDir, SystemClock};
-use tauri::Runtime;
+use tauri::{Manager, Runtime};
 
 /// The backend as the commands see it: the API, or why it could not start (the
 /// first screen shows this instead of a blank window).
@@ -116,9 +116,23 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
 }
 
-/// Opens the window and runs until it closes.
+/// Opens the window and runs until it closes; then commits the audit entries of the last
+/// reads (the process ends without dropping the API).
 pub fn run(options: Options) -> Result<(), tauri::Error> {
-    builder(tauri::Builder::default(), Backend::open(options.data_dir)).run(context())
+    let app =
+        builder(tauri::Builder::default(), Backend::open(options.data_dir)).build(context())?;
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            if let Backend::Ready(api) = handle.state::<Backend>().inner() {
+                if let Err(e) = api.flush_reads() {
+                    eprintln!(
+                        "intake-desk: the audit entries of the last reads were not written: {e}"
+                    );
+                }
+            }
+        }
+    });
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,69 +1,16 @@
 //! The desktop commands through Tauri's mock runtime, with the app's real configuration
 //! and capabilities: what the web UI gets back over IPC.
 
+mod ipc_support;
+
 use std::sync::Arc;
 
 use chrono::Utc;
-use intake_api::{Api, Caller, ManualClock};
+use intake_api::{Api, ManualClock};
 use intake_desk::Backend;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
 
-struct App {
-    _app: tauri::App<tauri::test::MockRuntime>,
-    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
-}
-
-fn app(backend: Backend) -> App {
-    let app = intake_desk::builder(mock_builder(), backend)
-        .build(intake_desk::context())
-        .expect("the app builds on the mock runtime");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("the main window");
-    App { _app: app, webview }
-}
-
-fn demo_app() -> App {
-    let api = Api::in_memory(Arc::new(ManualClock::new(Utc::now()))).unwrap();
-    intake_demo::seed_demo(&api, Caller::Cli("test")).unwrap();
-    app(Backend::Ready(Box::new(api)))
-}
-
-fn invoke(app: &App, cmd: &str, body: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        &app.webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().expect("a JSON response"))
-}
-
-fn assert_error_shape(err: &Value, code: &str) {
-    let obj = err
-        .as_object()
-        .unwrap_or_else(|| panic!("an error object, got {err}"));
-    assert_eq!(obj["code"], code, "code in {err}");
-    assert!(
-        obj["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "a message for the person in {err}"
-    );
-    assert!(
-        obj.keys()
-            .all(|k| ["code", "message", "field"].contains(&k.as_str())),
-        "nothing but code, message and field in {err}"
-    );
-}
+use ipc_support::{app, assert_error_shape, demo_app, invoke, token_of};
 
 #[test]
 fn commands_without_a_session_are_unauthenticated() {
@@ -393,16 +340,6 @@ fn an_intake_over_ipc_refuses_bad_answers_and_submits_once() {
     .unwrap();
     assert_eq!(listed[0]["id"], id);
     assert_eq!(listed[0]["readOnly"], true);
-}
-
-fn token_of(app: &App, username: &str) -> String {
-    let signed_in = invoke(
-        app,
-        "sign_in",
-        json!({ "username": username, "password": "demo" }),
-    )
-    .unwrap();
-    signed_in["token"].as_str().unwrap().to_string()
 }
 
 #[test]

@@ -73,7 +73,12 @@ export const createFirstAdmin = (username, displayName, password) =>
 export async function signIn(username, password) {
   const result = await call('sign_in', { username, password }, { withToken: false });
   token = result.token;
-  return { user: result.user, sessionTimeoutSeconds: result.sessionTimeoutSeconds, sections: result.sections };
+  return {
+    user: result.user,
+    sessionTimeoutSeconds: result.sessionTimeoutSeconds,
+    sections: result.sections,
+    recordCheck: result.recordCheck,
+  };
 }
 
 /** Ends the session; the token is forgotten even when the backend call fails. */

@@ -25,7 +25,7 @@ const nav = createNavigation(renderRoute);
 const state = {
   clinicName: '',
   version: '',
-  session: null, // { user, sessionTimeoutSeconds, sections } while signed in
+  session: null, // { user, sessionTimeoutSeconds, sections, recordCheck } while signed in
   lockedUser: null, // the user whose session was locked
   section: 'home',
   path: 'home', // the whole route (patients/12/edit), where unlocking returns to
@@ -61,10 +61,13 @@ function heartbeat() {
     (fresh) => {
       if (!state.session) return;
       const sectionsChanged = fresh.sections.join() !== state.session.sections.join();
+      // A new finding of the background record check shows on the home screen at once.
+      const checkChanged = JSON.stringify(fresh.recordCheck?.mismatches || [])
+        !== JSON.stringify(state.session.recordCheck?.mismatches || []);
       state.session = fresh;
       state.idle?.setTimeoutSeconds(fresh.sessionTimeoutSeconds);
       state.shell?.topBar.setSession(fresh);
-      if (sectionsChanged && state.shell) renderRoute();
+      if ((sectionsChanged || (checkChanged && state.path === 'home')) && state.shell) renderRoute();
     },
     () => {}, // unauthenticated locks through api.onUnauthenticated; others can wait.
   );

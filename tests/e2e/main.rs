@@ -11,3 +11,4 @@ mod keystrokes;
 mod outcomes;
 mod patients;
 mod review;
+mod seal;

@@ -43,6 +43,8 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
   const signed = h('p', { id: 'review-signed', class: 'review-signed', hidden: true });
   const amended = h('p', { id: 'review-amended', class: 'review-amended', hidden: true });
   const inError = h('div', { id: 'review-in-error', class: 'error-banner', role: 'alert', hidden: true });
+  // A signed record that no longer matches its signature (changed outside the app).
+  const differs = h('div', { id: 'review-differs', class: 'error-banner', role: 'alert', hidden: true });
   const amending = h('div', { id: 'review-amending', class: 'info-banner', role: 'status', hidden: true });
   const returned = h('div', { id: 'review-returned', class: 'info-banner', role: 'status', hidden: true });
   const note = notice('review-notice');
@@ -107,6 +109,9 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     line(amended, names.amendedText(e));
     line(amending, names.amendingText(e));
     line(returned, names.returnedText(e));
+    differs.hidden = !r.recordDiffers;
+    replaceChildren(differs, h('strong', {}, 'This record differs from what was signed.'),
+      r.recordDiffers ? h('span', { class: 'banner-reason' }, r.recordDiffers) : null);
     inError.hidden = !gone;
     replaceChildren(inError, h('strong', {}, 'Entered in error.'),
       ' This visit is kept for the history only; it is never carried forward.',
@@ -245,7 +250,7 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, backLink),
     h('div', { class: 'page-head review-head' }, h('div', { class: 'patient-title' }, name, facts, lines),
       h('div', { class: 'button-row rv-head-actions' }, exportButton)),
-    signed, amended, inError, amending, returned,
+    signed, amended, differs, inError, amending, returned,
     note.el,
     conflict,
     body,

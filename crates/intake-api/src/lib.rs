@@ -12,6 +12,7 @@
 
 pub mod access;
 pub mod admin;
+mod background;
 mod clock;
 pub mod data_dir;
 mod error;
@@ -58,7 +59,7 @@ pub struct Principal {
 
 /// The API over one database.
 pub struct Api {
-    store: Store,
+    store: Arc<Store>,
     clock: Arc<dyn Clock>,
     /// Parsed forms by template id; a stored template version never changes.
     forms: Mutex<HashMap<intake_core::TemplateId, Arc<intake_core::questionnaire::Questionnaire>>>,
@@ -66,16 +67,31 @@ pub struct Api {
     exporting: Mutex<Option<Principal>>,
     /// What [`Api::open`] could not make private.
     open_warnings: Vec<String>,
+    /// Audit entries of reads, waiting to be committed ([`record::read_log`]).
+    reads: Arc<record::read_log::ReadLog>,
+    /// The last background check of the signed records.
+    last_check: background::LastCheck,
+    /// The thread that commits `reads` and runs the record check, if started.
+    background: Option<background::Background>,
 }
 
 impl Api {
     /// Opens (creating and migrating if needed) the database in `data_dir`, and makes
     /// the folder and the database files private to this OS user; what could not be
     /// made private is in [`Api::open_warnings`].
+    ///
+    /// It also starts the background thread (`background`) that commits the audit
+    /// entries of reads and checks the signed records at start and daily.
     pub fn open(data_dir: &DataDir, clock: Arc<dyn Clock>) -> Result<Api, ApiError> {
         data_dir.prepare()?;
         let mut api = Api::open_file(&data_dir.database_path(), clock)?;
         api.open_warnings = data_dir.restrict_permissions();
+        api.background = background::Background::start(
+            api.store.clone(),
+            api.reads.clone(),
+            api.last_check.clone(),
+            api.clock.clone(),
+        );
         Ok(api)
     }
 
@@ -85,26 +101,28 @@ impl Api {
         &self.open_warnings
     }
 
-    /// Opens the database file at `path`.
+    /// Opens the database file at `path`, with no background thread: the audit entries
+    /// of reads are committed by [`Api::flush_reads`] and when the API is dropped.
     pub fn open_file(path: &Path, clock: Arc<dyn Clock>) -> Result<Api, ApiError> {
-        Ok(Api {
-            store: Store::open(path)?,
-            clock,
-            forms: Mutex::default(),
-            exporting: Default::default(),
-            open_warnings: Vec::new(),
-        })
+        Ok(Api::over(Store::open(path)?, clock))
     }
 
-    /// A fresh database in memory, for tests.
+    /// A fresh database in memory, for tests (no background thread either).
     pub fn in_memory(clock: Arc<dyn Clock>) -> Result<Api, ApiError> {
-        Ok(Api {
-            store: Store::open_in_memory()?,
+        Ok(Api::over(Store::open_in_memory()?, clock))
+    }
+
+    fn over(store: Store, clock: Arc<dyn Clock>) -> Api {
+        Api {
+            store: Arc::new(store),
             clock,
             forms: Mutex::default(),
             exporting: Default::default(),
             open_warnings: Vec::new(),
-        })
+            reads: Default::default(),
+            last_check: Default::default(),
+            background: None,
+        }
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -123,6 +141,18 @@ impl Api {
         HashMap<intake_core::TemplateId, Arc<intake_core::questionnaire::Questionnaire>>,
     > {
         self.forms.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for Api {
+    /// Stops the background thread and commits the audit entries of reads still queued.
+    fn drop(&mut self) {
+        if let Some(mut background) = self.background.take() {
+            background.stop(&self.reads);
+        }
+        if let Err(e) = self.flush_reads() {
+            eprintln!("intake: warning: the audit entries of the last reads were not written: {e}");
+        }
     }
 }
 

@@ -93,7 +93,10 @@ fn an_answer_edited_around_the_triggers_is_named() {
     let report = c.api.verify_records(CLI).unwrap();
     let m = report.mismatch.expect("the edit is found");
     assert_eq!(m.encounter_id, visit);
-    assert!(m.what.contains("differs from what was signed"), "{m:?}");
+    assert!(
+        m.what.contains("answers changed since the signature"),
+        "{m:?}"
+    );
     // Nor is it printed as if it were signed.
     let out = tempfile::tempdir().unwrap();
     let pdf = out.path().join("visit.pdf");
@@ -278,4 +281,120 @@ fn a_batch_manifest_carries_an_anchor_that_the_log_must_keep() {
     );
     let why = c.api.check_anchor(CLI, &anchor).unwrap().expect("cut");
     assert!(why.contains("was cut"), "{why}");
+}
+
+/// Changes the weight kept in visit `visit`'s live answers, around the triggers.
+fn change_weight(db: &Path, visit: i64) {
+    drop_triggers(db);
+    sql(
+        db,
+        &format!(
+            "UPDATE encounter_answers SET value_json = '[{{\"valueDecimal\":55.5}}]' \
+             WHERE encounter_id = {visit} AND answer_key = 'vitals/weight';"
+        ),
+    );
+}
+
+fn weight_shown(review: &intake_api::wire::ReviewDto) -> serde_json::Value {
+    let weight = review.answers.iter().find(|a| a.key == "vitals/weight");
+    serde_json::to_value(&weight.expect("the visit has a weight").values).unwrap()
+}
+
+#[test]
+fn a_changed_signed_record_shows_what_was_signed_and_says_it_differs() {
+    let c = clinic();
+    let visit = first_signed(&c.api);
+    let token = c.api.sign_in("physician", "demo").unwrap().token;
+    let physician = Caller::Session(&token);
+    let before = c.api.open_review(physician, visit).unwrap();
+    assert_eq!(
+        before.record_differs, None,
+        "an untouched record says nothing"
+    );
+    assert!(
+        before.may.amend && before.may.export_pdf,
+        "{:?}",
+        before.may
+    );
+    let signed_weight = weight_shown(&before);
+
+    change_weight(&c.db, visit);
+    let after = c.api.open_review(physician, visit).unwrap();
+    let warning = after.record_differs.clone().expect("the review says so");
+    assert!(
+        warning.starts_with("Its answers changed") && warning.contains("signed version is shown"),
+        "{warning}"
+    );
+    assert_eq!(
+        weight_shown(&after),
+        signed_weight,
+        "the signed value is shown, not the changed one"
+    );
+    assert!(
+        !after.may.amend && !after.may.export_pdf,
+        "no amendment or PDF starts from a changed record: {:?}",
+        after.may
+    );
+}
+
+#[test]
+fn the_record_check_names_a_changed_visit_to_administrators_at_sign_in() {
+    let c = clinic();
+    let clean = c.api.run_record_check().unwrap();
+    assert!(clean.mismatches.is_empty(), "{clean:?}");
+    assert!(clean.checked > 200, "every signed demo visit: {clean:?}");
+
+    let visit = first_signed(&c.api);
+    change_weight(&c.db, visit);
+    let found = c.api.run_record_check().unwrap();
+    assert_eq!(
+        found
+            .mismatches
+            .iter()
+            .map(|m| m.encounter_id)
+            .collect::<Vec<_>>(),
+        vec![visit],
+        "{found:?}"
+    );
+    let admin = c.api.sign_in("admin", "demo").unwrap();
+    let shown = admin
+        .record_check
+        .expect("an administrator sees the finding");
+    assert_eq!(shown.mismatches[0].encounter_id, visit);
+    assert!(!shown.mismatches[0].patient_name.is_empty());
+    let again = c
+        .api
+        .whoami(Caller::Session(&admin.token))
+        .unwrap()
+        .record_check;
+    assert_eq!(
+        again.map(|c| c.mismatches.len()),
+        Some(1),
+        "and after a reload"
+    );
+    let nurse = c.api.sign_in("nurse", "demo").unwrap();
+    assert_eq!(nurse.record_check, None, "other roles are not told");
+}
+
+#[test]
+fn the_record_check_runs_by_itself_soon_after_start() {
+    let c = clinic();
+    let visit = first_signed(&c.api);
+    change_weight(&c.db, visit);
+    let dir = c.db.parent().unwrap().to_path_buf();
+    let api = Api::open(&DataDir::at(&dir), Arc::new(ManualClock::new(Utc::now()))).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let finding = loop {
+        let token = api.sign_in("admin", "demo").unwrap().token;
+        if let Some(check) = api.whoami(Caller::Session(&token)).unwrap().record_check {
+            break check;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no background record check ran within a minute of start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(finding.mismatches.len(), 1, "{finding:?}");
+    assert_eq!(finding.mismatches[0].encounter_id, visit);
 }

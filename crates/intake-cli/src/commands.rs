@@ -308,7 +308,7 @@ fn verify(api: &Api, caller: Caller<'_>, anchor: Option<&str>) -> Result<(), Cli
     let records = api.verify_records(caller)?;
     if let Some(m) = records.mismatch {
         return Err(CliError::Input(format!(
-            "visit {} (MRN {}): {}",
+            "visit {} (MRN {}) differs from what was signed: {}",
             m.encounter_id, m.mrn, m.what
         )));
     }

@@ -64,7 +64,8 @@ fn sections(role: Role) -> Vec<String> {
 
 /// What a sign-in attempt came to, decided inside one transaction.
 enum SignIn {
-    SignedIn(SignedInDto),
+    /// Boxed: the session is large beside the refusals.
+    SignedIn(Box<SignedInDto>),
     Failed,
     Disabled,
     Locked(chrono::DateTime<chrono::Utc>),
@@ -372,15 +373,16 @@ impl Api {
                 Some(session.to_string()),
                 json!({ "role": user.role.as_str() }),
             ))?;
-            Ok(SignIn::SignedIn(SignedInDto {
+            Ok(SignIn::SignedIn(Box::new(SignedInDto {
                 token: token.clone(),
                 user: UserDto::from(&user),
                 session_timeout_seconds: session_timeout_seconds(db)?,
                 sections: sections(user.role),
-            }))
+                record_check: self.record_check_for(user.role),
+            })))
         })?;
         match outcome {
-            SignIn::SignedIn(dto) => Ok(dto),
+            SignIn::SignedIn(dto) => Ok(*dto),
             SignIn::Failed => Err(ApiError::Unauthenticated(WRONG_CREDENTIALS.into())),
             SignIn::Disabled => Err(ApiError::Forbidden(
                 "This account is disabled; ask an administrator to enable it.".into(),
@@ -405,6 +407,7 @@ impl Api {
                 user: UserDto::from(&user),
                 session_timeout_seconds: session_timeout_seconds(db)?,
                 sections: sections(user.role),
+                record_check: self.record_check_for(user.role),
             })
         })
     }

@@ -22,6 +22,8 @@ impl Api {
         filter: &AuditFilterDto,
     ) -> Result<Vec<AuditEntryDto>, ApiError> {
         self.authorize(caller, Permission::ReadAudit)?;
+        // The log as of now: reads still queued are committed first.
+        self.flush_reads()?;
         let limit = filter.limit.unwrap_or(DEFAULT_LIMIT);
         if limit == 0 || limit > MAX_LIMIT {
             return Err(ApiError::invalid(
@@ -67,6 +69,8 @@ impl Api {
     /// Walks the whole chain and names the first entry that breaks it.
     pub fn verify_audit(&self, caller: Caller<'_>) -> Result<AuditVerifyDto, ApiError> {
         self.authorize(caller, Permission::ReadAudit)?;
+        // The log as of now: reads still queued are committed first.
+        self.flush_reads()?;
         let verdict = self.store.read(|db| db.verify_audit())?;
         Ok(match verdict {
             ChainVerdict::Intact { entries } => AuditVerifyDto {

@@ -26,6 +26,7 @@ use crate::export::files::{check_destination, Kind};
 use crate::permissions::Permission;
 use crate::record::answers::{response_of, shown_response};
 use crate::record::canonical::{canonical, signed_answers, RecordForm};
+use crate::record::seal::visit_differs;
 use crate::wire::export::ExportedDto;
 use crate::{Api, ApiError, Caller};
 
@@ -106,18 +107,12 @@ impl Api {
         };
         // A signed record must still be what was signed: one changed outside the app
         // (around the database's triggers) is not printed as if it were.
-        if e.status.is_signed() && e.amending.is_none() {
-            if let Some(signed) = events.iter().rev().find(|v| v.record_json.is_some()) {
-                let live = canonical(&e, &rows, RecordForm::of(signed)?);
-                if Some(live.sha256.as_str()) != signed.record_sha256.as_deref() {
-                    return Err(ApiError::Conflict(format!(
-                        "This record differs from what was signed (visit {id}, MRN {}): it was \
-                         changed outside the app. No PDF was written; `intake verify` names \
-                         what differs.",
-                        e.mrn
-                    )));
-                }
-            }
+        if let Some(what) = visit_differs(db, &e)? {
+            return Err(ApiError::Conflict(format!(
+                "This record differs from what was signed (visit {id}, MRN {}): {what}. \
+                 No PDF was written; an administrator can run `intake verify`.",
+                e.mrn
+            )));
         }
         let patient = db
             .patient(e.patient_id)?

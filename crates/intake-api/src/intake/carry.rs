@@ -209,22 +209,25 @@ impl Api {
         slug: Option<&str>,
         version: Option<&str>,
     ) -> Result<PlanDto, ApiError> {
-        self.authorize(caller, Permission::ViewEncounters)?;
+        let who = self.authorize(caller, Permission::ViewEncounters)?;
         let now = self.now();
-        self.store.read(|db| {
+        let plan = self.store.read(|db| {
             let patient = db
                 .patient(PatientId(patient_id))?
                 .ok_or_else(|| ApiError::NotFound("There is no such patient.".into()))?;
             let template = crate::admin::templates::startable_template(db, slug, version)?;
             let q = self.form(db, template.id)?;
             let plan = self.carry_plan(db, &patient, &template, &q, now)?;
-            Ok(PlanDto {
+            Ok::<_, ApiError>(PlanDto {
                 template: template.slug.clone(),
                 version: template.version.clone(),
                 entries: plan.entries.iter().map(plan_entry_dto).collect(),
                 skipped: plan.skipped.iter().map(skipped_text).collect(),
             })
-        })
+        })?;
+        // The plan shows values from the patient's earlier visits.
+        self.note_patient_read(&who, PatientId(patient_id), "patient.carry_forward_viewed");
+        Ok(plan)
     }
 }
 

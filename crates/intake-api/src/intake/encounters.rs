@@ -107,6 +107,9 @@ impl Api {
             limit: None,
         };
         let rows = self.store.read(|db| db.list_encounters(&filter))?;
+        if let Some(patient) = filter.patient_id {
+            self.note_patient_read(&who, patient, "patient.visits_listed");
+        }
         Ok(rows.iter().map(|e| self.dto(e, &who)).collect())
     }
 
@@ -118,13 +121,15 @@ impl Api {
     ) -> Result<EncounterDetailDto, ApiError> {
         let id = EncounterId(id);
         let who = self.authorize(caller, Permission::ViewEncounters)?;
-        self.store.read(|db| {
+        let (e, answers) = self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
-            let answers = db.answers(id)?.iter().map(AnswerDto::new).collect();
-            Ok(EncounterDetailDto {
-                encounter: self.dto(&e, &who),
-                answers,
-            })
+            let answers: Vec<_> = db.answers(id)?.iter().map(AnswerDto::new).collect();
+            Ok::<_, ApiError>((e, answers))
+        })?;
+        self.note_visit_read(&who, &e, "encounter.viewed", json!({}));
+        Ok(EncounterDetailDto {
+            encounter: self.dto(&e, &who),
+            answers,
         })
     }
 
@@ -132,7 +137,7 @@ impl Api {
     pub fn open_intake(&self, caller: Caller<'_>, id: i64) -> Result<IntakeDto, ApiError> {
         let id = EncounterId(id);
         let who = self.authorize(caller, Permission::ViewEncounters)?;
-        self.store.read(|db| {
+        let (e, intake) = self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
             let q = self.form(db, e.template_id)?;
             let index = FormIndex::new(&q.items);
@@ -150,7 +155,7 @@ impl Api {
                 .chain(e.returned.iter().map(|r| r.by.as_str()))
                 .chain(e.amending.iter().map(|a| a.by.as_str()));
             let people = self.display_names(db, mentioned)?;
-            Ok(IntakeDto {
+            let intake = IntakeDto {
                 people,
                 form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
                 encounter: self.dto(&e, &who),
@@ -159,8 +164,12 @@ impl Api {
                 problems: problems(&eval, &rows, &index),
                 carry,
                 changes: changes_since(&rows, &db.carried_revisions(id)?),
-            })
-        })
+            };
+            Ok::<_, ApiError>((e, intake))
+        })?;
+        let detail = json!({ "status": e.status.as_str() });
+        self.note_visit_read(&who, &e, "encounter.opened", detail);
+        Ok(intake)
     }
 
     /// Saves changes to a draft in one transaction (see the module docs for conflicts).

@@ -235,47 +235,31 @@ impl Api {
             .ok_or_else(|| ApiError::NotFound("There is no such patient.".into()))
     }
 
-    /// One patient with every field; the view is audited.
+    /// One patient with every field; the view is audited (batched, as reads are).
     pub fn get_patient(&self, caller: Caller<'_>, id: i64) -> Result<PatientDto, ApiError> {
         let who = self.authorize(caller, Permission::ViewPatients)?;
-        let now = self.now();
-        let row = self.store.write(|db| {
-            let row = self.load_patient(db, id, &who)?;
-            db.append_audit(&patient_entry(
-                now,
-                &who,
-                "patient.viewed",
-                row.id,
-                json!({}),
-            ))?;
-            Ok::<_, ApiError>(row)
-        })?;
+        let row = self.store.read(|db| self.load_patient(db, id, &who))?;
+        self.note_patient_read(&who, row.id, "patient.viewed");
         Ok(PatientDto::new(&row, self.today(), may(&row, who.role)))
     }
 
-    /// Every change to a patient, oldest first.
+    /// Every change to a patient, oldest first (audited, batched).
     pub fn patient_history(
         &self,
         caller: Caller<'_>,
         id: i64,
     ) -> Result<Vec<PatientRevisionDto>, ApiError> {
         let who = self.authorize(caller, Permission::ViewPatients)?;
-        let now = self.now();
-        self.store.write(|db| {
+        let (row, revisions) = self.store.read(|db| {
             let row = self.load_patient(db, id, &who)?;
-            db.append_audit(&patient_entry(
-                now,
-                &who,
-                "patient.history_viewed",
-                row.id,
-                json!({}),
-            ))?;
-            Ok(db
-                .patient_revisions(row.id)?
-                .into_iter()
-                .map(PatientRevisionDto::from)
-                .collect())
-        })
+            let revisions = db.patient_revisions(row.id)?;
+            Ok::<_, ApiError>((row, revisions))
+        })?;
+        self.note_patient_read(&who, row.id, "patient.history_viewed");
+        Ok(revisions
+            .into_iter()
+            .map(PatientRevisionDto::from)
+            .collect())
     }
 
     /// The patients already registered that look like `input`, without saving it (the
@@ -287,16 +271,15 @@ impl Api {
     ) -> Result<Vec<DuplicateDto>, ApiError> {
         let who = self.authorize(caller, Permission::ViewPatients)?;
         let today = self.today();
-        let now = self.now();
         let p = validate(input, today)?;
-        self.store.write(|db| {
-            let found = find_duplicates(db, &p, None)?;
-            audit_shown(db, now, &who, &found)?;
-            Ok(found
-                .iter()
-                .map(|(row, why)| DuplicateDto::new(row, why, today))
-                .collect())
-        })
+        let found = self.store.read(|db| find_duplicates(db, &p, None))?;
+        for (row, _) in &found {
+            self.note_patient_read(&who, row.id, "patient.shown_as_duplicate");
+        }
+        Ok(found
+            .iter()
+            .map(|(row, why)| DuplicateDto::new(row, why, today))
+            .collect())
     }
 
     /// What a registration and an edit both check before touching the store: the

@@ -11,7 +11,7 @@ use intake_store::{PatientRow, PatientStatus, WordMatch};
 use crate::admin::settings;
 use crate::permissions::Permission;
 use crate::wire::patients::{PatientSearchDto, PatientSummaryDto};
-use crate::{audit_entry, Api, ApiError, Caller};
+use crate::{Api, ApiError, Caller};
 
 /// The most results a search returns.
 pub const SEARCH_LIMIT: usize = 50;
@@ -29,9 +29,8 @@ impl Api {
     ) -> Result<PatientSearchDto, ApiError> {
         let who = self.authorize(caller, Permission::ViewPatients)?;
         let include_inactive = who.role == Role::Admin;
-        let now = self.now();
         let today = self.today();
-        let (patients, truncated) = self.store.write(|db| {
+        let (patients, truncated) = self.store.read(|db| {
             let query = search::parse(raw, settings::date_order(db)?);
             if query.is_empty() {
                 return Ok::<_, ApiError>((Vec::new(), false));
@@ -113,16 +112,15 @@ impl Api {
             });
             let truncated = full || ranked.len() > SEARCH_LIMIT;
             ranked.truncate(SEARCH_LIMIT);
-            db.append_audit(&audit_entry(
-                now,
-                &who.actor,
-                "patient.searched",
-                "patient",
-                None,
-                json!({ "results": ranked.len() }),
-            ))?;
-            Ok((ranked.into_iter().map(|(_, r)| r).collect(), truncated))
+            Ok((
+                ranked.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+                truncated,
+            ))
         })?;
+        if !raw.trim().is_empty() {
+            let detail = json!({ "results": patients.len() });
+            self.note_read(&who, "patient.searched", None, "patient", None, detail);
+        }
         Ok(PatientSearchDto {
             patients: patients
                 .iter()

@@ -6,3 +6,5 @@ pub(crate) mod answers;
 pub(crate) mod canonical;
 pub(crate) mod lock;
 pub(crate) mod problems;
+pub(crate) mod read_log;
+pub(crate) mod seal;

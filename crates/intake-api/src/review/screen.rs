@@ -30,6 +30,7 @@ use crate::record::canonical::{canonical, signed_answers, RecordForm};
 use crate::record::lock::state_for;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
+use crate::record::seal::visit_differs;
 use crate::wire::form::form_dto;
 use crate::wire::intake::AnswerDto;
 use crate::wire::review::{
@@ -91,7 +92,18 @@ impl Api {
         let now = self.now();
         let q = self.form(db, e.template_id)?;
         let index = FormIndex::new(&q.items);
-        let rows = db.answers(e.id)?;
+        let stored = db.encounter_events(e.id)?;
+        let live = db.answers(e.id)?;
+        // A signed visit shows what was signed; the live answers give the hash the
+        // actions check, and any difference between the two is said, not hidden.
+        let differs = visit_differs(db, e)?;
+        let signed = stored.iter().rev().find(|v| v.record_json.is_some());
+        let rows = match signed {
+            Some(event) if e.status.is_signed() && e.amending.is_none() => {
+                signed_answers(event, &index)?
+            }
+            _ => live.clone(),
+        };
         let response = response_of(&rows);
         let eval = evaluate(&index, &response);
         let changing = e.status == EncounterStatus::Draft || e.amending.is_some();
@@ -115,8 +127,7 @@ impl Api {
         let patient = db
             .patient(e.patient_id)?
             .ok_or_else(|| ApiError::Internal("the intake's patient is missing".into()))?;
-        let stored = db.encounter_events(e.id)?;
-        let record = canonical(e, &rows, RecordForm::current(&stored)?);
+        let record = canonical(e, &live, RecordForm::current(&stored)?);
         let visit = e.started_at.date_naive().format("%-d %b %Y");
         let attestation = match &e.amending {
             Some(a) => format!(
@@ -128,6 +139,7 @@ impl Api {
                 e.patient_name
             ),
         };
+        let may = self.may(e, who);
         let mentioned = answer_people(&rows)
             .chain(stored.iter().map(|v| v.by.as_str()))
             .chain(
@@ -163,7 +175,21 @@ impl Api {
             versions: versions(&stored),
             events: events(&stored),
             attestation,
-            may: self.may(e, who),
+            may: MayDto {
+                amend: may.amend && differs.is_none(),
+                export_pdf: may.export_pdf && differs.is_none(),
+                ..may
+            },
+            record_differs: differs.map(|what| {
+                let mut what = what;
+                if let Some(first) = what.get(..1) {
+                    what.replace_range(..1, &first.to_uppercase());
+                }
+                format!(
+                    "{what}. The signed version is shown; an administrator can run \
+                     `intake verify`."
+                )
+            }),
         })
     }
 
@@ -251,19 +277,14 @@ impl Api {
     pub fn open_review(&self, caller: Caller<'_>, id: i64) -> Result<ReviewDto, ApiError> {
         let id = EncounterId(id);
         let who = self.authorize(caller, Permission::ViewEncounters)?;
-        let now = self.now();
-        self.store.write(|db| {
+        let (e, review) = self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
-            self.audit_encounter(
-                db,
-                &e,
-                &who,
-                now,
-                "encounter.review_opened",
-                json!({ "status": e.status.as_str() }),
-            )?;
-            self.review_dto(db, &e, &who)
-        })
+            let review = self.review_dto(db, &e, &who)?;
+            Ok::<_, ApiError>((e, review))
+        })?;
+        let detail = json!({ "status": e.status.as_str() });
+        self.note_visit_read(&who, &e, "encounter.review_opened", detail);
+        Ok(review)
     }
 
     /// One signed version of a record, exactly as it was signed.
@@ -274,8 +295,8 @@ impl Api {
         version: u32,
     ) -> Result<RecordVersionDto, ApiError> {
         let id = EncounterId(id);
-        self.authorize(caller, Permission::ViewEncounters)?;
-        self.store.read(|db| {
+        let who = self.authorize(caller, Permission::ViewEncounters)?;
+        let (e, shown) = self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
             let stored = db.encounter_events(id)?;
             let listed = versions(&stored);
@@ -291,11 +312,15 @@ impl Api {
             };
             let q = self.form(db, e.template_id)?;
             let rows = signed_answers(event, &FormIndex::new(&q.items))?;
-            Ok(RecordVersionDto {
+            let shown = RecordVersionDto {
                 version: v.clone(),
                 answers: rows.iter().map(AnswerDto::new).collect(),
-            })
-        })
+            };
+            Ok((e, shown))
+        })?;
+        let detail = json!({ "version": version });
+        self.note_visit_read(&who, &e, "encounter.version_viewed", detail);
+        Ok(shown)
     }
 
     /// Every earlier value of every answer of an encounter, oldest first per key.
@@ -305,16 +330,19 @@ impl Api {
         id: i64,
     ) -> Result<Vec<AnswerRevisionDto>, ApiError> {
         let id = EncounterId(id);
-        self.authorize(caller, Permission::ViewEncounters)?;
-        self.store.read(|db| {
+        let who = self.authorize(caller, Permission::ViewEncounters)?;
+        let (e, history) = self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
             let q = self.form(db, e.template_id)?;
             let index = FormIndex::new(&q.items);
-            Ok(db
+            let history: Vec<_> = db
                 .answer_revisions(id)?
                 .iter()
                 .map(|r| revision_dto(r, &index))
-                .collect())
-        })
+                .collect();
+            Ok::<_, ApiError>((e, history))
+        })?;
+        self.note_visit_read(&who, &e, "encounter.history_viewed", json!({}));
+        Ok(history)
     }
 }

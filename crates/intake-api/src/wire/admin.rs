@@ -67,6 +67,8 @@ pub struct SignedInDto {
     pub user: UserDto,
     pub session_timeout_seconds: u32,
     pub sections: Vec<String>,
+    /// For administrators: the last background check of the signed records.
+    pub record_check: Option<RecordCheckDto>,
 }
 
 /// The current session's user, and what the screen needs to run the lock timer.
@@ -76,6 +78,8 @@ pub struct SessionDto {
     pub user: UserDto,
     pub session_timeout_seconds: u32,
     pub sections: Vec<String>,
+    /// For administrators: the last background check of the signed records.
+    pub record_check: Option<RecordCheckDto>,
 }
 
 /// One audit entry as listed.
@@ -255,8 +259,34 @@ pub struct RecordsVerifyDto {
 pub struct RecordMismatchDto {
     pub encounter_id: i64,
     pub mrn: String,
-    /// What differs, in a sentence.
+    pub patient_name: String,
+    /// How it differs from what was signed, in a sentence ("its answers changed since
+    /// the signature").
     pub what: String,
+}
+
+impl RecordMismatchDto {
+    /// Visit `e` differs from its signature in `what` ("its answers changed ...").
+    pub fn new(e: &intake_store::EncounterRow, what: String) -> RecordMismatchDto {
+        RecordMismatchDto {
+            encounter_id: e.id.0,
+            mrn: e.mrn.clone(),
+            patient_name: e.patient_name.clone(),
+            what,
+        }
+    }
+}
+
+/// The finding of a background check of every signed record (at start, then daily).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordCheckDto {
+    /// When the check ended.
+    pub at: String,
+    /// Signed visits checked.
+    pub checked: usize,
+    /// The visits that differ from what was signed (the first 20 found).
+    pub mismatches: Vec<RecordMismatchDto>,
 }
 
 /// An audit-chain head kept outside the database: `SEQ:HASH`.

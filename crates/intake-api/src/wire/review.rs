@@ -176,6 +176,10 @@ pub struct ReviewDto {
     pub may: MayDto,
     /// How to name each person the review mentions (user name → display name).
     pub people: std::collections::BTreeMap<String, String>,
+    /// Set when a signed record is no longer what was signed: how it differs, to show
+    /// under "This record differs from what was signed". The answers shown are then the
+    /// signed ones, and amending and the PDF are refused.
+    pub record_differs: Option<String>,
 }
 
 /// A signed version, as it was signed.
