@@ -61,7 +61,9 @@ e2e:
 ## make bench: criterion benchmarks (figures in target/criterion/). The first run builds
 ## synthetic registers of 100,000 and 1,000,000 patients in target/bench-data/ (about a
 ## minute and a half); set INTAKE_BENCH_SIZES=100000 for a quicker run. The PDF benches
-## compare with Debian's headless chromium, installed by `ensure-deps.sh bench`.
+## compare with Debian's headless chromium, installed by `ensure-deps.sh bench`. The verify
+## bench builds a data folder of 1,000 signed visits there once, and also times the real
+## `target/release/intake verify` on it.
 bench:
 	@scripts/ensure-deps.sh bench
 	$(CARGO) bench -p intake-store --bench audit
@@ -71,6 +73,8 @@ bench:
 	$(CARGO) bench -p intake-pdf --bench render
 	$(CARGO) bench -p intake-pdf --bench chromium
 	$(CARGO) bench -p intake-api --bench exports
+	$(CARGO) build --release -q -p intake-cli
+	$(CARGO) bench -p intake-api --bench verify
 	@echo "Keys for a repeat visit against a first visit (end-to-end, in the real window):"
 	@$(MAKE) --no-print-directory deps-test tools >/dev/null
 	@$(CARGO) build --features e2e --tests --bins -q
