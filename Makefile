@@ -57,6 +57,8 @@ e2e:
 	$(CARGO) build --features e2e --tests --bins
 	$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1280x860x24" \
 	  $(CARGO) test --features e2e --test e2e -- --test-threads=1
+	# With the dialog seam: its own unit test, and the file commands over IPC.
+	$(CARGO) test --features e2e --lib --test chart_audit --test ipc
 
 ## make bench: criterion benchmarks (figures in target/criterion/). The first run builds
 ## synthetic registers of 100,000 and 1,000,000 patients in target/bench-data/ (about a

@@ -1,9 +1,9 @@
 //! Reads the one list of our commands (`command_list.rs`) and hands it to Tauri, which
 //! generates one `allow-<command>` permission for each. It also writes the permission
 //! set `app-commands` (`APP_COMMANDS_SET`: every listed command, nothing else) into
-//! `OUT_DIR`; the capability `capabilities/main-window.json` grants that set plus the
-//! dialog plugin's open and save (the native file dialogs), so a new command needs no
-//! edit there.
+//! `OUT_DIR`; the capability `capabilities/main-window.json` grants that set and nothing
+//! else (the backend opens the file dialogs itself), so a new command needs no edit
+//! there.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -55,8 +55,9 @@ macro_rules! with_commands {
             review::mark_in_error,
             review::record_version,
             review::answer_history,
-            exports::pdf_file_name,
             exports::export_pdf,
+            exports::choose_export_folder,
+            exports::prepare_export_folder,
             exports::export_batch,
             exports::cancel_export,
         }

@@ -9,6 +9,7 @@
 include!("command_list.rs");
 
 pub mod commands;
+pub mod dialogs;
 pub mod error;
 
 use std::ffi::OsString;
@@ -58,6 +59,10 @@ impl std::fmt::Display for UsageError {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Options {
     pub data_dir: Option<PathBuf>,
+    /// The end-to-end tests' answers to the file dialogs (see [`dialogs`]); only in a
+    /// build with the `e2e` feature.
+    #[cfg(feature = "e2e")]
+    pub e2e_dialogs: Option<PathBuf>,
 }
 
 pub const USAGE: &str = "usage: intake-desk [--data-dir DIR]\n\
@@ -79,6 +84,11 @@ impl Options {
                 Some(s) if s.starts_with("--data-dir=") => {
                     options.data_dir = Some(PathBuf::from(&s["--data-dir=".len()..]));
                 }
+                #[cfg(feature = "e2e")]
+                Some("--e2e-dialogs") => match args.next() {
+                    Some(file) => options.e2e_dialogs = Some(PathBuf::from(file)),
+                    None => return Err(UsageError("--e2e-dialogs needs a file".into())),
+                },
                 _ => return Err(UsageError(format!("unexpected argument {arg:?}"))),
             }
         }
@@ -119,8 +129,10 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 /// Opens the window and runs until it closes; then commits the audit entries of the last
 /// reads (the process ends without dropping the API).
 pub fn run(options: Options) -> Result<(), tauri::Error> {
-    let app =
-        builder(tauri::Builder::default(), Backend::open(options.data_dir)).build(context())?;
+    let builder = builder(tauri::Builder::default(), Backend::open(options.data_dir));
+    #[cfg(feature = "e2e")]
+    let builder = builder.manage(dialogs::TestAnswers(options.e2e_dialogs));
+    let app = builder.build(context())?;
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             if let Backend::Ready(api) = handle.state::<Backend>().inner() {
@@ -149,6 +161,18 @@ mod tests {
         assert_eq!(parse(&["--data-dir", "/tmp/x"]).unwrap().data_dir, expected);
         assert_eq!(parse(&["--data-dir=/tmp/x"]).unwrap().data_dir, expected);
         assert_eq!(parse(&[]).unwrap(), Options::default());
+    }
+
+    #[test]
+    fn the_dialog_seam_is_not_an_option_of_the_shipped_app() {
+        let parsed = parse(&["--e2e-dialogs", "/tmp/answer"]);
+        #[cfg(not(feature = "e2e"))]
+        assert!(parsed.unwrap_err().0.contains("--e2e-dialogs"));
+        #[cfg(feature = "e2e")]
+        assert_eq!(
+            parsed.unwrap().e2e_dialogs,
+            Some(PathBuf::from("/tmp/answer"))
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use intake_api::{Api, ManualClock};
 use intake_desk::Backend;
 use serde_json::{json, Value};
 
-use ipc_support::{app, assert_error_shape, demo_app, invoke, token_of};
+use ipc_support::{app, assert_error_shape, demo_app, invoke, token_of, App};
 
 #[test]
 fn commands_without_a_session_are_unauthenticated() {
@@ -458,43 +458,53 @@ fn a_review_over_ipc_signs_once_and_refuses_stale_or_oversized_input() {
     assert_error_shape(&err, "forbidden");
 }
 
-#[test]
-fn a_pdf_over_ipc_gets_its_default_name_and_lands_where_asked() {
-    let app = demo_app();
-    let admin = token_of(&app, "admin");
-    let nurse = token_of(&app, "nurse");
+/// A signed demo visit's id, and the admin's and the nurse's tokens.
+fn signed_visit(app: &App) -> (i64, String, String) {
+    let admin = token_of(app, "admin");
+    let nurse = token_of(app, "nurse");
     let signed = invoke(
-        &app,
+        app,
         "list_encounters",
         json!({ "token": admin, "status": "signed" }),
     )
     .unwrap();
     let id = signed[0]["id"].as_i64().expect("a signed demo visit");
-    let name = invoke(
-        &app,
-        "pdf_file_name",
-        json!({ "token": admin, "encounterId": id }),
-    )
-    .unwrap();
-    let name = name.as_str().unwrap().to_string();
-    assert!(name.ends_with(&format!("_visit-{id}.pdf")), "{name}");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(&name);
-    let done = invoke(
-        &app,
-        "export_pdf",
-        json!({ "token": admin, "encounterId": id, "path": path }),
-    )
-    .unwrap();
-    assert_eq!(done["fileName"], name.as_str());
-    assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF-"));
+    (id, admin, nurse)
+}
+
+#[test]
+fn file_commands_refuse_before_any_dialog_opens() {
+    let app = demo_app();
+    let (id, admin, nurse) = signed_visit(&app);
+    for (cmd, body) in [
+        ("export_pdf", json!({ "token": nurse, "encounterId": id })),
+        ("choose_export_folder", json!({ "token": nurse })),
+        ("import_template_file", json!({ "token": nurse })),
+        (
+            "export_template_file",
+            json!({ "token": nurse, "slug": "general-adult-intake", "version": "1" }),
+        ),
+    ] {
+        let err = invoke(&app, cmd, body).expect_err(cmd);
+        assert_error_shape(&err, "forbidden");
+    }
     let err = invoke(
         &app,
         "export_pdf",
-        json!({ "token": nurse, "encounterId": id, "path": dir.path().join("n.pdf") }),
+        json!({ "token": admin, "encounterId": 999_999 }),
     )
-    .expect_err("nurses do not export");
-    assert_error_shape(&err, "forbidden");
+    .expect_err("no such visit");
+    assert_error_shape(&err, "not_found");
+    let err = invoke(
+        &app,
+        "prepare_export_folder",
+        json!({ "token": admin, "folder": "exports/today", "create": true }),
+    )
+    .expect_err("a relative folder");
+    assert_error_shape(&err, "validation");
+    assert_eq!(err["field"], "folder");
+    assert!(!std::path::Path::new("exports").exists(), "nothing created");
+
     let cancelled = invoke(&app, "cancel_export", json!({ "token": admin })).unwrap();
     assert_eq!(
         cancelled, false,
@@ -503,6 +513,67 @@ fn a_pdf_over_ipc_gets_its_default_name_and_lands_where_asked() {
     let err = invoke(&app, "cancel_export", json!({ "token": nurse }))
         .expect_err("nurses run no batches");
     assert_error_shape(&err, "forbidden");
+}
+
+#[test]
+fn a_typed_export_folder_is_created_only_when_asked() {
+    let app = demo_app();
+    let (_, admin, _) = signed_visit(&app);
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("exports").join("december");
+    let exists = invoke(
+        &app,
+        "prepare_export_folder",
+        json!({ "token": admin, "folder": folder, "create": false }),
+    )
+    .unwrap();
+    assert_eq!(exists, false, "missing, and may be created");
+    assert!(!folder.exists(), "not created without the person's yes");
+    let exists = invoke(
+        &app,
+        "prepare_export_folder",
+        json!({ "token": admin, "folder": folder, "create": true }),
+    )
+    .unwrap();
+    assert_eq!(exists, true);
+    assert!(folder.is_dir(), "created once confirmed");
+}
+
+/// With the `e2e` build's dialog seam: the save dialog the backend opens starts on the
+/// default name, and the file lands where it answered, whatever path the window sends.
+#[cfg(feature = "e2e")]
+#[test]
+fn a_pdf_over_ipc_lands_where_the_backends_dialog_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = dir.path().join("answer");
+    let chosen = dir.path().join("chosen.pdf");
+    std::fs::write(&answer, chosen.display().to_string()).unwrap();
+    let seam = answer.clone();
+    let app = ipc_support::demo_app_with(move |b| {
+        b.manage(intake_desk::dialogs::TestAnswers(Some(seam)))
+    });
+    let (id, admin, _) = signed_visit(&app);
+    let elsewhere = dir.path().join("window-chose-this.pdf");
+    let done = invoke(
+        &app,
+        "export_pdf",
+        json!({ "token": admin, "encounterId": id, "path": elsewhere }),
+    )
+    .unwrap();
+    assert_eq!(done["fileName"], "chosen.pdf");
+    assert!(std::fs::read(&chosen).unwrap().starts_with(b"%PDF-"));
+    assert!(!elsewhere.exists(), "a path from the window is never used");
+    let calls = std::fs::read_to_string(dir.path().join("answer.calls")).unwrap();
+    assert!(calls.contains(&format!("_visit-{id}.pdf")), "{calls}");
+
+    std::fs::write(&answer, "").unwrap();
+    let cancelled = invoke(
+        &app,
+        "export_pdf",
+        json!({ "token": admin, "encounterId": id }),
+    )
+    .unwrap();
+    assert_eq!(cancelled, Value::Null, "a cancelled dialog writes nothing");
 }
 
 #[test]

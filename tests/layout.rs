@@ -80,7 +80,7 @@ fn the_desktop_app_does_not_link_the_demo_register() {
     let binary = env!("CARGO_BIN_EXE_intake-desk");
     let holds = |text: &str| {
         let grep = Command::new("grep")
-            .args(["-q", "-a", "-F", text, binary])
+            .args(["-q", "-a", "-F", "-e", text, binary])
             .status()
             .expect("grep runs");
         grep.success()
@@ -92,6 +92,13 @@ fn the_desktop_app_does_not_link_the_demo_register() {
     for demo in ["Nora Lindqvist", "Dr. Paul Okafor", "Northwind Health"] {
         assert!(!holds(demo), "the desktop binary holds demo text {demo:?}");
     }
+    // Nor, unless built for the end-to-end tests, their file-dialog seam.
+    assert!(holds("--data-dir"), "the app's own options are in it");
+    #[cfg(not(feature = "e2e"))]
+    assert!(
+        !holds("--e2e-dialogs"),
+        "the shipped app holds the end-to-end tests' dialog seam"
+    );
 }
 
 /// `ui/api.js`, the one command list, the command functions and the capability agree:

@@ -143,9 +143,11 @@ export const markPatientInError = (id, version, reason) => call('mark_patient_in
 // are the administrator's. A template is `{ slug, version, title, status, report, ... }`.
 
 export const listTemplates = () => call('list_templates');
-export const importTemplateFile = (path) => call('import_template_file', { path });
+/** Opens the backend's file dialog and imports the chosen form; null when cancelled. */
+export const importTemplateFile = () => call('import_template_file', {});
 export const setTemplateStatus = (slug, version, status) => call('set_template_status', { slug, version, status });
-export const exportTemplateFile = (slug, version, path) => call('export_template_file', { slug, version, path });
+/** Opens the backend's save dialog and writes the form; the file's name, or null when cancelled. */
+export const exportTemplateFile = (slug, version) => call('export_template_file', { slug, version });
 
 // Intakes (encounters). Without a slug the backend starts the built-in general adult
 // intake. A save sends `changes` ({ key, values, baseRev, remove? }) and the section the
@@ -193,8 +195,12 @@ export const outcomesReport = (from, to) => call('outcomes_report', { from, to }
 // resolves when it ends with its report (written, skipped, failed, cancelled, stopped,
 // manifest). `cancelExport` asks the running batch to stop; false when none runs.
 
-export const pdfFileName = (encounterId) => call('pdf_file_name', { encounterId });
-export const exportPdf = (encounterId, path) => call('export_pdf', { encounterId, path });
+/** Opens the backend's save dialog and writes the visit's summary; null when cancelled. */
+export const exportPdf = (encounterId) => call('export_pdf', { encounterId });
+/** The backend's folder dialog for a batch; the chosen folder, or null. */
+export const chooseExportFolder = () => call('choose_export_folder', {});
+/** Whether a typed batch folder exists (true) or may be created (false); with `create`, creates it. */
+export const prepareExportFolder = (folder, create) => call('prepare_export_folder', { folder, create });
 // Cancelling needs the session of the user who started the batch (another user is
 // refused and the batch runs on); it stops the batch this window runs.
 export const cancelExport = () => call('cancel_export', {});
@@ -205,46 +211,4 @@ export function exportBatch({ from, to, statuses, folder }, onProgress) {
   const channel = new Channel();
   channel.onmessage = (message) => onProgress?.(message);
   return call('export_batch', { from, to, statuses, folder, onProgress: channel });
-}
-
-// Native file dialogs (the dialog plugin; no session needed). Each resolves to the chosen
-// path, or null when the person cancels.
-
-const JSON_FILTERS = [{ name: 'FHIR Questionnaire', extensions: ['json'] }];
-const PDF_FILTERS = [{ name: 'PDF', extensions: ['pdf'] }];
-
-function pathOrNull(result) {
-  if (typeof result === 'string' && result) return result;
-  if (result && typeof result === 'object' && typeof result.path === 'string') return result.path;
-  return null;
-}
-
-export async function chooseOpenFile(title) {
-  const result = await call('plugin:dialog|open',
-    { options: { title, filters: JSON_FILTERS, multiple: false, directory: false } },
-    { withToken: false });
-  return pathOrNull(result);
-}
-
-export async function chooseSaveFile(title, defaultPath) {
-  const result = await call('plugin:dialog|save',
-    { options: { title, defaultPath, filters: JSON_FILTERS } },
-    { withToken: false });
-  return pathOrNull(result);
-}
-
-/** The save dialog for a PDF summary, starting on `defaultPath` (a file name). */
-export async function choosePdfSaveFile(title, defaultPath) {
-  const result = await call('plugin:dialog|save',
-    { options: { title, defaultPath, filters: PDF_FILTERS } },
-    { withToken: false });
-  return pathOrNull(result);
-}
-
-/** The folder dialog (one folder). */
-export async function chooseFolder(title) {
-  const result = await call('plugin:dialog|open',
-    { options: { title, directory: true, multiple: false } },
-    { withToken: false });
-  return pathOrNull(result);
 }

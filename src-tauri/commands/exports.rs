@@ -1,6 +1,7 @@
-//! PDF summaries: the default file name, one visit to a file the person chose, and a
-//! batch into a folder, run off the window's threads with its progress sent on a
-//! channel and a cancel command.
+//! PDF summaries: one visit to a file the person chooses in the save dialog the backend
+//! opens, and a batch into a folder (chosen in a folder dialog or typed, a missing one
+//! created only when the person confirms), run off the window's threads with its progress
+//! sent on a channel and a cancel command.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -13,30 +14,69 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::api;
+use crate::dialogs::{self, Ask};
 use crate::error::IpcError;
 use crate::Backend;
+use intake_api::permissions::Permission;
 
 /// Set by `cancel_export` to stop the running batch after the files in progress.
 #[derive(Default, Clone)]
 pub struct ExportCancel(pub Arc<AtomicBool>);
 
+/// Saves visit `encounter_id`'s summary where the person chooses in the save dialog the
+/// backend opens (starting on `YYYY-MM-DD_MRN_visit-ID.pdf`); `None` when they cancel.
 #[tauri::command]
-pub async fn pdf_file_name(
-    backend: State<'_, Backend>,
+pub async fn export_pdf<R: Runtime>(
+    app: AppHandle<R>,
     token: String,
     encounter_id: i64,
-) -> Result<String, IpcError> {
-    Ok(api(&backend)?.pdf_file_name(Caller::Session(&token), encounter_id)?)
+) -> Result<Option<ExportedDto>, IpcError> {
+    off_the_window(move || {
+        let backend = app.state::<Backend>();
+        let api = api(&backend)?;
+        let caller = Caller::Session(&token);
+        // Authorised and found before any dialog opens.
+        let file_name = api.pdf_file_name(caller, encounter_id)?;
+        let ask = Ask::SavePdf {
+            title: "Save the visit summary".into(),
+            file_name,
+        };
+        let Some(path) = dialogs::ask(&app, ask) else {
+            return Ok(None);
+        };
+        Ok(Some(api.export_pdf(caller, encounter_id, &path)?))
+    })
+    .await
 }
 
+/// The folder dialog for a batch export; the chosen folder fills the screen's folder
+/// field (the person may also type one). `None` when they cancel.
 #[tauri::command]
-pub async fn export_pdf(
+pub async fn choose_export_folder<R: Runtime>(
+    app: AppHandle<R>,
+    token: String,
+) -> Result<Option<String>, IpcError> {
+    off_the_window(move || {
+        let backend = app.state::<Backend>();
+        api(&backend)?.check_permission(Caller::Session(&token), Permission::ExportBatch)?;
+        let ask = Ask::Folder {
+            title: "Choose the folder for the PDF summaries".into(),
+        };
+        Ok(dialogs::ask(&app, ask).map(|p| p.display().to_string()))
+    })
+    .await
+}
+
+/// Whether the typed folder exists (`true`) or may be created (`false`); with `create`
+/// (the person confirmed), a missing one is created. Refused with the reason otherwise.
+#[tauri::command]
+pub async fn prepare_export_folder(
     backend: State<'_, Backend>,
     token: String,
-    encounter_id: i64,
-    path: PathBuf,
-) -> Result<ExportedDto, IpcError> {
-    Ok(api(&backend)?.export_pdf(Caller::Session(&token), encounter_id, &path)?)
+    folder: PathBuf,
+    create: bool,
+) -> Result<bool, IpcError> {
+    Ok(api(&backend)?.prepare_export_folder(Caller::Session(&token), &folder, create)?)
 }
 
 #[tauri::command]
@@ -76,6 +116,19 @@ pub async fn export_batch<R: Runtime>(
         message: format!("The export stopped unexpectedly: {e}"),
         field: None,
     })?
+}
+
+/// Runs `work` (a native dialog, file writing) on a blocking thread, not the window's.
+pub(crate) async fn off_the_window<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| IpcError {
+            code: "internal",
+            message: format!("The work stopped unexpectedly: {e}"),
+            field: None,
+        })?
 }
 
 /// True when a batch was running and was asked to stop; false when none runs. Only the

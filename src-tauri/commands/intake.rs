@@ -1,17 +1,18 @@
 //! Forms and intakes: templates (list, import from a file, activate/retire, export to a
-//! file) and encounters (start, list, open, save, confirm carried values, submit). The file paths come from the
-//! native dialogs the window opens (`plugin:dialog|open`, `plugin:dialog|save`).
+//! file) and encounters (start, list, open, save, confirm carried values, submit). The
+//! form files are the ones the person picks in the native dialogs the backend opens.
 
-use std::path::PathBuf;
-
+use intake_api::permissions::Permission;
 use intake_api::wire::ConfirmDto;
 use intake_api::wire::EncounterDto;
 use intake_api::wire::TemplateDto;
 use intake_api::wire::{ChangeDto, IntakeDto, SavedDto, SubmitDto};
 use intake_api::Caller;
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::api;
+use super::exports::off_the_window;
+use crate::dialogs::{self, Ask};
 use crate::error::IpcError;
 use crate::Backend;
 
@@ -23,13 +24,27 @@ pub async fn list_templates(
     Ok(api(&backend)?.list_templates(Caller::Session(&token))?)
 }
 
+/// Imports the form file the person picks in the open dialog the backend opens; `None`
+/// when they cancel.
 #[tauri::command]
-pub async fn import_template_file(
-    backend: State<'_, Backend>,
+pub async fn import_template_file<R: Runtime>(
+    app: AppHandle<R>,
     token: String,
-    path: PathBuf,
-) -> Result<TemplateDto, IpcError> {
-    Ok(api(&backend)?.import_template_file(Caller::Session(&token), &path)?)
+) -> Result<Option<TemplateDto>, IpcError> {
+    off_the_window(move || {
+        let backend = app.state::<Backend>();
+        let api = api(&backend)?;
+        let caller = Caller::Session(&token);
+        api.check_permission(caller, Permission::ManageTemplates)?;
+        let ask = Ask::OpenForm {
+            title: "Import a form (FHIR Questionnaire)".into(),
+        };
+        let Some(path) = dialogs::ask(&app, ask) else {
+            return Ok(None);
+        };
+        Ok(Some(api.import_template_file(caller, &path)?))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -43,15 +58,35 @@ pub async fn set_template_status(
     Ok(api(&backend)?.set_template_status(Caller::Session(&token), &slug, &version, &status)?)
 }
 
+/// Saves a form where the person chooses in the save dialog the backend opens (starting
+/// on `slug-version.json`); the chosen file's name, or `None` when they cancel.
 #[tauri::command]
-pub async fn export_template_file(
-    backend: State<'_, Backend>,
+pub async fn export_template_file<R: Runtime>(
+    app: AppHandle<R>,
     token: String,
     slug: String,
     version: String,
-    path: PathBuf,
-) -> Result<(), IpcError> {
-    Ok(api(&backend)?.export_template_file(Caller::Session(&token), &slug, &version, &path)?)
+) -> Result<Option<String>, IpcError> {
+    off_the_window(move || {
+        let backend = app.state::<Backend>();
+        let api = api(&backend)?;
+        let caller = Caller::Session(&token);
+        api.check_permission(caller, Permission::ManageTemplates)?;
+        let ask = Ask::SaveForm {
+            title: "Export the form".into(),
+            file_name: format!("{slug}-{version}.json"),
+        };
+        let Some(path) = dialogs::ask(&app, ask) else {
+            return Ok(None);
+        };
+        api.export_template_file(caller, &slug, &version, &path)?;
+        Ok(Some(
+            path.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+        ))
+    })
+    .await
 }
 
 #[tauri::command]

@@ -90,8 +90,8 @@ async fn an_admin_exports_a_signed_visit_from_the_review_screen() {
     assert_pdf(&out);
     let calls = dialog_calls(&s).await;
     assert_eq!(calls.len(), 1, "one dialog: {calls:?}");
-    assert_eq!(calls[0]["cmd"], json!("plugin:dialog|save"), "{calls:?}");
-    let name = calls[0]["options"]["defaultPath"]
+    assert_eq!(calls[0]["kind"], json!("save-pdf"), "{calls:?}");
+    let name = calls[0]["fileName"]
         .as_str()
         .unwrap_or_default()
         .to_string();
@@ -100,11 +100,6 @@ async fn an_admin_exports_a_signed_visit_from_the_review_screen() {
             && name.len() > 10
             && name.as_bytes()[4] == b'-',
         "the dialog starts on YYYY-MM-DD_MRN_visit-ID.pdf: {name:?}"
-    );
-    assert_eq!(
-        calls[0]["options"]["filters"][0]["extensions"],
-        json!(["pdf"]),
-        "{calls:?}"
     );
     assert!(
         saved.contains("Saved one visit.pdf"),
@@ -197,8 +192,8 @@ async fn an_admin_exports_a_period_into_a_folder_then_again_and_everything_is_sk
         .await;
     let calls = dialog_calls(&s).await;
     assert_eq!(
-        calls[0]["options"]["directory"],
-        json!(true),
+        calls.last().map(|c| c["kind"].clone()),
+        Some(json!("folder")),
         "a folder dialog: {calls:?}"
     );
     s.screenshot("exports-form").await;
@@ -263,9 +258,11 @@ async fn an_admin_exports_a_period_into_a_folder_then_again_and_everything_is_sk
     );
     s.screenshot("exports-skipped").await;
 
-    // Every visit of ten years into a new folder, cancelled with Escape while it runs:
-    // the files written so far are whole and the manifest lists exactly them.
-    let other = tempfile::tempdir().unwrap();
+    // Every visit of ten years into a folder that is not there yet (created once the
+    // person confirms), cancelled with Escape while it runs: the files written so far are
+    // whole and the manifest lists exactly them.
+    let other_parent = tempfile::tempdir().unwrap();
+    let other = other_parent.path().join("ten years");
     s.set_value(
         "#exports-from",
         &(today - chrono::Duration::days(3650)).to_string(),
@@ -274,9 +271,14 @@ async fn an_admin_exports_a_period_into_a_folder_then_again_and_everything_is_sk
     for status in ["submitted", "draft", "entered-in-error"] {
         s.click(&format!("#exports-status-{status}")).await;
     }
-    s.type_into("#exports-folder", &other.path().display().to_string())
+    s.type_into("#exports-folder", &other.display().to_string())
         .await;
     s.click("#exports-start").await;
+    let asked = s.wait_for_text("#exports-create", "does not exist").await;
+    assert!(asked.contains("ten years"), "{asked}");
+    assert!(!other.exists(), "not created before the person says so");
+    s.screenshot("exports-create-folder").await;
+    s.click("#exports-create-folder").await;
     assert!(
         running(&s, 1).await,
         "the progress shows while the batch runs"
@@ -286,13 +288,13 @@ async fn an_admin_exports_a_period_into_a_folder_then_again_and_everything_is_sk
     s.find("#home").await;
     go_to(&s, "#/exports").await;
     assert!(running(&s, 2).await, "the progress shows again");
-    s.wait_for_value("#exports-folder", &other.path().display().to_string())
+    s.wait_for_value("#exports-folder", &other.as_path().display().to_string())
         .await;
     s.press("\u{E00C}").await; // Escape
     s.wait_for_text("#exports-result-title", "cancelled").await;
     s.screenshot("exports-cancelled").await;
     let written = number(&s, "#exports-written").await;
-    let files = pdfs_in(other.path());
+    let files = pdfs_in(other.as_path());
     assert!(written > 0, "some files were written before the cancel");
     assert_eq!(
         files.len(),
@@ -300,14 +302,14 @@ async fn an_admin_exports_a_period_into_a_folder_then_again_and_everything_is_sk
         "the PDFs in the folder are those written"
     );
     assert_eq!(
-        manifest_files(other.path()),
+        manifest_files(other.as_path()),
         files,
         "the manifest lists only them"
     );
     for file in &files {
-        assert_pdf(&other.path().join(file));
+        assert_pdf(&other.as_path().join(file));
     }
-    let leftovers: Vec<_> = std::fs::read_dir(other.path())
+    let leftovers: Vec<_> = std::fs::read_dir(other.as_path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| !n.ends_with(".pdf") && n != "manifest.csv")
@@ -336,19 +338,20 @@ async fn running(s: &Session, done: u64) -> bool {
 }
 
 #[tokio::test]
-async fn a_batch_into_a_missing_folder_is_refused_one_that_cannot_write_stops_and_paper_is_a_setting(
-) {
+async fn a_batch_folder_is_full_and_confirmed_one_that_cannot_write_stops_and_paper_is_a_setting() {
     let s = Session::start("export-refused", demo_data()).await;
     sign_in_as(&s, "admin").await;
     go_to(&s, "#/exports").await;
     s.find("#exports-form").await;
-    let chosen = tempfile::tempdir().unwrap();
-    let missing = chosen.path().join("no such folder");
-    s.type_into("#exports-folder", &format!("{}{ENTER}", missing.display()))
+    // A folder typed without its full path: refused at its field, nothing created.
+    s.type_into("#exports-folder", &format!("exports/today{ENTER}"))
         .await;
     let error = s.find("#exports-folder-field-error:not([hidden])").await;
     let message = error.text().await.unwrap();
-    assert!(!message.trim().is_empty(), "the folder's error says why");
+    assert!(
+        message.contains("full path"),
+        "the folder's error says why: {message}"
+    );
     s.wait_for_focus("exports-folder").await;
     let invalid = s
         .find("#exports-folder")
@@ -361,6 +364,15 @@ async fn a_batch_into_a_missing_folder_is_refused_one_that_cannot_write_stops_an
         Some("true"),
         "the folder field is marked"
     );
+
+    // A folder that is not there: asked first; Cancel creates nothing and runs nothing.
+    let chosen = tempfile::tempdir().unwrap();
+    let missing = chosen.path().join("no such folder");
+    s.type_into("#exports-folder", &format!("{}{ENTER}", missing.display()))
+        .await;
+    s.wait_for_text("#exports-create", "does not exist").await;
+    s.click("#exports-create-cancel").await;
+    s.wait_for_focus("exports-folder").await;
     assert!(!missing.exists(), "nothing was created");
     assert!(
         s.find("#exports-progress")

@@ -36,6 +36,8 @@ pub struct Session {
     keys: std::sync::atomic::AtomicUsize,
     driver: Child,
     pub data: tempfile::TempDir,
+    /// Where the app finds its answers to file dialogs (`--e2e-dialogs`).
+    dialogs: tempfile::TempDir,
     name: String,
 }
 
@@ -98,11 +100,15 @@ impl Session {
                     driver_path.display()
                 )
             });
+        let dialogs = tempfile::tempdir().expect("a folder for dialog answers");
+        let answers = dialogs.path().join("answer");
+        std::fs::write(&answers, "").expect("no dialog answer yet");
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": APP, "args": ["--data-dir", data.path()] }),
+            json!({ "application": APP,
+                    "args": ["--data-dir", data.path(), "--e2e-dialogs", answers] }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = String::new();
@@ -119,6 +125,7 @@ impl Session {
                         keys: Default::default(),
                         driver,
                         data,
+                        dialogs,
                         name: name.to_string(),
                     };
                     return session;
@@ -384,35 +391,20 @@ impl Drop for Session {
 }
 
 /// Answers every later native file dialog with `path` (WebDriver cannot reach the GTK
-/// dialog), the way intake.rs does for the Forms screen: the page's `__TAURI__.core` is
-/// swapped for one whose `invoke` resolves `plugin:dialog|…` at once with `path`, and
-/// keeps each dialog's command and options in `window.__dialogCalls` (see
-/// [`dialog_calls`]); every other command (and `Channel`) is the app's own.
+/// dialog): the app, built with the `e2e` feature, reads its answer from the file given
+/// by `--e2e-dialogs` (see `src-tauri/dialogs.rs`) instead of showing the dialog.
 pub async fn answer_dialogs_with(s: &Session, path: &Path) {
-    let script = "const t = window.__TAURI__; const real = (t.__realCore || t.core); \
-                  t.__realCore = real; const path = arguments[0]; \
-                  window.__dialogCalls = window.__dialogCalls || []; \
-                  t.core = { ...real, invoke: (cmd, args, opts) => { \
-                    if (!cmd.startsWith('plugin:dialog|')) return real.invoke(cmd, args, opts); \
-                    window.__dialogCalls.push({ cmd, options: (args && args.options) || null }); \
-                    return Promise.resolve(path); } }; \
-                  return t.core.invoke !== real.invoke && typeof t.core.Channel === 'function';";
-    let replaced = s.client.execute(script, vec![json!(path)]).await.unwrap();
-    assert_eq!(
-        replaced,
-        json!(true),
-        "the dialog answer is in place (and Channel kept)"
-    );
+    let answer = s.dialogs.path().join("answer");
+    std::fs::write(&answer, path.display().to_string()).expect("the dialog's answer");
 }
 
-/// The dialogs answered so far by [`answer_dialogs_with`]: `[{ cmd, options }]`.
+/// The dialogs the app asked so far: `[{ kind, title, fileName }]`, oldest first.
 pub async fn dialog_calls(s: &Session) -> Vec<serde_json::Value> {
-    let calls = s
-        .client
-        .execute("return window.__dialogCalls || [];", vec![])
-        .await
-        .unwrap();
-    calls.as_array().cloned().unwrap_or_default()
+    let calls = std::fs::read_to_string(s.dialogs.path().join("answer.calls")).unwrap_or_default();
+    calls
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON line per dialog"))
+        .collect()
 }
 
 /// Signs in as a demo account (password "demo") from the sign-in screen.

@@ -4,7 +4,9 @@
 use intake_api::Caller;
 use serde_json::{json, Value};
 
-use crate::harness::{api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE, SHIFT, TAB};
+use crate::harness::{
+    answer_dialogs_with, api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE, SHIFT, TAB,
+};
 
 /// Signs in as the demo nurse, finds Zoë Núñez and starts an intake with Alt+I.
 pub(crate) async fn start_intake_for_zoe(s: &Session) {
@@ -318,19 +320,6 @@ async fn a_draft_survives_the_app_being_killed_mid_entry() {
     s.finish().await;
 }
 
-/// Answers the next native file dialog with `path` (WebDriver cannot reach the GTK
-/// dialog): the page's `__TAURI__.core` is swapped for one whose `invoke` is wrapped so `plugin:dialog|open` and `|save` resolve
-/// at once; every other command goes to the app as before.
-async fn answer_file_dialogs_with(s: &Session, path: &std::path::Path) {
-    let script = "const t = window.__TAURI__; const real = (t.__realCore || t.core); \
-                  t.__realCore = real; const path = arguments[0]; \
-                  t.core = { ...real, invoke: (cmd, args, opts) => cmd.startsWith('plugin:dialog|') \
-                    ? Promise.resolve(path) : real.invoke(cmd, args, opts) }; \
-                  return t.core.invoke !== real.invoke;";
-    let replaced = s.client.execute(script, vec![json!(path)]).await.unwrap();
-    assert_eq!(replaced, json!(true), "the dialog answer is in place");
-}
-
 #[tokio::test]
 async fn an_admin_imports_reads_the_report_activates_retires_and_exports_a_form() {
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -353,11 +342,11 @@ async fn an_admin_imports_reads_the_report_activates_retires_and_exports_a_form(
     let chosen = tempfile::tempdir().unwrap();
     let junk = chosen.path().join("notes.json");
     std::fs::write(&junk, "this is not JSON").unwrap();
-    answer_file_dialogs_with(&s, &junk).await;
+    answer_dialogs_with(&s, &junk).await;
     s.click("#templates-import").await;
     s.wait_for_text("#templates-notice", "JSON").await;
 
-    answer_file_dialogs_with(&s, &fixture).await;
+    answer_dialogs_with(&s, &fixture).await;
     s.click("#templates-import").await;
     let report = s.wait_for_text("#template-report", "supported").await;
     assert!(
@@ -386,7 +375,7 @@ async fn an_admin_imports_reads_the_report_activates_retires_and_exports_a_form(
     s.screenshot("templates").await;
 
     let exported = chosen.path().join("exported.json");
-    answer_file_dialogs_with(&s, &exported).await;
+    answer_dialogs_with(&s, &exported).await;
     s.click(&format!("{row} button[data-action=\"export\"]"))
         .await;
     s.wait_for_text("#templates-notice", "Exported").await;

@@ -10,17 +10,25 @@ use intake_api::{Api, Caller, ManualClock};
 use intake_desk::Backend;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindowBuilder;
 
 pub struct App {
-    _app: tauri::App<tauri::test::MockRuntime>,
-    pub webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    _app: tauri::App<MockRuntime>,
+    pub webview: tauri::WebviewWindow<MockRuntime>,
 }
 
 pub fn app(backend: Backend) -> App {
-    let app = intake_desk::builder(mock_builder(), backend)
+    app_with(backend, |b| b)
+}
+
+/// The app with something more on its builder first (state a test provides).
+pub fn app_with(
+    backend: Backend,
+    more: impl FnOnce(tauri::Builder<MockRuntime>) -> tauri::Builder<MockRuntime>,
+) -> App {
+    let app = intake_desk::builder(more(mock_builder()), backend)
         .build(intake_desk::context())
         .expect("the app builds on the mock runtime");
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -29,10 +37,21 @@ pub fn app(backend: Backend) -> App {
     App { _app: app, webview }
 }
 
-pub fn demo_app() -> App {
+fn demo_api() -> Api {
     let api = Api::in_memory(Arc::new(ManualClock::new(Utc::now()))).unwrap();
     intake_demo::seed_demo(&api, Caller::Cli("test")).unwrap();
-    app(Backend::Ready(Box::new(api)))
+    api
+}
+
+pub fn demo_app() -> App {
+    app(Backend::Ready(Box::new(demo_api())))
+}
+
+/// The demo app with something more on its builder.
+pub fn demo_app_with(
+    more: impl FnOnce(tauri::Builder<MockRuntime>) -> tauri::Builder<MockRuntime>,
+) -> App {
+    app_with(Backend::Ready(Box::new(demo_api())), more)
 }
 
 pub fn invoke(app: &App, cmd: &str, body: Value) -> Result<Value, Value> {

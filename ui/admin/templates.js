@@ -94,10 +94,9 @@ export function render() {
   async function exportTemplate(t) {
     note.clear();
     try {
-      const path = await api.chooseSaveFile(`Export ${t.title}`, `${t.slug}-${t.version}.json`);
-      if (!path) return;
-      await api.exportTemplateFile(t.slug, t.version, path);
-      note.success(`Exported ${t.title} version ${t.version} to ${path}.`);
+      const fileName = await api.exportTemplateFile(t.slug, t.version);
+      if (!fileName) return; // cancelled
+      note.success(`Exported ${t.title} version ${t.version} as ${fileName}.`);
     } catch (err) {
       note.error(err.message);
     }
@@ -107,9 +106,8 @@ export function render() {
     note.clear();
     importButton.disabled = true;
     try {
-      const path = await api.chooseOpenFile('Import a FHIR Questionnaire');
-      if (!path) return;
-      const imported = await api.importTemplateFile(path);
+      const imported = await api.importTemplateFile();
+      if (!imported) return; // cancelled
       await refresh();
       note.success(`Imported ${imported.title} version ${imported.version} as a draft. ` +
         'Check the report, then activate it.');

@@ -1,6 +1,6 @@
 // "Export PDF" for one visit, shared by the review screen and the patient's Visits: the
-// backend names the file (`YYYY-MM-DD_MRN_visit-ID.pdf`), the native save dialog starts
-// on that name, and the backend writes the summary there. The outcome is one line in the
+// backend opens the native save dialog on its file name (`YYYY-MM-DD_MRN_visit-ID.pdf`)
+// and writes the summary where the person chose (the window never names a path). The outcome is one line in the
 // screen's notice: "Saved <file> (n pages)" or the backend's message. Nothing here
 // decides who may export: the backend refuses, and the screens show the button only
 // where it said so.
@@ -29,10 +29,8 @@ export async function exportVisitPdf(encounterId, note, button = null) {
   note.clear();
   if (button) button.disabled = true;
   try {
-    const name = await api.pdfFileName(encounterId);
-    const path = await api.choosePdfSaveFile('Export the visit summary as PDF', name);
-    if (!path) return null;
-    const result = await api.exportPdf(encounterId, path);
+    const result = await api.exportPdf(encounterId);
+    if (!result) return null; // cancelled
     note.success(savedText(result));
     return result;
   } catch (err) {

@@ -1,8 +1,9 @@
 // Exports (admin, #/exports): PDF summaries of every visit in a period, written into one
 // folder with a manifest (manifest.csv). The form: visit dates from/to (by default the
 // last 30 days, UTC days as the backend counts them), the statuses to include (signed
-// and amended by default), the folder (typed, or "Choose folder…" for the native
-// dialog), and Export (Enter from any field). While the batch runs, the progress panel
+// and amended by default), the folder (typed as a full path, or "Choose folder…" for the
+// native dialog the backend opens; a folder that is not there is created only once the
+// person confirms it), and Export (Enter from any field). While the batch runs, the progress panel
 // (report.js) shows "n of m" and the time left, and Cancel or Escape asks the
 // backend to stop after the files in progress. Then the result: written, skipped (the
 // same record is already there), failed with each reason, and where the manifest is.
@@ -114,7 +115,7 @@ export function render({ query, session }) {
   async function chooseFolder() {
     note.clear();
     try {
-      const path = await api.chooseFolder('Choose the folder for the PDF summaries');
+      const path = await api.chooseExportFolder();
       if (path) {
         folder.input.value = path;
         folder.setError('');
@@ -194,8 +195,55 @@ export function render({ query, session }) {
       state.fieldError('folder', 'Choose the folder the PDFs go into.');
       return;
     }
+    const path = folder.input.value.trim();
+    try {
+      if (!(await api.prepareExportFolder(path, false))) {
+        askToCreate(path, chosen);
+        return;
+      }
+    } catch (err) {
+      state.show(err);
+      return;
+    }
     await follow(startBatch({ from: from.input.value.trim(), to: to.input.value.trim(), statuses: chosen,
-      folder: folder.input.value.trim() }, user));
+      folder: path }, user));
+  });
+
+  // A typed folder that is not there: created only when the person says so.
+  const createText = h('p', {});
+  const createButton = h('button', { id: 'exports-create-folder', type: 'button', class: 'primary' },
+    'Create the folder and export');
+  const keepButton = h('button', { id: 'exports-create-cancel', type: 'button', class: 'secondary' }, 'Cancel');
+  const createPanel = h('div', { id: 'exports-create', class: 'info-banner', role: 'alert', hidden: true },
+    createText, h('div', { class: 'button-row' }, createButton, keepButton));
+  let pending = null;
+
+  function askToCreate(path, chosen) {
+    pending = { path, chosen };
+    result.hide();
+    createText.textContent = `The folder ${path} does not exist. Create it and export into it?`;
+    createPanel.hidden = false;
+    createButton.focus();
+  }
+
+  keepButton.addEventListener('click', () => {
+    pending = null;
+    createPanel.hidden = true;
+    folder.input.focus();
+  });
+  createButton.addEventListener('click', async () => {
+    if (!pending) return;
+    const { path, chosen } = pending;
+    pending = null;
+    createPanel.hidden = true;
+    try {
+      await api.prepareExportFolder(path, true);
+    } catch (err) {
+      state.show(err);
+      return;
+    }
+    await follow(startBatch({ from: from.input.value.trim(), to: to.input.value.trim(), statuses: chosen,
+      folder: path }, user));
   });
 
   const screen = pageScreen(
@@ -206,6 +254,7 @@ export function render({ query, session }) {
       'PDF summaries of the visits in a period, for sending to other providers or keeping outside the app.'),
     note.el,
     h('section', { class: 'panel' }, form),
+    createPanel,
     progress.el,
     result.el,
   );

@@ -149,6 +149,16 @@ enum SessionCheck {
 }
 
 impl Api {
+    /// Checks that `caller` may use `permission` now and does nothing else: the desktop
+    /// app asks before it opens a file dialog for a use case.
+    pub fn check_permission(
+        &self,
+        caller: Caller<'_>,
+        permission: Permission,
+    ) -> Result<(), ApiError> {
+        self.authorize(caller, permission).map(|_| ())
+    }
+
     /// Resolves a caller and checks `permission`; every use case calls this first.
     pub(crate) fn authorize(
         &self,

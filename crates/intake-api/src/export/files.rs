@@ -107,6 +107,59 @@ pub(crate) fn check_folder(folder: &Path, data: Option<&Path>) -> Result<(), Api
     Ok(())
 }
 
+impl Api {
+    /// Whether the folder typed for a batch export exists (`Ok(true)`), or may be
+    /// created (`Ok(false)`): a full path whose nearest existing folder lies outside the
+    /// data folder. With `create`, a missing folder is created (the person confirmed it)
+    /// and `Ok(true)` returned. Anything else is refused with the reason.
+    pub fn prepare_export_folder(
+        &self,
+        caller: crate::Caller<'_>,
+        folder: &Path,
+        create: bool,
+    ) -> Result<bool, ApiError> {
+        self.authorize(caller, crate::permissions::Permission::ExportBatch)?;
+        let data = self.data_folder();
+        let shown = folder.display();
+        if !folder.is_absolute() {
+            return Err(refuse(
+                "folder",
+                format!("{shown} is not a full path; type a folder from the top (like /home/…)."),
+            ));
+        }
+        if std::fs::symlink_metadata(folder).is_ok() {
+            check_folder(folder, data.as_deref())?;
+            return Ok(true);
+        }
+        // The nearest folder that exists, links resolved, decides where it would land.
+        let mut existing = folder;
+        let mut missing = Vec::new();
+        while std::fs::symlink_metadata(existing).is_err() {
+            let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
+                return Err(refuse("folder", format!("{shown} cannot be created.")));
+            };
+            missing.push(name.to_owned());
+            existing = parent;
+        }
+        let mut real = resolved_folder("folder", existing)?;
+        for name in missing.iter().rev() {
+            real.push(name);
+        }
+        outside_data("folder", folder, &real, data.as_deref())?;
+        if !create {
+            return Ok(false);
+        }
+        std::fs::create_dir_all(&real).map_err(|e| {
+            refuse(
+                "folder",
+                format!("The folder {shown} could not be created: {e}."),
+            )
+        })?;
+        check_folder(folder, data.as_deref())?;
+        Ok(true)
+    }
+}
+
 /// Checks a file chosen to write: a full path, in an existing folder outside the data
 /// folder, not a link, and either new or one of ours of `kind` (see the module docs).
 pub(crate) fn check_destination(
