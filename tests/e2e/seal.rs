@@ -61,6 +61,9 @@ async fn a_changed_signed_record_is_shown_as_signed_with_a_warning_and_named_to_
         "no PDF of a changed record is offered"
     );
     s.screenshot("seal-review-differs").await;
+    go_to(&s, &format!("#/intake/{visit}")).await;
+    s.wait_for_text("#intake-differs", "differs from what was signed")
+        .await;
     s.click("#sign-out").await;
 
     // The first background check runs a few seconds after start; an administrator who

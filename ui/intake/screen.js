@@ -66,6 +66,8 @@ export function render({ encounterId, go }) {
   const backLink = h('a', { id: 'intake-back', class: 'back-link', href: '#/intake' }, '‹ Intake');
   const note = notice('intake-notice');
   const readOnlyBanner = h('div', { id: 'intake-readonly', class: 'info-banner', role: 'status', hidden: true });
+  // A signed visit that no longer matches its signature (changed outside the app).
+  const differs = h('div', { id: 'intake-differs', class: 'error-banner', role: 'alert', hidden: true });
   const conflictText = h('p', { class: 'conflict-text' });
   const conflict = h('div', { id: 'intake-conflict', class: 'error-banner conflict-banner', role: 'alert',
     tabindex: '-1', hidden: true }, conflictText,
@@ -237,6 +239,9 @@ export function render({ encounterId, go }) {
     names = namesFrom(intake.people);
     saver.reset(intake.answers);
     showEncounter(intake.encounter);
+    differs.hidden = !intake.recordDiffers;
+    replaceChildren(differs, h('strong', {}, 'This record differs from what was signed.'),
+      intake.recordDiffers ? h('span', { class: 'banner-reason' }, intake.recordDiffers) : null);
     editor.load(intake, sectionId);
     nav.build(editor.state.sections);
     nav.update(editor.navEntries());
@@ -309,6 +314,7 @@ export function render({ encounterId, go }) {
     reviewBanners.returned,
     reviewBanners.amending,
     note.el,
+    differs,
     readOnlyBanner,
     carryBanner.el,
     recordPrompt.el,

@@ -268,9 +268,10 @@ fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
     }
     for r in 0..1 + p % 2 {
         let (condition, since) = CONDITIONS[(p + r) % CONDITIONS.len()];
-        c.row(&format!("{}:pmh", r + 1));
-        c.text(&format!("{}:pmh-condition", r + 1), condition);
-        c.date(&format!("{}:pmh-since", r + 1), since);
+        let row = r + 1;
+        c.row(&format!("history/pmh[{row}]"));
+        c.text(&format!("history/pmh[{row}]/pmh-condition"), condition);
+        c.date(&format!("history/pmh[{row}]/pmh-since"), since);
     }
     if p.is_multiple_of(2) {
         c.row("history/psh[1]");
@@ -304,11 +305,14 @@ fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
     );
 }
 
-/// The highest row number of repeating group `link` among `revs`' keys.
+/// The highest row number of repeating group `link` among `revs`' keys (answer keys are
+/// paths: `medications/medication[2]/med-name`).
 fn last_row(revs: &BTreeMap<String, i64>, link: &str) -> usize {
+    let open = format!("{link}[");
     revs.keys()
-        .filter_map(|k| k.strip_suffix(&format!(":{link}")))
-        .filter_map(|rows| rows.parse::<usize>().ok())
+        .flat_map(|k| k.split('/'))
+        .filter_map(|step| step.strip_prefix(open.as_str())?.strip_suffix(']'))
+        .filter_map(|row| row.parse::<usize>().ok())
         .max()
         .unwrap_or(0)
 }

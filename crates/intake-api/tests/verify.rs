@@ -335,6 +335,15 @@ fn a_changed_signed_record_shows_what_was_signed_and_says_it_differs() {
         "no amendment or PDF starts from a changed record: {:?}",
         after.may
     );
+    // The intake screen, reached by its address, says the same.
+    let intake = c.api.open_intake(physician, visit).unwrap();
+    assert_eq!(intake.record_differs, after.record_differs);
+    let weight = intake.answers.iter().find(|a| a.key == "vitals/weight");
+    assert_eq!(
+        serde_json::to_value(&weight.expect("a weight").values).unwrap(),
+        signed_weight,
+        "the intake screen shows the signed value too"
+    );
 }
 
 #[test]

@@ -27,10 +27,12 @@ use crate::intake::checks::{check_change, check_rows_exist};
 use crate::intake::write::{recalculate, write_answer};
 use crate::permissions::Permission;
 use crate::record::answers::response_of;
+use crate::record::canonical::signed_answers;
 use crate::record::lock::check_editable;
 use crate::record::problems::changes_since;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
+use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
 use crate::wire::intake::{AnswerDto, EncounterDto};
 use crate::wire::intake::{ChangeDto, EncounterDetailDto, IntakeDto, SavedDto, SubmitDto};
@@ -141,7 +143,19 @@ impl Api {
             let e = self.encounter_row(db, id)?;
             let q = self.form(db, e.template_id)?;
             let index = FormIndex::new(&q.items);
-            let rows = db.answers(id)?;
+            // A signed visit shows what was signed, and says so if its answers differ.
+            let record_differs = visit_differs(db, &e)?.map(shown_as_differing);
+            let rows = match db
+                .encounter_events(id)?
+                .iter()
+                .rev()
+                .find(|v| v.record_json.is_some())
+            {
+                Some(signed) if e.status.is_signed() && e.amending.is_none() => {
+                    signed_answers(signed, &index)?
+                }
+                _ => db.answers(id)?,
+            };
             let eval = evaluate(&index, &response_of(&rows));
             let carry = e
                 .carry_notes
@@ -156,6 +170,7 @@ impl Api {
                 .chain(e.amending.iter().map(|a| a.by.as_str()));
             let people = self.display_names(db, mentioned)?;
             let intake = IntakeDto {
+                record_differs,
                 people,
                 form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
                 encounter: self.dto(&e, &who),

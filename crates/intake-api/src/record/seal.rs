@@ -107,3 +107,13 @@ pub(crate) fn visit_differs(db: &Db<'_>, e: &EncounterRow) -> Result<Option<Stri
     let audited = audited_signatures(db, Some(e.patient_id))?;
     record_differs(db, e, audited.get(&e.id).map(String::as_str))
 }
+
+/// What a screen says under "This record differs from what was signed", from
+/// [`record_differs`]'s finding.
+pub(crate) fn shown_as_differing(what: String) -> String {
+    let mut what = what;
+    if let Some(first) = what.get(..1) {
+        what.replace_range(..1, &first.to_uppercase());
+    }
+    format!("{what}. The signed version is shown; an administrator can run `intake verify`.")
+}

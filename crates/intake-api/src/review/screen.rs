@@ -30,7 +30,7 @@ use crate::record::canonical::{canonical, signed_answers, RecordForm};
 use crate::record::lock::state_for;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
-use crate::record::seal::visit_differs;
+use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
 use crate::wire::intake::AnswerDto;
 use crate::wire::review::{
@@ -180,16 +180,7 @@ impl Api {
                 export_pdf: may.export_pdf && differs.is_none(),
                 ..may
             },
-            record_differs: differs.map(|what| {
-                let mut what = what;
-                if let Some(first) = what.get(..1) {
-                    what.replace_range(..1, &first.to_uppercase());
-                }
-                format!(
-                    "{what}. The signed version is shown; an administrator can run \
-                     `intake verify`."
-                )
-            }),
+            record_differs: differs.map(shown_as_differing),
         })
     }
 

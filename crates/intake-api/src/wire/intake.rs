@@ -244,6 +244,9 @@ pub struct IntakeDto {
     pub changes: Vec<ChangeSinceDto>,
     /// How to name each person the intake mentions (user name → display name).
     pub people: std::collections::BTreeMap<String, String>,
+    /// Set when a signed visit is no longer what was signed: how it differs. The answers
+    /// are then the signed ones.
+    pub record_differs: Option<String>,
 }
 
 /// What a save changed.
