@@ -10,7 +10,9 @@ use intake_api::wire::ChangeDto;
 use intake_api::{Api, Caller, DataDir, ManualClock};
 use serde_json::{json, Value};
 
-use crate::harness::{api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE};
+use crate::harness::{api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE, SHIFT};
+
+const ESCAPE: &str = "\u{E00C}";
 
 fn change(key: &str, values: Value) -> ChangeDto {
     serde_json::from_value(json!({ "key": key, "values": values, "baseRev": 0 })).unwrap()
@@ -70,6 +72,13 @@ async fn sign_in(s: &Session, user: &str) {
     s.type_into("#sign-in-password", &format!("demo{ENTER}"))
         .await;
     s.find("#home").await;
+}
+
+/// Ctrl+Enter on the review screen, then Enter in the confirmation it opens.
+async fn sign_with_keys(s: &Session) {
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_focus("review-sign-confirm-yes").await;
+    s.press(ENTER).await;
 }
 
 async fn sign_out(s: &Session) {
@@ -217,8 +226,21 @@ async fn a_physician_signs_a_changed_weight_and_the_record_is_read_only_for_ever
         .await
         .unwrap();
 
-    // Ctrl+Enter signs.
+    // Ctrl+Enter asks first (naming the notable findings); Escape keeps it unsigned.
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    let asked = s
+        .wait_for_text("#review-sign-confirm", "Sign this record?")
+        .await;
+    assert!(asked.contains("notable finding"), "{asked}");
+    s.wait_for_focus("review-sign-confirm-yes").await;
+    s.screenshot("review-sign-confirm").await;
+    s.press(ESCAPE).await;
+    s.find("#review-sign-confirm[hidden]").await;
+    s.wait_for_text("#review-status", "Submitted").await;
+    // Asked again, Enter signs.
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_focus("review-sign-confirm-yes").await;
+    s.press(ENTER).await;
     s.wait_for_text("#review-status", "Signed").await;
     s.wait_for_text("#review-signed", "Signed by").await;
     s.wait_for_text("#review-notice", "Signed").await;
@@ -354,7 +376,7 @@ async fn a_physician_amends_a_signed_record_with_a_reason_and_both_versions_are_
     )
     .await;
     s.screenshot("review-amending").await;
-    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    sign_with_keys(&s).await;
     s.wait_for_text("#review-status", "Amended").await;
     s.wait_for_text("#review-amended", "wrong scale").await;
     s.wait_for_text("#review-amendment-changes", "version 2")
@@ -409,7 +431,7 @@ async fn signing_a_record_that_changed_since_it_was_opened_shows_the_new_version
         api.save_intake(nurse, id, &t, None).unwrap();
         assert!(api.submit_intake(nurse, id).unwrap().submitted);
     }
-    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    sign_with_keys(&s).await;
     s.wait_for_text("#review-conflict", "changed since you opened it")
         .await;
     // The new version is on screen, the out-of-range temperature highlighted.
@@ -424,7 +446,7 @@ async fn signing_a_record_that_changed_since_it_was_opened_shows_the_new_version
         "Submitted",
         "nothing was signed"
     );
-    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    sign_with_keys(&s).await;
     s.wait_for_text("#review-status", "Signed").await;
     s.finish().await;
 }
@@ -579,5 +601,49 @@ async fn a_damaged_visit_says_so_and_the_next_one_still_opens() {
     s.wait_for_text("#review-changes-damaged", "Not compared with the visit of")
         .await;
     s.screenshot("review-damaged-previous").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn sign_and_open_next_goes_on_through_the_queue() {
+    let data = demo_data();
+    let first = submitted_visit_for_zoe(
+        data.path(),
+        2,
+        &[change("visit/reason", json!([{ "valueString": "Sore throat" }]))],
+    );
+    let s = Session::start("review-next", data).await;
+    sign_in(&s, "physician").await;
+    s.click("#nav a[data-section=\"review\"]").await;
+    s.find(&format!("#review-item-{first}")).await;
+    let (waiting, _) = queue_and_badge(&s).await;
+    assert!(waiting >= 2, "other visits wait too ({waiting})");
+    open_route(&s, &format!("#/review/{first}")).await;
+    s.wait_for_text("#review-patient", "Zoë").await;
+    s.find("#review-sign-next:not([hidden])").await;
+
+    // Ctrl+Shift+Enter asks to sign and go on; Enter does.
+    s.press(&format!("{CONTROL}{SHIFT}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#review-sign-confirm", "open the next visit")
+        .await;
+    s.press(ENTER).await;
+    let notice = s
+        .wait_for_text("#review-notice", "This is the next visit waiting")
+        .await;
+    assert!(notice.contains("Signed Zoë"), "{notice}");
+    let shown = script(
+        &s,
+        "return Number((location.hash.match(/review\\/(\\d+)/) || [])[1] || 0);",
+    )
+    .await
+    .as_i64()
+    .unwrap_or_default();
+    assert!(shown > 0 && shown != first, "another visit opened: {shown}");
+    s.wait_for_text("#review-status", "Submitted").await;
+    s.screenshot("review-next").await;
+    let stored = api(s.data.path())
+        .list_encounters(Caller::Cli("e2e"), None, Some("signed"))
+        .unwrap();
+    assert!(stored.iter().any(|e| e.id == first), "the first one is signed");
     s.finish().await;
 }

@@ -1,6 +1,9 @@
 // What the physician (or admin) can do with a record, on the review screen
-// (#review-actions): Sign (#review-sign, the attestation sentence above it; Ctrl+Enter
-// anywhere on the screen), Return to nurse (a comment), Amend (a reason, then the intake
+// (#review-actions): Sign (#review-sign, the attestation sentence above it) and, when
+// other visits wait, Sign and open next (#review-sign-next). The keys never sign at once:
+// Ctrl+Enter (or Ctrl+Shift+Enter for "and open next") anywhere on the screen opens a
+// one-line confirmation at the foot of the window (#review-sign-confirm) that names how
+// many notable findings the record has; Enter signs, Escape cancels. Return to nurse (a comment), Amend (a reason, then the intake
 // screen), Continue editing / Discard amendment while amending (Open the intake for a
 // draft the caller may edit), and Mark entered in error (a reason). Each is shown only
 // when the backend's `may` says so; the inline forms show the backend's refusals at
@@ -65,8 +68,20 @@ export function createActions(on) {
   const attestation = h('p', { id: 'review-attestation', class: 'rv-attestation' });
   const sign = h('button', { id: 'review-sign', type: 'button', class: 'primary', 'aria-keyshortcuts': 'Control+Enter',
     'aria-describedby': 'review-attestation' }, 'Sign');
+  const signNext = h('button', { id: 'review-sign-next', type: 'button', class: 'secondary', hidden: true,
+    'aria-keyshortcuts': 'Control+Shift+Enter', 'aria-describedby': 'review-attestation' }, 'Sign and open next');
   const signHint = h('span', { class: 'key-hint', 'aria-hidden': 'true' }, 'or press ', h('kbd', {}, 'Ctrl+Enter'));
-  const signBlock = h('div', { class: 'rv-sign', hidden: true }, attestation, h('div', { class: 'button-row' }, sign, signHint));
+  const signBlock = h('div', { class: 'rv-sign', hidden: true }, attestation,
+    h('div', { class: 'button-row' }, sign, signNext, signHint));
+
+  // The confirmation the keys open: one line at the foot of the window.
+  const confirmText = h('span', { id: 'review-sign-confirm-text', class: 'rv-confirm-text' });
+  const confirmYes = h('button', { id: 'review-sign-confirm-yes', type: 'button', class: 'primary small' }, 'Sign');
+  const confirmNo = h('button', { id: 'review-sign-confirm-no', type: 'button', class: 'secondary small' }, 'Cancel');
+  const confirmBar = h('div', { id: 'review-sign-confirm', class: 'rv-confirm-bar', role: 'alertdialog',
+    'aria-labelledby': 'review-sign-confirm-text', hidden: true },
+  confirmText, h('span', { class: 'key-hint', 'aria-hidden': 'true' }, h('kbd', {}, 'Enter'), ' signs · ',
+    h('kbd', {}, 'Esc'), ' cancels'), confirmYes, confirmNo);
   const edit = h('button', { id: 'review-edit', type: 'button', class: 'secondary', hidden: true }, 'Continue editing');
   const discard = h('button', { id: 'review-discard', type: 'button', class: 'secondary', hidden: true },
     'Discard amendment');
@@ -97,20 +112,60 @@ export function createActions(on) {
 
   let may = {};
   let busy = false;
+  let notable = 0; // notable findings of the record shown
+  let waiting = 0; // other visits waiting for review
+  let confirming = null; // { next, returnTo } while the confirmation is open
+  let amendingNow = false;
+
+  function openConfirm(next) {
+    const findings = notable === 1 ? '1 notable finding' : `${notable || 'no'} notable findings`;
+    confirmText.textContent = `${next ? 'Sign and open the next visit?' : 'Sign this record?'} It has ${findings}.`;
+    confirmYes.textContent = next ? 'Sign and open next' : 'Sign';
+    confirming = { next, returnTo: document.activeElement };
+    confirmBar.hidden = false;
+    confirmYes.focus();
+  }
+
+  function closeConfirm() {
+    if (!confirming) return;
+    const { returnTo } = confirming;
+    confirming = null;
+    confirmBar.hidden = true;
+    if (returnTo?.isConnected) returnTo.focus();
+  }
+
+  confirmYes.addEventListener('click', () => {
+    if (!confirming) return;
+    const { next } = confirming;
+    confirming = null;
+    confirmBar.hidden = true;
+    run(() => on.sign({ next }));
+  });
+  confirmNo.addEventListener('click', closeConfirm);
+  confirmBar.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      closeConfirm();
+    }
+  });
 
   async function run(task) {
     if (busy) return;
     busy = true;
     sign.disabled = true;
+    signNext.disabled = true;
     try {
       await task();
     } finally {
       busy = false;
       sign.disabled = false;
+      signNext.disabled = false;
     }
   }
 
-  sign.addEventListener('click', () => run(() => on.sign()));
+  sign.addEventListener('click', () => run(() => on.sign({ next: false })));
+  signNext.addEventListener('click', () => run(() => on.sign({ next: true })));
   edit.addEventListener('click', () => on.edit());
   discard.addEventListener('click', () => {
     discardConfirm.hidden = false;
@@ -134,6 +189,10 @@ export function createActions(on) {
       attestation.textContent = review.attestation || '';
       signBlock.hidden = !may.sign;
       sign.textContent = amending ? 'Sign the amendment' : 'Sign';
+      notable = (review.notable || []).length;
+      amendingNow = amending;
+      signNext.hidden = !may.sign || amending || waiting === 0;
+      if (!may.sign) closeConfirm();
       edit.hidden = !may.edit;
       edit.textContent = amending ? 'Continue editing' : 'Open the intake to edit';
       discard.hidden = !may.discardAmendment;
@@ -150,9 +209,16 @@ export function createActions(on) {
         ? 'This visit is entered in error: it is kept for the history only.'
         : 'Read-only: there is nothing for you to do with this record.';
     },
-    /** Ctrl+Enter: signs when the backend allows it. */
-    signShortcut() {
-      if (may.sign) run(() => on.sign());
+    /** The confirmation bar, to place at the end of the screen. */
+    confirmBar,
+    /** How many other visits wait for review (0 hides "Sign and open next"). */
+    setWaiting(n) {
+      waiting = n;
+      signNext.hidden = !may.sign || amendingNow || waiting === 0;
+    },
+    /** Ctrl+Enter (`next` with Shift): asks first; Enter in the question signs. */
+    signShortcut(next = false) {
+      if (may.sign && !busy) openConfirm(next && waiting > 0 && !amendingNow);
     },
     get maySign() {
       return Boolean(may.sign);

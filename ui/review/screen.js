@@ -167,6 +167,7 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
   async function load() {
     try {
       show(await api.openReview(encounterId));
+      updateWaiting();
     } catch (err) {
       name.textContent = err.code === 'not_found' ? 'Record not found' : 'Record';
       note.error(err.message);
@@ -209,15 +210,48 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     };
   }
 
-  async function sign() {
+  /** Signs; with `next`, then opens the oldest visit still waiting (if any). */
+  async function sign({ next = false } = {}) {
     if (!review) return;
     const amendment = Boolean(review.encounter.amending);
+    const who = review.patient?.name || review.encounter.patientName || 'the patient';
+    const message = amendment
+      ? 'The amendment is signed. Every earlier version is kept.'
+      : 'Signed. The record is locked: it changes only by an amendment with a reason.';
     try {
-      await act(() => api.signIntake(encounterId, review.recordHash), landed(amendment
-        ? 'The amendment is signed. Every earlier version is kept.'
-        : 'Signed. The record is locked: it changes only by an amendment with a reason.'));
+      await act(() => api.signIntake(encounterId, review.recordHash), async (result) => {
+        const nextId = next ? await nextWaiting() : null;
+        if (nextId !== null) {
+          go(`review/${nextId}`, { notice: `Signed ${who}'s intake. This is the next visit waiting.` });
+          return;
+        }
+        landed(message)(result);
+        updateWaiting();
+      });
     } catch (err) {
       note.error(err.message);
+    }
+  }
+
+  /** The oldest submitted visit other than this one, or null. */
+  async function nextWaiting() {
+    try {
+      const queue = await api.reviewQueue();
+      const other = (queue.items || []).find((i) => i.encounterId !== encounterId);
+      return other ? other.encounterId : null;
+    } catch {
+      return null; // the queue cannot be read now: stay on this record
+    }
+  }
+
+  /** Tells the actions whether "Sign and open next" has somewhere to go. */
+  async function updateWaiting() {
+    if (!review?.may?.sign) return;
+    try {
+      const queue = await api.reviewQueue();
+      actions.setWaiting((queue.items || []).filter((i) => i.encounterId !== encounterId).length);
+    } catch {
+      actions.setWaiting(0);
     }
   }
 
@@ -254,9 +288,10 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     note.el,
     conflict,
     body,
+    actions.confirmBar,
   );
   onScreenKey(screen, (e) => (e.ctrlKey || e.metaKey) && !e.altKey && e.key === 'Enter' && actions.maySign,
-    () => actions.signShortcut());
+    (e) => actions.signShortcut(e.shiftKey));
   if (flash) note.success(flash);
   load();
   return screen;
