@@ -81,12 +81,32 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
         "Latex"
     );
     s.screenshot("carry-allergies").await;
+    // The section list shows Allergies amber with "3 to confirm", never a green count.
+    let waiting = s
+        .find("#intake-section-allergies.section-waiting")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(waiting.contains("3 to confirm"), "{waiting}");
+    assert!(
+        !s.exists("#intake-section-allergies .section-count.done")
+            .await,
+        "no green count while values wait"
+    );
+    // Editing a carried row confirms it: Latex's reaction typed, that row waits no more.
+    s.click("#q-allergies_allergy_2__allergy-reaction").await;
+    s.press(&format!("Hives{ENTER}")).await;
+    s.wait_for_text("#intake-confirm-bar", "2 carried values")
+        .await;
     s.press(&format!("{ALT}c{RELEASE}")).await;
     // Alt+C went on to the next section with a value to confirm.
     s.wait_for_text("#intake-section-title", "Current medications")
         .await;
     s.press(&format!("{ALT}3{RELEASE}")).await;
     s.find("#intake-confirm-bar[hidden]").await;
+    s.find("#intake-section-allergies:not(.section-waiting)")
+        .await;
     s.screenshot("carry-allergies-confirmed").await;
 
     // Social history: the occupation changed since the last visit.
@@ -97,6 +117,11 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
     s.press(&format!("Head teacher{ENTER}")).await;
     s.wait_for_text("#intake-changes", "Teacher → Head teacher")
         .await;
+    // The field says it is typed now, replacing the value carried from the first visit.
+    s.press(&format!("{ALT}6{RELEASE}")).await;
+    s.wait_for_text("#intake-section-body", "typed · replaces the value from")
+        .await;
+    s.screenshot("carry-typed-over").await;
     // Emergency contact: a value bound to the patient record offers to update it.
     s.click("#intake-section-emergency-contact").await;
     s.wait_for_focus("q-emergency-contact_ec-name").await;
@@ -119,12 +144,15 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     let listed = s.wait_for_text("#intake-problems", "1 problem").await;
     assert!(
-        listed.contains("Takes no medications") && listed.contains("Confirm or change"),
-        "{listed}"
+        listed.contains("Current medications") && listed.contains("1 carried value to confirm"),
+        "grouped by section, the waiting values counted: {listed}"
     );
     s.screenshot("carry-blocked").await;
+    // "Confirm section" opens the section, its Confirm all focused: the nurse sees first.
     s.press(ENTER).await;
-    s.wait_for_focus("confirm-medications_no-medications").await;
+    s.wait_for_focus("intake-confirm-section").await;
+    s.wait_for_text("#intake-section-body", "Takes no medications")
+        .await;
     s.press(ENTER).await;
     s.wait_for_text("#intake-saved", "Confirmed 1 value").await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;

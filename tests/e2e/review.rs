@@ -610,7 +610,10 @@ async fn sign_and_open_next_goes_on_through_the_queue() {
     let first = submitted_visit_for_zoe(
         data.path(),
         2,
-        &[change("visit/reason", json!([{ "valueString": "Sore throat" }]))],
+        &[change(
+            "visit/reason",
+            json!([{ "valueString": "Sore throat" }]),
+        )],
     );
     let s = Session::start("review-next", data).await;
     sign_in(&s, "physician").await;
@@ -644,6 +647,9 @@ async fn sign_and_open_next_goes_on_through_the_queue() {
     let stored = api(s.data.path())
         .list_encounters(Caller::Cli("e2e"), None, Some("signed"))
         .unwrap();
-    assert!(stored.iter().any(|e| e.id == first), "the first one is signed");
+    assert!(
+        stored.iter().any(|e| e.id == first),
+        "the first one is signed"
+    );
     s.finish().await;
 }

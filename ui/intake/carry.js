@@ -55,6 +55,18 @@ export function provenanceNodes(key, answer, { onConfirm, readOnly, names, recor
   return out;
 }
 
+/**
+ * A carried value the nurse changed: "typed · replaces the value from 7 Dec 2026", the
+ * carried value in its description (hover or focus).
+ */
+export function replacedNodes(change) {
+  const was = (change.before || []).map(valueText).join(', ');
+  const from = change.carriedFrom ? ` from ${dayText(change.carriedFrom)}` : '';
+  return [h('span', { class: 'badge q-from q-typed-over', tabindex: '0',
+    title: was ? `Carried value${from}: ${was}` : `Replaces the carried value${from}` },
+  `typed · replaces the value${from}`)];
+}
+
 /** The note under a question: its last value (never carried) or why it was not carried. */
 export function carryNoteNodes(key, notes) {
   const hint = notes?.hints?.[key];

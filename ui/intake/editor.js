@@ -10,7 +10,7 @@
 import { replaceChildren, h } from '../shared/dom.js';
 import { namesFrom } from '../review/format.js';
 import { idSafe, sameValues, splitKey, waitsForConfirmation } from './model.js';
-import { carryNoteNodes, provenanceNodes } from './carry.js';
+import { carryNoteNodes, provenanceNodes, replacedNodes } from './carry.js';
 import { arm, fieldStops, renderSection } from './section.js';
 import { createIntakeState } from './state.js';
 
@@ -84,7 +84,10 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard,
       const inRow = splitKey(key).rows.length > 0;
       if (widget.setCarry) {
         const own = { ...opts, recordBadge: !widget.item?.readOnly };
-        setCarryOnce(widget, key, (a) => [inRow ? [] : provenanceNodes(key, a, own), carryNoteNodes(key, s.notes)]);
+        const replaced = s.changes.get(key);
+        const typedOver = replaced?.kind === 'changed' ? replacedNodes(replaced) : null;
+        setCarryOnce(widget, key, (a) => [typedOver || (inRow ? [] : provenanceNodes(key, a, own)),
+          carryNoteNodes(key, s.notes)]);
       }
     }
     for (const [key, node] of view.nodes) {
@@ -263,6 +266,12 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard,
     isLocal: state.isLocal,
     navEntries: state.navEntries,
     describe: state.describe,
+    /** The section a key is in: `{ id, title }`, or null. */
+    sectionOfKey(key) {
+      const id = state.sectionOfKey(key);
+      const section = id ? state.section(id) : null;
+      return section ? { id: section.id, title: section.title } : null;
+    },
     confirmations: state.confirmations,
     /** Shows the field of a problem: its section, then the field (or its row/group). */
     goTo(key) {
@@ -288,6 +297,12 @@ export function createEditor({ main, saver, onChange, onEnterPastEnd, onDiscard,
     goToNumber(n) {
       const id = state.sectionNumber(n);
       if (id) showSection(id);
+    },
+    /** Shows section `id` with its "Confirm all" button focused (or its first field). */
+    openToConfirm(id) {
+      showSection(id, { focus: null });
+      if (!confirmBar.hidden) confirmBar.querySelector('button')?.focus();
+      else focusFirstField();
     },
     /** Alt+C: confirms every carried value of the current section that waits. */
     confirmSection() {

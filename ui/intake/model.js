@@ -187,6 +187,12 @@ export function describeKey(key, { sections, index, answers }) {
   const { rows, linkId } = splitKey(key);
   const section = sections.find((x) => x.id === index.sectionOf(linkId));
   const item = index.get(linkId);
+  // A row is named by what it holds: "Current medications › Medication: Metformin 500 mg".
+  if (item && isRowGroup(item)) {
+    const content = rowContent(item, rows, index, answers);
+    const name = `${item.text || item.linkId}${content ? `: ${content}` : ` ${rows[rows.length - 1]}`}`;
+    return section?.title && section.title !== name ? `${section.title} › ${name}` : name;
+  }
   const groups = index.ancestors(linkId).map((id) => index.get(id)).filter((g) => g && isRowGroup(g));
   const where = groups.map((g, depth) => {
     const position = rowIds(answers, index.key(rows.slice(0, depth), g.linkId)).indexOf(rows[depth]) + 1;
@@ -196,6 +202,30 @@ export function describeKey(key, { sections, index, answers }) {
   const field = `${question}${where.length ? ` (${where.join(', ')})` : ''}`;
   // "Reason for visit", not "Reason for visit › Reason for visit".
   return section?.title && section.title !== field ? `${section.title} › ${field}` : field;
+}
+
+const TEXT_TYPES = new Set(['string', 'text', 'choice', 'open-choice']);
+const NUMBER_TYPES = new Set(['decimal', 'integer', 'quantity']);
+
+/**
+ * What the row `rows` of repeating group `group` is about, from its answers: its first
+ * required text (else its first answered field), then a number and its unit when they
+ * follow it ("Metformin 500 mg", "Penicillin"); '' when the row is empty.
+ */
+export function rowContent(group, rows, index, answers) {
+  const fields = (group.items || []).filter(isQuestion);
+  const text = (item) => (answers.get(index.key(rows, item.linkId))?.values || []).map(valueText).join(', ');
+  let at = fields.findIndex((f) => f.required && TEXT_TYPES.has(f.type) && text(f));
+  if (at < 0) at = fields.findIndex((f) => text(f));
+  if (at < 0) return '';
+  const parts = [text(fields[at])];
+  const amount = fields[at + 1];
+  if (amount && NUMBER_TYPES.has(amount.type) && text(amount)) {
+    parts.push(text(amount));
+    const unit = fields[at + 2];
+    if (unit && unit.type === 'choice' && text(unit)) parts.push(text(unit));
+  }
+  return parts.join(' ');
 }
 
 /** Problems in form order (then by row ids). */

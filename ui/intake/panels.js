@@ -62,20 +62,46 @@ export function createShortcuts({ onToggle = () => {} } = {}) {
 }
 
 /**
- * The problems panel shown when submission is blocked: a heading with the number of
- * errors and one button (class problem-link) per problem, errors first.
- * `describe(problem)` gives "Section › Question"; `onPick(problem)` goes to the field.
+ * The problems panel shown when submission is blocked: an overlay at the side of the
+ * window (the field stays in view), its problems grouped by section in form order. The
+ * carried values a section still waits for are one line, "n carried values to confirm",
+ * whose "Confirm section" opens that section (the nurse confirms there, having seen
+ * them); every other problem is a button (class problem-link) that goes to its field.
+ * With no error left it says so in green. `sectionOf(problem)` gives `{ id, title }`,
+ * `describe(problem)` "Section › Question", `onPick(problem)` goes to the field and
+ * `onOpenSection(id)` shows a section.
  */
-export function createProblemsPanel({ describe, onPick }) {
+export function createProblemsPanel({ describe, sectionOf, onPick, onOpenSection }) {
   const heading = h('h2', { id: 'intake-problems-title', tabindex: '-1' });
-  const list = h('ul', { class: 'problem-list' });
+  const close = h('button', { type: 'button', class: 'secondary small', id: 'intake-problems-close' }, 'Close');
+  const list = h('div', { class: 'problem-groups' });
   const el = h('section', { id: 'intake-problems', class: 'problems-panel', role: 'alert', hidden: true,
-    'aria-labelledby': 'intake-problems-title' }, heading, list);
+    'aria-labelledby': 'intake-problems-title' }, h('div', { class: 'panel-head' }, heading, close), list);
 
   let shown = ''; // what the list shows, to refill only when it changes
 
+  /** Problems by section, in the order they come (form order). */
+  function bySection(problems) {
+    const groups = new Map();
+    for (const p of problems) {
+      const section = sectionOf(p) || { id: '', title: '' };
+      if (!groups.has(section.id)) groups.set(section.id, { section, confirm: [], other: [] });
+      const g = groups.get(section.id);
+      (p.confirm ? g.confirm : g.other).push(p);
+    }
+    return [...groups.values()];
+  }
+
+  function problemButton(p) {
+    return h('li', { class: `problem problem-${p.severity}` },
+      h('button', { type: 'button', class: 'problem-link', dataset: { key: p.key, severity: p.severity },
+        on: { click: () => onPick(p) } },
+      p.severity === 'error' ? null : h('span', { class: 'badge badge-warn' }, 'Warning'),
+      `${describe(p).split(' › ').slice(1).join(' › ') || describe(p)}: ${p.message}`));
+  }
+
   function fill(problems) {
-    const signature = JSON.stringify(problems.map((p) => [p.key, p.severity, p.message, describe(p)]));
+    const signature = JSON.stringify(problems.map((p) => [p.key, p.severity, p.message, p.confirm, describe(p)]));
     if (signature === shown) return;
     shown = signature;
     // A refill (after a save) keeps focus on the same problem, or at the same place.
@@ -83,22 +109,28 @@ export function createProblemsPanel({ describe, onPick }) {
     const focused = links().indexOf(document.activeElement);
     const focusedKey = focused >= 0 ? document.activeElement.dataset.key : null;
     const errors = problems.filter((p) => p.severity === 'error');
-    const warnings = problems.filter((p) => p.severity !== 'error');
+    el.classList.toggle('problems-clear', errors.length === 0);
+    el.setAttribute('role', errors.length ? 'alert' : 'status');
     heading.textContent = errors.length
       ? `Cannot submit yet: ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}`
       : 'No problems left: submit when ready';
-    replaceChildren(list, [...errors, ...warnings].map((p) => h('li', { class: `problem problem-${p.severity}` },
-      h('button', { type: 'button', class: 'problem-link', dataset: { key: p.key, severity: p.severity },
-        on: { click: () => onPick(p) } },
-      p.severity === 'error' ? null : h('span', { class: 'badge badge-warn' }, 'Warning'),
-      `${describe(p)}: ${p.message}`))));
+    const ordered = [...errors, ...problems.filter((p) => p.severity !== 'error')];
+    replaceChildren(list, bySection(ordered).map(({ section, confirm, other }) =>
+      h('section', { class: 'problem-group', dataset: { section: section.id } },
+        h('h3', {}, section.title || 'Form'),
+        confirm.length ? h('div', { class: 'problem-confirm' },
+          h('span', {}, `${confirm.length} carried ${confirm.length === 1 ? 'value' : 'values'} to confirm`),
+          h('button', { type: 'button', class: 'secondary small problem-link problem-open-section',
+            dataset: { key: `section:${section.id}`, severity: 'error' },
+            on: { click: () => onOpenSection(section.id) } }, 'Confirm section')) : null,
+        other.length ? h('ul', { class: 'problem-list' }, other.map(problemButton)) : null)));
     if (focused >= 0) {
       const all = links();
       (all.find((l) => l.dataset.key === focusedKey) || all[Math.min(focused, all.length - 1)] || heading).focus();
     }
   }
 
-  return {
+  const panel = {
     el,
     get open() {
       return !el.hidden;
@@ -120,11 +152,20 @@ export function createProblemsPanel({ describe, onPick }) {
       el.hidden = true;
     },
   };
+  close.addEventListener('click', () => panel.hide());
+  el.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      panel.hide();
+    }
+  });
+  return panel;
 }
 
 /**
  * The section list: one button per section (#intake-section-<linkId>) with its number
- * (Alt+n), title, "answered/total" and an error badge. `onPick(id)` switches section.
+ * (Alt+n), title, "answered/total" (green only when complete and nothing waits) and an
+ * error badge; a section with carried values to confirm is amber, "n to confirm". `onPick(id)` switches section.
  * The buttons are made once per form and updated in place, so focus on them survives.
  */
 export function createSectionNav({ onPick }) {
@@ -136,7 +177,7 @@ export function createSectionNav({ onPick }) {
     const num = h('span', { class: 'section-num', 'aria-hidden': 'true' });
     const count = h('span', { class: 'section-count' });
     const badge = h('span', { class: 'badge section-badge', hidden: true });
-    const confirm = h('span', { class: 'badge badge-info section-confirm-badge', hidden: true,
+    const confirm = h('span', { class: 'badge badge-waiting section-confirm-badge', hidden: true,
       title: 'Carried values to confirm' });
     const button = h('button', { type: 'button', id: `intake-section-${idSafe(section.id)}`, class: 'section-link',
       dataset: { section: section.id }, on: { click: () => onPick(section.id) } },
@@ -162,7 +203,10 @@ export function createSectionNav({ onPick }) {
         i.li.hidden = s.off;
         i.num.textContent = number ? String(number) : '';
         i.count.textContent = `${s.answered}/${s.total}`;
-        i.count.classList.toggle('done', s.total > 0 && s.answered === s.total);
+        // Never a green "complete" count while carried values wait: amber instead.
+        i.count.classList.toggle('done', s.total > 0 && s.answered === s.total && !s.toConfirm);
+        i.count.classList.toggle('waiting', Boolean(s.toConfirm));
+        i.button.classList.toggle('section-waiting', Boolean(s.toConfirm));
         i.badge.hidden = !s.errors && !s.warnings;
         i.badge.className = `badge section-badge ${s.errors ? 'badge-err' : 'badge-warn'}`;
         i.badge.textContent = String(s.errors || s.warnings || '');

@@ -78,7 +78,9 @@ export function render({ encounterId, go }) {
   const nav = createSectionNav({ onPick: (id) => editor.showSection(id) });
   const problemsPanel = createProblemsPanel({
     describe: (p) => editor.describe(p.key),
+    sectionOf: (p) => editor.sectionOfKey(p.key),
     onPick: (p) => editor.goTo(p.key),
+    onOpenSection: (id) => editor.openToConfirm(id),
   });
   const carryBanner = createCarryBanner();
   const changesPanel = createChangesPanel();

@@ -21,7 +21,7 @@ import { listKeyOf, rowKeyOf } from '../shared/answer-keys.js';
 
 export function createIntakeState() {
   const s = {
-    form: null, sections: [], index: null, answers: new Map(), disabled: new Set(), problems: [],
+    form: null, sections: [], index: null, answers: new Map(), disabled: new Set(), problems: [], changes: new Map(),
     readOnly: true, current: null, revealAll: false, notes: null, people: {},
   };
   const revealed = new Set(); // keys touched in this window
@@ -74,6 +74,7 @@ export function createIntakeState() {
       s.problems = intake.problems || [];
       s.readOnly = Boolean(intake.encounter.readOnly);
       s.notes = intake.carry || null;
+      s.changes = new Map((intake.changes || []).map((c) => [c.key, c]));
       s.people = intake.people || {};
       s.current = null;
       return sectionFor(s.sections, sectionId ?? intake.encounter.section)?.id ?? null;
@@ -178,6 +179,7 @@ export function createIntakeState() {
       }
       s.disabled = new Set(saved.disabled || []);
       s.problems = saved.problems || [];
+      if (saved.changes) s.changes = new Map(saved.changes.map((c) => [c.key, c]));
       return show;
     },
     setProblems(problems, { revealAll = false } = {}) {
@@ -266,7 +268,8 @@ export function createIntakeState() {
     carrySignature(key) {
       const a = s.answers.get(key);
       return JSON.stringify([a?.source, a?.carried, a?.needsConfirmation, a?.confirmedBy, s.readOnly,
-        s.notes?.hints?.[key], s.notes?.notCarried?.[key]]);
+        s.notes?.hints?.[key], s.notes?.notCarried?.[key], s.changes?.get(key)?.carriedFrom ?? null,
+        s.changes?.get(key)?.kind ?? null]);
     },
   };
 }

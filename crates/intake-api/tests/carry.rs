@@ -325,3 +325,62 @@ fn medications_older_than_their_limit_are_not_carried_and_the_plan_says_why() {
         .iter()
         .all(|e| e.key != "medications/medication[1]/med-name"));
 }
+
+#[test]
+fn editing_a_field_of_a_carried_row_confirms_that_row_and_no_other() {
+    let (api, clock) = api();
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let nurse = Caller::Session(&token);
+    let pid = patient(&api);
+    first_visit(&api, nurse, pid);
+    clock.advance(Duration::days(30));
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let nurse = Caller::Session(&token);
+    let second = api.start_intake(nurse, pid, None, None).unwrap();
+    let waits =
+        |intake: &IntakeDto, key: &str| intake.problems.iter().any(|p| p.confirm && p.key == key);
+    let before = api.open_intake(nurse, second.id).unwrap();
+    assert!(waits(&before, "allergies/allergy[1]") && waits(&before, "allergies/allergy[2]"));
+
+    // The nurse changes the first allergy's reaction: that row is confirmed by the edit.
+    let saved = api
+        .save_intake(
+            nurse,
+            second.id,
+            &[change(
+                "allergies/allergy[1]/allergy-reaction",
+                json!([{ "valueString": "Hives" }]),
+            )],
+            None,
+        )
+        .unwrap();
+    let row = saved
+        .answers
+        .iter()
+        .find(|a| a.key == "allergies/allergy[1]")
+        .expect("the confirmed row comes back with the save");
+    assert_eq!(row.confirmed_by.as_deref(), Some("nurse"));
+    let after = api.open_intake(nurse, second.id).unwrap();
+    assert!(
+        !waits(&after, "allergies/allergy[1]"),
+        "the edited row no longer waits"
+    );
+    assert!(
+        waits(&after, "allergies/allergy[2]"),
+        "the other row still waits for its own confirmation"
+    );
+    let reaction = answer(&after, "allergies/allergy[1]/allergy-reaction").unwrap();
+    assert_eq!(reaction.source, "typed", "the edited value is typed now");
+    let entry = api
+        .list_audit(CLI, &Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "encounter.saved")
+        .expect("the save is audited");
+    assert_eq!(
+        entry.detail["confirmed"],
+        json!(["allergies/allergy[1]"]),
+        "{:?}",
+        entry.detail
+    );
+}

@@ -33,7 +33,7 @@ use crate::error::when;
 use crate::permissions::Permission;
 use crate::record::answers::response_of;
 use crate::record::lock::check_editable;
-use crate::record::problems::changes_since;
+use crate::record::problems::changes_since_in;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
 use crate::wire::intake::item_label;
@@ -375,7 +375,7 @@ impl Api {
                 disabled: disabled(&eval),
                 problems: problems(&eval, &after, &index),
                 encounter: self.dto(&self.encounter_row(db, id)?, &who),
-                changes: changes_since(&after, &db.carried_revisions(id)?),
+                changes: changes_since_in(db, id, &after)?,
             })
         })
     }

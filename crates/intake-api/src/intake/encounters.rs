@@ -29,7 +29,7 @@ use crate::permissions::Permission;
 use crate::record::answers::response_of;
 use crate::record::canonical::signed_answers;
 use crate::record::lock::check_editable;
-use crate::record::problems::changes_since;
+use crate::record::problems::changes_since_in;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
 use crate::record::seal::{shown_as_differing, visit_differs};
@@ -178,7 +178,7 @@ impl Api {
                 disabled: disabled(&eval),
                 problems: problems(&eval, &rows, &index),
                 carry,
-                changes: changes_since(&rows, &db.carried_revisions(id)?),
+                changes: changes_since_in(db, id, &rows)?,
             };
             Ok::<_, ApiError>((e, intake))
         })?;
@@ -260,6 +260,22 @@ impl Api {
                 write_answer(db, id, &key, &values, AnswerSource::Typed, now, &who.actor)?;
                 written.push(key);
             }
+            // Editing a carried row's field confirms the row: the nurse looked at it.
+            let mut confirmed: Vec<Key> = Vec::new();
+            for row in before
+                .iter()
+                .filter(|a| a.needs_confirmation && a.confirmed_by.is_none())
+                .filter(|a| index.is_row_group(a.key.link_id()))
+            {
+                let edited_inside = written.iter().chain(&removed).any(|k| {
+                    k != &row.key
+                        && k.rows().starts_with(&row.key.rows())
+                        && index.within(k.link_id(), row.key.link_id())
+                });
+                if edited_inside && db.confirm_answer(id, &row.key, now, &who.actor)? {
+                    confirmed.push(row.key.clone());
+                }
+            }
             let (calculated, uncalculated) =
                 recalculate(db, id, &index, &mut response, now, &who.actor)?;
             written.extend(calculated);
@@ -275,14 +291,18 @@ impl Api {
                     &who,
                     now,
                     "encounter.saved",
-                    serde_json::json!({ "written": keys(&written), "removed": keys(&removed) }),
+                    serde_json::json!({
+                        "written": keys(&written),
+                        "removed": keys(&removed),
+                        "confirmed": keys(&confirmed),
+                    }),
                 )?;
             }
             let eval = evaluate(&index, &response);
             let after = db.answers(id)?;
             let answers = after
                 .iter()
-                .filter(|a| written.contains(&a.key))
+                .filter(|a| written.contains(&a.key) || confirmed.contains(&a.key))
                 .map(AnswerDto::new)
                 .collect();
             Ok(SavedDto {
@@ -292,7 +312,7 @@ impl Api {
                 disabled: disabled(&eval),
                 problems: problems(&eval, &after, &index),
                 encounter: self.dto(&self.encounter_row(db, id)?, &who),
-                changes: changes_since(&after, &db.carried_revisions(id)?),
+                changes: changes_since_in(db, id, &after)?,
             })
         })
     }

@@ -59,10 +59,35 @@ pub(crate) fn disabled(eval: &Evaluation) -> Vec<String> {
     eval.disabled.iter().map(Key::to_string).collect()
 }
 
-/// What the nurse changed of what was carried: carried values edited or removed (from
-/// the revision history), and rows added to lists, in key order. Empty for an intake that
-/// carried nothing.
-pub(crate) fn changes_since(rows: &[AnswerRow], history: &[RevisionRow]) -> Vec<ChangeSinceDto> {
+/// What the nurse changed of what was carried in encounter `id`: carried values edited or
+/// removed (from the revision history, each dated by the visit it came from), and rows
+/// added to lists, in key order. Empty for an intake that carried nothing.
+pub(crate) fn changes_since_in(
+    db: &intake_store::Db<'_>,
+    id: intake_core::EncounterId,
+    rows: &[AnswerRow],
+) -> Result<Vec<ChangeSinceDto>, crate::ApiError> {
+    use intake_store::prelude::*;
+    let history = db.carried_revisions(id)?;
+    let mut dates = std::collections::BTreeMap::new();
+    for source in history.iter().filter_map(|r| r.source_encounter) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = dates.entry(source) {
+            let date = db
+                .encounter(source)?
+                .map(|e| e.started_at.date_naive().to_string());
+            slot.insert(date);
+        }
+    }
+    Ok(changes_dated(rows, &history, &|e| {
+        dates.get(&e).cloned().flatten()
+    }))
+}
+
+fn changes_dated(
+    rows: &[AnswerRow],
+    history: &[RevisionRow],
+    date_of: &dyn Fn(intake_core::EncounterId) -> Option<String>,
+) -> Vec<ChangeSinceDto> {
     let values = |list: &[AnswerValue]| -> Vec<Value> { list.iter().map(to_json).collect() };
     let carried = AnswerSource::Carried;
     let carried_any =
@@ -88,6 +113,7 @@ pub(crate) fn changes_since(rows: &[AnswerRow], history: &[RevisionRow]) -> Vec<
             kind,
             before: values(&r.values),
             after,
+            carried_from: r.source_encounter.and_then(date_of),
         });
     }
     for a in rows {
@@ -99,6 +125,7 @@ pub(crate) fn changes_since(rows: &[AnswerRow], history: &[RevisionRow]) -> Vec<
                 kind: "added",
                 before: Vec::new(),
                 after: Vec::new(),
+                carried_from: None,
             });
         }
     }

@@ -205,6 +205,8 @@ pub struct ChangeSinceDto {
     pub before: Vec<Value>,
     /// The value now (empty when removed).
     pub after: Vec<Value>,
+    /// The date (YYYY-MM-DD) of the visit the carried value came from.
+    pub carried_from: Option<String>,
 }
 
 /// The label of an item for messages: its text, or its linkId.
