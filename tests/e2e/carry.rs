@@ -54,6 +54,14 @@ fn first_visit_for_zoe(data: &std::path::Path) -> i64 {
             "emergency-contact/ec-name",
             json!([{ "valueString": "Ana Núñez" }]),
         ),
+        change(
+            "emergency-contact/ec-relationship",
+            json!([{ "valueString": "Sister" }]),
+        ),
+        change(
+            "emergency-contact/ec-phone",
+            json!([{ "valueString": "+34 600 000 111" }]),
+        ),
     ];
     submitted_visit_for_zoe(&api(data), &changes)
 }
@@ -131,11 +139,45 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
         .await;
     s.screenshot("carry-record-prompt").await;
     s.click("#intake-record-update").await;
-    s.wait_for_text("#intake-notice", "Ana Núñez-Díaz").await;
+    let said = s
+        .wait_for_text("#intake-notice", "Patient record updated")
+        .await;
+    assert!(said.contains("Ana Núñez-Díaz"), "{said}");
+    // The whole contact, as the intake has it, not the one field typed.
+    let draft = api(s.data.path())
+        .list_encounters(Caller::Cli("e2e"), Some(zoe), Some("draft"))
+        .unwrap()[0]
+        .id;
+    let intake = api(s.data.path())
+        .open_intake(Caller::Cli("e2e"), draft)
+        .unwrap();
+    let shown = |key: &str| {
+        intake
+            .answers
+            .iter()
+            .find(|a| a.key == key)
+            .and_then(|a| a.values.first())
+            .and_then(|v| v["valueString"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
     let record = api(s.data.path())
         .get_patient(Caller::Cli("e2e"), zoe)
         .unwrap();
     assert_eq!(record.emergency_name, "Ana Núñez-Díaz");
+    assert_eq!(
+        (record.emergency_relationship.as_str(), record.emergency_phone.as_str()),
+        (
+            shown("emergency-contact/ec-relationship").as_str(),
+            shown("emergency-contact/ec-phone").as_str()
+        ),
+        "the record's contact is whole"
+    );
+    assert_eq!(
+        (record.emergency_relationship.as_str(), record.emergency_phone.as_str()),
+        ("Sister", "+34 600 000 111"),
+        "carried from the first visit, now in the record with the new name"
+    );
 
     // Submitting names what still waits; Enter on it leads to its Confirm button.
     s.press(&format!("{ALT}1{RELEASE}")).await;

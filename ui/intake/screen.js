@@ -87,6 +87,12 @@ export function render({ encounterId, go }) {
   const recordPrompt = createRecordPrompt({
     patientId: () => encounter?.patientId ?? null,
     item: (linkId) => editor.state.index?.get(linkId),
+    siblings: (linkId) => {
+      const index = editor.state.index;
+      const parent = index?.ancestors(linkId).at(-1);
+      return (parent ? index.get(parent)?.items : null) || [];
+    },
+    valueOf: (linkId) => editor.state.answers.get(editor.state.index.key([], linkId))?.values || [],
     describe: (key) => editor.describe(key),
     updated: (text) => note.success(text),
   });
