@@ -166,7 +166,10 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
         .unwrap();
     assert_eq!(record.emergency_name, "Ana Núñez-Díaz");
     assert_eq!(
-        (record.emergency_relationship.as_str(), record.emergency_phone.as_str()),
+        (
+            record.emergency_relationship.as_str(),
+            record.emergency_phone.as_str()
+        ),
         (
             shown("emergency-contact/ec-relationship").as_str(),
             shown("emergency-contact/ec-phone").as_str()
@@ -174,7 +177,10 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
         "the record's contact is whole"
     );
     assert_eq!(
-        (record.emergency_relationship.as_str(), record.emergency_phone.as_str()),
+        (
+            record.emergency_relationship.as_str(),
+            record.emergency_phone.as_str()
+        ),
         ("Sister", "+34 600 000 111"),
         "carried from the first visit, now in the record with the new name"
     );

@@ -8,6 +8,7 @@
 //! are for demonstrations and tests, never for a real clinic's data.
 
 pub mod patients;
+mod records;
 pub mod visits;
 
 use std::collections::BTreeSet;
@@ -107,8 +108,9 @@ pub fn seed_demo(api: &Api, caller: Caller<'_>) -> Result<DemoSeedDto, ApiError>
                 "patient",
                 json!({ "patients": patients }),
             )?;
-            let inserted: Vec<_> = ids.into_iter().zip(list.iter()).collect();
+            let inserted: Vec<_> = ids.iter().copied().zip(list.iter()).collect();
             visits = visits::seed_visits(s, &inserted)?;
+            records::contacts_from_visits(s, &ids)?;
             s.audit(
                 "encounter.demo_seeded",
                 "encounter",

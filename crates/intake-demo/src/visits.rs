@@ -23,9 +23,10 @@
 //! mistake, signed, corrected with a reason and signed again) and the
 //! [`DEMO_WAITING`] newest wait in the review queue.
 //!
-//! Limit: the patient records of the demo register hold no emergency contact, so the
-//! nurse types it at the first visit and later visits carry it (`always`), as the app
-//! does for a record without one.
+//! The patient records are created without an emergency contact, so the nurse types it
+//! at the first visit and later visits carry it (`always`); once the visits are in,
+//! `records` writes that contact into the record, as the nurse's "Update the patient
+//! record too?" would have, so records and visits agree.
 
 mod answers;
 mod catalog;

@@ -508,3 +508,39 @@ fn the_physician_signed_most_visits_amended_two_and_left_the_newest_waiting() {
         .iter()
         .any(|e| e.action.starts_with("encounter.") && e.action.ends_with("saved")));
 }
+
+#[test]
+fn records_hold_the_emergency_contact_their_visits_carry() {
+    let api = api();
+    let id = patient(api, "Łukasz", "Kowalski");
+    let record = api.get_patient(Caller::Cli("test"), id).unwrap();
+    let visits = api
+        .list_encounters(Caller::Cli("test"), Some(id), Some("signed"))
+        .unwrap();
+    let newest = api
+        .encounter_detail(Caller::Cli("test"), visits[0].id)
+        .unwrap();
+    let carried = |link: &str| {
+        answer(&newest, &format!("emergency-contact/{link}")).values[0]["valueString"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        !record.emergency_name.is_empty(),
+        "the record has a contact"
+    );
+    assert_eq!(
+        (
+            record.emergency_name.clone(),
+            record.emergency_relationship.clone(),
+            record.emergency_phone.clone()
+        ),
+        (
+            carried("ec-name"),
+            carried("ec-relationship"),
+            carried("ec-phone")
+        ),
+        "Łukasz's record holds the contact his visits carry"
+    );
+}
