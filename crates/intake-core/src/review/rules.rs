@@ -627,7 +627,12 @@ pub fn notable(
                             rule.unit.as_deref().map(unit_text).unwrap_or_default()
                         ),
                     };
-                    reached.then(|| format!("{moved} in {} ({rule_text})", interval_text(days)))
+                    let over = if days == 0 {
+                        "on the same day".to_string()
+                    } else {
+                        format!("in {}", interval_text(days))
+                    };
+                    reached.then(|| format!("{moved} {over} ({rule_text})"))
                 }
                 Test::Range { low, high } => {
                     in_unit(item, &q.after, rule).and_then(|v| out_of_range(rule, v, *low, *high))

@@ -149,6 +149,10 @@ fn a_change_over_an_interval_longer_than_the_rule_or_without_an_earlier_visit_sa
         judge(&form(), Some(&before), &after, 184, &t).is_empty(),
         "a visit 184 days ago is outside the rule's interval"
     );
+    assert_eq!(
+        reasons(&judge(&form(), Some(&before), &after, 0, &t)),
+        ["−12.9 % on the same day (rule: ≥ 5 % within 6 months)"]
+    );
     assert!(
         judge(&form(), None, &after, 0, &t).is_empty(),
         "without an earlier visit nothing changed"
