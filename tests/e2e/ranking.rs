@@ -109,7 +109,10 @@ async fn a_repeat_visit_leads_with_the_metformin_change_and_the_weight_loss() {
     )
     .await;
     let notable = notable.as_array().cloned().unwrap_or_default();
-    assert!(notable.len() >= 2, "at least two notable findings: {notable:?}");
+    assert!(
+        notable.len() >= 2,
+        "at least two notable findings: {notable:?}"
+    );
     let text = |i: usize| notable[i]["text"].as_str().unwrap_or_default().to_string();
     assert!(
         text(0).contains("Metformin") && text(0).contains("500 → 1000"),
@@ -151,9 +154,7 @@ async fn a_repeat_visit_leads_with_the_metformin_change_and_the_weight_loss() {
         (1..=2).contains(&marks),
         "one or two Changed marks (the Metformin row), found {marks}"
     );
-    let reason = s
-        .find("#review-record tr[data-link-id=\"reason\"]")
-        .await;
+    let reason = s.find("#review-record tr[data-link-id=\"reason\"]").await;
     let reason_class = reason.attr("class").await.unwrap().unwrap_or_default();
     assert!(
         !reason_class.contains("rv-changed"),
@@ -209,7 +210,10 @@ async fn a_repeat_visit_leads_with_the_metformin_change_and_the_weight_loss() {
         "the details show on focus: {tip}"
     );
     assert!(
-        tip["text"].as_str().unwrap_or_default().contains("Entered by"),
+        tip["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Entered by"),
         "the details say who entered it: {tip}"
     );
     s.screenshot("ranking-provenance").await;

@@ -163,7 +163,7 @@ export function renderSummary(review, { id = 'review-record', caption = null, am
   }
 
   /** A repeating group as a table: one column per question of its rows. */
-  function rowTable(item, parentRows) {
+  function rowTable(item, parentRows, shared = null) {
     const columns = (item.items || []).filter((c) => !c.hidden && (isQuestion(c) || isRowGroup(c)));
     const list = parentRows.length === 0 && compared ? listChanges.get(item.linkId) : null;
     const byAfter = new Map((list?.rows || []).filter((r) => r.afterRow !== null).map((r) => [r.afterRow, r]));
@@ -191,7 +191,7 @@ export function renderSummary(review, { id = 'review-record', caption = null, am
       h('td', { class: 'rv-row-note' },
         moved ? h('span', { class: `badge rv-change-badge rv-badge-${diff.change}` }, CHANGE_LABEL[diff.change]) : null,
         diff?.notable ? h('span', { class: 'badge rv-change-badge rv-badge-notable', title: diff.notable }, 'Notable') : null,
-        provenance(answers.get(rowKey), names)));
+        provenanceKey(answers.get(rowKey)) !== shared ? provenance(answers.get(rowKey), names) : null));
     });
     for (const r of stopped) {
       body.push(h('tr', { class: 'rv-list-row rv-stopped', dataset: { stopped: String(r.beforeRow ?? '') } },
@@ -221,7 +221,7 @@ export function renderSummary(review, { id = 'review-record', caption = null, am
       if (disabled.has(key)) continue;
       if (isRowGroup(item)) {
         out.push(h('tr', { class: 'rv-list', dataset: { key, linkId: item.linkId } },
-          h('td', { colspan: 2 }, h('h4', { class: 'rv-list-title' }, item.text || item.linkId), rowTable(item, rows))));
+          h('td', { colspan: 2 }, h('h4', { class: 'rv-list-title' }, item.text || item.linkId), rowTable(item, rows, shared))));
       } else if (item.type === 'group') {
         out.push(h('tr', { class: 'rv-subhead' }, h('th', { colspan: 2, scope: 'rowgroup' }, item.text || item.linkId)));
         out.push(...itemRows(item.items || [], rows, shared));
@@ -239,15 +239,22 @@ export function renderSummary(review, { id = 'review-record', caption = null, am
     return out;
   }
 
-  /** The keys of the answered questions outside lists among `items` (groups looked into). */
-  function questionKeys(items) {
+  /**
+   * The keys that carry a provenance among `items` (groups looked into): answered
+   * questions outside lists and the rows of the lists at the top level.
+   */
+  function provenanceKeys(items) {
     const out = [];
     for (const item of items) {
-      if (item.hidden || isRowGroup(item) || item.type === 'display') continue;
+      if (item.hidden || item.type === 'display') continue;
       const key = makeKey([], item.linkId);
       if (disabled.has(key)) continue;
+      if (isRowGroup(item)) {
+        out.push(...rowIds(answers, key).map((r) => makeKey([r], item.linkId)).filter((k) => !disabled.has(k)));
+        continue;
+      }
       if (item.type !== 'group' && answers.get(key)?.values?.length) out.push(key);
-      if (item.items?.length) out.push(...questionKeys(item.items));
+      if (item.items?.length) out.push(...provenanceKeys(item.items));
     }
     return out;
   }
@@ -256,10 +263,10 @@ export function renderSummary(review, { id = 'review-record', caption = null, am
     const items = section.group && !section.group.repeats ? section.group.items || [] : section.items;
     if (section.group && disabled.has(makeKey([], section.group.linkId))) return null;
     // One provenance for the section when every answer in it outside lists shares it.
-    const keys = questionKeys(items).map((k) => provenanceKey(answers.get(k))).filter((k) => k !== undefined);
-    const kinds = new Set(keys);
-    const shared = kinds.size === 1 && keys[0] ? keys[0] : null;
-    const sharedAnswer = shared ? questionKeys(items).map((k) => answers.get(k)).find((a) => provenanceKey(a) === shared) : null;
+    const held = provenanceKeys(items).map((k) => answers.get(k));
+    const kinds = new Set(held.map(provenanceKey));
+    const shared = kinds.size === 1 && held.length ? provenanceKey(held[0]) : null;
+    const sharedAnswer = shared ? held[0] : null;
     const rows = itemRows(items, [], shared);
     if (!rows.length) return null;
     return h('section', { class: 'rv-section', dataset: { section: section.id },

@@ -79,6 +79,9 @@ pub struct FieldDiff {
     pub link_id: String,
     pub before: Vec<AnswerValue>,
     pub after: Vec<AnswerValue>,
+    /// For a number: its unit ("mg"), the item's own or the row's unit field (a linkId
+    /// ending in `unit`, as the built-in form's `med-unit`).
+    pub unit: Option<String>,
 }
 
 /// One row of a repeating group.
@@ -312,10 +315,33 @@ fn list_diff(group: &Item, index: &FormIndex<'_>, before: &Response, after: &Res
             .into_iter()
             .filter_map(|k| {
                 let (b, a) = (value(old_answers, k), value(answers, k));
-                (!same(&b, &a)).then(|| FieldDiff {
+                if same(&b, &a) {
+                    return None;
+                }
+                let unit = (number(&a).or(number(&b)).is_some())
+                    .then(|| {
+                        let own = index
+                            .get(k.link_id())
+                            .and_then(|i| i.unit.as_ref())
+                            .and_then(|u| u.display.clone().or_else(|| u.code.clone()));
+                        own.or_else(|| {
+                            answers
+                                .iter()
+                                .chain(old_answers.iter())
+                                .find(|(x, v)| {
+                                    x.link_id() != k.link_id()
+                                        && x.link_id().ends_with("unit")
+                                        && !v.is_empty()
+                                })
+                                .map(|(_, v)| shown(v))
+                        })
+                    })
+                    .flatten();
+                Some(FieldDiff {
                     link_id: k.link_id().to_string(),
                     before: b,
                     after: a,
+                    unit,
                 })
             })
             .collect();

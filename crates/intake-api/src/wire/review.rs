@@ -282,6 +282,14 @@ fn shown(values: &[AnswerValue]) -> String {
     AnswerValue::labels(values)
 }
 
+/// "500 mg"; '' when there is no value.
+fn with_unit(values: &[AnswerValue], unit: Option<&str>) -> String {
+    match (shown(values), unit) {
+        (v, Some(u)) if !v.is_empty() => format!("{v} {u}"),
+        (v, _) => v,
+    }
+}
+
 fn label_of(index: &FormIndex<'_>, link_id: &str) -> String {
     crate::wire::intake::item_label(index, link_id)
 }
@@ -339,8 +347,8 @@ pub(crate) fn changes_dto(
                             .map(|f| FieldChangeDto {
                                 link_id: f.link_id.clone(),
                                 label: label_of(index, &f.link_id),
-                                before: shown(&f.before),
-                                after: shown(&f.after),
+                                before: with_unit(&f.before, f.unit.as_deref()),
+                                after: with_unit(&f.after, f.unit.as_deref()),
                             })
                             .collect(),
                     })

@@ -513,7 +513,8 @@ fn list_notables(
                                     s
                                 }
                             };
-                            format!("{label} {} → {}", v(&f.before), v(&f.after))
+                            let unit = f.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+                            format!("{label} {} → {}{unit}", v(&f.before), v(&f.after))
                         })
                         .collect();
                     format!("{name}: {}", fields.join("; "))

@@ -24,7 +24,8 @@ fn list(section: &str, code: Option<&str>, row: &str, name: &str) -> Value {
     let mut group = json!({ "linkId": section, "text": section, "type": "group", "item": [
         { "linkId": row, "text": row, "type": "group", "repeats": true, "extension": cf, "item": [
             { "linkId": name, "text": "Name", "type": "string", "required": true },
-            { "linkId": format!("{name}-dose"), "text": "Dose", "type": "decimal" }] }] });
+            { "linkId": format!("{name}-dose"), "text": "Dose", "type": "decimal" },
+            { "linkId": format!("{name}-unit"), "text": "Unit", "type": "string" }] }] });
     if let Some(code) = code {
         group["code"] = json!([{ "system": LOINC, "code": code }]);
     }
@@ -255,6 +256,10 @@ fn rows(list: &str, name: &str, entries: &[(u32, &str, f64)]) -> Vec<(String, Ve
                     vec![AnswerValue::String((*n).into())],
                 ),
                 (format!("{list}[{row}]/{name}-dose"), vec![num(*dose)]),
+                (
+                    format!("{list}[{row}]/{name}-unit"),
+                    vec![AnswerValue::String("mg".into())],
+                ),
             ]
         })
         .collect()
@@ -313,7 +318,7 @@ fn any_new_stopped_or_changed_medication_or_allergy_is_notable_and_leads() {
         got,
         [
             (
-                "Metformin: Dose 500 → 1000",
+                "Metformin: Dose 500 → 1000 mg",
                 "changed medication (rule: any new, stopped or changed medication)"
             ),
             (
