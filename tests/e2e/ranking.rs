@@ -222,3 +222,55 @@ async fn a_repeat_visit_leads_with_the_metformin_change_and_the_weight_loss() {
     s.screenshot("ranking-medications").await;
     s.finish().await;
 }
+
+#[tokio::test]
+async fn an_admin_changes_a_review_threshold_in_settings_and_it_is_audited() {
+    let s = Session::start("ranking-settings", demo_data()).await;
+    s.type_into("#sign-in-username", "admin").await;
+    s.type_into("#sign-in-password", &format!("demo{ENTER}"))
+        .await;
+    s.click("#nav a[data-section=\"settings\"]").await;
+    s.wait_for_value("#settings-weight-change", "5").await;
+    assert_eq!(s.value_of("#settings-weight-change-days").await, "183");
+    assert!(s.is_checked("#settings-medication-changes").await);
+
+    // A bad number is refused at its field and nothing is saved.
+    s.set_value("#settings-spo2", "120").await;
+    s.click("#settings-submit").await;
+    s.wait_for_text("#settings-spo2-field-error", "from 50 to 100")
+        .await;
+    s.screenshot("ranking-settings-refused").await;
+    let stored = api(s.data.path()).get_settings(Caller::Cli("e2e")).unwrap();
+    assert_eq!(
+        stored.review_thresholds.spo2_below,
+        Some(94.0),
+        "nothing saved"
+    );
+
+    s.set_value("#settings-spo2", "92").await;
+    s.set_value("#settings-weight-change", "7.5").await;
+    s.click("#settings-submit").await;
+    s.wait_for_text("#settings-notice", "saved").await;
+    s.screenshot("ranking-settings").await;
+    let api = api(s.data.path());
+    let stored = api.get_settings(Caller::Cli("e2e")).unwrap();
+    assert_eq!(stored.review_thresholds.spo2_below, Some(92.0));
+    assert_eq!(stored.review_thresholds.weight_change, Some(7.5));
+    let entry = api
+        .list_audit(Caller::Cli("e2e"), &Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "settings.changed")
+        .expect("the change is audited");
+    assert_eq!(entry.actor, "admin");
+    assert_eq!(
+        (
+            &entry.detail["before"]["reviewThresholds"]["spo2Below"],
+            &entry.detail["after"]["reviewThresholds"]["spo2Below"]
+        ),
+        (&json!(94.0), &json!(92.0)),
+        "with what it was and what it became: {}",
+        entry.detail
+    );
+    s.finish().await;
+}
