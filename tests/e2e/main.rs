@@ -10,5 +10,6 @@ mod intake;
 mod keystrokes;
 mod outcomes;
 mod patients;
+mod ranking;
 mod review;
 mod seal;

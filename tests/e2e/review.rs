@@ -1,6 +1,6 @@
 //! Physician review in the real window: a nurse submits a visit whose weight changed
 //! since the last one, the physician finds it in the queue (and its count on the Review
-//! link), opens it with the keyboard, sees the change highlighted and signs with
+//! link), opens it with the keyboard, sees the weight flagged as notable and signs with
 //! Ctrl+Enter; the signed record is then read-only for the physician and the nurse. And
 //! a return to the nurse, whose comment shows at the top of the intake.
 
@@ -199,20 +199,26 @@ async fn a_physician_signs_a_changed_weight_and_the_record_is_read_only_for_ever
     s.screenshot("review-queue").await;
     open_from_queue_with_keys(&s, id).await;
 
-    // The record: the weight change, in the changes panel and at the answer.
+    // The record: the weight, read against the last one and flagged (−7.0 % in 4 weeks
+    // breaks the ≥ 5 % rule), in the changes panel and at the answer.
     s.wait_for_text("#review-patient", "Zoë").await;
     s.wait_for_text("#review-status", "Submitted").await;
-    let changes = s.wait_for_text("#review-changes", "64.5 → 60").await;
-    assert!(changes.contains("kg"), "{changes}");
+    let changes = s
+        .wait_for_text("#review-changes-notable", "last 64.5 kg")
+        .await;
+    assert!(
+        changes.contains("Weight 60 kg") && changes.contains("−7.0 %"),
+        "the changes panel leads with the weight and its change: {changes}"
+    );
     let row = s
         .wait_for_text(
-            "#review-record tr.rv-changed[data-link-id=\"weight\"]",
-            "64.5 → 60",
+            "#review-record tr.rv-notable[data-link-id=\"weight\"]",
+            "last 64.5 kg",
         )
         .await;
     assert!(
-        row.contains("60 kg"),
-        "the weight row shows the new weight: {row}"
+        row.contains("60 kg") && row.contains("Notable"),
+        "the weight row shows the new weight, flagged: {row}"
     );
     s.find("#review-sign:not([disabled])").await;
     let attestation = s.find("#review-attestation").await.text().await.unwrap();

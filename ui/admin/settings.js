@@ -2,6 +2,10 @@
 // paper size of PDF summaries (A4 or Letter). The timeout is typed in
 // minutes (decimals allowed) and sent in whole seconds; the line under it says exactly
 // how many seconds will be saved. Limits are the backend's, shown at the field.
+// "Review: notable findings" holds the thresholds that flag a finding on the review
+// (weight change within an interval, blood pressure, SpO2, pulse, temperature, and whether
+// medication and allergy changes are flagged); they are sent together and the backend
+// refuses a bad number at its field, changing nothing.
 
 import * as api from '../api.js';
 import { h, pageScreen, notice } from '../shared/dom.js';
@@ -48,17 +52,61 @@ export function render({ settingsSaved }) {
     ],
     hint: 'Used for every PDF exported from now on; the clinic name heads each page.' });
 
+  const num = (id, label, hint) => field({ id, label, type: 'number', hint,
+    attrs: { step: 'any', inputmode: 'decimal', class: 'settings-number' } });
+  const thresholds = {
+    weightChange: num('settings-weight-change', 'Weight change of at least', null),
+    weightChangeUnit: selectField({ id: 'settings-weight-change-unit', label: 'Measured in',
+      options: [['percent', 'percent of the last weight'], ['kg', 'kg']] }),
+    weightChangeDays: num('settings-weight-change-days', 'Since a visit at most this many days ago',
+      'A change against an older visit is not flagged (183 days is about 6 months).'),
+    systolicAtLeast: num('settings-systolic', 'Systolic blood pressure at or above (mmHg)', null),
+    diastolicAtLeast: num('settings-diastolic', 'or diastolic at or above (mmHg)', null),
+    spo2Below: num('settings-spo2', 'SpO2 below (%)', null),
+    pulseBelow: num('settings-pulse-below', 'Pulse below (/min)', null),
+    pulseAbove: num('settings-pulse-above', 'or pulse above (/min)', null),
+    temperatureAtLeast: num('settings-temperature', 'Temperature at or above (°C)', null),
+  };
+  const flag = (id, label) => {
+    const input = h('input', { id, name: id, type: 'checkbox' });
+    return { input, wrap: h('div', { class: 'field field-check' }, input, h('label', { for: id }, label)), setError() {} };
+  };
+  const medicationChanges = flag('settings-medication-changes', 'Flag every new, stopped or changed medication');
+  const allergyChanges = flag('settings-allergy-changes', 'Flag every new, removed or changed allergy');
+  const fieldsetOf = (legend, ...children) => h('fieldset', { class: 'settings-group' }, h('legend', {}, legend), ...children);
+  const review = h('section', { id: 'settings-review', class: 'stack', 'aria-labelledby': 'settings-review-title' },
+    h('h2', { id: 'settings-review-title' }, 'Review: notable findings'),
+    h('p', { class: 'field-hint' }, 'A finding that meets one of these is flagged "Notable" and listed first on the review.'),
+    fieldsetOf('Weight', h('div', { class: 'settings-row' }, thresholds.weightChange.wrap, thresholds.weightChangeUnit.wrap),
+      thresholds.weightChangeDays.wrap),
+    fieldsetOf('Blood pressure', h('div', { class: 'settings-row' }, thresholds.systolicAtLeast.wrap, thresholds.diastolicAtLeast.wrap)),
+    fieldsetOf('Pulse, SpO2 and temperature', h('div', { class: 'settings-row' }, thresholds.pulseBelow.wrap, thresholds.pulseAbove.wrap),
+      h('div', { class: 'settings-row' }, thresholds.spo2Below.wrap, thresholds.temperatureAtLeast.wrap)),
+    fieldsetOf('Medications and allergies', medicationChanges.wrap, allergyChanges.wrap));
+
   const submit = h('button', { id: 'settings-submit', type: 'submit', class: 'primary', disabled: true }, 'Save');
   const errorEl = formError('settings-error');
   const form = h('form', { id: 'settings-form', class: 'stack narrow' },
-    clinic.wrap, timeout.wrap, dateOrder.wrap, paperSize.wrap, errorEl, h('div', { class: 'button-row' }, submit));
-  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout, dateOrder, paperSize } });
+    clinic.wrap, timeout.wrap, dateOrder.wrap, paperSize.wrap, review, errorEl, h('div', { class: 'button-row' }, submit));
+  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout, dateOrder, paperSize,
+    ...thresholds, medicationChanges, allergyChanges } });
+
+  /** A typed number, or null (the backend names the field: "Enter a number."). */
+  const numberOf = (input) => {
+    const text = String(input.value).trim().replace(',', '.');
+    const n = Number(text);
+    return text === '' || !Number.isFinite(n) ? null : n;
+  };
 
   function fill(settings) {
     clinic.input.value = settings.clinicName || '';
     timeout.input.value = secondsToMinutes(settings.sessionTimeoutSeconds);
     dateOrder.input.value = settings.dateOrder || 'dmy';
     paperSize.input.value = settings.paperSize || 'a4';
+    const t = settings.reviewThresholds || {};
+    for (const [name, f] of Object.entries(thresholds)) f.input.value = t[name] ?? '';
+    medicationChanges.input.checked = t.medicationChanges !== false;
+    allergyChanges.input.checked = t.allergyChanges !== false;
     showSeconds();
   }
 
@@ -76,6 +124,12 @@ export function render({ settingsSaved }) {
         sessionTimeoutSeconds,
         dateOrder: dateOrder.input.value,
         paperSize: paperSize.input.value,
+        reviewThresholds: {
+          ...Object.fromEntries(Object.entries(thresholds).map(([name, f]) =>
+            [name, name === 'weightChangeUnit' ? f.input.value : numberOf(f.input)])),
+          medicationChanges: medicationChanges.input.checked,
+          allergyChanges: allergyChanges.input.checked,
+        },
       });
       fill(saved);
       settingsSaved(saved);

@@ -9,7 +9,8 @@
 // (summary.js) and its revision history (history.js); the side column has
 // the sign-off (actions.js: Sign with Ctrl+Enter, Return to nurse, Amend, Mark
 // entered in error, only what the backend's `may` allows) and the changes since the
-// last visit (changes.js). Every action sends the record hash the screen shows;
+// last visit (changes.js). Above both, the notable findings (#review-notable: medication
+// and allergy changes, then findings such as a weight lost, each with its rule). Every action sends the record hash the screen shows;
 // when the record changed meanwhile the backend refuses, the screen reloads the new
 // version and #review-conflict says why. "Export PDF" (#review-export-pdf, when `may`
 // has `exportPdf`) saves the visit's summary through the native dialog (exports/pdf-export.js).
@@ -20,7 +21,7 @@ import { onScreenKey } from '../shared/keys.js';
 import { ageText, formatDateTime, sexLabel } from '../patients/fields.js';
 import { createActions } from './actions.js';
 import { amendmentChanges, createAmendmentPanel } from './amendment.js';
-import { createChangesPanel } from './changes.js';
+import { createChangesPanel, notableList } from './changes.js';
 import {
   isInError, namesFrom, setStatusBadge,
 } from './format.js';
@@ -76,6 +77,8 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     loadVersion: (version) => api.recordVersion(encounterId, version),
     loadAnswers: () => api.answerHistory(encounterId),
   });
+  const notablePanel = h('section', { id: 'review-notable-panel', class: 'panel rv-notable-panel', hidden: true,
+    'aria-labelledby': 'review-notable-title' });
   const body = h('div', { class: 'review-columns', hidden: true },
     h('div', { class: 'review-main' }, record, history.el),
     h('div', { class: 'review-side' }, actions.el, amendmentPanel.el, changes.el));
@@ -125,6 +128,10 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     replaceChildren(record, h('h2', { id: 'review-record-title' }, 'Record'), renderSummary(r));
     actions.update(r);
     changes.show(r);
+    const notable = notableList(r, { id: 'review-notable', onPick: showAnswer });
+    replaceChildren(notablePanel, h('h2', { id: 'review-notable-title' },
+      `Notable findings (${(r.notable || []).length})`), notable);
+    notablePanel.hidden = !notable || isInError(e);
     history.show(r);
     amendmentPanel.show(r, null);
     body.hidden = false;
@@ -287,6 +294,7 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
     signed, amended, differs, inError, amending, returned,
     note.el,
     conflict,
+    notablePanel,
     body,
     actions.confirmBar,
   );

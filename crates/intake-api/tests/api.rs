@@ -169,6 +169,7 @@ fn the_timeout_is_a_setting() {
         clinic_name: Some("Riverside Clinic".into()),
         date_order: None,
         paper_size: None,
+        review_thresholds: None,
     };
     let settings = w
         .api
@@ -199,6 +200,7 @@ fn settings_out_of_range_are_refused_and_nothing_changes() {
                     clinic_name: Some("Changed".into()),
                     date_order: None,
                     paper_size: None,
+                    review_thresholds: None,
                 },
             )
             .unwrap_err();

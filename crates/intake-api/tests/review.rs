@@ -205,8 +205,20 @@ fn a_submitted_intake_waits_in_the_queue_and_signing_locks_it() {
         .iter()
         .find(|q| q.link_id == "weight")
         .expect("the weight is compared");
-    assert_eq!(weight_change.change, "changed");
-    assert_eq!(weight_change.text, "Weight 82 → 76 kg (−7.3 %)");
+    // A weight is this visit's finding: read against the last one, never "changed",
+    // and flagged by the weight rule (≥ 5 % within 6 months).
+    assert_eq!(
+        (weight_change.kind, weight_change.change),
+        ("finding", "changed")
+    );
+    assert_eq!(
+        weight_change.text,
+        "Weight 76 kg · last 82 kg, 2 Oct 2026, −7.3 %"
+    );
+    assert_eq!(
+        weight_change.notable.as_deref(),
+        Some("−7.3 % on the same day (rule: ≥ 5 % within 6 months)")
+    );
     let meds = review
         .changes
         .lists
@@ -219,6 +231,35 @@ fn a_submitted_intake_waits_in_the_queue_and_signing_locks_it() {
         .map(|r| (r.change, r.label.as_str()))
         .collect();
     assert_eq!(rows, [("added", "Lisinopril"), ("removed", "Metformin")]);
+    assert!(
+        meds.rows.iter().all(|r| r.notable.is_some()),
+        "every medication started or stopped is notable"
+    );
+    let notable: Vec<(&str, &str)> = review
+        .notable
+        .iter()
+        .map(|n| (n.kind, n.text.as_str()))
+        .collect();
+    assert_eq!(
+        notable,
+        [
+            ("list", "Lisinopril: new"),
+            ("list", "Metformin: stopped since the last visit"),
+            ("finding", "Weight 76 kg · last 82 kg, 2 Oct 2026, −7.3 %"),
+        ],
+        "medication changes lead, then the weight"
+    );
+    let reason = review
+        .changes
+        .questions
+        .iter()
+        .find(|q| q.link_id == "reason")
+        .expect("the reason is compared");
+    assert_eq!(
+        (reason.kind, reason.notable.as_deref()),
+        ("finding", None),
+        "a new reason is this visit's finding, not a notable change"
+    );
     assert!(review.may.sign && review.may.return_to_nurse && !review.may.edit);
     assert!(
         review.attestation.contains("attest"),
@@ -1046,4 +1087,104 @@ fn every_change_of_a_chart_is_audited_naming_its_patient() {
         .mark_encounter_in_error(w.admin(), visit, "Wrong patient")
         .unwrap();
     touched(&w, &mut seen, "encounter.marked_in_error", visit);
+}
+
+/// The thresholds sent by the Settings screen, with one field changed.
+fn thresholds_with(field: &str, value: Value) -> intake_api::wire::SettingsUpdate {
+    let mut t = json!({
+        "weightChange": 5, "weightChangeUnit": "percent", "weightChangeDays": 183,
+        "systolicAtLeast": 140, "diastolicAtLeast": 90, "spo2Below": 94,
+        "pulseBelow": 50, "pulseAbove": 110, "temperatureAtLeast": 38,
+        "medicationChanges": true, "allergyChanges": true,
+    });
+    t[field] = value;
+    serde_json::from_value(json!({ "reviewThresholds": t })).unwrap()
+}
+
+#[test]
+fn threshold_settings_are_audited_refused_by_field_and_change_what_the_review_flags() {
+    let w = world();
+    let first = submitted(&w, "Cough", 82.0, "Metformin");
+    sign(&w, w.physician(), first).unwrap();
+    let second = submitted(&w, "Weight loss", 76.0, "Metformin");
+    let flagged = |w: &World| {
+        w.api
+            .open_review(w.physician(), second)
+            .unwrap()
+            .notable
+            .iter()
+            .map(|n| n.reason.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        flagged(&w),
+        ["−7.3 % on the same day (rule: ≥ 5 % within 6 months)"],
+        "by default a 7.3 % loss is notable"
+    );
+    let defaults = w.api.get_settings(w.admin()).unwrap().review_thresholds;
+    assert_eq!(defaults.weight_change, Some(5.0));
+    assert_eq!(defaults.spo2_below, Some(94.0));
+
+    // Bad numbers are refused by field, and nothing changes.
+    let entries = actions(&w).len();
+    for (field, value, says) in [
+        ("weightChange", json!(-3), "from 0.1 to 100"),
+        ("weightChange", json!(null), "Enter a number"),
+        ("weightChangeDays", json!(12.5), "whole number of days"),
+        ("pulseAbove", json!(40), "above the low one"),
+        ("temperatureAtLeast", json!(80), "from 35 to 43"),
+        ("weightChangeUnit", json!("stone"), "percent or kg"),
+    ] {
+        let err = w
+            .api
+            .update_settings(w.admin(), &thresholds_with(field, value.clone()))
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::Validation,
+            "{field} = {value}: {err}"
+        );
+        assert_eq!(
+            err.field(),
+            Some(field),
+            "{field} = {value}: the field is named"
+        );
+        assert!(err.to_string().contains(says), "{field} = {value}: {err}");
+    }
+    assert_eq!(
+        actions(&w).len(),
+        entries,
+        "a refused change writes nothing"
+    );
+    assert_eq!(
+        w.api.get_settings(w.admin()).unwrap().review_thresholds,
+        defaults
+    );
+    // A nurse may not change them.
+    let err = w
+        .api
+        .update_settings(w.nurse(), &thresholds_with("weightChange", json!(10)))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Forbidden);
+
+    // A change is kept, audited with what it was and what it became, and applies.
+    let saved = w
+        .api
+        .update_settings(w.admin(), &thresholds_with("weightChange", json!(10)))
+        .unwrap();
+    assert_eq!(saved.review_thresholds.weight_change, Some(10.0));
+    let (action, detail) = actions(&w).into_iter().next().unwrap();
+    assert_eq!(action, "settings.changed");
+    assert_eq!(
+        detail["before"]["reviewThresholds"]["weightChange"],
+        json!(5.0)
+    );
+    assert_eq!(
+        detail["after"]["reviewThresholds"]["weightChange"],
+        json!(10.0)
+    );
+    assert!(
+        flagged(&w).is_empty(),
+        "with a 10 % rule a 7.3 % loss is no longer notable"
+    );
 }

@@ -275,6 +275,7 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
                     clinic_name,
                     date_order,
                     paper_size,
+                    review_thresholds: None,
                 },
             )?
         }

@@ -9,9 +9,23 @@
 //! in the earlier visit is `Removed` (a medication stopped), only in this one `Added`, in
 //! both with a different answer `Changed` (the fields that differ are listed). Without an
 //! earlier visit everything answered is `Added` and [`VisitDiff::previous`] is false.
+//!
+//! Each question is of one [`Kind`]: an item never carried forward (policy `never`, or
+//! none: vitals, the reason, the review of systems) is a `Finding` of this visit, read
+//! plainly with the last value as context ("Weight 77.5 kg · last 89 kg, 5 Oct 2026,
+//! −12.9 %"), and one blank now that was answered last time was `NotAsked` this visit,
+//! not removed; carried content (policy `confirm` or `always`: medications, allergies,
+//! history, contacts) is `Carried`, where "changed" means something. Which findings are
+//! notable is [`rules`]' business.
+
+pub mod rules;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
 
 use crate::questionnaire::response::{FormIndex, Key, Response};
-use crate::questionnaire::{all_items, AnswerValue, Item, ItemType, Questionnaire};
+use crate::questionnaire::{all_items, AnswerValue, CarryForward, Item, ItemType, Questionnaire};
 use crate::text::fold;
 
 /// How an answer or a row differs from the earlier visit.
@@ -21,19 +35,42 @@ pub enum Change {
     Added,
     Removed,
     Changed,
+    /// A finding answered at the earlier visit and left blank at this one.
+    NotAsked,
+}
+
+/// What a question is to the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Never carried: measured or asked afresh at each visit (vitals, the reason).
+    Finding,
+    /// Carried forward from the last visit (confirmed or kept): a difference is a change.
+    Carried,
+}
+
+/// The earlier visit a diff compares with: its answers and its date.
+#[derive(Debug, Clone, Copy)]
+pub struct Earlier<'a> {
+    pub response: &'a Response,
+    pub date: NaiveDate,
 }
 
 /// One question outside repeating groups.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuestionDiff {
     pub link_id: String,
+    pub kind: Kind,
     pub before: Vec<AnswerValue>,
     pub after: Vec<AnswerValue>,
     pub change: Change,
     /// For numbers: (after − before) / before, when both are single numbers and before ≠ 0.
     pub relative: Option<f64>,
-    /// "Weight 82 → 76 kg (−7.3 %)", "Tobacco Current → Former", "Occupation: added Teacher".
+    /// Carried: "Tobacco Current → Former", "Occupation: added Teacher". Findings:
+    /// "Weight 77.5 kg · last 89 kg, 5 Oct 2026, −12.9 %".
     pub text: String,
+    /// For findings with an earlier answer, what the answer is read against: "last 89
+    /// kg, 5 Oct 2026, −12.9 %", "not asked this visit · last Not at all, 5 Oct 2026".
+    pub context: Option<String>,
 }
 
 /// One field of a row that differs.
@@ -42,6 +79,9 @@ pub struct FieldDiff {
     pub link_id: String,
     pub before: Vec<AnswerValue>,
     pub after: Vec<AnswerValue>,
+    /// For a number: its unit ("mg"), the item's own or the row's unit field (a linkId
+    /// ending in `unit`, as the built-in form's `med-unit`).
+    pub unit: Option<String>,
 }
 
 /// One row of a repeating group.
@@ -69,6 +109,8 @@ pub struct ListDiff {
 pub struct VisitDiff {
     /// Whether there was an earlier visit to compare with.
     pub previous: bool,
+    /// Its date.
+    pub previous_date: Option<NaiveDate>,
     pub questions: Vec<QuestionDiff>,
     pub lists: Vec<ListDiff>,
 }
@@ -79,6 +121,11 @@ impl VisitDiff {
         self.questions
             .iter()
             .filter(|q| q.change != Change::Unchanged)
+    }
+
+    /// Carried questions that changed: the ones worth a "Changed" mark.
+    pub fn carried_changes(&self) -> impl Iterator<Item = &QuestionDiff> {
+        self.changed_questions().filter(|q| q.kind == Kind::Carried)
     }
 }
 
@@ -138,12 +185,10 @@ fn question_text(
         Change::Added => format!("{name}: added {}{unit}", shown(after)),
         Change::Removed => format!("{name}: removed (was {}{unit})", shown(before)),
         Change::Unchanged => format!("{name} {}{unit}", shown(after)),
+        Change::NotAsked => format!("{name}: not asked this visit"),
         Change::Changed => {
             let pct = relative
-                .map(|r| {
-                    let sign = if r < 0.0 { "−" } else { "+" };
-                    format!(" ({sign}{:.1} %)", (r * 100.0).abs())
-                })
+                .map(|r| format!(" ({})", percent_text(r)))
                 .unwrap_or_default();
             format!("{name} {} → {}{unit}{pct}", shown(before), shown(after))
         }
@@ -270,10 +315,33 @@ fn list_diff(group: &Item, index: &FormIndex<'_>, before: &Response, after: &Res
             .into_iter()
             .filter_map(|k| {
                 let (b, a) = (value(old_answers, k), value(answers, k));
-                (!same(&b, &a)).then(|| FieldDiff {
+                if same(&b, &a) {
+                    return None;
+                }
+                let unit = (number(&a).or(number(&b)).is_some())
+                    .then(|| {
+                        let own = index
+                            .get(k.link_id())
+                            .and_then(|i| i.unit.as_ref())
+                            .and_then(|u| u.display.clone().or_else(|| u.code.clone()));
+                        own.or_else(|| {
+                            answers
+                                .iter()
+                                .chain(old_answers.iter())
+                                .find(|(x, v)| {
+                                    x.link_id() != k.link_id()
+                                        && x.link_id().ends_with("unit")
+                                        && !v.is_empty()
+                                })
+                                .map(|(_, v)| shown(v))
+                        })
+                    })
+                    .flatten();
+                Some(FieldDiff {
                     link_id: k.link_id().to_string(),
                     before: b,
                     after: a,
+                    unit,
                 })
             })
             .collect();
@@ -306,14 +374,74 @@ fn list_diff(group: &Item, index: &FormIndex<'_>, before: &Response, after: &Res
     }
 }
 
+/// The carry-forward policy of every item: its own, else its nearest group's, else
+/// `never`.
+fn policies(items: &[Item]) -> HashMap<&str, CarryForward> {
+    let mut out = HashMap::new();
+    let mut stack: Vec<(&Item, Option<CarryForward>)> = items.iter().map(|i| (i, None)).collect();
+    while let Some((item, inherited)) = stack.pop() {
+        let own = item.carry_forward.or(inherited);
+        out.insert(item.link_id.as_str(), own.unwrap_or(CarryForward::Never));
+        stack.extend(item.items.iter().map(|c| (c, own)));
+    }
+    out
+}
+
+/// "−12.9 %", "+3.0 %".
+pub fn percent_text(relative: f64) -> String {
+    let sign = if relative < 0.0 { "−" } else { "+" };
+    format!("{sign}{:.1} %", (relative * 100.0).abs())
+}
+
+/// A finding as read against the last visit: (text, context).
+fn finding_text(
+    item: &Item,
+    before: &[AnswerValue],
+    after: &[AnswerValue],
+    change: Change,
+    relative: Option<f64>,
+    date: Option<NaiveDate>,
+) -> (String, Option<String>) {
+    let name = item.text.as_deref().unwrap_or(&item.link_id);
+    let unit = |values: &[AnswerValue]| {
+        item.unit
+            .as_ref()
+            .and_then(|u| u.display.clone().or_else(|| u.code.clone()))
+            .filter(|_| number(values).is_some())
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default()
+    };
+    let when = date
+        .map(|d| format!(", {}", d.format("%-d %b %Y")))
+        .unwrap_or_default();
+    let last = format!("last {}{}{when}", shown(before), unit(before));
+    let context = match change {
+        _ if before.is_empty() => None,
+        Change::NotAsked => Some(format!("not asked this visit · {last}")),
+        Change::Changed => Some(match relative {
+            Some(r) => format!("{last}, {}", percent_text(r)),
+            None => last,
+        }),
+        _ => Some(last),
+    };
+    let text = match (&context, change) {
+        (Some(c), Change::NotAsked) => format!("{name}: {c}"),
+        (Some(c), _) => format!("{name} {}{} · {c}", shown(after), unit(after)),
+        (None, _) => format!("{name} {}{}", shown(after), unit(after)),
+    };
+    (text, context)
+}
+
 /// Compares this visit's answers with the earlier visit's (`None`: there was none).
-pub fn diff(form: &Questionnaire, previous: Option<&Response>, current: &Response) -> VisitDiff {
+pub fn diff(form: &Questionnaire, previous: Option<Earlier<'_>>, current: &Response) -> VisitDiff {
     let index = FormIndex::new(&form.items);
+    let policy = policies(&form.items);
     let empty = Response::new();
-    let before = previous.unwrap_or(&empty);
+    let before = previous.map_or(&empty, |p| p.response);
     let all = all_items(&form.items);
     let mut out = VisitDiff {
         previous: previous.is_some(),
+        previous_date: previous.map(|p| p.date),
         ..Default::default()
     };
     for item in all {
@@ -334,14 +462,27 @@ pub fn diff(form: &Questionnaire, previous: Option<&Response>, current: &Respons
         if a.is_empty() && b.is_empty() {
             continue;
         }
-        let change = compare(&b, &a);
+        let kind = match policy.get(link) {
+            Some(CarryForward::Confirm | CarryForward::Always) => Kind::Carried,
+            _ => Kind::Finding,
+        };
+        let change = match compare(&b, &a) {
+            Change::Removed if kind == Kind::Finding => Change::NotAsked,
+            other => other,
+        };
         let relative = match (change, number(&b), number(&a)) {
             (Change::Changed, Some(x), Some(y)) if x != 0.0 => Some((y - x) / x),
             _ => None,
         };
+        let (text, context) = match kind {
+            Kind::Carried => (question_text(item, &b, &a, change, relative), None),
+            Kind::Finding => finding_text(item, &b, &a, change, relative, out.previous_date),
+        };
         out.questions.push(QuestionDiff {
             link_id: link.to_string(),
-            text: question_text(item, &b, &a, change, relative),
+            kind,
+            text,
+            context,
             before: b,
             after: a,
             change,

@@ -1,20 +1,24 @@
 //! Clinic-wide settings: which exist, their defaults and limits, and the use cases
-//! that read and change them.
+//! that read and change them. The review's notable-finding thresholds are one JSON value
+//! (`review_thresholds`), checked by `Thresholds::check` before it is kept; a stored
+//! value that no longer reads falls back to the defaults, like every other setting.
 
 use serde_json::json;
 
+use intake_core::review::rules::Thresholds;
 use intake_core::search::DateOrder;
 use intake_store::prelude::*;
 use intake_store::{Db, StoreError};
 
 use crate::permissions::Permission;
-use crate::wire::admin::{SettingsDto, SettingsUpdate};
+use crate::wire::admin::{SettingsDto, SettingsUpdate, ThresholdsDto};
 use crate::{audit_entry, Api, ApiError, Caller};
 
 const SESSION_TIMEOUT: &str = "session_timeout_seconds";
 const CLINIC_NAME: &str = "clinic_name";
 const DATE_ORDER: &str = "date_order";
 const PAPER_SIZE: &str = "paper_size";
+const REVIEW_THRESHOLDS: &str = "review_thresholds";
 
 /// Ten minutes without activity locks the screen.
 pub(crate) const DEFAULT_SESSION_TIMEOUT_SECONDS: u32 = 600;
@@ -55,12 +59,92 @@ fn paper_name(p: intake_pdf::Paper) -> &'static str {
     }
 }
 
+/// The thresholds as the screen and the stored JSON write them.
+fn thresholds_dto(t: &Thresholds) -> ThresholdsDto {
+    ThresholdsDto {
+        weight_change: Some(t.weight_change),
+        weight_change_unit: Some(
+            if t.weight_change_in_percent {
+                "percent"
+            } else {
+                "kg"
+            }
+            .into(),
+        ),
+        weight_change_days: Some(f64::from(t.weight_change_days)),
+        systolic_at_least: Some(t.systolic_at_least),
+        diastolic_at_least: Some(t.diastolic_at_least),
+        spo2_below: Some(t.spo2_below),
+        pulse_below: Some(t.pulse_below),
+        pulse_above: Some(t.pulse_above),
+        temperature_at_least: Some(t.temperature_at_least),
+        medication_changes: Some(t.medication_changes),
+        allergy_changes: Some(t.allergy_changes),
+    }
+}
+
+/// Thresholds from what was sent: every field must be there, and each number within
+/// its limits; the first refused names its field.
+fn thresholds_from(dto: &ThresholdsDto) -> Result<Thresholds, ApiError> {
+    let number = |v: Option<f64>, field: &str| {
+        v.filter(|v| v.is_finite())
+            .ok_or_else(|| ApiError::invalid(field, "Enter a number."))
+    };
+    let flag = |v: Option<bool>, field: &str| {
+        v.ok_or_else(|| ApiError::invalid(field, "Say whether to flag these changes."))
+    };
+    let days = number(dto.weight_change_days, "weightChangeDays")?;
+    if days.fract() != 0.0 || !(1.0..=3650.0).contains(&days) {
+        return Err(ApiError::invalid(
+            "weightChangeDays",
+            "The weight change interval is a whole number of days from 1 to 3650.",
+        ));
+    }
+    let in_percent = match dto.weight_change_unit.as_deref().map(str::trim) {
+        Some("percent" | "%") => true,
+        Some("kg") => false,
+        _ => {
+            return Err(ApiError::invalid(
+                "weightChangeUnit",
+                "The weight change is in percent or kg.",
+            ))
+        }
+    };
+    let t = Thresholds {
+        weight_change: number(dto.weight_change, "weightChange")?,
+        weight_change_in_percent: in_percent,
+        weight_change_days: days as u32,
+        systolic_at_least: number(dto.systolic_at_least, "systolicAtLeast")?,
+        diastolic_at_least: number(dto.diastolic_at_least, "diastolicAtLeast")?,
+        spo2_below: number(dto.spo2_below, "spo2Below")?,
+        pulse_below: number(dto.pulse_below, "pulseBelow")?,
+        pulse_above: number(dto.pulse_above, "pulseAbove")?,
+        temperature_at_least: number(dto.temperature_at_least, "temperatureAtLeast")?,
+        medication_changes: flag(dto.medication_changes, "medicationChanges")?,
+        allergy_changes: flag(dto.allergy_changes, "allergyChanges")?,
+    };
+    t.check()
+        .map_err(|e| ApiError::invalid(e.field, e.message))?;
+    Ok(t)
+}
+
+/// The review's thresholds; a stored value that does not read (or no longer passes the
+/// checks) gives the defaults.
+pub(crate) fn review_thresholds(db: &Db<'_>) -> Result<Thresholds, StoreError> {
+    Ok(db
+        .setting(REVIEW_THRESHOLDS)?
+        .and_then(|text| serde_json::from_str::<ThresholdsDto>(&text).ok())
+        .and_then(|dto| thresholds_from(&dto).ok())
+        .unwrap_or_default())
+}
+
 pub(crate) fn read(db: &Db<'_>) -> Result<SettingsDto, StoreError> {
     Ok(SettingsDto {
         session_timeout_seconds: session_timeout_seconds(db)?,
         clinic_name: db.setting(CLINIC_NAME)?.unwrap_or_default(),
         date_order: date_order(db)?.as_str().to_string(),
         paper_size: paper_name(paper_size(db)?).to_string(),
+        review_thresholds: thresholds_dto(&review_thresholds(db)?),
     })
 }
 
@@ -124,9 +208,19 @@ impl Api {
                 ))
             }
         };
+        let thresholds = update
+            .review_thresholds
+            .as_ref()
+            .map(thresholds_from)
+            .transpose()?;
         let now = self.now();
         self.store.write(|db| {
             let before = read(db)?;
+            if let Some(t) = &thresholds {
+                let text = serde_json::to_string(&thresholds_dto(t))
+                    .map_err(|e| ApiError::Internal(format!("the thresholds as JSON: {e}")))?;
+                db.put_setting(REVIEW_THRESHOLDS, &text, now, &who.actor)?;
+            }
             if let Some(paper) = paper {
                 db.put_setting(PAPER_SIZE, paper, now, &who.actor)?;
             }
@@ -147,10 +241,7 @@ impl Api {
                     "settings.changed",
                     "settings",
                     None,
-                    json!({
-                        "before": { "sessionTimeoutSeconds": before.session_timeout_seconds, "clinicName": before.clinic_name, "dateOrder": before.date_order, "paperSize": before.paper_size },
-                        "after": { "sessionTimeoutSeconds": after.session_timeout_seconds, "clinicName": after.clinic_name, "dateOrder": after.date_order, "paperSize": after.paper_size },
-                    }),
+                    json!({ "before": before, "after": after }),
                 ))?;
             }
             Ok(after)

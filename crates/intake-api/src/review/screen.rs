@@ -34,8 +34,8 @@ use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
 use crate::wire::intake::AnswerDto;
 use crate::wire::review::{
-    changes_dto, events, revision_dto, versions, AnswerRevisionDto, MayDto, PreviousDto, QueueDto,
-    QueueItemDto, RecordVersionDto, ReviewDto, ReviewPatientDto,
+    changes_dto, events, notable_dto, revision_dto, versions, AnswerRevisionDto, MayDto,
+    PreviousDto, QueueDto, QueueItemDto, RecordVersionDto, ReviewDto, ReviewPatientDto,
 };
 use crate::{Api, ApiError, Caller, Principal};
 
@@ -123,7 +123,18 @@ impl Api {
                 Err(other) => return Err(other.into()),
             },
         };
-        let diff = intake_core::review::diff(&q, previous_response.as_ref(), &current);
+        let earlier = match (&previous, &previous_response) {
+            (Some(p), Some(response)) => Some(intake_core::review::Earlier {
+                response,
+                date: p.started_at.date_naive(),
+            }),
+            _ => None,
+        };
+        let diff = intake_core::review::diff(&q, earlier, &current);
+        // Days from the last visit to this one: the interval a change rule applies to.
+        let days_since = earlier.map(|p| (e.started_at.date_naive() - p.date).num_days());
+        let rules = crate::admin::settings::review_thresholds(db)?.rules();
+        let notable = intake_core::review::rules::notable(&q, &diff, days_since, &rules);
         let patient = db
             .patient(e.patient_id)?
             .ok_or_else(|| ApiError::Internal("the intake's patient is missing".into()))?;
@@ -170,7 +181,8 @@ impl Api {
                 status: p.status.as_str().to_string(),
                 damaged: previous_damaged,
             }),
-            changes: changes_dto(&diff, &index),
+            changes: changes_dto(&diff, &notable, &index),
+            notable: notable.iter().map(notable_dto).collect(),
             record_hash: record.sha256,
             versions: versions(&stored),
             events: events(&stored),

@@ -140,7 +140,7 @@ pub struct AuditVerifyDto {
 }
 
 /// Clinic-wide settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsDto {
     pub session_timeout_seconds: u32,
@@ -149,6 +149,41 @@ pub struct SettingsDto {
     pub date_order: String,
     /// `a4` or `letter`: the paper PDF summaries are printed on.
     pub paper_size: String,
+    /// When the review flags a finding as notable.
+    pub review_thresholds: ThresholdsDto,
+}
+
+/// The review's notable-finding thresholds (`intake_core::review::rules::Thresholds`).
+/// Sent back whole to change them; a field left out or not a number is refused by name.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThresholdsDto {
+    /// A weight change of at least this much…
+    #[serde(default)]
+    pub weight_change: Option<f64>,
+    /// …in `percent` or `kg`…
+    #[serde(default)]
+    pub weight_change_unit: Option<String>,
+    /// …since a visit at most this many days earlier.
+    #[serde(default)]
+    pub weight_change_days: Option<f64>,
+    #[serde(default)]
+    pub systolic_at_least: Option<f64>,
+    #[serde(default)]
+    pub diastolic_at_least: Option<f64>,
+    #[serde(default)]
+    pub spo2_below: Option<f64>,
+    #[serde(default)]
+    pub pulse_below: Option<f64>,
+    #[serde(default)]
+    pub pulse_above: Option<f64>,
+    #[serde(default)]
+    pub temperature_at_least: Option<f64>,
+    /// Flag every new, stopped or changed medication / allergy.
+    #[serde(default)]
+    pub medication_changes: Option<bool>,
+    #[serde(default)]
+    pub allergy_changes: Option<bool>,
 }
 
 /// A change to settings; absent fields stay as they are.
@@ -163,6 +198,9 @@ pub struct SettingsUpdate {
     pub date_order: Option<String>,
     #[serde(default)]
     pub paper_size: Option<String>,
+    /// All the thresholds at once.
+    #[serde(default)]
+    pub review_thresholds: Option<ThresholdsDto>,
 }
 
 /// The report: per week, per encounter, and over the whole range.

@@ -4,7 +4,8 @@
 use intake_core::questionnaire::response::FormIndex;
 use intake_core::questionnaire::value_json::to_json;
 use intake_core::questionnaire::AnswerValue;
-use intake_core::review::{Change, VisitDiff};
+use intake_core::review::rules::{Notable, Target};
+use intake_core::review::{Change, Kind, VisitDiff};
 use intake_store::{format_time, EventRow, RevisionRow};
 use serde::Serialize;
 use serde_json::Value;
@@ -67,14 +68,41 @@ pub struct PreviousDto {
 #[serde(rename_all = "camelCase")]
 pub struct QuestionChangeDto {
     pub link_id: String,
-    /// `added`, `removed`, `changed` or `unchanged`.
+    /// `finding` (never carried: read against its last value, never marked "Changed")
+    /// or `carried` (carried content: a difference is a change).
+    pub kind: &'static str,
+    /// `added`, `removed`, `changed`, `unchanged` or `not_asked` (a finding answered last
+    /// time and blank now).
     pub change: &'static str,
     pub before: Vec<Value>,
     pub after: Vec<Value>,
     /// For numbers: (after − before) / before.
     pub relative: Option<f64>,
-    /// "Weight 82 → 76 kg (−7.3 %)".
+    /// Carried: "Tobacco Current → Former". Findings: "Weight 77.5 kg · last 89 kg, 5 Oct
+    /// 2026, −12.9 %".
     pub text: String,
+    /// For a finding with an earlier answer: "last 89 kg, 5 Oct 2026, −12.9 %".
+    pub context: Option<String>,
+    /// Why it is notable, when it is: "−12.9 % in 8 weeks (rule: ≥ 5 % within 6 months)".
+    pub notable: Option<String>,
+}
+
+/// One notable finding, as the top of the review and of "Changes since last visit"
+/// list them: medication and allergy changes first, then findings in form order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotableDto {
+    /// `list` (a medication or allergy row) or `finding` (a question).
+    pub kind: &'static str,
+    /// The question, or the list, by linkId.
+    pub link_id: String,
+    /// For a row: its ids at the last visit and at this one.
+    pub before_row: Option<u32>,
+    pub after_row: Option<u32>,
+    /// "Metformin: Dose 500 → 1000", "Weight 77.5 kg · last 89 kg, 5 Oct 2026, −12.9 %".
+    pub text: String,
+    /// "changed medication (rule: any new, stopped or changed medication)", "BP 150/95 ≥ 140/90".
+    pub reason: String,
 }
 
 /// One field of a row that differs.
@@ -97,6 +125,8 @@ pub struct RowChangeDto {
     pub before_row: Option<u32>,
     pub after_row: Option<u32>,
     pub fields: Vec<FieldChangeDto>,
+    /// Why it is notable, when it is.
+    pub notable: Option<String>,
 }
 
 /// One list and its rows.
@@ -167,6 +197,8 @@ pub struct ReviewDto {
     pub problems: Vec<ProblemDto>,
     pub previous: Option<PreviousDto>,
     pub changes: ChangesDto,
+    /// The notable findings, in the order they lead the review.
+    pub notable: Vec<NotableDto>,
     /// The SHA-256 of the record as shown: sign, return and amend send it back.
     pub record_hash: String,
     pub versions: Vec<VersionDto>,
@@ -213,29 +245,80 @@ fn change_name(c: Change) -> &'static str {
         Change::Added => "added",
         Change::Removed => "removed",
         Change::Changed => "changed",
+        Change::NotAsked => "not_asked",
     }
+}
+
+pub(crate) fn notable_dto(n: &Notable) -> NotableDto {
+    let (kind, link_id, before_row, after_row) = match &n.target {
+        Target::Question(link) => ("finding", link.clone(), None, None),
+        Target::Row {
+            list,
+            before_row,
+            after_row,
+        } => ("list", list.clone(), *before_row, *after_row),
+    };
+    NotableDto {
+        kind,
+        link_id,
+        before_row,
+        after_row,
+        text: n.text.clone(),
+        reason: n.reason.clone(),
+    }
+}
+
+/// The reasons of the notable findings about one target, joined.
+fn reason_for(notable: &[Notable], target: impl Fn(&Target) -> bool) -> Option<String> {
+    let reasons: Vec<&str> = notable
+        .iter()
+        .filter(|n| target(&n.target))
+        .map(|n| n.reason.as_str())
+        .collect();
+    (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
 fn shown(values: &[AnswerValue]) -> String {
     AnswerValue::labels(values)
 }
 
+/// "500 mg"; '' when there is no value.
+fn with_unit(values: &[AnswerValue], unit: Option<&str>) -> String {
+    match (shown(values), unit) {
+        (v, Some(u)) if !v.is_empty() => format!("{v} {u}"),
+        (v, _) => v,
+    }
+}
+
 fn label_of(index: &FormIndex<'_>, link_id: &str) -> String {
     crate::wire::intake::item_label(index, link_id)
 }
 
-pub(crate) fn changes_dto(diff: &VisitDiff, index: &FormIndex<'_>) -> ChangesDto {
+pub(crate) fn changes_dto(
+    diff: &VisitDiff,
+    notable: &[Notable],
+    index: &FormIndex<'_>,
+) -> ChangesDto {
     ChangesDto {
         questions: diff
             .questions
             .iter()
             .map(|q| QuestionChangeDto {
                 link_id: q.link_id.clone(),
+                kind: match q.kind {
+                    Kind::Finding => "finding",
+                    Kind::Carried => "carried",
+                },
                 change: change_name(q.change),
                 before: q.before.iter().map(to_json).collect(),
                 after: q.after.iter().map(to_json).collect(),
                 relative: q.relative,
                 text: q.text.clone(),
+                context: q.context.clone(),
+                notable: reason_for(
+                    notable,
+                    |t| matches!(t, Target::Question(l) if *l == q.link_id),
+                ),
             })
             .collect(),
         lists: diff
@@ -252,14 +335,20 @@ pub(crate) fn changes_dto(diff: &VisitDiff, index: &FormIndex<'_>) -> ChangesDto
                         label: r.label.clone(),
                         before_row: r.before_row,
                         after_row: r.after_row,
+                        notable: reason_for(notable, |t| {
+                            matches!(t, Target::Row { list, before_row, after_row }
+                                if *list == l.link_id
+                                    && *before_row == r.before_row
+                                    && *after_row == r.after_row)
+                        }),
                         fields: r
                             .fields
                             .iter()
                             .map(|f| FieldChangeDto {
                                 link_id: f.link_id.clone(),
                                 label: label_of(index, &f.link_id),
-                                before: shown(&f.before),
-                                after: shown(&f.after),
+                                before: with_unit(&f.before, f.unit.as_deref()),
+                                after: with_unit(&f.after, f.unit.as_deref()),
                             })
                             .collect(),
                     })
