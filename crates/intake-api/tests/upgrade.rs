@@ -718,3 +718,35 @@ fn the_upgrade_brings_version_2_of_the_built_in_form_once_and_drafts_keep_versio
         "from the version-1 visit it was confirmed at"
     );
 }
+
+/// A clinic that retired the built-in form before the upgrade keeps its choice: version
+/// 2 arrives as a draft for an administrator to activate, and nothing is started on it.
+#[test]
+fn a_clinic_that_retired_the_built_in_form_keeps_its_choice_after_the_upgrade() {
+    let db = copy();
+    sql(
+        &db.path,
+        "UPDATE templates SET status = 'retired' WHERE slug = 'general-adult-intake';",
+    );
+    let api = open(&db.path);
+    let forms: Vec<(String, String)> = api
+        .list_templates(CLI)
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.slug == "general-adult-intake")
+        .map(|t| (t.version, t.status))
+        .collect();
+    assert_eq!(
+        forms,
+        [
+            ("1".to_string(), "retired".to_string()),
+            ("2".to_string(), "draft".to_string())
+        ],
+        "version 2 is offered as a draft; version 1 stays retired"
+    );
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let refused = api
+        .start_intake(Caller::Session(&token), 1, None, None)
+        .expect_err("no active form to start");
+    assert!(refused.to_string().contains("no active form"), "{refused}");
+}
