@@ -154,6 +154,8 @@ async fn assert_read_only(s: &Session, id: i64, who: &str) {
     );
     open_route(s, &format!("#/intake/{id}")).await;
     s.wait_for_text("#intake-readonly", "read-only").await;
+    // The screen opens where the nurse left off; the weight is under Vitals.
+    s.press(&format!("{ALT}2{RELEASE}")).await;
     let weight = s.find("#q-vitals_weight").await;
     assert_eq!(
         weight.attr("readonly").await.unwrap().as_deref(),
