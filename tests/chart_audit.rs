@@ -175,7 +175,8 @@ fn steps() -> Vec<Step> {
                 json!({ "token": c.token(Role::Nurse), "encounterId": c.first, "changes": [
                     { "key": "visit/reason", "values": [{ "valueString": "Rash" }], "baseRev": 0 },
                     { "key": "vitals/weight", "values": [{ "valueDecimal": 64.5 }], "baseRev": 0 },
-                    { "key": "allergies/nka", "values": [{ "valueBoolean": true }], "baseRev": 0 }
+                    { "key": "allergies/any-allergies", "values": [{ "valueBoolean": false }], "baseRev": 0 },
+                    { "key": "medications/any-medications", "values": [{ "valueBoolean": false }], "baseRev": 0 }
                 ] })
             },
             action: "encounter.saved",

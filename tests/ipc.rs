@@ -309,7 +309,9 @@ fn an_intake_over_ipc_refuses_bad_answers_and_submits_once() {
 
     let good = json!([
         { "key": "visit/reason", "values": [{ "valueString": "Headache" }], "baseRev": 0 },
-        { "key": "vitals/pulse", "values": [{ "valueInteger": 70 }], "baseRev": 0 }
+        { "key": "vitals/pulse", "values": [{ "valueInteger": 70 }], "baseRev": 0 },
+        { "key": "allergies/any-allergies", "values": [{ "valueBoolean": false }], "baseRev": 0 },
+        { "key": "medications/any-medications", "values": [{ "valueBoolean": false }], "baseRev": 0 }
     ]);
     let saved = invoke(
         &app,
@@ -361,8 +363,11 @@ fn a_review_over_ipc_signs_once_and_refuses_stale_or_oversized_input() {
     )
     .unwrap();
     let id = started["id"].as_i64().unwrap();
-    let changes =
-        json!([{ "key": "visit/reason", "values": [{ "valueString": "Rash" }], "baseRev": 0 }]);
+    let changes = json!([
+        { "key": "visit/reason", "values": [{ "valueString": "Rash" }], "baseRev": 0 },
+        { "key": "allergies/any-allergies", "values": [{ "valueBoolean": false }], "baseRev": 0 },
+        { "key": "medications/any-medications", "values": [{ "valueBoolean": false }], "baseRev": 0 }
+    ]);
     invoke(
         &app,
         "save_intake",

@@ -34,7 +34,7 @@ fn first_visit_for_zoe(data: &std::path::Path) -> i64 {
     let changes = [
         change("visit/reason", json!([{ "valueString": "Cough" }])),
         change("vitals/weight", json!([{ "valueDecimal": 64.5 }])),
-        change("allergies/nka", json!([{ "valueBoolean": false }])),
+        change("allergies/any-allergies", json!([{ "valueBoolean": true }])),
         change("allergies/allergy[1]", json!([])),
         change(
             "allergies/allergy[1]/allergy-substance",
@@ -46,8 +46,8 @@ fn first_visit_for_zoe(data: &std::path::Path) -> i64 {
             json!([{ "valueString": "Latex" }]),
         ),
         change(
-            "medications/no-medications",
-            json!([{ "valueBoolean": true }]),
+            "medications/any-medications",
+            json!([{ "valueBoolean": false }]),
         ),
         change("social/occupation", json!([{ "valueString": "Teacher" }])),
         change(
@@ -199,7 +199,7 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
     // "Confirm section" opens the section, its Confirm all focused: the nurse sees first.
     s.press(ENTER).await;
     s.wait_for_focus("intake-confirm-section").await;
-    s.wait_for_text("#intake-section-body", "Takes no medications")
+    s.wait_for_text("#intake-section-body", "Takes any medications?")
         .await;
     s.press(ENTER).await;
     s.wait_for_text("#intake-saved", "Confirmed 1 value").await;
@@ -228,7 +228,7 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
         Some("nurse")
     );
     assert_eq!(
-        get("medications/no-medications").confirmed_by.as_deref(),
+        get("medications/any-medications").confirmed_by.as_deref(),
         Some("nurse")
     );
     assert_eq!(get("social/occupation").source, "typed");
@@ -250,6 +250,14 @@ async fn a_visit_dated_after_today_is_not_used_and_the_screen_says_so() {
         let changes = [
             change("visit/reason", json!([{ "valueString": "Cough" }])),
             change("social/occupation", json!([{ "valueString": "Astronaut" }])),
+            change(
+                "allergies/any-allergies",
+                json!([{ "valueBoolean": false }]),
+            ),
+            change(
+                "medications/any-medications",
+                json!([{ "valueBoolean": false }]),
+            ),
         ];
         submitted_visit_for_zoe(&api, &changes);
     }

@@ -94,16 +94,21 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
         "37.2{ENTER}72{ENTER}128{ENTER}82{ENTER}98{ENTER}16{ENTER}2{ENTER}"
     ))
     .await;
-    // Allergies: "No known allergies" is answered No, which opens the list; Alt+A adds
-    // a row and puts the cursor in it.
-    s.wait_for_focus("q-allergies_nka").await;
-    s.press("n").await;
+    // Allergies: "Any known allergies?" is answered Yes, which opens the list; Alt+A
+    // adds a row and puts the cursor in it.
+    s.wait_for_focus("q-allergies_any-allergies").await;
+    s.press("y").await;
+    s.wait_for_text("#intake-section-body", "Add allergy").await;
     s.press(&format!("{ALT}a{RELEASE}")).await;
     s.wait_for_focus("q-allergies_allergy_1__allergy-substance")
         .await;
     s.press(&format!("Penicillin{ENTER}Hives{ENTER}mi{ENTER}"))
         .await;
     s.screenshot("intake-allergies").await;
+    // Medications are answered at every visit too: none.
+    s.press(&format!("{ALT}4{RELEASE}")).await;
+    s.wait_for_focus("q-medications_any-medications").await;
+    s.press("n").await;
     // Ctrl+Enter submits: every change is saved first.
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     s.wait_for_text("#intake-readonly", "Submitted on").await;
@@ -114,6 +119,8 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
     s.wait_for_text("#intake-shortcuts", "Ctrl+Enter").await;
     s.press("?").await;
     s.find("#intake-shortcuts[hidden]").await;
+    // Back to the allergies (the nurse submitted from the medications).
+    s.press(&format!("{ALT}3{RELEASE}")).await;
     let substance = s.find("#q-allergies_allergy_1__allergy-substance").await;
     assert_eq!(
         substance.attr("readonly").await.unwrap().as_deref(),
@@ -149,8 +156,8 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
     );
     for (key, n) in [
         ("vitals/pulse", 72),
-        ("vitals/systolic", 128),
-        ("vitals/diastolic", 82),
+        ("vitals/bp/systolic", 128),
+        ("vitals/bp/diastolic", 82),
         ("vitals/spo2", 98),
         ("vitals/respiratory-rate", 16),
         ("vitals/pain", 2),
@@ -162,7 +169,11 @@ async fn a_nurse_fills_and_submits_an_intake_with_the_keyboard_only() {
         );
     }
     assert_eq!(
-        answer(&answers, "allergies/nka"),
+        answer(&answers, "allergies/any-allergies"),
+        &json!({ "valueBoolean": true })
+    );
+    assert_eq!(
+        answer(&answers, "medications/any-medications"),
         &json!({ "valueBoolean": false })
     );
     assert_eq!(
@@ -195,10 +206,15 @@ async fn a_blocked_submission_lists_its_problems_and_enter_leads_to_each_field()
     s.wait_for_focus("q-vitals_height").await;
     s.press(&format!("{ENTER}{ENTER}55{ENTER}")).await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
-    let listed = s.wait_for_text("#intake-problems", "2 problems").await;
+    let listed = s.wait_for_text("#intake-problems", "4 problems").await;
     assert!(
         listed.contains("Reason for visit") && listed.contains("required"),
         "{listed}"
+    );
+    // A first visit must say whether there are allergies and medications.
+    assert!(
+        listed.contains("Any known allergies?") && listed.contains("Takes any medications?"),
+        "the unanswered allergy and medication questions are named: {listed}"
     );
     assert!(
         listed.contains("Temperature") && listed.contains("at most 45"),
@@ -222,13 +238,23 @@ async fn a_blocked_submission_lists_its_problems_and_enter_leads_to_each_field()
     s.wait_for_focus("q-visit_reason").await;
     s.press(&format!("Dizzy spells{CONTROL}{ENTER}{RELEASE}"))
         .await;
-    s.wait_for_text("#intake-problems", "1 problem").await;
+    s.wait_for_text("#intake-problems", "3 problems").await;
     s.press(ENTER).await;
     s.wait_for_focus("q-vitals_temperature").await;
     // Select all, then type over it (one key sequence at a time, as WebKitWebDriver
     // loses characters sent in the same sequence after a released modifier).
     s.press(&format!("{CONTROL}a{RELEASE}")).await;
     s.press("37.9").await;
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#intake-problems", "2 problems").await;
+    s.press(ENTER).await;
+    s.wait_for_focus("q-allergies_any-allergies").await;
+    s.press("n").await;
+    s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
+    s.wait_for_text("#intake-problems", "1 problem").await;
+    s.press(ENTER).await;
+    s.wait_for_focus("q-medications_any-medications").await;
+    s.press("n").await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     s.wait_for_text("#intake-readonly", "Submitted on").await;
     let (status, answers) = stored_answers(&s);
@@ -250,8 +276,9 @@ async fn a_draft_survives_the_app_being_killed_mid_entry() {
     start_intake_for_zoe(&s).await;
     s.press(&format!("Knee pain after a fall{TAB}n")).await;
     s.press(&format!("{ALT}3{RELEASE}")).await;
-    s.wait_for_focus("q-allergies_nka").await;
-    s.press("n").await;
+    s.wait_for_focus("q-allergies_any-allergies").await;
+    s.press("y").await;
+    s.wait_for_text("#intake-section-body", "Add allergy").await;
     s.press(&format!("{ALT}a{RELEASE}")).await;
     s.wait_for_focus("q-allergies_allergy_1__allergy-substance")
         .await;
@@ -300,8 +327,8 @@ async fn a_draft_survives_the_app_being_killed_mid_entry() {
     assert!(s.is_checked("#q-visit_visit-type").await, "New problem");
     s.press(&format!("{ALT}3{RELEASE}")).await;
     assert!(
-        s.is_checked("#q-allergies_nka--1").await,
-        "No known allergies: No"
+        s.is_checked("#q-allergies_any-allergies").await,
+        "Any known allergies? Yes"
     );
     assert_eq!(
         s.value_of("#q-allergies_allergy_1__allergy-substance")

@@ -61,15 +61,16 @@ async fn submit(s: &Session) {
 /// The repeat visit: new reason and vitals, Metformin's dose changed, the rest confirmed.
 async fn repeat_visit(s: &Session) {
     visit_and_vitals(s).await;
-    // Allergies: confirmed as they were (focus on the "No" carried for "no known
-    // allergies"). Alt+C goes on to the next section with values to confirm.
-    s.wait_for_focus("q-allergies_nka--1").await;
+    // Allergies: confirmed as they were (focus on the "Yes" carried for "any known
+    // allergies?", from "No known allergies: No" on version 1 of the form). Alt+C goes
+    // on to the next section with values to confirm.
+    s.wait_for_focus("q-allergies_any-allergies").await;
     s.wait_for_text("#intake-confirm-bar", "for your confirmation")
         .await;
     s.press(&alt("c")).await;
     // Medications: Metformin's dose goes up (Enter selects a field's text, so typing
     // replaces it); the rest is confirmed.
-    s.wait_for_focus("q-medications_no-medications--1").await;
+    s.wait_for_focus("q-medications_any-medications").await;
     s.wait_for_text("#intake-confirm-bar", "for your confirmation")
         .await;
     s.screenshot("keystrokes-repeat-medications").await;
@@ -106,9 +107,11 @@ async fn pick(s: &Session, prefix: &str) {
 /// The same visit typed into an empty form.
 async fn first_visit(s: &Session) {
     visit_and_vitals(s).await;
-    s.wait_for_focus("q-allergies_nka").await;
-    // Allergies: not "no known allergies"; one row.
-    s.press(&format!("n{}", alt("a"))).await;
+    s.wait_for_focus("q-allergies_any-allergies").await;
+    // Allergies: "any known allergies?" yes; one row.
+    s.press("y").await;
+    s.wait_for_text("#intake-section-body", "Add allergy").await;
+    s.press(&alt("a")).await;
     s.wait_for_focus("q-allergies_allergy_1__allergy-substance")
         .await;
     s.press(&format!(
@@ -119,8 +122,11 @@ async fn first_visit(s: &Session) {
     pick(s, "se").await;
     // Medications: two rows.
     s.press(&alt("4")).await;
-    s.wait_for_focus("q-medications_no-medications").await;
-    s.press(&format!("n{}", alt("a"))).await;
+    s.wait_for_focus("q-medications_any-medications").await;
+    s.press("y").await;
+    s.wait_for_text("#intake-section-body", "Add medication")
+        .await;
+    s.press(&alt("a")).await;
     s.wait_for_focus("q-medications_medication_1__med-name")
         .await;
     s.press(&format!("Metformin{ENTER}{NEW_METFORMIN_DOSE}{ENTER}"))

@@ -91,7 +91,11 @@ impl Clinic {
         ];
         if !carried {
             changes.extend([
-                change("allergies/nka", json!([{ "valueBoolean": false }]), 0),
+                change(
+                    "allergies/any-allergies",
+                    json!([{ "valueBoolean": true }]),
+                    0,
+                ),
                 change("allergies/allergy[1]", json!([]), 0),
                 change(
                     "allergies/allergy[1]/allergy-substance",
@@ -99,8 +103,8 @@ impl Clinic {
                     0,
                 ),
                 change(
-                    "medications/no-medications",
-                    json!([{ "valueBoolean": true }]),
+                    "medications/any-medications",
+                    json!([{ "valueBoolean": false }]),
                     0,
                 ),
                 change(

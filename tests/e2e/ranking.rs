@@ -68,8 +68,8 @@ fn lukasz_repeat_visit(data: &std::path::Path) -> i64 {
         change("vitals/weight", json!([{ "valueDecimal": 77.5 }])),
         change("vitals/temperature", json!([{ "valueDecimal": 36.7 }])),
         change("vitals/pulse", json!([{ "valueInteger": 76 }])),
-        change("vitals/systolic", json!([{ "valueInteger": 128 }])),
-        change("vitals/diastolic", json!([{ "valueInteger": 82 }])),
+        change("vitals/bp/systolic", json!([{ "valueInteger": 128 }])),
+        change("vitals/bp/diastolic", json!([{ "valueInteger": 82 }])),
         change("vitals/spo2", json!([{ "valueInteger": 98 }])),
         change("vitals/respiratory-rate", json!([{ "valueInteger": 14 }])),
         change(

@@ -35,10 +35,23 @@ fn submitted_visit_for_zoe(data: &std::path::Path, days_ago: i64, changes: &[Cha
     let token = api.sign_in("nurse", "demo").unwrap().token;
     let nurse = Caller::Session(&token);
     let e = api.start_intake(nurse, zoe(&api), None, None).unwrap();
+    let opened = api.open_intake(nurse, e.id).unwrap();
+    // Allergies and medications are answered at every visit: none, unless carried or given.
+    let mut changes = changes.to_vec();
+    for key in ["allergies/any-allergies", "medications/any-medications"] {
+        let answered =
+            opened.answers.iter().any(|a| a.key == key) || changes.iter().any(|c| c.key == key);
+        if !answered {
+            changes.push(
+                serde_json::from_value(
+                    json!({ "key": key, "values": [{ "valueBoolean": false }], "baseRev": 0 }),
+                )
+                .unwrap(),
+            );
+        }
+    }
     // A repeat visit: the nurse confirms what was carried, as she would on the screen.
-    let waiting: Vec<intake_api::wire::ConfirmDto> = api
-        .open_intake(nurse, e.id)
-        .unwrap()
+    let waiting: Vec<intake_api::wire::ConfirmDto> = opened
         .answers
         .iter()
         .filter(|a| a.needs_confirmation && a.confirmed_by.is_none())
@@ -47,7 +60,7 @@ fn submitted_visit_for_zoe(data: &std::path::Path, days_ago: i64, changes: &[Cha
     if !waiting.is_empty() {
         api.confirm_intake(nurse, e.id, &waiting).unwrap();
     }
-    api.save_intake(nurse, e.id, changes, None).unwrap();
+    api.save_intake(nurse, e.id, &changes, None).unwrap();
     let done = api.submit_intake(nurse, e.id).unwrap();
     assert!(done.submitted, "{:?}", done.problems);
     e.id
@@ -150,6 +163,8 @@ async fn assert_read_only(s: &Session, id: i64, who: &str) {
     );
     open_route(s, &format!("#/intake/{id}")).await;
     s.wait_for_text("#intake-readonly", "read-only").await;
+    // The screen opens where the nurse left off; the weight is under Vitals.
+    s.press(&format!("{ALT}2{RELEASE}")).await;
     let weight = s.find("#q-vitals_weight").await;
     assert_eq!(
         weight.attr("readonly").await.unwrap().as_deref(),
@@ -180,6 +195,14 @@ async fn a_physician_signs_a_changed_weight_and_the_record_is_read_only_for_ever
         .await;
     s.click("#q-vitals_weight").await;
     s.press(&format!("60{ENTER}")).await;
+    // "Any known allergies? No" and "Takes any medications? No", carried from the
+    // last visit, are confirmed (Alt+C confirms a section and goes on to the next).
+    s.press(&format!("{ALT}3{RELEASE}")).await;
+    s.wait_for_focus("q-allergies_any-allergies--1").await;
+    s.press(&format!("{ALT}c{RELEASE}")).await;
+    s.wait_for_focus("q-medications_any-medications--1").await;
+    s.press(&format!("{ALT}c{RELEASE}")).await;
+    s.find("#intake-confirm-bar[hidden]").await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     s.wait_for_text("#intake-readonly", "Submitted on").await;
     let id = newest_visit(&s, "submitted");

@@ -123,7 +123,7 @@ impl Options {
     fn load() -> Options {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/forms/general-adult-intake.json"
+            "/forms/general-adult-intake-v2.json"
         );
         let form: Value =
             serde_json::from_slice(&std::fs::read(path).expect("the built-in form")).unwrap();
@@ -221,8 +221,8 @@ fn every_visit(c: &mut Changes<'_>, o: &Options, p: usize, visit: usize) {
     c.decimal("vitals/weight", 58.0 + (n % 45) as f64 + 0.5);
     c.decimal("vitals/temperature", 36.4 + (n % 6) as f64 / 10.0);
     c.integer("vitals/pulse", 62 + (n % 30) as i64);
-    c.integer("vitals/systolic", 112 + (n % 40) as i64);
-    c.integer("vitals/diastolic", 70 + (n % 20) as i64);
+    c.integer("vitals/bp/systolic", 112 + (n % 40) as i64);
+    c.integer("vitals/bp/diastolic", 70 + (n % 20) as i64);
     c.integer("vitals/spo2", 95 + (n % 5) as i64);
     c.boolean("ros/ros-fever", false);
     c.boolean("ros/ros-chest-pain", false);
@@ -244,7 +244,7 @@ fn every_visit(c: &mut Changes<'_>, o: &Options, p: usize, visit: usize) {
 fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
     every_visit(c, o, p, 0);
     let allergies = p % 3;
-    c.boolean("allergies/nka", allergies == 0);
+    c.boolean("allergies/any-allergies", allergies != 0);
     for r in 0..allergies {
         let (substance, reaction, severity) = ALLERGIES[(p + r) % ALLERGIES.len()];
         let row = r + 1;
@@ -262,7 +262,7 @@ fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize, female: bool) {
             vec![o.get("allergy-severity", severity)],
         );
     }
-    c.boolean("medications/no-medications", false);
+    c.boolean("medications/any-medications", true);
     for r in 0..1 + p % 4 {
         medication(c, o, r + 1, MEDICATIONS[(p + r) % MEDICATIONS.len()]);
     }

@@ -121,7 +121,16 @@ fn patient_with_visits(api: &Api, nurse: Caller<'_>, n: usize) -> i64 {
             change("vitals/pulse", json!({ "valueInteger": 70 + (i % 9) }), 0),
         ];
         if i == 0 {
-            changes.push(change("allergies/nka", json!({ "valueBoolean": false }), 0));
+            changes.push(change(
+                "allergies/any-allergies",
+                json!({ "valueBoolean": true }),
+                0,
+            ));
+            changes.push(change(
+                "medications/any-medications",
+                json!({ "valueBoolean": true }),
+                0,
+            ));
             changes.push(change(
                 "social/occupation",
                 json!({ "valueString": "Electrician" }),
@@ -353,7 +362,7 @@ fn save_one_field(api: &Api, nurse: Caller<'_>, id: i64, c: &mut Criterion) {
                     nurse,
                     id,
                     &[change(
-                        "vitals/systolic",
+                        "vitals/bp/systolic",
                         json!({ "valueInteger": 100 + (i % 50) as i64 }),
                         rev,
                     )],
@@ -363,7 +372,7 @@ fn save_one_field(api: &Api, nurse: Caller<'_>, id: i64, c: &mut Criterion) {
             rev = saved
                 .answers
                 .iter()
-                .find(|a| a.key == "vitals/systolic")
+                .find(|a| a.key == "vitals/bp/systolic")
                 .map_or(rev, |a| a.rev);
         }),
     );
@@ -374,7 +383,7 @@ fn save_one_field(api: &Api, nurse: Caller<'_>, id: i64, c: &mut Criterion) {
                     nurse,
                     id,
                     &[change(
-                        "vitals/systolic",
+                        "vitals/bp/systolic",
                         json!({ "valueInteger": 120 }),
                         rev,
                     )],
@@ -384,7 +393,7 @@ fn save_one_field(api: &Api, nurse: Caller<'_>, id: i64, c: &mut Criterion) {
             rev = saved
                 .answers
                 .iter()
-                .find(|a| a.key == "vitals/systolic")
+                .find(|a| a.key == "vitals/bp/systolic")
                 .map_or(rev, |a| a.rev);
         })
     });

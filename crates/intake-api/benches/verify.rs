@@ -114,7 +114,7 @@ impl Options {
     fn load() -> Options {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/forms/general-adult-intake.json"
+            "/forms/general-adult-intake-v2.json"
         );
         let form: Value = serde_json::from_slice(&std::fs::read(path).expect("the built-in form"))
             .expect("the built-in form is JSON");
@@ -203,8 +203,8 @@ fn every_visit(c: &mut Changes<'_>, o: &Options, n: usize) {
     c.decimal("vitals/weight", 58.0 + (n % 45) as f64 + 0.5);
     c.decimal("vitals/temperature", 36.4 + (n % 6) as f64 / 10.0);
     c.integer("vitals/pulse", 62 + (n % 30) as i64);
-    c.integer("vitals/systolic", 112 + (n % 40) as i64);
-    c.integer("vitals/diastolic", 70 + (n % 20) as i64);
+    c.integer("vitals/bp/systolic", 112 + (n % 40) as i64);
+    c.integer("vitals/bp/diastolic", 70 + (n % 20) as i64);
     c.integer("vitals/spo2", 95 + (n % 5) as i64);
     c.boolean("ros/ros-fever", false);
     c.boolean("ros/ros-chest-pain", false);
@@ -224,7 +224,7 @@ fn every_visit(c: &mut Changes<'_>, o: &Options, n: usize) {
 
 /// What the nurse types at a first visit, besides [`every_visit`].
 fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize) {
-    c.boolean("allergies/nka", false);
+    c.boolean("allergies/any-allergies", true);
     c.row("allergies/allergy[1]");
     c.text("allergies/allergy[1]/allergy-substance", "Penicillin");
     c.text(
@@ -235,7 +235,7 @@ fn first_visit(c: &mut Changes<'_>, o: &Options, p: usize) {
         "allergies/allergy[1]/allergy-severity",
         vec![o.get("allergy-severity", "moderate")],
     );
-    c.boolean("medications/no-medications", false);
+    c.boolean("medications/any-medications", true);
     c.medication(o, 1, "Lisinopril", 10.0);
     c.medication(o, 2, "Atorvastatin", 20.0);
     c.row("history/pmh[1]");
@@ -490,7 +490,7 @@ fn save_audit_part(dir: &Path, c: &mut Criterion) {
                     patient_id: Some(pid),
                     entity: "encounter",
                     entity_id: Some(draft.to_string()),
-                    detail: json!({ "written": ["vitals/systolic"], "removed": [] }),
+                    detail: json!({ "written": ["vitals/bp/systolic"], "removed": [] }),
                 })
             })
             .expect("touch and audit");
@@ -498,7 +498,7 @@ fn save_audit_part(dir: &Path, c: &mut Criterion) {
     let mut rev = 0;
     let mut save = |value: i64| {
         let change: ChangeDto = serde_json::from_value(json!({
-            "key": "vitals/systolic", "values": [{ "valueInteger": value }], "baseRev": rev
+            "key": "vitals/bp/systolic", "values": [{ "valueInteger": value }], "baseRev": rev
         }))
         .expect("change");
         let saved = api
@@ -507,7 +507,7 @@ fn save_audit_part(dir: &Path, c: &mut Criterion) {
         rev = saved
             .answers
             .iter()
-            .find(|a| a.key == "vitals/systolic")
+            .find(|a| a.key == "vitals/bp/systolic")
             .map_or(rev, |a| a.rev);
     };
     const N: usize = 1000;

@@ -103,8 +103,12 @@ impl Api {
 
     /// Opens the database file at `path`, with no background thread: the audit entries
     /// of reads are committed by [`Api::flush_reads`] and when the API is dropped.
+    /// A database that has users gets the current built-in form if it lacks it
+    /// (`Api::upgrade_builtin`: an upgrade of the app brings its new form).
     pub fn open_file(path: &Path, clock: Arc<dyn Clock>) -> Result<Api, ApiError> {
-        Ok(Api::over(Store::open(path)?, clock))
+        let api = Api::over(Store::open(path)?, clock);
+        api.upgrade_builtin()?;
+        Ok(api)
     }
 
     /// A fresh database in memory, for tests (no background thread either).

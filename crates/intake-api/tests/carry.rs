@@ -52,7 +52,11 @@ fn first_visit(api: &Api, nurse: Caller<'_>, pid: i64) -> i64 {
     let changes = [
         change("visit/reason", json!([{ "valueString": "Cough" }])),
         change("vitals/weight", json!([{ "valueDecimal": 82 }])),
-        change("allergies/nka", json!([{ "valueBoolean": false }])),
+        change("allergies/any-allergies", json!([{ "valueBoolean": true }])),
+        change(
+            "medications/any-medications",
+            json!([{ "valueBoolean": false }]),
+        ),
         change("allergies/allergy[1]", json!([])),
         change(
             "allergies/allergy[1]/allergy-substance",
@@ -100,7 +104,12 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         (json!({ "valueString": "Latex" }), "carried")
     );
     assert!(!latex.needs_confirmation, "a row confirms as a whole");
-    assert!(answer(&intake, "allergies/nka").unwrap().needs_confirmation);
+    assert!(
+        answer(&intake, "allergies/any-allergies")
+            .unwrap()
+            .needs_confirmation,
+        "the allergy answer waits for confirmation"
+    );
     // Stable facts are accepted as they are.
     let insurer = answer(&intake, "insurance/insurer").unwrap();
     assert_eq!(
@@ -145,9 +154,10 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
     assert_eq!(
         waiting,
         [
-            "allergies/nka",
+            "allergies/any-allergies",
             "allergies/allergy[1]",
             "allergies/allergy[2]",
+            "medications/any-medications",
             "social/occupation"
         ],
         "{:?}",
@@ -168,7 +178,10 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         .confirm_intake(
             nurse,
             second.id,
-            &[confirm("allergies/nka", 1), confirm("social/occupation", 7)],
+            &[
+                confirm("allergies/any-allergies", 1),
+                confirm("social/occupation", 7),
+            ],
         )
         .unwrap_err();
     assert_eq!(stale.code(), ErrorCode::Conflict);
@@ -210,15 +223,16 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         vec![json!({ "valueString": "Head teacher" })]
     );
     let confirms: Vec<ConfirmDto> = [
-        "allergies/nka",
+        "allergies/any-allergies",
         "allergies/allergy[1]",
         "allergies/allergy[2]",
+        "medications/any-medications",
     ]
     .iter()
     .map(|k| confirm(k, answer(&intake, k).unwrap().rev))
     .collect();
     let confirmed = api.confirm_intake(nurse, second.id, &confirms).unwrap();
-    assert_eq!(confirmed.answers.len(), 3);
+    assert_eq!(confirmed.answers.len(), 4);
     assert!(confirmed
         .answers
         .iter()
@@ -296,6 +310,14 @@ fn medications_older_than_their_limit_are_not_carried_and_the_plan_says_why() {
     let e = api.start_intake(nurse, pid, None, None).unwrap();
     let changes = [
         change("visit/reason", json!([{ "valueString": "Check-up" }])),
+        change(
+            "allergies/any-allergies",
+            json!([{ "valueBoolean": false }]),
+        ),
+        change(
+            "medications/any-medications",
+            json!([{ "valueBoolean": true }]),
+        ),
         change("medications/medication[1]", json!([])),
         change(
             "medications/medication[1]/med-name",
@@ -383,4 +405,198 @@ fn editing_a_field_of_a_carried_row_confirms_that_row_and_no_other() {
         "{:?}",
         entry.detail
     );
+}
+
+/// Every answer of a visit on version 1 of the built-in form carries into an intake on
+/// version 2, each from that visit: the inverted yes/no questions turned round, lists
+/// whose groups gained LOINC section codes, and stable facts. A draft started on version
+/// 1 before the change stays on it and submits there.
+#[test]
+fn a_visit_on_version_1_carries_everything_into_version_2_and_a_draft_on_1_stays_there() {
+    let (api, clock) = api();
+    let admin = api.sign_in("admin", "demo").unwrap().token;
+    let admin = Caller::Session(&admin);
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let nurse = Caller::Session(&token);
+    let templates = api.list_templates(admin).unwrap();
+    let status = |v: &str| {
+        templates
+            .iter()
+            .find(|t| t.slug == "general-adult-intake" && t.version == v)
+            .map(|t| (t.status.as_str(), t.built_in))
+    };
+    assert_eq!(
+        (status("1"), status("2")),
+        (Some(("retired", true)), Some(("active", true))),
+        "the demo's earlier visits are on version 1, new intakes start on version 2"
+    );
+    // The clinic still had version 1 when this visit was made.
+    api.set_template_status(admin, "general-adult-intake", "1", "active")
+        .unwrap();
+    let pid = patient(&api);
+    let v1 = api
+        .start_intake(nurse, pid, Some("general-adult-intake"), Some("1"))
+        .unwrap();
+    let coding =
+        |system: &str, code: &str| json!([{ "valueCoding": { "system": system, "code": code } }]);
+    let text = |t: &str| json!([{ "valueString": t }]);
+    let changes = [
+        change("visit/reason", text("Check-up")),
+        change("vitals/systolic", json!([{ "valueInteger": 128 }])),
+        change("allergies/nka", json!([{ "valueBoolean": false }])),
+        change("allergies/allergy[1]", json!([])),
+        change("allergies/allergy[1]/allergy-substance", text("Penicillin")),
+        change("allergies/allergy[1]/allergy-reaction", text("Rash")),
+        change(
+            "medications/no-medications",
+            json!([{ "valueBoolean": false }]),
+        ),
+        change("medications/medication[1]", json!([])),
+        change("medications/medication[1]/med-name", text("Metformin")),
+        change(
+            "medications/medication[1]/med-dose",
+            json!([{ "valueDecimal": 500 }]),
+        ),
+        change("history/pmh[1]", json!([])),
+        change("history/pmh[1]/pmh-condition", text("Type 2 diabetes")),
+        change("history/psh[1]", json!([])),
+        change("history/psh[1]/psh-procedure", text("Appendectomy")),
+        change("history/fh[1]", json!([])),
+        change("history/fh[1]/fh-condition", text("Hypertension")),
+        change(
+            "social/tobacco",
+            coding("http://intake-desk.org/fhir/CodeSystem/tobacco", "former"),
+        ),
+        change("social/occupation", text("Teacher")),
+        change("immunizations/immunization[1]", json!([])),
+        change("immunizations/immunization[1]/imm-vaccine", text("Tetanus")),
+        change("emergency-contact/ec-phone", text("+1 555 010 2000")),
+        change("insurance/insurer", text("Mutual")),
+        change("insurance/policy-number", text("M-4411")),
+    ];
+    api.save_intake(nurse, v1.id, &changes, None).unwrap();
+    let done = api.submit_intake(nurse, v1.id).unwrap();
+    assert!(
+        done.submitted,
+        "the version-1 visit submits: {:?}",
+        done.problems
+    );
+    // A second draft on version 1, in progress when the clinic moves to version 2.
+    let draft = api
+        .start_intake(nurse, pid, Some("general-adult-intake"), Some("1"))
+        .unwrap();
+    api.set_template_status(admin, "general-adult-intake", "1", "retired")
+        .unwrap();
+    clock.advance(Duration::days(30));
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let nurse = Caller::Session(&token);
+
+    let e = api.start_intake(nurse, pid, None, None).unwrap();
+    assert_eq!(e.template_version, "2", "a new intake starts on version 2");
+    let intake = api.open_intake(nurse, e.id).unwrap();
+    let carried = |key: &str| {
+        let a = answer(&intake, key).unwrap_or_else(|| panic!("{key} carried into version 2"));
+        let from = a
+            .carried
+            .as_ref()
+            .unwrap_or_else(|| panic!("{key} says where it came from"));
+        assert_eq!(
+            (a.source.as_str(), from.encounter, from.date.as_str()),
+            ("carried", v1.id, "2026-10-02"),
+            "{key} comes from the version-1 visit"
+        );
+        a.values.clone()
+    };
+    // "No known allergies: no" is "Any known allergies? yes", and so for medications.
+    assert_eq!(
+        carried("allergies/any-allergies"),
+        vec![json!({ "valueBoolean": true })]
+    );
+    assert_eq!(
+        carried("medications/any-medications"),
+        vec![json!({ "valueBoolean": true })]
+    );
+    for (key, value) in [
+        ("allergies/allergy[1]/allergy-substance", text("Penicillin")),
+        ("allergies/allergy[1]/allergy-reaction", text("Rash")),
+        ("medications/medication[1]/med-name", text("Metformin")),
+        (
+            "medications/medication[1]/med-dose",
+            json!([{ "valueDecimal": 500.0 }]),
+        ),
+        ("history/pmh[1]/pmh-condition", text("Type 2 diabetes")),
+        ("history/psh[1]/psh-procedure", text("Appendectomy")),
+        ("history/fh[1]/fh-condition", text("Hypertension")),
+        (
+            "social/tobacco",
+            coding("http://intake-desk.org/fhir/CodeSystem/tobacco", "former"),
+        ),
+        ("social/occupation", text("Teacher")),
+        ("immunizations/immunization[1]/imm-vaccine", text("Tetanus")),
+        ("emergency-contact/ec-phone", text("+1 555 010 2000")),
+        ("insurance/insurer", text("Mutual")),
+        ("insurance/policy-number", text("M-4411")),
+    ] {
+        let got = json!(carried(key));
+        let want_code = value.pointer("/0/valueCoding/code").cloned();
+        if let Some(code) = want_code {
+            assert_eq!(got.pointer("/0/valueCoding/code"), Some(&code), "{key}");
+        } else {
+            assert_eq!(got, value, "{key} carries unchanged");
+        }
+    }
+    for row in [
+        "allergies/allergy[1]",
+        "medications/medication[1]",
+        "history/pmh[1]",
+    ] {
+        carried(row);
+    }
+    // The blood pressure moved into its panel: never carried, the last value a hint.
+    assert_eq!(
+        intake
+            .carry
+            .hints
+            .get("vitals/bp/systolic")
+            .map(String::as_str),
+        Some("last systolic blood pressure 128 mmHg, 2 Oct 2026")
+    );
+    assert!(
+        !intake
+            .disabled
+            .iter()
+            .any(|k| k.starts_with("allergies/allergy")),
+        "the carried allergy rows are enabled by the carried yes: {:?}",
+        intake.disabled
+    );
+
+    // The draft started on version 1 keeps it, and submits there.
+    let confirms: Vec<ConfirmDto> = api
+        .open_intake(nurse, draft.id)
+        .unwrap()
+        .answers
+        .iter()
+        .filter(|a| a.needs_confirmation && a.confirmed_by.is_none())
+        .map(|a| serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).unwrap())
+        .collect();
+    api.confirm_intake(nurse, draft.id, &confirms).unwrap();
+    let saved = api
+        .save_intake(
+            nurse,
+            draft.id,
+            &[change("visit/reason", text("Follow-up"))],
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        saved.encounter.template_version, "1",
+        "the draft keeps version 1"
+    );
+    let done = api.submit_intake(nurse, draft.id).unwrap();
+    assert!(
+        done.submitted,
+        "a version-1 draft submits on version 1 after the change: {:?}",
+        done.problems
+    );
+    assert_eq!(done.encounter.template_version, "1");
 }

@@ -86,7 +86,11 @@ fn visit_of(w: &World, patient: i64, reason: &str, sign: bool) -> i64 {
     let changes = [
         change("visit/reason", json!([{ "valueString": reason }])),
         change("vitals/weight", json!([{ "valueDecimal": 71.5 }])),
-        change("allergies/nka", json!([{ "valueBoolean": false }])),
+        change("allergies/any-allergies", json!([{ "valueBoolean": true }])),
+        change(
+            "medications/any-medications",
+            json!([{ "valueBoolean": false }]),
+        ),
         change("allergies/allergy[1]", json!([])),
         change(
             "allergies/allergy[1]/allergy-substance",

@@ -78,11 +78,12 @@ fn the_built_in_form_is_active_and_starts_with_record_and_initial_values() {
     let list = api.list_templates(Caller::Session(&nurse)).unwrap();
     let builtin = list
         .iter()
-        .find(|t| t.slug == "general-adult-intake")
-        .expect("built in");
+        .find(|t| t.slug == "general-adult-intake" && t.status == "active")
+        .expect("built in, active");
     assert_eq!(
-        (builtin.status.as_str(), builtin.built_in),
-        ("active", true)
+        (builtin.version.as_str(), builtin.built_in),
+        ("2", true),
+        "new intakes start on version 2"
     );
     assert!(
         builtin.report["summary"]
@@ -313,6 +314,12 @@ fn rows_of_repeating_groups_are_added_filled_and_removed_whole() {
         n,
         e.id,
         &[
+            // The list opens when the patient takes medications.
+            change(
+                "medications/any-medications",
+                json!([{ "valueBoolean": true }]),
+                0,
+            ),
             change("medications/medication[1]", json!([]), 0),
             change(
                 "medications/medication[1]/med-name",
@@ -501,18 +508,67 @@ fn submission_is_blocked_with_every_error_then_done_once_then_read_only() {
     // A pregnancy answer typed before the sex was known stays in the draft, out of the record.
     let blocked = api.submit_intake(n, e.id).unwrap();
     assert!(!blocked.submitted);
-    assert!(blocked
+    let errors: Vec<&str> = blocked
         .problems
         .iter()
-        .any(|p| p.key == "visit/reason" && p.severity == "error"));
+        .filter(|p| p.severity == "error")
+        .map(|p| p.key.as_str())
+        .collect();
+    // A first visit must say whether there are allergies and medications (version 2).
+    for key in [
+        "visit/reason",
+        "allergies/any-allergies",
+        "medications/any-medications",
+    ] {
+        assert!(
+            errors.contains(&key),
+            "submission is refused naming {key}: {errors:?}"
+        );
+    }
     assert_eq!(blocked.encounter.status, "draft");
+    // "Yes" without a row is not an answer either.
+    api.save_intake(
+        n,
+        e.id,
+        &[
+            change(
+                "visit/reason",
+                json!([{ "valueString": "Cough for two weeks" }]),
+                0,
+            ),
+            change(
+                "allergies/any-allergies",
+                json!([{ "valueBoolean": true }]),
+                0,
+            ),
+            change(
+                "medications/any-medications",
+                json!([{ "valueBoolean": false }]),
+                0,
+            ),
+        ],
+        None,
+    )
+    .unwrap();
+    let blocked = api.submit_intake(n, e.id).unwrap();
+    let rows: Vec<(&str, &str)> = blocked
+        .problems
+        .iter()
+        .filter(|p| p.severity == "error")
+        .map(|p| (p.key.as_str(), p.message.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![("allergies/allergy", "Add at least one row.")],
+        "known allergies need at least one row, and nothing else is missing"
+    );
     api.save_intake(
         n,
         e.id,
         &[change(
-            "visit/reason",
-            json!([{ "valueString": "Cough for two weeks" }]),
-            0,
+            "allergies/any-allergies",
+            json!([{ "valueBoolean": false }]),
+            1,
         )],
         None,
     )

@@ -86,7 +86,7 @@ fn prefilled(api: &Api, id: i64) -> i64 {
 }
 
 /// A first visit, all typed: reason, height and weight (BMI is calculated and does not
-/// count), no known allergies false, one allergy row (the row itself does not count),
+/// count), known allergies yes and medications no, one allergy row (the row itself does not count),
 /// occupation and insurer. Takes `minutes` from start to submission.
 fn first_visit(api: &Api, clock: &ManualClock, pid: i64, minutes: i64) -> i64 {
     let token = nurse(api);
@@ -96,7 +96,16 @@ fn first_visit(api: &Api, clock: &ManualClock, pid: i64, minutes: i64) -> i64 {
         change("visit/reason", json!([{ "valueString": "Cough" }]), 0),
         change("vitals/height", json!([{ "valueDecimal": 168 }]), 0),
         change("vitals/weight", json!([{ "valueDecimal": 64.5 }]), 0),
-        change("allergies/nka", json!([{ "valueBoolean": false }]), 0),
+        change(
+            "allergies/any-allergies",
+            json!([{ "valueBoolean": true }]),
+            0,
+        ),
+        change(
+            "medications/any-medications",
+            json!([{ "valueBoolean": false }]),
+            0,
+        ),
         change("allergies/allergy[1]", json!([]), 0),
         change(
             "allergies/allergy[1]/allergy-substance",
@@ -228,14 +237,14 @@ fn carried_edited_typed_and_prefilled_are_counted_per_intake_and_per_week() {
             one.typed,
             one.prefilled
         ),
-        (7 + record, 0, 0, 7, record),
+        (8 + record, 0, 0, 8, record),
         "a first visit is typed, apart from what the record gives: {one:?}"
     );
     assert_eq!(one.minutes, 12.0);
     assert_eq!(one.started_at, "2026-11-04T09:00:00.000Z");
 
-    // Carried: no known allergies, the allergy (its row does not count) and the insurer;
-    // edited: the occupation; typed: the reason.
+    // Carried: any known allergies, any medications, the allergy (its row does not
+    // count) and the insurer; edited: the occupation; typed: the reason.
     let two = encounter(&report, second);
     let record = prefilled(&api, second);
     assert_eq!(
@@ -246,7 +255,7 @@ fn carried_edited_typed_and_prefilled_are_counted_per_intake_and_per_week() {
             two.typed,
             two.prefilled
         ),
-        (5 + record, 3, 1, 1, record),
+        (6 + record, 4, 1, 1, record),
         "{two:?}"
     );
     assert_eq!(two.minutes, 4.0);
@@ -264,7 +273,7 @@ fn carried_edited_typed_and_prefilled_are_counted_per_intake_and_per_week() {
         &report.weeks[2].figures,
     ];
     assert_eq!((a.encounters, a.median_minutes), (1, Some(12.0)));
-    assert!(close(a.typed_share, 7.0 / one.answered as f64), "{a:?}");
+    assert!(close(a.typed_share, 8.0 / one.answered as f64), "{a:?}");
     assert!(close(a.carried_share, 0.0), "{a:?}");
     assert_eq!(
         (
@@ -285,12 +294,12 @@ fn carried_edited_typed_and_prefilled_are_counted_per_intake_and_per_week() {
     let three = encounter(&report, third);
     assert_eq!(c.encounters, 2);
     assert_eq!(c.answered, two.answered + three.answered);
-    assert_eq!(c.carried_unchanged, 3);
+    assert_eq!(c.carried_unchanged, 4);
     assert_eq!(c.carried_edited, 1);
-    assert_eq!(c.typed, 1 + 7);
-    assert!(close(c.carried_share, 3.0 / c.answered as f64), "{c:?}");
+    assert_eq!(c.typed, 1 + 8);
+    assert!(close(c.carried_share, 4.0 / c.answered as f64), "{c:?}");
     assert!(
-        close(c.typed_share, (8.0 + 1.0) / c.answered as f64),
+        close(c.typed_share, (9.0 + 1.0) / c.answered as f64),
         "{c:?}"
     );
     assert_eq!(c.median_minutes, Some(12.0), "the mean of 4 and 20");

@@ -112,7 +112,14 @@ fn submitted(w: &World, reason: &str, weight: f64, medication: &str) -> i64 {
     let mut changes = vec![
         change("visit/reason", json!([{ "valueString": reason }])),
         change("vitals/weight", json!([{ "valueDecimal": weight }])),
-        change("allergies/nka", json!([{ "valueBoolean": true }])),
+        change(
+            "allergies/any-allergies",
+            json!([{ "valueBoolean": false }]),
+        ),
+        change(
+            "medications/any-medications",
+            json!([{ "valueBoolean": true }]),
+        ),
     ];
     if intake
         .answers

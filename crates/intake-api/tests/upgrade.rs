@@ -622,3 +622,131 @@ fn an_old_signature_is_amended_and_discarded_in_its_own_form_then_amended_in_for
         "the form-1 version is shown as it was signed, under path keys"
     );
 }
+
+/// Opening a database made before version 2 of the built-in form brings it, active, and
+/// retires version 1 (kept: its visits still read and verify), once, audited as the
+/// system; a draft begun on version 1 stays on it and submits there; a new intake starts
+/// on version 2 and carries the version-1 visits' answers.
+#[test]
+fn the_upgrade_brings_version_2_of_the_built_in_form_once_and_drafts_keep_version_1() {
+    let db = copy();
+    let forms = |api: &Api| -> Vec<(String, String, bool)> {
+        api.list_templates(CLI)
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.slug == "general-adult-intake")
+            .map(|t| (t.version, t.status, t.built_in))
+            .collect()
+    };
+    let by_system = |api: &Api| -> Vec<(String, Option<String>)> {
+        let filter = intake_api::wire::AuditFilterDto {
+            action_prefix: Some("template.".into()),
+            actor: Some("system".into()),
+            ..Default::default()
+        };
+        api.list_audit(CLI, &filter)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.action, e.entity_id))
+            .collect()
+    };
+    let api = open(&db.path);
+    let want = vec![
+        ("1".to_string(), "retired".to_string(), true),
+        ("2".to_string(), "active".to_string(), true),
+    ];
+    assert_eq!(
+        forms(&api),
+        want,
+        "version 2 active, version 1 kept, retired"
+    );
+    let entries = by_system(&api);
+    assert_eq!(
+        entries[..2].to_vec(),
+        vec![
+            (
+                "template.retired".to_string(),
+                Some("general-adult-intake@1".to_string())
+            ),
+            (
+                "template.imported".to_string(),
+                Some("general-adult-intake@2".to_string())
+            ),
+        ],
+        "the upgrade is audited as the system, newest first: {entries:?}"
+    );
+    drop(api);
+    let api = open(&db.path);
+    assert_eq!(forms(&api), want, "opening again changes nothing");
+    assert_eq!(by_system(&api), entries, "and audits nothing");
+
+    // Łukasz's draft (visit 3) was begun on version 1: it stays there and submits there.
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let nurse = Caller::Session(&token);
+    let draft = api.open_intake(nurse, 3).expect("visit 3");
+    assert_eq!(draft.encounter.template_version, "1");
+    let waiting: Vec<intake_api::wire::ConfirmDto> = draft
+        .answers
+        .iter()
+        .filter(|a| a.needs_confirmation && a.confirmed_by.is_none())
+        .map(|a| serde_json::from_value(json!({ "key": a.key, "baseRev": a.rev })).unwrap())
+        .collect();
+    api.confirm_intake(nurse, 3, &waiting).unwrap();
+    let done = api.submit_intake(nurse, 3).unwrap();
+    assert!(
+        done.submitted,
+        "a version-1 draft submits after the upgrade: {:?}",
+        done.problems
+    );
+    assert_eq!(done.encounter.template_version, "1");
+
+    // A new intake for him starts on version 2, his medication carried from visit 3.
+    let e = api.start_intake(nurse, 1, None, None).unwrap();
+    assert_eq!(e.template_version, "2");
+    let intake = api.open_intake(nurse, e.id).unwrap();
+    let metformin = intake
+        .answers
+        .iter()
+        .find(|a| a.key == "medications/medication[1]/med-name")
+        .expect("the medication carried into version 2");
+    assert_eq!(
+        (
+            metformin.values.clone(),
+            metformin.carried.as_ref().map(|c| c.encounter)
+        ),
+        (vec![json!({ "valueString": "Metformin 500 mg" })], Some(3)),
+        "from the version-1 visit it was confirmed at"
+    );
+}
+
+/// A clinic that retired the built-in form before the upgrade keeps its choice: version
+/// 2 arrives as a draft for an administrator to activate, and nothing is started on it.
+#[test]
+fn a_clinic_that_retired_the_built_in_form_keeps_its_choice_after_the_upgrade() {
+    let db = copy();
+    sql(
+        &db.path,
+        "UPDATE templates SET status = 'retired' WHERE slug = 'general-adult-intake';",
+    );
+    let api = open(&db.path);
+    let forms: Vec<(String, String)> = api
+        .list_templates(CLI)
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.slug == "general-adult-intake")
+        .map(|t| (t.version, t.status))
+        .collect();
+    assert_eq!(
+        forms,
+        [
+            ("1".to_string(), "retired".to_string()),
+            ("2".to_string(), "draft".to_string())
+        ],
+        "version 2 is offered as a draft; version 1 stays retired"
+    );
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let refused = api
+        .start_intake(Caller::Session(&token), 1, None, None)
+        .expect_err("no active form to start");
+    assert!(refused.to_string().contains("no active form"), "{refused}");
+}

@@ -79,13 +79,17 @@ fn init_creates_the_database_and_the_first_admin() {
     assert_eq!(templates[0]["slug"], "general-adult-intake");
     assert_eq!(templates[0]["title"], "General adult intake");
     assert_eq!(templates[0]["status"], "active");
+    assert_eq!(
+        templates[0]["version"], "2",
+        "a new database gets the current version of the built-in form only"
+    );
     let exported = intake(tmp.path())
         .args([
             "template",
             "export",
             "general-adult-intake",
             "--version",
-            "1",
+            "2",
         ])
         .output()
         .unwrap();
@@ -276,10 +280,11 @@ fn audit_verify_passes_then_names_a_tampered_row() {
         .args(["audit", "verify"])
         .assert()
         .success()
-        // 6 entries, and the demo physician's 258 signatures and 2 amendments.
-        .stdout(contains("intact: 266 entries"));
-    // Newest first: the demo visits' summary, the signatures, the patients' summary,
-    // the built-in form, then the accounts.
+        // 8 entries, and the demo physician's 258 signatures and 2 amendments.
+        .stdout(contains("intact: 268 entries"));
+    // Newest first: version 2 of the built-in form (imported, version 1 retired), the
+    // demo visits' summary, the signatures, the patients' summary, version 1 of the
+    // built-in form (the demo's earlier visits are on it), then the accounts.
     intake(tmp.path())
         .args(["audit", "list", "--limit", "400"])
         .assert()

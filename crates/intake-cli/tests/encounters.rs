@@ -60,6 +60,11 @@ fn two_intakes(dir: &Path) -> ((i64, String), (i64, String)) {
             json!([{ "valueString": "Cough for two weeks" }]),
         ),
         change("vitals/weight", json!([{ "valueDecimal": 82.5 }])),
+        change("allergies/any-allergies", json!([{ "valueBoolean": true }])),
+        change(
+            "medications/any-medications",
+            json!([{ "valueBoolean": false }]),
+        ),
         change("allergies/allergy[1]", json!([])),
         change(
             "allergies/allergy[1]/allergy-substance",

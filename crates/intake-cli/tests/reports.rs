@@ -26,8 +26,8 @@ fn change(key: &str, values: Value) -> ChangeDto {
     serde_json::from_value(json!({ "key": key, "values": values, "baseRev": 0 })).unwrap()
 }
 
-/// A nurse's intake submitted on Wednesday 4 November 2026 after 7 minutes (reason and
-/// weight typed), and a draft that is never submitted. Returns the submitted one's id.
+/// A nurse's intake submitted on Wednesday 4 November 2026 after 7 minutes (reason,
+/// weight and the two allergy and medication questions typed), and a draft that is never submitted. Returns the submitted one's id.
 fn one_submitted_intake(dir: &Path) -> i64 {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 4, 9, 0, 0).unwrap(),
@@ -66,6 +66,14 @@ fn one_submitted_intake(dir: &Path) -> i64 {
     let changes = [
         change("visit/reason", json!([{ "valueString": "Cough" }])),
         change("vitals/weight", json!([{ "valueDecimal": 82.5 }])),
+        change(
+            "allergies/any-allergies",
+            json!([{ "valueBoolean": false }]),
+        ),
+        change(
+            "medications/any-medications",
+            json!([{ "valueBoolean": false }]),
+        ),
     ];
     api.save_intake(n, e.id, &changes, None).unwrap();
     clock.advance(Duration::minutes(7));
@@ -110,7 +118,7 @@ fn json_lists_every_week_and_the_submitted_intakes() {
     assert_eq!(e["id"], id);
     assert_eq!(
         (e["typed"].as_i64(), e["carriedUnchanged"].as_i64()),
-        (Some(2), Some(0))
+        (Some(4), Some(0))
     );
     assert_eq!(e["minutes"], 7.0);
     assert_eq!(e["submittedAt"], "2026-11-04T09:07:00.000Z");
@@ -163,7 +171,7 @@ fn the_table_has_a_line_per_week_and_a_total() {
     };
     assert_eq!(at("WEEK")[1..3], ["INTAKES", "ANSWERED"]);
     let week = at("2026-11-02");
-    assert_eq!((week[1], week[5], week[9]), ("1", "2", "7.0"), "{text}");
+    assert_eq!((week[1], week[5], week[9]), ("1", "4", "7.0"), "{text}");
     assert_eq!(week[3], "0", "nothing carried on a first visit");
     assert_eq!(week[7], "0%");
     let empty = at("2026-11-09");

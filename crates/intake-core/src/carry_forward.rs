@@ -10,9 +10,12 @@
 //! - For each item, the newest counted visit whose form has a matching item decides. Its
 //!   answer is proposed, or nothing when it had none: a list cleared at the last visit is
 //!   not brought back from an older one.
-//! - Items match by `linkId` within one form version. Across versions or forms they match
-//!   by code (system and code) when both items have codes; without codes, by `linkId`
-//!   between versions of the same form only. Never by label text.
+//! - Items match by `linkId` within one form version. Between versions of one form, an
+//!   item that names an earlier item (our `carry-forward-from`: its `linkId`, and
+//!   `inverted` for a yes/no asked the other way round) takes that item's answer;
+//!   otherwise items match by code (system and code) when both have one, else by
+//!   `linkId` unless both carry codes that differ (so an item that gains a code or moves
+//!   into a group still matches). Across forms, by code only. Never by label text.
 //! - The item's policy (our `carry-forward` extension, inherited from the nearest group
 //!   that has one; none means `never`): `never` proposes nothing but hints at the last
 //!   value ("last weight 82 kg, 2 Oct 2026"); `confirm` proposes and needs confirmation;
@@ -25,7 +28,7 @@
 //!   earlier visit said; items with nothing else start from the form's `initial`.
 //! - Calculated items are never proposed (the app computes them) but may carry a hint.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -43,6 +46,25 @@ struct Matcher<'a> {
     index: FormIndex<'a>,
     /// current linkId -> earlier linkId
     to_past: HashMap<&'a str, &'a str>,
+    /// Current linkIds whose yes/no answer carries inverted (`carry-forward-from`).
+    inverted: HashSet<&'a str>,
+}
+
+impl Matcher<'_> {
+    /// An earlier answer's values as the current item takes them (a yes/no named by an
+    /// inverted `carry-forward-from` turned round).
+    fn values(&self, current_link: &str, values: &[AnswerValue]) -> Vec<AnswerValue> {
+        if !self.inverted.contains(current_link) {
+            return values.to_vec();
+        }
+        values
+            .iter()
+            .map(|v| match v {
+                AnswerValue::Boolean(b) => AnswerValue::Boolean(!b),
+                other => other.clone(),
+            })
+            .collect()
+    }
 }
 
 fn matcher<'a>(target: &Target<'a>, visit: &PastVisit<'a>, current: &[&'a Item]) -> Matcher<'a> {
@@ -59,9 +81,22 @@ fn matcher<'a>(target: &Target<'a>, visit: &PastVisit<'a>, current: &[&'a Item])
         }
     }
     let mut to_past = HashMap::new();
+    let mut inverted = HashSet::new();
     for item in current {
+        let link = item.link_id.as_str();
+        // The item an earlier version of this form names explicitly comes first.
+        let named = item
+            .carry_forward_from
+            .as_ref()
+            .filter(|_| same_form && !same_version)
+            .and_then(|from| Some((*by_link.get(from.link_id.as_str())?, from.inverted)));
         let found = if same_version {
-            by_link.get(item.link_id.as_str()).copied()
+            by_link.get(link).copied()
+        } else if let Some((p, invert)) = named {
+            if invert {
+                inverted.insert(link);
+            }
+            Some(p)
         } else {
             let coded = item.codes.iter().find_map(|c| {
                 let code = c.code.as_deref()?;
@@ -69,25 +104,30 @@ fn matcher<'a>(target: &Target<'a>, visit: &PastVisit<'a>, current: &[&'a Item])
             });
             match coded {
                 Some(p) => Some(p),
-                None if item.codes.is_empty() && same_form => by_link
-                    .get(item.link_id.as_str())
+                // Between versions of one form, the same linkId is the same question
+                // unless both carry codes and they differ (then it was recoded as
+                // another question): an item that gains a code or moves into a group
+                // still matches.
+                None if same_form => by_link
+                    .get(link)
                     .copied()
-                    .filter(|p| p.codes.is_empty()),
+                    .filter(|p| p.codes.is_empty() || item.codes.is_empty()),
                 None => None,
             }
         };
         if let Some(p) = found {
             if p.item_type == item.item_type || both_groups(p, item) {
-                to_past.insert(item.link_id.as_str(), p.link_id.as_str());
+                to_past.insert(link, p.link_id.as_str());
             } else if same_form || !item.codes.is_empty() {
                 // Same question, another type: found, but it cannot carry (said below).
-                to_past.insert(item.link_id.as_str(), p.link_id.as_str());
+                to_past.insert(link, p.link_id.as_str());
             }
         }
     }
     Matcher {
         index: FormIndex::new(&visit.form.items),
         to_past,
+        inverted,
     }
 }
 
@@ -265,6 +305,7 @@ pub fn plan(
                 .filter(|a| !a.values.is_empty())
             {
                 let when = short_date(visit.date);
+                let values = m.values(link, &answer.values);
                 let too_old =
                     max_age.filter(|days| (now - visit.date).num_days() > i64::from(*days));
                 if rule == CarryForward::Never || item.calculation.is_some() {
@@ -272,7 +313,7 @@ pub fn plan(
                         entry.hint = Some(format!(
                             "last {} {}, {when}",
                             item_name(item),
-                            shown_values(item, &answer.values)
+                            shown_values(item, &values)
                         ));
                     }
                 } else if !answer.in_record {
@@ -282,13 +323,13 @@ pub fn plan(
                     entry.hint = Some(format!(
                         "last {} {}, {when}; not carried: older than {days} days",
                         item_name(item),
-                        shown_values(item, &answer.values)
+                        shown_values(item, &values)
                     ));
                     entry.not_carried = Some(why);
-                } else if let Some(why) = misfit(item, &answer.values) {
+                } else if let Some(why) = misfit(item, &values) {
                     entry.not_carried = Some(why);
                 } else if !item.read_only {
-                    entry.values = answer.values.clone();
+                    entry.values = values;
                     entry.source = Some(AnswerSource::Carried);
                     entry.provenance = Some(provenance(visit, answer));
                     entry.needs_confirmation = rule == CarryForward::Confirm;
@@ -398,10 +439,11 @@ fn carry_list<'v, 'a: 'v>(
             if answer.values.is_empty() {
                 continue;
             }
-            if let Some(why) = misfit(item, &answer.values) {
+            let values = m.values(current_link, &answer.values);
+            if let Some(why) = misfit(item, &values) {
                 entry.not_carried = Some(why);
             } else if item.calculation.is_none() && !item.read_only {
-                entry.values = answer.values.clone();
+                entry.values = values;
                 entry.source = Some(AnswerSource::Carried);
                 entry.provenance = Some(provenance(visit, answer));
                 entry.needs_confirmation = rule == CarryForward::Confirm;

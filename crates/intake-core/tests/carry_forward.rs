@@ -410,15 +410,17 @@ fn a_visit_dated_in_the_future_is_not_used_and_is_listed() {
 
 #[test]
 fn across_versions_items_match_by_code_and_never_by_label() {
-    // Version 2 renames the pulse item but keeps its LOINC code, and reuses the linkId
-    // "occupation" for a coded question about something else.
+    // Version 2 renames the pulse item but keeps its LOINC code, gives "occupation" a
+    // code it did not have, and recodes "pulse" as another question.
     let v2 = form_with(
         "2",
         json!([
             { "linkId": "heart-rate", "text": "Pulse", "type": "integer", "extension": [cf("always")],
               "code": [{ "system": "http://loinc.org", "code": "8867-4" }] },
+            { "linkId": "pulse", "text": "Pulse pressure", "type": "integer", "extension": [cf("always")],
+              "code": [{ "system": "http://example.org", "code": "pulse-pressure" }] },
             { "linkId": "occupation", "text": "Occupation", "type": "string", "extension": [cf("always")],
-              "code": [{ "system": "http://example.org", "code": "hobby" }] },
+              "code": [{ "system": "http://loinc.org", "code": "11341-5" }] },
             { "linkId": "job", "text": "Occupation", "type": "string", "extension": [cf("always")] },
             { "linkId": "tobacco", "text": "Tobacco", "type": "choice", "extension": [cf("confirm")], "answerOption": [
                 { "valueCoding": { "code": "never", "display": "Never" } }] }
@@ -430,9 +432,14 @@ fn across_versions_items_match_by_code_and_never_by_label() {
         vec![AnswerValue::Integer(72)],
         "by code"
     );
+    assert_eq!(
+        values(&plan, "occupation"),
+        vec![text("Teacher")],
+        "same form, an item that gained a code: by linkId"
+    );
     assert!(
-        values(&plan, "occupation").is_empty(),
-        "codes on one side only: no match"
+        values(&plan, "pulse").is_empty(),
+        "same linkId, both coded, codes differ: another question, no match"
     );
     assert!(values(&plan, "job").is_empty(), "never by label text");
     assert_eq!(
@@ -449,6 +456,111 @@ fn across_versions_items_match_by_code_and_never_by_label() {
     );
     assert_eq!(values(&plan, "heart-rate"), vec![AnswerValue::Integer(72)]);
     assert!(values(&plan, "tobacco").is_empty());
+    assert!(
+        values(&plan, "occupation").is_empty(),
+        "another form: codes on one side only, no match"
+    );
+}
+
+/// Version 2 as the built-in form changed: the allergy question asked the other way
+/// round (our `carry-forward-from`, inverted), its section and list inside a coded
+/// group, and the pulse moved into a group.
+fn turned_round() -> Questionnaire {
+    let from = |link: &str| {
+        json!({ "url": format!("{BASE}carry-forward-from"), "extension": [
+            { "url": "linkId", "valueString": link }, { "url": "inverted", "valueBoolean": true }] })
+    };
+    form_with(
+        "2",
+        json!([
+            { "linkId": "allergies", "text": "Allergies", "type": "group",
+              "code": [{ "system": "http://loinc.org", "code": "48765-2" }],
+              "item": [
+                { "linkId": "any-allergies", "text": "Any known allergies?", "type": "boolean", "required": true,
+                  "extension": [cf("confirm"), from("nka")] },
+                { "linkId": "allergy", "text": "Allergy", "type": "group", "repeats": true, "required": true,
+                  "extension": [cf("confirm")],
+                  "enableWhen": [{ "question": "any-allergies", "operator": "=", "answerBoolean": true }],
+                  "item": [
+                    { "linkId": "substance", "text": "Substance", "type": "string" },
+                    { "linkId": "severity", "text": "Severity", "type": "choice", "answerOption": [
+                        { "valueCoding": { "code": "mild", "display": "Mild" } },
+                        { "valueCoding": { "code": "severe", "display": "Severe" } }] }] }] },
+            { "linkId": "vitals", "text": "Vitals", "type": "group", "item": [
+                { "linkId": "pulse", "text": "Pulse", "type": "integer", "extension": [cf("always")],
+                  "code": [{ "system": "http://loinc.org", "code": "8867-4" }] }] }
+        ]),
+    )
+}
+
+#[test]
+fn an_item_named_by_carry_forward_from_takes_the_earlier_answer_turned_round() {
+    let plan = run_as(
+        "intake",
+        "2",
+        &turned_round(),
+        &[visit(1, at(2026, 10, 2), &typical())],
+    );
+    let any = plan.get(&key("allergies/any-allergies")).unwrap();
+    assert_eq!(
+        (any.values.clone(), any.needs_confirmation),
+        (vec![AnswerValue::Boolean(true)], true),
+        "“No known allergies: no” is “Any known allergies? yes”, to confirm"
+    );
+    assert_eq!(
+        any.provenance.as_ref().map(|p| p.encounter),
+        Some(EncounterId(1)),
+        "from the visit that answered the earlier question"
+    );
+    let mut none = typical();
+    none.retain(|(k, _)| !k.starts_with("allergy"));
+    none.iter_mut()
+        .filter(|(k, _)| *k == "nka")
+        .for_each(|(_, v)| *v = vec![AnswerValue::Boolean(true)]);
+    let plan = run_as(
+        "intake",
+        "2",
+        &turned_round(),
+        &[visit(1, at(2026, 10, 2), &none)],
+    );
+    assert_eq!(
+        values(&plan, "allergies/any-allergies"),
+        vec![AnswerValue::Boolean(false)],
+        "“No known allergies: yes” is “Any known allergies? no”"
+    );
+    // Another form naming the same linkId takes nothing from it.
+    let plan = run_as(
+        "other-form",
+        "2",
+        &turned_round(),
+        &[visit(1, at(2026, 10, 2), &typical())],
+    );
+    assert!(values(&plan, "allergies/any-allergies").is_empty());
+}
+
+#[test]
+fn items_moved_into_a_group_or_under_a_coded_section_still_carry() {
+    let plan = run_as(
+        "intake",
+        "2",
+        &turned_round(),
+        &[visit(1, at(2026, 10, 2), &typical())],
+    );
+    assert_eq!(
+        values(&plan, "vitals/pulse"),
+        vec![AnswerValue::Integer(72)],
+        "the pulse moved into a group, by its code"
+    );
+    assert_eq!(
+        values(&plan, "allergies/allergy[2]/substance"),
+        vec![text("Latex")],
+        "the list moved into a coded section"
+    );
+    let row = plan.get(&key("allergies/allergy[1]")).unwrap();
+    assert_eq!(
+        (row.source, row.provenance.as_ref().map(|p| p.encounter)),
+        (Some(AnswerSource::Carried), Some(EncounterId(1)))
+    );
 }
 
 #[test]

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use intake_core::questionnaire::{
-    import, AnswerValue, EnableBehavior, ImportError, Item, ItemControl, ItemOutcome, ItemType,
-    Operator, MAX_BYTES,
+    import, AnswerValue, CarryFrom, EnableBehavior, ImportError, Item, ItemControl, ItemOutcome,
+    ItemType, Operator, MAX_BYTES,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -305,4 +305,126 @@ proptest! {
     fn import_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         let _ = import(&bytes);
     }
+}
+
+/// Version 2 of the built-in form imports with every item supported: its vitals marked
+/// for Observation extraction, its yes/no questions naming the version-1 items they
+/// replace, blood pressure as the LOINC panel and the sections coded.
+#[test]
+fn the_built_in_form_version_2_imports_clean_with_its_fhir_marks_read() {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../intake-api/forms/general-adult-intake-v2.json"
+    ))
+    .expect("the version-2 form file");
+    let (q, report) = import(&bytes).expect("version 2 imports");
+    assert_eq!(q.version.as_deref(), Some("2"));
+    let not_supported: Vec<_> = report
+        .items
+        .iter()
+        .filter(|r| r.outcome != ItemOutcome::Supported)
+        .collect();
+    assert!(
+        not_supported.is_empty() && report.notes.is_empty(),
+        "every item is supported, no notes: {not_supported:?} {:?}",
+        report.notes
+    );
+    let code = |id: &str| {
+        find(&q.items, id)
+            .codes
+            .iter()
+            .map(|c| c.code.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(code("bp"), ["85354-9"]);
+    assert_eq!(
+        find(&q.items, "bp")
+            .items
+            .iter()
+            .map(|i| (i.link_id.as_str(), code(&i.link_id)[0].clone()))
+            .collect::<Vec<_>>(),
+        [
+            ("systolic", "8480-6".to_string()),
+            ("diastolic", "8462-4".to_string())
+        ],
+        "the panel holds the coded systolic and diastolic items"
+    );
+    for (id, loinc) in [
+        ("allergies", "48765-2"),
+        ("medications", "10160-0"),
+        ("pmh", "11348-0"),
+        ("psh", "47519-4"),
+        ("fh", "10157-6"),
+    ] {
+        assert_eq!(code(id), [loinc], "{id} carries its LOINC section code");
+    }
+    for id in [
+        "height",
+        "weight",
+        "bmi",
+        "temperature",
+        "pulse",
+        "systolic",
+        "diastolic",
+        "spo2",
+        "respiratory-rate",
+    ] {
+        assert!(
+            find(&q.items, id).observation_extract,
+            "{id} is marked for Observation extraction"
+        );
+    }
+    assert!(!find(&q.items, "reason").observation_extract);
+    for (id, earlier, rows) in [
+        ("any-allergies", "nka", "allergy"),
+        ("any-medications", "no-medications", "medication"),
+    ] {
+        let item = find(&q.items, id);
+        assert!(item.required, "{id} must be answered at every visit");
+        assert_eq!(
+            item.carry_forward_from,
+            Some(CarryFrom {
+                link_id: earlier.into(),
+                inverted: true
+            }),
+            "{id} takes {earlier}'s answer turned round"
+        );
+        let list = find(&q.items, rows);
+        assert!(list.required, "{rows}: a yes needs at least one row");
+        assert_eq!(
+            (
+                list.enable_when[0].question.as_str(),
+                list.enable_when[0].operator,
+                &list.enable_when[0].answer
+            ),
+            (id, Operator::Equal, &AnswerValue::Boolean(true)),
+            "{rows} opens when {id} is yes"
+        );
+    }
+}
+
+#[test]
+fn a_carry_forward_from_that_cannot_be_read_degrades_its_item_by_name() {
+    let base = "http://intake-desk.org/fhir/StructureDefinition/";
+    let form = q(json!([
+        { "linkId": "a", "type": "boolean", "extension": [{ "url": format!("{base}carry-forward-from"), "extension": [] }] },
+        { "linkId": "b", "type": "string", "extension": [{ "url": format!("{base}carry-forward-from"), "extension": [
+            { "url": "linkId", "valueString": "old" }, { "url": "inverted", "valueBoolean": true }] }] },
+        { "linkId": "c", "type": "integer", "extension": [
+            { "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observationExtract", "valueString": "yes" }] }
+    ]));
+    let (q, report) = import(form.to_string().as_bytes()).expect("imports");
+    for (id, words) in [
+        ("a", "names no linkId"),
+        ("b", "not yes/no"),
+        ("c", "observationExtract"),
+    ] {
+        let r = report.items.iter().find(|r| r.link_id == id).unwrap();
+        assert!(
+            matches!(&r.outcome, ItemOutcome::Degraded(why) if why.iter().any(|w| w.contains(words))),
+            "{id} is degraded saying {words:?}: {:?}",
+            r.outcome
+        );
+    }
+    assert!(find(&q.items, "b").carry_forward_from.is_none());
 }

@@ -95,7 +95,9 @@ pub fn seed_demo(api: &Api, caller: Caller<'_>) -> Result<DemoSeedDto, ApiError>
                 created: !exists,
             });
         }
-        s.ensure_builtin()?;
+        // The earlier visits are made on version 1 of the built-in form, as a clinic's
+        // were; the current version is installed after them (as an upgrade does).
+        s.builtin_v1()?;
         // Only a fresh register gets the demo patients and their earlier visits.
         let mut patients = 0;
         let mut visits = visits::Seeded::default();
@@ -126,6 +128,7 @@ pub fn seed_demo(api: &Api, caller: Caller<'_>) -> Result<DemoSeedDto, ApiError>
                 }),
             )?;
         }
+        s.ensure_builtin()?;
         Ok(DemoSeedDto {
             users,
             password: DEMO_PASSWORD.to_string(),

@@ -145,7 +145,9 @@ pub struct Seeded {
     pub waiting: usize,
 }
 
-/// The form the demo visits use: the built-in intake's newest active version.
+/// The form the demo visits use: version 1 of the built-in intake, the form of the
+/// clinic's visits before the upgrade to version 2 (which `seed_demo` then installs, so
+/// a new intake in the demo carries from version 1 into version 2).
 struct Form<'a> {
     template: &'a TemplateRow,
     q: &'a Questionnaire,
@@ -159,7 +161,7 @@ pub fn seed_visits(
 ) -> Result<Seeded, ApiError> {
     let db = s.db();
     let now = s.now();
-    let template = s.startable_template()?;
+    let template = s.builtin_v1()?;
     let q = s.form(template.id)?;
     let form = Form {
         template: &template,

@@ -198,9 +198,13 @@ fn a_repeat_visit_for_lukasz_proposes_his_lists_to_confirm_and_hints_at_his_weig
             .map(|v| &v["valueCoding"]["code"]),
         Some(&json!(LUKASZ_ALLERGY.severity))
     );
+    // His visits are on version 1 of the form, the plan on version 2: "No known
+    // allergies: no" is carried as "Any known allergies? yes", from his latest visit.
+    let any = entry(&plan, "allergies/any-allergies");
     assert_eq!(
-        entry(&plan, "allergies/nka").value,
-        Some(json!({ "valueBoolean": false }))
+        (any.value.clone(), any.source_encounter),
+        (Some(json!({ "valueBoolean": true })), Some(latest)),
+        "the inverted allergy answer, from his latest visit"
     );
     let occupation = entry(&plan, "social/occupation");
     assert_eq!(

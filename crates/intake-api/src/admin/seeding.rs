@@ -96,6 +96,14 @@ impl<'s> Seeding<'s> {
         crate::admin::templates::ensure_builtin(self.db, self.now)
     }
 
+    /// Version 1 of the built-in form, added when missing (active when the database has
+    /// no version of the form yet, so a later [`Seeding::ensure_builtin`] upgrades it as
+    /// a clinic's database is upgraded; retired otherwise). The demo's earlier visits
+    /// are made on it.
+    pub fn builtin_v1(&self) -> Result<TemplateRow, ApiError> {
+        crate::admin::templates::builtin_v1(self.db, self.now)
+    }
+
     /// The form version a new intake starts with by default.
     pub fn startable_template(&self) -> Result<TemplateRow, ApiError> {
         crate::admin::templates::startable_template(self.db, None, None)

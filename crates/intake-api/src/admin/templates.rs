@@ -10,7 +10,7 @@ use intake_core::TemplateStatus;
 use intake_store::prelude::*;
 use intake_store::{Db, NewTemplate, TemplateRow};
 
-use crate::admin::builtin::{ACTOR, GENERAL_INTAKE, GENERAL_INTAKE_SLUG};
+use crate::admin::builtin::{ACTOR, GENERAL_INTAKE, GENERAL_INTAKE_SLUG, GENERAL_INTAKE_V1};
 use crate::export::files::Kind;
 
 use crate::permissions::Permission;
@@ -159,6 +159,21 @@ fn read_limited(path: &std::path::Path) -> Result<Vec<u8>, ApiError> {
 }
 
 impl Api {
+    /// Run when a database file is opened: one that has users and lacks the current
+    /// built-in form gets it ([`ensure_builtin`]); one without users gets it with its
+    /// first administrator. A read first, so an up-to-date database is not written.
+    pub(crate) fn upgrade_builtin(&self) -> Result<(), ApiError> {
+        let now = self.now();
+        let version = builtin_version(GENERAL_INTAKE)?;
+        let lacking = self.store.read(|db| -> Result<bool, ApiError> {
+            Ok(db.count_users()? > 0 && db.template(GENERAL_INTAKE_SLUG, &version)?.is_none())
+        })?;
+        if lacking {
+            self.store.write(|db| ensure_builtin(db, now).map(|_| ()))?;
+        }
+        Ok(())
+    }
+
     /// Imports a Questionnaire as a draft template and returns it with its report.
     /// The same slug and version twice is refused; the original bytes are kept as given.
     pub fn import_template(
@@ -312,23 +327,82 @@ pub(crate) fn startable_template(
     Ok(template)
 }
 
-/// Adds the built-in forms ([`crate::admin::builtin`]) this database lacks, active. Returns how many were added.
-pub(crate) fn ensure_builtin(db: &Db<'_>, now: DateTime<Utc>) -> Result<usize, ApiError> {
-    let mut added = 0;
-    let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE)
+fn builtin_version(bytes: &[u8]) -> Result<String, ApiError> {
+    let (q, _) = intake_core::questionnaire::import(bytes)
         .map_err(|e| ApiError::Internal(format!("the built-in form does not import: {e}")))?;
-    let version = q.version.unwrap_or_else(|| "1".into());
-    if db.template(GENERAL_INTAKE_SLUG, &version)?.is_none() {
-        store_template(
-            db,
-            GENERAL_INTAKE,
-            intake_core::TemplateStatus::Active,
+    Ok(q.version.unwrap_or_else(|| "1".into()))
+}
+
+/// Adds the current built-in form ([`crate::admin::builtin`]) when this database lacks
+/// it; returns how many forms were added (0 or 1). Idempotent, audited as `system`:
+/// - no version of the form yet: the current one, active;
+/// - the form a new intake starts today is an earlier built-in version: the current one
+///   active and that one retired (its visits still read, show and verify; drafts on it
+///   keep it and submit there);
+/// - otherwise (the clinic retired the built-in form or activated its own version): the
+///   current one as a draft, for an administrator to activate or not.
+pub(crate) fn ensure_builtin(db: &Db<'_>, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let version = builtin_version(GENERAL_INTAKE)?;
+    if db.template(GENERAL_INTAKE_SLUG, &version)?.is_some() {
+        return Ok(0);
+    }
+    let versions: Vec<TemplateRow> = db
+        .list_templates()?
+        .into_iter()
+        .filter(|t| t.slug == GENERAL_INTAKE_SLUG)
+        .collect();
+    if versions.is_empty() {
+        store_template(db, GENERAL_INTAKE, TemplateStatus::Active, now, ACTOR)?;
+        return Ok(1);
+    }
+    // What `startable_template` starts today.
+    let started = versions
+        .iter()
+        .rfind(|t| t.status == TemplateStatus::Active)
+        .filter(|t| t.imported_by == ACTOR);
+    if started.is_none() {
+        store_template(db, GENERAL_INTAKE, TemplateStatus::Draft, now, ACTOR)?;
+        return Ok(1);
+    }
+    store_template(db, GENERAL_INTAKE, TemplateStatus::Active, now, ACTOR)?;
+    for old in versions
+        .iter()
+        .filter(|t| t.status == TemplateStatus::Active && t.imported_by == ACTOR)
+    {
+        db.set_template_status(old.id, TemplateStatus::Retired, now, ACTOR)?;
+        db.append_audit(&audit_entry(
             now,
             ACTOR,
-        )?;
-        added += 1;
+            "template.retired",
+            "template",
+            Some(format!("{}@{}", old.slug, old.version)),
+            json!({ "replacedBy": format!("{GENERAL_INTAKE_SLUG}@{version}") }),
+        ))?;
     }
-    Ok(added)
+    Ok(1)
+}
+
+/// Version 1 of the built-in form, added if this database lacks it: active when the
+/// database has no version of the form (as a clinic had it before version 2; a later
+/// [`ensure_builtin`] upgrades it), retired otherwise. The demo register makes its
+/// earlier visits on it.
+pub(crate) fn builtin_v1(db: &Db<'_>, now: DateTime<Utc>) -> Result<TemplateRow, ApiError> {
+    let version = builtin_version(GENERAL_INTAKE_V1)?;
+    if let Some(row) = db.template(GENERAL_INTAKE_SLUG, &version)? {
+        return Ok(row);
+    }
+    let any = db
+        .list_templates()?
+        .iter()
+        .any(|t| t.slug == GENERAL_INTAKE_SLUG);
+    let status = if any {
+        TemplateStatus::Retired
+    } else {
+        TemplateStatus::Active
+    };
+    store_template(db, GENERAL_INTAKE_V1, status, now, ACTOR)?;
+    db.template(GENERAL_INTAKE_SLUG, &version)?
+        .ok_or_else(|| ApiError::Internal("the built-in form version 1 vanished".into()))
 }
 
 #[cfg(test)]

@@ -21,8 +21,9 @@ pub mod validate;
 pub mod value_json;
 
 pub use model::{
-    all_items, AnswerOption, AnswerValue, Calculation, CarryForward, Coding, EnableBehavior,
-    EnableWhen, Item, ItemControl, ItemType, Operator, Questionnaire, EXTENSION_BASE,
+    all_items, AnswerOption, AnswerValue, Calculation, CarryForward, CarryFrom, Coding,
+    EnableBehavior, EnableWhen, Item, ItemControl, ItemType, Operator, Questionnaire,
+    EXTENSION_BASE,
 };
 pub use parse::{import, ImportError, MAX_BYTES, MAX_DEPTH, MAX_ITEMS};
 pub use report::{ImportReport, ItemOutcome, ItemReport};

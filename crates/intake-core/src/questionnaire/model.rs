@@ -52,7 +52,22 @@ pub struct Item {
     pub carry_forward_max_age_days: Option<u32>,
     /// The patient-record field this item mirrors (`record-binding`), e.g. `sex`.
     pub record_binding: Option<String>,
+    /// The item of an earlier version of this form whose answer this one takes over
+    /// (`carry-forward-from`), e.g. "Any known allergies?" from "No known allergies".
+    pub carry_forward_from: Option<CarryFrom>,
+    /// Marked for extraction as an Observation (SDC `sdc-questionnaire-observationExtract`);
+    /// read and kept for a FHIR export, nothing else changes with it.
+    pub observation_extract: bool,
     pub items: Vec<Item>,
+}
+
+/// Our `carry-forward-from` extension: in an earlier version of the same form, the
+/// item `link_id` held this answer; `inverted` turns a yes/no round ("No known
+/// allergies: yes" carries as "Any known allergies?: no").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarryFrom {
+    pub link_id: String,
+    pub inverted: bool,
 }
 
 /// Every item of `items` and what they hold, depth first in form order (an explicit

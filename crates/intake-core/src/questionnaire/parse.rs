@@ -243,6 +243,8 @@ impl Reader<'_> {
             carry_forward: None,
             carry_forward_max_age_days: None,
             record_binding: None,
+            carry_forward_from: None,
+            observation_extract: false,
             items: Vec::new(),
         };
         for option in obj
@@ -347,6 +349,15 @@ impl Reader<'_> {
                 "questionnaire-unitOption" => {
                     item.unit_options.extend(e.get("valueCoding").map(coding))
                 }
+                "sdc-questionnaire-observationExtract" => {
+                    match e.get("valueBoolean").and_then(Value::as_bool) {
+                        Some(on) => item.observation_extract = on,
+                        None => degraded.push(
+                            "its observationExtract mark is not true or false; it is ignored"
+                                .into(),
+                        ),
+                    }
+                }
                 "questionnaire-hidden" => {
                     item.hidden = e
                         .get("valueBoolean")
@@ -450,6 +461,32 @@ impl Reader<'_> {
                     .and_then(|n| u32::try_from(n).ok())
             }
             "record-binding" => item.record_binding = s(e.get("valueCode")),
+            "carry-forward-from" => {
+                let part = |name: &str| {
+                    extensions(e)
+                        .into_iter()
+                        .find(|(url, _)| *url == name)
+                        .map(|(_, p)| p)
+                };
+                let link_id = part("linkId").and_then(|p| s(p.get("valueString")));
+                let inverted = part("inverted")
+                    .and_then(|p| p.get("valueBoolean"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                match link_id {
+                    None => degraded.push(
+                        "carry-forward-from names no linkId; nothing is carried from an earlier item"
+                            .into(),
+                    ),
+                    Some(_) if inverted && item.item_type != ItemType::Boolean => degraded.push(
+                        "carry-forward-from is inverted on an item that is not yes/no; nothing is carried from an earlier item"
+                            .into(),
+                    ),
+                    Some(link_id) => {
+                        item.carry_forward_from = Some(CarryFrom { link_id, inverted })
+                    }
+                }
+            }
             other => degraded.push(format!("the extension {other:?} is not known")),
         }
     }

@@ -16,7 +16,7 @@ use super::history::{is_lukasz, visits_for, Visit};
 use super::sign_off::{fates, sign_time, Fate, History, Mistake};
 use super::{DEMO_AMENDMENT_REASONS, DEMO_NURSE, DEMO_WAITING, LUKASZ_VISITS_DAYS_AGO};
 use crate::patients::demo_patients;
-use intake_api::admin::builtin::GENERAL_INTAKE;
+use intake_api::admin::builtin::GENERAL_INTAKE_V1;
 use intake_api::{Api, Caller, ManualClock};
 
 fn today() -> NaiveDate {
@@ -64,7 +64,8 @@ fn as_response(filled: &Filled, sex: &str, index: &FormIndex<'_>) -> Response {
 
 #[test]
 fn every_generated_visit_fills_the_built_in_form_without_errors() {
-    let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE).expect("the built-in form");
+    let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE_V1)
+        .expect("version 1 of the built-in form, the demo visits' form");
     let index = FormIndex::new(&q.items);
     let mut visits = 0;
     for (p, history) in all_histories(today()) {
@@ -188,7 +189,8 @@ fn seeded_intakes_are_submitted_confirmed_and_carried_from_earlier_visits() {
     let api = Api::in_memory(Arc::new(ManualClock::new(now))).unwrap();
     let seeded = crate::seed_demo(&api, Caller::Cli("tester")).unwrap();
     assert_eq!(seeded.patients, 200);
-    let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE).expect("the built-in form");
+    let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE_V1)
+        .expect("version 1 of the built-in form, the demo visits' form");
     let index = FormIndex::new(&q.items);
     // Read back in a seeding run (the door that gives the store itself).
     api.seeding(Caller::Cli("tester"), |s| {
@@ -298,7 +300,8 @@ fn the_newest_visits_wait_two_are_amended_and_the_others_are_signed() {
 
     // As entered, each amended visit fills the form without errors (the nurse could
     // submit it), and holds the mistake its reason names.
-    let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE).expect("the built-in form");
+    let (q, _) = intake_core::questionnaire::import(GENERAL_INTAKE_V1)
+        .expect("version 1 of the built-in form, the demo visits' form");
     let index = FormIndex::new(&q.items);
     for (p, v, c) in amended {
         let wrong = c.mistake.entered(v);
