@@ -80,15 +80,22 @@ async fn repeat_visit(s: &Session) {
     s.press(&format!("{NEW_METFORMIN_DOSE}{ENTER}")).await;
     // History, social history, immunizations: each confirmed in turn.
     for section in ["medications", "history", "social", "immunizations"] {
-        s.wait_for_text("#intake-section-body", "").await;
-        let shown = s
-            .client
-            .execute(
-                "return document.querySelector('#intake-section-body').dataset.section;",
-                vec![],
-            )
-            .await
-            .unwrap();
+        // Alt+C confirms (a round trip), then shows the next section waiting: wait for it.
+        let deadline = std::time::Instant::now() + crate::harness::PATIENCE;
+        let shown = loop {
+            let shown = s
+                .client
+                .execute(
+                    "return document.querySelector('#intake-section-body')?.dataset.section ?? null;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if shown.as_str() == Some(section) || std::time::Instant::now() > deadline {
+                break shown;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
         assert_eq!(shown.as_str(), Some(section), "Alt+C went on to {section}");
         s.wait_for_text("#intake-confirm-bar", "for your confirmation")
             .await;
