@@ -68,9 +68,23 @@ impl Matcher<'_> {
 }
 
 fn matcher<'a>(target: &Target<'a>, visit: &PastVisit<'a>, current: &[&'a Item]) -> Matcher<'a> {
-    let past = all_items(&visit.form.items);
-    let same_version = visit.slug == target.slug && visit.version == target.version;
-    let same_form = visit.slug == target.slug;
+    matcher_for(target, (visit.slug, visit.version, visit.form), current)
+}
+
+/// How form `(slug, version, form)`'s items map onto `target`'s `current` items.
+fn matcher_for<'a>(
+    target: &Target<'a>,
+    (past_slug, past_version, past_form): (
+        &'a str,
+        &'a str,
+        &'a crate::questionnaire::Questionnaire,
+    ),
+    current: &[&'a Item],
+) -> Matcher<'a> {
+    let visit_form = past_form;
+    let past = all_items(&visit_form.items);
+    let same_version = past_slug == target.slug && past_version == target.version;
+    let same_form = past_slug == target.slug;
     let by_link: HashMap<&str, &'a Item> = past.iter().map(|i| (i.link_id.as_str(), *i)).collect();
     let mut by_code: HashMap<(Option<&str>, &str), &'a Item> = HashMap::new();
     for item in &past {
@@ -125,10 +139,35 @@ fn matcher<'a>(target: &Target<'a>, visit: &PastVisit<'a>, current: &[&'a Item])
         }
     }
     Matcher {
-        index: FormIndex::new(&visit.form.items),
+        index: FormIndex::new(&visit_form.items),
         to_past,
         inverted,
     }
+}
+
+/// An earlier visit's answers (`earlier`, made on form `(slug, version, form)`) under the
+/// keys of `target`'s items, matched as carry-forward matches them (code, linkId within
+/// one form, our `carry-forward-from`, a yes/no turned round where the form says so), at
+/// the same rows. Answers whose item has no match are left out. The review compares a
+/// visit with one made on an earlier version of its form through this.
+pub fn translate(
+    target: &Target<'_>,
+    past: (&str, &str, &crate::questionnaire::Questionnaire),
+    earlier: &crate::questionnaire::response::Response,
+) -> crate::questionnaire::response::Response {
+    let current = all_items(&target.form.items);
+    let m = matcher_for(target, past, &current);
+    let from_past: HashMap<&str, &str> =
+        m.to_past.iter().map(|(now, then)| (*then, *now)).collect();
+    let index = FormIndex::new(&target.form.items);
+    let mut out = crate::questionnaire::response::Response::new();
+    for (key, values) in earlier {
+        let Some(now) = from_past.get(key.link_id()) else {
+            continue;
+        };
+        out.insert(index.key(&key.rows(), now), m.values(now, values));
+    }
+    out
 }
 
 fn both_groups(a: &Item, b: &Item) -> bool {

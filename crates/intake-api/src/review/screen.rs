@@ -116,6 +116,29 @@ impl Api {
         let (previous_response, previous_damaged) = match &previous {
             None => (None, None),
             Some(p) => match db.answers(p.id) {
+                // An earlier visit on another version of the form reads under this
+                // version's keys (blood pressure moved into a group, a yes/no turned
+                // round), matched as carry-forward matches items.
+                Ok(rows) if p.template_id != e.template_id => {
+                    let past = self.form(db, p.template_id)?;
+                    let target = intake_core::carry_forward::Target {
+                        slug: &e.template_slug,
+                        version: &e.template_version,
+                        form: &q,
+                    };
+                    let shown = shown_response(&rows, None);
+                    let past_form = (
+                        p.template_slug.as_str(),
+                        p.template_version.as_str(),
+                        &*past,
+                    );
+                    (
+                        Some(intake_core::carry_forward::translate(
+                            &target, past_form, &shown,
+                        )),
+                        None,
+                    )
+                }
                 Ok(rows) => (Some(shown_response(&rows, None)), None),
                 Err(StoreError::Damaged { row, .. }) => {
                     (None, Some(format!("its record is damaged ({row}).")))
