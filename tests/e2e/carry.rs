@@ -5,7 +5,7 @@ use intake_api::wire::ChangeDto;
 use intake_api::Caller;
 use serde_json::{json, Value};
 
-use crate::harness::{api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE};
+use crate::harness::{api, demo_data, go_to, Session, ALT, CONTROL, ENTER, RELEASE};
 
 fn change(key: &str, values: Value) -> ChangeDto {
     serde_json::from_value(json!({ "key": key, "values": values, "baseRev": 0 })).unwrap()
@@ -236,6 +236,16 @@ async fn a_repeat_visit_is_confirmed_section_by_section_and_lists_its_changes() 
         get("social/occupation").values[0]["valueString"],
         "Head teacher"
     );
+    // The patient screen shows the whole emergency contact the intake wrote.
+    go_to(&s, &format!("#/patients/{zoe}")).await;
+    let shown = s
+        .wait_for_text("#patient-demographics", "Ana Núñez-Díaz")
+        .await;
+    assert!(
+        shown.contains("Sister") && shown.contains("+34 600 000 111"),
+        "name, relationship and phone together: {shown}"
+    );
+    s.screenshot("carry-patient-contact").await;
     s.finish().await;
 }
 
