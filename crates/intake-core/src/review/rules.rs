@@ -670,6 +670,38 @@ pub fn notable(
             }
         }
     }
+    // A pair whose first item was not answered at all is read from its second alone (a
+    // diastolic recorded without its systolic).
+    for rule in rules {
+        let Test::PairAtLeast {
+            second,
+            first_min,
+            second_min,
+        } = &rule.test
+        else {
+            continue;
+        };
+        if value_of(&rule.code).is_some() {
+            continue;
+        }
+        let Some((q2, i2)) = value_of(second) else {
+            continue;
+        };
+        if let Some(v) = in_unit(i2, &q2.after, rule).filter(|v| v >= second_min) {
+            out.push(Notable {
+                target: Target::Question(q2.link_id.clone()),
+                text: q2.text.clone(),
+                reason: format!(
+                    "{} —/{} ≥ {}/{}",
+                    rule.label,
+                    number_text(v),
+                    number_text(*first_min),
+                    number_text(*second_min)
+                ),
+                list: false,
+            });
+        }
+    }
     out
 }
 

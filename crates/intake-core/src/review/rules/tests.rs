@@ -199,6 +199,13 @@ fn blood_pressure_of_140_over_90_or_more_is_notable() {
     assert_eq!(bp(140, 80), ["BP 140/80 ≥ 140/90"], "systolic alone");
     assert_eq!(bp(130, 90), ["BP 130/90 ≥ 140/90"], "diastolic alone");
     assert!(bp(139, 89).is_empty(), "139/89 is below both");
+    // A diastolic recorded without its systolic still counts.
+    let alone = response(&[("vitals/bp/diastolic", AnswerValue::Integer(95))]);
+    assert_eq!(
+        reasons(&judge(&form(), None, &alone, 0, &t)),
+        ["BP —/95 ≥ 140/90"],
+        "a diastolic of 95 with no systolic is notable"
+    );
 }
 
 #[test]
