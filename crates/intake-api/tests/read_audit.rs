@@ -126,3 +126,28 @@ fn the_background_thread_commits_reads_without_being_asked() {
         "written once, not again at exit"
     );
 }
+
+#[test]
+fn a_signed_in_nurse_reads_while_another_program_writes() {
+    let (dir, api) = clinic();
+    let db = dir.path().join("intake.db");
+    let visit = a_visit(&api);
+    let token = api.sign_in("nurse", "demo").unwrap().token;
+    let nurse = Caller::Session(&token);
+
+    // The session was just seen: checking it needs no write, so nothing waits.
+    let other = Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let intake = api
+        .open_intake(nurse, visit)
+        .expect("the intake opens for a signed-in nurse while another connection writes");
+    assert_eq!(intake.encounter.id, visit);
+    api.get_patient(nurse, intake.encounter.patient_id)
+        .expect("and so does the patient");
+    other.execute_batch("COMMIT").unwrap();
+
+    // A session that ended is still refused (the checks run on the read path too).
+    api.sign_out(nurse).unwrap();
+    let err = api.open_intake(nurse, visit).expect_err("signed out");
+    assert_eq!(err.code(), intake_api::ErrorCode::Unauthenticated);
+}

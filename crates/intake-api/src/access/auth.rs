@@ -181,6 +181,35 @@ impl Api {
         }
         let now = self.now();
         let hash = token_hash(token);
+        // Most calls change nothing: a live session, recently seen, allowed. Those are
+        // answered in a read transaction, so a read never waits behind another program's
+        // write; anything that writes (expiry, a touch, a refusal's audit entry) takes
+        // the write path below, which checks everything again.
+        let quick = self.store.read(|db| {
+            let Some(session) = db.session_by_token_hash(&hash)? else {
+                return Ok::<_, ApiError>(None);
+            };
+            let Some(user) = db.user_by_id(session.user_id)? else {
+                return Ok(None);
+            };
+            let timeout = session_timeout_seconds(db)?;
+            let idle_limit = Duration::seconds(i64::from(timeout) + EXPIRY_GRACE_SECONDS);
+            let live = session.ended_at.is_none()
+                && user.active
+                && now - session.last_seen_at <= idle_limit
+                && now - session.last_seen_at < Duration::seconds(TOUCH_EVERY_SECONDS)
+                && !(user.must_change_password && permission != Permission::OwnAccount)
+                && permissions::allows(user.role, permission);
+            Ok(live.then(|| Principal {
+                actor: user.username.clone(),
+                role: user.role,
+                user_id: Some(user.id),
+                session_id: Some(session.id),
+            }))
+        })?;
+        if let Some(who) = quick {
+            return Ok(who);
+        }
         let check = self.store.write(|db| {
             let Some(session) = db.session_by_token_hash(&hash)? else {
                 return Ok::<_, ApiError>(SessionCheck::Unknown);
