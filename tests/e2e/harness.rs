@@ -153,12 +153,26 @@ impl Session {
 
     /// Waits for the element matching `css` to be in the page.
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        let search = self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css));
-        let found = tokio::time::timeout(PATIENCE + Duration::from_secs(5), search).await;
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let found = loop {
+            let search = self
+                .client
+                .wait()
+                .at_most(PATIENCE)
+                .for_element(Locator::Css(css));
+            let found = tokio::time::timeout(PATIENCE + Duration::from_secs(5), search).await;
+            // A screen that redraws while it is found (a new route) leaves a stale handle:
+            // look again.
+            match &found {
+                Ok(Err(e))
+                    if e.to_string().contains("Stale")
+                        && tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                _ => break found,
+            }
+        };
         match found {
             Ok(Ok(element)) => element,
             Ok(Err(e)) => {

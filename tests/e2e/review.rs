@@ -659,10 +659,25 @@ async fn sign_and_open_next_goes_on_through_the_queue() {
     s.wait_for_text("#review-sign-confirm", "open the next visit")
         .await;
     s.press(ENTER).await;
-    let notice = s
-        .wait_for_text("#review-notice", "This is the next visit waiting")
+    // The next review replaces the whole screen: read the notice by script, not through
+    // an element handle that the new screen makes stale.
+    let deadline = std::time::Instant::now() + crate::harness::PATIENCE;
+    let notice = loop {
+        let text = script(
+            &s,
+            "return document.querySelector('#review-notice')?.textContent || '';",
+        )
         .await;
-    assert!(notice.contains("Signed Zoë"), "{notice}");
+        let text = text.as_str().unwrap_or_default().to_string();
+        if text.contains("This is the next visit waiting") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(
+        notice.contains("This is the next visit waiting") && notice.contains("Signed Zoë"),
+        "{notice}"
+    );
     let shown = script(
         &s,
         "return Number((location.hash.match(/review\\/(\\d+)/) || [])[1] || 0);",
