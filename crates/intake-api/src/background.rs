@@ -13,12 +13,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use intake_core::EncounterStatus;
 use intake_store::prelude::*;
-use intake_store::{EncounterFilter, Store};
+use intake_store::Store;
 
 use crate::record::read_log::{ReadLog, FLUSH_AFTER};
-use crate::record::seal::visit_differs;
+use crate::record::seal::{signed_visits, visit_differs};
 use crate::wire::admin::{RecordCheckDto, RecordMismatchDto};
 use crate::{Api, ApiError, Clock};
 
@@ -134,17 +133,11 @@ pub(crate) fn check_records(
     clock: &dyn Clock,
     between: &mut dyn FnMut() -> bool,
 ) -> Result<Option<RecordCheckDto>, ApiError> {
-    let mut ids = Vec::new();
-    for status in [EncounterStatus::Signed, EncounterStatus::Amended] {
-        let visits = store.read(|db| {
-            db.list_encounters(&EncounterFilter {
-                status: Some(status),
-                limit: Some(u32::MAX),
-                ..Default::default()
-            })
-        })?;
-        ids.extend(visits.into_iter().map(|e| e.id));
-    }
+    let ids: Vec<_> = store
+        .read(signed_visits)?
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
     let mut mismatches = Vec::new();
     let mut checked = 0;
     for id in ids {

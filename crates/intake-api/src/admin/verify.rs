@@ -3,12 +3,11 @@
 //! is named. The audit chain's head, kept outside the database, is the anchor that
 //! makes a cut or rewritten log visible.
 
-use intake_core::EncounterStatus;
 use intake_store::prelude::*;
-use intake_store::{AuditFilter, EncounterFilter};
+use intake_store::AuditFilter;
 
 use crate::permissions::Permission;
-use crate::record::seal::{audited_signatures, record_differs};
+use crate::record::seal::{audited_signatures, record_differs, signed_visits};
 use crate::wire::admin::{AnchorDto, RecordMismatchDto, RecordsVerifyDto};
 use crate::{Api, ApiError, Caller};
 
@@ -19,23 +18,15 @@ impl Api {
         self.store.read(|db| {
             let audited = audited_signatures(db, None)?;
             let mut checked = 0;
-            for status in [EncounterStatus::Signed, EncounterStatus::Amended] {
-                let visits = db.list_encounters(&EncounterFilter {
-                    status: Some(status),
-                    limit: Some(u32::MAX),
-                    ..Default::default()
-                })?;
-                for e in visits {
-                    if let Some(what) =
-                        record_differs(db, &e, audited.get(&e.id).map(String::as_str))?
-                    {
-                        return Ok(RecordsVerifyDto {
-                            checked,
-                            mismatch: Some(RecordMismatchDto::new(&e, what)),
-                        });
-                    }
-                    checked += 1;
+            for e in signed_visits(db)? {
+                if let Some(what) = record_differs(db, &e, audited.get(&e.id).map(String::as_str))?
+                {
+                    return Ok(RecordsVerifyDto {
+                        checked,
+                        mismatch: Some(RecordMismatchDto::new(&e, what)),
+                    });
                 }
+                checked += 1;
             }
             Ok(RecordsVerifyDto {
                 checked,

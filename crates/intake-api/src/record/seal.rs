@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use intake_core::{EncounterId, PatientId};
+use intake_core::{EncounterId, EncounterStatus, PatientId};
 use intake_store::prelude::*;
 use intake_store::{AuditFilter, Db, EncounterRow, StoreError};
 use sha2::{Digest, Sha256};
@@ -97,6 +97,19 @@ pub(crate) fn record_differs(
         )),
         None => Some("no audit entry records its signature".into()),
     })
+}
+
+/// Every signed visit, then every amended one: what a full record check walks.
+pub(crate) fn signed_visits(db: &Db<'_>) -> Result<Vec<EncounterRow>, StoreError> {
+    let mut out = Vec::new();
+    for status in [EncounterStatus::Signed, EncounterStatus::Amended] {
+        out.extend(db.list_encounters(&intake_store::EncounterFilter {
+            status: Some(status),
+            limit: Some(u32::MAX),
+            ..Default::default()
+        })?);
+    }
+    Ok(out)
 }
 
 /// [`record_differs`] for one visit, reading its signature's audit entry itself.
