@@ -75,3 +75,38 @@ async fn registering_a_near_duplicate_shows_the_warning_and_saves_nothing() {
     assert_eq!(before, 2, "only the two demo patients: nothing was saved");
     s.finish().await;
 }
+
+#[tokio::test]
+async fn lists_show_the_last_visit_who_did_what_by_name_and_why() {
+    let s = Session::start("patients-lists", demo_data()).await;
+    sign_in_as_nurse(&s).await;
+    go_to(&s, "#/patients").await;
+    s.type_into("#patient-search", "kowalski lukasz").await;
+    s.wait_for_text("#patient-results", "Łukasz").await;
+    let row = s
+        .wait_for_text("#patient-results .patient-row .col-visit", "Signed")
+        .await;
+    assert!(
+        !row.contains('—'),
+        "Łukasz's row shows his last visit, not a dash: {row:?}"
+    );
+    s.screenshot("patients-last-visit").await;
+    s.press(ENTER).await;
+    s.wait_for_text("#patient-name", "Łukasz").await;
+    let visits = s
+        .wait_for_text(
+            "#patient-visits",
+            "Submitted by Nora Lindqvist · Signed by Dr. Paul Okafor",
+        )
+        .await;
+    s.screenshot("patient-visits-people").await;
+    assert!(
+        visits.contains("Diabetes review"),
+        "each visit shows its reason: {visits:?}"
+    );
+    assert!(
+        !visits.contains("by nurse"),
+        "no visit names a user name where a display name exists: {visits:?}"
+    );
+    s.finish().await;
+}

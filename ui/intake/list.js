@@ -15,12 +15,12 @@ function draftRow(encounter, go) {
   return h('tr', { dataset: { encounterId: encounter.id } },
     h('td', {}, h('a', { href: `#/patients/${encounter.patientId}` }, encounter.patientName),
       encounter.returned ? h('span', { class: 'sub intake-returned-note', id: `intake-returned-${encounter.id}` },
-        h('span', { class: 'badge badge-warn' }, 'Returned'), ` by ${encounter.returned.by}: ${encounter.returned.comment}`)
+        h('span', { class: 'badge badge-warn' }, 'Returned'), ` by ${encounter.returned.byName || encounter.returned.by}: ${encounter.returned.comment}`)
         : null),
     h('td', { class: 'mono' }, encounter.mrn),
     h('td', {}, encounter.templateTitle, h('span', { class: 'sub' }, `version ${encounter.templateVersion}`)),
     h('td', { class: 'nowrap' }, formatDateTime(encounter.startedAt)),
-    h('td', {}, encounter.startedBy),
+    h('td', {}, encounter.startedByName || encounter.startedBy),
     h('td', { class: 'actions' }, open));
 }
 

@@ -74,6 +74,12 @@ export function formatDate(ymd) {
   return Number.isNaN(date.getTime()) ? ymd : dateFormat.format(date);
 }
 
+/** The day (local) of a moment (RFC 3339). */
+export function formatDay(rfc3339) {
+  const date = new Date(rfc3339);
+  return Number.isNaN(date.getTime()) ? rfc3339 || '—' : dateFormat.format(date);
+}
+
 /** A moment (RFC 3339) in local date and time. */
 export function formatDateTime(rfc3339) {
   const date = new Date(rfc3339);

@@ -8,7 +8,8 @@ import * as api from '../api.js';
 import { h, pageScreen, replaceChildren } from '../shared/dom.js';
 import { field } from '../shared/forms.js';
 import { isAltLetter, onScreenKey } from '../shared/keys.js';
-import { ageText, dateNode, isInError, nameNode, sexLabel } from './fields.js';
+import { ageText, dateNode, formatDay, isInError, nameNode, sexLabel } from './fields.js';
+import { statusLabel } from '../review/format.js';
 
 const DEBOUNCE_MS = 200;
 const MAX_RESULTS = 50;
@@ -46,6 +47,13 @@ export function render({ go, query, setQuery }) {
   let settled = 0; // the generation whose answer is on screen
   let openWhenShown = false; // Enter was pressed before the answer to the typed text came
 
+  /** "6 Dec 2026 · Signed": the newest visit's day and where it stands. */
+  function lastVisitNode(last) {
+    if (!last?.at) return h('span', { class: 'muted' }, 'No visits');
+    return h('span', { class: 'last-visit' }, h('time', { datetime: last.at }, formatDay(last.at)),
+      h('span', { class: 'last-visit-status muted' }, ` · ${statusLabel(last.status)}`));
+  }
+
   function rowFor(patient) {
     const inError = isInError(patient);
     const row = h('li', {
@@ -58,7 +66,7 @@ export function render({ go, query, setQuery }) {
       h('span', { class: 'age' }, ageText(patient.age))),
     h('span', { class: 'col-sex' }, sexLabel(patient.sex)),
     h('span', { class: 'col-mrn mono' }, patient.mrn),
-    h('span', { class: 'col-visit' }, patient.lastVisit ? dateNode(patient.lastVisit) : '—'));
+    h('span', { class: 'col-visit' }, lastVisitNode(patient.lastVisit)));
     row.addEventListener('click', () => go(`patients/${patient.id}`));
     return row;
   }

@@ -14,6 +14,7 @@ import { h, notice, replaceChildren } from '../shared/dom.js';
 import { exportVisitPdf } from '../exports/pdf-export.js';
 import { formatDateTime } from './fields.js';
 import { statusBadge } from '../review/format.js';
+import { visitPeople } from '../shared/people.js';
 
 const DEFAULT_SLUG = 'general-adult-intake';
 
@@ -27,7 +28,8 @@ function visitItem(e, exportButton) {
       h('span', { class: 'visit-date' }, formatDateTime(e.startedAt)),
       h('span', { class: 'visit-form' }, e.templateTitle),
       statusBadge(e.status, { id: `visit-status-${e.id}` }),
-      h('span', { class: 'visit-by muted' }, `by ${e.startedBy}`)),
+      e.reason ? h('span', { class: 'visit-reason' }, e.reason) : null,
+      h('span', { class: 'visit-people muted' }, visitPeople(e))),
     button);
 }
 

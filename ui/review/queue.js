@@ -39,7 +39,7 @@ export function render({ go, query, setQuery }) {
   const state = formState({ errorEl, submit: show, fields: { from, to, submittedBy: by } });
   const count = h('p', { id: 'review-queue-count', class: 'result-count', role: 'status' });
   const tbody = h('tbody', {}, messageRow('Loading…'));
-  const table = h('table', { id: 'review-queue', class: 'data-table review-queue', tabindex: '0',
+  const table = h('table', { id: 'review-queue', class: 'data-table review-queue', tabindex: '0', role: 'grid',
     'aria-label': 'Intakes waiting for review', 'aria-describedby': 'review-queue-keys' },
   h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', { scope: 'col' }, c)))),
   tbody);
@@ -64,7 +64,7 @@ export function render({ go, query, setQuery }) {
     h('td', { class: 'nowrap' }, ageText(item.age) || '—'),
     h('td', { class: 'queue-reason' }, item.reason ? shortText(item.reason) : h('span', { class: 'muted' }, 'not answered')),
     h('td', { class: 'queue-form' }, item.templateTitle),
-    h('td', {}, item.submittedBy),
+    h('td', {}, item.submittedByName || item.submittedBy),
     h('td', { class: 'nowrap' }, formatDateTime(item.submittedAt)));
     tr.addEventListener('click', (event) => {
       if (event.target.closest('a')) return; // the link opens it
@@ -90,11 +90,13 @@ export function render({ go, query, setQuery }) {
     if (item) go(`review/${item.encounterId}`);
   }
 
-  function fillSubmitters(names) {
+  function fillSubmitters(usernames, shown = {}) {
     const current = first ? wantedBy : by.input.value;
-    const all = [...new Set([...names, current].filter(Boolean))].sort((a, b) => a.localeCompare(b));
+    const label = (n) => shown[n] || n;
+    const all = [...new Set([...usernames, current].filter(Boolean))]
+      .sort((a, b) => label(a).localeCompare(label(b)));
     replaceChildren(by.input, h('option', { value: '' }, 'Anyone'),
-      all.map((n) => h('option', { value: n, selected: n === current }, n)));
+      all.map((n) => h('option', { value: n, selected: n === current }, label(n))));
     by.input.value = current;
   }
 
@@ -121,7 +123,7 @@ export function render({ go, query, setQuery }) {
       return;
     }
     if (mine !== generation) return;
-    fillSubmitters(result.submitters || []);
+    fillSubmitters(result.submitters || [], result.names || {});
     items = result.items || [];
     const filtered = Boolean(filter.from || filter.to || filter.submittedBy);
     replaceChildren(tbody, items.length ? items.map(row)

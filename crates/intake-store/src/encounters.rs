@@ -314,18 +314,28 @@ impl Encounters for Db<'_> {
     fn last_visits(
         &self,
         patient_ids: &[PatientId],
-    ) -> Result<Vec<(PatientId, DateTime<Utc>)>, StoreError> {
+    ) -> Result<Vec<(PatientId, DateTime<Utc>, EncounterStatus)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT max(started_at) FROM encounters WHERE patient_id = ?1 AND status <> ?2",
+            "SELECT started_at, status FROM encounters WHERE patient_id = ?1 AND status <> ?2
+             ORDER BY started_at DESC, id DESC LIMIT 1",
         )?;
         let mut out = Vec::new();
         for &id in patient_ids {
-            let at: Option<String> = stmt.query_row(
-                params![id.0, EncounterStatus::EnteredInError.as_str()],
-                |r| r.get(0),
-            )?;
-            if let Some(at) = at {
-                out.push((id, parse_time(&at)?));
+            let newest: Option<(String, String)> = stmt
+                .query_row(
+                    params![id.0, EncounterStatus::EnteredInError.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((at, status)) = newest {
+                let status = EncounterStatus::parse(&status).map_err(|_| {
+                    StoreError::damaged(
+                        "encounters",
+                        format!("patient {}", id.0),
+                        format!("unknown status {status:?}"),
+                    )
+                })?;
+                out.push((id, parse_time(&at)?, status));
             }
         }
         Ok(out)

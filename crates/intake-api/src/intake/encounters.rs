@@ -32,6 +32,7 @@ use crate::record::lock::check_editable;
 use crate::record::problems::changes_since_in;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
+use crate::record::reason::visit_reason;
 use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
 use crate::wire::intake::{AnswerDto, EncounterDto};
@@ -108,11 +109,44 @@ impl Api {
             status,
             limit: None,
         };
-        let rows = self.store.read(|db| db.list_encounters(&filter))?;
+        let listed = self.store.read(|db| {
+            let rows = db.list_encounters(&filter)?;
+            let names = self.display_names(
+                db,
+                rows.iter().flat_map(|e| {
+                    [
+                        Some(&e.started_by),
+                        e.submitted_by.as_ref(),
+                        e.signed_by.as_ref(),
+                        e.returned.as_ref().map(|r| &r.by),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                }),
+            )?;
+            let name = |user: Option<&String>| user.and_then(|u| names.get(u)).cloned();
+            let mut listed = Vec::with_capacity(rows.len());
+            for e in &rows {
+                let form = self.form(db, e.template_id)?;
+                let mut dto = self.dto(e, &who);
+                if let Some(r) = dto.returned.as_mut() {
+                    r.by_name = name(Some(&r.by));
+                }
+                listed.push(EncounterDto {
+                    started_by_name: name(Some(&e.started_by)),
+                    submitted_by_name: name(e.submitted_by.as_ref()),
+                    signed_by_name: name(e.signed_by.as_ref()),
+                    reason: visit_reason(db, e.id, &form)?,
+                    ..dto
+                });
+            }
+            Ok::<_, ApiError>(listed)
+        })?;
         if let Some(patient) = filter.patient_id {
             self.note_patient_read(&who, patient, "patient.visits_listed");
         }
-        Ok(rows.iter().map(|e| self.dto(e, &who)).collect())
+        Ok(listed)
     }
 
     /// One encounter with every answer.

@@ -2,7 +2,9 @@
 //! is taken apart). Every search is audited with its result count, never its text.
 
 use intake_core::search::{self, Tier};
-use intake_core::{text, Role};
+use std::collections::BTreeMap;
+
+use intake_core::{text, PatientId, Role};
 use serde_json::json;
 
 use intake_store::prelude::*;
@@ -10,7 +12,7 @@ use intake_store::{PatientRow, PatientStatus, WordMatch};
 
 use crate::admin::settings;
 use crate::permissions::Permission;
-use crate::wire::patients::{PatientSearchDto, PatientSummaryDto};
+use crate::wire::patients::{LastVisitDto, PatientSearchDto, PatientSummaryDto};
 use crate::{Api, ApiError, Caller};
 
 /// The most results a search returns.
@@ -30,10 +32,10 @@ impl Api {
         let who = self.authorize(caller, Permission::ViewPatients)?;
         let include_inactive = who.role == Role::Admin;
         let today = self.today();
-        let (patients, truncated) = self.store.read(|db| {
+        let (patients, truncated, mut last) = self.store.read(|db| {
             let query = search::parse(raw, settings::date_order(db)?);
             if query.is_empty() {
-                return Ok::<_, ApiError>((Vec::new(), false));
+                return Ok::<_, ApiError>((Vec::new(), false, BTreeMap::new()));
             }
             // Each query reads at most CANDIDATES rows (in index order) before ranking; if
             // one is full, better matches may exist beyond it, and the answer says so.
@@ -112,10 +114,14 @@ impl Api {
             });
             let truncated = full || ranked.len() > SEARCH_LIMIT;
             ranked.truncate(SEARCH_LIMIT);
-            Ok((
-                ranked.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
-                truncated,
-            ))
+            let patients: Vec<PatientRow> = ranked.into_iter().map(|(_, r)| r).collect();
+            let ids: Vec<PatientId> = patients.iter().map(|p| p.id).collect();
+            let last: BTreeMap<PatientId, LastVisitDto> = db
+                .last_visits(&ids)?
+                .into_iter()
+                .map(|(id, at, status)| (id, LastVisitDto::new(at, status)))
+                .collect();
+            Ok((patients, truncated, last))
         })?;
         if !raw.trim().is_empty() {
             let detail = json!({ "results": patients.len() });
@@ -124,7 +130,10 @@ impl Api {
         Ok(PatientSearchDto {
             patients: patients
                 .iter()
-                .map(|p| PatientSummaryDto::new(p, today))
+                .map(|p| PatientSummaryDto {
+                    last_visit: last.remove(&p.id),
+                    ..PatientSummaryDto::new(p, today)
+                })
                 .collect(),
             truncated,
         })

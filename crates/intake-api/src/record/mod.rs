@@ -7,4 +7,5 @@ pub(crate) mod canonical;
 pub(crate) mod lock;
 pub(crate) mod problems;
 pub(crate) mod read_log;
+pub(crate) mod reason;
 pub(crate) mod seal;

@@ -17,8 +17,6 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use intake_core::encounter::{self as lifecycle, Action};
 use intake_core::questionnaire::response::{evaluate, FormIndex};
-use intake_core::questionnaire::{all_items, ItemType, Questionnaire};
-use intake_core::text::fold;
 use intake_core::{EncounterId, EncounterStatus};
 use intake_store::prelude::*;
 use intake_store::{Db, EncounterRow, QueueFilter, StoreError};
@@ -30,6 +28,7 @@ use crate::record::canonical::{canonical, signed_answers, RecordForm};
 use crate::record::lock::state_for;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
+use crate::record::reason::visit_reason;
 use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
 use crate::wire::intake::AnswerDto;
@@ -48,23 +47,6 @@ fn date(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
 
 fn midnight(d: NaiveDate) -> DateTime<Utc> {
     d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
-}
-
-/// The form's reason-for-visit question: linkId `reason`, or a question whose text starts
-/// with "Reason for visit", outside repeating groups.
-fn reason_item(q: &Questionnaire) -> Option<String> {
-    let index = FormIndex::new(&q.items);
-    all_items(&q.items)
-        .into_iter()
-        .filter(|i| !matches!(i.item_type, ItemType::Group | ItemType::Display))
-        .filter(|i| index.row_groups(&i.link_id).is_empty())
-        .find(|i| {
-            i.link_id == "reason"
-                || i.text
-                    .as_deref()
-                    .is_some_and(|t| fold(t).starts_with("reason for visit"))
-        })
-        .map(|i| i.link_id.clone())
 }
 
 impl Api {
@@ -258,20 +240,7 @@ impl Api {
             let mut items = Vec::new();
             for row in db.review_queue(&filter)? {
                 let q = self.form(db, row.template_id)?;
-                // A damaged reason flags its visit; the rest of the queue still shows.
-                let reason = match reason_item(&q) {
-                    Some(link) => match db
-                        .answer(row.encounter_id, &FormIndex::new(&q.items).key(&[], &link))
-                    {
-                        Ok(answer) => answer
-                            .map(|a| intake_core::questionnaire::AnswerValue::labels(&a.values)),
-                        Err(StoreError::Damaged { .. }) => {
-                            Some("(this record is damaged)".to_string())
-                        }
-                        Err(other) => return Err(other.into()),
-                    },
-                    None => None,
-                };
+                let reason = visit_reason(db, row.encounter_id, &q)?;
                 let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok();
                 items.push(QueueItemDto {
                     encounter_id: row.encounter_id.0,
@@ -281,14 +250,27 @@ impl Api {
                     birth_date: birth.map(|b| b.to_string()),
                     age: birth.map(|b| crate::wire::patients::age(b, today)),
                     reason,
+                    submitted_by_name: None,
                     submitted_by: row.submitted_by,
                     submitted_at: intake_store::format_time(row.submitted_at),
                     template_title: row.template_title,
                 });
             }
+            let submitters = db.review_submitters()?;
+            let names = self.display_names(
+                db,
+                submitters
+                    .iter()
+                    .chain(items.iter().map(|i| &i.submitted_by))
+                    .map(String::as_str),
+            )?;
+            for item in &mut items {
+                item.submitted_by_name = names.get(&item.submitted_by).cloned();
+            }
             Ok(QueueDto {
                 items,
-                submitters: db.review_submitters()?,
+                submitters,
+                names,
             })
         })
     }

@@ -25,6 +25,12 @@ pub struct EncounterDto {
     pub status: String,
     pub started_at: String,
     pub started_by: String,
+    /// Display names of who started, submitted and signed it, and the reason for visit:
+    /// filled for lists (`list_encounters`), where no other view names people.
+    pub started_by_name: Option<String>,
+    pub submitted_by_name: Option<String>,
+    pub signed_by_name: Option<String>,
+    pub reason: Option<String>,
     pub updated_at: String,
     pub submitted_at: Option<String>,
     pub submitted_by: Option<String>,
@@ -69,6 +75,8 @@ pub struct AmendingDto {
 #[serde(rename_all = "camelCase")]
 pub struct ReturnedDto {
     pub by: String,
+    /// Their display name (filled for lists).
+    pub by_name: Option<String>,
     pub at: String,
     pub comment: String,
 }
@@ -94,6 +102,10 @@ impl EncounterDto {
             status: e.status.as_str().to_string(),
             started_at: format_time(e.started_at),
             started_by: e.started_by.clone(),
+            started_by_name: None,
+            submitted_by_name: None,
+            signed_by_name: None,
+            reason: None,
             updated_at: format_time(e.updated_at),
             submitted_at: e.submitted_at.map(format_time),
             submitted_by: e.submitted_by.clone(),
@@ -110,6 +122,7 @@ impl EncounterDto {
             }),
             returned: e.returned.as_ref().map(|r| ReturnedDto {
                 by: r.by.clone(),
+                by_name: None,
                 at: format_time(r.at),
                 comment: r.text.clone(),
             }),

@@ -1,8 +1,9 @@
 //! Wire types for patients.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use intake_core::duplicate::DuplicateReason;
 use intake_core::patient::PatientInput;
+use intake_core::EncounterStatus;
 use serde::{Deserialize, Serialize};
 
 use intake_store::{PatientRevision, PatientRow};
@@ -73,8 +74,25 @@ pub struct PatientSummaryDto {
     pub age: i32,
     pub sex: String,
     pub status: String,
-    /// The date of the latest visit; visits arrive with intake forms.
-    pub last_visit: Option<String>,
+    /// The newest visit not entered in error, if any (filled by search).
+    pub last_visit: Option<LastVisitDto>,
+}
+
+/// When a patient's newest visit started, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastVisitDto {
+    pub at: String,
+    pub status: String,
+}
+
+impl LastVisitDto {
+    pub fn new(at: DateTime<Utc>, status: EncounterStatus) -> Self {
+        LastVisitDto {
+            at: intake_store::format_time(at),
+            status: status.as_str().to_string(),
+        }
+    }
 }
 
 impl PatientSummaryDto {

@@ -7,6 +7,8 @@ use intake_core::questionnaire::AnswerValue;
 use intake_core::review::rules::{Notable, Target};
 use intake_core::review::{Change, Kind, VisitDiff};
 use intake_store::{format_time, EventRow, RevisionRow};
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -26,6 +28,8 @@ pub struct QueueItemDto {
     /// The answer to the form's reason-for-visit question, if it has one.
     pub reason: Option<String>,
     pub submitted_by: String,
+    /// The submitter's display name, where they have an account.
+    pub submitted_by_name: Option<String>,
     pub submitted_at: String,
     pub template_title: String,
 }
@@ -35,8 +39,10 @@ pub struct QueueItemDto {
 #[serde(rename_all = "camelCase")]
 pub struct QueueDto {
     pub items: Vec<QueueItemDto>,
-    /// Everyone who submitted an intake that waits for review.
+    /// Everyone who submitted an intake that waits for review (user names).
     pub submitters: Vec<String>,
+    /// Their display names, by user name, where they have an account.
+    pub names: BTreeMap<String, String>,
 }
 
 /// The patient as the review header shows them.

@@ -365,7 +365,7 @@ pub fn last_visits_leave_out_entered_in_error<B: Backend>(b: &B) {
     let last = ok(b.read(|tx| tx.last_visits(&[patient, other])), "reading");
     assert_eq!(
         last,
-        [(patient, t(100))],
-        "the newest start not entered in error; a patient without visits is left out"
+        [(patient, t(100), EncounterStatus::Draft)],
+        "the newest visit not entered in error, with its status; a patient without visits is left out"
     );
 }

@@ -111,12 +111,12 @@ pub trait Encounters {
         by: &str,
     ) -> Result<(), StoreError>;
 
-    /// When each of these patients last started a visit not entered in error; patients
-    /// without one are left out.
+    /// Each of these patients' newest visit not entered in error (when it started and
+    /// its status); patients without one are left out.
     fn last_visits(
         &self,
         patient_ids: &[PatientId],
-    ) -> Result<Vec<(PatientId, DateTime<Utc>)>, StoreError>;
+    ) -> Result<Vec<(PatientId, DateTime<Utc>, EncounterStatus)>, StoreError>;
 }
 
 /// The history of answers: every value an answer held before it was replaced or
