@@ -154,6 +154,19 @@ function refreshReviewCount() {
   );
 }
 
+/** Counts the intakes in progress (drafts; returned ones apart) for the Intake link. */
+function refreshIntakeCount() {
+  if (!state.session?.sections.includes('intake')) return;
+  const shell = state.shell;
+  api.listEncounters({ status: 'draft' }).then(
+    (drafts) => {
+      if (state.shell !== shell) return;
+      shell?.topBar.setIntakeCount({ inProgress: drafts.length, returned: drafts.filter((d) => d.returned).length });
+    },
+    () => {}, // the badge waits for the next route change
+  );
+}
+
 function renderRoute() {
   if (!state.shell || !state.session) return;
   const allowed = allowedSections(state.session.sections).map((s) => s.id);
@@ -204,6 +217,7 @@ function renderRoute() {
   document.title = `${route === 'password' ? 'Change password' : sectionLabel(route)} — Intake Desk`;
   focusFirst(screen);
   refreshReviewCount();
+  refreshIntakeCount();
 }
 
 // Start-up.

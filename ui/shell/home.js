@@ -1,8 +1,11 @@
-// Home: a welcome line with the role, one card per section the role may use, and for
-// administrators the last background check's signed records that differ from what was
-// signed (each a link to its review).
+// Home: a welcome line with the role, one card per section the role may use, for
+// whoever takes intakes the work waiting (intakes the physician returned, then those in
+// progress, each a link), and for administrators the last background check's signed
+// records that differ from what was signed (each a link to its review).
 
-import { h, pageScreen } from '../shared/dom.js';
+import * as api from '../api.js';
+import { h, pageScreen, replaceChildren } from '../shared/dom.js';
+import { formatDateTime } from '../patients/fields.js';
 import { allowedSections } from './sections.js';
 
 export function render({ session }) {
@@ -21,6 +24,7 @@ export function render({ session }) {
     h('h1', { id: 'home-welcome' }, `Welcome, ${user.displayName || user.username}`),
     h('p', { class: 'lead' }, 'Signed in as ', h('strong', {}, user.roleLabel || user.role), '.'),
     recordWarning(session.recordCheck),
+    session.sections?.includes('intake') ? intakeWork() : null,
     cards.length ? h('ul', { class: 'section-cards', 'aria-label': 'Sections' }, cards) : null,
   );
 }
@@ -38,4 +42,40 @@ function recordWarning(check) {
         h('a', { href: `#/review/${m.encounterId}` },
           `${m.patientName || 'Visit'} · MRN ${m.mrn || '—'} · visit ${m.encounterId}`),
         `: ${m.what}.`))));
+}
+
+/** The intakes waiting for the nurse: returned by the physician first, then in progress. */
+function intakeWork() {
+  const body = h('div', { id: 'home-intakes-body' }, h('p', { class: 'muted' }, 'Loading your intakes…'));
+  const heading = h('h2', { id: 'home-intakes-heading' }, 'Intakes to finish');
+  api.listEncounters({ status: 'draft' }).then(
+    (drafts) => {
+      const returned = drafts.filter((d) => d.returned);
+      const going = drafts.filter((d) => !d.returned);
+      heading.textContent = drafts.length ? `Intakes to finish (${drafts.length})` : 'Intakes to finish';
+      replaceChildren(body, drafts.length
+        ? [
+          returned.length ? workList('home-returned', `Returned by the physician (${returned.length})`, returned) : null,
+          going.length ? workList('home-drafts', `In progress (${going.length})`, going) : null,
+        ]
+        : h('p', { id: 'home-intakes-none', class: 'muted' },
+          'No intake waits for you. Start one from a patient\'s page: ', h('a', { href: '#/patients' }, 'find the patient'), '.'));
+    },
+    (err) => replaceChildren(body, h('p', { class: 'form-error', role: 'alert' }, `Your intakes could not be loaded: ${err.message}`)),
+  );
+  return h('section', { id: 'home-intakes', class: 'panel home-work', 'aria-labelledby': 'home-intakes-heading' }, heading, body);
+}
+
+function workList(id, title, drafts) {
+  return h('div', { class: 'home-work-group' },
+    h('h3', { id: `${id}-heading` }, title),
+    h('ul', { id, class: 'home-work-list', 'aria-labelledby': `${id}-heading` }, drafts.map((d) =>
+      h('li', { dataset: { encounterId: d.id } },
+        h('a', { href: `#/intake/${d.id}`, id: `home-open-${d.id}` },
+          h('strong', {}, d.patientName), ` · MRN ${d.mrn}`),
+        d.returned
+          ? h('span', { class: 'home-work-note' }, h('span', { class: 'badge badge-warn' }, 'Returned'),
+            ` by ${d.returned.byName || d.returned.by}: ${d.returned.comment}`)
+          : h('span', { class: 'home-work-note muted' },
+            `Started ${formatDateTime(d.startedAt)} by ${d.startedByName || d.startedBy}`)))));
 }

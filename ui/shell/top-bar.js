@@ -10,11 +10,14 @@ export function createTopBar({ onSignOut }) {
   const nav = h('nav', { id: 'nav', 'aria-label': 'Sections' });
   const name = h('span', { id: 'current-user-name', class: 'user-name' });
   const reviewBadge = h('span', { id: 'nav-review-count', class: 'nav-count', hidden: true });
+  const intakeBadge = h('span', { id: 'nav-intake-count', class: 'nav-count', hidden: true });
   const role = h('span', { id: 'current-user-role', class: 'user-role' });
+  // Who is signed in is also the way to their account (change password): one block, so
+  // the bar stays one row at 900 px with every administrator section.
   const passwordLink = h(
     'a',
-    { id: 'change-password-link', class: 'top-link', href: '#/password', title: 'Change your password' },
-    'Change password',
+    { id: 'change-password-link', class: 'who top-link', href: '#/password', title: 'Change your password' },
+    name, role, h('span', { class: 'visually-hidden' }, ' — Change password'),
   );
   const signOut = h(
     'button',
@@ -24,9 +27,10 @@ export function createTopBar({ onSignOut }) {
   const el = h(
     'header',
     { id: 'top-bar', class: 'top-bar' },
-    h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Intake Desk'),
+    h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }),
+      h('span', { class: 'brand-name' }, 'Intake Desk')),
     nav,
-    h('div', { class: 'user-area' }, h('div', { class: 'who' }, name, role), passwordLink, signOut),
+    h('div', { class: 'user-area' }, passwordLink, signOut),
   );
 
   return {
@@ -38,7 +42,7 @@ export function createTopBar({ onSignOut }) {
       role.textContent = user.roleLabel || user.role;
       const links = allowedSections(session.sections).map((s) =>
         h('li', {}, h('a', { href: `#/${s.id}`, dataset: { section: s.id } }, s.label,
-          s.id === 'review' ? reviewBadge : null)),
+          s.id === 'review' ? reviewBadge : s.id === 'intake' ? intakeBadge : null)),
       );
       replaceChildren(nav, h('ul', {}, links));
     },
@@ -49,6 +53,16 @@ export function createTopBar({ onSignOut }) {
       reviewBadge.textContent = n ? String(n) : '';
       reviewBadge.setAttribute('aria-label', n === 1 ? '1 intake waits for review' : `${n} intakes wait for review`);
       reviewBadge.title = reviewBadge.getAttribute('aria-label');
+    },
+    /** Shows how many intakes are in progress, and how many of them came back returned. */
+    setIntakeCount({ inProgress = 0, returned = 0 } = {}) {
+      const n = Number.isInteger(inProgress) && inProgress > 0 ? inProgress : 0;
+      intakeBadge.hidden = n === 0;
+      intakeBadge.textContent = n ? String(n) : '';
+      intakeBadge.classList.toggle('nav-count-warn', returned > 0);
+      const label = `${n === 1 ? '1 intake' : `${n} intakes`} in progress${returned ? `, ${returned} returned by the physician` : ''}`;
+      intakeBadge.setAttribute('aria-label', label);
+      intakeBadge.title = label;
     },
     /** Marks the current section's link (and no other) with aria-current. */
     setCurrent(route) {
