@@ -99,7 +99,13 @@ async fn the_screen_locks_after_the_idle_timeout_and_unlocks_with_the_password()
     s.screenshot("lock").await;
     s.type_into("#lock-password", &format!("wrong-password{ENTER}"))
         .await;
-    s.wait_for_text("#lock-error", "incorrect").await;
+    let said = s
+        .wait_for_text("#lock-error", "The password is incorrect.")
+        .await;
+    assert!(
+        !said.contains("Username"),
+        "the lock screen has no user name field, so it does not mention one: {said:?}"
+    );
     s.type_into("#lock-password", &format!("demo{ENTER}")).await;
     s.find("#home").await;
     let actions: Vec<String> = api(s.data.path())

@@ -11,6 +11,7 @@ const SHORTCUTS = [
   ['Ctrl+S', 'Save now'],
   ['Ctrl+Enter', 'Submit the intake'],
   ['Alt+1 … Alt+9', 'Go to section 1 … 9 (numbers as in the section list)'],
+  ['Alt+0', 'Pick any section: ↑ / ↓ in the section list, Enter opens it'],
   ['Alt+C', 'Confirm every carried value of this section and go on to the next section with values to confirm (or press Confirm beside one)'],
   ['Alt+A', 'Add a row to the group you are in (allergy, medication, …)'],
   ['Alt+Delete', 'Remove the row you are in: focuses its "Remove row" button; press Enter to confirm'],
@@ -30,7 +31,7 @@ export function createShortcuts({ onToggle = () => {} } = {}) {
   const close = h('button', { type: 'button', class: 'secondary small', id: 'intake-shortcuts-close' }, 'Close');
   const heading = h('h2', { id: 'intake-shortcuts-title', tabindex: '-1' }, 'Keyboard shortcuts');
   const el = h('section', { id: 'intake-shortcuts', class: 'panel intake-shortcuts', hidden: true,
-    'aria-labelledby': 'intake-shortcuts-title' },
+    role: 'dialog', 'aria-labelledby': 'intake-shortcuts-title' },
   h('div', { class: 'panel-head' }, heading, close),
   h('dl', { class: 'shortcut-list' }, SHORTCUTS.map(([keys, what]) =>
     h('div', { class: 'shortcut' }, h('dt', {}, h('kbd', {}, keys)), h('dd', {}, what)))));
@@ -172,17 +173,31 @@ export function createSectionNav({ onPick }) {
   const list = h('ol', { class: 'section-list' });
   const el = h('nav', { id: 'intake-sections', class: 'intake-sections', 'aria-label': 'Sections of the form' }, list);
   let items = new Map(); // id -> { li, button, num, count, badge }
+  // Arrow keys move between the section buttons (the picker of Alt+0).
+  list.addEventListener('keydown', (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const shown = [...items.values()].filter((i) => !i.li.hidden).map((i) => i.button);
+    const at = shown.indexOf(document.activeElement);
+    if (at < 0) return;
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: shown.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    shown[Math.max(0, Math.min(shown.length - 1, to))].focus();
+  });
 
   function item(section) {
     const num = h('span', { class: 'section-num', 'aria-hidden': 'true' });
-    const count = h('span', { class: 'section-count' });
+    // The name read out is the visible text: the title, "3 of 10 answered" (shown as 3/10),
+    // the badges' words; Alt+n is the button's key shortcut.
+    const count = h('span', { class: 'section-count', 'aria-hidden': 'true' });
+    const spoken = h('span', { class: 'visually-hidden' });
     const badge = h('span', { class: 'badge section-badge', hidden: true });
     const confirm = h('span', { class: 'badge badge-waiting section-confirm-badge', hidden: true,
       title: 'Carried values to confirm' });
     const button = h('button', { type: 'button', id: `intake-section-${idSafe(section.id)}`, class: 'section-link',
       dataset: { section: section.id }, on: { click: () => onPick(section.id) } },
-    num, h('span', { class: 'section-title' }, section.title), count, confirm, badge);
-    return { li: h('li', {}, button), button, num, count, badge, confirm };
+    num, h('span', { class: 'section-title' }, section.title), count, spoken, confirm, badge);
+    return { li: h('li', {}, button), button, num, count, spoken, badge, confirm };
   }
 
   return {
@@ -209,19 +224,29 @@ export function createSectionNav({ onPick }) {
         i.button.classList.toggle('section-waiting', Boolean(s.toConfirm));
         i.badge.hidden = !s.errors && !s.warnings;
         i.badge.className = `badge section-badge ${s.errors ? 'badge-err' : 'badge-warn'}`;
-        i.badge.textContent = String(s.errors || s.warnings || '');
+        // The word, not only the colour, tells an error from a warning.
+        i.badge.textContent = s.errors ? `${s.errors} ${s.errors === 1 ? 'error' : 'errors'}`
+          : s.warnings ? `${s.warnings} ${s.warnings === 1 ? 'warning' : 'warnings'}` : '';
         i.badge.title = s.errors ? 'Errors' : 'Warnings';
         i.confirm.hidden = !s.toConfirm;
         i.confirm.textContent = s.toConfirm ? `${s.toConfirm} to confirm` : '';
         i.button.dataset.number = number ? String(number) : '';
         if (s.current) i.button.setAttribute('aria-current', 'step');
         else i.button.removeAttribute('aria-current');
-        i.button.setAttribute('aria-label', [s.title, `${s.answered} of ${s.total} answered`,
-          s.errors ? `${s.errors} ${s.errors === 1 ? 'error' : 'errors'}` : null,
-          !s.errors && s.warnings ? `${s.warnings} ${s.warnings === 1 ? 'warning' : 'warnings'}` : null,
-          s.toConfirm ? `${s.toConfirm} to confirm` : null,
-          number && number <= 9 ? `Alt+${number}` : null].filter(Boolean).join(', '));
+        i.spoken.textContent = ` ${s.answered} of ${s.total} answered`;
+        if (number && number <= 9) i.button.setAttribute('aria-keyshortcuts', `Alt+${number}`);
+        else i.button.removeAttribute('aria-keyshortcuts');
       }
+    },
+    /**
+     * Alt+0: the section picker. Focus moves to the current section's button; ↑ / ↓,
+     * Home / End move through the sections and Enter opens one, so every section is
+     * reachable by keys, also past the ninth.
+     */
+    focusCurrent() {
+      const shown = [...items.values()].filter((i) => !i.li.hidden);
+      const current = shown.find((i) => i.button.getAttribute('aria-current') === 'step') || shown[0];
+      current?.button.focus();
     },
   };
 }

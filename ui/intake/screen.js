@@ -339,6 +339,8 @@ export function render({ encounterId, go }) {
     () => shortcuts.toggle());
   onScreenKey(screen, (e) => e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey && /^Digit[1-9]$/.test(e.code || ''),
     (e) => editor.goToNumber(Number(e.code.slice(5))));
+  onScreenKey(screen, (e) => e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey && e.code === 'Digit0',
+    () => nav.focusCurrent());
   onScreenKey(screen, (e) => isAltLetter(e, 'a'), () => editor.addRowHere());
   onScreenKey(screen, (e) => isAltLetter(e, 'c'), () => editor.confirmSection());
   onScreenKey(screen, (e) => e.altKey && !e.ctrlKey && !e.metaKey && e.key === 'Delete', () => editor.armRemoveHere());

@@ -22,7 +22,9 @@ export function render({ user, unlock, switchUser }) {
     try {
       await unlock(password.input.value);
     } catch (err) {
-      state.show({ message: err.message });
+      // The sign-in's "Username or password is incorrect" names a field this screen
+      // does not have: only the password can be wrong here.
+      state.show({ message: err.code === 'unauthenticated' ? 'The password is incorrect.' : err.message });
       password.input.value = '';
       password.input.focus();
     }
