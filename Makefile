@@ -55,7 +55,7 @@ uitest:
 
 e2e:
 	$(CARGO) build --features e2e --tests --bins
-	$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1280x860x24" \
+	$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1024x768x24" \
 	  $(CARGO) test --features e2e --test e2e -- --test-threads=1
 	# With the dialog seam: its own unit test, and the file commands over IPC.
 	$(CARGO) test --features e2e --lib --test chart_audit --test ipc
@@ -80,7 +80,7 @@ bench:
 	@echo "Keys for a repeat visit against a first visit (end-to-end, in the real window):"
 	@$(MAKE) --no-print-directory deps-test tools >/dev/null
 	@$(CARGO) build --features e2e --tests --bins -q
-	@$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1280x860x24" \
+	@$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1024x768x24" \
 	  $(CARGO) test -q --features e2e --test e2e keystrokes -- --nocapture --test-threads=1 2>/dev/null | grep KEYSTROKES
 
 ## make screenshot: regenerate docs/screenshot.png, docs/review.png and docs/exports.png from the end-to-end run.

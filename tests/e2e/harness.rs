@@ -176,7 +176,7 @@ impl Session {
         match found {
             Ok(Ok(element)) => element,
             Ok(Err(e)) => {
-                self.screenshot(&format!(
+                self.capture(&format!(
                     "FAILED-{}",
                     css.replace(['#', ' ', '[', ']', '"', '='], "_")
                 ))
@@ -213,7 +213,7 @@ impl Session {
                 return found;
             }
             if tokio::time::Instant::now() > deadline {
-                self.screenshot("FAILED-text").await;
+                self.capture("FAILED-text").await;
                 panic!("{}: {css} shows {found:?}, not {text:?}", self.name);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -288,7 +288,7 @@ impl Session {
                 return;
             }
             if tokio::time::Instant::now() > deadline {
-                self.screenshot("FAILED-focus").await;
+                self.capture("FAILED-focus").await;
                 panic!("{}: focus is on {now:?}, not {id:?}", self.name);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -312,7 +312,7 @@ impl Session {
                 return;
             }
             if tokio::time::Instant::now() > deadline {
-                self.screenshot("FAILED-value").await;
+                self.capture("FAILED-value").await;
                 panic!("{}: {css} holds {now:?}, not {value:?}", self.name);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -367,7 +367,15 @@ impl Session {
     /// The picture is taken from the X display (ImageMagick's `import`), not through
     /// WebDriver: WebKitWebDriver's own screenshot sometimes never returns and then
     /// blocks every later command of the session.
+    /// Captures the window as `target/e2e-screenshots/<name>.png` and checks the screen
+    /// with axe (see `axe.rs`): a serious or critical violation fails the test.
     pub async fn screenshot(&self, name: &str) {
+        self.capture(name).await;
+        crate::axe::check(self, name).await;
+    }
+
+    /// Captures the window without the accessibility check (a screen caught mid-change).
+    pub async fn capture(&self, name: &str) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
         let _ = std::fs::create_dir_all(&dir);
         let (x, y, w, h) = self
@@ -382,6 +390,11 @@ impl Session {
         if !matches!(status, Ok(s) if s.success()) {
             eprintln!("{}: no screenshot {name} ({status:?})", self.name);
         }
+    }
+
+    /// The test's name, for messages.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// Ends the WebDriver session (closing the app) and stops tauri-driver.

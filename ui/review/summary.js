@@ -269,8 +269,10 @@ export function renderSummary(review, { id = 'review-record', caption = null, am
     const sharedAnswer = shared ? held[0] : null;
     const rows = itemRows(items, [], shared);
     if (!rows.length) return null;
+    // The record's sections are landmarks; an earlier version's are groups, so the
+    // landmarks stay one per section title.
     return h('section', { class: 'rv-section', dataset: { section: section.id },
-      'aria-labelledby': `${id}-section-${idSafe(section.id)}` },
+      role: id === 'review-record' ? null : 'group', 'aria-labelledby': `${id}-section-${idSafe(section.id)}` },
     h('div', { class: 'rv-section-head' },
       h('h3', { id: `${id}-section-${idSafe(section.id)}`, class: 'rv-section-title' }, section.title),
       sharedAnswer ? h('span', { class: 'rv-section-from' }, provenance(sharedAnswer, names)) : null),
