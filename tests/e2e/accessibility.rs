@@ -119,6 +119,40 @@ async fn every_screen_has_no_serious_accessibility_violation() {
     // The administrator: every screen of theirs.
     sign_in_as(&s, "admin").await;
     s.screenshot("a11y-admin-home").await;
+    // The top bar stays one row with every administrator section, down to the
+    // window's smallest width.
+    s.client.set_window_size(900, 700).await.unwrap();
+    let rows: i64 = serde_json::from_value(
+        s.client
+            .execute(
+                "const tops = [...document.querySelectorAll('#nav a, #sign-out, #change-password-link')]
+                   .map((el) => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2));
+                 return new Set(tops.map((t) => Math.round(t / 20))).size;",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let overlap: bool = serde_json::from_value(
+        s.client
+            .execute(
+                "const links = [...document.querySelectorAll('#nav a')];
+                 const last = links[links.length - 1].getBoundingClientRect();
+                 return last.right > document.querySelector('#change-password-link').getBoundingClientRect().left;",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    s.capture("a11y-admin-900").await;
+    assert_eq!(rows, 1, "the admin's top bar is one row at 900 px");
+    assert!(
+        !overlap,
+        "the last section link ends before the user's name at 900 px"
+    );
+    s.client.set_window_size(1000, 700).await.unwrap();
     check(&s, "#/users", "#users-table tbody tr", "a11y-users").await;
     check(&s, "#/audit", "#audit-table tbody tr", "a11y-audit").await;
     check(
