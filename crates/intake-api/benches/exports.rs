@@ -21,13 +21,15 @@ use std::time::{Duration, Instant};
 use chrono::{Duration as Span, TimeZone, Utc};
 use criterion::Criterion;
 use intake_api::export::batch::MANIFEST;
-use intake_api::wire::ChangeDto;
 use intake_api::wire::ConfirmDto;
 use intake_api::wire::PatientInputDto;
 use intake_api::wire::SettingsUpdate;
 use intake_api::wire::{BatchReportDto, BatchRequest};
 use intake_api::{Api, Caller, ManualClock};
-use serde_json::{json, Value};
+use serde_json::json;
+
+mod support;
+use support::{Changes, Options};
 
 const CLI: Caller<'static> = Caller::Cli("bench");
 const PATIENTS: usize = 500;
@@ -115,79 +117,6 @@ const CONDITIONS: [(&str, &str); 4] = [
     ("Asthma", "1994"),
     ("Hypothyroidism", "2016-09"),
 ];
-
-/// The built-in form's answer options (`valueCoding` objects), by linkId and code.
-struct Options(BTreeMap<(String, String), Value>);
-
-impl Options {
-    fn load() -> Options {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/forms/general-adult-intake-v2.json"
-        );
-        let form: Value =
-            serde_json::from_slice(&std::fs::read(path).expect("the built-in form")).unwrap();
-        let mut out = BTreeMap::new();
-        let mut stack: Vec<&Value> = vec![&form];
-        while let Some(item) = stack.pop() {
-            if let Some(options) = item["answerOption"].as_array() {
-                let link = item["linkId"].as_str().unwrap_or_default().to_string();
-                for o in options {
-                    if let Some(code) = o["valueCoding"]["code"].as_str() {
-                        let value = json!({ "valueCoding": o["valueCoding"] });
-                        out.insert((link.clone(), code.to_string()), value);
-                    }
-                }
-            }
-            if let Some(items) = item["item"].as_array() {
-                stack.extend(items);
-            }
-        }
-        Options(out)
-    }
-
-    /// `{ "valueCoding": {...} }` of option `code` of `link`.
-    fn get(&self, link: &str, code: &str) -> Value {
-        self.0
-            .get(&(link.to_string(), code.to_string()))
-            .unwrap_or_else(|| panic!("{link} has an option {code}"))
-            .clone()
-    }
-}
-
-/// Changes for one visit, with the `rev` each key was last seen at.
-struct Changes<'a> {
-    revs: &'a BTreeMap<String, i64>,
-    list: Vec<ChangeDto>,
-}
-
-impl Changes<'_> {
-    fn put(&mut self, key: &str, values: Vec<Value>) {
-        let base = self.revs.get(key).copied().unwrap_or(0);
-        self.list.push(
-            serde_json::from_value(json!({ "key": key, "values": values, "baseRev": base }))
-                .expect("a change"),
-        );
-    }
-    fn text(&mut self, key: &str, s: &str) {
-        self.put(key, vec![json!({ "valueString": s })]);
-    }
-    fn decimal(&mut self, key: &str, d: f64) {
-        self.put(key, vec![json!({ "valueDecimal": d })]);
-    }
-    fn integer(&mut self, key: &str, i: i64) {
-        self.put(key, vec![json!({ "valueInteger": i })]);
-    }
-    fn boolean(&mut self, key: &str, b: bool) {
-        self.put(key, vec![json!({ "valueBoolean": b })]);
-    }
-    fn date(&mut self, key: &str, d: &str) {
-        self.put(key, vec![json!({ "valueDate": d })]);
-    }
-    fn row(&mut self, key: &str) {
-        self.put(key, vec![]);
-    }
-}
 
 fn medication(c: &mut Changes<'_>, o: &Options, row: usize, m: (&str, f64, &str, &str, &str)) {
     c.row(&format!("medications/medication[{row}]"));
@@ -483,6 +412,8 @@ fn batch(api: &Api, admin: Caller<'_>, root: &Path) -> (BatchReportDto, Duration
 
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
+    // Batches go outside the data folder, as the export requires.
+    let out = tempfile::tempdir().expect("a folder for the batches");
     let start = Instant::now();
     let api = world(dir.path());
     println!(
@@ -494,7 +425,7 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut rates = Vec::new();
     for run in 1..=RUNS {
-        let (report, took, mb) = batch(&api, admin, dir.path());
+        let (report, took, mb) = batch(&api, admin, out.path());
         let rate = report.written as f64 / took.as_secs_f64();
         rates.push(rate);
         println!(
@@ -521,7 +452,7 @@ fn main() {
     group.bench_function("batch 1000 signed visits", |b| {
         b.iter_custom(|iters| {
             (0..iters)
-                .map(|_| batch(&api, admin, dir.path()).1)
+                .map(|_| batch(&api, admin, out.path()).1)
                 .sum::<Duration>()
         })
     });

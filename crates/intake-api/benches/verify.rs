@@ -39,7 +39,10 @@ use intake_api::{Api, Caller, DataDir, SystemClock};
 use intake_core::EncounterId;
 use intake_store::prelude::*;
 use intake_store::{NewAuditEntry, Store};
-use serde_json::{json, Value};
+use serde_json::json;
+
+mod support;
+use support::{Changes, Options};
 
 const CLI: Caller<'static> = Caller::Cli("bench");
 const PATIENTS: usize = 500;
@@ -107,78 +110,12 @@ fn wanted(name: &str) -> bool {
     filter().is_none_or(|f| name.contains(&f))
 }
 
-/// The built-in form's answer options (`valueCoding` objects), by linkId and code.
-struct Options(BTreeMap<(String, String), Value>);
-
-impl Options {
-    fn load() -> Options {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/forms/general-adult-intake-v2.json"
-        );
-        let form: Value = serde_json::from_slice(&std::fs::read(path).expect("the built-in form"))
-            .expect("the built-in form is JSON");
-        let mut out = BTreeMap::new();
-        let mut stack: Vec<&Value> = vec![&form];
-        while let Some(item) = stack.pop() {
-            if let Some(options) = item["answerOption"].as_array() {
-                let link = item["linkId"].as_str().unwrap_or_default().to_string();
-                for o in options {
-                    if let Some(code) = o["valueCoding"]["code"].as_str() {
-                        out.insert(
-                            (link.clone(), code.to_string()),
-                            json!({ "valueCoding": o["valueCoding"] }),
-                        );
-                    }
-                }
-            }
-            if let Some(items) = item["item"].as_array() {
-                stack.extend(items);
-            }
-        }
-        Options(out)
-    }
-
-    fn get(&self, link: &str, code: &str) -> Value {
-        self.0
-            .get(&(link.to_string(), code.to_string()))
-            .unwrap_or_else(|| panic!("{link} has an option {code}"))
-            .clone()
-    }
+/// The medication rows this bench adds.
+trait Medication {
+    fn medication(&mut self, o: &Options, row: usize, name: &str, dose: f64);
 }
 
-/// Changes for one visit, each at the `rev` its key was last seen at.
-struct Changes<'a> {
-    revs: &'a BTreeMap<String, i64>,
-    list: Vec<ChangeDto>,
-}
-
-impl Changes<'_> {
-    fn put(&mut self, key: &str, values: Vec<Value>) {
-        let base = self.revs.get(key).copied().unwrap_or(0);
-        self.list.push(
-            serde_json::from_value(json!({ "key": key, "values": values, "baseRev": base }))
-                .expect("a change"),
-        );
-    }
-    fn text(&mut self, key: &str, s: &str) {
-        self.put(key, vec![json!({ "valueString": s })]);
-    }
-    fn decimal(&mut self, key: &str, d: f64) {
-        self.put(key, vec![json!({ "valueDecimal": d })]);
-    }
-    fn integer(&mut self, key: &str, i: i64) {
-        self.put(key, vec![json!({ "valueInteger": i })]);
-    }
-    fn boolean(&mut self, key: &str, b: bool) {
-        self.put(key, vec![json!({ "valueBoolean": b })]);
-    }
-    fn date(&mut self, key: &str, d: &str) {
-        self.put(key, vec![json!({ "valueDate": d })]);
-    }
-    fn row(&mut self, key: &str) {
-        self.put(key, vec![]);
-    }
+impl Medication for Changes<'_> {
     fn medication(&mut self, o: &Options, row: usize, name: &str, dose: f64) {
         let m = format!("medications/medication[{row}]");
         self.row(&m);
