@@ -2,6 +2,7 @@
 //! WebDriver (tauri-driver + WebKitWebDriver). `make test` installs the tools and runs
 //! these with `--features e2e`; screenshots land in target/e2e-screenshots/.
 
+mod admin;
 mod carry;
 mod exports;
 mod foundation;

@@ -50,7 +50,7 @@ export function render() {
   const from = field({ id: 'audit-from', label: 'From', type: 'date' });
   const to = field({ id: 'audit-to', label: 'To (included)', type: 'date' });
   const user = selectField({ id: 'audit-user', label: 'User', options: [['', 'Anyone']], value: '' });
-  const patient = field({ id: 'audit-patient', label: 'Patient (name or MRN)' });
+  const patient = field({ id: 'audit-patient', label: 'Patient', attrs: { placeholder: 'Name or MRN' } });
   const action = selectField({ id: 'audit-action', label: 'Action', options: [['', 'Any action']], value: '' });
   const apply = h('button', { id: 'audit-filter-submit', type: 'submit', class: 'primary' }, 'Apply');
   const clearButton = h('button', { id: 'audit-filter-clear', type: 'button', class: 'secondary' }, 'Clear');
@@ -130,8 +130,11 @@ export function render() {
     if (chosenPatient && text === chosenPatient.label) return chosenPatient.id;
     const found = await api.searchPatients(text);
     const patients = found.patients || [];
-    if (patients.length === 1) {
-      chosenPatient = { id: patients[0].id, label: patientLabel(patients[0]) };
+    const bare = (mrn) => String(mrn).replace(/[\s-]/g, '').toLowerCase();
+    const byMrn = patients.filter((p) => bare(p.mrn) === bare(text));
+    const only = byMrn.length === 1 ? byMrn[0] : patients.length === 1 ? patients[0] : null;
+    if (only) {
+      chosenPatient = { id: only.id, label: patientLabel(only) };
       patient.input.value = chosenPatient.label;
       return chosenPatient.id;
     }
