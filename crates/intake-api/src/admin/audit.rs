@@ -1,6 +1,7 @@
 //! Reading and verifying the audit log (admin). Writing it is done by each use case,
 //! in its own transaction.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 use chrono::Duration;
@@ -138,28 +139,32 @@ fn named(db: &intake_store::Db<'_>, rows: Vec<AuditRow>) -> Result<Vec<AuditEntr
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut entry = AuditEntryDto::from(row);
-        if !names.contains_key(&entry.actor) {
-            let name = db
-                .user_by_username(&entry.actor)?
-                .map(|u| u.display_name)
-                .filter(|n| !n.trim().is_empty());
-            names.insert(entry.actor.clone(), name);
-        }
-        entry.actor_name = names.get(&entry.actor).cloned().flatten();
-        if let Some(id) = entry.patient_id {
-            if !patients.contains_key(&id) {
-                let patient = db.patient(PatientId(id))?.map(|p| AuditPatientDto {
-                    id,
-                    name: [p.fields.family.as_str(), p.fields.given.as_str()]
-                        .into_iter()
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    mrn: p.mrn,
-                });
-                patients.insert(id, patient);
+        entry.actor_name = match names.entry(entry.actor.clone()) {
+            Entry::Occupied(known) => known.get().clone(),
+            Entry::Vacant(slot) => {
+                let name = db
+                    .user_by_username(&entry.actor)?
+                    .map(|u| u.display_name)
+                    .filter(|n| !n.trim().is_empty());
+                slot.insert(name).clone()
             }
-            entry.patient = patients.get(&id).cloned().flatten();
+        };
+        if let Some(id) = entry.patient_id {
+            entry.patient = match patients.entry(id) {
+                Entry::Occupied(known) => known.get().clone(),
+                Entry::Vacant(slot) => {
+                    let patient = db.patient(PatientId(id))?.map(|p| AuditPatientDto {
+                        id,
+                        name: [p.fields.family.as_str(), p.fields.given.as_str()]
+                            .into_iter()
+                            .filter(|s| !s.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        mrn: p.mrn,
+                    });
+                    slot.insert(patient).clone()
+                }
+            };
         }
         out.push(entry);
     }
