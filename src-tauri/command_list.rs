@@ -25,6 +25,7 @@ macro_rules! with_commands {
             users::set_user_active,
             users::reset_password,
             admin::list_audit,
+            admin::list_audit_actions,
             admin::verify_audit,
             admin::get_settings,
             admin::update_settings,
@@ -58,6 +59,7 @@ macro_rules! with_commands {
             exports::export_pdf,
             exports::choose_export_folder,
             exports::prepare_export_folder,
+            exports::count_export,
             exports::export_batch,
             exports::cancel_export,
         }

@@ -19,6 +19,7 @@ fn commands_without_a_session_are_unauthenticated() {
         "whoami",
         "list_users",
         "list_audit",
+        "list_audit_actions",
         "verify_audit",
         "get_settings",
         "sign_out",

@@ -120,6 +120,8 @@ export const resetPassword = (username, newPassword) => call('reset_password', {
 // Audit log (admin).
 
 export const listAudit = (filter) => call('list_audit', { filter });
+/** Every action the log holds (for the action filter), alphabetical. */
+export const listAuditActions = () => call('list_audit_actions');
 export const verifyAudit = () => call('verify_audit');
 
 // Settings (admin).
@@ -201,6 +203,8 @@ export const exportPdf = (encounterId) => call('export_pdf', { encounterId });
 export const chooseExportFolder = () => call('choose_export_folder', {});
 /** Whether a typed batch folder exists (true) or may be created (false); with `create`, creates it. */
 export const prepareExportFolder = (folder, create) => call('prepare_export_folder', { folder, create });
+/** How many visits a batch of `from`..`to` with `statuses` would export now. */
+export const countExport = ({ from, to, statuses }) => call('count_export', { from, to, statuses });
 // Cancelling needs the session of the user who started the batch (another user is
 // refused and the batch runs on); it stops the batch this window runs.
 export const cancelExport = () => call('cancel_export', {});

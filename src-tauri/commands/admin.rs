@@ -20,6 +20,15 @@ pub async fn list_audit(
     Ok(api(&backend)?.list_audit(Caller::Session(&token), &filter)?)
 }
 
+/// Every action the audit log holds, for its action filter.
+#[tauri::command]
+pub async fn list_audit_actions(
+    backend: State<'_, Backend>,
+    token: String,
+) -> Result<Vec<String>, IpcError> {
+    Ok(api(&backend)?.list_audit_actions(Caller::Session(&token))?)
+}
+
 #[tauri::command]
 pub async fn verify_audit(
     backend: State<'_, Backend>,

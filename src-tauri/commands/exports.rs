@@ -79,6 +79,18 @@ pub async fn prepare_export_folder(
     Ok(api(&backend)?.prepare_export_folder(Caller::Session(&token), &folder, create)?)
 }
 
+/// How many visits a batch of this range and these statuses would export now.
+#[tauri::command]
+pub async fn count_export(
+    backend: State<'_, Backend>,
+    token: String,
+    from: String,
+    to: String,
+    statuses: Vec<String>,
+) -> Result<usize, IpcError> {
+    Ok(api(&backend)?.count_export(Caller::Session(&token), &from, &to, &statuses)?)
+}
+
 #[tauri::command]
 pub async fn export_batch<R: Runtime>(
     app: AppHandle<R>,

@@ -381,6 +381,14 @@ async fn an_admin_imports_reads_the_report_activates_retires_and_exports_a_form(
         "{report}"
     );
     s.screenshot("template-report").await;
+    // Problems first; the supported items wait behind "All items".
+    let shown = s.wait_for_text("#template-report-items", "Degraded").await;
+    assert!(
+        !shown.contains("Supported"),
+        "Problems only hides the supported items: {shown}"
+    );
+    s.click("#template-report-filter-all").await;
+    s.wait_for_text("#template-report-items", "Supported").await;
     let table = s.wait_for_text("#templates-table", "Draft").await;
     assert_eq!(table.matches("Draft").count(), 1, "{table}");
     let templates = api(s.data.path())

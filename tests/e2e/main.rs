@@ -3,6 +3,7 @@
 //! these with `--features e2e`; screenshots land in target/e2e-screenshots/.
 
 mod accessibility;
+mod admin;
 mod axe;
 mod carry;
 mod exports;

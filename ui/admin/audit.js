@@ -1,12 +1,16 @@
-// Audit log (admin): the entries newest first, filtered by action prefix and actor, paged
-// back with "Older"; and "Verify chain", which asks the backend to re-check the hash chain.
+// Audit log (admin): one line per entry, newest first: when, who (display name), what (a
+// sentence: "Signed the record", "Exported 63 visits"), which patient (name and MRN); a
+// line with details opens them (audit-lines.js writes them readably). Filters: date
+// range, user, patient (a name or an MRN, looked up with the patient search; several
+// matches are offered to choose from) and action (from the actions the log holds). The
+// backend filters and pages ("Older"); "Verify chain" re-checks the hash chain.
 
 import * as api from '../api.js';
 import { h, pageScreen, replaceChildren } from '../shared/dom.js';
-import { field, formError, formState, onSubmit } from '../shared/forms.js';
+import { field, formError, formState, onSubmit, selectField } from '../shared/forms.js';
+import { actionOptions, describeEntry } from './audit-lines.js';
 
 const PAGE = 100;
-const COLUMNS = ['Seq', 'Time', 'Actor', 'Action', 'Entity', 'Detail'];
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 function localTime(rfc3339) {
@@ -14,99 +18,176 @@ function localTime(rfc3339) {
   return Number.isNaN(date.getTime()) ? rfc3339 || '' : timeFormat.format(date);
 }
 
-/** `{"from":"a","n":2}` becomes `from: a, n: 2`; nested values stay JSON. */
-export function compactDetail(detail) {
-  if (detail === null || detail === undefined) return '';
-  if (typeof detail !== 'object' || Array.isArray(detail)) return JSON.stringify(detail);
-  return Object.entries(detail)
-    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(', ');
+function detailList(details) {
+  return h('dl', { class: 'audit-details' }, details.flatMap((d) => [
+    h('dt', {}, d.label),
+    h('dd', {}, d.text, d.items ? h('span', { class: 'audit-items' }, d.items.join(', ')) : null),
+  ]));
 }
 
-function entryRow(entry) {
-  const entity = [entry.entity, entry.entityId].filter((x) => x !== null && x !== undefined && x !== '').join('/');
-  return h('tr', { dataset: { seq: entry.seq } },
-    h('td', { class: 'num' }, String(entry.seq)),
-    h('td', { class: 'nowrap', title: entry.at }, localTime(entry.at)),
-    h('td', {}, entry.actor || '—'),
-    h('td', { class: 'mono' }, entry.action),
-    h('td', {}, entity || '—',
-      entry.patientId ? h('span', { class: 'sub' }, `patient ${entry.patientId}`) : null),
-    h('td', { class: 'detail' }, compactDetail(entry.detail)));
+function entryLine(entry) {
+  const line = describeEntry(entry, localTime);
+  const head = [
+    h('time', { class: 'audit-when', datetime: entry.at, title: entry.at }, line.at),
+    h('span', { class: 'audit-who', title: line.whoTitle || null }, line.who),
+    h('span', { class: 'audit-what', title: line.action }, line.what),
+    h('span', { class: 'audit-patient' }, line.patient),
+    h('span', { class: 'audit-subject muted' }, line.subject),
+  ];
+  const body = line.details.length
+    ? h('details', { class: 'audit-disclosure' }, h('summary', { class: 'audit-head' }, head), detailList(line.details))
+    : h('div', { class: 'audit-head audit-plain' }, head);
+  return h('li', { class: 'audit-line', dataset: { seq: entry.seq, action: entry.action } }, body);
+}
+
+function patientLabel(p) {
+  return `${[p.family, p.given].filter(Boolean).join(', ')} · MRN ${p.mrn}`;
 }
 
 export function render() {
   const verify = h('button', { id: 'audit-verify', type: 'button', class: 'secondary' }, 'Verify chain');
   const verifyResult = h('p', { id: 'audit-verify-result', class: 'verify-result', role: 'status' });
-  const prefix = field({ id: 'audit-action-prefix', label: 'Action starts with', attrs: { placeholder: 'e.g. user.' } });
-  const actor = field({ id: 'audit-actor', label: 'Actor (user name)' });
+  const from = field({ id: 'audit-from', label: 'From', type: 'date' });
+  const to = field({ id: 'audit-to', label: 'To (included)', type: 'date' });
+  const user = selectField({ id: 'audit-user', label: 'User', options: [['', 'Anyone']], value: '' });
+  const patient = field({ id: 'audit-patient', label: 'Patient', attrs: { placeholder: 'Name or MRN' } });
+  const action = selectField({ id: 'audit-action', label: 'Action', options: [['', 'Any action']], value: '' });
   const apply = h('button', { id: 'audit-filter-submit', type: 'submit', class: 'primary' }, 'Apply');
-  const clearButton = h('button', { type: 'button', class: 'secondary' }, 'Clear');
+  const clearButton = h('button', { id: 'audit-filter-clear', type: 'button', class: 'secondary' }, 'Clear');
+  const choices = h('div', { id: 'audit-patient-choices', class: 'audit-choices', hidden: true });
   const errorEl = formError('audit-error');
-  const form = h('form', { id: 'audit-filter-form', class: 'filter-form' },
-    prefix.wrap, actor.wrap, h('div', { class: 'button-row' }, apply, clearButton));
-  const state = formState({ errorEl, submit: apply, fields: { actionPrefix: prefix, actor } });
+  const form = h('form', { id: 'audit-filter-form', class: 'filter-form audit-filters' },
+    from.wrap, to.wrap, user.wrap, patient.wrap, action.wrap,
+    h('div', { class: 'button-row' }, apply, clearButton));
+  const state = formState({ errorEl, submit: apply,
+    fields: { from, to, actor: user, patientMrn: patient, action } });
 
-  const tbody = h('tbody');
-  const table = h('table', { id: 'audit-table', class: 'data-table audit-table' },
-    h('caption', { class: 'visually-hidden' }, 'Audit log entries, newest first'),
-    h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', { scope: 'col', class: c === 'Seq' ? 'num' : null }, c)))),
-    tbody);
+  const list = h('ol', { id: 'audit-list', class: 'audit-list', 'aria-label': 'Audit log entries, newest first' });
   const older = h('button', { id: 'audit-older', type: 'button', class: 'secondary', hidden: true }, 'Older');
   const count = h('p', { class: 'muted', id: 'audit-count', role: 'status' });
 
   let filter = {};
+  let chosenPatient = null; // { id, label } once a search found one
   let shown = 0;
   let oldestSeq = null;
   let generation = 0;
+
+  async function fillChoices() {
+    try {
+      const [users, actions] = await Promise.all([api.listUsers(), api.listAuditActions()]);
+      user.input.append(...users.map((u) => h('option', { value: u.username },
+        u.displayName && u.displayName !== u.username ? `${u.displayName} (${u.username})` : u.username)));
+      action.input.append(...actionOptions(actions).map(([value, name]) => h('option', { value }, name)));
+    } catch (err) {
+      state.show(err);
+    }
+  }
+
+  function message(text) {
+    return h('li', { class: 'message-row' }, text);
+  }
 
   async function load({ append }) {
     const mine = ++generation;
     const request = { limit: PAGE, ...filter };
     if (append && oldestSeq !== null) request.beforeSeq = oldestSeq;
-    if (!append) replaceChildren(tbody, messageRow('Loading…'));
+    if (!append) replaceChildren(list, message('Loading…'));
     older.disabled = true;
     let entries;
     try {
       entries = await api.listAudit(request);
     } catch (err) {
       if (mine !== generation) return;
-      if (!append) replaceChildren(tbody, messageRow('The audit log could not be loaded.'));
+      if (!append) replaceChildren(list, message('The audit log could not be loaded.'));
       state.show(err);
       older.disabled = false;
       return;
     }
     if (mine !== generation) return;
     if (!append) {
-      tbody.replaceChildren();
+      list.replaceChildren();
       shown = 0;
     }
-    for (const entry of entries) tbody.append(entryRow(entry));
+    for (const entry of entries) list.append(entryLine(entry));
     shown += entries.length;
     if (entries.length) oldestSeq = entries[entries.length - 1].seq;
-    if (!shown) replaceChildren(tbody, messageRow('No entries match.'));
+    if (!shown) replaceChildren(list, message('No entries match.'));
     older.hidden = entries.length < PAGE;
     older.disabled = false;
     count.textContent = shown === 1 ? 'Showing 1 entry.' : `Showing ${shown} entries.`;
   }
 
-  function messageRow(text) {
-    return h('tr', { class: 'message-row' }, h('td', { colspan: COLUMNS.length }, text));
+  function choosePatient(p) {
+    chosenPatient = { id: p.id, label: patientLabel(p) };
+    patient.input.value = chosenPatient.label;
+    choices.hidden = true;
+    choices.replaceChildren();
+    return applyFilter();
   }
 
-  function applyFilter() {
+  /** The patient the field names: the one chosen, or the only one a search finds. */
+  async function resolvePatient(text) {
+    if (chosenPatient && text === chosenPatient.label) return chosenPatient.id;
+    const found = await api.searchPatients(text);
+    const patients = found.patients || [];
+    const bare = (mrn) => String(mrn).replace(/[\s-]/g, '').toLowerCase();
+    const byMrn = patients.filter((p) => bare(p.mrn) === bare(text));
+    const only = byMrn.length === 1 ? byMrn[0] : patients.length === 1 ? patients[0] : null;
+    if (only) {
+      chosenPatient = { id: only.id, label: patientLabel(only) };
+      patient.input.value = chosenPatient.label;
+      return chosenPatient.id;
+    }
+    if (!patients.length) {
+      state.fieldError('patientMrn', `No patient matches “${text}”.`);
+      return undefined;
+    }
+    replaceChildren(choices,
+      h('p', {}, `${patients.length}${found.truncated ? '+' : ''} patients match; choose one:`),
+      h('ul', {}, patients.slice(0, 10).map((p) => h('li', {},
+        h('button', { type: 'button', class: 'secondary small', dataset: { patientId: p.id },
+          on: { click: () => choosePatient(p) } }, `${patientLabel(p)} · born ${p.birthDate}`)))));
+    choices.hidden = false;
+    choices.querySelector('button')?.focus();
+    return undefined;
+  }
+
+  async function applyFilter() {
     state.clear();
-    filter = {};
-    if (prefix.input.value.trim()) filter.actionPrefix = prefix.input.value.trim();
-    if (actor.input.value.trim()) filter.actor = actor.input.value.trim();
+    choices.hidden = true;
+    const next = {};
+    if (from.input.value) next.from = from.input.value;
+    if (to.input.value) next.to = to.input.value;
+    if (user.input.value) next.actor = user.input.value;
+    if (action.input.value) next.action = action.input.value;
+    const text = patient.input.value.trim();
+    if (text) {
+      let id;
+      try {
+        id = await resolvePatient(text);
+      } catch (err) {
+        state.show(err);
+        return;
+      }
+      if (id === undefined) return;
+      next.patientId = id;
+    } else {
+      chosenPatient = null;
+    }
+    filter = next;
     oldestSeq = null;
-    return load({ append: false });
+    await load({ append: false });
   }
   onSubmit(form, state, applyFilter);
+  patient.input.addEventListener('input', () => {
+    chosenPatient = null;
+    choices.hidden = true;
+  });
   clearButton.addEventListener('click', () => {
     form.reset();
+    chosenPatient = null;
     applyFilter();
-    prefix.input.focus();
+    from.input.focus();
   });
   older.addEventListener('click', () => load({ append: true }));
 
@@ -132,14 +213,15 @@ export function render() {
     }
   });
 
+  fillChoices();
   load({ append: false });
   return pageScreen(
     'audit',
     {},
     h('div', { class: 'page-head' }, h('h1', {}, 'Audit log'),
       h('div', { class: 'verify' }, verify, verifyResult)),
-    h('section', { class: 'panel' }, form, errorEl),
-    h('section', { class: 'panel' }, h('div', { class: 'table-wrap' }, table),
+    h('section', { class: 'panel' }, form, choices, errorEl),
+    h('section', { class: 'panel' }, list,
       h('div', { class: 'table-foot' }, count, older)),
   );
 }

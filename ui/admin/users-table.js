@@ -1,10 +1,12 @@
-// The users table of the Users screen, with its per-row actions and the inline
-// "Reset password" form. It shows and reports intents; users.js calls the backend.
+// The users table of the Users screen, with its per-row actions, the inline "Reset
+// password" form and the inline confirmation before disabling (naming the user; Enter
+// confirms, Escape keeps them enabled). Your own row offers no Disable (the backend
+// refuses it anyway). It shows and reports intents; users.js calls the backend.
 
 import { h, replaceChildren } from '../shared/dom.js';
 import { field, formError, formState, onSubmit } from '../shared/forms.js';
 
-const COLUMNS = ['User name', 'Display name', 'Role', 'Status', 'Must change password', 'Created', 'Actions'];
+const COLUMNS = ['User name', 'Display name', 'Role', 'Status', 'Created', 'Actions'];
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 function formatDate(rfc3339) {
@@ -14,9 +16,10 @@ function formatDate(rfc3339) {
 
 /**
  * `onToggle(user)` and `onReset(user, newPassword)` return promises; a rejected reset
- * shows its error in the inline form.
+ * shows its error in the inline form. `self` is the signed-in user's name: their row
+ * offers no Disable.
  */
-export function createUsersTable({ onToggle, onReset }) {
+export function createUsersTable({ onToggle, onReset, self = null }) {
   const tbody = h('tbody', {}, messageRow('Loading users…'));
   const table = h('table', { id: 'users-table', class: 'data-table users-table' },
     h('caption', { class: 'visually-hidden' }, 'Users of this workstation'),
@@ -29,24 +32,68 @@ export function createUsersTable({ onToggle, onReset }) {
   }
 
   function userRow(user) {
-    const toggle = user.active
-      ? h('button', { type: 'button', class: 'secondary small', dataset: { action: 'disable' },
-        'aria-label': `Disable ${user.username}` }, 'Disable')
-      : h('button', { type: 'button', class: 'secondary small', dataset: { action: 'enable' },
+    const own = user.username === self;
+    let toggle = null;
+    if (user.active && !own) {
+      toggle = h('button', { type: 'button', class: 'secondary small', dataset: { action: 'disable' },
+        'aria-label': `Disable ${user.username}`, 'aria-expanded': 'false' }, 'Disable');
+      toggle.addEventListener('click', () => openConfirm(user, toggle));
+    } else if (!user.active) {
+      toggle = h('button', { type: 'button', class: 'secondary small', dataset: { action: 'enable' },
         'aria-label': `Enable ${user.username}` }, 'Enable');
-    toggle.addEventListener('click', () => onToggle(user));
+      toggle.addEventListener('click', () => onToggle(user));
+    }
     const reset = h('button', { type: 'button', class: 'secondary small', dataset: { action: 'reset' },
       'aria-label': `Reset password for ${user.username}`, 'aria-expanded': 'false' }, 'Reset password');
     reset.addEventListener('click', () => openReset(user, reset));
     return h('tr', { dataset: { username: user.username }, class: user.active ? null : 'inactive' },
-      h('td', { class: 'mono' }, user.username),
+      h('td', { class: 'mono' }, user.username, own ? h('span', { class: 'sub' }, 'you') : null),
       h('td', {}, user.displayName || '—'),
       h('td', {}, user.roleLabel || user.role),
       h('td', {}, h('span', { class: user.active ? 'badge badge-ok' : 'badge badge-off' },
-        user.active ? 'Active' : 'Disabled')),
-      h('td', {}, user.mustChangePassword ? h('span', { class: 'badge badge-warn' }, 'Yes') : 'No'),
+        user.active ? 'Active' : 'Disabled'),
+      user.mustChangePassword
+        ? h('span', { class: 'badge badge-warn users-must-change' }, 'Must change password')
+        : null),
       h('td', { class: 'nowrap' }, formatDate(user.createdAt)),
       h('td', { class: 'actions' }, toggle, reset));
+  }
+
+  /** "Disable Nina Lindqvist (nurse)?": Enter (or the button) disables, Escape keeps them. */
+  function openConfirm(user, opener) {
+    closeReset(); // one inline row at a time (a reset or a confirmation)
+    const name = user.displayName && user.displayName !== user.username
+      ? `${user.displayName} (${user.username})` : user.username;
+    const yes = h('button', { id: 'disable-confirm', type: 'button', class: 'danger small' }, `Disable ${user.username}`);
+    const no = h('button', { id: 'disable-cancel', type: 'button', class: 'secondary small' }, 'Keep enabled');
+    const box = h('div', { id: 'disable-confirmation', class: 'inline-confirm', role: 'alertdialog',
+      'aria-labelledby': 'disable-question', 'aria-describedby': 'disable-consequence' },
+    h('p', { id: 'disable-question' }, h('strong', {}, `Disable ${name}?`)),
+    h('p', { id: 'disable-consequence', class: 'field-hint' },
+      'They can no longer sign in and their open sessions end. You can enable them again. Enter disables, Escape keeps them enabled.'),
+    h('div', { class: 'button-row' }, yes, no));
+    const row = h('tr', { class: 'reset-row confirm-row' }, h('td', { colspan: COLUMNS.length }, box));
+    yes.addEventListener('click', async () => {
+      yes.disabled = true;
+      resetRow = null;
+      row.remove();
+      await onToggle(user);
+    });
+    no.addEventListener('click', closeReset);
+    box.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        closeReset();
+      } else if (event.key === 'Enter' && event.target !== yes && event.target !== no) {
+        event.preventDefault();
+        yes.click();
+      }
+    });
+    opener.closest('tr').after(row);
+    opener.setAttribute('aria-expanded', 'true');
+    resetRow = { row, opener };
+    yes.focus();
   }
 
   function closeReset() {
@@ -59,7 +106,7 @@ export function createUsersTable({ onToggle, onReset }) {
   }
 
   function openReset(user, opener) {
-    closeReset();
+    closeReset(); // one inline row at a time (a reset or a confirmation)
     const password = field({ id: 'reset-password-input', type: 'password', autocomplete: 'new-password',
       label: `New temporary password for ${user.username}`,
       hint: 'They must change it at their next sign-in.' });
@@ -98,9 +145,11 @@ export function createUsersTable({ onToggle, onReset }) {
       replaceChildren(tbody, messageRow(text));
     },
     /** Focuses a row's button after the table was redrawn, so the keyboard keeps its place. */
-    focusAction(username, action) {
+    focusAction(username, action, otherwise = null) {
       const row = [...tbody.rows].find((r) => r.dataset.username === username);
-      row?.querySelector(`button[data-action="${action}"]`)?.focus();
+      const button = row?.querySelector(`button[data-action="${action}"]`)
+        ?? (otherwise && row?.querySelector(`button[data-action="${otherwise}"]`));
+      button?.focus();
     },
   };
 }

@@ -1,5 +1,6 @@
-// Users (admin): add a user with a temporary password, disable or enable an account,
-// reset a password. Every rule (who may, what is valid) is the backend's; this screen
+// Users (admin): add a user with a temporary password, disable (after an inline
+// confirmation naming them; never offered on your own row) or enable an account, reset a
+// password. Every rule (who may, what is valid) is the backend's; this screen
 // shows its answers, field errors at the field, and a notice after each action.
 
 import * as api from '../api.js';
@@ -9,9 +10,9 @@ import { createUsersTable } from './users-table.js';
 
 const ROLES = [['nurse', 'Nurse'], ['physician', 'Physician'], ['admin', 'Administrator']];
 
-export function render() {
+export function render({ session } = {}) {
   const note = notice('users-notice');
-  const table = createUsersTable({ onToggle: toggle, onReset: reset });
+  const table = createUsersTable({ onToggle: toggle, onReset: reset, self: session?.user?.username ?? null });
 
   async function refresh() {
     try {
@@ -31,7 +32,7 @@ export function render() {
       note.success(active
         ? `${updated.username} is enabled and can sign in again.`
         : `${updated.username} is disabled and can no longer sign in.`);
-      table.focusAction(user.username, active ? 'disable' : 'enable');
+      table.focusAction(user.username, active ? 'disable' : 'enable', 'reset');
     } catch (err) {
       note.error(err.message);
     }
@@ -62,7 +63,7 @@ export function render() {
       addForm),
     h('section', { class: 'panel', 'aria-labelledby': 'users-list-heading' },
       h('h2', { id: 'users-list-heading' }, 'All users'),
-      h('div', { class: 'table-wrap' }, table.el)),
+      h('div', { class: 'table-wrap users-wrap' }, table.el)),
   );
 }
 

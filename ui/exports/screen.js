@@ -1,7 +1,8 @@
 // Exports (admin, #/exports): PDF summaries of every visit in a period, written into one
 // folder with a manifest (manifest.csv). The form: visit dates from/to (by default the
 // last 30 days, UTC days as the backend counts them), the statuses to include (signed
-// and amended by default), the folder (typed as a full path, or "Choose folder…" for the
+// and amended by default), how many visits those will export ("12 visits will be
+// exported", asked again as the range or the statuses change), the folder (typed as a full path, or "Choose folder…" for the
 // native dialog the backend opens; a folder that is not there is created only once the
 // person confirms it), and Export (Enter from any field). While the batch runs, the progress panel
 // (report.js) shows "n of m" and the time left, and Cancel or Escape asks the
@@ -100,10 +101,12 @@ export function render({ query, session }) {
 
   const start = h('button', { id: 'exports-start', type: 'submit', class: 'primary' }, 'Export');
   const errorEl = formError('exports-error');
+  const countLine = h('p', { id: 'exports-visit-count', class: 'ex-visit-count', role: 'status', 'aria-live': 'polite' });
   const controls = h('fieldset', { class: 'ex-controls' },
     h('legend', { class: 'visually-hidden' }, 'What to export'),
     h('div', { class: 'ex-dates' }, from.wrap, to.wrap),
     statuses.wrap,
+    countLine,
     folder.wrap);
   const form = h('form', { id: 'exports-form', class: 'stack ex-form', 'aria-label': 'Batch export' },
     controls, errorEl, h('div', { class: 'button-row' }, start));
@@ -111,6 +114,44 @@ export function render({ query, session }) {
   const progress = createProgress({ onCancel: cancel });
   const result = createResult();
   let running = false;
+
+  // "N visits will be exported": the backend counts what the batch would select now.
+  let countAsked = 0;
+  let countTimer = null;
+  async function recount() {
+    const mine = ++countAsked;
+    const chosen = statuses.chosen();
+    const range = { from: from.input.value.trim(), to: to.input.value.trim(), statuses: chosen };
+    if (!chosen.length) {
+      countLine.textContent = 'Choose at least one status.';
+      return;
+    }
+    if (!range.from || !range.to) {
+      countLine.textContent = 'Choose the first and the last day.';
+      return;
+    }
+    countLine.textContent = 'Counting the visits…';
+    try {
+      const n = await api.countExport(range);
+      if (mine !== countAsked) return;
+      countLine.textContent = n === 0 ? 'No visit in this range has the chosen statuses: nothing will be exported.'
+        : `${n} ${n === 1 ? 'visit' : 'visits'} will be exported.`;
+      countLine.dataset.count = String(n);
+    } catch (err) {
+      if (mine !== countAsked) return;
+      countLine.textContent = err.message;
+      delete countLine.dataset.count;
+    }
+  }
+  const recountSoon = () => {
+    clearTimeout(countTimer);
+    countTimer = setTimeout(recount, 250);
+  };
+  for (const input of [from.input, to.input]) {
+    input.addEventListener('input', recountSoon);
+    input.addEventListener('change', recountSoon);
+  }
+  statuses.wrap.addEventListener('change', recountSoon);
 
   async function chooseFolder() {
     note.clear();
@@ -181,6 +222,7 @@ export function render({ query, session }) {
     to.input.value = request.to;
     folder.input.value = request.folder;
     statuses.choose(request.statuses);
+    recountSoon();
   }
 
   onSubmit(form, state, async () => {
@@ -259,6 +301,7 @@ export function render({ query, session }) {
     result.el,
   );
   onScreenKey(screen, (e) => e.key === 'Escape' && running, cancel);
+  recount();
   if (current && !current.seen && current.user === user) follow(current); // started on an earlier visit here
   return screen;
 }

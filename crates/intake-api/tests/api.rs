@@ -88,6 +88,9 @@ fn use_cases() -> Vec<(&'static str, [bool; 3], UseCase)> {
         ("list_audit", [false, false, true], |api, c, _| {
             api.list_audit(c, &AuditFilterDto::default()).map(drop)
         }),
+        ("list_audit_actions", [false, false, true], |api, c, _| {
+            api.list_audit_actions(c).map(drop)
+        }),
         ("verify_audit", [false, false, true], |api, c, _| {
             api.verify_audit(c).map(drop)
         }),

@@ -187,6 +187,73 @@ fn a_batch_folder_must_be_a_full_path_outside_the_data_folder() {
 }
 
 #[test]
+fn a_missing_batch_folder_is_created_only_when_confirmed_full_and_outside_the_data_folder() {
+    let w = world();
+    let before = snapshot(&w.data);
+    let prepare = |folder: &Path, create: bool| w.api.prepare_export_folder(CLI, folder, create);
+
+    let new = w.elsewhere.join("2026").join("november");
+    assert!(
+        !prepare(&new, false).expect("a missing folder elsewhere may be created"),
+        "asked without confirming: it does not exist yet"
+    );
+    assert!(
+        !new.exists(),
+        "nothing is created before the person confirms"
+    );
+    assert!(
+        prepare(&new, true).expect("confirmed: created"),
+        "created once confirmed"
+    );
+    assert!(new.is_dir(), "the folder and its missing parent now exist");
+    assert!(
+        prepare(&new, false).expect("an existing folder"),
+        "an existing folder is ready as it is"
+    );
+
+    refused(
+        prepare(Path::new("exports/new"), true),
+        "not a full path",
+        "a relative folder",
+    );
+    assert!(
+        !Path::new("exports").exists(),
+        "nothing is created for a relative path"
+    );
+    refused(
+        prepare(&w.data.join("pdfs"), true),
+        "inside the data folder",
+        "a new folder inside the data folder",
+    );
+    let link = w.elsewhere.join("data-link");
+    std::os::unix::fs::symlink(&w.data, &link).unwrap();
+    refused(
+        prepare(&link.join("pdfs"), true),
+        "inside the data folder",
+        "a new folder under a link to the data folder",
+    );
+    assert_eq!(
+        snapshot(&w.data),
+        before,
+        "no folder appeared in the data folder"
+    );
+    let nurse = w.api.sign_in("nurse", "demo").unwrap().token;
+    let e = prepare_as(&w, &nurse, &w.elsewhere.join("by-nurse"));
+    assert_eq!(
+        e.code(),
+        ErrorCode::Forbidden,
+        "only an admin prepares a batch folder"
+    );
+    assert!(!w.elsewhere.join("by-nurse").exists());
+}
+
+fn prepare_as(w: &World, token: &str, folder: &Path) -> ApiError {
+    w.api
+        .prepare_export_folder(Caller::Session(token), folder, true)
+        .expect_err("refused")
+}
+
+#[test]
 fn forms_are_read_and_written_only_outside_the_data_folder() {
     let w = world();
     let version = w

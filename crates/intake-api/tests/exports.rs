@@ -337,6 +337,87 @@ fn a_batch_writes_every_visit_once_with_a_manifest_and_skips_what_is_already_the
     assert_eq!(batch.detail["encounters"].as_array().map(Vec::len), Some(4));
 }
 
+#[test]
+fn the_count_shown_before_a_batch_is_what_the_batch_then_writes() {
+    let w = world();
+    for i in 0..3 {
+        visit(&w, &format!("Visit {i}"), true);
+    }
+    visit(&w, "Not signed yet", false);
+    let admin = Caller::Session(&w.admin);
+    let count = |from: &str, to: &str, statuses: &[&str]| {
+        let statuses: Vec<String> = statuses.iter().map(|s| s.to_string()).collect();
+        w.api.count_export(admin, from, to, &statuses)
+    };
+    let before = count(DAY, DAY, &[]).expect("the default statuses");
+    let dir = tempfile::tempdir().unwrap();
+    let report = w
+        .api
+        .export_batch(
+            admin,
+            &request(dir.path()),
+            &AtomicBool::new(false),
+            &mut |_| {},
+        )
+        .unwrap();
+    assert!(
+        before >= 3,
+        "at least today's three signed visits: {before}"
+    );
+    assert_eq!(
+        (report.total, report.written),
+        (before, before),
+        "the batch covers and writes exactly the visits counted before it ran"
+    );
+    assert_eq!(
+        pdfs_in(dir.path()).len(),
+        before,
+        "one file per counted visit"
+    );
+
+    let with_submitted = count(DAY, DAY, &["signed", "amended", "submitted"]).unwrap();
+    assert_eq!(
+        with_submitted,
+        before + 1,
+        "the visit not signed yet is counted once its status is chosen"
+    );
+    let folder = tempfile::tempdir().unwrap();
+    let mut again = request(folder.path());
+    again.statuses = vec!["signed".into(), "amended".into(), "submitted".into()];
+    let report = w
+        .api
+        .export_batch(admin, &again, &AtomicBool::new(false), &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        report.written, with_submitted,
+        "again, what was counted is written"
+    );
+
+    assert_eq!(
+        count("2026-10-03", "2026-10-09", &[]).unwrap(),
+        0,
+        "no visit in the following week"
+    );
+    let e = count("2026-10-05", DAY, &[]).unwrap_err();
+    assert_eq!(
+        e.code(),
+        ErrorCode::Validation,
+        "a range ending before it starts: {e}"
+    );
+    assert!(e.to_string().contains("before it starts"), "{e}");
+    let e = count(DAY, DAY, &["finished"]).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Validation, "an unknown status: {e}");
+    let e = w
+        .api
+        .count_export(Caller::Session(&w.nurse), DAY, DAY, &[])
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        ErrorCode::Forbidden,
+        "only an admin counts a batch"
+    );
+}
+
 fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))

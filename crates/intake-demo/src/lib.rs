@@ -153,9 +153,8 @@ fn refuse_a_clinic(s: &Seeding<'_>) -> Result<(), ApiError> {
         let page = db.list_audit(&AuditFilter {
             before_seq,
             action_prefix: Some("user.created".into()),
-            actor: None,
-            patient_id: None,
             limit: 500,
+            ..Default::default()
         })?;
         for row in &page {
             let detail: serde_json::Value =

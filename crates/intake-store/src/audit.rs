@@ -41,6 +41,12 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     /// Only entries about this patient (who saw or changed the chart).
     pub patient_id: Option<i64>,
+    /// Only entries with exactly this action (`encounter.signed`).
+    pub action: Option<String>,
+    /// Only entries at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Only entries before this time.
+    pub until: Option<DateTime<Utc>>,
     pub limit: u32,
 }
 
@@ -131,6 +137,9 @@ impl Audit for Db<'_> {
                AND (?2 IS NULL OR substr(action, 1, length(?2)) = ?2) \
                AND (?3 IS NULL OR actor = ?3) \
                AND (?5 IS NULL OR patient_id = ?5) \
+               AND (?6 IS NULL OR action = ?6) \
+               AND (?7 IS NULL OR at >= ?7) \
+               AND (?8 IS NULL OR at < ?8) \
              ORDER BY seq DESC LIMIT ?4"
         ))?;
         let rows = stmt.query_map(
@@ -139,10 +148,21 @@ impl Audit for Db<'_> {
                 filter.action_prefix,
                 filter.actor,
                 filter.limit,
-                filter.patient_id
+                filter.patient_id,
+                filter.action,
+                filter.from.map(format_time),
+                filter.until.map(format_time)
             ],
             from_row,
         )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn audit_actions(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT action FROM audit_log ORDER BY action")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -1,12 +1,18 @@
 //! Reading and verifying the audit log (admin). Writing it is done by each use case,
 //! in its own transaction.
 
-use intake_core::audit::ChainVerdict;
-use intake_store::prelude::*;
-use intake_store::AuditFilter;
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
 
+use chrono::Duration;
+use intake_core::audit::ChainVerdict;
+use intake_core::PatientId;
+use intake_store::prelude::*;
+use intake_store::{AuditFilter, AuditRow};
+
+use crate::export::batch::{day, day_start};
 use crate::permissions::Permission;
-use crate::wire::admin::{AuditEntryDto, AuditFilterDto, AuditVerifyDto};
+use crate::wire::admin::{AuditEntryDto, AuditFilterDto, AuditPatientDto, AuditVerifyDto};
 use crate::{Api, ApiError, Caller};
 
 /// Entries listed when no limit is given, and the most one call returns.
@@ -15,7 +21,9 @@ const MAX_LIMIT: u32 = 10_000;
 const FILTER_TEXT_MAX: usize = 200;
 
 impl Api {
-    /// Audit entries matching `filter`, newest first.
+    /// Audit entries matching `filter`, newest first, each with its actor's display name
+    /// and the patient it names (name and MRN). The filters are the store's query: a
+    /// page never loads more than `limit` entries.
     pub fn list_audit(
         &self,
         caller: Caller<'_>,
@@ -42,8 +50,23 @@ impl Api {
             }
         };
         let mrn = text("patientMrn", &filter.patient_mrn)?;
-        let rows = self.store.read(|db| {
-            let patient_id = match &mrn {
+        let from = text("from", &filter.from)?
+            .map(|d| day(&d, "from"))
+            .transpose()?;
+        let to = text("to", &filter.to)?.map(|d| day(&d, "to")).transpose()?;
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                return Err(ApiError::invalid(
+                    "to",
+                    format!("The range ends ({to}) before it starts ({from})."),
+                ));
+            }
+        }
+        let action_prefix = text("actionPrefix", &filter.action_prefix)?;
+        let action = text("action", &filter.action)?;
+        let actor = text("actor", &filter.actor)?;
+        self.store.read(|db| {
+            let by_mrn = match &mrn {
                 Some(mrn) => Some(
                     db.patient_by_mrn(mrn)?
                         .ok_or_else(|| {
@@ -54,16 +77,35 @@ impl Api {
                 ),
                 None => None,
             };
+            let patient_id = match (by_mrn, filter.patient_id) {
+                (Some(a), Some(b)) if a != b => {
+                    return Err(ApiError::invalid(
+                        "patientMrn",
+                        "The MRN and the chosen patient are two different patients.",
+                    ))
+                }
+                (a, b) => a.or(b),
+            };
             let store_filter = AuditFilter {
                 before_seq: filter.before_seq,
-                action_prefix: text("actionPrefix", &filter.action_prefix)?,
-                actor: text("actor", &filter.actor)?,
+                action_prefix,
+                actor,
                 patient_id,
+                action,
+                from: from.map(day_start),
+                until: to.map(|d| day_start(d) + Duration::days(1)),
                 limit,
             };
-            Ok::<_, ApiError>(db.list_audit(&store_filter)?)
-        })?;
-        Ok(rows.into_iter().map(AuditEntryDto::from).collect())
+            let rows = db.list_audit(&store_filter)?;
+            named(db, rows)
+        })
+    }
+
+    /// Every action the audit log holds, once each (what its action filter offers).
+    pub fn list_audit_actions(&self, caller: Caller<'_>) -> Result<Vec<String>, ApiError> {
+        self.authorize(caller, Permission::ReadAudit)?;
+        self.flush_reads()?;
+        Ok(self.store.read(|db| db.audit_actions())?)
     }
 
     /// Walks the whole chain and names the first entry that breaks it.
@@ -87,4 +129,44 @@ impl Api {
             },
         })
     }
+}
+
+/// The listed entries with their actors' display names and their patients, each looked
+/// up once per page.
+fn named(db: &intake_store::Db<'_>, rows: Vec<AuditRow>) -> Result<Vec<AuditEntryDto>, ApiError> {
+    let mut names: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut patients: BTreeMap<i64, Option<AuditPatientDto>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut entry = AuditEntryDto::from(row);
+        entry.actor_name = match names.entry(entry.actor.clone()) {
+            Entry::Occupied(known) => known.get().clone(),
+            Entry::Vacant(slot) => {
+                let name = db
+                    .user_by_username(&entry.actor)?
+                    .map(|u| u.display_name)
+                    .filter(|n| !n.trim().is_empty());
+                slot.insert(name).clone()
+            }
+        };
+        if let Some(id) = entry.patient_id {
+            entry.patient = match patients.entry(id) {
+                Entry::Occupied(known) => known.get().clone(),
+                Entry::Vacant(slot) => {
+                    let patient = db.patient(PatientId(id))?.map(|p| AuditPatientDto {
+                        id,
+                        name: [p.fields.family.as_str(), p.fields.given.as_str()]
+                            .into_iter()
+                            .filter(|s| !s.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        mrn: p.mrn,
+                    });
+                    slot.insert(patient).clone()
+                }
+            };
+        }
+        out.push(entry);
+    }
+    Ok(out)
 }

@@ -45,9 +45,63 @@ use intake_store::prelude::*;
 pub use super::manifest::MANIFEST;
 use super::manifest::{read_manifest, write_manifest, Earlier, ManifestRow};
 
-fn day(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
+/// A day typed in a range (`YYYY-MM-DD`); `field` names it in the refusal.
+pub(crate) fn day(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| ApiError::invalid(field, format!("{s:?} is not a date (YYYY-MM-DD).")))
+}
+
+/// The instant a day of a range begins: every range of days (a batch export, its count
+/// beforehand, the audit log's filter) is cut here.
+pub(crate) fn day_start(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// What a batch covers: visits started from `from` to `to` (both included) with one of
+/// `statuses`.
+pub(crate) struct Selection {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub statuses: Vec<EncounterStatus>,
+}
+
+/// Reads a range and statuses as typed; no statuses means signed and amended.
+pub(crate) fn selection(from: &str, to: &str, statuses: &[String]) -> Result<Selection, ApiError> {
+    let from = day(from, "from")?;
+    let to = day(to, "to")?;
+    if from > to {
+        return Err(ApiError::invalid(
+            "to",
+            format!("The range ends ({to}) before it starts ({from})."),
+        ));
+    }
+    let mut chosen: Vec<EncounterStatus> = Vec::new();
+    for s in statuses {
+        let Ok(known) = EncounterStatus::parse(s.trim()) else {
+            return Err(ApiError::invalid(
+                "statuses",
+                format!("{s:?} is not a status ({}).", EncounterStatus::words()),
+            ));
+        };
+        chosen.push(known);
+    }
+    if chosen.is_empty() {
+        chosen = vec![EncounterStatus::Signed, EncounterStatus::Amended];
+    }
+    Ok(Selection {
+        from,
+        to,
+        statuses: chosen,
+    })
+}
+
+/// The visits a selection covers, in the order a batch writes them.
+fn selected_visits(db: &intake_store::Db<'_>, s: &Selection) -> Result<Vec<EncounterId>, ApiError> {
+    Ok(db.export_candidates(
+        day_start(s.from),
+        day_start(s.to) + Duration::days(1),
+        &s.statuses,
+    )?)
 }
 
 /// What a worker did with one visit.
@@ -113,6 +167,21 @@ impl Api {
 }
 
 impl Api {
+    /// How many visits a batch export of this range and these statuses would cover now:
+    /// the same selection [`Api::export_batch`] writes.
+    pub fn count_export(
+        &self,
+        caller: Caller<'_>,
+        from: &str,
+        to: &str,
+        statuses: &[String],
+    ) -> Result<usize, ApiError> {
+        self.authorize(caller, Permission::ExportBatch)?;
+        let chosen = selection(from, to, statuses)?;
+        self.store
+            .read(|db| Ok::<_, ApiError>(selected_visits(db, &chosen)?.len()))
+    }
+
     /// Exports the summaries `request` covers into its folder; `progress` hears of each
     /// finished file (at most ten times a second, and at the end); setting `cancel`
     /// stops the batch after the files in progress.
@@ -124,27 +193,8 @@ impl Api {
         progress: &mut dyn FnMut(&BatchProgressDto),
     ) -> Result<BatchReportDto, ApiError> {
         let who = self.authorize(caller, Permission::ExportBatch)?;
-        let from = day(&request.from, "from")?;
-        let to = day(&request.to, "to")?;
-        if from > to {
-            return Err(ApiError::invalid(
-                "to",
-                format!("The range ends ({to}) before it starts ({from})."),
-            ));
-        }
-        let mut statuses: Vec<EncounterStatus> = Vec::new();
-        for s in &request.statuses {
-            let Ok(known) = EncounterStatus::parse(s.trim()) else {
-                return Err(ApiError::invalid(
-                    "statuses",
-                    format!("{s:?} is not a status ({}).", EncounterStatus::words()),
-                ));
-            };
-            statuses.push(known);
-        }
-        if statuses.is_empty() {
-            statuses = vec![EncounterStatus::Signed, EncounterStatus::Amended];
-        }
+        let chosen = selection(&request.from, &request.to, &request.statuses)?;
+        let (from, to) = (chosen.from, chosen.to);
         let folder = request.folder.as_path();
         crate::export::files::check_folder(folder, self.data_folder().as_deref())?;
         {
@@ -163,10 +213,9 @@ impl Api {
 
         let started = Instant::now();
         let now = self.now();
-        let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let statuses = &chosen.statuses;
         let (ids, paper) = self.store.read(|db| {
-            let ids =
-                db.export_candidates(midnight(from), midnight(to) + Duration::days(1), &statuses)?;
+            let ids = selected_visits(db, &chosen)?;
             Ok::<_, ApiError>((ids, crate::admin::settings::paper_size(db)?))
         })?;
         // Audited before any file appears; its head is the anchor each new manifest row

@@ -88,12 +88,27 @@ pub struct SessionDto {
 pub struct AuditEntryDto {
     pub seq: i64,
     pub at: String,
+    /// The user name (or the OS account of the command line) as recorded.
     pub actor: String,
+    /// The actor's display name when they are a user of this clinic.
+    pub actor_name: Option<String>,
     pub action: String,
     pub patient_id: Option<i64>,
+    /// The patient the entry is about, as the clinic knows them now.
+    pub patient: Option<AuditPatientDto>,
     pub entity: String,
     pub entity_id: Option<String>,
     pub detail: serde_json::Value,
+}
+
+/// The patient an audit entry names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPatientDto {
+    pub id: i64,
+    /// "Family, Given".
+    pub name: String,
+    pub mrn: String,
 }
 
 impl From<AuditRow> for AuditEntryDto {
@@ -104,8 +119,10 @@ impl From<AuditRow> for AuditEntryDto {
             detail: serde_json::from_str(&c.detail).unwrap_or(serde_json::Value::String(c.detail)),
             at: c.at,
             actor: c.actor,
+            actor_name: None,
             action: c.action,
             patient_id: c.patient_id,
+            patient: None,
             entity: c.entity,
             entity_id: c.entity_id,
         }
@@ -127,6 +144,18 @@ pub struct AuditFilterDto {
     /// Only entries about the patient with this MRN: who saw or changed the chart.
     #[serde(default)]
     pub patient_mrn: Option<String>,
+    /// Only entries about this patient (as a patient search found them).
+    #[serde(default)]
+    pub patient_id: Option<i64>,
+    /// Only entries of exactly this action (one of `list_audit_actions`).
+    #[serde(default)]
+    pub action: Option<String>,
+    /// Only entries on or after this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Only entries on or before this day (`YYYY-MM-DD`, included).
+    #[serde(default)]
+    pub to: Option<String>,
 }
 
 /// The result of walking the audit chain.

@@ -149,6 +149,59 @@ pub fn list_audit_newest_first_with_filters<B: Backend>(b: &B) {
         [5, 3, 1],
         "by actor"
     );
+    assert_eq!(
+        seqs(AuditFilter {
+            limit: 10,
+            action: Some("user.created".into()),
+            ..Default::default()
+        }),
+        [6, 4, 2],
+        "by exact action"
+    );
+    assert_eq!(
+        seqs(AuditFilter {
+            limit: 10,
+            action: Some("user.".into()),
+            ..Default::default()
+        }),
+        Vec::<i64>::new(),
+        "an action is matched whole, not as a prefix"
+    );
+    assert_eq!(
+        seqs(AuditFilter {
+            limit: 10,
+            from: Some(t(2)),
+            until: Some(t(5)),
+            ..Default::default()
+        }),
+        [4, 3, 2],
+        "from a time (included) until a time (excluded)"
+    );
+    assert_eq!(
+        seqs(AuditFilter {
+            limit: 10,
+            from: Some(t(2)),
+            until: Some(t(6)),
+            actor: Some("admin".into()),
+            patient_id: Some(4),
+            ..Default::default()
+        }),
+        [4],
+        "filters combined"
+    );
+}
+
+pub fn audit_actions_lists_each_action_once<B: Backend>(b: &B) {
+    assert!(
+        ok(b.read(|tx| tx.audit_actions()), "listing actions").is_empty(),
+        "an empty log has no actions"
+    );
+    append_n(b, 5);
+    assert_eq!(
+        ok(b.read(|tx| tx.audit_actions()), "listing actions"),
+        ["session.started", "user.created"],
+        "each action once, alphabetical"
+    );
 }
 
 pub fn verify_audit_of_an_untouched_chain<B: Backend>(b: &B) {

@@ -181,6 +181,7 @@ macro_rules! store_contract {
             // Audit
             append_audit_numbers_from_one_and_chains_exact_text,
             list_audit_newest_first_with_filters,
+            audit_actions_lists_each_action_once,
             verify_audit_of_an_untouched_chain,
             refused_updating_an_audit_entry,
             refused_deleting_an_audit_entry,

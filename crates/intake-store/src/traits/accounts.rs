@@ -143,6 +143,9 @@ pub trait Audit {
     /// Entries matching `filter`, newest first.
     fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, StoreError>;
 
+    /// Every action the log holds, once each, in alphabetical order.
+    fn audit_actions(&self) -> Result<Vec<String>, StoreError>;
+
     /// Walks the whole chain in order and names the first entry that breaks it.
     fn verify_audit(&self) -> Result<ChainVerdict, StoreError>;
 }
