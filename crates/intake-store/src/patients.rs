@@ -295,6 +295,18 @@ impl Patients for Db<'_> {
             .transpose()
     }
 
+    fn patient_by_compact_mrn(&self, compact: &str) -> Result<Option<PatientRow>, StoreError> {
+        // The expression matches migration 0010's index `patients_mrn_compact`.
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM patients p WHERE replace(p.mrn, '-', '') = ?1 \
+                 ORDER BY p.id LIMIT 1"
+            ))?
+            .query_row([compact], from_row)
+            .optional()?
+            .transpose()
+    }
+
     fn patient_revisions(&self, id: PatientId) -> Result<Vec<PatientRevision>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT version, at, by, changes, reason FROM patient_revisions \

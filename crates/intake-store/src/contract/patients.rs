@@ -99,6 +99,18 @@ pub fn patient_by_mrn_finds_that_mrn_only<B: Backend>(b: &B) {
     );
 }
 
+pub fn patient_by_compact_mrn_ignores_dashes<B: Backend>(b: &B) {
+    let id = add_patient(b, &full(), "000003-4");
+    add_patient(b, &person("Other", "One", "1990-01-01"), "000003-5");
+    let found = ok(b.read(|tx| tx.patient_by_compact_mrn("0000034")), "reading");
+    assert_eq!(found.map(|p| p.id), Some(id), "0000034 finds 000003-4");
+    assert_eq!(
+        ok(b.read(|tx| tx.patient_by_compact_mrn("000003")), "reading"),
+        None,
+        "no prefix match"
+    );
+}
+
 pub fn next_generated_mrn_skips_taken_ones<B: Backend>(b: &B) {
     let first = ok(b.write(|tx| tx.next_generated_mrn()), "generating");
     let n = (0..10_000u64)
