@@ -9,6 +9,7 @@ use intake_store::prelude::*;
 use intake_store::{PatientRow, PatientStatus, WordMatch};
 
 use crate::admin::settings;
+use crate::patients::merge;
 use crate::permissions::Permission;
 use crate::wire::patients::{PatientSearchDto, PatientSummaryDto};
 use crate::{Api, ApiError, Caller};
@@ -47,7 +48,12 @@ impl Api {
                 }
             };
             if let Some(mrn) = &query.mrn {
-                if let Some(row) = db.patient_by_mrn(mrn)? {
+                // An MRN typed with or without its dash ("0000034" finds "000003-4").
+                let row = match db.patient_by_mrn(mrn)? {
+                    Some(row) => Some(row),
+                    None => db.patient_by_compact_mrn(&mrn.replace('-', ""))?,
+                };
+                if let Some(row) = row {
                     if include_inactive || row.status == PatientStatus::Active {
                         push(Tier::ExactMrn, row);
                     }
@@ -112,20 +118,21 @@ impl Api {
             });
             let truncated = full || ranked.len() > SEARCH_LIMIT;
             ranked.truncate(SEARCH_LIMIT);
-            Ok((
-                ranked.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
-                truncated,
-            ))
+            // A chart merged into another is still found, saying where it leads.
+            let mut found = Vec::with_capacity(ranked.len());
+            for (_, row) in ranked {
+                let mut summary = PatientSummaryDto::new(&row, today);
+                merge::mark_merged(db, &mut summary)?;
+                found.push(summary);
+            }
+            Ok((found, truncated))
         })?;
         if !raw.trim().is_empty() {
             let detail = json!({ "results": patients.len() });
             self.note_read(&who, "patient.searched", None, "patient", None, detail);
         }
         Ok(PatientSearchDto {
-            patients: patients
-                .iter()
-                .map(|p| PatientSummaryDto::new(p, today))
-                .collect(),
+            patients,
             truncated,
         })
     }
