@@ -189,7 +189,11 @@ fn the_surviving_chart_shows_the_visits_and_mrns_of_both() {
 fn search_still_finds_the_merged_chart_and_says_where_it_leads() {
     let s = setup();
     merge(&s, "Same person").unwrap();
-    let found = s.api.search_patients(CLI, "Lukasz 02.11.1975").unwrap().patients;
+    let found = s
+        .api
+        .search_patients(CLI, "Lukasz 02.11.1975")
+        .unwrap()
+        .patients;
     let typo = found
         .iter()
         .find(|p| p.id == s.typo.id)

@@ -58,3 +58,7 @@ END;
 
 -- An MRN typed without its dash ("0000034") finds "000003-4".
 CREATE INDEX patients_mrn_compact ON patients (replace(mrn, '-', ''));
+
+-- The words of the name index, for names one typing error from a typed word: the app
+-- reads the words sharing its first two letters (a range of terms) and compares them.
+CREATE VIRTUAL TABLE patient_search_terms USING fts5vocab (patient_search, 'col');

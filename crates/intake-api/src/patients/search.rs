@@ -1,12 +1,14 @@
 //! Patient search: one box, ranked answers (see `intake_core::search` for how typed text
-//! is taken apart). Every search is audited with its result count, never its text.
+//! is taken apart): an exact MRN (typed with or without its dash), whole names, name
+//! prefixes, then names one typing error away. A chart merged into another is found
+//! saying where it leads. Every search is audited with its result count, never its text.
 
-use intake_core::search::{self, Tier};
+use intake_core::search::{self, NearWord, Tier};
 use intake_core::{text, Role};
 use serde_json::json;
 
 use intake_store::prelude::*;
-use intake_store::{PatientRow, PatientStatus, WordMatch};
+use intake_store::{Db, PatientRow, PatientStatus, WordMatch};
 
 use crate::admin::settings;
 use crate::patients::merge;
@@ -18,6 +20,34 @@ use crate::{Api, ApiError, Caller};
 pub const SEARCH_LIMIT: usize = 50;
 /// How many rows each index query reads before ranking.
 const CANDIDATES: u32 = 200;
+/// How many name words sharing a typed word's first two letters are compared with it.
+const NEAR_CANDIDATES: u32 = 2_000;
+
+/// Each query word with the indexed name words one typing error from it (words of
+/// [`search::NEAR_MIN_CHARS`] letters or more; shorter ones match as prefixes only):
+/// those sharing its first two letters, read from the index and compared, and every
+/// edit of its first two letters ([`search::early_edits`], matched whole by the index).
+fn near_words(db: &Db<'_>, words: &[String]) -> Result<Vec<NearWord>, ApiError> {
+    let mut out = Vec::with_capacity(words.len());
+    for word in words {
+        let mut near = Vec::new();
+        if search::is_fuzzed(word) {
+            let n = word.chars().count();
+            let prefix = search::near_prefix(word);
+            for term in db.name_words_starting(&prefix, n - 1, n + 1, NEAR_CANDIDATES)? {
+                if term != *word && search::one_edit_apart(word, &term) {
+                    near.push(term);
+                }
+            }
+            near.extend(search::early_edits(word));
+        }
+        out.push(NearWord {
+            word: word.clone(),
+            near,
+        });
+    }
+    Ok(out)
+}
 
 impl Api {
     /// Finds patients by name fragments, date of birth, MRN or phone digits; at most
@@ -67,6 +97,7 @@ impl Api {
                 }
             };
             if !query.words.is_empty() {
+                let mut near_rows = Vec::new();
                 let mut rows = db.search_patient_names(
                     &query.words,
                     WordMatch::Whole,
@@ -82,14 +113,35 @@ impl Api {
                     CANDIDATES,
                 )?;
                 full |= partial.len() >= CANDIDATES as usize;
+                // Names one typing error away rank after every exact and prefix match, so
+                // they are looked for only while those leave room.
+                if partial.len() < SEARCH_LIMIT && query.words.iter().any(|w| search::is_fuzzed(w))
+                {
+                    let near = near_words(db, &query.words)?;
+                    let found = db.search_patient_names_near(
+                        &near,
+                        query.birth_date,
+                        include_inactive,
+                        CANDIDATES,
+                    )?;
+                    full |= found.len() >= CANDIDATES as usize;
+                    near_rows = found;
+                }
                 rows.extend(partial);
-                for row in rows {
-                    let phone_ok = query
+                let phone_ok = |row: &PatientRow| {
+                    query
                         .digits
                         .as_ref()
-                        .is_none_or(|d| text::digits(&row.fields.phone).contains(d.as_str()));
-                    if phone_ok {
+                        .is_none_or(|d| text::digits(&row.fields.phone).contains(d.as_str()))
+                };
+                for row in rows {
+                    if phone_ok(&row) {
                         push(name_tier(&row), row);
+                    }
+                }
+                for row in near_rows {
+                    if phone_ok(&row) {
+                        push(Tier::Near, row);
                     }
                 }
             } else {

@@ -200,6 +200,7 @@ macro_rules! store_contract {
             refused_a_stale_patient_status_change,
             patient_revisions_keep_changes_text_exactly,
             search_patient_names_whole_and_prefix,
+            search_patient_names_near_and_their_words,
             search_patient_phones_by_start_and_ending,
             patients_born_on_a_date,
             patients_with_phone_digits_are_active_ones,

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use intake_core::patient::ValidPatient;
+use intake_core::search::NearWord;
 use intake_core::PatientId;
 
 use crate::{MergeRow, PatientRevision, PatientRow, PatientStatus, StoreError};
@@ -77,6 +78,27 @@ pub trait Patients {
         &self,
         words: &[String],
         how: WordMatch,
+        birth_date: Option<NaiveDate>,
+        include_inactive: bool,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError>;
+
+    /// The distinct words of the name index that start with `prefix` and have between
+    /// `min_chars` and `max_chars` characters, at most `limit` (the candidates for a
+    /// name one typing error from a typed word; the API compares them).
+    fn name_words_starting(
+        &self,
+        prefix: &str,
+        min_chars: usize,
+        max_chars: usize,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// Patients whose indexed names match every one of `words`: a name word starting
+    /// with its `word` or equal to one of its `near` words. At most `limit`.
+    fn search_patient_names_near(
+        &self,
+        words: &[NearWord],
         birth_date: Option<NaiveDate>,
         include_inactive: bool,
         limit: u32,
