@@ -35,6 +35,8 @@ macro_rules! with_commands {
             patients::register_patient,
             patients::update_patient,
             patients::mark_patient_in_error,
+            patients::merge_patients,
+            patients::unmerge_patient,
             intake::list_templates,
             intake::import_template_file,
             intake::set_template_status,

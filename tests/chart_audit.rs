@@ -57,6 +57,8 @@ struct Ctx {
     second: i64,
     hash: String,
     version: i64,
+    /// Another chart (the demo register's "Zoe Nunez"), to merge the patient into.
+    other: i64,
     /// The carried answers of the second visit that wait for confirmation.
     confirms: Vec<Value>,
     /// Where the PDF step's dialog saves (kept until the test ends).
@@ -324,6 +326,23 @@ fn steps() -> Vec<Step> {
             keep: |c, a| keep_version(c, &a["patient"]),
         },
         Step {
+            command: "merge_patients",
+            role: Role::Admin,
+            body: |c| {
+                json!({ "token": c.token(Role::Admin), "id": c.patient, "into": c.other,
+                        "reason": "Same person, registered twice" })
+            },
+            action: "patient.merged",
+            keep: nothing,
+        },
+        Step {
+            command: "unmerge_patient",
+            role: Role::Admin,
+            body: |c| json!({ "token": c.token(Role::Admin), "id": c.patient }),
+            action: "patient.merge_undone",
+            keep: nothing,
+        },
+        Step {
             command: "mark_patient_in_error",
             role: Role::Admin,
             body: |c| {
@@ -415,6 +434,7 @@ fn every_command_on_a_chart_leaves_an_entry_naming_the_patient_and_the_action() 
             .map(|name| (name, token_of(&app, name)))
             .collect(),
         patient: 0,
+        other: 0,
         first: 0,
         second: 0,
         hash: String::new(),
@@ -431,6 +451,9 @@ fn every_command_on_a_chart_leaves_an_entry_naming_the_patient_and_the_action() 
     ctx.patient = found["patients"][0]["id"]
         .as_i64()
         .expect("Zoë is a demo patient");
+    ctx.other = found["patients"][1]["id"]
+        .as_i64()
+        .expect("her duplicate, Zoe Nunez, is one too");
     let admin = ctx.token(Role::Admin).to_string();
     let mut last = entries_after(&app, &admin, 0)
         .last()

@@ -140,6 +140,10 @@ export const registerPatient = (patient, duplicateReason = null) =>
 export const updatePatient = (id, version, patient, duplicateReason = null) =>
   call('update_patient', { id, version, patient, duplicateReason });
 export const markPatientInError = (id, version, reason) => call('mark_patient_in_error', { id, version, reason });
+/** Merges chart `id` (the duplicate) into chart `into`; answers the surviving chart. */
+export const mergePatients = (id, into, reason) => call('merge_patients', { id, into, reason });
+/** Undoes the merge of chart `id` (the same day); answers that chart. */
+export const unmergePatient = (id) => call('unmerge_patient', { id });
 
 // Forms (templates). Every role may list; importing, activating, retiring and exporting
 // are the administrator's. A template is `{ slug, version, title, status, report, ... }`.

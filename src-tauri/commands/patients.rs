@@ -71,3 +71,25 @@ pub async fn mark_patient_in_error(
 ) -> Result<PatientDto, IpcError> {
     Ok(api(&backend)?.mark_patient_in_error(Caller::Session(&token), id, version, &reason)?)
 }
+
+/// Merges chart `id` (the duplicate) into chart `into` (the one that stays).
+#[tauri::command]
+pub async fn merge_patients(
+    backend: State<'_, Backend>,
+    token: String,
+    id: i64,
+    into: i64,
+    reason: String,
+) -> Result<PatientDto, IpcError> {
+    Ok(api(&backend)?.merge_patients(Caller::Session(&token), into, id, &reason)?)
+}
+
+/// Undoes the merge of chart `id` (the same day).
+#[tauri::command]
+pub async fn unmerge_patient(
+    backend: State<'_, Backend>,
+    token: String,
+    id: i64,
+) -> Result<PatientDto, IpcError> {
+    Ok(api(&backend)?.unmerge_patient(Caller::Session(&token), id)?)
+}

@@ -11,6 +11,7 @@ mod foundation;
 mod harness;
 mod intake;
 mod keystrokes;
+mod merge;
 mod outcomes;
 mod patients;
 mod ranking;

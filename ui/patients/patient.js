@@ -3,7 +3,8 @@
 // of changes. "Edit" is shown to everyone (the backend refuses whoever may not edit);
 // "Mark entered in error", "Start intake" and "Export PDF" follow the patient's `may`
 // flags from the backend (no role is asked here). A patient entered in error carries a
-// banner and gets no new intake.
+// banner and gets no new intake. "Merge into another chart…" and the notices a merge
+// leaves (merged into …, charts merged into this one, undo) are merge.js.
 
 import * as api from '../api.js';
 import { h, notice, pageScreen, replaceChildren } from '../shared/dom.js';
@@ -12,6 +13,7 @@ import { FIELDS, ageText, dateNode, formatDateTime, isInError, nameText, sexLabe
   from './fields.js';
 import { createHistory } from './history.js';
 import { createMarkError } from './mark-error.js';
+import { createMerge } from './merge.js';
 import { createVisits } from './visits.js';
 
 export function render({ patientId, go, back, cameFrom, flash }) {
@@ -27,6 +29,15 @@ export function render({ patientId, go, back, cameFrom, flash }) {
   const recordMeta = h('p', { id: 'patient-record-meta', class: 'muted record-meta' });
   const history = createHistory();
   const visits = createVisits({ patientId, go });
+  const merge = createMerge({
+    patient: () => current,
+    go,
+    onMerged: (survivor) => go(`patients/${survivor.id}`),
+    onUndone: () => {
+      note.success('The merge is undone: each chart is on its own again.');
+      load();
+    },
+  });
 
   // "Patients" returns to the search as it was, when that is where the person came from.
   const backLink = h('a', { id: 'patient-back', class: 'back-link', href: '#/patients' }, '‹ Patients');
@@ -56,7 +67,11 @@ export function render({ patientId, go, back, cameFrom, flash }) {
       h('span', {}, 'Born ', dateNode(patient.birthDate)),
       h('span', {}, ageText(patient.age)),
       h('span', {}, sexLabel(patient.sex)),
-      h('span', {}, 'MRN ', h('span', { id: 'patient-mrn-value', class: 'mono' }, patient.mrn)));
+      h('span', {}, 'MRN ', h('span', { id: 'patient-mrn-value', class: 'mono' }, patient.mrn)),
+      patient.identifiers?.length > 1
+        ? h('span', { id: 'patient-other-mrns' }, 'also ', h('span', { class: 'mono' }, patient.identifiers.slice(1).join(', ')))
+        : null);
+    merge.show(patient);
     banner.hidden = !inError;
     replaceChildren(banner,
       h('strong', {}, 'Entered in error.'),
@@ -114,8 +129,10 @@ export function render({ patientId, go, back, cameFrom, flash }) {
     h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, backLink),
     h('div', { class: 'page-head patient-head' },
       h('div', { class: 'patient-title' }, name, summary),
-      h('div', { class: 'button-row' }, edit, mark.opener)),
+      h('div', { class: 'button-row' }, edit, merge.opener, mark.opener)),
     mark.form,
+    merge.form,
+    merge.notices,
     note.el,
     banner,
     body,

@@ -3,6 +3,7 @@
 // ranked them, and "New patient" (also Alt+N). The box is a combobox: ArrowDown/ArrowUp
 // move the highlight through the results, Enter opens the highlighted (or first) one.
 // The text typed stays in the URL (#/patients?q=...), so coming back shows it again.
+// A chart merged into another is listed "Merged into …" and opens the chart it leads to.
 
 import * as api from '../api.js';
 import { h, pageScreen, replaceChildren } from '../shared/dom.js';
@@ -14,6 +15,11 @@ import { statusLabel } from '../review/format.js';
 const DEBOUNCE_MS = 200;
 const MAX_RESULTS = 50;
 const COLUMNS = ['Name', 'Date of birth', 'Sex', 'MRN', 'Last visit'];
+
+/** Where a result leads: a chart merged into another opens the chart it was merged into. */
+function chartOf(patient) {
+  return `patients/${patient.mergedIntoId ?? patient.id}`;
+}
 
 export function render({ go, query, setQuery }) {
   const box = field({
@@ -61,13 +67,14 @@ export function render({ go, query, setQuery }) {
       class: inError ? 'patient-row in-error' : 'patient-row', dataset: { patientId: patient.id },
     },
     h('span', { class: 'col-name' }, nameNode(patient),
-      inError ? h('span', { class: 'badge badge-err' }, 'Entered in error') : null),
+      inError ? h('span', { class: 'badge badge-err' }, 'Entered in error') : null,
+      patient.mergedInto ? h('span', { class: 'badge merged-into' }, `Merged into ${patient.mergedInto}`) : null),
     h('span', { class: 'col-dob' }, dateNode(patient.birthDate),
       h('span', { class: 'age' }, ageText(patient.age))),
     h('span', { class: 'col-sex' }, sexLabel(patient.sex)),
     h('span', { class: 'col-mrn mono' }, patient.mrn),
     h('span', { class: 'col-visit' }, lastVisitNode(patient.lastVisit)));
-    row.addEventListener('click', () => go(`patients/${patient.id}`));
+    row.addEventListener('click', () => go(chartOf(patient)));
     return row;
   }
 
@@ -135,7 +142,7 @@ export function render({ go, query, setQuery }) {
 
   function openActive() {
     const patient = shown.patients[active >= 0 ? active : 0];
-    if (patient) go(`patients/${patient.id}`);
+    if (patient) go(chartOf(patient));
   }
 
   input.addEventListener('input', () => {

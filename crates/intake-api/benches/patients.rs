@@ -94,6 +94,17 @@ fn main() {
         "nguy",
         "ingrid lind",
     ];
+    // One typing error each: swapped, wrong, missing and extra letters, first letters too.
+    let typos = [
+        "kowalksi",
+        "nowka",
+        "lindqvsit anna",
+        "garcai",
+        "mulller",
+        "okafr",
+        "ovwergaard",
+        "santso maria",
+    ];
     let dates = ["1984-03-07", "07.03.1984", "1962-01-30", "12.12.1950"];
     let phones = ["555 010", "0101", "+1 555 123", "555-0199"];
     for n in sizes() {
@@ -109,6 +120,12 @@ fn main() {
             }),
         );
         percentiles(
+            "search: a name one typing error away",
+            timed(&typos, |q| {
+                api.search_patients(CLI, q).unwrap();
+            }),
+        );
+        percentiles(
             "search: birth date",
             timed(&dates, |q| {
                 api.search_patients(CLI, q).unwrap();
@@ -117,6 +134,13 @@ fn main() {
         percentiles(
             "search: MRN",
             timed(&mrns, |q| {
+                api.search_patients(CLI, q).unwrap();
+            }),
+        );
+        let compact: Vec<String> = mrns.iter().map(|m| m.replace('-', "")).collect();
+        percentiles(
+            "search: MRN without its dash",
+            timed(&compact, |q| {
                 api.search_patients(CLI, q).unwrap();
             }),
         );
@@ -150,6 +174,16 @@ fn main() {
             })
             .collect();
         percentiles("register (synchronous=FULL)", registered);
+        criterion.bench_function(
+            &format!("search a name one error away, {n} patients"),
+            |b| {
+                let mut k = 0;
+                b.iter(|| {
+                    k += 1;
+                    api.search_patients(CLI, typos[k % typos.len()]).unwrap()
+                })
+            },
+        );
         criterion.bench_function(&format!("search name fragments, {n} patients"), |b| {
             let mut k = 0;
             b.iter(|| {

@@ -27,6 +27,8 @@ pub enum Permission {
     MarkPatientInError,
     /// Import patients from another system's CSV export.
     ImportPatients,
+    /// Merge two charts of one person (and undo it the same day).
+    MergePatients,
     /// See which form templates exist.
     ViewTemplates,
     /// Import, activate, retire and export form templates.
@@ -50,7 +52,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::OwnAccount,
         Permission::ReadSettings,
         Permission::ManageSettings,
@@ -61,6 +63,7 @@ impl Permission {
         Permission::EditPatients,
         Permission::MarkPatientInError,
         Permission::ImportPatients,
+        Permission::MergePatients,
         Permission::ViewTemplates,
         Permission::ManageTemplates,
         Permission::ViewEncounters,
@@ -85,7 +88,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             matches!(role, Role::Physician | Role::Admin)
         }
         ManageSettings | ManageUsers | ReadAudit | SeedDemo | MarkPatientInError
-        | ImportPatients | ManageTemplates | ViewOutcomes | ExportBatch => role == Role::Admin,
+        | ImportPatients | MergePatients | ManageTemplates | ViewOutcomes | ExportBatch => {
+            role == Role::Admin
+        }
     }
 }
 

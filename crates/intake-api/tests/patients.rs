@@ -754,3 +754,57 @@ fn csv_files_with_a_bad_shape_are_refused_whole() {
         report.rejected
     );
 }
+
+#[test]
+fn a_name_one_typing_error_away_is_found_after_the_exact_matches() {
+    let api = empty_api();
+    register(&api, CLI, &person("Kowalksi", "Jan", "1971-01-01"));
+    register(&api, CLI, &person("Kowalski", "Łukasz", "1975-11-02"));
+    register(&api, CLI, &person("Kowalsky", "Piotr", "1980-05-05"));
+    register(&api, CLI, &person("Kovalsky", "Ivan", "1990-09-09"));
+    register(&api, CLI, &person("Nowak", "Jan", "1960-02-02"));
+    assert_eq!(
+        names(&api, CLI, "kowalksi"),
+        ["Jan Kowalksi", "Łukasz Kowalski"],
+        "the exact match first, then the name with two letters swapped; \
+         Kowalsky and Kovalsky are two errors away"
+    );
+    assert_eq!(
+        names(&api, CLI, "kowalski"),
+        ["Łukasz Kowalski", "Jan Kowalksi", "Piotr Kowalsky"],
+        "a swap and a wrong letter, after the exact match"
+    );
+    assert_eq!(
+        names(&api, CLI, "owalski lukasz"),
+        ["Łukasz Kowalski"],
+        "a missing first letter, with another word that must match too"
+    );
+    assert_eq!(
+        names(&api, CLI, "jna"),
+        Vec::<String>::new(),
+        "a three-letter word is not fuzzed"
+    );
+}
+
+#[test]
+fn an_mrn_is_found_with_or_without_its_dash() {
+    let api = empty_api();
+    let mut p = person("Dash", "Less", "1970-01-01");
+    p.mrn = "000003-4".into();
+    register(&api, CLI, &p);
+    register(&api, CLI, &person("Other", "Patient", "1971-01-01"));
+    assert_eq!(names(&api, CLI, "000003-4"), ["Less Dash"], "with the dash");
+    assert_eq!(
+        names(&api, CLI, "0000034"),
+        ["Less Dash"],
+        "without the dash"
+    );
+    let found = api
+        .find_chart(CLI, "0000034")
+        .expect("the CLI finds it too");
+    assert_eq!(
+        api.get_patient(CLI, found).unwrap().mrn,
+        "000003-4",
+        "the chart named by its MRN without the dash"
+    );
+}

@@ -109,6 +109,25 @@ pub enum PatientCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Merge a duplicate chart into the chart that stays (administrators): the surviving
+    /// chart then shows the visits and MRNs of both; the merge can be undone the same day.
+    Merge {
+        /// The chart that stays: its MRN (with or without the dash) or id.
+        #[arg(long, value_name = "MRN or ID")]
+        into: String,
+        /// The duplicate chart merged into it: its MRN or id.
+        #[arg(value_name = "MRN or ID")]
+        merged: String,
+        /// Why these charts are one person (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Undo the merge of a chart (administrators, the same day it was merged).
+    Unmerge {
+        /// The chart that was merged into another: its MRN or id.
+        #[arg(value_name = "MRN or ID")]
+        merged: String,
+    },
     /// Import patients from a CSV file (header: mrn,family,given,birth_date,sex,phone,
     /// email,address_line,city,postal_code,country,language,emergency_name,
     /// emergency_relationship,emergency_phone,notes).

@@ -1,4 +1,4 @@
-//! `intake patient ...`: register, find, show and import patients.
+//! `intake patient ...`: register, find, show, import, merge and unmerge patients.
 
 use intake_api::wire::ImportOptions;
 use intake_api::wire::{PatientDto, PatientInputDto, PatientSummaryDto};
@@ -12,10 +12,10 @@ fn summary_rows(patients: &[PatientSummaryDto]) -> Vec<Vec<String>> {
     patients
         .iter()
         .map(|p| {
-            let flag = if p.status == "active" {
-                ""
-            } else {
-                " (entered in error)"
+            let flag = match (&p.merged_into, p.status.as_str()) {
+                (Some(into), _) => format!(" (merged into {into})"),
+                (None, "active") => String::new(),
+                (None, _) => " (entered in error)".to_string(),
             };
             vec![
                 p.mrn.clone(),
@@ -29,14 +29,18 @@ fn summary_rows(patients: &[PatientSummaryDto]) -> Vec<Vec<String>> {
 
 /// The JSON shape of `find`: what scripts need, in FHIR-like names.
 fn find_json(p: &PatientSummaryDto) -> serde_json::Value {
-    serde_json::json!({
+    let mut out = serde_json::json!({
         "mrn": p.mrn,
         "family": p.family,
         "given": p.given,
         "birthDate": p.birth_date,
         "sex": p.sex,
         "status": p.status,
-    })
+    });
+    if let Some(into) = &p.merged_into {
+        out["mergedInto"] = serde_json::Value::from(into.as_str());
+    }
+    out
 }
 
 /// The non-empty parts, joined with ", ".
@@ -77,6 +81,19 @@ fn show(p: &PatientDto) -> Result<(), CliError> {
                 Some(reason) => format!("{} ({reason})", p.status),
                 None => p.status.clone(),
             },
+        ),
+        ("MRNs", p.identifiers.join(", ")),
+        (
+            "Merged into",
+            p.merged_into
+                .as_ref()
+                .map(|m| {
+                    format!(
+                        "{}, {} ({})",
+                        m.patient.family, m.patient.given, m.patient.mrn
+                    )
+                })
+                .unwrap_or_default(),
         ),
         (
             "Registered",
@@ -169,6 +186,32 @@ pub fn run(api: &Api, caller: Caller<'_>, cmd: PatientCommand) -> Result<(), Cli
             } else {
                 show(&patient)?;
             }
+        }
+        PatientCommand::Merge {
+            into,
+            merged,
+            reason,
+        } => {
+            let survivor = api.find_chart(caller, &into)?;
+            let merged = api.find_chart(caller, &merged)?;
+            let kept = api.merge_patients(caller, survivor, merged, &reason)?;
+            outln!(
+                "Merged into {}, {} ({}); it now answers to {}.",
+                kept.family,
+                kept.given,
+                kept.mrn,
+                kept.identifiers.join(", ")
+            )?;
+        }
+        PatientCommand::Unmerge { merged } => {
+            let merged = api.find_chart(caller, &merged)?;
+            let alone = api.unmerge_patient(caller, merged)?;
+            outln!(
+                "{}, {} ({}) is a chart of its own again.",
+                alone.family,
+                alone.given,
+                alone.mrn
+            )?;
         }
         PatientCommand::Import {
             file,

@@ -186,3 +186,90 @@ fn seed_synthetic_is_reproducible() {
         "the same seed, the same patients"
     );
 }
+
+#[test]
+fn merge_links_a_duplicate_chart_and_unmerge_undoes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    add(tmp.path(), "Kowalski", "Jan", "1970-01-02")
+        .success()
+        .stdout("000001-8\n");
+    intake(tmp.path())
+        .args([
+            "patient",
+            "add",
+            "--family",
+            "Kowalksi",
+            "--given",
+            "Jan",
+            "--birth-date",
+            "1970-01-02",
+            "--sex",
+            "female",
+            "--allow-duplicate",
+            "Could not tell at the desk",
+        ])
+        .assert()
+        .success();
+    let second = find_json(tmp.path(), "kowalksi jan")
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["family"] == "Kowalksi").cloned())
+        .expect("the duplicate is found");
+    let second_mrn = second["mrn"].as_str().expect("an MRN").to_string();
+
+    intake(tmp.path())
+        .args(["patient", "merge", "--into", "0000018", &second_mrn])
+        .args(["--reason", "Same person, typo at registration"])
+        .assert()
+        .success()
+        .stdout(
+            contains("Merged into Kowalski, Jan (000001-8)").and(contains(second_mrn.as_str())),
+        );
+    let found = find_json(tmp.path(), &second_mrn);
+    assert_eq!(
+        found[0]["mergedInto"], "Kowalski, Jan (000001-8)",
+        "find says where the merged chart leads: {found}"
+    );
+    intake(tmp.path())
+        .args(["patient", "show", "000001-8"])
+        .assert()
+        .success()
+        .stdout(contains(format!("000001-8, {second_mrn}")));
+
+    intake(tmp.path())
+        .args([
+            "patient",
+            "merge",
+            "--into",
+            &second_mrn,
+            "000001-8",
+            "--reason",
+            "x",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("merged into"));
+    intake(tmp.path())
+        .args([
+            "patient", "merge", "--into", "000001-8", "000001-8", "--reason", "x",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("cannot be merged into itself"));
+
+    intake(tmp.path())
+        .args(["patient", "unmerge", &second_mrn])
+        .assert()
+        .success()
+        .stdout(contains("a chart of its own again"));
+    let found = find_json(tmp.path(), &second_mrn);
+    assert_eq!(
+        found[0].get("mergedInto"),
+        None,
+        "after the undo it leads nowhere: {found}"
+    );
+    intake(tmp.path())
+        .args(["patient", "unmerge", &second_mrn])
+        .assert()
+        .failure()
+        .stderr(contains("is not merged"));
+}

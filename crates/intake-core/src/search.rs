@@ -191,6 +191,101 @@ pub enum Tier {
     ExactMrn,
     FullName,
     Partial,
+    /// A name word one typing error away ("kowalksi" for "Kowalski"): after the rest.
+    Near,
+}
+
+/// The fewest letters a query word needs before a name one typing error away from it
+/// is found too ("Lee" does not find "Leo").
+pub const NEAR_MIN_CHARS: usize = 4;
+
+/// A query word and the indexed name words one typing error away from it: a patient
+/// matches when a word of their name starts with `word` or is one of `near`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NearWord {
+    pub word: String,
+    pub near: Vec<String>,
+}
+
+/// Whether a query word is long enough to look for names one typing error away.
+pub fn is_fuzzed(word: &str) -> bool {
+    word.chars().count() >= NEAR_MIN_CHARS
+}
+
+/// Whether `a` and `b` are at most one typing error apart: one letter wrong, missing or
+/// extra, or two neighbouring letters swapped (optimal string alignment distance 1, the
+/// distance the registration's duplicate check uses).
+pub fn one_edit_apart(a: &str, b: &str) -> bool {
+    text::edit_distance_within(a, b, 1).is_some()
+}
+
+/// The letters tried where a typing error may have changed or added a first or second
+/// letter: ASCII letters and digits (what folded names mostly hold) and the word's own.
+fn alphabet(word: &str) -> Vec<char> {
+    let mut letters: Vec<char> = ('a'..='z').chain('0'..='9').collect();
+    for c in word.chars() {
+        if !letters.contains(&c) {
+            letters.push(c);
+        }
+    }
+    letters
+}
+
+/// The indexed prefix every name one typing error from `word` shares with it, when the
+/// error is at its third letter or later: its first two letters. Names whose error is
+/// in the first two letters are [`early_edits`].
+pub fn near_prefix(word: &str) -> String {
+    word.chars().take(2).collect()
+}
+
+/// Every word one typing error from `word` where the error touches its first or second
+/// letter (deleted, changed, swapped with the next, or a letter added before either),
+/// with changed and added letters taken from [`alphabet`]. With the names sharing
+/// [`near_prefix`], these are all the words one error away (over that alphabet).
+pub fn early_edits(word: &str) -> Vec<String> {
+    let w: Vec<char> = word.chars().collect();
+    if w.len() < 2 {
+        return Vec::new();
+    }
+    let rest = |from: usize| w[from..].iter().collect::<String>();
+    let mut out = vec![
+        rest(1),
+        format!("{}{}", w[0], rest(2)),
+        format!("{}{}{}", w[1], w[0], rest(2)),
+    ];
+    if w.len() >= 3 {
+        out.push(format!("{}{}{}{}", w[0], w[2], w[1], rest(3)));
+    }
+    for x in alphabet(word) {
+        out.push(format!("{x}{}", rest(1)));
+        out.push(format!("{}{x}{}", w[0], rest(2)));
+        out.push(format!("{x}{}", rest(0)));
+        out.push(format!("{}{x}{}", w[0], rest(1)));
+    }
+    out.retain(|v| v != word && !v.is_empty());
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// An FTS5 query matching, for every word, a name word starting with it or one of its
+/// near words (quoted whole). Words come from [`text::words`] and near words from the
+/// index or [`early_edits`], so they hold only letters and digits.
+pub fn fts_near(words: &[NearWord]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let mut terms = vec![format!("\"{}\"*", w.word)];
+            terms.extend(
+                w.near
+                    .iter()
+                    .filter(|n| n.chars().all(char::is_alphanumeric) && !n.is_empty())
+                    .map(|n| format!("\"{n}\"")),
+            );
+            format!("({})", terms.join(" OR "))
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 /// Whether every query word is a whole word of the patient's name.
@@ -329,5 +424,88 @@ mod tests {
         let words = p("zoe nunez").words;
         assert!(is_full_name_match(&words, "Núñez", "Zoë"));
         assert!(!is_full_name_match(&p("zo nun").words, "Núñez", "Zoë"));
+    }
+
+    #[test]
+    fn one_typing_error_apart_in_each_kind() {
+        for (typed, name, what) in [
+            ("kowalksi", "kowalski", "two neighbouring letters swapped"),
+            ("kowalsky", "kowalski", "one letter wrong"),
+            ("kowalsi", "kowalski", "one letter missing"),
+            ("kowalskii", "kowalski", "one letter extra"),
+            ("okwalski", "kowalski", "the first two letters swapped"),
+            ("nowak", "nowak", "the same word"),
+        ] {
+            assert!(one_edit_apart(typed, name), "{typed} ~ {name}: {what}");
+        }
+        for (typed, name) in [
+            ("kowlaksi", "kowalski"),
+            ("kowalsak", "kowalski"),
+            ("smith", "nguyen"),
+        ] {
+            assert!(
+                !one_edit_apart(typed, name),
+                "{typed} is two errors from {name}: not near"
+            );
+        }
+    }
+
+    #[test]
+    fn only_words_of_four_letters_or_more_are_fuzzed() {
+        assert!(is_fuzzed("jana"), "four letters are fuzzed");
+        assert!(
+            !is_fuzzed("jan"),
+            "three letters are not (Jan would find Jon, Ian, Jana)"
+        );
+        assert!(is_fuzzed("łódź"), "letters, not bytes, are counted");
+    }
+
+    #[test]
+    fn early_edits_and_the_shared_prefix_cover_every_word_one_error_away() {
+        let word = "kowalski";
+        let early = early_edits(word);
+        for near in [
+            "owalski",
+            "kwalski",
+            "okwalski",
+            "kwoalski",
+            "xowalski",
+            "kxwalski",
+            "xkowalski",
+            "kxowalski",
+        ] {
+            assert!(
+                early.contains(&near.to_string()),
+                "{near} is an early edit of {word}"
+            );
+            assert!(
+                one_edit_apart(word, near),
+                "{near} is one error from {word}"
+            );
+        }
+        assert!(
+            !early.contains(&word.to_string()),
+            "the word itself is not an edit"
+        );
+        // Every error from the third letter on keeps the first two letters.
+        for later in ["kowalksi", "kowlski", "koxwalski", "kowalskx"] {
+            assert!(
+                later.starts_with(&near_prefix(word)),
+                "{later} keeps the prefix"
+            );
+        }
+    }
+
+    #[test]
+    fn near_queries_are_only_text() {
+        let words = vec![NearWord {
+            word: "kowalksi".into(),
+            near: vec!["kowalski".into(), "x\" OR *".into()],
+        }];
+        assert_eq!(
+            fts_near(&words),
+            "(\"kowalksi\"* OR \"kowalski\")",
+            "a near word that is not letters and digits is dropped"
+        );
     }
 }

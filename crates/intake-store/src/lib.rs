@@ -20,6 +20,7 @@ pub mod contract;
 mod encounters;
 mod error;
 mod exports;
+mod merges;
 pub mod migrations;
 mod open;
 mod outcomes;
@@ -38,8 +39,8 @@ mod users;
 /// The store's traits, for `use intake_store::prelude::*;` in every file that calls it.
 pub mod prelude {
     pub use crate::traits::{
-        Audit, Backend, Encounters, Exports, Outcomes, Patients, Reviews, Revisions, Sessions,
-        Settings, SignInFailures, Templates, Tx, Users,
+        Audit, Backend, Encounters, Exports, Merges, Outcomes, Patients, Reviews, Revisions,
+        Sessions, Settings, SignInFailures, Templates, Tx, Users,
     };
 }
 
@@ -54,6 +55,7 @@ pub use encounters::{
     EncounterRow, EventRef,
 };
 pub use error::StoreError;
+pub use merges::MergeRow;
 pub use outcomes::OutcomeRow;
 pub use patients::{PatientRevision, PatientRow, PatientStatus};
 pub use reviews::{EventRow, QueueFilter, QueueRow, Signature, SignedRecord};

@@ -8,7 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use intake_core::mrn::generated_mrn;
 use intake_core::patient::{Sex, ValidPatient};
-use intake_core::search;
+use intake_core::search::{self, NearWord};
 use intake_core::PatientId;
 use rusqlite::{params, OptionalExtension, Row};
 
@@ -295,6 +295,18 @@ impl Patients for Db<'_> {
             .transpose()
     }
 
+    fn patient_by_compact_mrn(&self, compact: &str) -> Result<Option<PatientRow>, StoreError> {
+        // The expression matches migration 0010's index `patients_mrn_compact`.
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM patients p WHERE replace(p.mrn, '-', '') = ?1 \
+                 ORDER BY p.id LIMIT 1"
+            ))?
+            .query_row([compact], from_row)
+            .optional()?
+            .transpose()
+    }
+
     fn patient_revisions(&self, id: PatientId) -> Result<Vec<PatientRevision>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT version, at, by, changes, reason FROM patient_revisions \
@@ -346,6 +358,63 @@ impl Patients for Db<'_> {
         let rows = stmt.query_map(
             params![
                 fts,
+                birth_date.map(|d| d.to_string()),
+                include_inactive,
+                limit
+            ],
+            from_row,
+        )?;
+        collect(rows)
+    }
+
+    fn name_words_starting(
+        &self,
+        prefix: &str,
+        min_chars: usize,
+        max_chars: usize,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        if prefix.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A range of terms, which the vocabulary table reads without a full scan; the
+        // upper bound is the prefix followed by the highest code point.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT term FROM patient_search_terms \
+             WHERE term >= ?1 AND term < ?2 AND col = 'names' \
+               AND length(term) BETWEEN ?3 AND ?4 LIMIT ?5",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                prefix,
+                format!("{prefix}\u{10FFFF}"),
+                min_chars as i64,
+                max_chars as i64,
+                limit
+            ],
+            |r| r.get::<_, String>(0),
+        )?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn search_patient_names_near(
+        &self,
+        words: &[NearWord],
+        birth_date: Option<NaiveDate>,
+        include_inactive: bool,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patient_search s JOIN patients p ON p.id = s.rowid \
+             WHERE s.names MATCH ?1 AND (?2 IS NULL OR p.birth_date = ?2) \
+               AND (?3 OR p.status = 'active') LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                search::fts_near(words),
                 birth_date.map(|d| d.to_string()),
                 include_inactive,
                 limit

@@ -543,3 +543,72 @@ fn the_amendment_flag_set_by_sql_is_refused() {
         "expected each move of the review as its event"
     );
 }
+
+/// A merge of two charts is kept as written: a SQL shell cannot replace, delete or edit
+/// it (but for the one undo), nor chain merges or merge a chart twice.
+#[test]
+fn a_chart_merge_refuses_every_change_but_its_undo() {
+    let c = clinic();
+    let add = |id: i64, mrn: &str| {
+        c.conn
+            .execute_batch(&format!(
+                "INSERT INTO patients (id, mrn, family, given, birth_date, sex, created_at, \
+                 created_by, updated_at, updated_by) VALUES ({id}, '{mrn}', 'Third', 'Person', \
+                 '1970-01-01', 'male', '2026-11-24T08:00:00Z', 'admin', '2026-11-24T08:00:00Z', \
+                 'admin')"
+            ))
+            .expect("a third patient");
+    };
+    add(3, "000003-4");
+    c.conn
+        .execute_batch(
+            "INSERT INTO patient_merges (id, merged_id, survivor_id, reason, merged_by, merged_at) \
+             VALUES (1, 2, 1, 'same person', 'admin', '2026-11-24T09:00:00Z')",
+        )
+        .expect("a merge");
+    let cases: [(&str, &[&str]); 7] = [
+        (
+            "INSERT OR REPLACE INTO patient_merges (id, merged_id, survivor_id, reason, merged_by, \
+             merged_at) VALUES (1, 3, 1, 'other', 'admin', '2026-11-24T09:00:00Z')",
+            &[TAKEN],
+        ),
+        ("DELETE FROM patient_merges WHERE id = 1", &["never deleted"]),
+        (
+            "UPDATE patient_merges SET reason = 'rewritten' WHERE id = 1",
+            &["changes only once"],
+        ),
+        (
+            "UPDATE patient_merges SET survivor_id = 3 WHERE id = 1",
+            &["changes only once"],
+        ),
+        (
+            "INSERT INTO patient_merges (merged_id, survivor_id, reason, merged_by, merged_at) \
+             VALUES (2, 3, 'again', 'admin', '2026-11-24T09:00:00Z')",
+            &["a chart is merged once"],
+        ),
+        (
+            "INSERT INTO patient_merges (merged_id, survivor_id, reason, merged_by, merged_at) \
+             VALUES (3, 2, 'chain', 'admin', '2026-11-24T09:00:00Z')",
+            &["a chart is merged once"],
+        ),
+        (
+            "INSERT INTO patient_merges (merged_id, survivor_id, reason, merged_by, merged_at) \
+             VALUES (3, 3, 'itself', 'admin', '2026-11-24T09:00:00Z')",
+            &["CHECK constraint failed"],
+        ),
+    ];
+    for (sql, says) in cases {
+        refused(&c, sql, says);
+    }
+    c.conn
+        .execute_batch(
+            "UPDATE patient_merges SET undone_at = '2026-11-24T10:00:00Z', undone_by = 'admin' \
+             WHERE id = 1",
+        )
+        .expect("the one undo is accepted");
+    refused(
+        &c,
+        "UPDATE patient_merges SET undone_at = NULL, undone_by = NULL WHERE id = 1",
+        &["changes only once"],
+    );
+}

@@ -1,5 +1,6 @@
 //! Carry-forward in the API: a new intake starts with what the planner
-//! (`intake_core::carry_forward`) proposes from the patient's earlier visits and record;
+//! (`intake_core::carry_forward`) proposes from the patient's earlier visits (those of the
+//! charts merged into theirs too) and record;
 //! carried values are confirmed (or changed) before submission.
 //!
 //! - `start_intake` writes the plan: carried answers with their provenance, record and
@@ -125,12 +126,15 @@ impl Api {
         patient_id: PatientId,
         now: DateTime<Utc>,
     ) -> Result<(Vec<Loaded>, Vec<EncounterId>), ApiError> {
-        let filter = EncounterFilter {
-            patient_id: Some(patient_id),
-            status: None,
-            limit: Some(100_000),
-        };
-        let mut rows = db.list_encounters(&filter)?;
+        // The visits of the charts merged into this one count as its own.
+        let mut rows = Vec::new();
+        for id in crate::patients::merge::chart_ids(db, patient_id)? {
+            rows.extend(db.list_encounters(&EncounterFilter {
+                patient_id: Some(id),
+                status: None,
+                limit: Some(100_000),
+            })?);
+        }
         let date = |r: &EncounterRow| r.submitted_at.unwrap_or(r.started_at);
         rows.sort_by(|a, b| date(b).cmp(&date(a)).then(b.id.cmp(&a.id)));
         let mut newest_of_version = std::collections::HashSet::new();

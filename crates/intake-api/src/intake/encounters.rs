@@ -25,6 +25,7 @@ use crate::error::when;
 use crate::intake::checks::MAX_CHANGES_PER_SAVE;
 use crate::intake::checks::{check_change, check_rows_exist};
 use crate::intake::write::{recalculate, write_answer};
+use crate::patients::merge;
 use crate::permissions::Permission;
 use crate::record::answers::response_of;
 use crate::record::canonical::signed_answers;
@@ -59,6 +60,13 @@ impl Api {
                 return Err(ApiError::Conflict(
                     "This patient was entered in error; intakes cannot be started for them.".into(),
                 ));
+            }
+            if let Some(link) = db.merged_into(patient.id)? {
+                let survivor = db.patient(link.survivor)?.map(|p| merge::chart_label(&p));
+                return Err(ApiError::Conflict(format!(
+                    "This chart is merged into {}; start the intake on that chart.",
+                    survivor.unwrap_or_else(|| format!("patient {}", link.survivor))
+                )));
             }
             let template = crate::admin::templates::startable_template(db, slug, version)?;
             let q = self.form(db, template.id)?;
@@ -109,8 +117,22 @@ impl Api {
             status,
             limit: None,
         };
+        // A chart lists the visits of the charts merged into it too.
         let listed = self.store.read(|db| {
-            let rows = db.list_encounters(&filter)?;
+            let rows = match filter.patient_id {
+                None => db.list_encounters(&filter)?,
+                Some(patient) => {
+                    let mut rows = Vec::new();
+                    for id in merge::chart_ids(db, patient)? {
+                        rows.extend(db.list_encounters(&EncounterFilter {
+                            patient_id: Some(id),
+                            ..filter
+                        })?);
+                    }
+                    rows.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.id.cmp(&a.id)));
+                    rows
+                }
+            };
             let names = self.display_names(
                 db,
                 rows.iter().flat_map(|e| {

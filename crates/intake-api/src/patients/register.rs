@@ -118,7 +118,7 @@ pub(crate) fn find_duplicates(
     Ok(found)
 }
 
-fn check_reason(reason: Option<&str>, field: &str) -> Result<Option<String>, ApiError> {
+pub(crate) fn check_reason(reason: Option<&str>, field: &str) -> Result<Option<String>, ApiError> {
     match reason.map(str::trim) {
         None => Ok(None),
         Some("") => Err(ApiError::invalid(field, "Give a reason.")),
@@ -220,13 +220,19 @@ struct Save {
     reason: Option<String>,
 }
 
-fn visible(row: &PatientRow, who: &Principal) -> bool {
+pub(crate) fn visible(row: &PatientRow, who: &Principal) -> bool {
     row.status == PatientStatus::Active || who.role == Role::Admin
 }
 
 impl Api {
     pub(crate) fn today(&self) -> NaiveDate {
-        self.now().date_naive()
+        self.day_of(self.now())
+    }
+
+    /// The day an instant falls on, as `today` counts days (one place to move the day
+    /// boundary to the clinic's time zone).
+    pub(crate) fn day_of(&self, at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+        at.date_naive()
     }
 
     fn load_patient(&self, db: &Db<'_>, id: i64, who: &Principal) -> Result<PatientRow, ApiError> {
@@ -238,9 +244,14 @@ impl Api {
     /// One patient with every field; the view is audited (batched, as reads are).
     pub fn get_patient(&self, caller: Caller<'_>, id: i64) -> Result<PatientDto, ApiError> {
         let who = self.authorize(caller, Permission::ViewPatients)?;
-        let row = self.store.read(|db| self.load_patient(db, id, &who))?;
+        let (row, dto) = self.store.read(|db| {
+            let row = self.load_patient(db, id, &who)?;
+            let dto = PatientDto::new(&row, self.today(), may(&row, who.role));
+            let dto = self.with_merges(db, &row, &who, dto)?;
+            Ok::<_, ApiError>((row, dto))
+        })?;
         self.note_patient_read(&who, row.id, "patient.viewed");
-        Ok(PatientDto::new(&row, self.today(), may(&row, who.role)))
+        Ok(dto)
     }
 
     /// Every change to a patient, oldest first (audited, batched).
@@ -450,11 +461,12 @@ impl Api {
 }
 
 /// What `role` may do with patient `p` now (the `may` flags the screen shows).
-fn may(p: &PatientRow, role: Role) -> PatientMayDto {
+pub(crate) fn may(p: &PatientRow, role: Role) -> PatientMayDto {
     let active = p.status == PatientStatus::Active;
     PatientMayDto {
         start_intake: active && allows(role, Permission::EditIntake),
         export_pdf: allows(role, Permission::ExportPdf),
         mark_in_error: active && allows(role, Permission::MarkPatientInError),
+        merge: active && allows(role, Permission::MergePatients),
     }
 }

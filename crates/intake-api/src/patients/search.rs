@@ -1,16 +1,17 @@
 //! Patient search: one box, ranked answers (see `intake_core::search` for how typed text
-//! is taken apart). Every search is audited with its result count, never its text.
+//! is taken apart): an exact MRN (typed with or without its dash), whole names, name
+//! prefixes, then names one typing error away. A chart merged into another is found
+//! saying where it leads. Every search is audited with its result count, never its text.
 
-use intake_core::search::{self, Tier};
-use std::collections::BTreeMap;
-
-use intake_core::{text, PatientId, Role};
+use intake_core::search::{self, NearWord, Tier};
+use intake_core::{text, Role};
 use serde_json::json;
 
 use intake_store::prelude::*;
-use intake_store::{PatientRow, PatientStatus, WordMatch};
+use intake_store::{Db, PatientRow, PatientStatus, WordMatch};
 
 use crate::admin::settings;
+use crate::patients::merge;
 use crate::permissions::Permission;
 use crate::wire::patients::{LastVisitDto, PatientSearchDto, PatientSummaryDto};
 use crate::{Api, ApiError, Caller};
@@ -19,6 +20,34 @@ use crate::{Api, ApiError, Caller};
 pub const SEARCH_LIMIT: usize = 50;
 /// How many rows each index query reads before ranking.
 const CANDIDATES: u32 = 200;
+/// How many name words sharing a typed word's first two letters are compared with it.
+const NEAR_CANDIDATES: u32 = 2_000;
+
+/// Each query word with the indexed name words one typing error from it (words of
+/// [`search::NEAR_MIN_CHARS`] letters or more; shorter ones match as prefixes only):
+/// those sharing its first two letters, read from the index and compared, and every
+/// edit of its first two letters ([`search::early_edits`], matched whole by the index).
+fn near_words(db: &Db<'_>, words: &[String]) -> Result<Vec<NearWord>, ApiError> {
+    let mut out = Vec::with_capacity(words.len());
+    for word in words {
+        let mut near = Vec::new();
+        if search::is_fuzzed(word) {
+            let n = word.chars().count();
+            let prefix = search::near_prefix(word);
+            for term in db.name_words_starting(&prefix, n - 1, n + 1, NEAR_CANDIDATES)? {
+                if term != *word && search::one_edit_apart(word, &term) {
+                    near.push(term);
+                }
+            }
+            near.extend(search::early_edits(word));
+        }
+        out.push(NearWord {
+            word: word.clone(),
+            near,
+        });
+    }
+    Ok(out)
+}
 
 impl Api {
     /// Finds patients by name fragments, date of birth, MRN or phone digits; at most
@@ -32,10 +61,10 @@ impl Api {
         let who = self.authorize(caller, Permission::ViewPatients)?;
         let include_inactive = who.role == Role::Admin;
         let today = self.today();
-        let (patients, truncated, mut last) = self.store.read(|db| {
+        let (patients, truncated) = self.store.read(|db| {
             let query = search::parse(raw, settings::date_order(db)?);
             if query.is_empty() {
-                return Ok::<_, ApiError>((Vec::new(), false, BTreeMap::new()));
+                return Ok::<_, ApiError>((Vec::new(), false));
             }
             // Each query reads at most CANDIDATES rows (in index order) before ranking; if
             // one is full, better matches may exist beyond it, and the answer says so.
@@ -49,7 +78,12 @@ impl Api {
                 }
             };
             if let Some(mrn) = &query.mrn {
-                if let Some(row) = db.patient_by_mrn(mrn)? {
+                // An MRN typed with or without its dash ("0000034" finds "000003-4").
+                let row = match db.patient_by_mrn(mrn)? {
+                    Some(row) => Some(row),
+                    None => db.patient_by_compact_mrn(&mrn.replace('-', ""))?,
+                };
+                if let Some(row) = row {
                     if include_inactive || row.status == PatientStatus::Active {
                         push(Tier::ExactMrn, row);
                     }
@@ -63,6 +97,7 @@ impl Api {
                 }
             };
             if !query.words.is_empty() {
+                let mut near_rows = Vec::new();
                 let mut rows = db.search_patient_names(
                     &query.words,
                     WordMatch::Whole,
@@ -78,14 +113,35 @@ impl Api {
                     CANDIDATES,
                 )?;
                 full |= partial.len() >= CANDIDATES as usize;
+                // Names one typing error away rank after every exact and prefix match, so
+                // they are looked for only while those leave room.
+                if partial.len() < SEARCH_LIMIT && query.words.iter().any(|w| search::is_fuzzed(w))
+                {
+                    let near = near_words(db, &query.words)?;
+                    let found = db.search_patient_names_near(
+                        &near,
+                        query.birth_date,
+                        include_inactive,
+                        CANDIDATES,
+                    )?;
+                    full |= found.len() >= CANDIDATES as usize;
+                    near_rows = found;
+                }
                 rows.extend(partial);
-                for row in rows {
-                    let phone_ok = query
+                let phone_ok = |row: &PatientRow| {
+                    query
                         .digits
                         .as_ref()
-                        .is_none_or(|d| text::digits(&row.fields.phone).contains(d.as_str()));
-                    if phone_ok {
+                        .is_none_or(|d| text::digits(&row.fields.phone).contains(d.as_str()))
+                };
+                for row in rows {
+                    if phone_ok(&row) {
                         push(name_tier(&row), row);
+                    }
+                }
+                for row in near_rows {
+                    if phone_ok(&row) {
+                        push(Tier::Near, row);
                     }
                 }
             } else {
@@ -114,27 +170,27 @@ impl Api {
             });
             let truncated = full || ranked.len() > SEARCH_LIMIT;
             ranked.truncate(SEARCH_LIMIT);
-            let patients: Vec<PatientRow> = ranked.into_iter().map(|(_, r)| r).collect();
-            let ids: Vec<PatientId> = patients.iter().map(|p| p.id).collect();
-            let last: BTreeMap<PatientId, LastVisitDto> = db
-                .last_visits(&ids)?
-                .into_iter()
-                .map(|(id, at, status)| (id, LastVisitDto::new(at, status)))
-                .collect();
-            Ok((patients, truncated, last))
+            // A chart merged into another is still found, saying where it leads; each
+            // shows its last visit (a survivor's over every chart merged into it).
+            let mut found = Vec::with_capacity(ranked.len());
+            for (_, row) in ranked {
+                let mut summary = PatientSummaryDto::new(&row, today);
+                merge::mark_merged(db, &mut summary)?;
+                summary.last_visit = db
+                    .last_visits(&merge::chart_ids(db, row.id)?)?
+                    .into_iter()
+                    .max_by_key(|(_, at, _)| *at)
+                    .map(|(_, at, status)| LastVisitDto::new(at, status));
+                found.push(summary);
+            }
+            Ok((found, truncated))
         })?;
         if !raw.trim().is_empty() {
             let detail = json!({ "results": patients.len() });
             self.note_read(&who, "patient.searched", None, "patient", None, detail);
         }
         Ok(PatientSearchDto {
-            patients: patients
-                .iter()
-                .map(|p| PatientSummaryDto {
-                    last_visit: last.remove(&p.id),
-                    ..PatientSummaryDto::new(p, today)
-                })
-                .collect(),
+            patients,
             truncated,
         })
     }

@@ -76,6 +76,10 @@ pub struct PatientSummaryDto {
     pub status: String,
     /// The newest visit not entered in error, if any (filled by search).
     pub last_visit: Option<LastVisitDto>,
+    /// When this chart is merged into another: that chart, as "Family, Given (MRN)".
+    pub merged_into: Option<String>,
+    /// The id of the chart it is merged into (opening this one leads there).
+    pub merged_into_id: Option<i64>,
 }
 
 /// When a patient's newest visit started, and where it stands.
@@ -107,6 +111,8 @@ impl PatientSummaryDto {
             sex: p.fields.sex.as_str().to_string(),
             status: p.status.as_str().to_string(),
             last_visit: None,
+            merged_into: None,
+            merged_into_id: None,
         }
     }
 }
@@ -151,6 +157,25 @@ pub struct PatientDto {
     pub updated_by: String,
     /// What the caller may do with this patient now.
     pub may: PatientMayDto,
+    /// Every MRN this chart answers to: its own, then those of the charts merged into it.
+    pub identifiers: Vec<String>,
+    /// When this chart is merged into another: the link (its `patient` is the survivor).
+    pub merged_into: Option<MergeLinkDto>,
+    /// The charts merged into this one (each link's `patient` is the merged chart).
+    pub merged_from: Vec<MergeLinkDto>,
+}
+
+/// A merge seen from one of its two charts: the other chart, why, who, when, and whether
+/// the caller may undo it now (an administrator, the same day).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeLinkDto {
+    pub merge_id: i64,
+    pub patient: PatientSummaryDto,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+    pub may_undo: bool,
 }
 
 /// What the caller may do with a patient now, so the screen asks no role (the backend
@@ -163,6 +188,8 @@ pub struct PatientMayDto {
     /// Export a visit's summary as a PDF (from the patient's Visits).
     pub export_pdf: bool,
     pub mark_in_error: bool,
+    /// Merge this chart into another (an administrator, on a chart not merged either way).
+    pub merge: bool,
 }
 
 impl PatientDto {
@@ -196,6 +223,9 @@ impl PatientDto {
             updated_at: intake_store::format_time(p.updated_at),
             updated_by: p.updated_by.clone(),
             may,
+            identifiers: vec![p.mrn.clone()],
+            merged_into: None,
+            merged_from: Vec::new(),
         }
     }
 }

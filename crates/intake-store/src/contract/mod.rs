@@ -19,6 +19,7 @@ mod encounter_refusals;
 mod encounters;
 mod fixtures;
 mod history;
+mod merges;
 mod patients;
 mod queue;
 mod reviews;
@@ -31,6 +32,7 @@ pub use damage::*;
 pub use encounter_refusals::*;
 pub use encounters::*;
 pub use history::*;
+pub use merges::*;
 pub use patients::*;
 pub use queue::*;
 pub use reviews::*;
@@ -190,6 +192,7 @@ macro_rules! store_contract {
             // Patients
             insert_patient_then_read_it,
             patient_by_mrn_finds_that_mrn_only,
+            patient_by_compact_mrn_ignores_dashes,
             next_generated_mrn_skips_taken_ones,
             refused_a_taken_mrn_is_a_duplicate,
             update_patient_bumps_the_version,
@@ -198,12 +201,16 @@ macro_rules! store_contract {
             refused_a_stale_patient_status_change,
             patient_revisions_keep_changes_text_exactly,
             search_patient_names_whole_and_prefix,
+            search_patient_names_near_and_their_words,
             search_patient_phones_by_start_and_ending,
             patients_born_on_a_date,
             patients_with_phone_digits_are_active_ones,
             patients_with_email_are_active_ones,
             count_patients_counts_every_one,
             count_patients_not_flagged_counts_those_a_tool_did_not_mark,
+            // Merges
+            merge_links_a_chart_and_undo_ends_the_link,
+            refused_merges_of_itself_twice_chained_or_without_a_reason,
             // Templates
             insert_template_then_read_it,
             refused_a_taken_template_version_is_a_duplicate,
@@ -283,6 +290,7 @@ mod tests {
             include_str!("damage.rs"),
             include_str!("encounters.rs"),
             include_str!("history.rs"),
+            include_str!("merges.rs"),
             include_str!("patients.rs"),
             include_str!("queue.rs"),
             include_str!("reviews.rs"),

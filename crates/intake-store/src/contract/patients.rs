@@ -2,6 +2,7 @@
 
 use intake_core::mrn::generated_mrn;
 use intake_core::patient::{Sex, ValidPatient};
+use intake_core::search::NearWord;
 use intake_core::PatientId;
 
 use super::fixtures::{add_patient, ok, person, t};
@@ -94,6 +95,18 @@ pub fn patient_by_mrn_finds_that_mrn_only<B: Backend>(b: &B) {
     assert_eq!(found.map(|p| p.id), Some(id));
     assert_eq!(
         ok(b.read(|tx| tx.patient_by_mrn("A")), "reading"),
+        None,
+        "no prefix match"
+    );
+}
+
+pub fn patient_by_compact_mrn_ignores_dashes<B: Backend>(b: &B) {
+    let id = add_patient(b, &full(), "000003-4");
+    add_patient(b, &person("Other", "One", "1990-01-01"), "000003-5");
+    let found = ok(b.read(|tx| tx.patient_by_compact_mrn("0000034")), "reading");
+    assert_eq!(found.map(|p| p.id), Some(id), "0000034 finds 000003-4");
+    assert_eq!(
+        ok(b.read(|tx| tx.patient_by_compact_mrn("000003")), "reading"),
         None,
         "no prefix match"
     );
@@ -335,6 +348,56 @@ pub fn search_patient_names_whole_and_prefix<B: Backend>(b: &B) {
         "searching",
     );
     assert_eq!(limited.len(), 2, "at most the limit");
+}
+
+pub fn search_patient_names_near_and_their_words<B: Backend>(b: &B) {
+    let kowalski = add_patient(b, &person("Kowalski", "Jan", "1970-01-02"), "A-1");
+    let kowalska = add_patient(b, &person("Kowalska", "Anna", "1972-01-02"), "A-2");
+    add_patient(b, &person("Nowak", "Jan", "1980-01-02"), "A-3");
+    let mut words = ok(
+        b.read(|tx| tx.name_words_starting("ko", 7, 9, 100)),
+        "reading words",
+    );
+    words.sort();
+    assert_eq!(
+        words,
+        ["kowalska", "kowalski"],
+        "the name words with that start and length"
+    );
+    assert!(
+        ok(
+            b.read(|tx| tx.name_words_starting("ko", 2, 6, 100)),
+            "reading words"
+        )
+        .is_empty(),
+        "none of those lengths"
+    );
+    let near = |word: &str, near: &[&str]| NearWord {
+        word: word.into(),
+        near: near.iter().map(|n| n.to_string()).collect(),
+    };
+    let found = ok(
+        b.read(|tx| {
+            tx.search_patient_names_near(
+                &[near("kowalksi", &["kowalski"]), near("ja", &[])],
+                None,
+                false,
+                10,
+            )
+        }),
+        "searching",
+    );
+    assert_eq!(
+        ids(found),
+        vec![kowalski],
+        "a near word and a prefix, both required"
+    );
+    let found = ok(
+        b.read(|tx| tx.search_patient_names_near(&[near("kowal", &["nowak"])], None, false, 10)),
+        "searching",
+    );
+    assert_eq!(found.len(), 3, "a prefix or a near word: {:?}", ids(found));
+    let _ = kowalska;
 }
 
 pub fn search_patient_phones_by_start_and_ending<B: Backend>(b: &B) {

@@ -21,7 +21,7 @@ mod patients;
 
 pub use accounts::{Audit, Sessions, Settings, SignInFailures, Users};
 pub use encounters::{Encounters, Exports, Outcomes, Reviews, Revisions, Templates};
-pub use patients::{Patients, WordMatch};
+pub use patients::{Merges, Patients, WordMatch};
 
 use crate::StoreError;
 
@@ -33,6 +33,7 @@ pub trait Tx:
     + Settings
     + Audit
     + Patients
+    + Merges
     + Templates
     + Encounters
     + Revisions
@@ -49,6 +50,7 @@ impl<T> Tx for T where
         + Settings
         + Audit
         + Patients
+        + Merges
         + Templates
         + Encounters
         + Revisions

@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use intake_core::patient::ValidPatient;
+use intake_core::search::NearWord;
 use intake_core::PatientId;
 
-use crate::{PatientRevision, PatientRow, PatientStatus, StoreError};
+use crate::{MergeRow, PatientRevision, PatientRow, PatientStatus, StoreError};
 
 /// How a searched word matches a word of the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +65,10 @@ pub trait Patients {
 
     fn patient_by_mrn(&self, mrn: &str) -> Result<Option<PatientRow>, StoreError>;
 
+    /// The patient whose MRN, with its dashes left out, is `compact` (so "0000034" finds
+    /// "000003-4"); the lowest id when two MRNs differ only by dashes.
+    fn patient_by_compact_mrn(&self, compact: &str) -> Result<Option<PatientRow>, StoreError>;
+
     /// A patient's changes, oldest first.
     fn patient_revisions(&self, id: PatientId) -> Result<Vec<PatientRevision>, StoreError>;
 
@@ -73,6 +78,27 @@ pub trait Patients {
         &self,
         words: &[String],
         how: WordMatch,
+        birth_date: Option<NaiveDate>,
+        include_inactive: bool,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError>;
+
+    /// The distinct words of the name index that start with `prefix` and have between
+    /// `min_chars` and `max_chars` characters, at most `limit` (the candidates for a
+    /// name one typing error from a typed word; the API compares them).
+    fn name_words_starting(
+        &self,
+        prefix: &str,
+        min_chars: usize,
+        max_chars: usize,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// Patients whose indexed names match every one of `words`: a name word starting
+    /// with its `word` or equal to one of its `near` words. At most `limit`.
+    fn search_patient_names_near(
+        &self,
+        words: &[NearWord],
         birth_date: Option<NaiveDate>,
         include_inactive: bool,
         limit: u32,
@@ -111,4 +137,32 @@ pub trait Patients {
     /// revision's changes (`{ flag: [null, true] }`): the patients a tool that marks its
     /// own (the demo register's `demo`) did not add.
     fn count_patients_not_flagged(&self, flag: &str) -> Result<i64, StoreError>;
+}
+
+/// Merges: a link saying one chart (the merged one) belongs with another (the
+/// survivor). A link is never deleted and changes only once, when it is undone
+/// (`undone_at`, `undone_by`). A chart is merged into at most one other at a time, never
+/// into a chart that is itself merged, and a chart others are merged into is not merged
+/// away: the database refuses these ([`StoreError::Refused`]), as it refuses a merge of a
+/// chart into itself, an empty reason or a missing patient.
+pub trait Merges {
+    /// Links `merged` to `survivor`; returns the new link's id.
+    fn insert_patient_merge(
+        &self,
+        merged: PatientId,
+        survivor: PatientId,
+        reason: &str,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<i64, StoreError>;
+
+    /// Stamps link `id` undone; false (nothing written) when it was already undone or
+    /// does not exist.
+    fn undo_patient_merge(&self, id: i64, at: DateTime<Utc>, by: &str) -> Result<bool, StoreError>;
+
+    /// The link `patient` is merged by now (not undone), if any.
+    fn merged_into(&self, patient: PatientId) -> Result<Option<MergeRow>, StoreError>;
+
+    /// The links of the charts merged into `survivor` now (not undone), oldest first.
+    fn merged_from(&self, survivor: PatientId) -> Result<Vec<MergeRow>, StoreError>;
 }
