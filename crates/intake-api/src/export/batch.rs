@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use intake_core::{EncounterId, EncounterStatus};
 use serde_json::json;
 
@@ -163,10 +163,10 @@ impl Api {
 
         let started = Instant::now();
         let now = self.now();
-        let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
         let (ids, paper) = self.store.read(|db| {
-            let ids =
-                db.export_candidates(midnight(from), midnight(to) + Duration::days(1), &statuses)?;
+            // The range's days begin and end in the clinic's zone.
+            let zone = crate::clock::clinic_zone(db)?;
+            let ids = db.export_candidates(zone.start_of(from), zone.end_of(to), &statuses)?;
             Ok::<_, ApiError>((ids, crate::admin::settings::paper_size(db)?))
         })?;
         // Audited before any file appears; its head is the anchor each new manifest row

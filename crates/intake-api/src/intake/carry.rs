@@ -37,7 +37,6 @@ use crate::record::problems::changes_since_in;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
 use crate::wire::intake::item_label;
-use crate::wire::intake::AnswerDto;
 use crate::wire::intake::SavedDto;
 use crate::wire::intake::{CarryNotesDto, ConfirmDto, PlanDto, PlanEntryDto};
 use crate::{Api, ApiError, Caller};
@@ -218,10 +217,15 @@ impl Api {
             let template = crate::admin::templates::startable_template(db, slug, version)?;
             let q = self.form(db, template.id)?;
             let plan = self.carry_plan(db, &patient, &template, &q, now)?;
+            let zone = crate::clock::clinic_zone(db)?;
             Ok::<_, ApiError>(PlanDto {
                 template: template.slug.clone(),
                 version: template.version.clone(),
-                entries: plan.entries.iter().map(plan_entry_dto).collect(),
+                entries: plan
+                    .entries
+                    .iter()
+                    .map(|e| plan_entry_dto(e, &zone))
+                    .collect(),
                 skipped: plan.skipped.iter().map(skipped_text).collect(),
             })
         })?;
@@ -235,7 +239,10 @@ fn skipped_text(s: &intake_core::carry_forward::Skipped) -> String {
     format!("Intake {}: {}", s.encounter, s.reason)
 }
 
-fn plan_entry_dto(e: &intake_core::carry_forward::Entry) -> PlanEntryDto {
+fn plan_entry_dto(
+    e: &intake_core::carry_forward::Entry,
+    zone: &crate::clock::ClinicZone,
+) -> PlanEntryDto {
     let values: Vec<Value> = e.values.iter().map(to_json).collect();
     let p = e.provenance.as_ref();
     PlanEntryDto {
@@ -245,7 +252,7 @@ fn plan_entry_dto(e: &intake_core::carry_forward::Entry) -> PlanEntryDto {
         values: if values.len() > 1 { values } else { Vec::new() },
         source: e.source.map(AnswerSource::as_str),
         source_encounter: p.map(|p| p.encounter.0),
-        source_date: p.map(|p| p.visit_date.date_naive().to_string()),
+        source_date: p.map(|p| zone.day_of(p.visit_date).to_string()),
         entered_by: p.map(|p| p.entered_by.clone()),
         confirmed_by: p.and_then(|p| p.confirmed_by.clone()),
         needs_confirmation: e.needs_confirmation,
@@ -366,15 +373,12 @@ impl Api {
             let eval = evaluate(&index, &response_of(&after));
             Ok(SavedDto {
                 saved_at: intake_store::format_time(now),
-                answers: after
-                    .iter()
-                    .filter(|a| confirmed.contains(&a.key))
-                    .map(AnswerDto::new)
-                    .collect(),
+                answers: self
+                    .answer_dtos(db, after.iter().filter(|a| confirmed.contains(&a.key)))?,
                 removed: Vec::new(),
                 disabled: disabled(&eval),
                 problems: problems(&eval, &after, &index),
-                encounter: self.dto(&self.encounter_row(db, id)?, &who),
+                encounter: self.dto(db, &self.encounter_row(db, id)?, &who)?,
                 changes: changes_since_in(db, id, &after)?,
             })
         })

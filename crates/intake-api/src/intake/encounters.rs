@@ -34,7 +34,7 @@ use crate::record::problems::disabled;
 use crate::record::problems::problems;
 use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
-use crate::wire::intake::{AnswerDto, EncounterDto};
+use crate::wire::intake::EncounterDto;
 use crate::wire::intake::{ChangeDto, EncounterDetailDto, IntakeDto, SavedDto, SubmitDto};
 use crate::{Api, ApiError, Caller};
 
@@ -81,7 +81,7 @@ impl Api {
                     "carried": plan.entries.iter().filter(|e| e.provenance.is_some()).count(),
                 }),
             })?;
-            Ok(self.dto(&self.encounter_row(db, id)?, &who))
+            self.dto(db, &self.encounter_row(db, id)?, &who)
         })
     }
 
@@ -108,11 +108,16 @@ impl Api {
             status,
             limit: None,
         };
-        let rows = self.store.read(|db| db.list_encounters(&filter))?;
+        let list = self.store.read(|db| {
+            db.list_encounters(&filter)?
+                .iter()
+                .map(|e| self.dto(db, e, &who))
+                .collect::<Result<Vec<_>, ApiError>>()
+        })?;
         if let Some(patient) = filter.patient_id {
             self.note_patient_read(&who, patient, "patient.visits_listed");
         }
-        Ok(rows.iter().map(|e| self.dto(e, &who)).collect())
+        Ok(list)
     }
 
     /// One encounter with every answer.
@@ -123,16 +128,16 @@ impl Api {
     ) -> Result<EncounterDetailDto, ApiError> {
         let id = EncounterId(id);
         let who = self.authorize(caller, Permission::ViewEncounters)?;
-        let (e, answers) = self.store.read(|db| {
+        let (e, detail) = self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
-            let answers: Vec<_> = db.answers(id)?.iter().map(AnswerDto::new).collect();
-            Ok::<_, ApiError>((e, answers))
+            let detail = EncounterDetailDto {
+                encounter: self.dto(db, &e, &who)?,
+                answers: self.answer_dtos(db, &db.answers(id)?)?,
+            };
+            Ok::<_, ApiError>((e, detail))
         })?;
         self.note_visit_read(&who, &e, "encounter.viewed", json!({}));
-        Ok(EncounterDetailDto {
-            encounter: self.dto(&e, &who),
-            answers,
-        })
+        Ok(detail)
     }
 
     /// An encounter with its form, answers, disabled items and problems, for the screen.
@@ -173,8 +178,8 @@ impl Api {
                 record_differs,
                 people,
                 form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
-                encounter: self.dto(&e, &who),
-                answers: rows.iter().map(AnswerDto::new).collect(),
+                encounter: self.dto(db, &e, &who)?,
+                answers: self.answer_dtos(db, &rows)?,
                 disabled: disabled(&eval),
                 problems: problems(&eval, &rows, &index),
                 carry,
@@ -300,18 +305,19 @@ impl Api {
             }
             let eval = evaluate(&index, &response);
             let after = db.answers(id)?;
-            let answers = after
-                .iter()
-                .filter(|a| written.contains(&a.key) || confirmed.contains(&a.key))
-                .map(AnswerDto::new)
-                .collect();
+            let answers = self.answer_dtos(
+                db,
+                after
+                    .iter()
+                    .filter(|a| written.contains(&a.key) || confirmed.contains(&a.key)),
+            )?;
             Ok(SavedDto {
                 saved_at: intake_store::format_time(now),
                 answers,
                 removed: removed.iter().map(Key::to_string).collect(),
                 disabled: disabled(&eval),
                 problems: problems(&eval, &after, &index),
-                encounter: self.dto(&self.encounter_row(db, id)?, &who),
+                encounter: self.dto(db, &self.encounter_row(db, id)?, &who)?,
                 changes: changes_since_in(db, id, &after)?,
             })
         })
@@ -350,7 +356,7 @@ impl Api {
                 return Ok(SubmitDto {
                     submitted: false,
                     problems: found,
-                    encounter: self.dto(&e, &who),
+                    encounter: self.dto(db, &e, &who)?,
                 });
             }
             let left_out: Vec<Key> = response
@@ -375,7 +381,7 @@ impl Api {
             Ok(SubmitDto {
                 submitted: true,
                 problems: found,
-                encounter: self.dto(&self.encounter_row(db, id)?, &who),
+                encounter: self.dto(db, &self.encounter_row(db, id)?, &who)?,
             })
         })
     }

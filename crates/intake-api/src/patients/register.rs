@@ -225,8 +225,11 @@ fn visible(row: &PatientRow, who: &Principal) -> bool {
 }
 
 impl Api {
-    pub(crate) fn today(&self) -> NaiveDate {
-        self.now().date_naive()
+    /// Today in the clinic's zone (ages, the birth-date check). Call it outside a
+    /// transaction: it reads the zone in its own.
+    pub(crate) fn today(&self) -> Result<NaiveDate, ApiError> {
+        let zone = self.store.read(|db| crate::clock::clinic_zone(db))?;
+        Ok(zone.day_of(self.now()))
     }
 
     fn load_patient(&self, db: &Db<'_>, id: i64, who: &Principal) -> Result<PatientRow, ApiError> {
@@ -240,7 +243,7 @@ impl Api {
         let who = self.authorize(caller, Permission::ViewPatients)?;
         let row = self.store.read(|db| self.load_patient(db, id, &who))?;
         self.note_patient_read(&who, row.id, "patient.viewed");
-        Ok(PatientDto::new(&row, self.today(), may(&row, who.role)))
+        Ok(PatientDto::new(&row, self.today()?, may(&row, who.role)))
     }
 
     /// Every change to a patient, oldest first (audited, batched).
@@ -270,7 +273,7 @@ impl Api {
         input: &PatientInputDto,
     ) -> Result<Vec<DuplicateDto>, ApiError> {
         let who = self.authorize(caller, Permission::ViewPatients)?;
-        let today = self.today();
+        let today = self.today()?;
         let p = validate(input, today)?;
         let found = self.store.read(|db| find_duplicates(db, &p, None))?;
         for (row, _) in &found {
@@ -291,7 +294,7 @@ impl Api {
         duplicate_reason: Option<&str>,
     ) -> Result<Save, ApiError> {
         let who = self.authorize(caller, Permission::EditPatients)?;
-        let today = self.today();
+        let today = self.today()?;
         Ok(Save {
             p: validate(input, today)?,
             reason: check_reason(duplicate_reason, "duplicateReason")?,
@@ -445,7 +448,7 @@ impl Api {
             db.patient(row.id)?
                 .ok_or_else(|| ApiError::Internal("the patient vanished".into()))
         })?;
-        Ok(PatientDto::new(&row, self.today(), may(&row, who.role)))
+        Ok(PatientDto::new(&row, self.today()?, may(&row, who.role)))
     }
 }
 

@@ -69,12 +69,13 @@ pub(crate) fn changes_since_in(
 ) -> Result<Vec<ChangeSinceDto>, crate::ApiError> {
     use intake_store::prelude::*;
     let history = db.carried_revisions(id)?;
+    let zone = crate::clock::clinic_zone(db)?;
     let mut dates = std::collections::BTreeMap::new();
     for source in history.iter().filter_map(|r| r.source_encounter) {
         if let std::collections::btree_map::Entry::Vacant(slot) = dates.entry(source) {
             let date = db
                 .encounter(source)?
-                .map(|e| e.started_at.date_naive().to_string());
+                .map(|e| zone.day_of(e.started_at).to_string());
             slot.insert(date);
         }
     }
