@@ -4,15 +4,12 @@
 import * as api from '../api.js';
 import { h, pageScreen, replaceChildren } from '../shared/dom.js';
 import { field, formError, formState, onSubmit } from '../shared/forms.js';
+import { formatDateTime } from '../shared/dates.js';
 
 const PAGE = 100;
 const COLUMNS = ['Seq', 'Time', 'Actor', 'Action', 'Entity', 'Detail'];
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-
-function localTime(rfc3339) {
-  const date = new Date(rfc3339);
-  return Number.isNaN(date.getTime()) ? rfc3339 || '' : timeFormat.format(date);
-}
+// The clinic's date and 24- or 12-hour time, with seconds (entries come in bursts).
+const localTime = (rfc3339) => formatDateTime(rfc3339, { seconds: true });
 
 /** `{"from":"a","n":2}` becomes `from: a, n: 2`; nested values stay JSON. */
 export function compactDetail(detail) {
