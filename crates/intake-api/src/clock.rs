@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use intake_core::search::DateOrder;
 use intake_store::prelude::*;
 use intake_store::{Db, StoreError};
 
@@ -157,6 +158,37 @@ pub(crate) fn clinic_zone(db: &Db<'_>) -> Result<ClinicZone, StoreError> {
         .filter(|v| !v.trim().is_empty())
         .and_then(|v| ClinicZone::named(&v).ok())
         .unwrap_or_else(ClinicZone::workstation))
+}
+
+/// The setting that says how the clinic writes dates besides ISO.
+pub(crate) const DATE_ORDER: &str = "date_order";
+
+/// How the clinic writes dates besides ISO: `dmy` (07/03/1984, the default) or `mdy`.
+pub(crate) fn date_order(db: &Db<'_>) -> Result<DateOrder, StoreError> {
+    Ok(db
+        .setting(DATE_ORDER)?
+        .and_then(|v| DateOrder::parse(&v))
+        .unwrap_or_default())
+}
+
+/// How the clinic writes an instant's day in a sentence on screen: its zone's day, in
+/// its order ("carried from the visit of 02/10/2026").
+pub(crate) struct ClinicDays {
+    pub zone: ClinicZone,
+    pub order: DateOrder,
+}
+
+impl ClinicDays {
+    pub(crate) fn read(db: &Db<'_>) -> Result<ClinicDays, StoreError> {
+        Ok(ClinicDays {
+            zone: clinic_zone(db)?,
+            order: date_order(db)?,
+        })
+    }
+
+    pub(crate) fn write(&self, at: DateTime<Utc>) -> String {
+        self.order.write(self.zone.day_of(at))
+    }
 }
 
 #[cfg(test)]

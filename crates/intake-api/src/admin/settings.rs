@@ -10,14 +10,13 @@ use intake_core::search::DateOrder;
 use intake_store::prelude::*;
 use intake_store::{Db, StoreError};
 
-use crate::clock::{clinic_zone, ClinicZone, TIME_ZONE};
+use crate::clock::{clinic_zone, ClinicZone, DATE_ORDER, TIME_ZONE};
 use crate::permissions::Permission;
 use crate::wire::admin::{ClinicDatesDto, SettingsDto, SettingsUpdate, ThresholdsDto};
 use crate::{audit_entry, Api, ApiError, Caller};
 
 const SESSION_TIMEOUT: &str = "session_timeout_seconds";
 const CLINIC_NAME: &str = "clinic_name";
-const DATE_ORDER: &str = "date_order";
 const PAPER_SIZE: &str = "paper_size";
 const REVIEW_THRESHOLDS: &str = "review_thresholds";
 const HOUR_CYCLE: &str = "hour_cycle";
@@ -38,13 +37,7 @@ pub(crate) fn session_timeout_seconds(db: &Db<'_>) -> Result<u32, StoreError> {
         .unwrap_or(DEFAULT_SESSION_TIMEOUT_SECONDS))
 }
 
-/// How the clinic writes dates besides ISO: `dmy` (07.03.1984, the default) or `mdy`.
-pub(crate) fn date_order(db: &Db<'_>) -> Result<DateOrder, StoreError> {
-    Ok(db
-        .setting(DATE_ORDER)?
-        .and_then(|v| DateOrder::parse(&v))
-        .unwrap_or_default())
-}
+pub(crate) use crate::clock::date_order;
 
 /// Whether the screens write times on a 12-hour clock (`12`) or 24 hours (`24`, the
 /// default).

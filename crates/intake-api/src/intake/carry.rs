@@ -174,16 +174,23 @@ impl Api {
         now: DateTime<Utc>,
     ) -> Result<Plan, ApiError> {
         let (loaded, damaged) = self.earlier_visits(db, patient.id, now)?;
+        // Hints and reasons date a visit as the clinic writes its day.
+        let zone = crate::clock::clinic_zone(db)?;
+        let order = crate::admin::settings::date_order(db)?;
         let visits: Vec<PastVisit<'_>> = loaded
             .iter()
-            .map(|l| PastVisit {
-                id: l.row.id,
-                slug: &l.row.template_slug,
-                version: &l.row.template_version,
-                form: &l.form,
-                status: l.row.status,
-                date: l.row.submitted_at.unwrap_or(l.row.started_at),
-                answers: &l.answers,
+            .map(|l| {
+                let date = l.row.submitted_at.unwrap_or(l.row.started_at);
+                PastVisit {
+                    id: l.row.id,
+                    slug: &l.row.template_slug,
+                    version: &l.row.template_version,
+                    form: &l.form,
+                    status: l.row.status,
+                    date,
+                    day: order.write(zone.day_of(date)),
+                    answers: &l.answers,
+                }
             })
             .collect();
         let target = Target {
@@ -377,7 +384,7 @@ impl Api {
                     .answer_dtos(db, after.iter().filter(|a| confirmed.contains(&a.key)))?,
                 removed: Vec::new(),
                 disabled: disabled(&eval),
-                problems: problems(&eval, &after, &index),
+                problems: problems(&eval, &after, &index, &crate::clock::ClinicDays::read(db)?),
                 encounter: self.dto(db, &self.encounter_row(db, id)?, &who)?,
                 changes: changes_since_in(db, id, &after)?,
             })

@@ -181,7 +181,7 @@ impl Api {
                 encounter: self.dto(db, &e, &who)?,
                 answers: self.answer_dtos(db, &rows)?,
                 disabled: disabled(&eval),
-                problems: problems(&eval, &rows, &index),
+                problems: problems(&eval, &rows, &index, &crate::clock::ClinicDays::read(db)?),
                 carry,
                 changes: changes_since_in(db, id, &rows)?,
             };
@@ -316,7 +316,7 @@ impl Api {
                 answers,
                 removed: removed.iter().map(Key::to_string).collect(),
                 disabled: disabled(&eval),
-                problems: problems(&eval, &after, &index),
+                problems: problems(&eval, &after, &index, &crate::clock::ClinicDays::read(db)?),
                 encounter: self.dto(db, &self.encounter_row(db, id)?, &who)?,
                 changes: changes_since_in(db, id, &after)?,
             })
@@ -351,7 +351,7 @@ impl Api {
             let rows = db.answers(id)?;
             let response = response_of(&rows);
             let eval = evaluate(&index, &response);
-            let found = problems(&eval, &rows, &index);
+            let found = problems(&eval, &rows, &index, &crate::clock::ClinicDays::read(db)?);
             if found.iter().any(|p| p.severity == "error") {
                 return Ok(SubmitDto {
                     submitted: false,

@@ -146,6 +146,7 @@ impl Api {
             (Some(p), Some(response)) => Some(intake_core::review::Earlier {
                 response,
                 date: zone.day_of(p.started_at),
+                written_as: crate::admin::settings::date_order(db)?,
             }),
             _ => None,
         };
@@ -195,7 +196,7 @@ impl Api {
             form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
             answers: self.answer_dtos(db, &rows)?,
             disabled: disabled(&eval),
-            problems: problems(&eval, &rows, &index),
+            problems: problems(&eval, &rows, &index, &crate::clock::ClinicDays::read(db)?),
             previous: previous.map(|p| PreviousDto {
                 encounter_id: p.id.0,
                 date: zone.day_of(p.started_at).to_string(),
