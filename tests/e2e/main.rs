@@ -3,6 +3,7 @@
 //! these with `--features e2e`; screenshots land in target/e2e-screenshots/.
 
 mod carry;
+mod dates;
 mod exports;
 mod foundation;
 mod harness;
