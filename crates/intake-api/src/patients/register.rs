@@ -228,7 +228,7 @@ impl Api {
     /// Today in the clinic's zone (ages, the birth-date check). Call it outside a
     /// transaction: it reads the zone in its own.
     pub(crate) fn today(&self) -> Result<NaiveDate, ApiError> {
-        let zone = self.store.read(|db| crate::clock::clinic_zone(db))?;
+        let zone = self.store.read(crate::clock::clinic_zone)?;
         Ok(zone.day_of(self.now()))
     }
 
