@@ -78,6 +78,7 @@ export async function signIn(username, password) {
     sessionTimeoutSeconds: result.sessionTimeoutSeconds,
     sections: result.sections,
     recordCheck: result.recordCheck,
+    dates: result.dates,
   };
 }
 

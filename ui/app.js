@@ -9,6 +9,7 @@
 
 import * as api from './api.js';
 import { h, focusFirst, replaceChildren } from './shared/dom.js';
+import { setClinicDates } from './shared/dates.js';
 import { startIdleTimer } from './shell/idle.js';
 import { allowedSections, sectionLabel } from './shell/sections.js';
 import { createTopBar } from './shell/top-bar.js';
@@ -45,6 +46,7 @@ function mount(screen, title) {
 
 function startSession(session, returnTo = 'home') {
   state.session = session;
+  setClinicDates(session.dates);
   state.lockedUser = null;
   state.idle?.stop();
   state.idle = startIdleTimer({
@@ -65,6 +67,7 @@ function heartbeat() {
       const checkChanged = JSON.stringify(fresh.recordCheck?.mismatches || [])
         !== JSON.stringify(state.session.recordCheck?.mismatches || []);
       state.session = fresh;
+      setClinicDates(fresh.dates);
       state.idle?.setTimeoutSeconds(fresh.sessionTimeoutSeconds);
       state.shell?.topBar.setSession(fresh);
       if ((sectionsChanged || (checkChanged && state.path === 'home')) && state.shell) renderRoute();
@@ -208,7 +211,9 @@ function renderRoute() {
     settingsSaved: (saved) => {
       state.clinicName = saved.clinicName;
       if (!state.session) return;
-      state.session = { ...state.session, sessionTimeoutSeconds: saved.sessionTimeoutSeconds };
+      const dates = { dateOrder: saved.dateOrder, hourCycle: saved.hourCycle, timeZone: saved.timeZone };
+      state.session = { ...state.session, sessionTimeoutSeconds: saved.sessionTimeoutSeconds, dates };
+      setClinicDates(dates);
       state.idle?.setTimeoutSeconds(saved.sessionTimeoutSeconds);
     },
   };

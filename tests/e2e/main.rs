@@ -6,6 +6,7 @@ mod accessibility;
 mod admin;
 mod axe;
 mod carry;
+mod dates;
 mod exports;
 mod foundation;
 mod harness;

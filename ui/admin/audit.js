@@ -7,16 +7,13 @@
 
 import * as api from '../api.js';
 import { h, pageScreen, replaceChildren } from '../shared/dom.js';
-import { field, formError, formState, onSubmit, selectField } from '../shared/forms.js';
+import { dateField, field, formError, formState, onSubmit, selectField } from '../shared/forms.js';
 import { actionOptions, describeEntry } from './audit-lines.js';
+import { formatDateTime } from '../shared/dates.js';
 
 const PAGE = 100;
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-
-function localTime(rfc3339) {
-  const date = new Date(rfc3339);
-  return Number.isNaN(date.getTime()) ? rfc3339 || '' : timeFormat.format(date);
-}
+// The clinic's date and 24- or 12-hour time, with seconds (entries come in bursts).
+const localTime = (rfc3339) => formatDateTime(rfc3339, { seconds: true });
 
 function detailList(details) {
   return h('dl', { class: 'audit-details' }, details.flatMap((d) => [
@@ -47,8 +44,8 @@ function patientLabel(p) {
 export function render() {
   const verify = h('button', { id: 'audit-verify', type: 'button', class: 'secondary' }, 'Verify chain');
   const verifyResult = h('p', { id: 'audit-verify-result', class: 'verify-result', role: 'status' });
-  const from = field({ id: 'audit-from', label: 'From', type: 'date' });
-  const to = field({ id: 'audit-to', label: 'To (included)', type: 'date' });
+  const from = dateField({ id: 'audit-from', label: 'From' });
+  const to = dateField({ id: 'audit-to', label: 'To (included)' });
   const user = selectField({ id: 'audit-user', label: 'User', options: [['', 'Anyone']], value: '' });
   const patient = field({ id: 'audit-patient', label: 'Patient', attrs: { placeholder: 'Name or MRN' } });
   const action = selectField({ id: 'audit-action', label: 'Action', options: [['', 'Any action']], value: '' });
@@ -156,8 +153,14 @@ export function render() {
     state.clear();
     choices.hidden = true;
     const next = {};
-    if (from.input.value) next.from = from.input.value;
-    if (to.input.value) next.to = to.input.value;
+    // Typed the clinic's way (or ISO); sent as ISO. A bad date is said at its field.
+    const [f, t] = [from.value(), to.value()];
+    if (f.error || t.error) {
+      (f.error ? from : to).input.focus();
+      return;
+    }
+    if (f.iso) next.from = f.iso;
+    if (t.iso) next.to = t.iso;
     if (user.input.value) next.actor = user.input.value;
     if (action.input.value) next.action = action.input.value;
     const text = patient.input.value.trim();

@@ -4,6 +4,8 @@
 // minutes to complete an intake as a line on its own scale (right axis). Colours come
 // from classes in outcomes.css; the CSP allows no inline styles.
 
+import { formatDate, formatDayMonth } from '../shared/dates.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 1000;
 const H = 330;
@@ -19,15 +21,9 @@ export const PARTS = [
   { key: 'prefilled', label: 'Pre-filled (record or form)', cls: 'oc-prefilled' },
 ];
 
-const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-const longDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
-
-/** `2026-11-02` as a date at UTC midnight (the report's days are UTC days). */
-function day(text) {
-  return new Date(`${text}T00:00:00Z`);
-}
-
-export const formatWeek = (weekStart) => longDate.format(day(weekStart));
+// The report's days are the clinic's days (the backend cuts them in its zone); they are
+// written as every screen writes dates.
+export const formatWeek = (weekStart) => formatDate(weekStart);
 export const percent = (share) => (share === null || share === undefined ? '—' : `${Math.round(share * 100)}%`);
 export const minutes = (m) => (m === null || m === undefined ? '—' : `${m.toFixed(1)} min`);
 
@@ -136,7 +132,7 @@ export function outcomesChart(report) {
     }
     if (i % every === 0) {
       group.append(s('text', { x: x(i), y: H - M.bottom + 18, 'text-anchor': 'middle', class: 'oc-tick' },
-        dayMonth.format(day(w.weekStart))));
+        formatDayMonth(w.weekStart)));
     }
     bars.append(group);
   });

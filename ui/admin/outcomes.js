@@ -6,7 +6,8 @@
 
 import * as api from '../api.js';
 import { h, notice, pageScreen, replaceChildren } from '../shared/dom.js';
-import { field, formError, formState, onSubmit } from '../shared/forms.js';
+import { dateField, formError, formState, onSubmit } from '../shared/forms.js';
+import { addDays, today, weekday } from '../shared/dates.js';
 import { PARTS, describe, formatWeek, minutes, outcomesChart, percent } from './outcomes-chart.js';
 
 const COLUMNS = [
@@ -22,14 +23,10 @@ const COLUMNS = [
   ['Median time', true],
 ];
 
-const iso = (date) => date.toISOString().slice(0, 10);
-
-/** Today (UTC) and the Monday 11 weeks before this week's: 12 weeks in all. */
+/** Today (the clinic's day) and the Monday 11 weeks before this week's: 12 weeks in all. */
 export function defaultRange(now = new Date()) {
-  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const monday = new Date(today);
-  monday.setUTCDate(today.getUTCDate() - ((today.getUTCDay() + 6) % 7) - 7 * 11);
-  return { from: iso(monday), to: iso(today) };
+  const to = today(now);
+  return { from: addDays(to, -weekday(to) - 7 * 11), to };
 }
 
 function figuresRow(label, f, attrs = {}) {
@@ -64,10 +61,8 @@ function legend() {
 export function render({ query, setQuery }) {
   const note = notice('outcomes-notice');
   const initial = defaultRange();
-  const from = field({ id: 'outcomes-from', label: 'Submitted from', type: 'date',
-    attrs: { value: query?.get('from') || initial.from } });
-  const to = field({ id: 'outcomes-to', label: 'to (included)', type: 'date',
-    attrs: { value: query?.get('to') || initial.to } });
+  const from = dateField({ id: 'outcomes-from', label: 'Submitted from', iso: query?.get('from') || initial.from });
+  const to = dateField({ id: 'outcomes-to', label: 'to (included)', iso: query?.get('to') || initial.to });
   const show = h('button', { id: 'outcomes-show', type: 'submit', class: 'primary' }, 'Show');
   const errorEl = formError('outcomes-error');
   const form = h('form', { id: 'outcomes-form', class: 'filter-form', 'aria-label': 'Period' },
@@ -92,14 +87,20 @@ export function render({ query, setQuery }) {
       h('p', { class: 'outcomes-note' },
         'Answers counted: those in the submitted record, calculated ones (BMI, scores) and empty rows of lists left out. ',
         'Carried share: carried unchanged out of all answers. Typed share: typed, or carried and then edited. ',
-        'Median time: from starting the intake to submitting it. Weeks run Monday to Sunday (UTC).'));
+        'Median time: from starting the intake to submitting it. Weeks run Monday to Sunday, in the clinic’s time zone.'));
   }
 
   async function load() {
     const mine = ++generation;
     state.clear();
     note.clear();
-    const range = { from: from.input.value.trim(), to: to.input.value.trim() };
+    const [f, t] = [from.value(), to.value()];
+    if (f.error || !f.iso || t.error || !t.iso) {
+      state.fieldError(f.error || !f.iso ? 'from' : 'to', (f.error || !f.iso ? f.error : t.error) || 'Enter a date.');
+      replaceChildren(result, h('p', { class: 'muted' }, 'Nothing to show until the period is corrected.'));
+      return;
+    }
+    const range = { from: f.iso, to: t.iso };
     setQuery?.(range);
     replaceChildren(result, h('p', { class: 'muted' }, 'Loading…'));
     try {

@@ -38,12 +38,20 @@ export function render({ settingsSaved }) {
   const showSeconds = () => { seconds.textContent = describeSeconds(minutesToSeconds(timeout.input.value)); };
   timeout.input.addEventListener('input', showSeconds);
 
-  const dateOrder = selectField({ id: 'settings-date-order', label: 'Dates typed in patient search',
+  const dateOrder = selectField({ id: 'settings-date-order', label: 'How dates are written and typed',
     options: [
-      ['dmy', 'Day first: 07.03.1984 or 07/03/1984'],
+      ['dmy', 'Day first: 07/03/1984'],
       ['mdy', 'Month first: 03/07/1984'],
     ],
-    hint: 'ISO dates (1984-03-07) always work.' });
+    hint: 'On every screen and in every date field; ISO dates (1984-03-07) are always accepted. PDFs and exports write 7 Mar 1984 and ISO.' });
+  const hourCycle = selectField({ id: 'settings-hour-cycle', label: 'Times',
+    options: [
+      ['24', '24 hours: 21:05'],
+      ['12', '12 hours: 9:05 PM'],
+    ] });
+  const timeZone = field({ id: 'settings-time-zone', label: 'Time zone of the clinic',
+    hint: 'Where the clinic’s days begin and end (visit dates, exports, reports). An IANA name such as America/New_York or Europe/Paris; leave empty for this workstation’s zone.',
+    attrs: { spellcheck: 'false', autocapitalize: 'off' } });
 
   const paperSize = selectField({ id: 'settings-paper-size', label: 'Paper size for PDF summaries',
     options: [
@@ -87,8 +95,8 @@ export function render({ settingsSaved }) {
   const submit = h('button', { id: 'settings-submit', type: 'submit', class: 'primary', disabled: true }, 'Save');
   const errorEl = formError('settings-error');
   const form = h('form', { id: 'settings-form', class: 'stack narrow' },
-    clinic.wrap, timeout.wrap, dateOrder.wrap, paperSize.wrap, review, errorEl, h('div', { class: 'button-row' }, submit));
-  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout, dateOrder, paperSize,
+    clinic.wrap, timeout.wrap, dateOrder.wrap, hourCycle.wrap, timeZone.wrap, paperSize.wrap, review, errorEl, h('div', { class: 'button-row' }, submit));
+  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout, dateOrder, hourCycle, timeZone, paperSize,
     ...thresholds, medicationChanges, allergyChanges } });
 
   /** A typed number, or null (the backend names the field: "Enter a number."). */
@@ -102,6 +110,9 @@ export function render({ settingsSaved }) {
     clinic.input.value = settings.clinicName || '';
     timeout.input.value = secondsToMinutes(settings.sessionTimeoutSeconds);
     dateOrder.input.value = settings.dateOrder || 'dmy';
+    hourCycle.input.value = settings.hourCycle === '12' ? '12' : '24';
+    timeZone.input.value = settings.timeZoneSet ? settings.timeZone : '';
+    timeZone.input.placeholder = settings.timeZoneSet ? '' : `${settings.timeZone || 'this workstation’s zone'} (this workstation’s)`;
     paperSize.input.value = settings.paperSize || 'a4';
     const t = settings.reviewThresholds || {};
     for (const [name, f] of Object.entries(thresholds)) f.input.value = t[name] ?? '';
@@ -123,6 +134,8 @@ export function render({ settingsSaved }) {
         clinicName: clinic.input.value,
         sessionTimeoutSeconds,
         dateOrder: dateOrder.input.value,
+        hourCycle: hourCycle.input.value,
+        timeZone: timeZone.input.value.trim(),
         paperSize: paperSize.input.value,
         reviewThresholds: {
           ...Object.fromEntries(Object.entries(thresholds).map(([name, f]) =>

@@ -5,14 +5,9 @@
 
 import { h, replaceChildren } from '../shared/dom.js';
 import { field, formError, formState, onSubmit } from '../shared/forms.js';
+import { formatDay } from '../shared/dates.js';
 
 const COLUMNS = ['User name', 'Display name', 'Role', 'Status', 'Created', 'Actions'];
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-
-function formatDate(rfc3339) {
-  const date = new Date(rfc3339);
-  return Number.isNaN(date.getTime()) ? rfc3339 || '' : dateFormat.format(date);
-}
 
 /**
  * `onToggle(user)` and `onReset(user, newPassword)` return promises; a rejected reset
@@ -55,7 +50,7 @@ export function createUsersTable({ onToggle, onReset, self = null }) {
       user.mustChangePassword
         ? h('span', { class: 'badge badge-warn users-must-change' }, 'Must change password')
         : null),
-      h('td', { class: 'nowrap' }, formatDate(user.createdAt)),
+      h('td', { class: 'nowrap' }, formatDay(user.createdAt)),
       h('td', { class: 'actions' }, toggle, reset));
   }
 

@@ -14,7 +14,8 @@
 
 import * as api from '../api.js';
 import { h, notice, pageScreen } from '../shared/dom.js';
-import { field, formError, formState, onSubmit } from '../shared/forms.js';
+import { dateField, field, formError, formState, onSubmit } from '../shared/forms.js';
+import { addDays, today } from '../shared/dates.js';
 import { createProgress, createResult } from './report.js';
 import { onScreenKey } from '../shared/keys.js';
 
@@ -27,7 +28,6 @@ const STATUSES = [
 ];
 const DEFAULT_STATUSES = new Set(['signed', 'amended']);
 
-const iso = (date) => date.toISOString().slice(0, 10);
 
 /**
  * The batch this window started, kept while the person is on other screens: coming back
@@ -48,12 +48,10 @@ function startBatch(request, user) {
   return batch;
 }
 
-/** The last 30 days up to today (UTC days). */
+/** The last 30 days up to today (the clinic's days). */
 export function defaultRange(now = new Date()) {
-  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const from = new Date(today);
-  from.setUTCDate(today.getUTCDate() - 30);
-  return { from: iso(from), to: iso(today) };
+  const to = today(now);
+  return { from: addDays(to, -30), to };
 }
 
 /** The status checkboxes as one field for formState (the backend's field `statuses`). */
@@ -86,10 +84,18 @@ export function render({ query, session }) {
   const user = session?.user?.username ?? null;
   const note = notice('exports-notice');
   const initial = defaultRange();
-  const from = field({ id: 'exports-from', label: 'Visits from', type: 'date',
-    attrs: { value: query?.get('from') || initial.from } });
-  const to = field({ id: 'exports-to', label: 'to (included)', type: 'date',
-    attrs: { value: query?.get('to') || initial.to } });
+  const from = dateField({ id: 'exports-from', label: 'Visits from', iso: query?.get('from') || initial.from });
+  const to = dateField({ id: 'exports-to', label: 'to (included)', iso: query?.get('to') || initial.to });
+  /** The typed range in ISO, or null after saying at the field what is wrong. */
+  function typedRange() {
+    const [f, t] = [from.value(), to.value()];
+    const wrong = [[f, from], [t, to]].find(([r]) => r.error || !r.iso);
+    if (wrong) {
+      state.fieldError(wrong[1] === from ? 'from' : 'to', wrong[0].error || 'Enter a date.');
+      return null;
+    }
+    return { from: f.iso, to: t.iso };
+  }
   const statuses = statusesField();
   const folder = field({ id: 'exports-folder', label: 'Folder for the PDFs',
     hint: 'Each PDF is named date_MRN_visit-ID.pdf; manifest.csv lists them. Files already there for the same record are skipped.',
@@ -218,8 +224,8 @@ export function render({ query, session }) {
   }
 
   function fill(request) {
-    from.input.value = request.from;
-    to.input.value = request.to;
+    from.setIso(request.from);
+    to.setIso(request.to);
     folder.input.value = request.folder;
     statuses.choose(request.statuses);
     recountSoon();
@@ -228,6 +234,8 @@ export function render({ query, session }) {
   onSubmit(form, state, async () => {
     state.clear();
     note.clear();
+    const range = typedRange();
+    if (!range) return;
     const chosen = statuses.chosen();
     if (!chosen.length) {
       state.fieldError('statuses', 'Choose at least one status.');
@@ -247,8 +255,7 @@ export function render({ query, session }) {
       state.show(err);
       return;
     }
-    await follow(startBatch({ from: from.input.value.trim(), to: to.input.value.trim(), statuses: chosen,
-      folder: path }, user));
+    await follow(startBatch({ ...range, statuses: chosen, folder: path }, user));
   });
 
   // A typed folder that is not there: created only when the person says so.
@@ -284,8 +291,9 @@ export function render({ query, session }) {
       state.show(err);
       return;
     }
-    await follow(startBatch({ from: from.input.value.trim(), to: to.input.value.trim(), statuses: chosen,
-      folder: path }, user));
+    const range = typedRange();
+    if (!range) return;
+    await follow(startBatch({ ...range, statuses: chosen, folder: path }, user));
   });
 
   const screen = pageScreen(

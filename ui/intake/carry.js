@@ -13,14 +13,11 @@
 
 import { h, replaceChildren } from '../shared/dom.js';
 import { idSafe, valueText } from './model.js';
+import { formatDate } from '../shared/dates.js';
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "2026-10-02" -> "2 Oct 2026", as the backend writes dates in hints and messages. */
+/** "2026-10-02" as the clinic writes dates (02/10/2026 day first): the one formatter. */
 export function dayText(isoDate) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(isoDate));
-  const month = m ? MONTHS[Number(m[2]) - 1] : null;
-  return month ? `${Number(m[3])} ${month} ${m[1]}` : String(isoDate);
+  return formatDate(String(isoDate ?? '').slice(0, 10));
 }
 
 /**

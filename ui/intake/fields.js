@@ -11,12 +11,13 @@
 // The shared frame is frame.js; yes/no and choices are intake-choice.js.
 
 import { h } from '../shared/dom.js';
+import { dateHint, formatDate, parseDate } from '../shared/dates.js';
 import { createBoolean, createChoice, isChoiceType } from './choice.js';
 import { fieldFrame, isLocked, labelContent } from './frame.js';
 import { fieldId, isWholeNumber, parseNumber, valueText } from './model.js';
 
 const TEXT_TYPES = { string: 'text', url: 'url', reference: 'text' };
-const DATE_TYPES = { date: 'date', dateTime: 'datetime-local', time: 'time' };
+const DATE_TYPES = new Set(['date', 'dateTime', 'time']);
 const NUMBER_TYPES = new Set(['decimal', 'integer', 'quantity']);
 
 function unitNode(item) {
@@ -86,65 +87,83 @@ function createNumber(item, key, env) {
 }
 
 /** What each date-like type asks for, as the placeholder shows it. */
-const DATE_FORMATS = { date: 'YYYY-MM-DD', dateTime: 'YYYY-MM-DD HH:MM', time: 'HH:MM' };
 
 /**
  * Reads a typed date, date-time or time. Dates take `2015-04-01`, `20150401`, or a
  * year or year-month alone (`2015`, `2015-04`) when only that is known, as FHIR allows;
  * the calendar must hold the day. Times take `14:30` or `1430`.
  */
-export function readDateText(type, text) {
-  const v = text.trim();
+/**
+ * What is typed in a date, date-and-time or time item, as its value. A date is read as
+ * the clinic writes it (06/12/2026 day first, with / . or -), in ISO, or in the item's
+ * own `entryFormat`; a year (2015) or a month (2015-04) alone is a FHIR date too. The
+ * answer is always stored in ISO. `{ error }` says what is wrong; nothing is lost.
+ */
+export function readDateText(type, text, entryFormat) {
+  const v = String(text ?? '').trim();
   if (!v) return { values: [] };
-  const day = (y, m, d) => {
-    const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-    return date.getUTCFullYear() === Number(y) && date.getUTCMonth() === Number(m) - 1 && date.getUTCDate() === Number(d);
-  };
   const time = (t) => {
-    const m = /^([01]\d|2[0-3]):?([0-5]\d)(?::?([0-5]\d))?$/.exec(t);
-    return m ? `${m[1]}:${m[2]}:${m[3] || '00'}` : null;
+    const m = /^([01]?\d|2[0-3]):?([0-5]\d)(?::?([0-5]\d))?$/.exec(t);
+    return m ? `${m[1].padStart(2, '0')}:${m[2]}:${m[3] || '00'}` : null;
   };
   if (type === 'time') {
     const t = time(v);
-    return t ? { values: [{ valueTime: t }] } : { error: 'Enter the time as HH:MM' };
+    return t ? { values: [{ valueTime: t }] } : { error: `"${v}" is not a time; write it as HH:MM, for example 14:30.` };
   }
-  const [datePart, timePart] = v.split(/[T ]+/);
-  const m = /^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?$/.exec(datePart);
+  const [datePart, timePart, extra] = v.split(/[T ]+(?=\d{1,2}:)|\s+(?=\d{1,2}:)/);
   if (type === 'date') {
-    if (!m || timePart !== undefined) return { error: 'Enter the date as YYYY-MM-DD' };
-    if (m[3] && !day(m[1], m[2], m[3])) return { error: 'There is no such day' };
-    if (m[2] && !m[3] && !(Number(m[2]) >= 1 && Number(m[2]) <= 12)) return { error: 'There is no such month' };
-    return { values: [{ valueDate: [m[1], m[2], m[3]].filter(Boolean).join('-') }] };
+    if (timePart !== undefined) return { error: `A date only, without a time; write it as ${dateHint(entryFormat)}.` };
+    const partial = /^(\d{4})(?:-(\d{2}))?$/.exec(datePart);
+    if (partial) {
+      if (partial[2] && !(Number(partial[2]) >= 1 && Number(partial[2]) <= 12)) {
+        return { error: `"${v}": there is no month ${Number(partial[2])}.` };
+      }
+      return { values: [{ valueDate: partial[0] }] };
+    }
+    const day = parseDate(datePart, { entryFormat });
+    return day.error ? { error: day.error } : { values: [{ valueDate: day.iso }] };
   }
-  const t = timePart ? time(timePart) : null;
-  if (!m || !m[3] || !t) return { error: 'Enter the date and time as YYYY-MM-DD HH:MM' };
-  if (!day(m[1], m[2], m[3])) return { error: 'There is no such day' };
-  return { values: [{ valueDateTime: `${m[1]}-${m[2]}-${m[3]}T${t}` }] };
+  const day = parseDate(datePart, { entryFormat });
+  if (day.error) return { error: day.error };
+  const t = timePart && extra === undefined ? time(timePart) : null;
+  if (!t) return { error: `Write the date and time as ${dateHint(entryFormat)} HH:MM.` };
+  return { values: [{ valueDateTime: `${day.iso}T${t}` }] };
 }
 
 function readDate(item, input) {
-  return readDateText(item.type, input.value);
+  return readDateText(item.type, input.value, item.entryFormat);
 }
 
-function dateText(item, value) {
+/** A stored date as the field shows it: the clinic's order (a partial date stays ISO). */
+export function dateText(item, value) {
   if (!value) return '';
   if (value.valueDateTime) {
     const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(value.valueDateTime);
-    return m ? `${m[1]} ${m[2]}` : value.valueDateTime;
+    return m ? `${formatDate(m[1])} ${m[2]}` : value.valueDateTime;
   }
-  if (value.valueDate && item.type === 'dateTime') return `${value.valueDate} 00:00`;
+  if (value.valueDate && item.type === 'dateTime') return `${formatDate(value.valueDate)} 00:00`;
   if (value.valueTime) return value.valueTime.slice(0, 5);
+  if (value.valueDate && /^\d{4}-\d{2}-\d{2}$/.test(value.valueDate)) return formatDate(value.valueDate);
   return value.valueDate || valueText(value);
+}
+
+/** The format a date item asks for, shown as its hint. */
+function dateFormatOf(item) {
+  if (item.type === 'time') return 'HH:MM';
+  const day = dateHint(item.entryFormat);
+  return item.type === 'dateTime' ? `${day} HH:MM` : day;
 }
 
 function createDate(item, key, env) {
   // A text box, not the browser's date picker: typed digits go where the nurse expects,
   // in one format everywhere.
   const input = h('input', { id: fieldId(key), type: 'text', autocomplete: 'off', spellcheck: 'false',
-    inputmode: item.type === 'time' ? 'numeric' : null, placeholder: DATE_FORMATS[item.type],
+    inputmode: item.type === 'time' ? 'numeric' : null, placeholder: dateFormatOf(item),
     class: `q-date q-date-${item.type}`, 'aria-label': null,
     readonly: item.calculated || item.readOnly || env.readOnly ? true : null });
-  const frame = fieldFrame(item, key, { controls: [input], body: h('div', { class: 'q-control q-inline' }, input) });
+  // The expected format is the visible hint (the form's own entryFormat when it has one).
+  const framed = { ...item, entryFormat: dateFormatOf(item) };
+  const frame = fieldFrame(framed, key, { controls: [input], body: h('div', { class: 'q-control q-inline' }, input) });
   if (!item.calculated && !item.readOnly && !env.readOnly) {
     // Saved on Enter or blur, not while typing: "2015", halfway to "2015-04-01", is a
     // valid (year-only) date on its own.
@@ -206,7 +225,7 @@ export function createField(item, key, env) {
   if (item.type === 'boolean') return createBoolean(item, key, env);
   if (isChoiceType(item.type)) return createChoice(item, key, env);
   if (NUMBER_TYPES.has(item.type)) return createNumber(item, key, env);
-  if (DATE_TYPES[item.type]) return createDate(item, key, env);
+  if (DATE_TYPES.has(item.type)) return createDate(item, key, env);
   return createText(item, key, env);
 }
 

@@ -10,6 +10,7 @@
 // backend stores as the encounter's `section`.
 
 import { formatKey, isWithin, keyAt, parseKey, rowIdsOf } from '../shared/answer-keys.js';
+import { formatDate } from '../shared/dates.js';
 
 /**
  * `"medications/medication[2]/med-name"` -> `{ rows: [2], linkId: 'med-name' }` (text that
@@ -275,6 +276,10 @@ export function valueText(value) {
     case 'valueCoding': return v?.display || v?.code || '';
     case 'valueQuantity': return [v?.value, v?.unit || v?.code].filter((x) => x !== null && x !== undefined).join(' ');
     case 'valueReference': return v?.reference || '';
+    // Dates as the clinic writes them (a year or a month alone stays as it is).
+    case 'valueDate': return /^\d{4}-\d{2}-\d{2}$/.test(String(v)) ? formatDate(v) : String(v ?? '');
+    case 'valueDateTime': return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(String(v))
+      ? `${formatDate(String(v).slice(0, 10))} ${String(v).slice(11, 16)}` : String(v ?? '');
     case 'valueAttachment': return v?.title || v?.contentType || 'file';
     default: return v === null || v === undefined ? '' : String(v);
   }

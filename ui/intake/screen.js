@@ -25,15 +25,11 @@ import { createRecordPrompt } from './record-prompt.js';
 import { createReviewBanners } from './review-banners.js';
 import { createSaver } from './saver.js';
 import { isAltLetter, onScreenKey } from '../shared/keys.js';
-import { formatDateTime } from '../patients/fields.js';
+import { formatDateTime, formatTime } from '../shared/dates.js';
 import { namesFrom, setStatusBadge } from '../review/format.js';
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-
-function clockTime(rfc3339) {
-  const date = new Date(rfc3339);
-  return Number.isNaN(date.getTime()) ? '' : clock.format(date);
-}
+/** When a save landed: the clinic's clock, with seconds (saves come seconds apart). */
+const clockTime = (rfc3339) => formatTime(rfc3339, { seconds: true });
 
 /** True when keys typed at `el` are text (so "?" is a character, not a shortcut). */
 function isTyping(el) {

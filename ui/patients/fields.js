@@ -63,28 +63,11 @@ export function nameNode(patient) {
     patient.given ? `, ${patient.given}` : null);
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+// Dates and times are written the clinic's way by the one formatter (shared/dates.js);
+// re-exported here for the screens that already import them from this module.
+import { formatDate, formatDateTime, formatDay } from '../shared/dates.js';
 
-/** A calendar date ("1984-03-07") in the local style; no time zone can shift it. */
-export function formatDate(ymd) {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd || '');
-  if (!match) return ymd || '—';
-  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  return Number.isNaN(date.getTime()) ? ymd : dateFormat.format(date);
-}
-
-/** The day (local) of a moment (RFC 3339). */
-export function formatDay(rfc3339) {
-  const date = new Date(rfc3339);
-  return Number.isNaN(date.getTime()) ? rfc3339 || '—' : dateFormat.format(date);
-}
-
-/** A moment (RFC 3339) in local date and time. */
-export function formatDateTime(rfc3339) {
-  const date = new Date(rfc3339);
-  return Number.isNaN(date.getTime()) ? rfc3339 || '—' : timeFormat.format(date);
-}
+export { formatDate, formatDateTime, formatDay };
 
 /** `<time>` for a calendar date, so the ISO form stays in the markup. */
 export function dateNode(ymd) {

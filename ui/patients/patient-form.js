@@ -7,31 +7,36 @@
 
 import * as api from '../api.js';
 import { h, notice, pageScreen } from '../shared/dom.js';
-import { field, selectField, textareaField, formError, formState, onSubmit } from '../shared/forms.js';
+import { dateField, field, selectField, textareaField, formError, formState, onSubmit } from '../shared/forms.js';
 import { FIELDS, GROUPS, SEXES, inputId, isInError, nameText } from './fields.js';
 import { createDuplicatePanel } from './duplicates.js';
 
 // Columns of the six-column grid each field takes (default 2): names wide, address whole.
 const SPAN = { family: 3, given: 3, addressLine: 6, notes: 6 };
+// What a registration cannot do without: marked by the label and aria-required.
+const REQUIRED = new Set(['family', 'birthDate', 'sex']);
 
 function makeField(def, editing) {
   const id = inputId(def.name);
   if (def.name === 'sex') {
     const options = editing ? SEXES : [['', 'Choose…'], ...SEXES];
-    return selectField({ id, label: def.label, options, value: editing ? null : '' });
+    return selectField({ id, label: def.label, options, value: editing ? null : '', required: REQUIRED.has(def.name) });
   }
   if (def.name === 'notes') {
     return textareaField({ id, label: def.label, rows: 4,
       hint: 'Anything the front desk should know. Clinical findings belong in the intake form.' });
   }
+  if (def.name === 'birthDate') {
+    // Typed as the clinic writes dates (or ISO); sent to the backend in ISO.
+    return dateField({ id, label: def.label, required: true });
+  }
   const special = {
-    birthDate: { hint: 'YYYY-MM-DD, for example 1984-03-07', attrs: { inputmode: 'numeric', placeholder: 'YYYY-MM-DD' } },
     mrn: { hint: 'Leave empty to assign the next number' },
     phone: { type: 'tel' },
     emergencyPhone: { type: 'tel' },
     email: { type: 'email' },
   }[def.name] || {};
-  return field({ id, label: def.label, ...special });
+  return field({ id, label: def.label, required: REQUIRED.has(def.name), ...special });
 }
 
 export function render({ patientId, go, back, returnTo }) {
@@ -58,7 +63,9 @@ export function render({ patientId, go, back, returnTo }) {
   const subject = h('p', { id: 'patient-form-subject', class: 'lead' });
   const note = notice('patient-form-notice');
   const form = h('form', { id: 'patient-form', class: 'patient-form' },
-    h('p', { class: 'muted' }, 'Family name, date of birth and sex are required.'),
+    h('p', { class: 'muted', id: 'patient-form-required' },
+      h('span', { class: 'required-mark', 'aria-hidden': 'true' }, '*'),
+      ' marks what is required: family name, date of birth and sex.'),
     groups,
     h('div', { class: 'form-foot' }, h('div', { class: 'form-foot-error' }, errorEl, reload),
       h('div', { class: 'button-row' }, submit, cancel)));
@@ -84,15 +91,23 @@ export function render({ patientId, go, back, returnTo }) {
   let version = null; // the version being edited
   let mrn = ''; // kept as it is when editing
 
+  /** The typed values, the birth date in ISO; null (the field says why) when it is not a date. */
   function values() {
     const input = {};
     for (const def of FIELDS) input[def.name] = fields[def.name] ? fields[def.name].input.value : '';
+    const birth = fields.birthDate.value();
+    if (birth.error) {
+      state.fieldError('birthDate', birth.error);
+      return null;
+    }
+    input.birthDate = birth.iso;
     if (editing) input.mrn = mrn;
     return input;
   }
 
   function fill(patient) {
     for (const def of FIELDS) if (fields[def.name]) fields[def.name].input.value = patient[def.name] ?? '';
+    fields.birthDate.setIso(patient.birthDate || '');
     version = patient.version;
     mrn = patient.mrn;
     subject.textContent = `${nameText(patient)} · MRN ${patient.mrn}`;
@@ -113,11 +128,13 @@ export function render({ patientId, go, back, returnTo }) {
     note.clear();
     reload.hidden = true;
     if (duplicateReason === null) duplicates.hide();
+    const input = values();
+    if (!input) return;
     let result;
     try {
       result = editing
-        ? await api.updatePatient(patientId, version, values(), duplicateReason)
-        : await api.registerPatient(values(), duplicateReason);
+        ? await api.updatePatient(patientId, version, input, duplicateReason)
+        : await api.registerPatient(input, duplicateReason);
     } catch (err) {
       state.show(err);
       if (editing && err.code === 'conflict' && !err.field) {

@@ -12,11 +12,16 @@
 import * as api from '../api.js';
 import { h, notice, replaceChildren } from '../shared/dom.js';
 import { exportVisitPdf } from '../exports/pdf-export.js';
-import { formatDateTime } from './fields.js';
+import { formatDate, formatDateTime, formatTime } from '../shared/dates.js';
 import { statusBadge } from '../review/format.js';
 import { visitPeople } from '../shared/people.js';
 
 const DEFAULT_SLUG = 'general-adult-intake';
+
+/** The visit's day (the clinic's, as the backend dates it) and its time, the clinic's way. */
+function visitWhen(e) {
+  return e.visitDate ? `${formatDate(e.visitDate)} ${formatTime(e.startedAt)}` : formatDateTime(e.startedAt);
+}
 
 function visitItem(e, exportButton) {
   const draft = e.status === 'draft';
@@ -25,7 +30,7 @@ function visitItem(e, exportButton) {
   const cls = ['visit', inError ? 'visit-in-error' : null, button ? 'has-export' : null].filter(Boolean).join(' ');
   return h('li', { class: cls, dataset: { encounterId: e.id, status: e.status } },
     h('a', { href: draft ? `#/intake/${e.id}` : `#/review/${e.id}`, id: `visit-${e.id}`, class: 'visit-link' },
-      h('span', { class: 'visit-date' }, formatDateTime(e.startedAt)),
+      h('span', { class: 'visit-date' }, visitWhen(e)),
       h('span', { class: 'visit-form' }, e.templateTitle),
       statusBadge(e.status, { id: `visit-status-${e.id}` }),
       e.reason ? h('span', { class: 'visit-reason' }, e.reason) : null,
@@ -74,7 +79,7 @@ export function createVisits({ patientId, go }) {
 
   function exportButton(e) {
     const button = h('button', { id: `visit-export-${e.id}`, type: 'button', class: 'secondary small visit-export',
-      'aria-label': `Export PDF of the visit on ${formatDateTime(e.startedAt)}` }, 'Export PDF');
+      'aria-label': `Export PDF of the visit on ${visitWhen(e)}` }, 'Export PDF');
     button.addEventListener('click', () => exportVisitPdf(e.id, exportNote, button));
     return button;
   }

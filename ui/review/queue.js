@@ -7,7 +7,7 @@
 
 import * as api from '../api.js';
 import { h, notice, pageScreen, replaceChildren } from '../shared/dom.js';
-import { field, formError, formState, onSubmit, selectField } from '../shared/forms.js';
+import { dateField, formError, formState, onSubmit, selectField } from '../shared/forms.js';
 import { onScreenKey } from '../shared/keys.js';
 import { ageText, formatDateTime } from '../patients/fields.js';
 
@@ -27,9 +27,8 @@ function shortText(text, max = 90) {
 
 export function render({ go, query, setQuery }) {
   const note = notice('review-queue-notice');
-  const from = field({ id: 'review-from', label: 'Submitted from', type: 'date',
-    attrs: { value: query?.get('from') || null } });
-  const to = field({ id: 'review-to', label: 'to (included)', type: 'date', attrs: { value: query?.get('to') || null } });
+  const from = dateField({ id: 'review-from', label: 'Submitted from', iso: query?.get('from') || '' });
+  const to = dateField({ id: 'review-to', label: 'to (included)', iso: query?.get('to') || '' });
   const by = selectField({ id: 'review-by', label: 'Submitted by', options: [['', 'Anyone']] });
   const show = h('button', { id: 'review-filter', type: 'submit', class: 'secondary' }, 'Show');
   const clear = h('button', { id: 'review-filter-clear', type: 'button', class: 'secondary' }, 'Clear');
@@ -104,9 +103,14 @@ export function render({ go, query, setQuery }) {
     const mine = ++generation;
     state.clear();
     note.clear();
+    const [f, t] = [from.value(), to.value()];
+    if (f.error || t.error) {
+      state.fieldError(f.error ? 'from' : 'to', f.error || t.error);
+      return;
+    }
     const filter = {
-      from: from.input.value.trim() || null,
-      to: to.input.value.trim() || null,
+      from: f.iso || null,
+      to: t.iso || null,
       submittedBy: (first ? wantedBy : by.input.value) || null,
     };
     setQuery?.(Object.fromEntries(Object.entries({ from: filter.from, to: filter.to, by: filter.submittedBy })

@@ -19,6 +19,7 @@ import * as api from '../api.js';
 import { h, notice, pageScreen, replaceChildren } from '../shared/dom.js';
 import { onScreenKey } from '../shared/keys.js';
 import { ageText, formatDateTime, sexLabel } from '../patients/fields.js';
+import { formatDate, formatDay } from '../shared/dates.js';
 import { createActions } from './actions.js';
 import { amendmentChanges, createAmendmentPanel } from './amendment.js';
 import { createChangesPanel, notableList } from './changes.js';
@@ -29,12 +30,8 @@ import { createHistory } from './history.js';
 import { exportVisitPdf } from '../exports/pdf-export.js';
 import { renderSummary } from './summary.js';
 
-const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-
-function visitDay(rfc3339) {
-  const date = new Date(rfc3339);
-  return Number.isNaN(date.getTime()) ? rfc3339 || '—' : dayFormat.format(date);
-}
+/** The visit's day: the clinic's, as the backend dates it. */
+const visitDay = (e) => (e.visitDate ? formatDate(e.visitDate) : formatDay(e.startedAt));
 
 export function render({ encounterId, go, cameFrom, refreshReviewCount, flash }) {
   const name = h('h1', { id: 'review-patient' }, 'Loading the record…');
@@ -100,7 +97,7 @@ export function render({ encounterId, go, cameFrom, refreshReviewCount, flash })
       p.age !== null && p.age !== undefined ? h('span', {}, ageText(p.age)) : null,
       p.sex ? h('span', {}, sexLabel(p.sex)) : null,
       h('span', {}, 'MRN ', h('span', { class: 'mono', id: 'review-mrn' }, p.mrn || e.mrn)),
-      h('span', { id: 'review-visit-date' }, `Visit ${visitDay(e.startedAt)}`),
+      h('span', { id: 'review-visit-date' }, `Visit ${visitDay(e)}`),
       h('span', { id: 'review-form' }, `${e.templateTitle} · version ${e.templateVersion}`),
       h('span', {}, status));
     facts.hidden = false;

@@ -6,21 +6,48 @@
 // backend's ApiError to `show`, which puts it at the field the backend named.
 
 import { h } from './dom.js';
+import { dateHint, formatDate, parseDate } from './dates.js';
 
-/** A text-like input with its label. Returns `{ wrap, input, error }`. */
-export function field({ id, label, type = 'text', autocomplete = 'off', hint = null, attrs = {} }) {
+/**
+ * A text-like input with its label. Returns `{ wrap, input, error }`. A `required` field
+ * shows a mark by its label (not colour alone) and says so with aria-required.
+ */
+export function field({ id, label, type = 'text', autocomplete = 'off', hint = null, attrs = {}, required = false }) {
   const input = h('input', { id, name: id, type, autocomplete, spellcheck: 'false', ...attrs });
-  return wrapControl(id, label, input, hint);
+  return wrapControl(id, label, input, hint, required);
+}
+
+/**
+ * A date typed as the clinic writes it (06/12/2026 day first, with / . or -) or in ISO,
+ * never the browser's picker (which writes US order). The expected format is its hint.
+ * `value()` gives `{ iso }` (`''` when empty) or `{ error }` (shown at the field, what was
+ * typed kept); `setIso` shows a stored `YYYY-MM-DD` the clinic's way.
+ */
+export function dateField({ id, label, iso = '', hint = null, required = false, entryFormat = null }) {
+  const format = dateHint(entryFormat);
+  const f = field({ id, label, required, hint: hint ? `${hint} (${format})` : format,
+    attrs: { placeholder: format, inputmode: 'numeric', class: 'date-input', size: 12 } });
+  const setIso = (value) => { f.input.value = value ? formatDate(value) : ''; };
+  setIso(iso);
+  return {
+    ...f,
+    setIso,
+    value() {
+      const result = parseDate(f.input.value, { entryFormat });
+      f.setError(result.error || '');
+      return result;
+    },
+  };
 }
 
 /** A <select> with its label; `options` is a list of `[value, text]`. */
-export function selectField({ id, label, options, value = null, hint = null }) {
+export function selectField({ id, label, options, value = null, hint = null, required = false }) {
   const select = h(
     'select',
     { id, name: id },
     options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
   );
-  return wrapControl(id, label, select, hint);
+  return wrapControl(id, label, select, hint, required);
 }
 
 /** A multi-line <textarea> with its label. */
@@ -29,10 +56,13 @@ export function textareaField({ id, label, rows = 4, hint = null, attrs = {} }) 
   return wrapControl(id, label, textarea, hint);
 }
 
-function wrapControl(id, label, input, hint) {
+function wrapControl(id, label, input, hint, required = false) {
   const hintEl = hint ? h('p', { class: 'field-hint', id: `${id}-hint` }, hint) : null;
   const error = h('p', { class: 'field-error', id: `${id}-field-error`, hidden: true });
-  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), input, hintEl, error);
+  if (required) input.setAttribute('aria-required', 'true');
+  const mark = required ? h('span', { class: 'required-mark', 'aria-hidden': 'true', title: 'Required' }, ' *') : null;
+  const wrap = h('div', { class: required ? 'field field-required' : 'field' },
+    h('label', { for: id }, label, mark), input, hintEl, error);
   const described = () => [hintEl?.id, error.hidden ? null : error.id].filter(Boolean).join(' ');
   const sync = () => {
     const ids = described();

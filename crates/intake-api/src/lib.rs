@@ -32,7 +32,7 @@ use chrono::{DateTime, Utc};
 use intake_core::{Role, SessionId, UserId};
 use intake_store::{NewAuditEntry, Store};
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{ClinicZone, Clock, ManualClock, SystemClock, UnknownZone};
 pub use data_dir::DataDir;
 pub use error::{ApiError, ErrorCode};
 pub use intake_core::audit::ChainVerdict;

@@ -173,6 +173,7 @@ fn the_timeout_is_a_setting() {
         date_order: None,
         paper_size: None,
         review_thresholds: None,
+        ..Default::default()
     };
     let settings = w
         .api
@@ -204,6 +205,7 @@ fn settings_out_of_range_are_refused_and_nothing_changes() {
                     date_order: None,
                     paper_size: None,
                     review_thresholds: None,
+                    ..Default::default()
                 },
             )
             .unwrap_err();
@@ -517,4 +519,113 @@ fn audit_listing_filters_and_pages() {
         )
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Validation);
+}
+
+#[test]
+fn the_clinic_time_zone_and_clock_are_settings_checked_audited_and_told_at_sign_in() {
+    let w = world();
+    let admin = sign_in(&w, "admin");
+    let before = w.api.get_settings(Caller::Cli("t")).unwrap();
+    assert!(
+        !before.time_zone_set,
+        "no zone is set at first: the workstation's is used"
+    );
+    assert_eq!(before.hour_cycle, "24", "24 hours by default");
+    for bad in [
+        "Mars/Olympus",
+        "New York",
+        "EST5EDT,M3.2.0,M11.1.0",
+        "/etc/localtime",
+    ] {
+        let err = w
+            .api
+            .update_settings(
+                Caller::Session(&admin),
+                &SettingsUpdate {
+                    time_zone: Some(bad.into()),
+                    clinic_name: Some("Changed".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(err.field(), Some("timeZone"), "{bad:?} is refused: {err}");
+        assert!(
+            err.to_string().contains("is not a time zone"),
+            "a clear message: {err}"
+        );
+    }
+    let err = w
+        .api
+        .update_settings(
+            Caller::Session(&admin),
+            &SettingsUpdate {
+                hour_cycle: Some("13".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.field(), Some("hourCycle"), "{err}");
+    assert_eq!(
+        w.api.get_settings(Caller::Cli("t")).unwrap(),
+        before,
+        "nothing was saved by a refused change"
+    );
+
+    let after = w
+        .api
+        .update_settings(
+            Caller::Session(&admin),
+            &SettingsUpdate {
+                time_zone: Some("america/new_york".into()),
+                hour_cycle: Some("12".into()),
+                date_order: Some("dmy".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        after.time_zone, "America/New_York",
+        "kept as the database spells it"
+    );
+    assert!(after.time_zone_set);
+    assert_eq!(after.hour_cycle, "12");
+    let entry = w
+        .api
+        .list_audit(Caller::Cli("t"), &AuditFilterDto::default())
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "settings.changed")
+        .expect("the change is audited");
+    assert_eq!(entry.detail["after"]["timeZone"], "America/New_York");
+    assert_eq!(entry.detail["after"]["hourCycle"], "12");
+    assert_eq!(entry.actor, "admin");
+
+    let nurse = w.api.sign_in("nurse", "demo").unwrap();
+    assert_eq!(
+        (
+            nurse.dates.time_zone.as_str(),
+            nurse.dates.hour_cycle.as_str(),
+            nurse.dates.date_order.as_str()
+        ),
+        ("America/New_York", "12", "dmy"),
+        "the screens learn how to write dates at sign-in"
+    );
+    let again = w.api.whoami(Caller::Session(&nurse.token)).unwrap();
+    assert_eq!(
+        again.dates, nurse.dates,
+        "and again when they ask who is signed in"
+    );
+
+    // Empty goes back to the workstation's zone.
+    let back = w
+        .api
+        .update_settings(
+            Caller::Session(&admin),
+            &SettingsUpdate {
+                time_zone: Some(String::new()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(!back.time_zone_set, "the workstation's zone again");
 }

@@ -129,7 +129,7 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
     );
     assert_eq!(
         intake.carry.hints.get("vitals/weight").map(String::as_str),
-        Some("last weight 82 kg, 2 Oct 2026")
+        Some("last weight 82 kg, 02/10/2026")
     );
 
     // Submission is blocked by every unconfirmed value, named.
@@ -167,7 +167,7 @@ fn a_repeat_visit_starts_with_the_last_lists_and_says_where_each_value_came_from
         .problems
         .iter()
         .filter(|p| p.message.starts_with("Confirm"))
-        .all(|p| p.message.contains("carried from the visit of 2 Oct 2026")));
+        .all(|p| p.message.contains("carried from the visit of 02/10/2026")));
 
     // A confirmation that names an old write is refused, and confirms nothing.
     let intake = api.open_intake(nurse, second.id).unwrap();
@@ -559,7 +559,7 @@ fn a_visit_on_version_1_carries_everything_into_version_2_and_a_draft_on_1_stays
             .hints
             .get("vitals/bp/systolic")
             .map(String::as_str),
-        Some("last systolic blood pressure 128 mmHg, 2 Oct 2026")
+        Some("last systolic blood pressure 128 mmHg, 02/10/2026")
     );
     assert!(
         !intake

@@ -14,7 +14,7 @@ use intake_api::wire::BatchRequest;
 use intake_api::wire::ChangeDto;
 use intake_api::wire::PatientInputDto;
 use intake_api::wire::{AuditFilterDto, SettingsUpdate};
-use intake_api::{Api, Caller, ErrorCode, ManualClock};
+use intake_api::{Api, Caller, Clock, ErrorCode, ManualClock};
 use serde_json::{json, Value};
 
 const CLI: Caller<'static> = Caller::Cli("tester");
@@ -860,4 +860,110 @@ fn a_replaced_pdf_is_rewritten_not_trusted_on_its_manifest_row() {
         "the rewritten file is the PDF its manifest row names"
     );
     qpdf_check(&replaced);
+}
+
+/// Days are the clinic's: at a clinic five hours behind UTC (New York in winter), a visit
+/// at 21:00 local time (02:00 UTC the next day) is dated that evening's day in the visit
+/// list, the review, the PDF, its file name and the day's export, and falls outside the
+/// next day's export.
+#[test]
+fn an_evening_visit_in_new_york_is_dated_its_own_day_everywhere() {
+    let mut w = world();
+    w.api
+        .update_settings(
+            CLI,
+            &SettingsUpdate {
+                time_zone: Some("America/New_York".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    // 2026-12-06 21:00 in New York.
+    let evening = Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
+    w.clock.advance(evening - w.clock.now());
+    // Two months on, everyone signs in again.
+    let token = |name: &str| w.api.sign_in(name, "demo").unwrap().token;
+    (w.nurse, w.physician, w.admin) = (token("nurse"), token("physician"), token("admin"));
+    let id = visit(&w, "Evening visit", true);
+    let admin = Caller::Session(&w.admin);
+
+    let e = w.api.encounter_detail(admin, id).unwrap().encounter;
+    assert_eq!(
+        e.visit_date, "2026-12-06",
+        "the visit list dates it in New York"
+    );
+    let listed = w
+        .api
+        .list_encounters(admin, Some(e.patient_id), None)
+        .unwrap();
+    assert_eq!(
+        listed[0].visit_date, "2026-12-06",
+        "the patient's visits too"
+    );
+    let review = w.api.open_review(admin, id).unwrap();
+    assert!(
+        review.attestation.contains("6 Dec 2026"),
+        "the physician attests the visit of its own day: {}",
+        review.attestation
+    );
+
+    let name = w.api.pdf_file_name(admin, id).unwrap();
+    assert!(
+        name.starts_with("2026-12-06_"),
+        "the file is named for the local day: {name}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(&name);
+    w.api.export_pdf(admin, id, &path).unwrap();
+    let text = text_of(&path);
+    // The header's labels, then their values on the next line.
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("Visit date"))
+        .unwrap_or_else(|| panic!("a visit date in the PDF:\n{text}"));
+    let values = lines.get(at + 1).copied().unwrap_or_default();
+    assert!(
+        values.contains("6 Dec 2026") && !values.contains("7 Dec 2026"),
+        "the PDF's visit date is the local day: {values}"
+    );
+
+    let day = |d: &str, folder: &Path| BatchRequest {
+        from: d.into(),
+        to: d.into(),
+        statuses: Vec::new(),
+        folder: folder.to_path_buf(),
+    };
+    let never = AtomicBool::new(false);
+    let that_day = tempfile::tempdir().unwrap();
+    let report = w
+        .api
+        .export_batch(
+            admin,
+            &day("2026-12-06", that_day.path()),
+            &never,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(
+        report.written, 1,
+        "the 6 December export holds the evening visit"
+    );
+    assert_eq!(pdfs_in(that_day.path()), vec![name.clone()]);
+    assert_eq!(
+        manifest_rows(that_day.path())[0][3],
+        "2026-12-06",
+        "manifest visit date"
+    );
+    let next_day = tempfile::tempdir().unwrap();
+    let report = w
+        .api
+        .export_batch(
+            admin,
+            &day("2026-12-07", next_day.path()),
+            &never,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(report.total, 0, "the 7 December export does not hold it");
 }

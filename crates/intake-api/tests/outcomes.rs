@@ -434,3 +434,55 @@ fn only_admins_see_outcomes_and_reading_them_is_not_audited() {
         .outcomes(Caller::Session("not-a-token"), "2026-11-01", "2026-11-30")
         .is_err_and(|e| e.code() == ErrorCode::Unauthenticated));
 }
+
+/// At a clinic five hours behind UTC, an intake submitted on Sunday 8 November at 21:00
+/// local time (02:00 UTC on Monday) belongs to Sunday: to the week of 2 November in the
+/// outcomes, and to Sunday's review-queue range, not Monday's.
+#[test]
+fn outcome_weeks_and_queue_ranges_are_the_clinics_days() {
+    let (api, clock) = api();
+    api.update_settings(
+        CLI,
+        &SettingsUpdate {
+            time_zone: Some("America/New_York".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let pid = patient(&api, "Evening");
+    // 20:40 New York time on Sunday 8 November; submitted 20 minutes later, at 21:00.
+    let start = Utc.with_ymd_and_hms(2026, 11, 9, 1, 40, 0).unwrap();
+    clock.advance(start - Utc.with_ymd_and_hms(2026, 11, 4, 9, 0, 0).unwrap());
+    let id = first_visit(&api, &clock, pid, 20);
+
+    let report = api.outcomes(CLI, "2026-11-02", "2026-11-15").unwrap();
+    let weeks: Vec<(&str, i64)> = report
+        .weeks
+        .iter()
+        .map(|w| (w.week_start.as_str(), w.figures.encounters))
+        .collect();
+    assert_eq!(
+        weeks,
+        vec![("2026-11-02", 1), ("2026-11-09", 0)],
+        "the Sunday evening intake counts in its own week"
+    );
+    let sunday = api.outcomes(CLI, "2026-11-08", "2026-11-08").unwrap();
+    assert_eq!(sunday.total.encounters, 1, "Sunday's report holds it");
+    let monday = api.outcomes(CLI, "2026-11-09", "2026-11-09").unwrap();
+    assert_eq!(monday.total.encounters, 0, "Monday's does not");
+
+    let queue = |day: &str| -> Vec<i64> {
+        api.review_queue(CLI, Some(day), Some(day), None)
+            .unwrap()
+            .items
+            .iter()
+            .map(|i| i.encounter_id)
+            .collect()
+    };
+    assert_eq!(
+        queue("2026-11-08"),
+        vec![id],
+        "Sunday's queue range holds it"
+    );
+    assert!(queue("2026-11-09").is_empty(), "Monday's does not");
+}

@@ -220,7 +220,7 @@ fn a_submitted_intake_waits_in_the_queue_and_signing_locks_it() {
     );
     assert_eq!(
         weight_change.text,
-        "Weight 76 kg · last 82 kg, 2 Oct 2026, −7.3 %"
+        "Weight 76 kg · last 82 kg, 02/10/2026, −7.3 %"
     );
     assert_eq!(
         weight_change.notable.as_deref(),
@@ -252,7 +252,7 @@ fn a_submitted_intake_waits_in_the_queue_and_signing_locks_it() {
         [
             ("list", "Lisinopril: new"),
             ("list", "Metformin: stopped since the last visit"),
-            ("finding", "Weight 76 kg · last 82 kg, 2 Oct 2026, −7.3 %"),
+            ("finding", "Weight 76 kg · last 82 kg, 02/10/2026, −7.3 %"),
         ],
         "medication changes lead, then the weight"
     );

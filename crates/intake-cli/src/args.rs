@@ -223,6 +223,13 @@ pub enum SettingsCommand {
         /// The paper PDF summaries are printed on: a4 or letter.
         #[arg(long, value_name = "a4|letter")]
         paper_size: Option<String>,
+        /// The clinic's time zone, an IANA name such as America/New_York ("" for the
+        /// workstation's): where its days begin and end.
+        #[arg(long, value_name = "ZONE")]
+        time_zone: Option<String>,
+        /// How the screens write times: 12 or 24 hours.
+        #[arg(long, value_name = "12|24")]
+        hour_cycle: Option<String>,
     },
 }
 

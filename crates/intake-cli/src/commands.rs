@@ -258,14 +258,18 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
             clinic_name,
             date_order,
             paper_size,
+            time_zone,
+            hour_cycle,
         } => {
             if session_timeout.is_none()
                 && clinic_name.is_none()
                 && date_order.is_none()
                 && paper_size.is_none()
+                && time_zone.is_none()
+                && hour_cycle.is_none()
             {
                 return Err(CliError::Input(
-                    "nothing to set: give --session-timeout, --clinic-name, --date-order or --paper-size".into(),
+                    "nothing to set: give --session-timeout, --clinic-name, --date-order, --paper-size, --time-zone or --hour-cycle".into(),
                 ));
             }
             api.update_settings(
@@ -275,6 +279,8 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
                     clinic_name,
                     date_order,
                     paper_size,
+                    time_zone,
+                    hour_cycle,
                     review_thresholds: None,
                 },
             )?
@@ -284,6 +290,13 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
     outln!("clinic-name      {}", settings.clinic_name)?;
     outln!("date-order       {}", settings.date_order)?;
     outln!("paper-size       {}", settings.paper_size)?;
+    let zone = match (settings.time_zone.as_str(), settings.time_zone_set) {
+        ("", _) => "the workstation's (unnamed)".to_string(),
+        (name, true) => name.to_string(),
+        (name, false) => format!("{name} (the workstation's)"),
+    };
+    outln!("time-zone        {zone}")?;
+    outln!("hour-cycle       {}", settings.hour_cycle)?;
     Ok(())
 }
 

@@ -355,6 +355,58 @@ fn settings_can_be_read_and_changed() {
 }
 
 #[test]
+fn the_clinic_time_zone_and_clock_are_set_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    init(tmp.path());
+    intake(tmp.path())
+        .env("TZ", "Europe/Paris")
+        .args(["settings", "get"])
+        .assert()
+        .success()
+        .stdout(contains("Europe/Paris (the workstation's)").and(contains("hour-cycle       24")));
+    intake(tmp.path())
+        .args([
+            "settings",
+            "set",
+            "--time-zone",
+            "Mars/Olympus",
+            "--hour-cycle",
+            "12",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("\"Mars/Olympus\" is not a time zone name"));
+    intake(tmp.path())
+        .args(["settings", "get"])
+        .assert()
+        .success()
+        .stdout(contains("hour-cycle       24"));
+    intake(tmp.path())
+        .args([
+            "settings",
+            "set",
+            "--time-zone",
+            "America/New_York",
+            "--hour-cycle",
+            "12",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            contains("time-zone        America/New_York\n").and(contains("hour-cycle       12")),
+        );
+    let out = intake(tmp.path())
+        .args(["audit", "list", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("settings.changed") && text.contains("America/New_York"),
+        "the change is audited: {text}"
+    );
+}
+
+#[test]
 fn a_data_dir_that_is_a_file_is_refused_and_left_alone() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("not-a-folder");

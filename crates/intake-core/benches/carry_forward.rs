@@ -158,6 +158,7 @@ fn run(form: &Questionnaire, v: &Visits, now: DateTime<Utc>) -> usize {
             form,
             status: EncounterStatus::Submitted,
             date: *date,
+            day: intake_core::carry_forward::short_date(*date),
             answers,
         })
         .collect();

@@ -292,7 +292,7 @@ pub fn plan(
                 encounter: v.id,
                 reason: format!(
                     "dated {}, after today: not used (check this computer's clock)",
-                    short_date(v.date)
+                    v.day
                 ),
             });
             continue;
@@ -343,7 +343,7 @@ pub fn plan(
                 .get(&m.index.key(&[], past_link))
                 .filter(|a| !a.values.is_empty())
             {
-                let when = short_date(visit.date);
+                let when = &visit.day;
                 let values = m.values(link, &answer.values);
                 let too_old =
                     max_age.filter(|days| (now - visit.date).num_days() > i64::from(*days));
@@ -412,7 +412,7 @@ fn carry_list<'v, 'a: 'v>(
     if row_ids.is_empty() {
         return;
     }
-    let when = short_date(visit.date);
+    let when = &visit.day;
     let mut marker = Entry::empty(index.key(&[], link));
     if rule == CarryForward::Never {
         let n = row_ids.len();

@@ -53,6 +53,8 @@ pub enum Kind {
 pub struct Earlier<'a> {
     pub response: &'a Response,
     pub date: NaiveDate,
+    /// How the clinic writes that date in a finding's context ("last 72 kg, 05/10/2026").
+    pub written_as: crate::search::DateOrder,
 }
 
 /// One question outside repeating groups.
@@ -400,7 +402,7 @@ fn finding_text(
     after: &[AnswerValue],
     change: Change,
     relative: Option<f64>,
-    date: Option<NaiveDate>,
+    date: Option<&str>,
 ) -> (String, Option<String>) {
     let name = item.text.as_deref().unwrap_or(&item.link_id);
     let unit = |values: &[AnswerValue]| {
@@ -411,9 +413,7 @@ fn finding_text(
             .map(|u| format!(" {u}"))
             .unwrap_or_default()
     };
-    let when = date
-        .map(|d| format!(", {}", d.format("%-d %b %Y")))
-        .unwrap_or_default();
+    let when = date.map(|d| format!(", {d}")).unwrap_or_default();
     let last = format!("last {}{}{when}", shown(before), unit(before));
     let context = match change {
         _ if before.is_empty() => None,
@@ -439,6 +439,7 @@ pub fn diff(form: &Questionnaire, previous: Option<Earlier<'_>>, current: &Respo
     let empty = Response::new();
     let before = previous.map_or(&empty, |p| p.response);
     let all = all_items(&form.items);
+    let written = previous.map(|p| p.written_as.write(p.date));
     let mut out = VisitDiff {
         previous: previous.is_some(),
         previous_date: previous.map(|p| p.date),
@@ -476,7 +477,7 @@ pub fn diff(form: &Questionnaire, previous: Option<Earlier<'_>>, current: &Respo
         };
         let (text, context) = match kind {
             Kind::Carried => (question_text(item, &b, &a, change, relative), None),
-            Kind::Finding => finding_text(item, &b, &a, change, relative, out.previous_date),
+            Kind::Finding => finding_text(item, &b, &a, change, relative, written.as_deref()),
         };
         out.questions.push(QuestionDiff {
             link_id: link.to_string(),

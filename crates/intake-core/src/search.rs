@@ -38,6 +38,15 @@ impl DateOrder {
             _ => None,
         }
     }
+
+    /// A day as the clinic writes it on screen: `06/12/2026` day first, `12/06/2026`
+    /// month first (documents that leave the clinic write `6 Dec 2026` instead).
+    pub fn write(self, day: NaiveDate) -> String {
+        match self {
+            DateOrder::DayMonthYear => day.format("%d/%m/%Y").to_string(),
+            DateOrder::MonthDayYear => day.format("%m/%d/%Y").to_string(),
+        }
+    }
 }
 
 /// The most characters of a query that are looked at, and the most name words.

@@ -138,6 +138,7 @@ fn run_as(slug: &str, version: &str, target: &Questionnaire, visits: &[Visit]) -
             form: &v.form,
             status: v.status,
             date: v.date,
+            day: intake_core::carry_forward::short_date(v.date),
             answers: &v.answers,
         })
         .collect();

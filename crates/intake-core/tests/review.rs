@@ -38,6 +38,7 @@ fn earlier(response: &Response) -> Option<Earlier<'_>> {
     Some(Earlier {
         response,
         date: chrono::NaiveDate::from_ymd_opt(2026, 10, 5).unwrap(),
+        written_as: Default::default(),
     })
 }
 
@@ -105,13 +106,13 @@ fn questions_show_old_and_new_with_the_relative_change_of_numbers() {
         (Kind::Finding, Change::Changed)
     );
     assert!((weight.relative.unwrap() + 0.0732).abs() < 0.0001);
-    assert_eq!(weight.text, "Weight 76 kg · last 82 kg, 5 Oct 2026, −7.3 %");
+    assert_eq!(weight.text, "Weight 76 kg · last 82 kg, 05/10/2026, −7.3 %");
     assert_eq!(
         weight.context.as_deref(),
-        Some("last 82 kg, 5 Oct 2026, −7.3 %")
+        Some("last 82 kg, 05/10/2026, −7.3 %")
     );
     assert_eq!(get("pulse").change, Change::Unchanged);
-    assert_eq!(get("pulse").text, "Pulse 72 · last 72, 5 Oct 2026");
+    assert_eq!(get("pulse").text, "Pulse 72 · last 72, 05/10/2026");
     // Carried content changes.
     assert_eq!(get("tobacco").kind, Kind::Carried);
     assert_eq!(get("tobacco").text, "Tobacco Current → Former");
@@ -130,7 +131,7 @@ fn questions_show_old_and_new_with_the_relative_change_of_numbers() {
     assert_eq!(mood.change, Change::NotAsked);
     assert_eq!(
         mood.text,
-        "Feeling down: not asked this visit · last Not at all, 5 Oct 2026"
+        "Feeling down: not asked this visit · last Not at all, 05/10/2026"
     );
     let changed: Vec<&str> = d.changed_questions().map(|q| q.link_id.as_str()).collect();
     assert_eq!(

@@ -228,7 +228,9 @@ fn a_repeat_visit_for_lukasz_proposes_his_lists_to_confirm_and_hints_at_his_weig
     );
     let weight = entry(&plan, "vitals/weight");
     assert!(weight.value.is_none(), "vitals are never carried");
-    let date = intake_core::carry_forward::short_date(now() - Duration::days(62));
+    // Hints write the visit's day in the clinic's zone and order (day first by default).
+    let date = intake_core::search::DateOrder::default()
+        .write(intake_api::ClinicZone::workstation().day_of(now() - Duration::days(62)));
     assert_eq!(
         weight.hint.as_deref(),
         Some(format!("last weight 89 kg, {date}").as_str())

@@ -418,6 +418,7 @@ impl Api {
                 session_timeout_seconds: session_timeout_seconds(db)?,
                 sections: sections(user.role),
                 record_check: self.record_check_for(user.role),
+                dates: crate::admin::settings::clinic_dates(db)?,
             })))
         })?;
         match outcome {
@@ -447,6 +448,7 @@ impl Api {
                 session_timeout_seconds: session_timeout_seconds(db)?,
                 sections: sections(user.role),
                 record_check: self.record_check_for(user.role),
+                dates: crate::admin::settings::clinic_dates(db)?,
             })
         })
     }

@@ -4,13 +4,12 @@
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
-use chrono::Duration;
 use intake_core::audit::ChainVerdict;
 use intake_core::PatientId;
 use intake_store::prelude::*;
 use intake_store::{AuditFilter, AuditRow};
 
-use crate::export::batch::{day, day_start};
+use crate::export::batch::day;
 use crate::permissions::Permission;
 use crate::wire::admin::{AuditEntryDto, AuditFilterDto, AuditPatientDto, AuditVerifyDto};
 use crate::{Api, ApiError, Caller};
@@ -86,14 +85,16 @@ impl Api {
                 }
                 (a, b) => a.or(b),
             };
+            // The range's days begin and end in the clinic's zone, as a batch export's do.
+            let zone = crate::clock::clinic_zone(db)?;
             let store_filter = AuditFilter {
                 before_seq: filter.before_seq,
                 action_prefix,
                 actor,
                 patient_id,
                 action,
-                from: from.map(day_start),
-                until: to.map(|d| day_start(d) + Duration::days(1)),
+                from: from.map(|d| zone.start_of(d)),
+                until: to.map(|d| zone.end_of(d)),
                 limit,
             };
             let rows = db.list_audit(&store_filter)?;

@@ -10,7 +10,7 @@
 //! Reading the report changes nothing and is not audited, like the other admin reads
 //! (the audit log, users, settings, encounter lists).
 
-use chrono::{Datelike, Duration, Months, NaiveDate, NaiveTime};
+use chrono::{Datelike, Duration, Months, NaiveDate};
 use intake_store::prelude::*;
 use intake_store::{format_time, OutcomeRow};
 
@@ -126,19 +126,22 @@ impl Api {
                 ),
             ));
         }
-        let Some(after) = last.succ_opt() else {
+        if last.succ_opt().is_none() {
             return Err(ApiError::invalid("to", "The end date is too far ahead."));
-        };
-        let start = first.and_time(NaiveTime::MIN).and_utc();
-        let end = after.and_time(NaiveTime::MIN).and_utc();
-        let rows = self.store.read(|db| db.outcomes(start, end))?;
+        }
+        // Days and weeks begin and end in the clinic's zone.
+        let (rows, zone) = self.store.read(|db| {
+            let zone = crate::clock::clinic_zone(db)?;
+            let rows = db.outcomes(zone.start_of(first), zone.end_of(last))?;
+            Ok::<_, ApiError>((rows, zone))
+        })?;
 
         let mut weeks = Vec::new();
         let mut week = monday(first);
         while week <= last {
             let next = week + Duration::days(7);
             let in_week = rows.iter().filter(|r| {
-                let day = r.submitted_at.date_naive();
+                let day = zone.day_of(r.submitted_at);
                 day >= week && day < next
             });
             weeks.push(OutcomeWeekDto {

@@ -10,15 +10,16 @@ use intake_core::search::DateOrder;
 use intake_store::prelude::*;
 use intake_store::{Db, StoreError};
 
+use crate::clock::{clinic_zone, ClinicZone, DATE_ORDER, TIME_ZONE};
 use crate::permissions::Permission;
-use crate::wire::admin::{SettingsDto, SettingsUpdate, ThresholdsDto};
+use crate::wire::admin::{ClinicDatesDto, SettingsDto, SettingsUpdate, ThresholdsDto};
 use crate::{audit_entry, Api, ApiError, Caller};
 
 const SESSION_TIMEOUT: &str = "session_timeout_seconds";
 const CLINIC_NAME: &str = "clinic_name";
-const DATE_ORDER: &str = "date_order";
 const PAPER_SIZE: &str = "paper_size";
 const REVIEW_THRESHOLDS: &str = "review_thresholds";
+const HOUR_CYCLE: &str = "hour_cycle";
 
 /// Ten minutes without activity locks the screen.
 pub(crate) const DEFAULT_SESSION_TIMEOUT_SECONDS: u32 = 600;
@@ -36,12 +37,24 @@ pub(crate) fn session_timeout_seconds(db: &Db<'_>) -> Result<u32, StoreError> {
         .unwrap_or(DEFAULT_SESSION_TIMEOUT_SECONDS))
 }
 
-/// How the clinic writes dates besides ISO: `dmy` (07.03.1984, the default) or `mdy`.
-pub(crate) fn date_order(db: &Db<'_>) -> Result<DateOrder, StoreError> {
-    Ok(db
-        .setting(DATE_ORDER)?
-        .and_then(|v| DateOrder::parse(&v))
-        .unwrap_or_default())
+pub(crate) use crate::clock::date_order;
+
+/// Whether the screens write times on a 12-hour clock (`12`) or 24 hours (`24`, the
+/// default).
+pub(crate) fn hour_cycle(db: &Db<'_>) -> Result<&'static str, StoreError> {
+    Ok(match db.setting(HOUR_CYCLE)?.as_deref() {
+        Some("12") => "12",
+        _ => "24",
+    })
+}
+
+/// What the screens need to write dates and times the clinic's way.
+pub(crate) fn clinic_dates(db: &Db<'_>) -> Result<ClinicDatesDto, StoreError> {
+    Ok(ClinicDatesDto {
+        date_order: date_order(db)?.as_str().to_string(),
+        hour_cycle: hour_cycle(db)?.to_string(),
+        time_zone: clinic_zone(db)?.name().to_string(),
+    })
 }
 
 /// The paper PDF summaries are printed on: `a4` (the default) or `letter`.
@@ -144,6 +157,11 @@ pub(crate) fn read(db: &Db<'_>) -> Result<SettingsDto, StoreError> {
         clinic_name: db.setting(CLINIC_NAME)?.unwrap_or_default(),
         date_order: date_order(db)?.as_str().to_string(),
         paper_size: paper_name(paper_size(db)?).to_string(),
+        time_zone: clinic_zone(db)?.name().to_string(),
+        time_zone_set: db
+            .setting(TIME_ZONE)?
+            .is_some_and(|v| ClinicZone::named(&v).is_ok()),
+        hour_cycle: hour_cycle(db)?.to_string(),
         review_thresholds: thresholds_dto(&review_thresholds(db)?),
     })
 }
@@ -208,6 +226,28 @@ impl Api {
                 ))
             }
         };
+        // An empty name goes back to the workstation's zone.
+        let zone = match update.time_zone.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(String::new()),
+            Some(name) => Some(
+                ClinicZone::named(name)
+                    .map_err(|e| ApiError::invalid("timeZone", e.to_string()))?
+                    .name()
+                    .to_string(),
+            ),
+        };
+        let hours = match update.hour_cycle.as_deref().map(str::trim) {
+            None => None,
+            Some("12" | "12h") => Some("12"),
+            Some("24" | "24h") => Some("24"),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "hourCycle",
+                    "Times are written on a 12-hour clock (12) or a 24-hour one (24).",
+                ))
+            }
+        };
         let thresholds = update
             .review_thresholds
             .as_ref()
@@ -220,6 +260,12 @@ impl Api {
                 let text = serde_json::to_string(&thresholds_dto(t))
                     .map_err(|e| ApiError::Internal(format!("the thresholds as JSON: {e}")))?;
                 db.put_setting(REVIEW_THRESHOLDS, &text, now, &who.actor)?;
+            }
+            if let Some(zone) = &zone {
+                db.put_setting(TIME_ZONE, zone, now, &who.actor)?;
+            }
+            if let Some(hours) = hours {
+                db.put_setting(HOUR_CYCLE, hours, now, &who.actor)?;
             }
             if let Some(paper) = paper {
                 db.put_setting(PAPER_SIZE, paper, now, &who.actor)?;

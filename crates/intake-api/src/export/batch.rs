@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use intake_core::{EncounterId, EncounterStatus};
 use serde_json::json;
 
@@ -49,12 +49,6 @@ use super::manifest::{read_manifest, write_manifest, Earlier, ManifestRow};
 pub(crate) fn day(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| ApiError::invalid(field, format!("{s:?} is not a date (YYYY-MM-DD).")))
-}
-
-/// The instant a day of a range begins: every range of days (a batch export, its count
-/// beforehand, the audit log's filter) is cut here.
-pub(crate) fn day_start(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
 /// What a batch covers: visits started from `from` to `to` (both included) with one of
@@ -97,11 +91,9 @@ pub(crate) fn selection(from: &str, to: &str, statuses: &[String]) -> Result<Sel
 
 /// The visits a selection covers, in the order a batch writes them.
 fn selected_visits(db: &intake_store::Db<'_>, s: &Selection) -> Result<Vec<EncounterId>, ApiError> {
-    Ok(db.export_candidates(
-        day_start(s.from),
-        day_start(s.to) + Duration::days(1),
-        &s.statuses,
-    )?)
+    // The range's days begin and end in the clinic's zone.
+    let zone = crate::clock::clinic_zone(db)?;
+    Ok(db.export_candidates(zone.start_of(s.from), zone.end_of(s.to), &s.statuses)?)
 }
 
 /// What a worker did with one visit.

@@ -22,6 +22,7 @@ use intake_store::{AnswerRow, Db, EncounterRow};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::clock::{clinic_zone, ClinicZone};
 use crate::export::files::{check_destination, Kind};
 use crate::permissions::Permission;
 use crate::record::answers::{response_of, shown_response};
@@ -68,12 +69,12 @@ pub(crate) fn file_name(visit: NaiveDate, mrn: &str, id: EncounterId) -> String 
     format!("{visit}_{}_visit-{id}.pdf", file_safe(mrn))
 }
 
-fn source_of(a: &AnswerRow, name: &dyn Fn(&str) -> String) -> Origin {
+fn source_of(a: &AnswerRow, name: &dyn Fn(&str) -> String, zone: &ClinicZone) -> Origin {
     Origin::new(
         a.source,
         a.carried
             .as_ref()
-            .map(|c| (c.date.date_naive(), a.confirmed_by.as_deref().map(name))),
+            .map(|c| (zone.day_of(c.date), a.confirmed_by.as_deref().map(name))),
     )
 }
 
@@ -138,9 +139,11 @@ impl Api {
         let disabled = (e.status == EncounterStatus::Draft)
             .then(|| evaluate(&FormIndex::new(&q.items), &response_of(&rows)).disabled);
         let response = shown_response(&rows, disabled.as_ref());
+        // Days are the clinic's: an evening visit keeps its evening's date.
+        let zone = clinic_zone(db)?;
         let provenance: BTreeMap<Key, Origin> = rows
             .iter()
-            .map(|a| (a.key.clone(), source_of(a, &shown_name)))
+            .map(|a| (a.key.clone(), source_of(a, &shown_name, &zone)))
             .collect();
         // The first signature; an amendment's is the amendment line.
         let signature = events
@@ -157,7 +160,7 @@ impl Api {
         });
         let record = canonical(&e, &rows, RecordForm::current(&events)?);
         let clinic = crate::admin::settings::read(db)?.clinic_name;
-        let visit_date = e.started_at.date_naive();
+        let visit_date = zone.day_of(e.started_at);
         let summary = summary::build(&SummaryInput {
             clinic_name: &clinic,
             patient_name: &e.patient_name,
@@ -213,7 +216,8 @@ impl Api {
         self.authorize(caller, Permission::ExportPdf)?;
         self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
-            Ok(file_name(e.started_at.date_naive(), &e.mrn, id))
+            let day = clinic_zone(db)?.day_of(e.started_at);
+            Ok(file_name(day, &e.mrn, id))
         })
     }
 

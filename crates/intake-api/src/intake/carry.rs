@@ -38,7 +38,6 @@ use crate::record::problems::changes_since_in;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
 use crate::wire::intake::item_label;
-use crate::wire::intake::AnswerDto;
 use crate::wire::intake::SavedDto;
 use crate::wire::intake::{CarryNotesDto, ConfirmDto, PlanDto, PlanEntryDto};
 use crate::{Api, ApiError, Caller};
@@ -179,16 +178,23 @@ impl Api {
         now: DateTime<Utc>,
     ) -> Result<Plan, ApiError> {
         let (loaded, damaged) = self.earlier_visits(db, patient.id, now)?;
+        // Hints and reasons date a visit as the clinic writes its day.
+        let zone = crate::clock::clinic_zone(db)?;
+        let order = crate::admin::settings::date_order(db)?;
         let visits: Vec<PastVisit<'_>> = loaded
             .iter()
-            .map(|l| PastVisit {
-                id: l.row.id,
-                slug: &l.row.template_slug,
-                version: &l.row.template_version,
-                form: &l.form,
-                status: l.row.status,
-                date: l.row.submitted_at.unwrap_or(l.row.started_at),
-                answers: &l.answers,
+            .map(|l| {
+                let date = l.row.submitted_at.unwrap_or(l.row.started_at);
+                PastVisit {
+                    id: l.row.id,
+                    slug: &l.row.template_slug,
+                    version: &l.row.template_version,
+                    form: &l.form,
+                    status: l.row.status,
+                    date,
+                    day: order.write(zone.day_of(date)),
+                    answers: &l.answers,
+                }
             })
             .collect();
         let target = Target {
@@ -222,10 +228,15 @@ impl Api {
             let template = crate::admin::templates::startable_template(db, slug, version)?;
             let q = self.form(db, template.id)?;
             let plan = self.carry_plan(db, &patient, &template, &q, now)?;
+            let zone = crate::clock::clinic_zone(db)?;
             Ok::<_, ApiError>(PlanDto {
                 template: template.slug.clone(),
                 version: template.version.clone(),
-                entries: plan.entries.iter().map(plan_entry_dto).collect(),
+                entries: plan
+                    .entries
+                    .iter()
+                    .map(|e| plan_entry_dto(e, &zone))
+                    .collect(),
                 skipped: plan.skipped.iter().map(skipped_text).collect(),
             })
         })?;
@@ -239,7 +250,10 @@ fn skipped_text(s: &intake_core::carry_forward::Skipped) -> String {
     format!("Intake {}: {}", s.encounter, s.reason)
 }
 
-fn plan_entry_dto(e: &intake_core::carry_forward::Entry) -> PlanEntryDto {
+fn plan_entry_dto(
+    e: &intake_core::carry_forward::Entry,
+    zone: &crate::clock::ClinicZone,
+) -> PlanEntryDto {
     let values: Vec<Value> = e.values.iter().map(to_json).collect();
     let p = e.provenance.as_ref();
     PlanEntryDto {
@@ -249,7 +263,7 @@ fn plan_entry_dto(e: &intake_core::carry_forward::Entry) -> PlanEntryDto {
         values: if values.len() > 1 { values } else { Vec::new() },
         source: e.source.map(AnswerSource::as_str),
         source_encounter: p.map(|p| p.encounter.0),
-        source_date: p.map(|p| p.visit_date.date_naive().to_string()),
+        source_date: p.map(|p| zone.day_of(p.visit_date).to_string()),
         entered_by: p.map(|p| p.entered_by.clone()),
         confirmed_by: p.and_then(|p| p.confirmed_by.clone()),
         needs_confirmation: e.needs_confirmation,
@@ -370,15 +384,12 @@ impl Api {
             let eval = evaluate(&index, &response_of(&after));
             Ok(SavedDto {
                 saved_at: intake_store::format_time(now),
-                answers: after
-                    .iter()
-                    .filter(|a| confirmed.contains(&a.key))
-                    .map(AnswerDto::new)
-                    .collect(),
+                answers: self
+                    .answer_dtos(db, after.iter().filter(|a| confirmed.contains(&a.key)))?,
                 removed: Vec::new(),
                 disabled: disabled(&eval),
-                problems: problems(&eval, &after, &index),
-                encounter: self.dto(&self.encounter_row(db, id)?, &who),
+                problems: problems(&eval, &after, &index, &crate::clock::ClinicDays::read(db)?),
+                encounter: self.dto(db, &self.encounter_row(db, id)?, &who)?,
                 changes: changes_since_in(db, id, &after)?,
             })
         })

@@ -36,7 +36,7 @@ use crate::record::problems::problems;
 use crate::record::reason::visit_reason;
 use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
-use crate::wire::intake::{AnswerDto, EncounterDto};
+use crate::wire::intake::EncounterDto;
 use crate::wire::intake::{ChangeDto, EncounterDetailDto, IntakeDto, SavedDto, SubmitDto};
 use crate::{Api, ApiError, Caller};
 
@@ -90,7 +90,7 @@ impl Api {
                     "carried": plan.entries.iter().filter(|e| e.provenance.is_some()).count(),
                 }),
             })?;
-            Ok(self.dto(&self.encounter_row(db, id)?, &who))
+            self.dto(db, &self.encounter_row(db, id)?, &who)
         })
     }
 
@@ -151,7 +151,7 @@ impl Api {
             let mut listed = Vec::with_capacity(rows.len());
             for e in &rows {
                 let form = self.form(db, e.template_id)?;
-                let mut dto = self.dto(e, &who);
+                let mut dto = self.dto(db, e, &who)?;
                 if let Some(r) = dto.returned.as_mut() {
                     r.by_name = name(Some(&r.by));
                 }
@@ -179,16 +179,16 @@ impl Api {
     ) -> Result<EncounterDetailDto, ApiError> {
         let id = EncounterId(id);
         let who = self.authorize(caller, Permission::ViewEncounters)?;
-        let (e, answers) = self.store.read(|db| {
+        let (e, detail) = self.store.read(|db| {
             let e = self.encounter_row(db, id)?;
-            let answers: Vec<_> = db.answers(id)?.iter().map(AnswerDto::new).collect();
-            Ok::<_, ApiError>((e, answers))
+            let detail = EncounterDetailDto {
+                encounter: self.dto(db, &e, &who)?,
+                answers: self.answer_dtos(db, &db.answers(id)?)?,
+            };
+            Ok::<_, ApiError>((e, detail))
         })?;
         self.note_visit_read(&who, &e, "encounter.viewed", json!({}));
-        Ok(EncounterDetailDto {
-            encounter: self.dto(&e, &who),
-            answers,
-        })
+        Ok(detail)
     }
 
     /// An encounter with its form, answers, disabled items and problems, for the screen.
@@ -229,10 +229,10 @@ impl Api {
                 record_differs,
                 people,
                 form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
-                encounter: self.dto(&e, &who),
-                answers: rows.iter().map(AnswerDto::new).collect(),
+                encounter: self.dto(db, &e, &who)?,
+                answers: self.answer_dtos(db, &rows)?,
                 disabled: disabled(&eval),
-                problems: problems(&eval, &rows, &index),
+                problems: problems(&eval, &rows, &index, &crate::clock::ClinicDays::read(db)?),
                 carry,
                 changes: changes_since_in(db, id, &rows)?,
             };
@@ -356,18 +356,19 @@ impl Api {
             }
             let eval = evaluate(&index, &response);
             let after = db.answers(id)?;
-            let answers = after
-                .iter()
-                .filter(|a| written.contains(&a.key) || confirmed.contains(&a.key))
-                .map(AnswerDto::new)
-                .collect();
+            let answers = self.answer_dtos(
+                db,
+                after
+                    .iter()
+                    .filter(|a| written.contains(&a.key) || confirmed.contains(&a.key)),
+            )?;
             Ok(SavedDto {
                 saved_at: intake_store::format_time(now),
                 answers,
                 removed: removed.iter().map(Key::to_string).collect(),
                 disabled: disabled(&eval),
-                problems: problems(&eval, &after, &index),
-                encounter: self.dto(&self.encounter_row(db, id)?, &who),
+                problems: problems(&eval, &after, &index, &crate::clock::ClinicDays::read(db)?),
+                encounter: self.dto(db, &self.encounter_row(db, id)?, &who)?,
                 changes: changes_since_in(db, id, &after)?,
             })
         })
@@ -401,12 +402,12 @@ impl Api {
             let rows = db.answers(id)?;
             let response = response_of(&rows);
             let eval = evaluate(&index, &response);
-            let found = problems(&eval, &rows, &index);
+            let found = problems(&eval, &rows, &index, &crate::clock::ClinicDays::read(db)?);
             if found.iter().any(|p| p.severity == "error") {
                 return Ok(SubmitDto {
                     submitted: false,
                     problems: found,
-                    encounter: self.dto(&e, &who),
+                    encounter: self.dto(db, &e, &who)?,
                 });
             }
             let left_out: Vec<Key> = response
@@ -431,7 +432,7 @@ impl Api {
             Ok(SubmitDto {
                 submitted: true,
                 problems: found,
-                encounter: self.dto(&self.encounter_row(db, id)?, &who),
+                encounter: self.dto(db, &self.encounter_row(db, id)?, &who)?,
             })
         })
     }

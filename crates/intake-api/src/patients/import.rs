@@ -138,7 +138,7 @@ impl Api {
             .map_err(|_| file_error("The header line is not UTF-8 text."))?;
         let index = column_index(&headers)?;
         let now = self.now();
-        let today = now.date_naive();
+        let today = self.today()?;
         let result = self.store.write(|db| {
             let mut report = ImportReportDto {
                 imported: 0,

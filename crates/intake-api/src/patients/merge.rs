@@ -76,9 +76,11 @@ impl Api {
         who: &Principal,
         mut dto: PatientDto,
     ) -> Result<PatientDto, ApiError> {
-        let today = self.today();
+        // A merge may be undone on the clinic's day it was made.
+        let zone = crate::clock::clinic_zone(db)?;
+        let today = zone.day_of(self.now());
         let may_undo = |link: &MergeRow| {
-            allows(who.role, Permission::MergePatients) && self.day_of(link.at) == today
+            allows(who.role, Permission::MergePatients) && zone.day_of(link.at) == today
         };
         let link_dto = |link: &MergeRow, other: &PatientRow| MergeLinkDto {
             merge_id: link.id,
@@ -176,7 +178,8 @@ impl Api {
             for chart in [keep.id, gone.id] {
                 db.append_audit(&entry(now, &who, "patient.merged", chart, detail.clone()))?;
             }
-            let dto = PatientDto::new(&keep, self.today(), may(&keep, who.role));
+            let today = crate::clock::clinic_zone(db)?.day_of(now);
+            let dto = PatientDto::new(&keep, today, may(&keep, who.role));
             self.with_merges(db, &keep, &who, dto)
         })
     }
@@ -197,11 +200,12 @@ impl Api {
                     chart_label(&gone)
                 ))
             })?;
-            if self.day_of(link.at) != self.day_of(now) {
+            let zone = crate::clock::clinic_zone(db)?;
+            if zone.day_of(link.at) != zone.day_of(now) {
                 return Err(ApiError::Conflict(format!(
                     "This merge was made on {}; a merge can be undone only on the day it was \
                      made.",
-                    self.day_of(link.at)
+                    zone.day_of(link.at)
                 )));
             }
             let keep = db
@@ -224,7 +228,7 @@ impl Api {
                     detail.clone(),
                 ))?;
             }
-            let dto = PatientDto::new(&gone, self.today(), may(&gone, who.role));
+            let dto = PatientDto::new(&gone, zone.day_of(now), may(&gone, who.role));
             self.with_merges(db, &gone, &who, dto)
         })
     }

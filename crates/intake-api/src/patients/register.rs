@@ -225,14 +225,11 @@ pub(crate) fn visible(row: &PatientRow, who: &Principal) -> bool {
 }
 
 impl Api {
-    pub(crate) fn today(&self) -> NaiveDate {
-        self.day_of(self.now())
-    }
-
-    /// The day an instant falls on, as `today` counts days (one place to move the day
-    /// boundary to the clinic's time zone).
-    pub(crate) fn day_of(&self, at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-        at.date_naive()
+    /// Today in the clinic's zone (ages, the birth-date check). Call it outside a
+    /// transaction: it reads the zone in its own.
+    pub(crate) fn today(&self) -> Result<NaiveDate, ApiError> {
+        let zone = self.store.read(crate::clock::clinic_zone)?;
+        Ok(zone.day_of(self.now()))
     }
 
     fn load_patient(&self, db: &Db<'_>, id: i64, who: &Principal) -> Result<PatientRow, ApiError> {
@@ -244,9 +241,10 @@ impl Api {
     /// One patient with every field; the view is audited (batched, as reads are).
     pub fn get_patient(&self, caller: Caller<'_>, id: i64) -> Result<PatientDto, ApiError> {
         let who = self.authorize(caller, Permission::ViewPatients)?;
+        let today = self.today()?;
         let (row, dto) = self.store.read(|db| {
             let row = self.load_patient(db, id, &who)?;
-            let dto = PatientDto::new(&row, self.today(), may(&row, who.role));
+            let dto = PatientDto::new(&row, today, may(&row, who.role));
             let dto = self.with_merges(db, &row, &who, dto)?;
             Ok::<_, ApiError>((row, dto))
         })?;
@@ -281,7 +279,7 @@ impl Api {
         input: &PatientInputDto,
     ) -> Result<Vec<DuplicateDto>, ApiError> {
         let who = self.authorize(caller, Permission::ViewPatients)?;
-        let today = self.today();
+        let today = self.today()?;
         let p = validate(input, today)?;
         let found = self.store.read(|db| find_duplicates(db, &p, None))?;
         for (row, _) in &found {
@@ -302,7 +300,7 @@ impl Api {
         duplicate_reason: Option<&str>,
     ) -> Result<Save, ApiError> {
         let who = self.authorize(caller, Permission::EditPatients)?;
-        let today = self.today();
+        let today = self.today()?;
         Ok(Save {
             p: validate(input, today)?,
             reason: check_reason(duplicate_reason, "duplicateReason")?,
@@ -456,7 +454,7 @@ impl Api {
             db.patient(row.id)?
                 .ok_or_else(|| ApiError::Internal("the patient vanished".into()))
         })?;
-        Ok(PatientDto::new(&row, self.today(), may(&row, who.role)))
+        Ok(PatientDto::new(&row, self.today()?, may(&row, who.role)))
     }
 }
 

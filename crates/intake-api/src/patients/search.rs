@@ -60,7 +60,7 @@ impl Api {
     ) -> Result<PatientSearchDto, ApiError> {
         let who = self.authorize(caller, Permission::ViewPatients)?;
         let include_inactive = who.role == Role::Admin;
-        let today = self.today();
+        let today = self.today()?;
         let (patients, truncated) = self.store.read(|db| {
             let query = search::parse(raw, settings::date_order(db)?);
             if query.is_empty() {

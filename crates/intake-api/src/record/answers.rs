@@ -11,8 +11,9 @@ use intake_core::{EncounterId, TemplateId};
 use intake_store::prelude::*;
 use intake_store::{AnswerRow, Db, EncounterRow};
 
+use crate::clock::clinic_zone;
 use crate::record::lock::editable_by;
-use crate::wire::intake::EncounterDto;
+use crate::wire::intake::{AnswerDto, EncounterDto};
 use crate::{Api, ApiError, Principal};
 
 pub(crate) fn response_of(rows: &[AnswerRow]) -> Response {
@@ -110,9 +111,31 @@ impl Api {
         Ok(out)
     }
 
-    /// The encounter as the screens show it, read-only where `who` may not edit it now.
-    pub(crate) fn dto(&self, e: &EncounterRow, who: &Principal) -> EncounterDto {
-        EncounterDto::new(e, !editable_by(e, who))
+    /// The encounter as the screens show it, read-only where `who` may not edit it now,
+    /// dated in the clinic's zone.
+    pub(crate) fn dto(
+        &self,
+        db: &Db<'_>,
+        e: &EncounterRow,
+        who: &Principal,
+    ) -> Result<EncounterDto, ApiError> {
+        let zone = clinic_zone(db)?;
+        Ok(EncounterDto::new(e, !editable_by(e, who), &|t| {
+            zone.day_of(t)
+        }))
+    }
+
+    /// Answers as the screens show them, a carried one dated in the clinic's zone.
+    pub(crate) fn answer_dtos<'a>(
+        &self,
+        db: &Db<'_>,
+        rows: impl IntoIterator<Item = &'a AnswerRow>,
+    ) -> Result<Vec<AnswerDto>, ApiError> {
+        let zone = clinic_zone(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|a| AnswerDto::new(a, &|t| zone.day_of(t)))
+            .collect())
     }
 
     /// Appends the audit entry of an action on encounter `e` (naming its patient), in

@@ -1,7 +1,6 @@
 //! What stands between a record and its next step: the form's problems and the carried
 //! values still waiting for confirmation, and what the nurse changed of what was carried.
 
-use chrono::{DateTime, Utc};
 use intake_core::questionnaire::response::{Evaluation, FormIndex, Key};
 use intake_core::questionnaire::validate::Severity;
 use intake_core::questionnaire::value_json::to_json;
@@ -10,8 +9,8 @@ use intake_core::AnswerSource;
 use intake_store::{AnswerRow, RevisionRow};
 use serde_json::Value;
 
+use crate::clock::ClinicDays;
 use crate::wire::intake::{ChangeSinceDto, ProblemDto};
-use intake_core::carry_forward::short_date;
 
 /// The form's problems, then every carried value still waiting for confirmation (an
 /// error: it blocks submission) unless its item is disabled.
@@ -19,6 +18,7 @@ pub(crate) fn problems(
     eval: &Evaluation,
     rows: &[AnswerRow],
     index: &FormIndex<'_>,
+    days: &ClinicDays,
 ) -> Vec<ProblemDto> {
     let mut out: Vec<ProblemDto> = eval
         .problems
@@ -48,7 +48,7 @@ pub(crate) fn problems(
             key: a.key.to_string(),
             link_id: a.link_id.clone(),
             severity: "error",
-            message: crate::record::problems::confirm_message(from),
+            message: crate::record::problems::confirm_message(&days.write(from)),
             confirm: true,
         });
     }
@@ -69,12 +69,13 @@ pub(crate) fn changes_since_in(
 ) -> Result<Vec<ChangeSinceDto>, crate::ApiError> {
     use intake_store::prelude::*;
     let history = db.carried_revisions(id)?;
+    let zone = crate::clock::clinic_zone(db)?;
     let mut dates = std::collections::BTreeMap::new();
     for source in history.iter().filter_map(|r| r.source_encounter) {
         if let std::collections::btree_map::Entry::Vacant(slot) = dates.entry(source) {
             let date = db
                 .encounter(source)?
-                .map(|e| e.started_at.date_naive().to_string());
+                .map(|e| zone.day_of(e.started_at).to_string());
             slot.insert(date);
         }
     }
@@ -133,10 +134,7 @@ fn changes_dated(
     out
 }
 
-/// "Confirm or change this value, carried from 2 Oct 2026."
-pub(crate) fn confirm_message(from: DateTime<Utc>) -> String {
-    format!(
-        "Confirm or change this value, carried from the visit of {}.",
-        short_date(from)
-    )
+/// "Confirm or change this value, carried from the visit of 02/10/2026."
+pub(crate) fn confirm_message(day: &str) -> String {
+    format!("Confirm or change this value, carried from the visit of {day}.")
 }

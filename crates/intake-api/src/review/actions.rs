@@ -100,11 +100,12 @@ impl Api {
             let rows = db.answers(e.id)?;
             let response = response_of(&rows);
             let eval = evaluate(&index, &response);
-            let errors: Vec<String> = problems(&eval, &rows, &index)
-                .into_iter()
-                .filter(|p| p.severity == "error")
-                .map(|p| p.message)
-                .collect();
+            let errors: Vec<String> =
+                problems(&eval, &rows, &index, &crate::clock::ClinicDays::read(db)?)
+                    .into_iter()
+                    .filter(|p| p.severity == "error")
+                    .map(|p| p.message)
+                    .collect();
             if !errors.is_empty() {
                 return Err(ApiError::invalid(
                     "encounter",

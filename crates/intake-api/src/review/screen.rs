@@ -14,7 +14,7 @@
 //! - The store's triggers refuse answer changes outside a draft or an open amendment and
 //!   any status move the review does not allow, whatever the code path.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::NaiveDate;
 use intake_core::encounter::{self as lifecycle, Action};
 use intake_core::questionnaire::response::{evaluate, FormIndex};
 use intake_core::{EncounterId, EncounterStatus};
@@ -22,6 +22,7 @@ use intake_store::prelude::*;
 use intake_store::{Db, EncounterRow, QueueFilter, StoreError};
 use serde_json::json;
 
+use crate::clock::clinic_zone;
 use crate::permissions::Permission;
 use crate::record::answers::response_of;
 use crate::record::canonical::{canonical, signed_answers, RecordForm};
@@ -31,7 +32,6 @@ use crate::record::problems::problems;
 use crate::record::reason::visit_reason;
 use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
-use crate::wire::intake::AnswerDto;
 use crate::wire::review::{
     changes_dto, events, notable_dto, revision_dto, versions, AnswerRevisionDto, MayDto,
     PreviousDto, QueueDto, QueueItemDto, RecordVersionDto, ReviewDto, ReviewPatientDto,
@@ -43,10 +43,6 @@ use crate::record::answers::{answer_people, shown_response};
 fn date(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| ApiError::invalid(field, format!("{s:?} is not a date (YYYY-MM-DD).")))
-}
-
-fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
 impl Api {
@@ -71,7 +67,6 @@ impl Api {
         e: &EncounterRow,
         who: &Principal,
     ) -> Result<ReviewDto, ApiError> {
-        let now = self.now();
         let q = self.form(db, e.template_id)?;
         let index = FormIndex::new(&q.items);
         let stored = db.encounter_events(e.id)?;
@@ -128,23 +123,26 @@ impl Api {
                 Err(other) => return Err(other.into()),
             },
         };
+        let zone = clinic_zone(db)?;
         let earlier = match (&previous, &previous_response) {
             (Some(p), Some(response)) => Some(intake_core::review::Earlier {
                 response,
-                date: p.started_at.date_naive(),
+                date: zone.day_of(p.started_at),
+                written_as: crate::admin::settings::date_order(db)?,
             }),
             _ => None,
         };
         let diff = intake_core::review::diff(&q, earlier, &current);
         // Days from the last visit to this one: the interval a change rule applies to.
-        let days_since = earlier.map(|p| (e.started_at.date_naive() - p.date).num_days());
+        let days_since = earlier.map(|p| (zone.day_of(e.started_at) - p.date).num_days());
         let rules = crate::admin::settings::review_thresholds(db)?.rules();
         let notable = intake_core::review::rules::notable(&q, &diff, days_since, &rules);
         let patient = db
             .patient(e.patient_id)?
             .ok_or_else(|| ApiError::Internal("the intake's patient is missing".into()))?;
         let record = canonical(e, &live, RecordForm::current(&stored)?);
-        let visit = e.started_at.date_naive().format("%-d %b %Y");
+        let visit_day = zone.day_of(e.started_at);
+        let visit = visit_day.format("%-d %b %Y");
         let attestation = match &e.amending {
             Some(a) => format!(
                 "I have reviewed this amendment of {}'s intake of {visit} (reason: {}) and attest that the record is accurate and complete.",
@@ -167,22 +165,23 @@ impl Api {
         let people = self.display_names(db, mentioned)?;
         Ok(ReviewDto {
             people,
-            encounter: self.dto(e, who),
+            encounter: self.dto(db, e, who)?,
             patient: ReviewPatientDto {
                 id: e.patient_id.0,
                 name: e.patient_name.clone(),
                 mrn: e.mrn.clone(),
                 birth_date: patient.fields.birth_date.to_string(),
-                age: crate::wire::patients::age(patient.fields.birth_date, now.date_naive()),
+                // Their age on the day of the visit.
+                age: crate::wire::patients::age(patient.fields.birth_date, visit_day),
                 sex: patient.fields.sex.as_str().to_string(),
             },
             form: form_dto(&q, &e.template_slug, &e.template_version, &e.template_title),
-            answers: rows.iter().map(AnswerDto::new).collect(),
+            answers: self.answer_dtos(db, &rows)?,
             disabled: disabled(&eval),
-            problems: problems(&eval, &rows, &index),
+            problems: problems(&eval, &rows, &index, &crate::clock::ClinicDays::read(db)?),
             previous: previous.map(|p| PreviousDto {
                 encounter_id: p.id.0,
-                date: p.started_at.date_naive().to_string(),
+                date: zone.day_of(p.started_at).to_string(),
                 status: p.status.as_str().to_string(),
                 damaged: previous_damaged,
             }),
@@ -227,16 +226,19 @@ impl Api {
                 ));
             }
         }
-        let filter = QueueFilter {
-            from: from.map(midnight),
-            until: to.map(|t| midnight(t) + Duration::days(1)),
-            submitted_by: submitted_by
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-        };
-        let today = self.now().date_naive();
+        let now = self.now();
         self.store.read(|db| {
+            // Days begin and end in the clinic's zone.
+            let zone = clinic_zone(db)?;
+            let filter = QueueFilter {
+                from: from.map(|f| zone.start_of(f)),
+                until: to.map(|t| zone.end_of(t)),
+                submitted_by: submitted_by
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            };
+            let today = zone.day_of(now);
             let mut items = Vec::new();
             for row in db.review_queue(&filter)? {
                 let q = self.form(db, row.template_id)?;
@@ -322,7 +324,7 @@ impl Api {
             let rows = signed_answers(event, &FormIndex::new(&q.items))?;
             let shown = RecordVersionDto {
                 version: v.clone(),
-                answers: rows.iter().map(AnswerDto::new).collect(),
+                answers: self.answer_dtos(db, &rows)?,
             };
             Ok((e, shown))
         })?;

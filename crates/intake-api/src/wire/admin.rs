@@ -69,6 +69,20 @@ pub struct SignedInDto {
     pub sections: Vec<String>,
     /// For administrators: the last background check of the signed records.
     pub record_check: Option<RecordCheckDto>,
+    /// How the screens write dates and times.
+    pub dates: ClinicDatesDto,
+}
+
+/// How the clinic writes dates and times on screen (`ui/shared/dates.js`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClinicDatesDto {
+    /// `dmy` (06/12/2026) or `mdy` (12/06/2026).
+    pub date_order: String,
+    /// `12` or `24`.
+    pub hour_cycle: String,
+    /// The clinic's zone (IANA name), empty for the workstation's unnamed one.
+    pub time_zone: String,
 }
 
 /// The current session's user, and what the screen needs to run the lock timer.
@@ -80,6 +94,8 @@ pub struct SessionDto {
     pub sections: Vec<String>,
     /// For administrators: the last background check of the signed records.
     pub record_check: Option<RecordCheckDto>,
+    /// How the screens write dates and times.
+    pub dates: ClinicDatesDto,
 }
 
 /// One audit entry as listed.
@@ -178,6 +194,13 @@ pub struct SettingsDto {
     pub date_order: String,
     /// `a4` or `letter`: the paper PDF summaries are printed on.
     pub paper_size: String,
+    /// The clinic's time zone (IANA name): where its days begin and end. Empty when it
+    /// is the workstation's and that one has no name.
+    pub time_zone: String,
+    /// Whether the zone was set (false: the workstation's is used).
+    pub time_zone_set: bool,
+    /// `12` or `24`: how the screens write times.
+    pub hour_cycle: String,
     /// When the review flags a finding as notable.
     pub review_thresholds: ThresholdsDto,
 }
@@ -227,6 +250,12 @@ pub struct SettingsUpdate {
     pub date_order: Option<String>,
     #[serde(default)]
     pub paper_size: Option<String>,
+    /// An IANA name; empty goes back to the workstation's zone.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// `12` or `24`.
+    #[serde(default)]
+    pub hour_cycle: Option<String>,
     /// All the thresholds at once.
     #[serde(default)]
     pub review_thresholds: Option<ThresholdsDto>,

@@ -11,6 +11,10 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// An instant's day in the clinic's zone (`clock::ClinicZone::day_of`, passed in: the
+/// wire imports nothing else of the crate).
+pub(crate) type Day<'a> = dyn Fn(chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate + 'a;
+
 /// One encounter as listed and shown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -24,6 +28,9 @@ pub struct EncounterDto {
     pub template_title: String,
     pub status: String,
     pub started_at: String,
+    /// The visit's day in the clinic's zone (`YYYY-MM-DD`): an evening visit keeps its
+    /// evening's day even where that is already tomorrow in UTC.
+    pub visit_date: String,
     pub started_by: String,
     /// Display names of who started, submitted and signed it, and the reason for visit:
     /// filled for lists (`list_encounters`), where no other view names people.
@@ -90,7 +97,8 @@ fn reasoned(e: &EventRef) -> AmendedDto {
 }
 
 impl EncounterDto {
-    pub(crate) fn new(e: &EncounterRow, read_only: bool) -> EncounterDto {
+    /// `day` gives an instant's day in the clinic's zone.
+    pub(crate) fn new(e: &EncounterRow, read_only: bool, day: &Day<'_>) -> EncounterDto {
         EncounterDto {
             id: e.id.0,
             patient_id: e.patient_id.0,
@@ -101,6 +109,7 @@ impl EncounterDto {
             template_title: e.template_title.clone(),
             status: e.status.as_str().to_string(),
             started_at: format_time(e.started_at),
+            visit_date: day(e.started_at).to_string(),
             started_by: e.started_by.clone(),
             started_by_name: None,
             submitted_by_name: None,
@@ -167,7 +176,8 @@ pub struct CarriedDto {
 }
 
 impl AnswerDto {
-    pub(crate) fn new(a: &AnswerRow) -> AnswerDto {
+    /// `day` gives an instant's day in the clinic's zone (the carried visit's date).
+    pub(crate) fn new(a: &AnswerRow, day: &Day<'_>) -> AnswerDto {
         AnswerDto {
             key: a.key.to_string(),
             link_id: a.link_id.clone(),
@@ -180,7 +190,7 @@ impl AnswerDto {
             in_record: a.in_record,
             carried: a.carried.as_ref().map(|c| CarriedDto {
                 encounter: c.encounter.0,
-                date: c.date.date_naive().to_string(),
+                date: day(c.date).to_string(),
                 entered_by: c.author.clone(),
                 confirmed_by: c.confirmed_by.clone(),
             }),

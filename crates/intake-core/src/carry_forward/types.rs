@@ -32,6 +32,9 @@ pub struct PastVisit<'a> {
     pub status: EncounterStatus,
     /// When the visit was submitted (or started, if it never was).
     pub date: DateTime<Utc>,
+    /// That day as the clinic writes it (its zone, its order: `02/10/2026`), for hints and
+    /// reasons.
+    pub day: String,
     pub answers: &'a BTreeMap<Key, PastAnswer>,
 }
 

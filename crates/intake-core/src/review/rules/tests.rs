@@ -91,6 +91,7 @@ fn judge(
     let earlier = before.map(|response| Earlier {
         response,
         date: day(5),
+        written_as: Default::default(),
     });
     let d = diff(form, earlier, after);
     notable(form, &d, before.map(|_| days), &t.rules())
@@ -111,7 +112,7 @@ fn a_weight_loss_of_five_percent_or_more_within_six_months_is_notable() {
         "a 12.9 % loss in 62 days is flagged with the rule it broke"
     );
     assert_eq!(
-        n[0].text, "Weight 77.5 kg · last 89 kg, 5 Oct 2026, −12.9 %",
+        n[0].text, "Weight 77.5 kg · last 89 kg, 05/10/2026, −12.9 %",
         "the finding reads with its last value as context"
     );
     assert_eq!(n[0].target, Target::Question("weight".into()));
