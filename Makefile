@@ -44,8 +44,9 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --features e2e -- -D warnings
 
+# Tests run in UTC, whatever the machine's zone (an unset clinic zone is the workstation's).
 unit:
-	$(CARGO) test --workspace
+	TZ=UTC $(CARGO) test --workspace
 
 ## make uitest: the UI's pure modules (tests/ui/*.test.mjs) under Node's own test runner
 ## (Debian's nodejs; no npm install, no browser). ui/package.json says ui/ is ES modules.
@@ -55,7 +56,7 @@ uitest:
 
 e2e:
 	$(CARGO) build --features e2e --tests --bins
-	$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1024x768x24" \
+	TZ=UTC $(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1024x768x24" \
 	  $(CARGO) test --features e2e --test e2e -- --test-threads=1
 	# With the dialog seam: its own unit test, and the file commands over IPC.
 	$(CARGO) test --features e2e --lib --test chart_audit --test ipc

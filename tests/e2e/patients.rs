@@ -91,6 +91,27 @@ async fn lists_show_the_last_visit_who_did_what_by_name_and_why() {
         "Łukasz's row shows his last visit, not a dash: {row:?}"
     );
     s.screenshot("patients-last-visit").await;
+    // One letter swapped still finds him, after the exact matches; an MRN typed without
+    // its dash finds his chart.
+    s.set_value("#patient-search", "").await;
+    s.type_into("#patient-search", "kowalksi").await;
+    // The exact match (the demo's typo duplicate "Kowalksi") leads, then Łukasz Kowalski.
+    s.wait_for_text("#patient-results .patient-row:first-child", "Kowalksi")
+        .await;
+    let found = s
+        .wait_for_text("#patient-results", "Kowalski, Łukasz")
+        .await;
+    assert!(
+        found.find("Kowalksi") < found.find("Kowalski, Łukasz"),
+        "\"kowalksi\" finds Łukasz Kowalski after the exact matches: {found:?}"
+    );
+    s.set_value("#patient-search", "").await;
+    s.type_into("#patient-search", "0000034").await;
+    s.wait_for_text("#patient-results .patient-row:first-child", "000003-4")
+        .await;
+    s.set_value("#patient-search", "").await;
+    s.type_into("#patient-search", "kowalski lukasz").await;
+    s.wait_for_text("#patient-results", "Łukasz").await;
     s.press(ENTER).await;
     s.wait_for_text("#patient-name", "Łukasz").await;
     let visits = s

@@ -118,9 +118,10 @@ impl From<intake_core::user::Invalid> for ApiError {
     }
 }
 
-/// A time as messages write it.
+/// A time as refusal messages write it: in UTC and saying so, since these messages are
+/// made where the clinic's zone is not at hand (screens write times the clinic's way).
 pub(crate) fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M").to_string()
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// `100000` as "100,000".
