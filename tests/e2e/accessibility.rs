@@ -154,7 +154,7 @@ async fn every_screen_has_no_serious_accessibility_violation() {
     );
     s.client.set_window_size(1000, 700).await.unwrap();
     check(&s, "#/users", "#users-table tbody tr", "a11y-users").await;
-    check(&s, "#/audit", "#audit-table tbody tr", "a11y-audit").await;
+    check(&s, "#/audit", "#audit-list li.audit-line", "a11y-audit").await;
     check(
         &s,
         "#/settings",

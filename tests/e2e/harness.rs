@@ -243,6 +243,10 @@ impl Session {
     /// Chooses the option with `value` in a select.
     pub async fn select(&self, css: &str, value: &str) {
         let element = self.find(css).await;
+        // WebKit picks an option only from a select in view (the window is 1000×700).
+        let script = "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });";
+        self.bounded(css, self.client.execute(script, vec![json!(css)]))
+            .await;
         self.bounded(css, element.select_by_value(value)).await;
     }
 

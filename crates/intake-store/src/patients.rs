@@ -350,21 +350,7 @@ impl Patients for Db<'_> {
             WordMatch::Whole => search::fts_exact(words),
             WordMatch::Prefix => search::fts_prefix(words),
         };
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM patient_search s JOIN patients p ON p.id = s.rowid \
-             WHERE s.names MATCH ?1 AND (?2 IS NULL OR p.birth_date = ?2) \
-               AND (?3 OR p.status = 'active') LIMIT ?4"
-        ))?;
-        let rows = stmt.query_map(
-            params![
-                fts,
-                birth_date.map(|d| d.to_string()),
-                include_inactive,
-                limit
-            ],
-            from_row,
-        )?;
-        collect(rows)
+        self.names_matching(&fts, birth_date, include_inactive, limit)
     }
 
     fn name_words_starting(
@@ -407,21 +393,12 @@ impl Patients for Db<'_> {
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM patient_search s JOIN patients p ON p.id = s.rowid \
-             WHERE s.names MATCH ?1 AND (?2 IS NULL OR p.birth_date = ?2) \
-               AND (?3 OR p.status = 'active') LIMIT ?4"
-        ))?;
-        let rows = stmt.query_map(
-            params![
-                search::fts_near(words),
-                birth_date.map(|d| d.to_string()),
-                include_inactive,
-                limit
-            ],
-            from_row,
-        )?;
-        collect(rows)
+        self.names_matching(
+            &search::fts_near(words),
+            birth_date,
+            include_inactive,
+            limit,
+        )
     }
 
     fn search_patient_phones(
@@ -507,6 +484,32 @@ impl Patients for Db<'_> {
 }
 
 impl Db<'_> {
+    /// Patients whose names match the full-text query `fts` (born on `birth_date` if
+    /// given; inactive ones only with `include_inactive`), at most `limit`.
+    fn names_matching(
+        &self,
+        fts: &str,
+        birth_date: Option<NaiveDate>,
+        include_inactive: bool,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patient_search s JOIN patients p ON p.id = s.rowid \
+             WHERE s.names MATCH ?1 AND (?2 IS NULL OR p.birth_date = ?2) \
+               AND (?3 OR p.status = 'active') LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                fts,
+                birth_date.map(|d| d.to_string()),
+                include_inactive,
+                limit
+            ],
+            from_row,
+        )?;
+        collect(rows)
+    }
+
     fn write_search_row(&self, id: PatientId, p: &ValidPatient) -> Result<(), StoreError> {
         self.conn
             .prepare_cached("DELETE FROM patient_search WHERE rowid = ?1")?
