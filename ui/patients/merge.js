@@ -26,7 +26,7 @@ export function createMerge({ patient, onMerged, onUndone, go }) {
   const reason = field({ id: 'patient-merge-reason', label: 'Why are these charts one person?',
     hint: 'For example: registered twice, the family name misspelt. Kept in the audit log.' });
   reason.wrap.hidden = true;
-  const submit = h('button', { id: 'patient-merge-submit', type: 'submit', disabled: true }, 'Merge');
+  const submit = h('button', { id: 'patient-merge-submit', type: 'submit', class: 'primary', disabled: true }, 'Merge');
   const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   const errorEl = formError('patient-merge-error');
   const form = h('form', { id: 'patient-merge-form', class: 'inline-form merge-form', hidden: true },

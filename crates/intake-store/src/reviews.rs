@@ -363,7 +363,9 @@ impl Reviews for Db<'_> {
             .conn
             .prepare_cached(
                 "SELECT p.id FROM encounters e JOIN templates te ON te.id = e.template_id \
-                 JOIN encounters p ON p.patient_id = e.patient_id AND p.id <> e.id \
+                 JOIN encounters p ON p.id <> e.id AND (p.patient_id = e.patient_id \
+                   OR p.patient_id IN (SELECT merged_id FROM patient_merges \
+                     WHERE survivor_id = e.patient_id AND undone_at IS NULL)) \
                  JOIN templates tp ON tp.id = p.template_id AND tp.slug = te.slug \
                  WHERE e.id = ?1 AND p.status IN (?2, ?3, ?4) \
                  AND (p.started_at < e.started_at OR (p.started_at = e.started_at AND p.id < e.id)) \

@@ -157,6 +157,33 @@ pub fn previous_visit_of_the_same_form_that_counts<B: Backend>(b: &B) {
     );
     assert_eq!(previous(first), None, "the first visit has none");
     assert_eq!(previous(unsent), Some(first));
+
+    // A chart merged into this one counts too, while the merge stands.
+    let twin = super::fixtures::add_patient(
+        b,
+        &super::fixtures::person("Twin", "Chart", "1980-01-01"),
+        "T-1",
+    );
+    let theirs = draft(b, twin, form_v1, 45);
+    submit(b, theirs, 46);
+    let merge = ok(
+        b.write(|tx| tx.insert_patient_merge(twin, patient, "same person", t(47), "admin")),
+        "merging",
+    );
+    assert_eq!(
+        previous(current),
+        Some(theirs),
+        "the merged chart's newer visit is the previous one"
+    );
+    ok(
+        b.write(|tx| tx.undo_patient_merge(merge, t(48), "admin")),
+        "undoing",
+    );
+    assert_eq!(
+        previous(current),
+        Some(second),
+        "after the undo, only this chart's visits count"
+    );
 }
 
 pub fn outcomes_count_answers_by_where_they_came_from<B: Backend>(b: &B) {

@@ -205,7 +205,8 @@ pub trait Reviews {
     fn review_submitters(&self) -> Result<Vec<String>, StoreError>;
 
     /// The visit a review compares with: the patient's newest earlier encounter of the
-    /// same form (any version) that counts (submitted, signed, amended).
+    /// same form (any version) that counts (submitted, signed, amended), on this chart or
+    /// a chart merged into it.
     fn previous_visit(&self, id: EncounterId) -> Result<Option<EncounterId>, StoreError>;
 }
 
