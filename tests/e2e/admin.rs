@@ -193,6 +193,12 @@ async fn the_audit_log_filters_by_patient_and_action_one_line_per_entry() {
     s.finish().await;
 }
 
+/// "2026-12-06" as a day-first clinic writes it: "06/12/2026".
+fn clinic_day(iso: &str) -> String {
+    let d = chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").expect("an ISO day");
+    d.format("%d/%m/%Y").to_string()
+}
+
 #[tokio::test]
 async fn the_exports_screen_says_how_many_visits_will_be_exported() {
     let data = demo_data();
@@ -212,6 +218,8 @@ async fn the_exports_screen_says_how_many_visits_will_be_exported() {
     sign_in_as(&s, "admin").await;
     s.click("#nav a[data-section=\"exports\"]").await;
     s.find("#exports-form").await;
+    // Typed the clinic's way (day first, the default), as a person types them.
+    let (from, to) = (clinic_day(&from), clinic_day(&to));
     s.set_value("#exports-from", &from).await;
     s.set_value("#exports-to", &to).await;
     s.wait_for_text(

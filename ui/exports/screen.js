@@ -15,7 +15,7 @@
 import * as api from '../api.js';
 import { h, notice, pageScreen } from '../shared/dom.js';
 import { dateField, field, formError, formState, onSubmit } from '../shared/forms.js';
-import { addDays, today } from '../shared/dates.js';
+import { addDays, parseDate, today } from '../shared/dates.js';
 import { createProgress, createResult } from './report.js';
 import { onScreenKey } from '../shared/keys.js';
 
@@ -127,13 +127,16 @@ export function render({ query, session }) {
   async function recount() {
     const mine = ++countAsked;
     const chosen = statuses.chosen();
-    const range = { from: from.input.value.trim(), to: to.input.value.trim(), statuses: chosen };
+    // Read as the fields read them (the clinic's order or ISO), without flagging a day
+    // still being typed: the count waits for two whole dates.
+    const [f, t] = [parseDate(from.input.value), parseDate(to.input.value)];
+    const range = { from: f.iso || '', to: t.iso || '', statuses: chosen };
     if (!chosen.length) {
       countLine.textContent = 'Choose at least one status.';
       return;
     }
     if (!range.from || !range.to) {
-      countLine.textContent = 'Choose the first and the last day.';
+      countLine.textContent = f.error || t.error || 'Choose the first and the last day.';
       return;
     }
     countLine.textContent = 'Counting the visits…';
