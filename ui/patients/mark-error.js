@@ -3,7 +3,7 @@
 // acceptable is the backend's answer; this only asks and shows the answer.
 
 import { h } from '../shared/dom.js';
-import { field, formError, formState, onSubmit } from '../shared/forms.js';
+import { field, formError, formState, onSubmit, openedBy } from '../shared/forms.js';
 
 /** `onMark(reason)` calls the backend and resolves when done; a rejection shows here. */
 export function createMarkError({ onMark }) {
@@ -26,19 +26,7 @@ export function createMarkError({ onMark }) {
     if (!opener.hidden) opener.focus();
   }
 
-  opener.addEventListener('click', () => {
-    if (!form.hidden) {
-      close();
-      return;
-    }
-    form.hidden = false;
-    opener.setAttribute('aria-expanded', 'true');
-    reason.input.focus();
-  });
-  cancel.addEventListener('click', close);
-  form.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') close();
-  });
+  openedBy({ opener, form, cancel, close, first: reason.input });
   onSubmit(form, state, async () => {
     state.clear();
     try {

@@ -7,7 +7,7 @@
 
 import * as api from '../api.js';
 import { h, replaceChildren } from '../shared/dom.js';
-import { field, formError, formState, onSubmit } from '../shared/forms.js';
+import { field, formError, formState, onSubmit, openedBy } from '../shared/forms.js';
 import { dateNode, nameText } from './fields.js';
 
 const label = (p) => `${nameText(p)} (${p.mrn})`;
@@ -103,19 +103,7 @@ export function createMerge({ patient, onMerged, onUndone, go }) {
   }
 
   find.input.addEventListener('input', search);
-  opener.addEventListener('click', () => {
-    if (!form.hidden) {
-      close();
-      return;
-    }
-    form.hidden = false;
-    opener.setAttribute('aria-expanded', 'true');
-    find.input.focus();
-  });
-  cancel.addEventListener('click', close);
-  form.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') close();
-  });
+  openedBy({ opener, form, cancel, close, first: find.input });
   onSubmit(form, state, async () => {
     if (!chosen) return;
     state.clear();

@@ -11,7 +11,7 @@
 // a rejection shows in the form.
 
 import { h } from '../shared/dom.js';
-import { formError, formState, onSubmit, textareaField } from '../shared/forms.js';
+import { formError, formState, onSubmit, openedBy, textareaField } from '../shared/forms.js';
 
 /** An inline form opened by a button: a text box, a submit and Cancel. */
 function inlineForm({ id, opener, label, hint, submitText, danger = false, fieldName, handler }) {
@@ -31,18 +31,9 @@ function inlineForm({ id, opener, label, hint, submitText, danger = false, field
     opener.setAttribute('aria-expanded', 'false');
     if (!opener.hidden) opener.focus();
   }
-  function openForm() {
-    form.hidden = false;
-    opener.setAttribute('aria-expanded', 'true');
-    text.input.focus();
-  }
-  opener.addEventListener('click', () => (form.hidden ? openForm() : close()));
-  cancel.addEventListener('click', close);
+  openedBy({ opener, form, cancel, close, first: text.input });
   form.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      close();
-    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault(); // sends this form, never signs
       form.requestSubmit();
     }

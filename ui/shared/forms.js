@@ -131,6 +131,30 @@ export function formState({ errorEl, fields = {}, submit = null }) {
   };
 }
 
+/**
+ * An inline form opened by a button: the opener shows or closes it (with aria-expanded),
+ * Cancel and Escape close it. `close()` resets the form and gives focus back; `first` is
+ * the field focused on opening.
+ */
+export function openedBy({ opener, form, cancel, close, first }) {
+  opener.addEventListener('click', () => {
+    if (!form.hidden) {
+      close();
+      return;
+    }
+    form.hidden = false;
+    opener.setAttribute('aria-expanded', 'true');
+    first.focus();
+  });
+  cancel.addEventListener('click', close);
+  form.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      close();
+    }
+  });
+}
+
 /** Binds a submit handler that never navigates and never runs twice at once. */
 export function onSubmit(form, state, handler) {
   form.setAttribute('novalidate', '');
