@@ -214,7 +214,11 @@ impl Session {
             }
             if tokio::time::Instant::now() > deadline {
                 self.capture("FAILED-text").await;
-                panic!("{}: {css} shows {found:?}, not {text:?}", self.name);
+                let page = self.page_text().await;
+                panic!(
+                    "{}: {css} shows {found:?}, not {text:?}; the page reads:\n{page}",
+                    self.name
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -320,6 +324,28 @@ impl Session {
                 panic!("{}: {css} holds {now:?}, not {value:?}", self.name);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the checkbox or radio button matching `css` is checked (a key that
+    /// picks an option has landed before the next one is sent).
+    pub async fn wait_for_checked(&self, css: &str) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !self.is_checked(css).await {
+            if tokio::time::Instant::now() > deadline {
+                self.capture("FAILED-checked").await;
+                panic!("{}: {css} is not checked", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The start of the page's visible text, for a failure message.
+    async fn page_text(&self) -> String {
+        let script = "return document.body.innerText.slice(0, 1500);";
+        match tokio::time::timeout(PATIENCE, self.client.execute(script, vec![])).await {
+            Ok(Ok(value)) => value.as_str().unwrap_or_default().to_string(),
+            _ => String::from("(the window did not answer)"),
         }
     }
 

@@ -250,11 +250,14 @@ async fn a_blocked_submission_lists_its_problems_and_enter_leads_to_each_field()
     s.press(ENTER).await;
     s.wait_for_focus("q-allergies_any-allergies").await;
     s.press("n").await;
+    s.wait_for_checked("#q-allergies_any-allergies--1").await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     s.wait_for_text("#intake-problems", "1 problem").await;
     s.press(ENTER).await;
     s.wait_for_focus("q-medications_any-medications").await;
     s.press("n").await;
+    s.wait_for_checked("#q-medications_any-medications--1")
+        .await;
     s.press(&format!("{CONTROL}{ENTER}{RELEASE}")).await;
     s.wait_for_text("#intake-readonly", "Submitted on").await;
     let (status, answers) = stored_answers(&s);
