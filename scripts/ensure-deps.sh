@@ -8,7 +8,7 @@
 set -euo pipefail
 
 run_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev xvfb xauth)
-test_pkgs=(webkit2gtk-driver poppler-utils qpdf sqlite3 imagemagick nodejs)
+test_pkgs=(webkit2gtk-driver poppler-utils qpdf sqlite3 imagemagick nodejs postgresql openssl)
 bench_pkgs=(chromium)
 
 case "${1:-run}" in

@@ -9,7 +9,7 @@ use intake_core::audit::{
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::traits::Audit;
-use crate::{format_time, Db, StoreError};
+use crate::{format_time, SqliteDb, StoreError};
 
 /// An entry to append. The store numbers and hashes it.
 #[derive(Debug, Clone)]
@@ -82,7 +82,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
     })
 }
 
-impl Audit for Db<'_> {
+impl Audit for SqliteDb<'_> {
     fn append_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64, StoreError> {
         let last: Option<(i64, String)> = self
             .conn

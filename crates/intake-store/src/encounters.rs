@@ -11,7 +11,7 @@ use intake_core::{AnswerSource, EncounterId, EncounterStatus, PatientId, Templat
 use rusqlite::{params, OptionalExtension};
 
 use crate::traits::{Encounters, Reviews};
-use crate::{format_time, parse_time, Db, StoreError};
+use crate::{format_time, parse_time, SqliteDb, StoreError};
 use read::{collect, raw_answer, raw_encounter, select, RawAnswer, RawEncounter, ANSWER_COLUMNS};
 pub use read::{decode_values, encode_values};
 
@@ -111,7 +111,7 @@ pub struct EncounterFilter {
     pub limit: Option<u32>,
 }
 
-impl Encounters for Db<'_> {
+impl Encounters for SqliteDb<'_> {
     fn insert_encounter(
         &self,
         patient_id: PatientId,

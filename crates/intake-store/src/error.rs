@@ -24,6 +24,26 @@ pub enum StoreError {
         supported: i64,
     },
 
+    #[error("{server} has no Intake Desk schema in this database: set it up with `intake db init`")]
+    NoSchema { server: String },
+
+    #[error("{server} has schema version {found}, newer than this Intake Desk knows ({supported}): install the newer Intake Desk on this workstation")]
+    ServerSchemaNewer {
+        server: String,
+        found: i64,
+        supported: i64,
+    },
+
+    #[error("{server} has schema version {found}, older than this Intake Desk needs ({supported}): the clinic's IT person runs `intake db migrate` with the owner's credentials")]
+    ServerSchemaOlder {
+        server: String,
+        found: i64,
+        supported: i64,
+    },
+
+    #[error("{server}: connected as {role}, which owns the schema; the app connects as the clinic's app role, never as the owner (the owner only runs `intake db init` and `intake db migrate`)")]
+    OwnerRole { server: String, role: String },
+
     #[error("cannot open {path}: {reason}")]
     CannotOpen { path: PathBuf, reason: String },
 

@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use intake_core::{EncounterId, EncounterStatus};
 
 use crate::traits::Exports;
-use crate::{format_time, Db, StoreError};
+use crate::{format_time, SqliteDb, StoreError};
 
-impl Exports for Db<'_> {
+impl Exports for SqliteDb<'_> {
     fn export_candidates(
         &self,
         from: DateTime<Utc>,

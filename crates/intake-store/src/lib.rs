@@ -2,13 +2,18 @@
 //! area, [`Tx`] for all of them, [`Backend`] for a database), the SQLite implementation,
 //! and the contract suite every implementation passes ([`store_contract!`]).
 //!
-//! [`Store::open`] opens (or creates) the SQLite file with WAL, `synchronous=FULL`,
+//! Two backends implement the traits: SQLite ([`SqliteStore`], the embedded default: one
+//! workstation, one file) and PostgreSQL ([`pg::PgStore`], the clinic server). [`Store`]
+//! is the one the application holds: either of them, behind the same [`Backend`], whose
+//! closures get a [`Db`] (`dyn Tx`), so no use case knows which database it runs on.
+//!
+//! [`SqliteStore::open`] opens (or creates) the SQLite file with WAL, `synchronous=FULL`,
 //! foreign keys and a busy timeout, refuses files that are not ours or are newer than
 //! this binary, and brings the schema up to date ([`migrations`]). All reads and writes
-//! go through [`Backend::read`] and [`Backend::write`], which hand a [`Db`] to a closure;
-//! `write` wraps it in one `BEGIN IMMEDIATE` transaction, so a use case and the audit
-//! entry that records it commit together or not at all. Callers bring the traits into
-//! scope with `use intake_store::prelude::*;`.
+//! go through [`Backend::read`] and [`Backend::write`], which hand a transaction to a
+//! closure; `write` wraps it in one write transaction (`BEGIN IMMEDIATE` on SQLite), so a
+//! use case and the audit entry that records it commit together or not at all. Callers
+//! bring the traits into scope with `use intake_store::prelude::*;`.
 //!
 //! The store knows its database and nothing of Tauri, the CLI or permissions: it stores
 //! what it is given. Deciding (who may, what is valid, when a session expires) is
@@ -25,6 +30,7 @@ pub mod migrations;
 mod open;
 mod outcomes;
 mod patients;
+pub mod pg;
 mod reviews;
 mod revisions;
 mod sessions;
@@ -65,11 +71,14 @@ pub use sign_in_failures::FailureRow;
 pub use templates::{NewTemplate, TemplateRow};
 pub use time::{format_time, parse_time};
 pub use traits::{Backend, Tx, WordMatch};
+
+/// A transaction of either backend, as use cases take it: `&Db<'_>`.
+pub type Db<'a> = dyn Tx + 'a;
 pub use users::{NewUser, UserRow};
 
-/// An open SQLite database, the SQLite [`Backend`]. Cheap to share behind an `Arc`; calls are serialised on one
-/// connection (the workload is one workstation).
-pub struct Store {
+/// An open SQLite database, the SQLite [`Backend`]. Cheap to share behind an `Arc`;
+/// calls are serialised on one connection (the workload is one workstation).
+pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: PathBuf,
 }
@@ -77,24 +86,24 @@ pub struct Store {
 /// A SQLite transaction inside [`Backend::read`] or [`Backend::write`]: the SQLite [`Tx`].
 /// Its trait implementations live in this crate's modules, one per table (`users`,
 /// `sessions`, `audit`, ...).
-pub struct Db<'c> {
+pub struct SqliteDb<'c> {
     conn: &'c Connection,
 }
 
-impl Store {
+impl SqliteStore {
     /// Opens the database at `path`, creating it if missing, and migrates it.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let conn = open::open_file(path)?;
-        Ok(Store {
+        Ok(SqliteStore {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
         })
     }
 
     /// A fresh, migrated database in memory, for tests.
-    pub fn open_in_memory() -> Result<Store, StoreError> {
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
         let conn = open::open_memory()?;
-        Ok(Store {
+        Ok(SqliteStore {
             conn: Mutex::new(conn),
             path: PathBuf::from(":memory:"),
         })
@@ -114,11 +123,11 @@ impl Store {
     }
 }
 
-impl Backend for Store {
-    type Tx<'a> = Db<'a>;
+impl Backend for SqliteStore {
+    type Tx<'a> = SqliteDb<'a>;
 
     /// A deferred read transaction.
-    fn read<T, E>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
+    fn read<T, E>(&self, f: impl FnOnce(&SqliteDb<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
@@ -126,14 +135,14 @@ impl Backend for Store {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
-        let out = f(&Db { conn: &tx })?;
+        let out = f(&SqliteDb { conn: &tx })?;
         tx.commit()
             .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
         Ok(out)
     }
 
     /// A `BEGIN IMMEDIATE` transaction: writers wait for each other (busy timeout).
-    fn write<T, E>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
+    fn write<T, E>(&self, f: impl FnOnce(&SqliteDb<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
@@ -141,9 +150,74 @@ impl Backend for Store {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
-        let out = f(&Db { conn: &tx })?;
+        let out = f(&SqliteDb { conn: &tx })?;
         tx.commit()
             .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
         Ok(out)
+    }
+}
+
+/// The database the application uses: the workstation's SQLite file or the clinic
+/// server. Its closures get a [`Db`], whichever it is.
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(pg::PgStore),
+}
+
+impl Store {
+    /// Opens the SQLite database at `path`, creating it if missing, and migrates it.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        SqliteStore::open(path).map(Store::Sqlite)
+    }
+
+    /// A fresh, migrated SQLite database in memory, for tests.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        SqliteStore::open_in_memory().map(Store::Sqlite)
+    }
+
+    /// Connects to the clinic server as the app's role; refuses a server whose schema
+    /// is not this binary's.
+    pub fn connect(config: &pg::PgConfig) -> Result<Store, StoreError> {
+        pg::PgStore::connect(config).map(Store::Postgres)
+    }
+
+    /// The SQLite file, or `None` on the clinic server.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Store::Sqlite(s) => Some(s.path()),
+            Store::Postgres(_) => None,
+        }
+    }
+
+    /// Where the data lives, for people: the file's path, or "clinic server <host>".
+    pub fn describe(&self) -> String {
+        match self {
+            Store::Sqlite(s) => s.path().display().to_string(),
+            Store::Postgres(p) => p.describe(),
+        }
+    }
+}
+
+impl Backend for Store {
+    type Tx<'a> = Db<'a>;
+
+    fn read<T, E>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        match self {
+            Store::Sqlite(s) => s.read(|tx| f(tx)),
+            Store::Postgres(p) => p.read(|tx| f(tx)),
+        }
+    }
+
+    fn write<T, E>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        match self {
+            Store::Sqlite(s) => s.write(|tx| f(tx)),
+            Store::Postgres(p) => p.write(|tx| f(tx)),
+        }
     }
 }

@@ -9,7 +9,7 @@ use intake_core::PatientId;
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::traits::Merges;
-use crate::{format_time, parse_time, Db, StoreError};
+use crate::{format_time, parse_time, SqliteDb, StoreError};
 
 /// One link between two charts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ fn decode(raw: Raw) -> Result<MergeRow, StoreError> {
     })
 }
 
-impl Merges for Db<'_> {
+impl Merges for SqliteDb<'_> {
     fn insert_patient_merge(
         &self,
         merged: PatientId,

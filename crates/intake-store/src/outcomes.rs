@@ -15,7 +15,7 @@ use intake_core::{AnswerSource, EncounterId, EncounterStatus};
 use rusqlite::params;
 
 use crate::traits::Outcomes;
-use crate::{format_time, parse_time, Db, StoreError};
+use crate::{format_time, parse_time, SqliteDb, StoreError};
 
 /// One submitted encounter's answers by where they came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +78,7 @@ fn outcomes_sql() -> String {
         })
 }
 
-impl Outcomes for Db<'_> {
+impl Outcomes for SqliteDb<'_> {
     fn outcomes(
         &self,
         from: DateTime<Utc>,

@@ -13,7 +13,7 @@ use intake_core::PatientId;
 use rusqlite::{params, OptionalExtension};
 
 use crate::traits::{Patients, WordMatch};
-use crate::{format_time, parse_time, Db, StoreError};
+use crate::{format_time, parse_time, SqliteDb, StoreError};
 
 pub use intake_core::encounter::PatientStatus;
 pub use row::{PatientRevision, PatientRow};
@@ -21,7 +21,7 @@ pub use row::{PatientRevision, PatientRow};
 mod row;
 use row::{collect, from_row, COLUMNS};
 
-impl Patients for Db<'_> {
+impl Patients for SqliteDb<'_> {
     fn next_generated_mrn(&self) -> Result<String, StoreError> {
         loop {
             let seq: i64 = self
@@ -375,7 +375,7 @@ impl Patients for Db<'_> {
     }
 }
 
-impl Db<'_> {
+impl SqliteDb<'_> {
     /// Patients whose names match the full-text query `fts` (born on `birth_date` if
     /// given; inactive ones only with `include_inactive`), at most `limit`.
     fn names_matching(

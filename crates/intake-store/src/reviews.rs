@@ -17,7 +17,7 @@ use rusqlite::{params, Row};
 
 use crate::encounters::AnswerRow;
 use crate::traits::Reviews;
-use crate::{format_time, parse_time, Db, StoreError};
+use crate::{format_time, parse_time, SqliteDb, StoreError};
 
 /// One stored event of an encounter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +99,7 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<RawEvent> {
     ))
 }
 
-impl Reviews for Db<'_> {
+impl Reviews for SqliteDb<'_> {
     fn encounter_events(&self, id: EncounterId) -> Result<Vec<EventRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, kind, at, by, text, record_json, record_sha256, record_form \
@@ -384,7 +384,7 @@ impl Reviews for Db<'_> {
     }
 }
 
-impl Db<'_> {
+impl SqliteDb<'_> {
     fn add_event(
         &self,
         id: EncounterId,

@@ -11,7 +11,7 @@ use rusqlite::params;
 
 use crate::encounters::decode_values;
 use crate::traits::Revisions;
-use crate::{parse_time, Db, StoreError};
+use crate::{parse_time, SqliteDb, StoreError};
 
 /// One earlier value of an answer (replaced or removed), from the revision history.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +28,7 @@ pub struct RevisionRow {
     pub removed: bool,
 }
 
-impl Revisions for Db<'_> {
+impl Revisions for SqliteDb<'_> {
     fn answer_revisions(&self, encounter_id: EncounterId) -> Result<Vec<RevisionRow>, StoreError> {
         self.revisions_where(encounter_id, None)
     }
@@ -38,7 +38,7 @@ impl Revisions for Db<'_> {
     }
 }
 
-impl Db<'_> {
+impl SqliteDb<'_> {
     fn revisions_where(
         &self,
         encounter_id: EncounterId,

@@ -6,7 +6,7 @@ use intake_core::{SessionId, UserId};
 use rusqlite::{params, OptionalExtension};
 
 use crate::traits::Sessions;
-use crate::{format_time, parse_time, Db, StoreError};
+use crate::{format_time, parse_time, SqliteDb, StoreError};
 
 /// A session as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct SessionRow {
     pub ended_at: Option<DateTime<Utc>>,
 }
 
-impl Sessions for Db<'_> {
+impl Sessions for SqliteDb<'_> {
     fn insert_session(
         &self,
         token_hash: &str,

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use crate::traits::Settings;
-use crate::{format_time, Db, StoreError};
+use crate::{format_time, SqliteDb, StoreError};
 
-impl Settings for Db<'_> {
+impl Settings for SqliteDb<'_> {
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn

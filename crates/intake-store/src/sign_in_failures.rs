@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use crate::traits::SignInFailures;
-use crate::{format_time, parse_time, Db, StoreError};
+use crate::{format_time, parse_time, SqliteDb, StoreError};
 
 /// The failure count of one typed user name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub struct FailureRow {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
-impl SignInFailures for Db<'_> {
+impl SignInFailures for SqliteDb<'_> {
     fn sign_in_failures(&self, username: &str) -> Result<Option<FailureRow>, StoreError> {
         let row = self
             .conn

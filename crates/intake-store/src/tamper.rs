@@ -6,12 +6,12 @@
 use rusqlite::{params, Connection, Params};
 
 use crate::contract::{AuditEdit, Damage, Tamper};
-use crate::{Store, StoreError};
+use crate::{SqliteStore, Store, StoreError};
 
 /// The trigger (migration 0008) that refuses an answer change without a revision.
 const KEEP_REVISIONS: &str = "encounter_answers_changes_leave_a_revision";
 
-impl Tamper for Store {
+impl Tamper for SqliteStore {
     fn plant(&self, damage: &Damage) -> Result<(), StoreError> {
         let conn = self.lock();
         match damage {
@@ -127,4 +127,20 @@ fn around(
     }
     tx.commit()?;
     Ok(())
+}
+
+impl Tamper for Store {
+    fn plant(&self, damage: &Damage) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.plant(damage),
+            Store::Postgres(p) => p.plant(damage),
+        }
+    }
+
+    fn edit_audit_directly(&self, seq: i64, edit: AuditEdit) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.edit_audit_directly(seq, edit),
+            Store::Postgres(p) => p.edit_audit_directly(seq, edit),
+        }
+    }
 }

@@ -6,7 +6,7 @@ use intake_core::{TemplateId, TemplateStatus};
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::traits::Templates;
-use crate::{format_time, parse_time, Db, StoreError};
+use crate::{format_time, parse_time, SqliteDb, StoreError};
 
 /// A template as listed (without its bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +62,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<TemplateRow, StoreError>> {
     })())
 }
 
-impl Templates for Db<'_> {
+impl Templates for SqliteDb<'_> {
     fn insert_template(
         &self,
         t: &NewTemplate<'_>,

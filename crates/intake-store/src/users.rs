@@ -5,7 +5,7 @@ use intake_core::{Role, UserId};
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::traits::Users;
-use crate::{format_time, parse_time, Db, StoreError};
+use crate::{format_time, parse_time, SqliteDb, StoreError};
 
 /// A user as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +61,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRow, StoreError>> {
     Ok(build())
 }
 
-impl Users for Db<'_> {
+impl Users for SqliteDb<'_> {
     fn insert_user(
         &self,
         user: &NewUser<'_>,

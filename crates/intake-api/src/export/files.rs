@@ -40,7 +40,7 @@ const MAX_JUDGED: u64 = 64 * 1024 * 1024;
 impl Api {
     /// The folder holding the database, when the API runs on a file.
     pub(crate) fn data_folder(&self) -> Option<PathBuf> {
-        let db = self.store.path();
+        let db = self.store.path()?;
         if db == Path::new(":memory:") {
             return None;
         }

@@ -4,7 +4,8 @@
 //! The traits speak in the crate's typed rows, core's enums and ids, and [`StoreError`];
 //! no driver type appears in them, so another database can implement them and prove it
 //! with the same contract suite (`intake_store::store_contract!`). The SQLite
-//! implementation is [`crate::Store`] (the backend) and [`crate::Db`] (its transaction).
+//! implementation is [`crate::SqliteStore`] (the backend) and [`crate::SqliteDb`] (its
+//! transaction); the PostgreSQL one is [`crate::pg`]'s.
 //!
 //! The text contract, for every backend: a time is stored as [`crate::format_time`]'s
 //! fixed text (RFC 3339, UTC, milliseconds, so a finer time comes back cut to the
@@ -65,7 +66,7 @@ impl<T> Tx for T where
 /// case and the audit entry that records it are written in the same `write`.
 pub trait Backend: Send + Sync {
     /// The transaction handed to the closures.
-    type Tx<'a>: Tx;
+    type Tx<'a>: Tx + ?Sized;
 
     /// Runs `f` on a consistent snapshot of the database.
     fn read<T, E>(&self, f: impl FnOnce(&Self::Tx<'_>) -> Result<T, E>) -> Result<T, E>

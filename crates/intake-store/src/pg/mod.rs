@@ -1,0 +1,251 @@
+//! The PostgreSQL backend: the clinic server ([`PgStore`], its transaction [`PgDb`]).
+//!
+//! The same traits as the SQLite backend, with the same guarantees, kept by the server
+//! itself: the schema (`migrations/pg/`, applied only by the owner role with `intake db
+//! init` / `intake db migrate`) keeps signed records, the audit log and every revision as
+//! written with PL/pgSQL triggers, and the app's role may not change them or the schema.
+//!
+//! Transactions: [`Backend::write`] runs in one transaction that first takes a
+//! transaction-level advisory lock ([`WRITE_LOCK`]): writes from every workstation are
+//! serialised, as `BEGIN IMMEDIATE` serialises them on SQLite, so what a use case read
+//! is still true when it commits and the audit chain's head never forks.
+//! [`Backend::read`] runs in a `REPEATABLE READ READ ONLY` transaction: one snapshot.
+//!
+//! Values that hashes cover (times, audit details, record JSON, answer values) are
+//! stored as `text` exactly as on SQLite, so a record signed on one backend verifies on
+//! the other.
+
+mod accounts;
+mod encounters;
+mod error;
+mod migrate;
+mod patients;
+mod tamper;
+#[doc(hidden)]
+pub mod testing;
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use postgres::types::ToSql;
+use postgres::{Client, Row, Transaction};
+
+use crate::{Backend, StoreError};
+
+pub use migrate::{latest_version, MIGRATIONS};
+
+/// The advisory lock every write transaction takes first (`'INTK'`).
+pub const WRITE_LOCK: i64 = 0x494E_544B;
+
+/// How to reach the clinic server.
+#[derive(Debug, Clone)]
+pub struct PgConfig {
+    /// `postgresql://user@host:port/database?...` or libpq's `key=value` form.
+    pub url: String,
+}
+
+impl PgConfig {
+    pub fn new(url: impl Into<String>) -> PgConfig {
+        PgConfig { url: url.into() }
+    }
+
+    fn parse(&self) -> Result<postgres::Config, StoreError> {
+        self.url
+            .parse::<postgres::Config>()
+            .map_err(|e| StoreError::CannotOpen {
+                path: PathBuf::from(self.describe()),
+                reason: format!("the database address is not valid: {e}"),
+            })
+    }
+
+    /// "clinic server db.clinic.lan" (host, and the port when not 5432).
+    pub fn describe(&self) -> String {
+        match self.url.parse::<postgres::Config>() {
+            Ok(config) => describe_config(&config),
+            Err(_) => "the clinic server".to_string(),
+        }
+    }
+}
+
+fn describe_config(config: &postgres::Config) -> String {
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".to_string());
+    match config.get_ports().first() {
+        Some(port) if *port != 5432 => format!("clinic server {host}:{port}"),
+        _ => format!("clinic server {host}"),
+    }
+}
+
+/// An open connection to the clinic server, the PostgreSQL [`Backend`]. Calls are
+/// serialised on one connection, as on SQLite.
+pub struct PgStore {
+    client: Mutex<Client>,
+    describe: String,
+    /// A superuser's connection settings, for the contract's tampering hooks only.
+    tamper: Option<PgConfig>,
+}
+
+/// A PostgreSQL transaction inside [`Backend::read`] or [`Backend::write`]: the
+/// PostgreSQL [`crate::Tx`]. Its trait implementations live in this module's files.
+pub struct PgDb<'a> {
+    tx: RefCell<Transaction<'a>>,
+}
+
+impl PgStore {
+    /// Connects as the app's role and checks that the server's schema is this binary's.
+    pub fn connect(config: &PgConfig) -> Result<PgStore, StoreError> {
+        let parsed = config.parse()?;
+        let describe = describe_config(&parsed);
+        let mut client = error::connect(&parsed, &describe)?;
+        migrate::check(&mut client, &describe)?;
+        Ok(PgStore {
+            client: Mutex::new(client),
+            describe,
+            tamper: None,
+        })
+    }
+
+    /// The same store, with a superuser's settings for the contract's [`crate::contract::Tamper`]
+    /// hooks (tests only).
+    #[doc(hidden)]
+    pub fn with_tamper(mut self, superuser: PgConfig) -> PgStore {
+        self.tamper = Some(superuser);
+        self
+    }
+
+    /// Records `role` as the app's role and grants it what the app may do (as the
+    /// owner, after [`PgStore::migrate`]).
+    pub fn grant_app(owner: &PgConfig, role: &str) -> Result<(), StoreError> {
+        let parsed = owner.parse()?;
+        let describe = describe_config(&parsed);
+        let mut client = error::connect(&parsed, &describe)?;
+        migrate::grant_app(&mut client, &describe, role)
+    }
+
+    /// Connects as the owner role and brings the schema up to date (`intake db init`,
+    /// `intake db migrate`, and the tests' template database).
+    pub fn migrate(config: &PgConfig) -> Result<(), StoreError> {
+        let parsed = config.parse()?;
+        let describe = describe_config(&parsed);
+        let mut client = error::connect(&parsed, &describe)?;
+        migrate::migrate(&mut client, &describe)
+    }
+
+    /// "clinic server db.clinic.lan".
+    pub fn describe(&self) -> String {
+        self.describe.clone()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Client> {
+        // A panic inside a transaction drops it, which rolls it back.
+        self.client
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn run<T, E>(&self, write: bool, f: impl FnOnce(&PgDb<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut client = self.lock();
+        let err = |e: postgres::Error| error::classify(e, &self.describe);
+        let tx = if write {
+            let mut tx = client.transaction().map_err(err)?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+                .map_err(err)?;
+            tx
+        } else {
+            client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(err)?
+        };
+        let db = PgDb {
+            tx: RefCell::new(tx),
+        };
+        let out = f(&db)?;
+        db.tx.into_inner().commit().map_err(err)?;
+        Ok(out)
+    }
+}
+
+impl Backend for PgStore {
+    type Tx<'a> = PgDb<'a>;
+
+    fn read<T, E>(&self, f: impl FnOnce(&PgDb<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        self.run(false, f)
+    }
+
+    fn write<T, E>(&self, f: impl FnOnce(&PgDb<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        self.run(true, f)
+    }
+}
+
+/// Parameters of a statement.
+pub(crate) type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
+
+impl PgDb<'_> {
+    /// Runs a statement; returns the rows it changed.
+    pub(crate) fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
+        self.tx
+            .borrow_mut()
+            .execute(sql, params)
+            .map_err(error::in_tx)
+    }
+
+    /// The rows of a query.
+    pub(crate) fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
+        self.tx.borrow_mut().query(sql, params).map_err(error::in_tx)
+    }
+
+    /// The one row of a query, or `None`.
+    pub(crate) fn query_opt(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<Option<Row>, StoreError> {
+        self.tx
+            .borrow_mut()
+            .query_opt(sql, params)
+            .map_err(error::in_tx)
+    }
+
+    /// The one row of a query that always returns one (`count(*)`, `RETURNING`).
+    pub(crate) fn query_one(&self, sql: &str, params: Params<'_>) -> Result<Row, StoreError> {
+        self.tx
+            .borrow_mut()
+            .query_one(sql, params)
+            .map_err(error::in_tx)
+    }
+
+    /// Runs several statements without parameters.
+    pub(crate) fn batch(&self, sql: &str) -> Result<(), StoreError> {
+        self.tx.borrow_mut().batch_execute(sql).map_err(error::in_tx)
+    }
+}
+
+/// Reads column `i` of `row`, naming a value of the wrong type as damage of `table`.
+pub(crate) fn get<'r, T: postgres::types::FromSql<'r>>(
+    row: &'r Row,
+    i: usize,
+    table: &'static str,
+) -> Result<T, StoreError> {
+    row.try_get(i).map_err(|e| {
+        StoreError::damaged(table, format!("column {i}"), format!("unreadable value: {e}"))
+    })
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs a command beside a throwaway PostgreSQL cluster, for the tests of the clinic
+# server backend:
+#   scripts/with-postgres.sh cargo test --workspace
+# The cluster lives in a temporary folder, listens on a free port of 127.0.0.1 (and a
+# socket in that folder), trusts local connections, and is stopped and removed when the
+# command ends, also on failure or Ctrl+C. The command gets INTAKE_TEST_PG, libpq-style
+# connection settings for the cluster's superuser ("host=127.0.0.1 port=N user=postgres").
+# As root, initdb and pg_ctl run as the postgres OS user (initdb refuses root).
+set -euo pipefail
+
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [[ -z "$bindir" || ! -x "$bindir/initdb" ]]; then
+  echo "PostgreSQL server binaries not found (scripts/ensure-deps.sh test installs Debian's postgresql)" >&2
+  exit 1
+fi
+
+dir=$(mktemp -d /tmp/intake-pg.XXXXXX)
+as_pg=()
+if [[ $(id -u) -eq 0 ]]; then
+  chown postgres: "$dir"
+  as_pg=(runuser -u postgres --)
+fi
+
+stop() {
+  "${as_pg[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"${as_pg[@]}" "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+  { cat "$dir/initdb.log" >&2; exit 1; }
+"${as_pg[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+  -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null ||
+  { cat "$dir/server.log" >&2; exit 1; }
+
+export INTAKE_TEST_PG="host=127.0.0.1 port=$port user=postgres"
+export INTAKE_TEST_PG_DIR="$dir"
+echo "with-postgres: a throwaway PostgreSQL cluster on 127.0.0.1:$port ($dir)"
+"$@"
