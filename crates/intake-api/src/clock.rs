@@ -4,7 +4,6 @@
 use std::sync::Mutex;
 
 use intake_core::search::DateOrder;
-use intake_store::prelude::*;
 use intake_store::{Db, StoreError};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};

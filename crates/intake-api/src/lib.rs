@@ -73,6 +73,8 @@ pub struct Api {
     last_check: background::LastCheck,
     /// The thread that commits `reads` and runs the record check, if started.
     background: Option<background::Background>,
+    /// A test's own server database, dropped after everything above.
+    _test_database: Option<intake_store::pg::testing::TestDatabase>,
 }
 
 impl Api {
@@ -116,6 +118,36 @@ impl Api {
         Ok(Api::over(Store::open_in_memory()?, clock))
     }
 
+    /// Connects to the clinic server as the app's role; refuses a server whose schema is
+    /// not this binary's. A server that has users gets the current built-in form if it
+    /// lacks it, as a file does.
+    pub fn connect(
+        config: &intake_store::pg::PgConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Api, ApiError> {
+        let api = Api::over(Store::connect(config)?, clock);
+        api.upgrade_builtin()?;
+        Ok(api)
+    }
+
+    /// A fresh, empty database for a test: in memory, or, when `INTAKE_TEST_BACKEND` is
+    /// `postgres`, a database of its own on the test cluster (`scripts/with-postgres.sh`),
+    /// dropped with the API. `make test` runs the API's tests once on each.
+    #[doc(hidden)]
+    pub fn for_tests(clock: Arc<dyn Clock>) -> Result<Api, ApiError> {
+        if std::env::var("INTAKE_TEST_BACKEND").as_deref() != Ok("postgres") {
+            return Api::in_memory(clock);
+        }
+        let settings = intake_store::pg::testing::cluster().ok_or_else(|| {
+            ApiError::Internal("INTAKE_TEST_BACKEND=postgres needs INTAKE_TEST_PG (scripts/with-postgres.sh sets it)".into())
+        })?;
+        let database = intake_store::pg::testing::TestDatabase::new(&settings);
+        let store = database.store()?;
+        let mut api = Api::over(Store::Postgres(store), clock);
+        api._test_database = Some(database);
+        Ok(api)
+    }
+
     fn over(store: Store, clock: Arc<dyn Clock>) -> Api {
         Api {
             store: Arc::new(store),
@@ -126,6 +158,7 @@ impl Api {
             reads: Default::default(),
             last_check: Default::default(),
             background: None,
+            _test_database: None,
         }
     }
 

@@ -23,7 +23,7 @@ fn clock() -> Arc<ManualClock> {
 /// A register with the demo accounts (password `demo`).
 fn demo() -> (Api, Arc<ManualClock>) {
     let clock = clock();
-    let api = Api::in_memory(clock.clone()).expect("an in-memory API");
+    let api = Api::for_tests(clock.clone()).expect("an in-memory API");
     intake_demo::seed_demo(&api, CLI).expect("demo accounts");
     (api, clock)
 }
@@ -179,7 +179,7 @@ fn a_name_stored_before_the_alphabet_still_signs_in_and_is_listed() {
 
 #[test]
 fn seed_demo_refuses_a_clinic_database_and_adds_nothing() {
-    let api = Api::in_memory(clock()).expect("an in-memory API");
+    let api = Api::for_tests(clock()).expect("an in-memory API");
     api.create_first_admin(Some(CLI), "admin", "Clinic Admin", "clinic-admin-pw")
         .expect("the clinic's own admin, named like the demo's");
     let err = intake_demo::seed_demo(&api, CLI).expect_err("a clinic's admin is not the demo's");
@@ -197,7 +197,7 @@ fn seed_demo_refuses_a_clinic_database_and_adds_nothing() {
     );
 
     // A register whose only accounts are the demo's, but with a real patient.
-    let api = Api::in_memory(clock()).expect("an in-memory API");
+    let api = Api::for_tests(clock()).expect("an in-memory API");
     intake_demo::seed_demo(&api, CLI).expect("the demo on an empty database");
     let demo_users = api.list_users(CLI).map(|u| u.len()).ok();
     api.register_patient(

@@ -16,7 +16,7 @@ fn world() -> World {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     ));
-    let api = Api::in_memory(clock.clone()).expect("an in-memory API");
+    let api = Api::for_tests(clock.clone()).expect("an in-memory API");
     intake_demo::seed_demo(&api, Caller::Cli("tester")).expect("demo users");
     World { api, clock }
 }
@@ -321,7 +321,7 @@ fn empty_and_huge_credentials_get_clear_errors() {
 #[test]
 fn the_first_admin_is_created_once() {
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let api = Api::in_memory(clock).unwrap();
+    let api = Api::for_tests(clock).unwrap();
     assert!(api.app_status().unwrap().needs_first_admin);
     let admin = api
         .create_first_admin(None, "Chief", "Maria Chief", "first-admin-pw")

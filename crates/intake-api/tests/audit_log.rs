@@ -25,7 +25,7 @@ fn world() -> World {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 10, 2, 9, 0, 0).unwrap(),
     ));
-    let api = Api::in_memory(clock.clone()).unwrap();
+    let api = Api::for_tests(clock.clone()).unwrap();
     intake_demo::seed_demo(&api, CLI).unwrap();
     let token = |name: &str| api.sign_in(name, "demo").unwrap().token;
     let (nurse, physician) = (token("nurse"), token("physician"));

@@ -32,7 +32,7 @@ fn world() -> World {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 10, 2, 9, 0, 0).unwrap(),
     ));
-    let api = Api::in_memory(clock.clone()).unwrap();
+    let api = Api::for_tests(clock.clone()).unwrap();
     intake_demo::seed_demo(&api, CLI).unwrap();
     api.update_settings(
         CLI,

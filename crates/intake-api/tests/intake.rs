@@ -20,7 +20,7 @@ fn api() -> Api {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap(),
     ));
-    let api = Api::in_memory(clock).unwrap();
+    let api = Api::for_tests(clock).unwrap();
     intake_demo::seed_demo(&api, CLI).unwrap();
     api
 }

@@ -14,7 +14,7 @@ fn demo() -> Api {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
     ));
-    let api = Api::in_memory(clock).unwrap();
+    let api = Api::for_tests(clock).unwrap();
     intake_demo::seed_demo(&api, CLI).unwrap();
     api
 }

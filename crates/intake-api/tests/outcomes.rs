@@ -22,7 +22,7 @@ fn api() -> (Api, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 4, 9, 0, 0).unwrap(),
     ));
-    let api = Api::in_memory(clock.clone()).unwrap();
+    let api = Api::for_tests(clock.clone()).unwrap();
     // Accounts of our own, not the demo data: its visits would fall into the report.
     api.create_first_admin(Some(CLI), "admin", "Admin", PASSWORD)
         .unwrap();

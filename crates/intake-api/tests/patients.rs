@@ -15,7 +15,7 @@ fn api() -> Api {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     ));
-    let api = Api::in_memory(clock).unwrap();
+    let api = Api::for_tests(clock).unwrap();
     intake_demo::seed_demo(&api, CLI).unwrap(); // users, and 200 demo patients
     api
 }
@@ -24,7 +24,7 @@ fn empty_api() -> Api {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     ));
-    Api::in_memory(clock).unwrap()
+    Api::for_tests(clock).unwrap()
 }
 
 fn person(family: &str, given: &str, birth: &str) -> PatientInputDto {

@@ -21,7 +21,7 @@ fn a_version_2_visit_reads_against_a_version_1_visit_under_its_own_keys() {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
     ));
-    let api = Api::in_memory(clock).unwrap();
+    let api = Api::for_tests(clock).unwrap();
     intake_demo::seed_demo(&api, CLI).unwrap();
     let token = api.sign_in("nurse", "demo").unwrap().token;
     let nurse = Caller::Session(&token);

@@ -18,7 +18,6 @@ use intake_api::admin::seeding::Seeding;
 use intake_api::{Api, ApiError, Caller};
 use intake_core::ids::PatientId;
 use intake_core::Role;
-use intake_store::prelude::*;
 use intake_store::{AuditFilter, NewUser};
 use serde::Serialize;
 use serde_json::json;

@@ -8,7 +8,6 @@ use intake_api::admin::seeding::Seeding;
 use intake_api::ApiError;
 use intake_core::questionnaire::AnswerValue;
 use intake_core::{EncounterStatus, PatientId};
-use intake_store::prelude::*;
 use intake_store::EncounterFilter;
 use serde_json::json;
 

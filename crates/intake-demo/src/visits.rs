@@ -44,7 +44,6 @@ use intake_core::patient::ValidPatient;
 use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Key, Response};
 use intake_core::questionnaire::{AnswerValue, Questionnaire};
 use intake_core::{AnswerSource, EncounterId};
-use intake_store::prelude::*;
 use intake_store::{PatientRow, TemplateRow};
 
 use answers::{filled, Filled};

@@ -24,7 +24,9 @@ pub enum StoreError {
         supported: i64,
     },
 
-    #[error("{server} has no Intake Desk schema in this database: set it up with `intake db init`")]
+    #[error(
+        "{server} has no Intake Desk schema in this database: set it up with `intake db init`"
+    )]
     NoSchema { server: String },
 
     #[error("{server} has schema version {found}, newer than this Intake Desk knows ({supported}): install the newer Intake Desk on this workstation")]

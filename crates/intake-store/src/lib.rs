@@ -158,7 +158,9 @@ impl Backend for SqliteStore {
 }
 
 /// The database the application uses: the workstation's SQLite file or the clinic
-/// server. Its closures get a [`Db`], whichever it is.
+/// server. Its closures get a [`Db`], whichever it is. (One per process: the size of the
+/// server's variant does not matter.)
+#[allow(clippy::large_enum_variant)]
 pub enum Store {
     Sqlite(SqliteStore),
     Postgres(pg::PgStore),

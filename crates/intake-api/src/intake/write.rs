@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use intake_core::questionnaire::response::{calculate, FormIndex, Key, Response};
 use intake_core::questionnaire::AnswerValue;
 use intake_core::{AnswerSource, EncounterId};
-use intake_store::prelude::*;
 use intake_store::{AnswerWrite, Db};
 
 use crate::ApiError;

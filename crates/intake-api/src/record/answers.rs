@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use intake_core::questionnaire::response::{Key, Response};
 use intake_core::questionnaire::{self, Questionnaire};
 use intake_core::{EncounterId, TemplateId};
-use intake_store::prelude::*;
 use intake_store::{AnswerRow, Db, EncounterRow};
 
 use crate::clock::clinic_zone;

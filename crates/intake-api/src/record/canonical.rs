@@ -20,7 +20,6 @@
 use chrono::{DateTime, Utc};
 use intake_core::questionnaire::response::{FormIndex, Key, KeyParseError};
 use intake_core::{AnswerSource, EncounterId};
-use intake_store::prelude::*;
 use intake_store::{
     decode_values, format_time, parse_time, AnswerRow, CarriedFrom, Db, EncounterRow, EventRow,
 };

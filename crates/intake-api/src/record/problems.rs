@@ -67,7 +67,6 @@ pub(crate) fn changes_since_in(
     id: intake_core::EncounterId,
     rows: &[AnswerRow],
 ) -> Result<Vec<ChangeSinceDto>, crate::ApiError> {
-    use intake_store::prelude::*;
     let history = db.carried_revisions(id)?;
     let zone = crate::clock::clinic_zone(db)?;
     let mut dates = std::collections::BTreeMap::new();

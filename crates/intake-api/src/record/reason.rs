@@ -6,7 +6,6 @@ use intake_core::questionnaire::response::FormIndex;
 use intake_core::questionnaire::{all_items, AnswerValue, ItemType, Questionnaire};
 use intake_core::text::fold;
 use intake_core::EncounterId;
-use intake_store::prelude::*;
 use intake_store::{Db, StoreError};
 
 /// The linkId of the form's reason-for-visit question, if it has one.

@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 
 use intake_core::{EncounterId, EncounterStatus, PatientId};
-use intake_store::prelude::*;
 use intake_store::{AuditFilter, Db, EncounterRow, StoreError};
 use sha2::{Digest, Sha256};
 

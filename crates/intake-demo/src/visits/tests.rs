@@ -8,7 +8,6 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use intake_core::questionnaire::response::{calculate, evaluate, FormIndex, Response};
 use intake_core::{AnswerSource, EncounterId};
-use intake_store::prelude::*;
 use intake_store::EncounterFilter;
 
 use super::answers::{filled, option, Filled};

@@ -1,12 +1,12 @@
 //! Accounts on the server: users, sessions, failed sign-ins, settings, the audit log.
 #![allow(unused_variables)]
 
-use chrono::{DateTime, Utc};
-use intake_core::audit::ChainVerdict;
-use intake_core::{Role, SessionId, UserId};
 use crate::{
     AuditFilter, AuditRow, FailureRow, NewAuditEntry, NewUser, SessionRow, StoreError, UserRow,
 };
+use chrono::{DateTime, Utc};
+use intake_core::audit::ChainVerdict;
+use intake_core::{Role, SessionId, UserId};
 
 use super::PgDb;
 use crate::traits::{Audit, Sessions, Settings, SignInFailures, Users};
@@ -18,7 +18,12 @@ fn not_yet(what: &str) -> StoreError {
 }
 
 impl Users for PgDb<'_> {
-    fn insert_user( &self, _user: &NewUser<'_>, _at: DateTime<Utc>, _by: &str, ) -> Result<UserId, StoreError> {
+    fn insert_user(
+        &self,
+        _user: &NewUser<'_>,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<UserId, StoreError> {
         Err(not_yet("insert_user"))
     }
 
@@ -42,22 +47,46 @@ impl Users for PgDb<'_> {
         Err(not_yet("count_active_admins"))
     }
 
-    fn set_user_active( &self, _id: UserId, _active: bool, _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn set_user_active(
+        &self,
+        _id: UserId,
+        _active: bool,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("set_user_active"))
     }
 
-    fn set_password( &self, _id: UserId, _password_hash: &str, _must_change: bool, _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn set_password(
+        &self,
+        _id: UserId,
+        _password_hash: &str,
+        _must_change: bool,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("set_password"))
     }
 
-    fn set_role( &self, _id: UserId, _role: Role, _display_name: &str, _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn set_role(
+        &self,
+        _id: UserId,
+        _role: Role,
+        _display_name: &str,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("set_role"))
     }
-
 }
 
 impl Sessions for PgDb<'_> {
-    fn insert_session( &self, _token_hash: &str, _user: UserId, _at: DateTime<Utc>, ) -> Result<SessionId, StoreError> {
+    fn insert_session(
+        &self,
+        _token_hash: &str,
+        _user: UserId,
+        _at: DateTime<Utc>,
+    ) -> Result<SessionId, StoreError> {
         Err(not_yet("insert_session"))
     }
 
@@ -73,18 +102,33 @@ impl Sessions for PgDb<'_> {
         Err(not_yet("touch_session"))
     }
 
-    fn end_session(&self, _id: SessionId, _at: DateTime<Utc>, _reason: &str) -> Result<(), StoreError> {
+    fn end_session(
+        &self,
+        _id: SessionId,
+        _at: DateTime<Utc>,
+        _reason: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("end_session"))
     }
 
-    fn end_user_sessions( &self, _user: UserId, _at: DateTime<Utc>, _reason: &str, ) -> Result<usize, StoreError> {
+    fn end_user_sessions(
+        &self,
+        _user: UserId,
+        _at: DateTime<Utc>,
+        _reason: &str,
+    ) -> Result<usize, StoreError> {
         Err(not_yet("end_user_sessions"))
     }
 
-    fn end_other_sessions( &self, _user: UserId, _keep: SessionId, _at: DateTime<Utc>, _reason: &str, ) -> Result<usize, StoreError> {
+    fn end_other_sessions(
+        &self,
+        _user: UserId,
+        _keep: SessionId,
+        _at: DateTime<Utc>,
+        _reason: &str,
+    ) -> Result<usize, StoreError> {
         Err(not_yet("end_other_sessions"))
     }
-
 }
 
 impl SignInFailures for PgDb<'_> {
@@ -99,7 +143,6 @@ impl SignInFailures for PgDb<'_> {
     fn clear_sign_in_failures(&self, _username: &str) -> Result<(), StoreError> {
         Err(not_yet("clear_sign_in_failures"))
     }
-
 }
 
 impl Settings for PgDb<'_> {
@@ -107,10 +150,15 @@ impl Settings for PgDb<'_> {
         Err(not_yet("setting"))
     }
 
-    fn put_setting( &self, _key: &str, _value: &str, _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn put_setting(
+        &self,
+        _key: &str,
+        _value: &str,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("put_setting"))
     }
-
 }
 
 impl Audit for PgDb<'_> {
@@ -129,5 +177,4 @@ impl Audit for PgDb<'_> {
     fn verify_audit(&self) -> Result<ChainVerdict, StoreError> {
         Err(not_yet("verify_audit"))
     }
-
 }

@@ -1,13 +1,13 @@
 //! Templates, encounters, answers, revisions, the review, outcomes and exports on the server.
 #![allow(unused_variables)]
 
-use chrono::{DateTime, Utc};
-use intake_core::questionnaire::response::Key;
-use intake_core::{EncounterId, EncounterStatus, PatientId, TemplateId, TemplateStatus};
 use crate::{
     AnswerRow, AnswerWrite, EncounterFilter, EncounterRow, EventRow, NewTemplate, OutcomeRow,
     QueueFilter, QueueRow, RevisionRow, Signature, SignedRecord, StoreError, TemplateRow,
 };
+use chrono::{DateTime, Utc};
+use intake_core::questionnaire::response::Key;
+use intake_core::{EncounterId, EncounterStatus, PatientId, TemplateId, TemplateStatus};
 
 use super::PgDb;
 use crate::traits::{Encounters, Exports, Outcomes, Reviews, Revisions, Templates};
@@ -19,7 +19,12 @@ fn not_yet(what: &str) -> StoreError {
 }
 
 impl Templates for PgDb<'_> {
-    fn insert_template( &self, _t: &NewTemplate<'_>, _at: DateTime<Utc>, _by: &str, ) -> Result<TemplateId, StoreError> {
+    fn insert_template(
+        &self,
+        _t: &NewTemplate<'_>,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<TemplateId, StoreError> {
         Err(not_yet("insert_template"))
     }
 
@@ -35,14 +40,25 @@ impl Templates for PgDb<'_> {
         Err(not_yet("template_original"))
     }
 
-    fn set_template_status( &self, _id: TemplateId, _status: TemplateStatus, _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn set_template_status(
+        &self,
+        _id: TemplateId,
+        _status: TemplateStatus,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("set_template_status"))
     }
-
 }
 
 impl Encounters for PgDb<'_> {
-    fn insert_encounter( &self, _patient_id: PatientId, _template_id: TemplateId, _at: DateTime<Utc>, _by: &str, ) -> Result<EncounterId, StoreError> {
+    fn insert_encounter(
+        &self,
+        _patient_id: PatientId,
+        _template_id: TemplateId,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<EncounterId, StoreError> {
         Err(not_yet("insert_encounter"))
     }
 
@@ -58,15 +74,31 @@ impl Encounters for PgDb<'_> {
         Err(not_yet("answers"))
     }
 
-    fn answer(&self, _encounter_id: EncounterId, _key: &Key) -> Result<Option<AnswerRow>, StoreError> {
+    fn answer(
+        &self,
+        _encounter_id: EncounterId,
+        _key: &Key,
+    ) -> Result<Option<AnswerRow>, StoreError> {
         Err(not_yet("answer"))
     }
 
-    fn put_answer( &self, _encounter_id: EncounterId, _a: &AnswerWrite<'_>, _at: DateTime<Utc>, _by: &str, ) -> Result<i64, StoreError> {
+    fn put_answer(
+        &self,
+        _encounter_id: EncounterId,
+        _a: &AnswerWrite<'_>,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<i64, StoreError> {
         Err(not_yet("put_answer"))
     }
 
-    fn confirm_answer( &self, _encounter_id: EncounterId, _key: &Key, _at: DateTime<Utc>, _by: &str, ) -> Result<bool, StoreError> {
+    fn confirm_answer(
+        &self,
+        _encounter_id: EncounterId,
+        _key: &Key,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<bool, StoreError> {
         Err(not_yet("confirm_answer"))
     }
 
@@ -78,18 +110,31 @@ impl Encounters for PgDb<'_> {
         Err(not_yet("delete_answer"))
     }
 
-    fn touch_encounter( &self, _id: EncounterId, _section: Option<&str>, _at: DateTime<Utc>, ) -> Result<(), StoreError> {
+    fn touch_encounter(
+        &self,
+        _id: EncounterId,
+        _section: Option<&str>,
+        _at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         Err(not_yet("touch_encounter"))
     }
 
-    fn submit_encounter( &self, _id: EncounterId, _left_out: &[Key], _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn submit_encounter(
+        &self,
+        _id: EncounterId,
+        _left_out: &[Key],
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("submit_encounter"))
     }
 
-    fn last_visits( &self, _patient_ids: &[PatientId], ) -> Result<Vec<(PatientId, DateTime<Utc>, EncounterStatus)>, StoreError> {
+    fn last_visits(
+        &self,
+        _patient_ids: &[PatientId],
+    ) -> Result<Vec<(PatientId, DateTime<Utc>, EncounterStatus)>, StoreError> {
         Err(not_yet("last_visits"))
     }
-
 }
 
 impl Revisions for PgDb<'_> {
@@ -97,10 +142,12 @@ impl Revisions for PgDb<'_> {
         Err(not_yet("answer_revisions"))
     }
 
-    fn carried_revisions(&self, _encounter_id: EncounterId) -> Result<Vec<RevisionRow>, StoreError> {
+    fn carried_revisions(
+        &self,
+        _encounter_id: EncounterId,
+    ) -> Result<Vec<RevisionRow>, StoreError> {
         Err(not_yet("carried_revisions"))
     }
-
 }
 
 impl Reviews for PgDb<'_> {
@@ -112,23 +159,53 @@ impl Reviews for PgDb<'_> {
         Err(not_yet("mark_in_record"))
     }
 
-    fn sign_encounter( &self, _id: EncounterId, _signature: Signature, _record: SignedRecord<'_>, _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn sign_encounter(
+        &self,
+        _id: EncounterId,
+        _signature: Signature,
+        _record: SignedRecord<'_>,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("sign_encounter"))
     }
 
-    fn return_encounter( &self, _id: EncounterId, _comment: &str, _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn return_encounter(
+        &self,
+        _id: EncounterId,
+        _comment: &str,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("return_encounter"))
     }
 
-    fn start_amendment( &self, _id: EncounterId, _reason: &str, _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn start_amendment(
+        &self,
+        _id: EncounterId,
+        _reason: &str,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("start_amendment"))
     }
 
-    fn discard_amendment( &self, _id: EncounterId, _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn discard_amendment(
+        &self,
+        _id: EncounterId,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("discard_amendment"))
     }
 
-    fn mark_encounter_in_error( &self, _id: EncounterId, _reason: &str, _at: DateTime<Utc>, _by: &str, ) -> Result<(), StoreError> {
+    fn mark_encounter_in_error(
+        &self,
+        _id: EncounterId,
+        _reason: &str,
+        _at: DateTime<Utc>,
+        _by: &str,
+    ) -> Result<(), StoreError> {
         Err(not_yet("mark_encounter_in_error"))
     }
 
@@ -151,19 +228,25 @@ impl Reviews for PgDb<'_> {
     fn previous_visit(&self, _id: EncounterId) -> Result<Option<EncounterId>, StoreError> {
         Err(not_yet("previous_visit"))
     }
-
 }
 
 impl Outcomes for PgDb<'_> {
-    fn outcomes( &self, _from: DateTime<Utc>, _to: DateTime<Utc>, ) -> Result<Vec<OutcomeRow>, StoreError> {
+    fn outcomes(
+        &self,
+        _from: DateTime<Utc>,
+        _to: DateTime<Utc>,
+    ) -> Result<Vec<OutcomeRow>, StoreError> {
         Err(not_yet("outcomes"))
     }
-
 }
 
 impl Exports for PgDb<'_> {
-    fn export_candidates( &self, _from: DateTime<Utc>, _until: DateTime<Utc>, _statuses: &[EncounterStatus], ) -> Result<Vec<EncounterId>, StoreError> {
+    fn export_candidates(
+        &self,
+        _from: DateTime<Utc>,
+        _until: DateTime<Utc>,
+        _statuses: &[EncounterStatus],
+    ) -> Result<Vec<EncounterId>, StoreError> {
         Err(not_yet("export_candidates"))
     }
-
 }

@@ -96,7 +96,10 @@ pub(crate) fn migrate(client: &mut Client, server: &str) -> Result<(), StoreErro
         .map_err(err)?;
     tx.batch_execute(BOOKKEEPING).map_err(err)?;
     let found: i64 = tx
-        .query_one("SELECT coalesce(max(version), 0)::bigint FROM intake_schema", &[])
+        .query_one(
+            "SELECT coalesce(max(version), 0)::bigint FROM intake_schema",
+            &[],
+        )
         .map_err(err)?
         .get(0);
     let supported = latest_version();
@@ -110,8 +113,11 @@ pub(crate) fn migrate(client: &mut Client, server: &str) -> Result<(), StoreErro
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         tx.batch_execute(sql).map_err(err)?;
         let version = i as i32 + 1;
-        tx.execute("INSERT INTO intake_schema (version) VALUES ($1)", &[&version])
-            .map_err(err)?;
+        tx.execute(
+            "INSERT INTO intake_schema (version) VALUES ($1)",
+            &[&version],
+        )
+        .map_err(err)?;
     }
     let roles: Vec<String> = tx
         .query("SELECT role::text FROM intake_app_roles ORDER BY role", &[])

@@ -210,7 +210,10 @@ impl PgDb<'_> {
 
     /// The rows of a query.
     pub(crate) fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
-        self.tx.borrow_mut().query(sql, params).map_err(error::in_tx)
+        self.tx
+            .borrow_mut()
+            .query(sql, params)
+            .map_err(error::in_tx)
     }
 
     /// The one row of a query, or `None`.
@@ -235,7 +238,10 @@ impl PgDb<'_> {
 
     /// Runs several statements without parameters.
     pub(crate) fn batch(&self, sql: &str) -> Result<(), StoreError> {
-        self.tx.borrow_mut().batch_execute(sql).map_err(error::in_tx)
+        self.tx
+            .borrow_mut()
+            .batch_execute(sql)
+            .map_err(error::in_tx)
     }
 }
 
@@ -246,6 +252,10 @@ pub(crate) fn get<'r, T: postgres::types::FromSql<'r>>(
     table: &'static str,
 ) -> Result<T, StoreError> {
     row.try_get(i).map_err(|e| {
-        StoreError::damaged(table, format!("column {i}"), format!("unreadable value: {e}"))
+        StoreError::damaged(
+            table,
+            format!("column {i}"),
+            format!("unreadable value: {e}"),
+        )
     })
 }

@@ -19,7 +19,9 @@ pub const APP: &str = "intake_app";
 
 /// The test cluster's superuser settings, if the tests run beside one.
 pub fn cluster() -> Option<String> {
-    std::env::var("INTAKE_TEST_PG").ok().filter(|s| !s.is_empty())
+    std::env::var("INTAKE_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 fn superuser(settings: &str) -> Client {
@@ -107,7 +109,10 @@ impl TestDatabase {
 
     /// Connection settings for `role` on this database.
     pub fn config(&self, role: &str) -> PgConfig {
-        PgConfig::new(format!("{} user={role} dbname={}", self.settings, self.name))
+        PgConfig::new(format!(
+            "{} user={role} dbname={}",
+            self.settings, self.name
+        ))
     }
 
     /// Connection settings for the cluster's superuser on this database.
@@ -125,9 +130,11 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let Ok(mut su) = Client::connect(&format!("{} dbname=postgres", self.settings), NoTls)
-        {
-            let _ = su.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        if let Ok(mut su) = Client::connect(&format!("{} dbname=postgres", self.settings), NoTls) {
+            let _ = su.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }
@@ -139,6 +146,8 @@ pub fn fresh_store() -> crate::contract::Kept<PgStore, TestDatabase> {
         "INTAKE_TEST_PG is not set: run the server tests with scripts/with-postgres.sh (make test does)",
     );
     let db = TestDatabase::new(&settings);
-    let store = db.store().expect("the app role connects to a fresh test database");
+    let store = db
+        .store()
+        .expect("the app role connects to a fresh test database");
     crate::contract::Kept::new(store, db)
 }
