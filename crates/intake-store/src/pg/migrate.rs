@@ -12,7 +12,9 @@ use crate::StoreError;
 /// Every server migration, in order; the schema version after migration `i` is `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/pg/0001_schema.sql"),
-    include_str!("../../migrations/pg/0002_guarantees.sql"),
+    include_str!("../../migrations/pg/0002_account_guarantees.sql"),
+    include_str!("../../migrations/pg/0003_patient_guarantees.sql"),
+    include_str!("../../migrations/pg/0004_record_guarantees.sql"),
 ];
 
 /// The server schema version this binary writes and needs.

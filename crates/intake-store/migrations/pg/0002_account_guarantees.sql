@@ -1,6 +1,6 @@
--- Intake Desk on PostgreSQL, schema version 2: the guarantees, as PL/pgSQL triggers (the
--- SQLite triggers of migrations 0001 to 0010, one for one), and intake_grant_app().
--- (Written by the guarantees work; until then this only defines the grant function.)
+-- Intake Desk on PostgreSQL, schema version 2: the guarantees on users, sessions, settings,
+-- sign-in failures and the audit log, as PL/pgSQL triggers (the SQLite triggers of
+-- migrations 0001, 0008 and 0009, one for one), and intake_grant_app().
 
 CREATE FUNCTION intake_grant_app(app_role name) RETURNS void
 LANGUAGE plpgsql AS $$
