@@ -3,16 +3,8 @@
 use std::path::PathBuf;
 
 use postgres::error::SqlState;
-use postgres::{Client, Config};
 
 use crate::StoreError;
-
-/// Connects with `config`, or says which server could not be reached and why.
-pub(crate) fn connect(config: &Config, describe: &str) -> Result<Client, StoreError> {
-    config
-        .connect(postgres::NoTls)
-        .map_err(|e| cannot_connect(e, describe))
-}
 
 /// A failed connection, told as a person needs it: the server, then the cause.
 pub(crate) fn cannot_connect(e: postgres::Error, describe: &str) -> StoreError {

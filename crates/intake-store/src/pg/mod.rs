@@ -16,6 +16,7 @@
 //! the other.
 
 mod accounts;
+mod connect;
 mod encounters;
 mod error;
 mod migrate;
@@ -25,7 +26,6 @@ mod tamper;
 pub mod testing;
 
 use std::cell::RefCell;
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use postgres::types::ToSql;
@@ -50,36 +50,18 @@ impl PgConfig {
         PgConfig { url: url.into() }
     }
 
-    fn parse(&self) -> Result<postgres::Config, StoreError> {
-        self.url
-            .parse::<postgres::Config>()
-            .map_err(|e| StoreError::CannotOpen {
-                path: PathBuf::from(self.describe()),
-                reason: format!("the database address is not valid: {e}"),
-            })
+    /// The address parsed, its password looked up (`PGPASSWORD`, `.pgpass`) and its TLS
+    /// mode decided (see [`connect`]).
+    fn target(&self) -> Result<connect::Target, StoreError> {
+        connect::parse(&self.url, &|name| std::env::var(name).ok())
     }
 
     /// "clinic server db.clinic.lan" (host, and the port when not 5432).
     pub fn describe(&self) -> String {
-        match self.url.parse::<postgres::Config>() {
-            Ok(config) => describe_config(&config),
+        match self.target() {
+            Ok(target) => target.describe,
             Err(_) => "the clinic server".to_string(),
         }
-    }
-}
-
-fn describe_config(config: &postgres::Config) -> String {
-    let host = config
-        .get_hosts()
-        .first()
-        .map(|h| match h {
-            postgres::config::Host::Tcp(name) => name.clone(),
-            postgres::config::Host::Unix(path) => path.display().to_string(),
-        })
-        .unwrap_or_else(|| "localhost".to_string());
-    match config.get_ports().first() {
-        Some(port) if *port != 5432 => format!("clinic server {host}:{port}"),
-        _ => format!("clinic server {host}"),
     }
 }
 
@@ -101,9 +83,9 @@ pub struct PgDb<'a> {
 impl PgStore {
     /// Connects as the app's role and checks that the server's schema is this binary's.
     pub fn connect(config: &PgConfig) -> Result<PgStore, StoreError> {
-        let parsed = config.parse()?;
-        let describe = describe_config(&parsed);
-        let mut client = error::connect(&parsed, &describe)?;
+        let target = config.target()?;
+        let describe = target.describe.clone();
+        let mut client = connect::connect(&target)?;
         migrate::check(&mut client, &describe)?;
         Ok(PgStore {
             client: Mutex::new(client),
@@ -123,24 +105,35 @@ impl PgStore {
     /// Records `role` as the app's role and grants it what the app may do (as the
     /// owner, after [`PgStore::migrate`]).
     pub fn grant_app(owner: &PgConfig, role: &str) -> Result<(), StoreError> {
-        let parsed = owner.parse()?;
-        let describe = describe_config(&parsed);
-        let mut client = error::connect(&parsed, &describe)?;
-        migrate::grant_app(&mut client, &describe, role)
+        let target = owner.target()?;
+        let mut client = connect::connect(&target)?;
+        migrate::grant_app(&mut client, &target.describe, role)
     }
 
     /// Connects as the owner role and brings the schema up to date (`intake db init`,
     /// `intake db migrate`, and the tests' template database).
     pub fn migrate(config: &PgConfig) -> Result<(), StoreError> {
-        let parsed = config.parse()?;
-        let describe = describe_config(&parsed);
-        let mut client = error::connect(&parsed, &describe)?;
-        migrate::migrate(&mut client, &describe)
+        let target = config.target()?;
+        let mut client = connect::connect(&target)?;
+        migrate::migrate(&mut client, &target.describe)
     }
 
     /// "clinic server db.clinic.lan".
     pub fn describe(&self) -> String {
         self.describe.clone()
+    }
+
+    /// Whether this connection is encrypted (TLS), as the server sees it.
+    pub fn encrypted(&self) -> Result<bool, StoreError> {
+        let mut client = self.lock();
+        let row = client
+            .query_one(
+                "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+                &[],
+            )
+            .map_err(|e| error::classify(e, &self.describe))?;
+        row.try_get(0)
+            .map_err(|e| error::classify(e, &self.describe))
     }
 
     fn lock(&self) -> MutexGuard<'_, Client> {
