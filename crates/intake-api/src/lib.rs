@@ -73,6 +73,9 @@ pub struct Api {
     last_check: background::LastCheck,
     /// The thread that commits `reads` and runs the record check, if started.
     background: Option<background::Background>,
+    /// The data folder, when the database is on the clinic server (on a file it is the
+    /// file's folder).
+    server_data_folder: Option<std::path::PathBuf>,
     /// A test's own server database, dropped after everything above.
     _test_database: Option<intake_store::pg::testing::TestDatabase>,
 }
@@ -95,6 +98,97 @@ impl Api {
             api.clock.clone(),
         );
         Ok(api)
+    }
+
+    /// Opens the chosen database ([`DataDir::database`]): the folder's file as
+    /// [`Api::open`] does, or the clinic server as the app's role, with the data folder
+    /// (exports, settings file) kept on this workstation.
+    pub fn open_database(
+        data_dir: &DataDir,
+        database: &data_dir::Database,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Api, ApiError> {
+        let config = match database {
+            data_dir::Database::File(_) => return Api::open(data_dir, clock),
+            data_dir::Database::Server(config) => config,
+        };
+        data_dir.prepare()?;
+        let mut api = Api::connect(config, clock)?;
+        api.open_warnings = data_dir.restrict_permissions();
+        api.server_data_folder = Some(data_dir.path().to_path_buf());
+        api.background = background::Background::start(
+            api.store.clone(),
+            api.reads.clone(),
+            api.last_check.clone(),
+            api.clock.clone(),
+        );
+        Ok(api)
+    }
+
+    /// Sets up a clinic server (`intake db init`): brings its schema up to date as the
+    /// owner in `owner`, grants `app_role` what the app may do (and no more), and answers
+    /// an API over the owner's connection, only for creating the first administrator.
+    pub fn init_server(
+        owner: &intake_store::pg::PgConfig,
+        app_role: &str,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Api, ApiError> {
+        if app_role.is_empty()
+            || !app_role
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(ApiError::Validation {
+                field: Some("app-role".into()),
+                message: format!(
+                    "{app_role:?} is not a role name this setup accepts (lower-case letters, digits, _)"
+                ),
+            });
+        }
+        intake_store::pg::PgStore::migrate(owner)?;
+        intake_store::pg::PgStore::grant_app(owner, app_role)?;
+        let store = intake_store::pg::PgStore::connect_as_owner(owner)?;
+        Ok(Api::over(Store::Postgres(store), clock))
+    }
+
+    /// Brings a clinic server's schema up to date as its owner (`intake db migrate`);
+    /// answers the versions before and after.
+    pub fn migrate_server(owner: &intake_store::pg::PgConfig) -> Result<(i64, i64), ApiError> {
+        let before = intake_store::pg::PgStore::connect_as_owner(owner)
+            .and_then(|s| s.schema_version())
+            .or_else(|e| match e {
+                intake_store::StoreError::NoSchema { .. } => Ok(0),
+                // An older schema is what migrating is for.
+                intake_store::StoreError::ServerSchemaOlder { found, .. } => Ok(found),
+                e => Err(e),
+            })?;
+        intake_store::pg::PgStore::migrate(owner)?;
+        Ok((before, intake_store::pg::latest_version()))
+    }
+
+    /// On the clinic server, its schema version and whether the connection is
+    /// encrypted, for `intake db status` and the Settings screen.
+    pub fn database_state(&self) -> Result<Option<String>, ApiError> {
+        match self.store.as_ref() {
+            Store::Sqlite(_) => Ok(None),
+            Store::Postgres(pg) => {
+                let version = pg.schema_version()?;
+                let tls = if pg.encrypted()? {
+                    "encrypted (TLS)"
+                } else {
+                    "not encrypted"
+                };
+                Ok(Some(format!(
+                    "Schema version {version}; the connection is {tls}."
+                )))
+            }
+        }
+    }
+
+    /// Where the records live, for people: the database file's path, or "clinic server
+    /// db.clinic.lan".
+    pub fn database_description(&self) -> String {
+        self.store.describe()
     }
 
     /// Warnings from opening the data folder (modes that could not be restricted), for
@@ -158,6 +252,7 @@ impl Api {
             reads: Default::default(),
             last_check: Default::default(),
             background: None,
+            server_data_folder: None,
             _test_database: None,
         }
     }

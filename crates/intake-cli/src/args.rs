@@ -11,6 +11,12 @@ pub struct Args {
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// The clinic server (postgresql://user@host/database?sslmode=verify-full&sslrootcert=...),
+    /// instead of $INTAKE_DESK_DATABASE, the data folder's intake-desk.conf or its own
+    /// intake.db. Never a password here: PGPASSWORD or ~/.pgpass.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -29,6 +35,9 @@ pub enum Command {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Set up, migrate and choose the clinic server (PostgreSQL).
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -157,6 +166,43 @@ impl RoleArg {
             RoleArg::Admin => "admin",
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Set up a new clinic server, with --database naming it as the schema's owner role:
+    /// the schema, the app role's grants, and the first administrator.
+    Init {
+        /// The role the workstations connect as (made beforehand with CREATE ROLE).
+        #[arg(long, value_name = "ROLE", default_value = "intake_app")]
+        app_role: String,
+        /// The first administrator's user name.
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+        /// The administrator's full name, as screens show it.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        display_name: String,
+        /// Read the administrator's password from the first line of standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Bring the server's schema up to date after installing a newer Intake Desk, with
+    /// --database naming it as the schema's owner role.
+    Migrate,
+    /// Make this workstation use the clinic server at URL (checked first), or with
+    /// --local its own database file again; written to the data folder's intake-desk.conf.
+    Use {
+        #[arg(
+            value_name = "URL",
+            required_unless_present = "local",
+            conflicts_with = "local"
+        )]
+        url: Option<String>,
+        #[arg(long)]
+        local: bool,
+    },
+    /// Say which database this workstation uses, and its state.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]

@@ -48,7 +48,7 @@ fn os_user() -> String {
 }
 
 /// Reads the first line of standard input, without its line ending.
-fn password_from_stdin() -> Result<String, CliError> {
+pub(crate) fn password_from_stdin() -> Result<String, CliError> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| {
         CliError::Input(format!("cannot read the password from standard input: {e}"))
@@ -62,14 +62,17 @@ fn password_from_stdin() -> Result<String, CliError> {
     Ok(password)
 }
 
-fn open(args_dir: Option<std::path::PathBuf>) -> Result<Api, CliError> {
+/// Opens the database chosen by `--database`, `INTAKE_DESK_DATABASE`, the data folder's
+/// intake-desk.conf, or else the data folder's own file.
+fn open(args_dir: Option<std::path::PathBuf>, database: Option<&str>) -> Result<Api, CliError> {
     let dir = DataDir::from_env(args_dir)?;
-    open_dir(&dir)
+    open_dir(&dir, database)
 }
 
-/// Opens the database in `dir`, telling stderr what could not be made private.
-fn open_dir(dir: &DataDir) -> Result<Api, CliError> {
-    let api = Api::open(dir, Arc::new(SystemClock))?;
+/// Opens the chosen database, telling stderr what could not be made private.
+fn open_dir(dir: &DataDir, database: Option<&str>) -> Result<Api, CliError> {
+    let chosen = dir.database_from_env(database)?;
+    let api = Api::open_database(dir, &chosen, Arc::new(SystemClock))?;
     for warning in api.open_warnings() {
         eprintln!("intake: warning: {warning}");
     }
@@ -79,6 +82,7 @@ fn open_dir(dir: &DataDir) -> Result<Api, CliError> {
 pub fn run(args: Args) -> Result<(), CliError> {
     let user = os_user();
     let caller = Caller::Cli(&user);
+    let db = args.database.as_deref();
     match args.command {
         Command::Init {
             admin,
@@ -87,7 +91,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         } => {
             let password = password_from_stdin()?;
             let dir = DataDir::from_env(args.data_dir)?;
-            let api = open_dir(&dir)?;
+            let api = open_dir(&dir, db)?;
             let created = api.create_first_admin(Some(caller), &admin, &display_name, &password)?;
             outln!(
                 "Initialised {} with administrator {:?}.",
@@ -96,17 +100,18 @@ pub fn run(args: Args) -> Result<(), CliError> {
             )?;
             Ok(())
         }
-        Command::User(cmd) => user_command(&open(args.data_dir)?, caller, cmd),
-        Command::Audit(cmd) => audit_command(&open(args.data_dir)?, caller, cmd),
-        Command::Settings(cmd) => settings_command(&open(args.data_dir)?, caller, cmd),
-        Command::Patient(cmd) => patients::run(&open(args.data_dir)?, caller, cmd),
-        Command::Template(cmd) => templates::run(&open(args.data_dir)?, caller, cmd),
-        Command::Encounter(cmd) => encounters::run(&open(args.data_dir)?, caller, cmd),
-        Command::Report(cmd) => reports::run(&open(args.data_dir)?, caller, cmd),
-        Command::Export(cmd) => exports::run(&open(args.data_dir)?, caller, cmd),
-        Command::Verify { anchor } => verify(&open(args.data_dir)?, caller, anchor.as_deref()),
+        Command::Db(cmd) => crate::db::run(&DataDir::from_env(args.data_dir)?, db, caller, cmd),
+        Command::User(cmd) => user_command(&open(args.data_dir, db)?, caller, cmd),
+        Command::Audit(cmd) => audit_command(&open(args.data_dir, db)?, caller, cmd),
+        Command::Settings(cmd) => settings_command(&open(args.data_dir, db)?, caller, cmd),
+        Command::Patient(cmd) => patients::run(&open(args.data_dir, db)?, caller, cmd),
+        Command::Template(cmd) => templates::run(&open(args.data_dir, db)?, caller, cmd),
+        Command::Encounter(cmd) => encounters::run(&open(args.data_dir, db)?, caller, cmd),
+        Command::Report(cmd) => reports::run(&open(args.data_dir, db)?, caller, cmd),
+        Command::Export(cmd) => exports::run(&open(args.data_dir, db)?, caller, cmd),
+        Command::Verify { anchor } => verify(&open(args.data_dir, db)?, caller, anchor.as_deref()),
         Command::SeedDemo => {
-            let seeded = intake_demo::seed_demo(&open(args.data_dir)?, caller)?;
+            let seeded = intake_demo::seed_demo(&open(args.data_dir, db)?, caller)?;
             outln!("Demo accounts (password {:?}):", seeded.password)?;
             for u in &seeded.users {
                 let state = if u.created {
@@ -131,7 +136,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         Command::SeedSynthetic { patients, seed } => {
             let started = std::time::Instant::now();
-            let added = intake_demo::seed_synthetic(&open(args.data_dir)?, caller, patients, seed)?;
+            let added =
+                intake_demo::seed_synthetic(&open(args.data_dir, db)?, caller, patients, seed)?;
             outln!(
                 "Added {added} synthetic patients (seed {seed}) in {:.1} s.",
                 started.elapsed().as_secs_f64()

@@ -9,6 +9,7 @@
 
 mod args;
 mod commands;
+mod db;
 mod encounters;
 mod exports;
 mod os_account;

@@ -38,8 +38,12 @@ fn marks_ours(pdf: &[u8]) -> bool {
 const MAX_JUDGED: u64 = 64 * 1024 * 1024;
 
 impl Api {
-    /// The folder holding the database, when the API runs on a file.
+    /// The data folder: the one holding the database file, or the workstation's when
+    /// the database is on the clinic server.
     pub(crate) fn data_folder(&self) -> Option<PathBuf> {
+        if let Some(folder) = &self.server_data_folder {
+            return Some(folder.clone());
+        }
         let db = self.store.path()?;
         if db == Path::new(":memory:") {
             return None;

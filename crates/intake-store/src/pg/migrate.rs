@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS intake_app_roles (
 );";
 
 /// The schema version on the server, `None` when it has no Intake Desk schema.
-fn found_version(client: &mut Client, server: &str) -> Result<Option<i64>, StoreError> {
+pub(crate) fn found_version(client: &mut Client, server: &str) -> Result<Option<i64>, StoreError> {
     let err = |e| classify(e, server);
     let exists: bool = client
         .query_one("SELECT to_regclass('intake_schema') IS NOT NULL", &[])
@@ -50,8 +50,12 @@ fn found_version(client: &mut Client, server: &str) -> Result<Option<i64>, Store
 }
 
 /// Checks, as the app's role, that the server's schema is exactly this binary's, and
-/// that the role is not the schema's owner.
-pub(crate) fn check(client: &mut Client, server: &str) -> Result<(), StoreError> {
+/// (unless `owner_allowed`) that the role is not the schema's owner.
+pub(crate) fn check(
+    client: &mut Client,
+    server: &str,
+    owner_allowed: bool,
+) -> Result<(), StoreError> {
     let supported = latest_version();
     match found_version(client, server)? {
         None | Some(0) => Err(StoreError::NoSchema {
@@ -78,7 +82,7 @@ pub(crate) fn check(client: &mut Client, server: &str) -> Result<(), StoreError>
                 .map_err(|e| classify(e, server))?;
             let role: String = row.get(0);
             let owner: Option<bool> = row.get(1);
-            if owner == Some(true) {
+            if owner == Some(true) && !owner_allowed {
                 return Err(StoreError::OwnerRole {
                     server: server.to_string(),
                     role,

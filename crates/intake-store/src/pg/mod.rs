@@ -83,10 +83,20 @@ pub struct PgDb<'a> {
 impl PgStore {
     /// Connects as the app's role and checks that the server's schema is this binary's.
     pub fn connect(config: &PgConfig) -> Result<PgStore, StoreError> {
+        PgStore::open(config, false)
+    }
+
+    /// Connects as the schema's owner, for `intake db init` (the first administrator)
+    /// only: the app itself never does (see [`PgStore::connect`]).
+    pub fn connect_as_owner(config: &PgConfig) -> Result<PgStore, StoreError> {
+        PgStore::open(config, true)
+    }
+
+    fn open(config: &PgConfig, owner: bool) -> Result<PgStore, StoreError> {
         let target = config.target()?;
         let describe = target.describe.clone();
         let mut client = connect::connect(&target)?;
-        migrate::check(&mut client, &describe)?;
+        migrate::check(&mut client, &describe, owner)?;
         Ok(PgStore {
             client: Mutex::new(client),
             describe,
@@ -121,6 +131,12 @@ impl PgStore {
     /// "clinic server db.clinic.lan".
     pub fn describe(&self) -> String {
         self.describe.clone()
+    }
+
+    /// The server's schema version.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        let mut client = self.lock();
+        migrate::found_version(&mut client, &self.describe).map(|v| v.unwrap_or(0))
     }
 
     /// Whether this connection is encrypted (TLS), as the server sees it.

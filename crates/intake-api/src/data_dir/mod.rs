@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 
 use crate::ApiError;
 
+mod database;
+pub use database::{Database, CONFIG_FILE, DATABASE_ENV};
+
 /// The environment variable that overrides the data folder.
 pub const ENV_VAR: &str = "INTAKE_DESK_DATA_DIR";
 /// The database file's name inside the data folder.

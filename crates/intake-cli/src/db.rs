@@ -1,0 +1,101 @@
+//! `intake db`: set up a clinic server, migrate it, point this workstation at it.
+
+use std::sync::Arc;
+
+use intake_api::data_dir::Database;
+use intake_api::{Api, Caller, DataDir, SystemClock};
+use intake_store::pg::PgConfig;
+
+use crate::args::DbCommand;
+use crate::commands::{password_from_stdin, CliError};
+use crate::output::outln;
+
+/// The server named by `--database`, which these commands need spelled out.
+fn owner_address(flag: Option<&str>, what: &str) -> Result<PgConfig, CliError> {
+    match flag.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(url) => Ok(PgConfig::new(url)),
+        None => Err(CliError::Input(format!(
+            "`intake db {what}` needs --database URL naming the server as the schema's owner \
+             role (e.g. postgresql://intake_owner@db.clinic.lan/intake); the password comes \
+             from PGPASSWORD or ~/.pgpass"
+        ))),
+    }
+}
+
+pub fn run(
+    dir: &DataDir,
+    database: Option<&str>,
+    caller: Caller<'_>,
+    cmd: DbCommand,
+) -> Result<(), CliError> {
+    match cmd {
+        DbCommand::Init {
+            app_role,
+            admin,
+            display_name,
+            password_stdin: _,
+        } => {
+            let owner = owner_address(database, "init")?;
+            let password = password_from_stdin()?;
+            let api = Api::init_server(&owner, &app_role, Arc::new(SystemClock))?;
+            let created = api.create_first_admin(Some(caller), &admin, &display_name, &password)?;
+            outln!(
+                "Set up {} (schema version {}): the app connects as {app_role:?}; \
+                 administrator {:?}.",
+                owner.describe(),
+                intake_store::pg::latest_version(),
+                created.username
+            )?;
+            outln!(
+                "Point each workstation at it with `intake db use postgresql://{app_role}@<host>/<database>?sslmode=verify-full&sslrootcert=<clinic CA>`."
+            )?;
+            Ok(())
+        }
+        DbCommand::Migrate => {
+            let owner = owner_address(database, "migrate")?;
+            let (before, after) = Api::migrate_server(&owner)?;
+            if before == after {
+                outln!(
+                    "{} is up to date (schema version {after}).",
+                    owner.describe()
+                )?;
+            } else {
+                outln!(
+                    "Migrated {} from schema version {before} to {after}.",
+                    owner.describe()
+                )?;
+            }
+            Ok(())
+        }
+        DbCommand::Use { url, local } => {
+            if local {
+                dir.set_config_entry("database", None)?;
+                outln!(
+                    "This workstation uses its own database again: {}.",
+                    dir.database_path().display()
+                )?;
+                return Ok(());
+            }
+            let url = url.unwrap_or_default();
+            let chosen = Database::Server(PgConfig::new(url.trim()));
+            // Checked first: a workstation is never pointed at a server it cannot use.
+            let api = Api::open_database(dir, &chosen, Arc::new(SystemClock))?;
+            dir.set_config_entry("database", Some(url.trim()))?;
+            outln!(
+                "This workstation now uses {} (written to {}).",
+                api.database_description(),
+                dir.config_path().display()
+            )?;
+            Ok(())
+        }
+        DbCommand::Status => {
+            let chosen = dir.database_from_env(database)?;
+            let api = Api::open_database(dir, &chosen, Arc::new(SystemClock))?;
+            outln!("Database: {}", api.database_description())?;
+            if let Some(state) = api.database_state()? {
+                outln!("{state}")?;
+            }
+            Ok(())
+        }
+    }
+}
