@@ -4,9 +4,8 @@
 
 use intake_core::questionnaire::response::{Key, KeyParseError};
 use intake_core::{AnswerSource, EncounterId, EncounterStatus, EventKind, PatientId, TemplateId};
-use postgres::Row;
-
 use postgres::types::ToSql;
+use postgres::Row;
 
 use super::time_of;
 use crate::pg::{get, Params, PgDb};
