@@ -102,9 +102,9 @@ impl PgStore {
         let superuser = self.tamper.as_ref().ok_or_else(|| StoreError::Refused {
             why: "this store was given no superuser settings to plant damage with".into(),
         })?;
-        let parsed = superuser.parse()?;
-        let describe = super::describe_config(&parsed);
-        let mut client = error::connect(&parsed, &describe)?;
+        let target = superuser.target()?;
+        let describe = target.describe.clone();
+        let mut client = super::connect::connect(&target)?;
         let err = |e: postgres::Error| error::classify(e, &describe);
         let mut tx = client.transaction().map_err(err)?;
         tx.batch_execute("SET LOCAL session_replication_role = replica")
