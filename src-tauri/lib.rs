@@ -28,10 +28,14 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Opens the database in the data folder chosen by `--data-dir` or the environment.
-    pub fn open(data_dir: Option<PathBuf>) -> Backend {
-        let opened =
-            DataDir::from_env(data_dir).and_then(|dir| Api::open(&dir, Arc::new(SystemClock)));
+    /// Opens the database chosen by `--database`, `INTAKE_DESK_DATABASE` or the data
+    /// folder's intake-desk.conf, else the file in the data folder (`--data-dir` or the
+    /// environment).
+    pub fn open(data_dir: Option<PathBuf>, database: Option<&str>) -> Backend {
+        let opened = DataDir::from_env(data_dir).and_then(|dir| {
+            let chosen = dir.database_from_env(database)?;
+            Api::open_database(&dir, &chosen, Arc::new(SystemClock))
+        });
         match opened {
             Ok(api) => {
                 // The app's log is its standard error.
@@ -59,16 +63,20 @@ impl std::fmt::Display for UsageError {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Options {
     pub data_dir: Option<PathBuf>,
+    /// The clinic server's address (`--database URL`).
+    pub database: Option<String>,
     /// The end-to-end tests' answers to the file dialogs (see [`dialogs`]); only in a
     /// build with the `e2e` feature.
     #[cfg(feature = "e2e")]
     pub e2e_dialogs: Option<PathBuf>,
 }
 
-pub const USAGE: &str = "usage: intake-desk [--data-dir DIR]\n\
+pub const USAGE: &str = "usage: intake-desk [--data-dir DIR] [--database URL]\n\
     \n\
     Opens Intake Desk. The data folder defaults to $INTAKE_DESK_DATA_DIR, else\n\
-    ~/.local/share/intake-desk.";
+    ~/.local/share/intake-desk. The database is the clinic server at URL (else\n\
+    $INTAKE_DESK_DATABASE, else the data folder's intake-desk.conf), else the data\n\
+    folder's intake.db. Passwords come from PGPASSWORD or ~/.pgpass, never the URL.";
 
 impl Options {
     /// Parses the arguments after the program name.
@@ -83,6 +91,14 @@ impl Options {
                 },
                 Some(s) if s.starts_with("--data-dir=") => {
                     options.data_dir = Some(PathBuf::from(&s["--data-dir=".len()..]));
+                }
+                Some("--database") => match args.next().map(|u| u.into_string()) {
+                    Some(Ok(url)) => options.database = Some(url),
+                    Some(Err(_)) => return Err(UsageError("--database needs a UTF-8 URL".into())),
+                    None => return Err(UsageError("--database needs the server's URL".into())),
+                },
+                Some(s) if s.starts_with("--database=") => {
+                    options.database = Some(s["--database=".len()..].to_string());
                 }
                 #[cfg(feature = "e2e")]
                 Some("--e2e-dialogs") => match args.next() {
@@ -129,7 +145,10 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 /// Opens the window and runs until it closes; then commits the audit entries of the last
 /// reads (the process ends without dropping the API).
 pub fn run(options: Options) -> Result<(), tauri::Error> {
-    let builder = builder(tauri::Builder::default(), Backend::open(options.data_dir));
+    let builder = builder(
+        tauri::Builder::default(),
+        Backend::open(options.data_dir, options.database.as_deref()),
+    );
     #[cfg(feature = "e2e")]
     let builder = builder.manage(dialogs::TestAnswers(options.e2e_dialogs));
     let app = builder.build(context())?;
@@ -153,6 +172,26 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Options, UsageError> {
         Options::parse(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn database_in_both_spellings() {
+        let url = "postgresql://intake_app@db.clinic.lan/intake";
+        assert_eq!(
+            parse(&["--database", url]).unwrap().database.as_deref(),
+            Some(url)
+        );
+        assert_eq!(
+            parse(&[&format!("--database={url}")])
+                .unwrap()
+                .database
+                .as_deref(),
+            Some(url)
+        );
+        assert!(parse(&["--database"])
+            .unwrap_err()
+            .0
+            .contains("needs the server's URL"));
     }
 
     #[test]

@@ -26,6 +26,7 @@ const nav = createNavigation(renderRoute);
 const state = {
   clinicName: '',
   version: '',
+  database: '', // "Clinic server db.clinic.lan" or "This workstation"
   session: null, // { user, sessionTimeoutSeconds, sections, recordCheck } while signed in
   lockedUser: null, // the user whose session was locked
   section: 'home',
@@ -116,7 +117,7 @@ function lock(reason) {
 // Screens outside the shell.
 
 function showSignIn() {
-  const screen = signIn.render({ clinicName: state.clinicName, version: state.version, signedIn: (s) => startSession(s) });
+  const screen = signIn.render({ clinicName: state.clinicName, version: state.version, database: state.database, signedIn: (s) => startSession(s) });
   mount(screen, 'Sign in');
 }
 
@@ -239,6 +240,7 @@ async function start() {
   }
   state.clinicName = status.clinicName || '';
   state.version = status.version || '';
+  state.database = status.database || '';
   if (status.needsFirstAdmin) {
     mount(
       firstAdmin.render({ signedIn: (s) => startSession(s), created: () => showSignIn() }),

@@ -152,6 +152,19 @@ export function render({ settingsSaved }) {
     }
   });
 
+  // Where the records live: this workstation's file or the clinic server, and its state.
+  const database = h('section', { class: 'panel narrow-panel', id: 'settings-database', 'aria-labelledby': 'settings-database-title' },
+    h('h2', { id: 'settings-database-title' }, 'Database'),
+    h('p', { id: 'settings-database-where' }, '…'),
+    h('p', { id: 'settings-database-detail', class: 'muted' }, ''));
+  api.appStatus().then(
+    (status) => {
+      database.querySelector('#settings-database-where').textContent = status.database;
+      database.querySelector('#settings-database-detail').textContent = status.databaseDetail;
+    },
+    (err) => note.error(err.message),
+  );
+
   api.getSettings().then(
     (settings) => {
       fill(settings);
@@ -166,5 +179,6 @@ export function render({ settingsSaved }) {
     h('h1', {}, 'Settings'),
     note.el,
     h('section', { class: 'panel narrow-panel' }, form),
+    database,
   );
 }

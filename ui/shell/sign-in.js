@@ -5,7 +5,7 @@ import * as api from '../api.js';
 import { h, cardScreen } from '../shared/dom.js';
 import { field, formError, formState, onSubmit } from '../shared/forms.js';
 
-export function render({ clinicName, version, signedIn }) {
+export function render({ clinicName, version, database, signedIn }) {
   const username = field({ id: 'sign-in-username', label: 'User name', autocomplete: 'username' });
   const password = field({ id: 'sign-in-password', label: 'Password', type: 'password',
     autocomplete: 'current-password' });
@@ -35,6 +35,9 @@ export function render({ clinicName, version, signedIn }) {
     h('h1', {}, 'Sign in'),
     clinicName ? h('p', { class: 'clinic-name' }, clinicName) : null,
     form,
-    version ? h('p', { class: 'card-foot' }, `Version ${version}`) : null,
+    version || database
+      ? h('p', { class: 'card-foot', id: 'sign-in-foot' },
+        [version ? `Version ${version}` : '', database].filter(Boolean).join(' · '))
+      : null,
   );
 }

@@ -289,11 +289,23 @@ impl Api {
 
     /// What the first screen needs; open to anyone.
     pub fn app_status(&self) -> Result<AppStatusDto, ApiError> {
+        let (database, database_detail) = match self.database_state()? {
+            Some(state) => {
+                let mut label = self.database_description();
+                if let Some(first) = label.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                (label, state)
+            }
+            None => ("This workstation".to_string(), self.database_description()),
+        };
         self.store.read(|db| {
             Ok(AppStatusDto {
                 needs_first_admin: db.count_users()? == 0,
                 version: env!("CARGO_PKG_VERSION").to_string(),
                 clinic_name: settings::read(db)?.clinic_name,
+                database,
+                database_detail,
             })
         })
     }

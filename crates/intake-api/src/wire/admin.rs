@@ -57,6 +57,12 @@ pub struct AppStatusDto {
     pub needs_first_admin: bool,
     pub version: String,
     pub clinic_name: String,
+    /// Where the records live, for the sign-in footer and Settings: "Clinic server
+    /// db.clinic.lan" or "This workstation".
+    pub database: String,
+    /// The database file's path, or the server's schema version and whether the
+    /// connection is encrypted.
+    pub database_detail: String,
 }
 
 /// A signed-in session. The token goes with every later call.

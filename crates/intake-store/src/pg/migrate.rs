@@ -96,7 +96,21 @@ pub(crate) fn check(
 /// Applies every missing migration in one transaction (as the owner), then grants the
 /// recorded app roles their rights again. Refuses a server whose schema is newer.
 pub(crate) fn migrate(client: &mut Client, server: &str) -> Result<(), StoreError> {
-    let err = |e| classify(e, server);
+    let err = |e: postgres::Error| {
+        if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+            return StoreError::CannotOpen {
+                path: server.into(),
+                reason: format!(
+                    "this role may not change the schema ({}): run `intake db init` or \
+                     `intake db migrate` with the schema's owner role",
+                    e.as_db_error()
+                        .map(|d| d.message())
+                        .unwrap_or("permission denied")
+                ),
+            };
+        }
+        classify(e, server)
+    };
     let mut tx = client.transaction().map_err(err)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
         .map_err(err)?;

@@ -107,6 +107,25 @@ impl TestDatabase {
         }
     }
 
+    /// A new, empty database (no schema) owned by the owner role, for `intake db init`.
+    pub fn empty(settings: &str) -> TestDatabase {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        // The roles exist once the template does.
+        template(settings);
+        let name = format!(
+            "intake_empty_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        superuser(settings)
+            .batch_execute(&format!("CREATE DATABASE {name} OWNER {OWNER}"))
+            .unwrap_or_else(|e| panic!("an empty test database: {e}"));
+        TestDatabase {
+            settings: settings.to_string(),
+            name,
+        }
+    }
+
     /// Connection settings for `role` on this database.
     pub fn config(&self, role: &str) -> PgConfig {
         PgConfig::new(format!(

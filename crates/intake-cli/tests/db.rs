@@ -1,0 +1,219 @@
+//! `intake db` against the throwaway PostgreSQL cluster of `scripts/with-postgres.sh`:
+//! setting up a clinic server, pointing a workstation at it, and every refusal on the
+//! way (no address, a password in it, a server without our schema or with a newer one,
+//! the app's role migrating, a second first administrator), each naming the server.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use intake_store::pg::testing::{cluster, TestDatabase, APP, OWNER};
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn settings() -> String {
+    cluster().expect(
+        "INTAKE_TEST_PG is not set: run the server tests with scripts/with-postgres.sh (make test does)",
+    )
+}
+
+fn intake(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("intake").expect("the intake binary");
+    cmd.arg("--data-dir")
+        .arg(dir)
+        .env("USER", "tester")
+        .env_remove("INTAKE_DESK_DATABASE")
+        .env_remove("PGPASSWORD");
+    cmd
+}
+
+fn address(db: &TestDatabase, role: &str) -> String {
+    db.config(role).url
+}
+
+fn init(dir: &Path, db: &TestDatabase) {
+    intake(dir)
+        .args(["db", "init", "--database", &address(db, OWNER)])
+        .args([
+            "--app-role",
+            APP,
+            "--admin",
+            "chief",
+            "--display-name",
+            "Maria Chief",
+        ])
+        .arg("--password-stdin")
+        .write_stdin("first-admin-pw\n")
+        .assert()
+        .success()
+        .stdout(contains("Set up clinic server 127.0.0.1"))
+        .stdout(contains("administrator \"chief\""));
+}
+
+#[test]
+fn db_init_sets_up_a_server_that_the_app_role_then_uses() {
+    let db = TestDatabase::empty(&settings());
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path(), &db);
+
+    let app = address(&db, APP);
+    intake(dir.path())
+        .args(["--database", &app, "user", "list"])
+        .assert()
+        .success()
+        .stdout(contains("chief").and(contains("Maria Chief")));
+    intake(dir.path())
+        .args(["--database", &app, "db", "status"])
+        .assert()
+        .success()
+        .stdout(contains("Database: clinic server 127.0.0.1"))
+        .stdout(contains(format!(
+            "Schema version {}",
+            intake_store::pg::latest_version()
+        )));
+    // The audit log on the server records the setup and verifies.
+    intake(dir.path())
+        .args(["--database", &app, "audit", "verify"])
+        .assert()
+        .success();
+    // Nothing was written to a local file.
+    assert!(!dir.path().join("intake.db").exists());
+
+    // Set up twice: the schema is there, and a second first administrator is refused.
+    intake(dir.path())
+        .args([
+            "db",
+            "init",
+            "--database",
+            &address(&db, OWNER),
+            "--admin",
+            "other",
+        ])
+        .arg("--password-stdin")
+        .write_stdin("other-admin-pw\n")
+        .assert()
+        .failure()
+        .stderr(contains("already"));
+    intake(dir.path())
+        .args(["db", "migrate", "--database", &address(&db, OWNER)])
+        .assert()
+        .success()
+        .stdout(contains("is up to date"));
+}
+
+#[test]
+fn db_use_points_the_workstation_at_the_server_and_back() {
+    let db = TestDatabase::empty(&settings());
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path(), &db);
+    let app = address(&db, APP);
+
+    intake(dir.path())
+        .args(["db", "use", &app])
+        .assert()
+        .success()
+        .stdout(contains("now uses clinic server 127.0.0.1"));
+    let conf = std::fs::read_to_string(dir.path().join("intake-desk.conf")).unwrap();
+    assert!(conf.contains(&format!("database = {app}")), "{conf}");
+    intake(dir.path())
+        .args(["user", "list"])
+        .assert()
+        .success()
+        .stdout(contains("chief"));
+
+    intake(dir.path())
+        .args(["db", "use", "--local"])
+        .assert()
+        .success()
+        .stdout(contains("its own database again"));
+    intake(dir.path())
+        .args(["db", "status"])
+        .assert()
+        .success()
+        .stdout(contains(format!(
+            "Database: {}",
+            dir.path().join("intake.db").display()
+        )));
+}
+
+#[test]
+fn a_server_the_workstation_cannot_use_is_refused_and_nothing_is_written() {
+    let settings = settings();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("intake-desk.conf");
+
+    // A database without our schema.
+    let empty = TestDatabase::empty(&settings);
+    intake(dir.path())
+        .args(["db", "use", &address(&empty, APP)])
+        .assert()
+        .failure()
+        .stderr(contains("clinic server 127.0.0.1").and(contains("intake db init")));
+    assert!(!conf.exists(), "nothing written for a server it cannot use");
+
+    // A password in the address.
+    intake(dir.path())
+        .args([
+            "db",
+            "use",
+            "postgresql://intake_app:secret@db.clinic.lan/intake",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("PGPASSWORD").and(contains("secret").not()));
+
+    // A host that does not answer.
+    intake(dir.path())
+        .args([
+            "user",
+            "list",
+            "--database",
+            "host=127.0.0.1 port=1 user=intake_app",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("clinic server 127.0.0.1:1"));
+    assert!(!conf.exists());
+
+    // Setting up without naming the server.
+    intake(dir.path())
+        .args(["db", "init", "--admin", "chief", "--password-stdin"])
+        .write_stdin("first-admin-pw\n")
+        .assert()
+        .failure()
+        .stderr(contains("needs --database URL"));
+}
+
+#[test]
+fn a_newer_schema_on_the_server_or_the_owner_role_are_refused_naming_both() {
+    let db = TestDatabase::empty(&settings());
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path(), &db);
+    let latest = intake_store::pg::latest_version();
+
+    // The app never connects as the schema's owner.
+    intake(dir.path())
+        .args(["--database", &address(&db, OWNER), "user", "list"])
+        .assert()
+        .failure()
+        .stderr(contains(OWNER));
+    // The app's role cannot migrate.
+    intake(dir.path())
+        .args(["db", "migrate", "--database", &address(&db, APP)])
+        .assert()
+        .failure()
+        .stderr(contains("clinic server 127.0.0.1").and(contains("the schema's owner role")));
+
+    // A newer Intake Desk migrated the server.
+    let mut su = postgres::Client::connect(&db.superuser_config().url, postgres::NoTls).unwrap();
+    su.execute(
+        "INSERT INTO intake_schema (version) VALUES ($1)",
+        &[&(latest as i32 + 1)],
+    )
+    .unwrap();
+    intake(dir.path())
+        .args(["--database", &address(&db, APP), "user", "list"])
+        .assert()
+        .failure()
+        .stderr(contains(format!("schema version {}", latest + 1)))
+        .stderr(contains(format!("({latest})")));
+}
