@@ -16,6 +16,7 @@ use crate::{format_time, PatientRevision, PatientRow, PatientStatus, StoreError}
 mod merges;
 mod row;
 mod search;
+mod words;
 
 use row::{decode, decode_all, decode_revision, COLUMNS};
 

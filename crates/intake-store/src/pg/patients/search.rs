@@ -1,9 +1,10 @@
 //! Patient search on the server: the table `patient_search_words (patient_id, col, word)`
-//! holds, one row a word, what SQLite's FTS5 table `patient_search` holds as text (the
-//! words of [`search::index_names`] and [`search::index_phones`]), and each query is the
-//! one the FTS5 `MATCH` answers: every searched word matched by a word of the patient's
-//! (a prefix is a `LIKE 'prefix%'` range scan on the `text_pattern_ops` index). Patients
-//! come in id order, as FTS5 gives its rows, so both backends return the same ones.
+//! holds, one row a word, the words SQLite's FTS5 table `patient_search` indexes (those
+//! of [`search::index_names`] and [`search::index_phones`], as `unicode61` reads them:
+//! see `words.rs`), and each query is the one the FTS5 `MATCH` answers: every searched
+//! word matched by a word of the patient's (a prefix is a `LIKE 'prefix%'` range scan on
+//! the `text_pattern_ops` index). Patients come in id order, as FTS5 gives its rows, so
+//! both backends return the same ones up to the same limit.
 
 use chrono::NaiveDate;
 use intake_core::patient::ValidPatient;
@@ -12,42 +13,74 @@ use intake_core::PatientId;
 use postgres::types::ToSql;
 
 use super::row::{decode_all, COLUMNS};
+use super::words::{index_words, near_term, starting_with, term, Piece, Term};
 use crate::pg::{get, PgDb};
 use crate::{PatientRow, StoreError, WordMatch};
 
-/// The index's words of one column's text, each once, as FTS5's tokenizer splits it.
-fn words_of(text: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        if !words.iter().any(|w| w == word) {
-            words.push(word.to_string());
-        }
+/// Statement parameters, collected as the statement is written.
+#[derive(Default)]
+struct Params(Vec<Box<dyn ToSql + Sync>>);
+
+impl Params {
+    /// Adds a value; returns its placeholder.
+    fn add(&mut self, value: impl ToSql + Sync + 'static) -> String {
+        self.0.push(Box::new(value));
+        format!("${}", self.0.len())
     }
-    words
 }
 
-/// A `LIKE` pattern matching the words that start with `prefix` (its `%`, `_` and `\`
-/// taken literally).
-pub(super) fn starting_with(prefix: &str) -> String {
-    let mut pattern = String::with_capacity(prefix.len() + 1);
-    for c in prefix.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
+/// A query of the ids of the patients with index words of `col` meeting every one of
+/// `terms`, or `None` when one of them can match nobody.
+fn ids_matching(col: &'static str, terms: &[Term], params: &mut Params) -> Option<String> {
+    let col = params.add(col);
+    let mut each = Vec::new();
+    for term in terms {
+        let mut conditions = Vec::new();
+        let mut wholes = Vec::new();
+        let mut phrases = Vec::new();
+        for alternative in &term.alternatives {
+            match alternative.as_slice() {
+                [Piece::Whole(w)] => wholes.push(w.clone()),
+                [Piece::Prefix(w)] => {
+                    conditions.push(format!("word LIKE {}", params.add(starting_with(w))))
+                }
+                pieces => phrases.push(pieces),
+            }
         }
-        pattern.push(c);
+        if !wholes.is_empty() {
+            conditions.push(format!("word = ANY({}::text[])", params.add(wholes)));
+        }
+        let select = |condition: String| {
+            format!(
+                "(SELECT patient_id FROM patient_search_words \
+                 WHERE col = {col}::text AND {condition})"
+            )
+        };
+        let mut parts = Vec::new();
+        if !conditions.is_empty() {
+            parts.push(select(format!("({})", conditions.join(" OR "))));
+        }
+        for pieces in phrases {
+            let all: Vec<String> = pieces
+                .iter()
+                .map(|piece| match piece {
+                    Piece::Whole(w) => select(format!("word = {}", params.add(w.clone()))),
+                    Piece::Prefix(w) => {
+                        select(format!("word LIKE {}", params.add(starting_with(w))))
+                    }
+                })
+                .collect();
+            parts.push(format!("({})", all.join(" INTERSECT ")));
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        each.push(format!("({})", parts.join(" UNION ")));
     }
-    pattern.push('%');
-    pattern
-}
-
-/// One searched word: the condition a `patient_search_words` row meets.
-enum Term {
-    /// The word exactly.
-    Whole(String),
-    /// A word starting with it.
-    Prefix(String),
-    /// A word starting with it, or one of these words exactly.
-    Near(String, Vec<String>),
+    if each.is_empty() {
+        return None;
+    }
+    Some(each.join(" INTERSECT "))
 }
 
 impl PgDb<'_> {
@@ -61,8 +94,8 @@ impl PgDb<'_> {
             "DELETE FROM patient_search_words WHERE patient_id = $1",
             &[&id.0],
         )?;
-        let names = words_of(&search::index_names(&p.family, &p.given));
-        let phones = words_of(&search::index_phones(&p.phone));
+        let names = index_words(&search::index_names(&p.family, &p.given));
+        let phones = index_words(&search::index_phones(&p.phone));
         self.execute(
             "INSERT INTO patient_search_words (patient_id, col, word) \
              SELECT $1::bigint, 'names', w FROM unnest($2::text[]) AS w \
@@ -72,10 +105,12 @@ impl PgDb<'_> {
         Ok(())
     }
 
-    /// Patients whose name words meet every one of `terms` (born on `birth_date` if
-    /// given; inactive ones only with `include_inactive`), at most `limit`, by id.
-    fn names_matching(
+    /// Patients whose index words of `col` meet every one of `terms` (born on
+    /// `birth_date` if given; inactive ones only with `include_inactive`), at most
+    /// `limit`, by id.
+    fn matching(
         &self,
+        col: &'static str,
         terms: &[Term],
         birth_date: Option<NaiveDate>,
         include_inactive: bool,
@@ -84,43 +119,20 @@ impl PgDb<'_> {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let birth = birth_date.map(|d| d.to_string());
-        let limit = i64::from(limit);
-        // Only placeholders are written into the statement; every value is a parameter.
-        let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
-        let mut selects = Vec::new();
-        for term in terms {
-            let condition = match term {
-                Term::Whole(word) => {
-                    params.push(Box::new(word.clone()));
-                    format!("word = ${}", params.len() + 3)
-                }
-                Term::Prefix(word) => {
-                    params.push(Box::new(starting_with(word)));
-                    format!("word LIKE ${}", params.len() + 3)
-                }
-                Term::Near(word, near) => {
-                    params.push(Box::new(starting_with(word)));
-                    params.push(Box::new(near.clone()));
-                    format!(
-                        "(word LIKE ${} OR word = ANY(${}::text[]))",
-                        params.len() + 2,
-                        params.len() + 3
-                    )
-                }
-            };
-            selects.push(format!(
-                "SELECT patient_id FROM patient_search_words WHERE col = 'names' AND {condition}"
-            ));
-        }
+        let mut params = Params::default();
+        let birth = params.add(birth_date.map(|d| d.to_string()));
+        let inactive = params.add(include_inactive);
+        let limit = params.add(i64::from(limit));
+        let Some(ids) = ids_matching(col, terms, &mut params) else {
+            return Ok(Vec::new());
+        };
         let sql = format!(
-            "SELECT {COLUMNS} FROM patients p WHERE p.id IN ({}) \
-             AND ($1::text IS NULL OR p.birth_date = $1) AND ($2 OR p.status = 'active') \
-             ORDER BY p.id LIMIT $3",
-            selects.join(" INTERSECT ")
+            "SELECT {COLUMNS} FROM patients p WHERE p.id IN ({ids}) \
+             AND ({birth}::text IS NULL OR p.birth_date = {birth}::text) \
+             AND ({inactive}::boolean OR p.status = 'active') \
+             ORDER BY p.id LIMIT {limit}::bigint"
         );
-        let mut all: Vec<&(dyn ToSql + Sync)> = vec![&birth, &include_inactive, &limit];
-        all.extend(params.iter().map(|p| p.as_ref()));
+        let all: Vec<&(dyn ToSql + Sync)> = params.0.iter().map(|p| p.as_ref()).collect();
         decode_all(&self.query(&sql, &all)?)
     }
 
@@ -132,14 +144,11 @@ impl PgDb<'_> {
         include_inactive: bool,
         limit: u32,
     ) -> Result<Vec<PatientRow>, StoreError> {
-        let terms: Vec<Term> = words
-            .iter()
-            .map(|w| match how {
-                WordMatch::Whole => Term::Whole(w.clone()),
-                WordMatch::Prefix => Term::Prefix(w.clone()),
-            })
-            .collect();
-        self.names_matching(&terms, birth_date, include_inactive, limit)
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let terms: Vec<Term> = words.iter().map(|w| term(w, how)).collect();
+        self.matching("names", &terms, birth_date, include_inactive, limit)
     }
 
     pub(super) fn search_names_near(
@@ -149,20 +158,11 @@ impl PgDb<'_> {
         include_inactive: bool,
         limit: u32,
     ) -> Result<Vec<PatientRow>, StoreError> {
-        // The near words SQLite's query keeps (`search::fts_near`): whole words only.
-        let terms: Vec<Term> = words
-            .iter()
-            .map(|w| {
-                let near = w
-                    .near
-                    .iter()
-                    .filter(|n| n.chars().all(char::is_alphanumeric) && !n.is_empty())
-                    .cloned()
-                    .collect();
-                Term::Near(w.word.clone(), near)
-            })
-            .collect();
-        self.names_matching(&terms, birth_date, include_inactive, limit)
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let terms: Vec<Term> = words.iter().map(near_term).collect();
+        self.matching("names", &terms, birth_date, include_inactive, limit)
     }
 
     pub(super) fn name_words(
@@ -201,32 +201,7 @@ impl PgDb<'_> {
         if digits.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT {COLUMNS} FROM patients p WHERE p.id IN ( \
-                 SELECT patient_id FROM patient_search_words \
-                 WHERE col = 'phones' AND word LIKE $1) \
-             AND ($2 OR p.status = 'active') ORDER BY p.id LIMIT $3"
-        );
-        decode_all(&self.query(
-            &sql,
-            &[&starting_with(digits), &include_inactive, &i64::from(limit)],
-        )?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_prefix_pattern_takes_like_wildcards_literally() {
-        assert_eq!(starting_with("zoe"), "zoe%");
-        assert_eq!(starting_with("a%b_c\\"), "a\\%b\\_c\\\\%");
-    }
-
-    #[test]
-    fn index_words_come_once_each() {
-        assert_eq!(words_of("o brien obrien o"), ["o", "brien", "obrien"]);
-        assert!(words_of("").is_empty());
+        let terms = [term(digits, WordMatch::Prefix)];
+        self.matching("phones", &terms, None, include_inactive, limit)
     }
 }
