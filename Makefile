@@ -45,8 +45,13 @@ lint:
 	$(CARGO) clippy --workspace --all-targets --features e2e -- -D warnings
 
 # Tests run in UTC, whatever the machine's zone (an unset clinic zone is the workstation's).
+# Beside a throwaway PostgreSQL cluster (scripts/with-postgres.sh, removed afterwards, also
+# on failure): every test once (the store contract on both backends), then the API's suite
+# again with each test on a server database of its own (INTAKE_TEST_BACKEND=postgres; the
+# few tests about the data folder's file stay on SQLite by nature).
 unit:
-	TZ=UTC $(CARGO) test --workspace
+	scripts/with-postgres.sh bash -c 'TZ=UTC $(CARGO) test --workspace && \
+	  TZ=UTC INTAKE_TEST_BACKEND=postgres $(CARGO) test -p intake-api'
 
 ## make uitest: the UI's pure modules (tests/ui/*.test.mjs) under Node's own test runner
 ## (Debian's nodejs; no npm install, no browser). ui/package.json says ui/ is ES modules.

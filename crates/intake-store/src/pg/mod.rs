@@ -26,10 +26,11 @@ mod tamper;
 pub mod testing;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use postgres::types::ToSql;
-use postgres::{Client, Row, Transaction};
+use postgres::{Client, Row, Statement, Transaction};
 
 use crate::{Backend, StoreError};
 
@@ -68,16 +69,38 @@ impl PgConfig {
 /// An open connection to the clinic server, the PostgreSQL [`Backend`]. Calls are
 /// serialised on one connection, as on SQLite.
 pub struct PgStore {
-    client: Mutex<Client>,
+    client: Mutex<Connection>,
     describe: String,
     /// A superuser's connection settings, for the contract's tampering hooks only.
     tamper: Option<PgConfig>,
+}
+
+/// The connection and the statements prepared on it: each SQL text is parsed and
+/// planned once per connection, and later runs send only its parameters (one round
+/// trip instead of three).
+pub(crate) struct Connection {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl std::ops::Deref for Connection {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Connection {
+    fn deref_mut(&mut self) -> &mut Client {
+        &mut self.client
+    }
 }
 
 /// A PostgreSQL transaction inside [`Backend::read`] or [`Backend::write`]: the
 /// PostgreSQL [`crate::Tx`]. Its trait implementations live in this module's files.
 pub struct PgDb<'a> {
     tx: RefCell<Transaction<'a>>,
+    statements: RefCell<&'a mut HashMap<String, Statement>>,
 }
 
 impl PgStore {
@@ -98,7 +121,10 @@ impl PgStore {
         let mut client = connect::connect(&target)?;
         migrate::check(&mut client, &describe, owner)?;
         Ok(PgStore {
-            client: Mutex::new(client),
+            client: Mutex::new(Connection {
+                client,
+                statements: HashMap::new(),
+            }),
             describe,
             tamper: None,
         })
@@ -152,7 +178,7 @@ impl PgStore {
             .map_err(|e| error::classify(e, &self.describe))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Client> {
+    fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic inside a transaction drops it, which rolls it back.
         self.client
             .lock()
@@ -163,7 +189,8 @@ impl PgStore {
     where
         E: From<StoreError>,
     {
-        let mut client = self.lock();
+        let mut guard = self.lock();
+        let Connection { client, statements } = &mut *guard;
         let err = |e: postgres::Error| error::classify(e, &self.describe);
         let tx = if write {
             let mut tx = client.transaction().map_err(err)?;
@@ -180,6 +207,7 @@ impl PgStore {
         };
         let db = PgDb {
             tx: RefCell::new(tx),
+            statements: RefCell::new(statements),
         };
         let out = f(&db)?;
         db.tx.into_inner().commit().map_err(err)?;
@@ -209,19 +237,33 @@ impl Backend for PgStore {
 pub(crate) type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
 
 impl PgDb<'_> {
+    /// The prepared statement for `sql` on this connection, prepared now if it is new.
+    fn statement(&self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(statement) = self.statements.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.borrow_mut().prepare(sql).map_err(error::in_tx)?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
     /// Runs a statement; returns the rows it changed.
     pub(crate) fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
+        let statement = self.statement(sql)?;
         self.tx
             .borrow_mut()
-            .execute(sql, params)
+            .execute(&statement, params)
             .map_err(error::in_tx)
     }
 
     /// The rows of a query.
     pub(crate) fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
+        let statement = self.statement(sql)?;
         self.tx
             .borrow_mut()
-            .query(sql, params)
+            .query(&statement, params)
             .map_err(error::in_tx)
     }
 
@@ -231,25 +273,19 @@ impl PgDb<'_> {
         sql: &str,
         params: Params<'_>,
     ) -> Result<Option<Row>, StoreError> {
+        let statement = self.statement(sql)?;
         self.tx
             .borrow_mut()
-            .query_opt(sql, params)
+            .query_opt(&statement, params)
             .map_err(error::in_tx)
     }
 
     /// The one row of a query that always returns one (`count(*)`, `RETURNING`).
     pub(crate) fn query_one(&self, sql: &str, params: Params<'_>) -> Result<Row, StoreError> {
+        let statement = self.statement(sql)?;
         self.tx
             .borrow_mut()
-            .query_one(sql, params)
-            .map_err(error::in_tx)
-    }
-
-    /// Runs several statements without parameters.
-    pub(crate) fn batch(&self, sql: &str) -> Result<(), StoreError> {
-        self.tx
-            .borrow_mut()
-            .batch_execute(sql)
+            .query_one(&statement, params)
             .map_err(error::in_tx)
     }
 }
