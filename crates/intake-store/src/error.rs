@@ -24,6 +24,10 @@ pub enum StoreError {
         supported: i64,
     },
 
+    /// A write to a workstation database whose clinic moved to the server.
+    #[error("this database moved to {to}: nothing more is written here. Use the clinic server (`intake db use URL`, or ask your IT person)")]
+    Moved { to: String },
+
     #[error(
         "{server} has no Intake Desk schema in this database: set it up with `intake db init`"
     )]

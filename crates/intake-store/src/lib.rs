@@ -27,6 +27,7 @@ mod error;
 mod exports;
 mod merges;
 pub mod migrations;
+mod moved;
 mod open;
 mod outcomes;
 mod patients;
@@ -62,6 +63,7 @@ pub use encounters::{
 };
 pub use error::StoreError;
 pub use merges::MergeRow;
+pub use moved::MOVED_TO;
 pub use outcomes::OutcomeRow;
 pub use patients::{PatientRevision, PatientRow, PatientStatus};
 pub use reviews::{EventRow, QueueFilter, QueueRow, Signature, SignedRecord};
@@ -150,6 +152,7 @@ impl Backend for SqliteStore {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
+        moved::refuse_if_moved(&tx, &self.path)?;
         let out = f(&SqliteDb { conn: &tx })?;
         tx.commit()
             .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
@@ -188,6 +191,14 @@ impl Store {
         match self {
             Store::Sqlite(s) => Some(s.path()),
             Store::Postgres(_) => None,
+        }
+    }
+
+    /// Where the clinic moved to, when this is a workstation file marked moved.
+    pub fn moved_to(&self) -> Result<Option<String>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.moved_to(),
+            Store::Postgres(_) => Ok(None),
         }
     }
 

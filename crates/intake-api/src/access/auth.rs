@@ -297,7 +297,16 @@ impl Api {
                 }
                 (label, state)
             }
-            None => ("This workstation".to_string(), self.database_description()),
+            None => match self.store.moved_to()? {
+                Some(to) => (
+                    format!("This workstation (moved to {to})"),
+                    format!(
+                        "{}: the clinic moved to {to}; nothing more is written here.",
+                        self.database_description()
+                    ),
+                ),
+                None => ("This workstation".to_string(), self.database_description()),
+            },
         };
         self.store.read(|db| {
             Ok(AppStatusDto {
