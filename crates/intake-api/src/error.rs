@@ -101,9 +101,7 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate { what } => {
                 ApiError::Conflict(format!("A record with this {what} already exists."))
             }
-            StoreError::Busy { .. } | StoreError::Moved { .. } => {
-                ApiError::Conflict(e.to_string())
-            }
+            StoreError::Busy { .. } | StoreError::Moved { .. } => ApiError::Conflict(e.to_string()),
             StoreError::Damaged { table, row, why } => ApiError::Internal(format!(
                 "This record is damaged and cannot be shown: {row} ({why}, in {table}). \
                  Nothing was changed; other records are not affected. Restore it from a backup \

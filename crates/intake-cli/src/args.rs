@@ -176,14 +176,15 @@ pub enum DbCommand {
         /// The role the workstations connect as (made beforehand with CREATE ROLE).
         #[arg(long, value_name = "ROLE", default_value = "intake_app")]
         app_role: String,
-        /// The first administrator's user name.
-        #[arg(long, value_name = "NAME")]
-        admin: String,
+        /// The first administrator's user name (leave it out to move a workstation's
+        /// clinic here with `intake db copy`, which brings the users).
+        #[arg(long, value_name = "NAME", requires = "password_stdin")]
+        admin: Option<String>,
         /// The administrator's full name, as screens show it.
-        #[arg(long, value_name = "TEXT", default_value = "")]
+        #[arg(long, value_name = "TEXT", default_value = "", requires = "admin")]
         display_name: String,
         /// Read the administrator's password from the first line of standard input.
-        #[arg(long, required = true)]
+        #[arg(long, requires = "admin")]
         password_stdin: bool,
     },
     /// Bring the server's schema up to date after installing a newer Intake Desk, with

@@ -36,16 +36,27 @@ pub fn run(
             password_stdin: _,
         } => {
             let owner = owner_address(database, "init")?;
-            let password = password_from_stdin()?;
+            let password = match admin {
+                Some(_) => Some(password_from_stdin()?),
+                None => None,
+            };
             let api = Api::init_server(&owner, &app_role, Arc::new(SystemClock))?;
-            let created = api.create_first_admin(Some(caller), &admin, &display_name, &password)?;
             outln!(
-                "Set up {} (schema version {}): the app connects as {app_role:?}; \
-                 administrator {:?}.",
+                "Set up {} (schema version {}): the app connects as {app_role:?}.",
                 owner.describe(),
                 intake_store::pg::latest_version(),
-                created.username
             )?;
+            match (admin, password) {
+                (Some(admin), Some(password)) => {
+                    let created =
+                        api.create_first_admin(Some(caller), &admin, &display_name, &password)?;
+                    outln!("First administrator: {:?}.", created.username)?;
+                }
+                _ => outln!(
+                    "No administrator yet: move a workstation's clinic here with `intake db \
+                     copy --to URL`, or create one with `intake --database URL init`."
+                )?,
+            }
             outln!(
                 "Point each workstation at it with `intake db use postgresql://{app_role}@<host>/<database>?sslmode=verify-full&sslrootcert=<clinic CA>`."
             )?;

@@ -46,7 +46,7 @@ fn init(dir: &Path, db: &TestDatabase) {
         .assert()
         .success()
         .stdout(contains("Set up clinic server 127.0.0.1"))
-        .stdout(contains("administrator \"chief\""));
+        .stdout(contains("First administrator: \"chief\""));
 }
 
 #[test]
