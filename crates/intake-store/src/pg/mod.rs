@@ -17,6 +17,7 @@
 
 mod accounts;
 mod connect;
+mod copy;
 mod encounters;
 mod error;
 mod migrate;
@@ -34,6 +35,7 @@ use postgres::{Client, Row, Statement, Transaction};
 
 use crate::{Backend, StoreError};
 
+pub use copy::{copy_from_sqlite, CopyReport};
 pub use migrate::{latest_version, MIGRATIONS};
 
 /// The advisory lock every write transaction takes first (`'INTK'`).

@@ -20,6 +20,15 @@ mod words;
 
 use row::{decode, decode_all, decode_revision, COLUMNS};
 
+/// A patient's search index words as inserting or editing it writes them: the words of
+/// the `names` column and of the `phones` column (for `intake db copy`).
+pub(super) fn search_words(family: &str, given: &str, phone: &str) -> (Vec<String>, Vec<String>) {
+    (
+        words::index_words(&intake_core::search::index_names(family, given)),
+        words::index_words(&intake_core::search::index_phones(phone)),
+    )
+}
+
 impl Patients for PgDb<'_> {
     fn next_generated_mrn(&self) -> Result<String, StoreError> {
         loop {
