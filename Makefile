@@ -61,7 +61,8 @@ uitest:
 
 e2e:
 	$(CARGO) build --features e2e --tests --bins
-	TZ=UTC $(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1024x768x24" \
+	TZ=UTC $(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" scripts/with-postgres.sh \
+	  xvfb-run -a --server-args="-screen 0 1024x768x24" \
 	  $(CARGO) test --features e2e --test e2e -- --test-threads=1
 	# With the dialog seam: its own unit test, and the file commands over IPC.
 	$(CARGO) test --features e2e --lib --test chart_audit --test ipc

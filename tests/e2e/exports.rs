@@ -74,9 +74,19 @@ async fn number(s: &Session, css: &str) -> usize {
 
 #[tokio::test]
 async fn an_admin_exports_a_signed_visit_from_the_review_screen() {
-    let data = demo_data();
+    exports_a_signed_visit(demo_data(), "export-one").await;
+}
+
+/// The same on the clinic server: the PDF of a visit signed there.
+// Multi-threaded: the synchronous server client steps out of the runtime to block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_the_clinic_server_an_admin_exports_a_signed_visit() {
+    exports_a_signed_visit(crate::harness::demo_data_on_server(), "server-export-one").await;
+}
+
+async fn exports_a_signed_visit(data: tempfile::TempDir, name: &str) {
     let visit = newest(data.path(), "signed");
-    let s = Session::start("export-one", data).await;
+    let s = Session::start(name, data).await;
     sign_in_as(&s, "admin").await;
     go_to(&s, &format!("#/review/{}", visit.id)).await;
     s.find("#review-export-pdf:not([hidden])").await;

@@ -62,19 +62,55 @@ fn free_port() -> u16 {
 /// A data folder with the demo accounts (nurse, physician, admin; password "demo").
 pub fn demo_data() -> tempfile::TempDir {
     let data = tempfile::tempdir().expect("a temporary data folder");
-    let api = Api::open(&DataDir::at(data.path()), Arc::new(SystemClock)).expect("open");
+    intake_demo::seed_demo(&api(data.path()), Caller::Cli("e2e")).expect("demo accounts");
+    data
+}
+
+/// The same, with the records on the clinic server: a database of its own on the test
+/// cluster (`scripts/with-postgres.sh`, which `make e2e` runs beside), named in the data
+/// folder's `intake-desk.conf` as `intake db use` writes it, connected to as the app's
+/// role. The database outlives the test (the app reconnects to it when restarted); the
+/// cluster is removed after the run.
+pub fn demo_data_on_server() -> tempfile::TempDir {
+    use intake_store::pg::testing::{cluster, TestDatabase, APP};
+    let settings = cluster().expect(
+        "INTAKE_TEST_PG is not set: run the end-to-end tests with scripts/with-postgres.sh (make e2e does)",
+    );
+    let database = TestDatabase::new(&settings);
+    let data = tempfile::tempdir().expect("a temporary data folder");
+    DataDir::at(data.path())
+        .set_config_entry("database", Some(&database.config(APP).url))
+        .expect("the data folder's intake-desk.conf");
+    std::mem::forget(database);
+    let api = api(data.path());
+    assert!(
+        api.database_description().starts_with("clinic server"),
+        "the demo data is on the server"
+    );
     intake_demo::seed_demo(&api, Caller::Cli("e2e")).expect("demo accounts");
     data
 }
 
-/// Opens the API on a test's data folder, to arrange settings before the app starts.
+/// Opens the API on a test's data folder (its own file, or the server its
+/// intake-desk.conf names), to arrange data before the app starts.
 pub fn api(data: &Path) -> Api {
-    Api::open(&DataDir::at(data), Arc::new(SystemClock)).expect("open the test database")
+    api_on_clock(data, Arc::new(SystemClock))
+}
+
+/// [`api`] with a clock of the test's own (visits dated in the past).
+pub fn api_on_clock(data: &Path, clock: Arc<dyn intake_api::Clock>) -> Api {
+    let dir = DataDir::at(data);
+    let chosen = dir
+        .database(None, None)
+        .expect("the data folder's database");
+    Api::open_database(&dir, &chosen, clock).expect("open the test database")
 }
 
 impl Session {
     /// Starts the app on `data` and connects to its window.
     pub async fn start(name: &str, data: tempfile::TempDir) -> Session {
+        // Two TLS providers are linked (see Cargo.toml); the WebDriver client uses ring's.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
         let native_port = free_port();
         let driver_path = tauri_driver();
@@ -406,6 +442,14 @@ impl Session {
 
     /// Captures the window without the accessibility check (a screen caught mid-change).
     pub async fn capture(&self, name: &str) {
+        // A run on the clinic server keeps its own pictures beside the workstation's.
+        let server_name;
+        let name = if self.name.starts_with("server-") {
+            server_name = format!("server-{name}");
+            server_name.as_str()
+        } else {
+            name
+        };
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
         let _ = std::fs::create_dir_all(&dir);
         let (x, y, w, h) = self

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use intake_api::wire::ChangeDto;
-use intake_api::{Api, Caller, DataDir, ManualClock};
+use intake_api::{Api, Caller, ManualClock};
 use serde_json::{json, Value};
 
 use crate::harness::{api, demo_data, Session, ALT, CONTROL, ENTER, RELEASE, SHIFT};
@@ -31,7 +31,7 @@ fn zoe(api: &Api) -> i64 {
 /// clock set back that far); returns its encounter id.
 fn submitted_visit_for_zoe(data: &std::path::Path, days_ago: i64, changes: &[ChangeDto]) -> i64 {
     let then = chrono::Utc::now() - chrono::Duration::days(days_ago);
-    let api = Api::open(&DataDir::at(data), Arc::new(ManualClock::new(then))).unwrap();
+    let api = crate::harness::api_on_clock(data, Arc::new(ManualClock::new(then)));
     let token = api.sign_in("nurse", "demo").unwrap().token;
     let nurse = Caller::Session(&token);
     let e = api.start_intake(nurse, zoe(&api), None, None).unwrap();
@@ -179,13 +179,32 @@ async fn assert_read_only(s: &Session, id: i64, who: &str) {
 
 #[tokio::test]
 async fn a_physician_signs_a_changed_weight_and_the_record_is_read_only_for_everyone() {
-    let data = demo_data();
+    signs_a_changed_weight(demo_data(), "review-sign").await;
+}
+
+/// The same on the clinic server: the nurse's intake, the physician's signature and the
+/// read-only record, with every write going to PostgreSQL.
+// Multi-threaded: the synchronous server client steps out of the runtime to block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_the_clinic_server_a_physician_signs_a_changed_weight_and_it_is_read_only() {
+    signs_a_changed_weight(crate::harness::demo_data_on_server(), "server-review-sign").await;
+}
+
+async fn signs_a_changed_weight(data: tempfile::TempDir, name: &str) {
     let earlier = [
         change("visit/reason", json!([{ "valueString": "Cough" }])),
         change("vitals/weight", json!([{ "valueDecimal": 64.5 }])),
     ];
     submitted_visit_for_zoe(data.path(), 30, &earlier);
-    let s = Session::start("review-sign", data).await;
+    let on_server = name.starts_with("server-");
+    let s = Session::start(name, data).await;
+    // The sign-in footer says where the records live.
+    let place = if on_server {
+        "Clinic server 127.0.0.1"
+    } else {
+        "This workstation"
+    };
+    s.wait_for_text("#sign-in-foot", place).await;
 
     // The nurse: a repeat visit, the weight now 60 kg.
     crate::intake::start_intake_for_zoe(&s).await;

@@ -16,6 +16,7 @@
 //! the other.
 
 mod accounts;
+mod blocking;
 mod connect;
 mod copy;
 mod encounters;
@@ -81,20 +82,35 @@ pub struct PgStore {
 /// planned once per connection, and later runs send only its parameters (one round
 /// trip instead of three).
 pub(crate) struct Connection {
-    client: Client,
+    /// `None` only while being dropped.
+    client: Option<Client>,
     statements: HashMap<String, Statement>,
 }
 
 impl std::ops::Deref for Connection {
     type Target = Client;
     fn deref(&self) -> &Client {
-        &self.client
+        self.client
+            .as_ref()
+            .expect("the connection is open until dropped")
     }
 }
 
 impl std::ops::DerefMut for Connection {
     fn deref_mut(&mut self) -> &mut Client {
-        &mut self.client
+        self.client
+            .as_mut()
+            .expect("the connection is open until dropped")
+    }
+}
+
+impl Drop for Connection {
+    /// Closing says goodbye to the server through the client's runtime: outside any
+    /// async caller's, as every other call.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = blocking::outside_async(|| drop(client));
+        }
     }
 }
 
@@ -118,13 +134,17 @@ impl PgStore {
     }
 
     fn open(config: &PgConfig, owner: bool) -> Result<PgStore, StoreError> {
+        blocking::outside_async(|| PgStore::open_here(config, owner))?
+    }
+
+    fn open_here(config: &PgConfig, owner: bool) -> Result<PgStore, StoreError> {
         let target = config.target()?;
         let describe = target.describe.clone();
         let mut client = connect::connect(&target)?;
         migrate::check(&mut client, &describe, owner)?;
         Ok(PgStore {
             client: Mutex::new(Connection {
-                client,
+                client: Some(client),
                 statements: HashMap::new(),
             }),
             describe,
@@ -143,17 +163,21 @@ impl PgStore {
     /// Records `role` as the app's role and grants it what the app may do (as the
     /// owner, after [`PgStore::migrate`]).
     pub fn grant_app(owner: &PgConfig, role: &str) -> Result<(), StoreError> {
-        let target = owner.target()?;
-        let mut client = connect::connect(&target)?;
-        migrate::grant_app(&mut client, &target.describe, role)
+        blocking::outside_async(|| {
+            let target = owner.target()?;
+            let mut client = connect::connect(&target)?;
+            migrate::grant_app(&mut client, &target.describe, role)
+        })?
     }
 
     /// Connects as the owner role and brings the schema up to date (`intake db init`,
     /// `intake db migrate`, and the tests' template database).
     pub fn migrate(config: &PgConfig) -> Result<(), StoreError> {
-        let target = config.target()?;
-        let mut client = connect::connect(&target)?;
-        migrate::migrate(&mut client, &target.describe)
+        blocking::outside_async(|| {
+            let target = config.target()?;
+            let mut client = connect::connect(&target)?;
+            migrate::migrate(&mut client, &target.describe)
+        })?
     }
 
     /// "clinic server db.clinic.lan".
@@ -163,21 +187,25 @@ impl PgStore {
 
     /// The server's schema version.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        let mut client = self.lock();
-        migrate::found_version(&mut client, &self.describe).map(|v| v.unwrap_or(0))
+        blocking::outside_async(|| {
+            let mut client = self.lock();
+            migrate::found_version(&mut client, &self.describe).map(|v| v.unwrap_or(0))
+        })?
     }
 
     /// Whether this connection is encrypted (TLS), as the server sees it.
     pub fn encrypted(&self) -> Result<bool, StoreError> {
-        let mut client = self.lock();
-        let row = client
-            .query_one(
-                "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
-                &[],
-            )
-            .map_err(|e| error::classify(e, &self.describe))?;
-        row.try_get(0)
-            .map_err(|e| error::classify(e, &self.describe))
+        blocking::outside_async(|| {
+            let mut client = self.lock();
+            let row = client
+                .query_one(
+                    "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+                    &[],
+                )
+                .map_err(|e| error::classify(e, &self.describe))?;
+            row.try_get(0)
+                .map_err(|e| error::classify(e, &self.describe))
+        })?
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -191,8 +219,21 @@ impl PgStore {
     where
         E: From<StoreError>,
     {
+        blocking::outside_async(|| self.run_here(write, f))?
+    }
+
+    fn run_here<T, E>(&self, write: bool, f: impl FnOnce(&PgDb<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
         let mut guard = self.lock();
         let Connection { client, statements } = &mut *guard;
+        let Some(client) = client.as_mut() else {
+            return Err(StoreError::Refused {
+                why: "the connection to the clinic server was closed".into(),
+            }
+            .into());
+        };
         let err = |e: postgres::Error| error::classify(e, &self.describe);
         let tx = if write {
             let mut tx = client.transaction().map_err(err)?;

@@ -29,6 +29,11 @@ fn superuser(settings: &str) -> Client {
         .unwrap_or_else(|e| panic!("the test cluster ({settings}) answers: {e}"))
 }
 
+/// Runs `f` where the synchronous client may block (see `pg/blocking.rs`).
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    super::blocking::outside_async(f).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// The template database for this binary's schema, made once per process (and shared
 /// by processes: its name carries the schema's fingerprint).
 fn template(settings: &str) -> &'static str {
@@ -89,6 +94,10 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// Clones the template into a new database.
     pub fn new(settings: &str) -> TestDatabase {
+        blocking(|| TestDatabase::new_here(settings))
+    }
+
+    fn new_here(settings: &str) -> TestDatabase {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let template = template(settings);
         let name = format!(
@@ -109,6 +118,10 @@ impl TestDatabase {
 
     /// A new, empty database (no schema) owned by the owner role, for `intake db init`.
     pub fn empty(settings: &str) -> TestDatabase {
+        blocking(|| TestDatabase::empty_here(settings))
+    }
+
+    fn empty_here(settings: &str) -> TestDatabase {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         // The roles exist once the template does.
         template(settings);
@@ -149,6 +162,12 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        let _ = super::blocking::outside_async(|| self.drop_here());
+    }
+}
+
+impl TestDatabase {
+    fn drop_here(&self) {
         if let Ok(mut su) = Client::connect(&format!("{} dbname=postgres", self.settings), NoTls) {
             let _ = su.batch_execute(&format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
