@@ -125,47 +125,6 @@ impl Api {
         Ok(api)
     }
 
-    /// Sets up a clinic server (`intake db init`): brings its schema up to date as the
-    /// owner in `owner`, grants `app_role` what the app may do (and no more), and answers
-    /// an API over the owner's connection, only for creating the first administrator.
-    pub fn init_server(
-        owner: &intake_store::pg::PgConfig,
-        app_role: &str,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Api, ApiError> {
-        if app_role.is_empty()
-            || !app_role
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
-            return Err(ApiError::Validation {
-                field: Some("app-role".into()),
-                message: format!(
-                    "{app_role:?} is not a role name this setup accepts (lower-case letters, digits, _)"
-                ),
-            });
-        }
-        intake_store::pg::PgStore::migrate(owner)?;
-        intake_store::pg::PgStore::grant_app(owner, app_role)?;
-        let store = intake_store::pg::PgStore::connect_as_owner(owner)?;
-        Ok(Api::over(Store::Postgres(store), clock))
-    }
-
-    /// Brings a clinic server's schema up to date as its owner (`intake db migrate`);
-    /// answers the versions before and after.
-    pub fn migrate_server(owner: &intake_store::pg::PgConfig) -> Result<(i64, i64), ApiError> {
-        let before = intake_store::pg::PgStore::connect_as_owner(owner)
-            .and_then(|s| s.schema_version())
-            .or_else(|e| match e {
-                intake_store::StoreError::NoSchema { .. } => Ok(0),
-                // An older schema is what migrating is for.
-                intake_store::StoreError::ServerSchemaOlder { found, .. } => Ok(found),
-                e => Err(e),
-            })?;
-        intake_store::pg::PgStore::migrate(owner)?;
-        Ok((before, intake_store::pg::latest_version()))
-    }
-
     /// On the clinic server, its schema version and whether the connection is
     /// encrypted, for `intake db status` and the Settings screen.
     pub fn database_state(&self) -> Result<Option<String>, ApiError> {
@@ -183,6 +142,11 @@ impl Api {
                 )))
             }
         }
+    }
+
+    /// Where the clinic moved to, when this is a workstation file marked moved.
+    pub fn moved_to(&self) -> Result<Option<String>, ApiError> {
+        Ok(self.store.moved_to()?)
     }
 
     /// Where the records live, for people: the database file's path, or "clinic server

@@ -190,6 +190,15 @@ pub enum DbCommand {
     /// Bring the server's schema up to date after installing a newer Intake Desk, with
     /// --database naming it as the schema's owner role.
     Migrate,
+    /// Move this workstation's clinic (its own database file) onto a new server set up by
+    /// `intake db init` without --admin: everything but open sign-ins, checked on the
+    /// server before it commits, all or nothing; the file then refuses every write.
+    Copy {
+        /// The server, as the schema's owner role (the password from PGPASSWORD or
+        /// ~/.pgpass).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Make this workstation use the clinic server at URL (checked first), or with
     /// --local its own database file again; written to the data folder's intake-desk.conf.
     Use {

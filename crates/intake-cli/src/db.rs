@@ -12,10 +12,11 @@ use crate::output::outln;
 
 /// The server named by `--database`, which these commands need spelled out.
 fn owner_address(flag: Option<&str>, what: &str) -> Result<PgConfig, CliError> {
+    let option = if what == "copy" { "--to" } else { "--database" };
     match flag.map(str::trim).filter(|f| !f.is_empty()) {
         Some(url) => Ok(PgConfig::new(url)),
         None => Err(CliError::Input(format!(
-            "`intake db {what}` needs --database URL naming the server as the schema's owner \
+            "`intake db {what}` needs {option} URL naming the server as the schema's owner \
              role (e.g. postgresql://intake_owner@db.clinic.lan/intake); the password comes \
              from PGPASSWORD or ~/.pgpass"
         ))),
@@ -78,6 +79,31 @@ pub fn run(
             }
             Ok(())
         }
+        DbCommand::Copy { to } => {
+            let owner = owner_address(Some(&to), "copy")?;
+            let report = Api::copy_to_server(dir, &owner, caller, Arc::new(SystemClock))?;
+            outln!(
+                "Copied {} to {} in {:.1} s, and checked it there:",
+                dir.database_path().display(),
+                owner.describe(),
+                report.elapsed.as_secs_f64()
+            )?;
+            for (table, rows) in &report.tables {
+                outln!("  {table:<28} {rows:>9} rows")?;
+            }
+            outln!(
+                "  the audit chain up to entry {}, the same on both; {} signed records, \
+                 byte for byte.",
+                report.audit_head,
+                report.signed_records
+            )?;
+            outln!(
+                "{} is now marked moved: it refuses every write. Point each workstation at \
+                 the server with `intake db use URL` (as the app's role).",
+                dir.database_path().display()
+            )?;
+            Ok(())
+        }
         DbCommand::Use { url, local } => {
             if local {
                 dir.set_config_entry("database", None)?;
@@ -105,6 +131,9 @@ pub fn run(
             outln!("Database: {}", api.database_description())?;
             if let Some(state) = api.database_state()? {
                 outln!("{state}")?;
+            }
+            if let Some(to) = api.moved_to()? {
+                outln!("The clinic moved to {to}: this file refuses every write.")?;
             }
             Ok(())
         }

@@ -132,7 +132,8 @@ fn db_use_points_the_workstation_at_the_server_and_back() {
         .stdout(contains(format!(
             "Database: {}",
             dir.path().join("intake.db").display()
-        )));
+        )))
+        .stdout(contains("moved").not());
 }
 
 #[test]
@@ -216,4 +217,119 @@ fn a_newer_schema_on_the_server_or_the_owner_role_are_refused_naming_both() {
         .failure()
         .stderr(contains(format!("schema version {}", latest + 1)))
         .stderr(contains(format!("({latest})")));
+}
+
+/// A workstation's clinic with the demo data, its file in `dir`.
+fn demo_workstation(dir: &Path) {
+    intake(dir).arg("seed-demo").assert().success();
+}
+
+#[test]
+fn db_copy_moves_a_workstations_clinic_and_the_file_then_refuses_writes() {
+    let db = TestDatabase::empty(&settings());
+    let dir = tempfile::tempdir().unwrap();
+    demo_workstation(dir.path());
+    let before = intake(dir.path())
+        .args(["patient", "find", "kowalski", "--json"])
+        .output()
+        .unwrap();
+    assert!(before.status.success());
+
+    // Set up without an administrator: the users come with the copy.
+    intake(dir.path())
+        .args([
+            "db",
+            "init",
+            "--database",
+            &address(&db, OWNER),
+            "--app-role",
+            APP,
+        ])
+        .assert()
+        .success()
+        .stdout(contains("No administrator yet"));
+    intake(dir.path())
+        .args(["db", "copy", "--to", &address(&db, OWNER)])
+        .assert()
+        .success()
+        .stdout(contains("Copied").and(contains("checked it there")))
+        .stdout(contains("patients").and(contains("signed records")))
+        .stdout(contains("now marked moved"));
+
+    // The workstation's file: readable, every write refused naming the server.
+    intake(dir.path())
+        .args(["user", "list"])
+        .assert()
+        .success()
+        .stdout(contains("nurse"));
+    intake(dir.path())
+        .args(["patient", "add", "--family", "Late", "--given", "Entry"])
+        .args(["--birth-date", "1980-01-01", "--sex", "female"])
+        .assert()
+        .failure()
+        .stderr(contains("moved to clinic server 127.0.0.1"));
+    intake(dir.path())
+        .args(["db", "status"])
+        .assert()
+        .success()
+        .stdout(contains("The clinic moved to clinic server 127.0.0.1"));
+
+    // The server: the same patients, the chain and every signed visit verify, and the
+    // demo nurse's password came along.
+    let app = address(&db, APP);
+    let after = intake(dir.path())
+        .args(["--database", &app, "patient", "find", "kowalski", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        after.status.success(),
+        "{}",
+        String::from_utf8_lossy(&after.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&before.stdout),
+        String::from_utf8_lossy(&after.stdout)
+    );
+    intake(dir.path())
+        .args(["--database", &app, "verify"])
+        .assert()
+        .success();
+    intake(dir.path())
+        .args(["--database", &app, "patient", "add", "--family", "Onserver"])
+        .args([
+            "--given",
+            "First",
+            "--birth-date",
+            "1980-01-01",
+            "--sex",
+            "female",
+        ])
+        .assert()
+        .success();
+
+    // Copied twice: refused, the server unchanged.
+    intake(dir.path())
+        .args(["db", "copy", "--to", &address(&db, OWNER)])
+        .assert()
+        .failure()
+        .stderr(contains("already moved"));
+}
+
+#[test]
+fn db_copy_onto_a_server_with_data_is_refused_and_the_file_stays_writable() {
+    let db = TestDatabase::empty(&settings());
+    let dir = tempfile::tempdir().unwrap();
+    demo_workstation(dir.path());
+    init(dir.path(), &db);
+    intake(dir.path())
+        .args(["db", "copy", "--to", &address(&db, OWNER)])
+        .assert()
+        .failure()
+        .stderr(contains("clinic server 127.0.0.1").and(contains("users")));
+    // Nothing changed here: the file still takes writes.
+    intake(dir.path())
+        .args(["patient", "add", "--family", "Still", "--given", "Here"])
+        .args(["--birth-date", "1980-01-01", "--sex", "female"])
+        .assert()
+        .success();
 }

@@ -1,10 +1,12 @@
 //! The admin's room: users, clinic settings, the audit log, form templates (and the
-//! built-in ones), the outcomes report, and the seeding door for demo tools.
+//! built-in ones), the outcomes report, the seeding door for demo tools, and setting up
+//! the clinic server.
 
 pub(crate) mod audit;
 pub mod builtin;
 pub mod outcomes;
 pub mod seeding;
+mod server;
 pub(crate) mod settings;
 pub mod templates;
 pub(crate) mod users;
