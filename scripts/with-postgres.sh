@@ -54,6 +54,11 @@ chmod 644 "$tls"/*.pem
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "${as_pg[@]}" "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
   { cat "$dir/initdb.log" >&2; exit 1; }
+# One role signs in with a password (the password tests); every other is trusted.
+hba="$dir/data/pg_hba.conf"
+{ printf 'host all intake_password 127.0.0.1/32 scram-sha-256\n'; cat "$hba"; } >"$hba.new"
+mv "$hba.new" "$hba"
+[[ $(id -u) -eq 0 ]] && chown postgres: "$hba"
 "${as_pg[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
   -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200 -c ssl=on -c ssl_cert_file=$tls/server.pem -c ssl_key_file=$tls/server.key" start >/dev/null ||
   { cat "$dir/server.log" >&2; exit 1; }

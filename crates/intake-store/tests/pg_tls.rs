@@ -160,3 +160,65 @@ fn sslmode_disable_connects_in_plain_text_and_this_machine_prefers_tls() {
         "prefer uses the TLS the server offers"
     );
 }
+
+/// The password test's role: it signs in with a password (scripts/with-postgres.sh puts
+/// a scram-sha-256 line for it first in pg_hba.conf).
+const PASSWORD_ROLE: &str = "intake_password";
+
+#[test]
+fn the_password_comes_from_pgpassword_or_pgpass_and_a_wrong_one_is_named() {
+    let c = test_cluster();
+    let db = TestDatabase::new(&c.settings);
+    {
+        let mut su = postgres::Client::connect(&db.superuser_config().url, postgres::NoTls)
+            .expect("the superuser");
+        su.batch_execute(&format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{PASSWORD_ROLE}') \
+             THEN CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD 'right horse'; END IF; END $$; \
+             GRANT {APP} TO {PASSWORD_ROLE}"
+        ))
+        .expect("the password role");
+    }
+    let address = PgConfig::new(format!(
+        "host=127.0.0.1 port={} user={PASSWORD_ROLE} dbname={} sslmode=disable",
+        c.port, db.name
+    ));
+    // This binary's other tests sign in without passwords (trusted), so the variables
+    // set here change nothing for them.
+    let dir = tempfile::tempdir().unwrap();
+    let pgpass = dir.path().join("pgpass");
+    std::fs::write(
+        &pgpass,
+        format!("127.0.0.1:{}:*:{PASSWORD_ROLE}:right horse\n", c.port),
+    )
+    .unwrap();
+    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    std::env::set_var("PGPASSFILE", &pgpass);
+    std::env::remove_var("PGPASSWORD");
+    PgStore::connect(&address).expect("the password from the .pgpass file");
+
+    std::env::set_var("PGPASSWORD", "wrong horse");
+    let e = refusal(&address);
+    assert!(
+        e.contains(&format!("clinic server 127.0.0.1:{}", c.port)),
+        "{e}"
+    );
+    assert!(e.contains("the password was refused"), "{e}");
+    assert!(
+        !e.contains("wrong horse"),
+        "the password is never repeated: {e}"
+    );
+
+    std::env::set_var("PGPASSWORD", "right horse");
+    PgStore::connect(&address).expect("the password from PGPASSWORD");
+    std::env::remove_var("PGPASSWORD");
+    std::env::remove_var("PGPASSFILE");
+}
+
+#[test]
+fn an_unknown_host_is_named() {
+    let e = refusal(&PgConfig::new(
+        "host=no-such-host.invalid user=intake_app dbname=intake sslmode=disable",
+    ));
+    assert!(e.contains("clinic server no-such-host.invalid"), "{e}");
+}
