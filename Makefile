@@ -72,7 +72,8 @@ e2e:
 ## minute and a half); set INTAKE_BENCH_SIZES=100000 for a quicker run. The PDF benches
 ## compare with Debian's headless chromium, installed by `ensure-deps.sh bench`. The verify
 ## bench builds a data folder of 1,000 signed visits there once, and also times the real
-## `target/release/intake verify` on it.
+## `target/release/intake verify` on it. Then the patients, intake and exports benches again on
+## the clinic server (INTAKE_BENCH_BACKEND=postgres beside a throwaway cluster).
 bench:
 	@scripts/ensure-deps.sh bench
 	$(CARGO) bench -p intake-store --bench audit
@@ -84,6 +85,11 @@ bench:
 	$(CARGO) bench -p intake-api --bench exports
 	$(CARGO) build --release -q -p intake-cli
 	$(CARGO) bench -p intake-api --bench verify
+	# The same save, review, search and export figures on the clinic server (over
+	# loopback, beside a throwaway cluster), with the db copy of each register.
+	scripts/with-postgres.sh env INTAKE_BENCH_BACKEND=postgres $(CARGO) bench -p intake-api --bench patients
+	scripts/with-postgres.sh env INTAKE_BENCH_BACKEND=postgres $(CARGO) bench -p intake-api --bench intake
+	scripts/with-postgres.sh env INTAKE_BENCH_BACKEND=postgres $(CARGO) bench -p intake-api --bench exports
 	@echo "Keys for a repeat visit against a first visit (end-to-end, in the real window):"
 	@$(MAKE) --no-print-directory deps-test tools >/dev/null
 	@$(CARGO) build --features e2e --tests --bins -q

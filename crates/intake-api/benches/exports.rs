@@ -28,6 +28,7 @@ use intake_api::wire::{BatchReportDto, BatchRequest};
 use intake_api::{Api, Caller, ManualClock};
 use serde_json::json;
 
+mod backend;
 mod support;
 use support::{Changes, Options};
 
@@ -326,7 +327,8 @@ fn world(dir: &Path) -> Api {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 10, 1, 7, 0, 0).unwrap(),
     ));
-    let api = Api::open_file(&dir.join("intake.db"), clock.clone()).expect("open");
+    let api = backend::fresh(&dir.join("intake.db"), clock.clone());
+    println!("on {}", backend::name());
     intake_demo::seed_demo(&api, CLI).expect("demo");
     api.update_settings(
         CLI,

@@ -22,6 +22,8 @@ use intake_api::{Api, Caller, SystemClock};
 use intake_core::questionnaire::response::{evaluate, FormIndex, Response};
 use serde_json::json;
 
+mod backend;
+
 const CLI: Caller<'static> = Caller::Cli("bench");
 
 fn percentiles(name: &str, mut samples: Vec<Duration>) {
@@ -281,7 +283,8 @@ fn main() {
     }
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let api = Api::open_file(&dir.path().join("intake.db"), Arc::new(SystemClock)).expect("open");
+    let api = backend::fresh(&dir.path().join("intake.db"), Arc::new(SystemClock));
+    println!("on {}", backend::name());
     intake_demo::seed_demo(&api, CLI).expect("demo");
     let token = api.sign_in("nurse", "demo").expect("sign in").token;
     let nurse = Caller::Session(&token);

@@ -5,6 +5,9 @@
 //! `target/bench-data/`. Each operation is then timed over many varied inputs and its
 //! p50/p95/p99 printed, and also run through criterion for its usual report.
 //!
+//! With `INTAKE_BENCH_BACKEND=postgres` the register is copied onto the clinic server
+//! first (`benches/backend`) and everything runs there.
+//!
 //! Search is timed through the API (permission check, ranking and the audit entry that
 //! records it, with `synchronous=FULL`), as the screen experiences it.
 
@@ -15,6 +18,8 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use intake_api::wire::PatientInputDto;
 use intake_api::{Api, Caller, SystemClock};
+
+mod backend;
 
 const CLI: Caller<'static> = Caller::Cli("bench");
 
@@ -42,7 +47,7 @@ fn register_of(n: u64) -> Api {
         );
         std::fs::write(&ready, b"").expect("marker");
     }
-    Api::open_file(&path, Arc::new(SystemClock)).expect("open")
+    backend::with_records_of(&path, Arc::new(SystemClock))
 }
 
 fn percentiles(name: &str, mut samples: Vec<Duration>) {
@@ -112,7 +117,7 @@ fn main() {
         let mrns: Vec<String> = (1..=50)
             .map(|i| intake_core::mrn::generated_mrn(i * (n / 50)))
             .collect();
-        println!("\n== {n} patients ==");
+        println!("\n== {n} patients, {} ==", backend::name());
         percentiles(
             "search: name fragments",
             timed(&names, |q| {
