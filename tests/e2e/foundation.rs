@@ -163,6 +163,11 @@ async fn an_admin_changes_the_clinic_settings() {
         .await;
     s.click("#nav a[data-section=\"settings\"]").await;
     s.find("#settings-form").await;
+    // Where the records live: this workstation's file, named.
+    s.wait_for_text("#settings-database-where", "This workstation")
+        .await;
+    s.wait_for_text("#settings-database-detail", "intake.db")
+        .await;
     s.type_into("#settings-clinic-name", "Riverside Clinic")
         .await;
     s.select("#settings-date-order", "mdy").await;

@@ -217,6 +217,20 @@ fn a_newer_schema_on_the_server_or_the_owner_role_are_refused_naming_both() {
         .failure()
         .stderr(contains(format!("schema version {}", latest + 1)))
         .stderr(contains(format!("({latest})")));
+
+    // An older schema (this Intake Desk is newer than the server's): named, and `intake
+    // db migrate` is what brings it up to date.
+    su.execute(
+        "DELETE FROM intake_schema WHERE version >= $1",
+        &[&(latest as i32)],
+    )
+    .unwrap();
+    intake(dir.path())
+        .args(["--database", &address(&db, APP), "user", "list"])
+        .assert()
+        .failure()
+        .stderr(contains(format!("{}", latest - 1)).and(contains(format!("{latest}"))))
+        .stderr(contains("intake db migrate"));
 }
 
 /// A workstation's clinic with the demo data, its file in `dir`.

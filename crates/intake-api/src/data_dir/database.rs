@@ -65,6 +65,10 @@ impl DataDir {
 
     /// The value of `key` in the config file, if the file and the key are there.
     pub fn config_entry(&self, key: &str) -> Result<Option<String>, ApiError> {
+        // A folder that is not one (yet) has no config file: opening it says why.
+        if !self.path().is_dir() {
+            return Ok(None);
+        }
         let path = self.config_path();
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
