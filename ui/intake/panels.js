@@ -136,10 +136,14 @@ export function createProblemsPanel({ describe, sectionOf, onPick, onOpenSection
     get open() {
       return !el.hidden;
     },
-    /** Shows the problems and focuses the first. */
-    show(problems) {
+    /**
+     * Shows the problems and focuses the first, unless `focus` is false (the person
+     * moved on to a field while the submission was on its way: focus stays there).
+     */
+    show(problems, { focus = true } = {}) {
       fill(problems);
       el.hidden = false;
+      if (!focus) return;
       const first = () => (list.querySelector('.problem-link') || heading).focus();
       first();
       // Leaving a field commits it, which may refill the list while focus moves: again.

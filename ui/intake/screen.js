@@ -269,6 +269,13 @@ export function render({ encounterId, go }) {
     submitting = true;
     submitButton.disabled = true;
     note.clear();
+    // Where the person was when they asked; if they move on to a field before the answer
+    // comes (a problem link opened while the list refilled), the answer leaves them there.
+    const asked = document.activeElement;
+    const movedOn = () => {
+      const now = document.activeElement;
+      return now !== asked && now !== document.body && !problemsPanel.el.contains(now);
+    };
     try {
       editor.commitAll();
       if (editor.hasLocalErrors()) {
@@ -286,8 +293,9 @@ export function render({ encounterId, go }) {
       const result = await api.submitIntake(encounterId);
       editor.setProblems(result.problems || [], { revealAll: true });
       if (!result.submitted) {
+        const stay = movedOn();
         showEncounter(result.encounter);
-        problemsPanel.show(editor.allProblems());
+        problemsPanel.show(editor.allProblems(), { focus: !stay });
         return;
       }
       problemsPanel.hide();
