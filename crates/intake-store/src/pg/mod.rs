@@ -142,6 +142,12 @@ impl PgStore {
         let describe = target.describe.clone();
         let mut client = connect::connect(&target)?;
         migrate::check(&mut client, &describe, owner)?;
+        // Statements are prepared once and reused; a generic plan cannot use the search
+        // words' prefix index for `LIKE $1` (a sequential scan of every word), so each
+        // run is planned for its own values.
+        client
+            .batch_execute("SET plan_cache_mode = force_custom_plan")
+            .map_err(|e| error::classify(e, &describe))?;
         Ok(PgStore {
             client: Mutex::new(Connection {
                 client: Some(client),
