@@ -289,25 +289,7 @@ impl Api {
 
     /// What the first screen needs; open to anyone.
     pub fn app_status(&self) -> Result<AppStatusDto, ApiError> {
-        let (database, database_detail) = match self.database_state()? {
-            Some(state) => {
-                let mut label = self.database_description();
-                if let Some(first) = label.get_mut(0..1) {
-                    first.make_ascii_uppercase();
-                }
-                (label, state)
-            }
-            None => match self.store.moved_to()? {
-                Some(to) => (
-                    format!("This workstation (moved to {to})"),
-                    format!(
-                        "{}: the clinic moved to {to}; nothing more is written here.",
-                        self.database_description()
-                    ),
-                ),
-                None => ("This workstation".to_string(), self.database_description()),
-            },
-        };
+        let (database, database_detail) = self.database_labels()?;
         self.store.read(|db| {
             Ok(AppStatusDto {
                 needs_first_admin: db.count_users()? == 0,

@@ -83,4 +83,27 @@ impl Api {
         source.mark_moved(&owner.describe(), clock.now(), &actor)?;
         Ok(report)
     }
+
+    /// The sign-in footer's and Settings' words for the database: "Clinic server
+    /// db.clinic.lan" with its state, or "This workstation" with its file (and where the
+    /// clinic moved to, if it did).
+    pub(crate) fn database_labels(&self) -> Result<(String, String), ApiError> {
+        if let Some(state) = self.database_state()? {
+            let mut label = self.database_description();
+            if let Some(first) = label.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            return Ok((label, state));
+        }
+        Ok(match self.moved_to()? {
+            Some(to) => (
+                format!("This workstation (moved to {to})"),
+                format!(
+                    "{}: the clinic moved to {to}; nothing more is written here.",
+                    self.database_description()
+                ),
+            ),
+            None => ("This workstation".to_string(), self.database_description()),
+        })
+    }
 }
