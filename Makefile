@@ -86,10 +86,11 @@ bench:
 	$(CARGO) build --release -q -p intake-cli
 	$(CARGO) bench -p intake-api --bench verify
 	# The same save, review, search and export figures on the clinic server (over
-	# loopback, beside a throwaway cluster), with the db copy of each register.
-	scripts/with-postgres.sh env INTAKE_BENCH_BACKEND=postgres $(CARGO) bench -p intake-api --bench patients
-	scripts/with-postgres.sh env INTAKE_BENCH_BACKEND=postgres $(CARGO) bench -p intake-api --bench intake
-	scripts/with-postgres.sh env INTAKE_BENCH_BACKEND=postgres $(CARGO) bench -p intake-api --bench exports
+	# loopback, beside a throwaway cluster that flushes like a real one), with the db copy
+	# of each register.
+	INTAKE_PG_FSYNC=on scripts/with-postgres.sh env INTAKE_BENCH_BACKEND=postgres $(CARGO) bench -p intake-api --bench patients
+	INTAKE_PG_FSYNC=on scripts/with-postgres.sh env INTAKE_BENCH_BACKEND=postgres $(CARGO) bench -p intake-api --bench intake
+	INTAKE_PG_FSYNC=on scripts/with-postgres.sh env INTAKE_BENCH_BACKEND=postgres $(CARGO) bench -p intake-api --bench exports
 	@echo "Keys for a repeat visit against a first visit (end-to-end, in the real window):"
 	@$(MAKE) --no-print-directory deps-test tools >/dev/null
 	@$(CARGO) build --features e2e --tests --bins -q

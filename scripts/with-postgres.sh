@@ -9,6 +9,8 @@
 # and INTAKE_TEST_PG_TLS, a folder with the throwaway CA the server's certificate is signed
 # by (ca.pem; the certificate is for the name "localhost" only) and an unrelated CA
 # (other-ca.pem), for the TLS tests.
+# Tests run it with fsync off (nothing there needs to survive a power cut); benchmarks set
+# INTAKE_PG_FSYNC=on, so a save's figure includes the flush a clinic's server makes.
 # As root, initdb and pg_ctl run as the postgres OS user (initdb refuses root).
 set -euo pipefail
 
@@ -51,6 +53,8 @@ chmod 600 "$tls/server.key"
 chmod 755 "$dir" "$tls"
 chmod 644 "$tls"/*.pem
 
+fsync=off
+[[ "${INTAKE_PG_FSYNC:-off}" == on ]] && fsync=on
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "${as_pg[@]}" "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
   { cat "$dir/initdb.log" >&2; exit 1; }
@@ -60,7 +64,7 @@ hba="$dir/data/pg_hba.conf"
 mv "$hba.new" "$hba"
 [[ $(id -u) -eq 0 ]] && chown postgres: "$hba"
 "${as_pg[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200 -c ssl=on -c ssl_cert_file=$tls/server.pem -c ssl_key_file=$tls/server.key" start >/dev/null ||
+  -o "-h 127.0.0.1 -p $port -k $dir -c fsync=$fsync -c max_connections=200 -c ssl=on -c ssl_cert_file=$tls/server.pem -c ssl_key_file=$tls/server.key" start >/dev/null ||
   { cat "$dir/server.log" >&2; exit 1; }
 
 export INTAKE_TEST_PG="host=127.0.0.1 port=$port user=postgres"

@@ -437,3 +437,44 @@ fn signed_visits_keep_verifying_after_a_merge_and_its_undo() {
         "the audit chain verifies"
     );
 }
+
+#[test]
+fn after_a_merge_the_survivors_search_result_shows_the_newest_visit_of_both_charts() {
+    let s = setup();
+    s.clock.advance(Duration::minutes(1));
+    visit_on_the_duplicate(&s);
+    let last_of = |id: i64| {
+        s.api
+            .search_patients(CLI, "Kowalski 02.11.1975")
+            .unwrap()
+            .patients
+            .into_iter()
+            .chain(
+                s.api
+                    .search_patients(CLI, "Kowalksi 02.11.1975")
+                    .unwrap()
+                    .patients,
+            )
+            .find(|p| p.id == id)
+            .and_then(|p| p.last_visit)
+            .map(|v| (v.at, v.status))
+    };
+    let duplicates = last_of(s.typo.id).expect("the duplicate's own visit");
+    assert_eq!(duplicates.1, "submitted", "{duplicates:?}");
+    assert_ne!(
+        last_of(s.lukasz.id),
+        Some(duplicates.clone()),
+        "before the merge Łukasz's result shows only his own visits"
+    );
+    merge(&s, "Same person").unwrap();
+    assert_eq!(
+        last_of(s.lukasz.id),
+        Some(duplicates.clone()),
+        "the survivor shows the newer visit, made on the merged chart"
+    );
+    assert_eq!(
+        last_of(s.typo.id),
+        Some(duplicates),
+        "the merged chart still shows its own"
+    );
+}

@@ -120,4 +120,22 @@ impl Merges for SqliteDb<'_> {
         }
         Ok(out)
     }
+
+    fn merges_touching(&self, patients: &[PatientId]) -> Result<Vec<MergeRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patient_merges \
+             WHERE (merged_id = ?1 OR survivor_id = ?1) AND undone_at IS NULL"
+        ))?;
+        let mut out: Vec<MergeRow> = Vec::new();
+        for id in patients {
+            for row in stmt.query_map([id.0], raw)? {
+                let row = decode(row?)?;
+                if !out.iter().any(|seen| seen.id == row.id) {
+                    out.push(row);
+                }
+            }
+        }
+        out.sort_by_key(|row| row.id);
+        Ok(out)
+    }
 }

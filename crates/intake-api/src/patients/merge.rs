@@ -36,9 +36,23 @@ pub(crate) fn chart_ids(db: &Db<'_>, id: PatientId) -> Result<Vec<PatientId>, Ap
     Ok(ids)
 }
 
-/// Where a chart merged into another leads, for a search result.
-pub(crate) fn mark_merged(db: &Db<'_>, summary: &mut PatientSummaryDto) -> Result<(), ApiError> {
-    if let Some(link) = db.merged_into(PatientId(summary.id))? {
+/// [`chart_ids`] of `id` from `links`, the links now touching it
+/// (`merges_touching`), oldest first.
+pub(crate) fn chart_ids_among(links: &[MergeRow], id: PatientId) -> Vec<PatientId> {
+    let mut ids = vec![id];
+    ids.extend(links.iter().filter(|m| m.survivor == id).map(|m| m.merged));
+    ids
+}
+
+/// Where a chart merged into another leads, for a search result, from `links`, the
+/// links now touching it, oldest first (the newest one counts, as with `merged_into`).
+pub(crate) fn mark_merged_among(
+    db: &Db<'_>,
+    links: &[MergeRow],
+    summary: &mut PatientSummaryDto,
+) -> Result<(), ApiError> {
+    let id = PatientId(summary.id);
+    if let Some(link) = links.iter().rev().find(|m| m.merged == id) {
         if let Some(survivor) = db.patient(link.survivor)? {
             summary.merged_into = Some(chart_label(&survivor));
             summary.merged_into_id = Some(survivor.id.0);

@@ -4,7 +4,7 @@
 //! saying where it leads. Every search is audited with its result count, never its text.
 
 use intake_core::search::{self, NearWord, Tier};
-use intake_core::{text, Role};
+use intake_core::{text, PatientId, Role};
 use serde_json::json;
 
 use intake_store::prelude::*;
@@ -171,16 +171,25 @@ impl Api {
             let truncated = full || ranked.len() > SEARCH_LIMIT;
             ranked.truncate(SEARCH_LIMIT);
             // A chart merged into another is still found, saying where it leads; each
-            // shows its last visit (a survivor's over every chart merged into it).
+            // shows its last visit (a survivor's over every chart merged into it). The
+            // links and last visits of the whole page are read at once.
+            let ids: Vec<PatientId> = ranked.iter().map(|(_, row)| row.id).collect();
+            let links = db.merges_touching(&ids)?;
+            let charts: Vec<Vec<PatientId>> = ids
+                .iter()
+                .map(|&id| merge::chart_ids_among(&links, id))
+                .collect();
+            let every_chart: Vec<PatientId> = charts.iter().flatten().copied().collect();
+            let last = db.last_visits(&every_chart)?;
             let mut found = Vec::with_capacity(ranked.len());
-            for (_, row) in ranked {
+            for ((_, row), chart) in ranked.into_iter().zip(charts) {
                 let mut summary = PatientSummaryDto::new(&row, today);
-                merge::mark_merged(db, &mut summary)?;
-                summary.last_visit = db
-                    .last_visits(&merge::chart_ids(db, row.id)?)?
-                    .into_iter()
+                merge::mark_merged_among(db, &links, &mut summary)?;
+                summary.last_visit = last
+                    .iter()
+                    .filter(|(id, _, _)| chart.contains(id))
                     .max_by_key(|(_, at, _)| *at)
-                    .map(|(_, at, status)| LastVisitDto::new(at, status));
+                    .map(|(_, at, status)| LastVisitDto::new(*at, *status));
                 found.push(summary);
             }
             Ok((found, truncated))

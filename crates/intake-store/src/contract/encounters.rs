@@ -368,4 +368,23 @@ pub fn last_visits_leave_out_entered_in_error<B: Backend>(b: &B) {
         [(patient, t(100), EncounterStatus::Draft)],
         "the newest visit not entered in error, with its status; a patient without visits is left out"
     );
+    let third = super::fixtures::add_patient(
+        b,
+        &super::fixtures::person("Third", "One", "1991-01-01"),
+        "A-3",
+    );
+    draft(b, third, template, 300);
+    draft(b, third, template, 200);
+    let last = ok(
+        b.read(|tx| tx.last_visits(&[third, other, patient])),
+        "reading",
+    );
+    assert_eq!(
+        last,
+        [
+            (third, t(300), EncounterStatus::Draft),
+            (patient, t(100), EncounterStatus::Draft)
+        ],
+        "a page of patients at once: each one's own newest visit, in the order asked"
+    );
 }

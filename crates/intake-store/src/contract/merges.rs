@@ -105,3 +105,47 @@ pub fn refused_merges_of_itself_twice_chained_or_without_a_reason<B: Backend>(b:
         "nothing of the refused merges was written"
     );
 }
+
+pub fn merges_touching_reads_a_page_of_charts_links_at_once<B: Backend>(b: &B) {
+    let a = add_patient(b, &person("Nowak", "Anna", "1980-01-01"), "A-1");
+    let a2 = add_patient(b, &person("Nowak", "Ana", "1980-01-01"), "A-2");
+    let a3 = add_patient(b, &person("Nowakk", "Anna", "1980-01-01"), "A-3");
+    let c = add_patient(b, &person("Lind", "Ingrid", "1950-12-12"), "A-4");
+    let c2 = add_patient(b, &person("Lindd", "Ingrid", "1950-12-12"), "A-5");
+    let lone = add_patient(b, &person("Okafor", "Chidi", "1991-05-05"), "A-6");
+    let merge = |merged, survivor| {
+        ok(
+            b.write(|tx| tx.insert_patient_merge(merged, survivor, "same person", t(1), "admin")),
+            "merging",
+        )
+    };
+    let first = merge(a2, a);
+    let second = merge(a3, a);
+    let undone = merge(c2, c);
+    ok(
+        b.write(|tx| tx.undo_patient_merge(undone, t(2), "admin")),
+        "undoing",
+    );
+    let ids = |links: Vec<crate::MergeRow>| links.iter().map(|m| m.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(ok(
+            b.read(|tx| tx.merges_touching(&[lone, a3, a])),
+            "reading"
+        )),
+        vec![first, second],
+        "the survivor's and the merged chart's links, each once, oldest first"
+    );
+    assert_eq!(
+        ids(ok(b.read(|tx| tx.merges_touching(&[a2])), "reading")),
+        vec![first],
+        "a merged chart alone finds its own link"
+    );
+    assert!(
+        ok(b.read(|tx| tx.merges_touching(&[c, c2, lone])), "reading").is_empty(),
+        "an undone link and an unmerged chart touch nothing"
+    );
+    assert!(
+        ok(b.read(|tx| tx.merges_touching(&[])), "reading").is_empty(),
+        "no charts, no links"
+    );
+}

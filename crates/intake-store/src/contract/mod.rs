@@ -213,6 +213,7 @@ macro_rules! store_contract {
             // Merges
             merge_links_a_chart_and_undo_ends_the_link,
             refused_merges_of_itself_twice_chained_or_without_a_reason,
+            merges_touching_reads_a_page_of_charts_links_at_once,
             // Templates
             insert_template_then_read_it,
             refused_a_taken_template_version_is_a_duplicate,

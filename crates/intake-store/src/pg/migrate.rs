@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/pg/0002_account_guarantees.sql"),
     include_str!("../../migrations/pg/0003_patient_guarantees.sql"),
     include_str!("../../migrations/pg/0004_record_guarantees.sql"),
+    include_str!("../../migrations/pg/0005_search_from_the_index.sql"),
 ];
 
 /// The server schema version this binary writes and needs.

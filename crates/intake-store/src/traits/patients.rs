@@ -165,4 +165,8 @@ pub trait Merges {
 
     /// The links of the charts merged into `survivor` now (not undone), oldest first.
     fn merged_from(&self, survivor: PatientId) -> Result<Vec<MergeRow>, StoreError>;
+
+    /// The links now (not undone) in which any of `patients` is the merged chart or the
+    /// survivor, oldest first: what a page of search results needs, read at once.
+    fn merges_touching(&self, patients: &[PatientId]) -> Result<Vec<MergeRow>, StoreError>;
 }

@@ -220,24 +220,33 @@ impl Encounters for PgDb<'_> {
         &self,
         patient_ids: &[PatientId],
     ) -> Result<Vec<(PatientId, DateTime<Utc>, EncounterStatus)>, StoreError> {
+        // One statement for a whole page of search results, not a round trip a patient.
+        let ids: Vec<i64> = patient_ids.iter().map(|p| p.0).collect();
+        let rows = self.query(
+            "SELECT DISTINCT ON (patient_id) patient_id, started_at, status FROM encounters \
+             WHERE patient_id = ANY($1) AND status <> $2 \
+             ORDER BY patient_id, started_at COLLATE \"C\" DESC, id DESC",
+            &[&ids, &EncounterStatus::EnteredInError.as_str()],
+        )?;
+        let mut newest = std::collections::HashMap::new();
+        for row in &rows {
+            let id: i64 = get(row, 0, "encounters")?;
+            let at: String = get(row, 1, "encounters")?;
+            let status: String = get(row, 2, "encounters")?;
+            let status = EncounterStatus::parse(&status).map_err(|_| {
+                StoreError::damaged(
+                    "encounters",
+                    format!("patient {id}"),
+                    format!("unknown status {status:?}"),
+                )
+            })?;
+            newest.insert(id, (parse_time(&at)?, status));
+        }
+        // In the order asked, as SQLite answers.
         let mut out = Vec::new();
         for &id in patient_ids {
-            let newest = self.query_opt(
-                "SELECT started_at, status FROM encounters WHERE patient_id = $1 \
-                 AND status <> $2 ORDER BY started_at COLLATE \"C\" DESC, id DESC LIMIT 1",
-                &[&id.0, &EncounterStatus::EnteredInError.as_str()],
-            )?;
-            if let Some(row) = newest {
-                let at: String = get(&row, 0, "encounters")?;
-                let status: String = get(&row, 1, "encounters")?;
-                let status = EncounterStatus::parse(&status).map_err(|_| {
-                    StoreError::damaged(
-                        "encounters",
-                        format!("patient {}", id.0),
-                        format!("unknown status {status:?}"),
-                    )
-                })?;
-                out.push((id, parse_time(&at)?, status));
+            if let Some((at, status)) = newest.remove(&id.0) {
+                out.push((id, at, status));
             }
         }
         Ok(out)

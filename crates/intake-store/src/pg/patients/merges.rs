@@ -81,4 +81,19 @@ impl Merges for PgDb<'_> {
         .map(decode)
         .collect()
     }
+
+    fn merges_touching(&self, patients: &[PatientId]) -> Result<Vec<MergeRow>, StoreError> {
+        let ids: Vec<i64> = patients.iter().map(|p| p.0).collect();
+        self.query(
+            &format!(
+                "SELECT {COLUMNS} FROM patient_merges \
+                 WHERE (merged_id = ANY($1) OR survivor_id = ANY($1)) AND undone_at IS NULL \
+                 ORDER BY id"
+            ),
+            &[&ids],
+        )?
+        .iter()
+        .map(decode)
+        .collect()
+    }
 }

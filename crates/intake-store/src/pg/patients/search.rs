@@ -3,7 +3,7 @@
 //! of [`search::index_names`] and [`search::index_phones`], as `unicode61` reads them:
 //! see `words.rs`), and each query is the one the FTS5 `MATCH` answers: every searched
 //! word matched by a word of the patient's (a prefix is a `LIKE 'prefix%'` range scan on
-//! the `text_pattern_ops` index). Patients come in id order, as FTS5 gives its rows, so
+//! the `text_pattern_ops` index, which holds the patient ids too). Patients come in id order, as FTS5 gives its rows, so
 //! both backends return the same ones up to the same limit.
 
 use chrono::NaiveDate;
@@ -56,10 +56,10 @@ fn ids_matching(col: &'static str, terms: &[Term], params: &mut Params) -> Optio
                  WHERE col = {col}::text AND {condition})"
             )
         };
-        let mut parts = Vec::new();
-        if !conditions.is_empty() {
-            parts.push(select(format!("({})", conditions.join(" OR "))));
-        }
+        // One select a condition, united: joined with OR, the planner scans the table
+        // for them (a bitmap heap scan, 6 ms for a typo's 1,800 words at 100k patients),
+        // apart, each reads the index alone.
+        let mut parts: Vec<String> = conditions.into_iter().map(select).collect();
         for pieces in phrases {
             let all: Vec<String> = pieces
                 .iter()
@@ -126,8 +126,11 @@ impl PgDb<'_> {
         let Some(ids) = ids_matching(col, terms, &mut params) else {
             return Ok(Vec::new());
         };
+        // The ids first, as one array (read from the index alone), then the patients by
+        // primary key in id order until the limit: joined instead, the planner misjudged
+        // how many ids an intersection leaves and walked the whole table (35 ms at 100k).
         let sql = format!(
-            "SELECT {COLUMNS} FROM patients p WHERE p.id IN ({ids}) \
+            "SELECT {COLUMNS} FROM patients p WHERE p.id = ANY(ARRAY({ids})) \
              AND ({birth}::text IS NULL OR p.birth_date = {birth}::text) \
              AND ({inactive}::boolean OR p.status = 'active') \
              ORDER BY p.id LIMIT {limit}::bigint"
