@@ -312,6 +312,17 @@ fn main() {
         change("vitals/height", json!({ "valueDecimal": 172 }), 0),
         change("vitals/weight", json!({ "valueDecimal": 81.5 }), 0),
         change("vitals/pulse", json!({ "valueInteger": 72 }), 0),
+        // The built-in form asks both on a first visit (it refuses submission without).
+        change(
+            "allergies/any-allergies",
+            json!({ "valueBoolean": false }),
+            0,
+        ),
+        change(
+            "medications/any-medications",
+            json!({ "valueBoolean": true }),
+            0,
+        ),
     ];
     for row in 1..=3 {
         changes.push(
@@ -414,11 +425,8 @@ fn submit(api: &Api, nurse: Caller<'_>, pid: i64, changes: &[ChangeDto]) {
     percentiles(
         "submit (validate + freeze)",
         time(drafts.len(), |i| {
-            assert!(
-                api.submit_intake(nurse, drafts[i])
-                    .expect("submit")
-                    .submitted
-            );
+            let done = api.submit_intake(nurse, drafts[i]).expect("submit");
+            assert!(done.submitted, "not submitted: {:?}", done.problems);
         }),
     );
 }

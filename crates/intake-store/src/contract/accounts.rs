@@ -421,3 +421,35 @@ pub fn put_setting_round_trips_and_replaces<B: Backend>(b: &B) {
         "a second put replaces it"
     );
 }
+
+pub fn a_setting_written_in_a_transaction_reads_back_in_it<B: Backend>(b: &B) {
+    ok(
+        b.write(|tx| tx.put_setting("date_order", "dmy", t(0), "admin")),
+        "setting",
+    );
+    let seen = ok(
+        b.write(|tx| {
+            let before = tx.setting("date_order")?;
+            let unset = tx.setting("clinic_name")?;
+            tx.put_setting("date_order", "mdy", t(1), "admin")?;
+            tx.put_setting("clinic_name", "Zoë's clinic", t(1), "admin")?;
+            Ok::<_, crate::StoreError>((
+                before,
+                unset,
+                tx.setting("date_order")?,
+                tx.setting("clinic_name")?,
+            ))
+        }),
+        "reading, writing and reading again",
+    );
+    assert_eq!(
+        seen,
+        (
+            Some("dmy".into()),
+            None,
+            Some("mdy".into()),
+            Some("Zoë's clinic".into())
+        ),
+        "each read sees the transaction's own writes, after reads of the same keys"
+    );
+}

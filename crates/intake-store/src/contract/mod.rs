@@ -182,6 +182,7 @@ macro_rules! store_contract {
             // Settings
             setting_never_set_is_none,
             put_setting_round_trips_and_replaces,
+            a_setting_written_in_a_transaction_reads_back_in_it,
             // Audit
             append_audit_numbers_from_one_and_chains_exact_text,
             list_audit_newest_first_with_filters,

@@ -119,6 +119,10 @@ impl Drop for Connection {
 pub struct PgDb<'a> {
     tx: RefCell<Transaction<'a>>,
     statements: RefCell<&'a mut HashMap<String, Statement>>,
+    /// Every setting, read at the first one the transaction asks for (a use case reads
+    /// several: date order, time zone, thresholds; a round trip each added up on the
+    /// server). Writes go through [`Settings::put_setting`], which keeps it current.
+    settings: RefCell<Option<HashMap<String, String>>>,
 }
 
 impl PgStore {
@@ -257,6 +261,7 @@ impl PgStore {
         let db = PgDb {
             tx: RefCell::new(tx),
             statements: RefCell::new(statements),
+            settings: RefCell::new(None),
         };
         let out = f(&db)?;
         db.tx.into_inner().commit().map_err(err)?;

@@ -4,6 +4,8 @@
 
 mod audit;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use intake_core::{Role, SessionId, UserId};
 use postgres::Row;
@@ -331,9 +333,18 @@ impl SignInFailures for PgDb<'_> {
 
 impl Settings for PgDb<'_> {
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.query_opt("SELECT value FROM settings WHERE key = $1", &[&key])?
-            .map(|row| get(&row, 0, "settings"))
-            .transpose()
+        if self.settings.borrow().is_none() {
+            let mut all = HashMap::new();
+            for row in self.query("SELECT key, value FROM settings", &[])? {
+                all.insert(get(&row, 0, "settings")?, get(&row, 1, "settings")?);
+            }
+            *self.settings.borrow_mut() = Some(all);
+        }
+        Ok(self
+            .settings
+            .borrow()
+            .as_ref()
+            .and_then(|all| all.get(key).cloned()))
     }
 
     fn put_setting(
@@ -349,6 +360,9 @@ impl Settings for PgDb<'_> {
              updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by",
             &[&key, &value, &format_time(at), &by],
         )?;
+        if let Some(all) = self.settings.borrow_mut().as_mut() {
+            all.insert(key.to_string(), value.to_string());
+        }
         Ok(())
     }
 }

@@ -109,6 +109,7 @@ pub fn copy_from_sqlite(source: &SqliteStore, owner: &PgConfig) -> Result<CopyRe
             let db = PgDb {
                 tx: RefCell::new(tx),
                 statements: RefCell::new(&mut statements),
+                settings: RefCell::new(None),
             };
             let mut report = copy_all(&db, src, &head, &server)?;
             db.tx
