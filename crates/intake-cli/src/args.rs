@@ -71,6 +71,15 @@ pub enum Command {
         #[arg(long, value_name = "SEQ:HASH")]
         anchor: Option<String>,
     },
+    /// Copy this workstation's database to a new file while the app may run, then check
+    /// the copy (integrity, the audit chain, every signed record) and log the backup with
+    /// the chain head it holds. A clinic server is backed up with pg_dump instead.
+    Backup {
+        /// The backup file to make (its folder must exist; an existing file is never
+        /// replaced).
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
     /// Add demo accounts (nurse, physician, admin; password "demo") and about 200 demo
     /// patients, and print the accounts.
     SeedDemo,

@@ -110,6 +110,20 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Report(cmd) => reports::run(&open(args.data_dir, db)?, caller, cmd),
         Command::Export(cmd) => exports::run(&open(args.data_dir, db)?, caller, cmd),
         Command::Verify { anchor } => verify(&open(args.data_dir, db)?, caller, anchor.as_deref()),
+        Command::Backup { out } => {
+            let made = open(args.data_dir, db)?.backup(caller, &out)?;
+            let head = made.head.map_or_else(
+                || "no audit entries yet".to_string(),
+                |h| format!("chain head {h}"),
+            );
+            outln!(
+                "Backed up to {} ({} bytes) and checked: audit log intact ({} entries, {head}); {} signed records are as signed.",
+                made.path,
+                made.bytes,
+                made.audit_entries,
+                made.records_checked
+            )
+        }
         Command::SeedDemo => {
             let seeded = intake_demo::seed_demo(&open(args.data_dir, db)?, caller)?;
             outln!("Demo accounts (password {:?}):", seeded.password)?;

@@ -20,6 +20,7 @@
 //! `intake-api`'s job.
 
 mod audit;
+mod backup;
 #[doc(hidden)]
 pub mod contract;
 mod encounters;

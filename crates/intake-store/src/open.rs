@@ -66,7 +66,7 @@ pub(crate) fn configure(conn: &Connection, path: &Path, wal: bool) -> Result<(),
 
 /// Refuses, before SQLite sees it, a path that is a folder, a file that is not SQLite,
 /// and a SQLite file shorter than its header says (cut off by a failed copy).
-fn check_existing_file(path: &Path) -> Result<(), StoreError> {
+pub(crate) fn check_existing_file(path: &Path) -> Result<(), StoreError> {
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),

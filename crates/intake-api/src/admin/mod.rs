@@ -3,6 +3,7 @@
 //! the clinic server.
 
 pub(crate) mod audit;
+mod backup;
 pub mod builtin;
 pub mod outcomes;
 pub mod seeding;

@@ -4,7 +4,7 @@
 //! makes a cut or rewritten log visible.
 
 use intake_store::prelude::*;
-use intake_store::AuditFilter;
+use intake_store::{AuditFilter, Db};
 
 use crate::permissions::Permission;
 use crate::record::seal::{audited_signatures, record_differs, signed_visits};
@@ -15,24 +15,7 @@ impl Api {
     /// Checks every signed record (see the module docs); stops at the first mismatch.
     pub fn verify_records(&self, caller: Caller<'_>) -> Result<RecordsVerifyDto, ApiError> {
         self.authorize(caller, Permission::ReadAudit)?;
-        self.store.read(|db| {
-            let audited = audited_signatures(db, None)?;
-            let mut checked = 0;
-            for e in signed_visits(db)? {
-                if let Some(what) = record_differs(db, &e, audited.get(&e.id).map(String::as_str))?
-                {
-                    return Ok(RecordsVerifyDto {
-                        checked,
-                        mismatch: Some(RecordMismatchDto::new(&e, what)),
-                    });
-                }
-                checked += 1;
-            }
-            Ok(RecordsVerifyDto {
-                checked,
-                mismatch: None,
-            })
-        })
+        self.store.read(records_of)
     }
 
     /// The audit chain's head, to keep outside the database as an anchor.
@@ -83,4 +66,23 @@ impl Api {
             )),
         })
     }
+}
+
+/// Every signed record of `db` checked (see the module docs); stops at the first mismatch.
+pub(crate) fn records_of(db: &Db<'_>) -> Result<RecordsVerifyDto, ApiError> {
+    let audited = audited_signatures(db, None)?;
+    let mut checked = 0;
+    for e in signed_visits(db)? {
+        if let Some(what) = record_differs(db, &e, audited.get(&e.id).map(String::as_str))? {
+            return Ok(RecordsVerifyDto {
+                checked,
+                mismatch: Some(RecordMismatchDto::new(&e, what)),
+            });
+        }
+        checked += 1;
+    }
+    Ok(RecordsVerifyDto {
+        checked,
+        mismatch: None,
+    })
 }

@@ -428,3 +428,19 @@ impl std::str::FromStr for AnchorDto {
         })
     }
 }
+
+/// What `intake backup` made and checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupDto {
+    /// The backup file.
+    pub path: String,
+    pub bytes: u64,
+    /// The audit chain's head the backup holds (none in a database without entries):
+    /// the live log's `database.backed_up` entry names it too.
+    pub head: Option<AnchorDto>,
+    /// Audit entries in the backup, its chain checked from the first.
+    pub audit_entries: u64,
+    /// Signed records in the backup, each checked as signed.
+    pub records_checked: usize,
+}

@@ -1,0 +1,108 @@
+//! `intake backup`: a consistent copy of a workstation's database while the app runs,
+//! checked before it is reported (SQLite's integrity check, the audit chain from its
+//! first entry, every signed record), and audited in the live log naming the chain head
+//! the copy holds, so a later restore to that point is visible. A clinic server is
+//! backed up with PostgreSQL's own tools (`pg_dump`, a standby), not this.
+
+use std::path::Path;
+
+use intake_core::audit::ChainVerdict;
+use intake_store::prelude::*;
+use intake_store::{AuditFilter, SqliteStore, Store, StoreError};
+use serde_json::json;
+
+use crate::admin::verify::records_of;
+use crate::permissions::Permission;
+use crate::wire::admin::{AnchorDto, BackupDto};
+use crate::{audit_entry, Api, ApiError, Caller};
+
+impl Api {
+    /// Backs the workstation's database up to `out` (a new file in an existing folder)
+    /// and checks the copy; administrators only.
+    pub fn backup(&self, caller: Caller<'_>, out: &Path) -> Result<BackupDto, ApiError> {
+        let who = self.authorize(caller, Permission::ManageSettings)?;
+        let Store::Sqlite(store) = &*self.store else {
+            return Err(ApiError::Conflict(
+                "This clinic's records are on the clinic server: back it up there with \
+                 PostgreSQL's own tools (pg_dump on a schedule, a standby), as the README's \
+                 \"A clinic with several workstations\" says. intake backup copies a \
+                 workstation's own database."
+                    .into(),
+            ));
+        };
+        // The log as of now: reads still queued are committed first.
+        self.flush_reads()?;
+        let bytes = store.backup_into(out).map_err(|e| {
+            let why = match e {
+                StoreError::Refused { why } => why,
+                other => other.to_string(),
+            };
+            ApiError::invalid("out", format!("No backup was made: {why}."))
+        })?;
+        let checked = check_copy(out).map_err(|e| {
+            ApiError::Internal(format!(
+                "The backup {} was written but does not check out, so do not rely on it: {e}",
+                out.display()
+            ))
+        })?;
+        let path = out.display().to_string();
+        let detail = json!({
+            "file": path,
+            "bytes": bytes,
+            "head": checked.0.as_ref().map(|h| h.to_string()),
+            "records": checked.2,
+        });
+        self.store.write(|db| {
+            db.append_audit(&audit_entry(
+                self.now(),
+                &who.actor,
+                "database.backed_up",
+                "database",
+                None,
+                detail,
+            ))
+        })?;
+        Ok(BackupDto {
+            path,
+            bytes,
+            head: checked.0,
+            audit_entries: checked.1,
+            records_checked: checked.2,
+        })
+    }
+}
+
+/// Opens the copy at `path` read-only and checks it: its chain's head, how many entries
+/// the chain holds, how many signed records are as signed.
+fn check_copy(path: &Path) -> Result<(Option<AnchorDto>, u64, usize), ApiError> {
+    let copy = SqliteStore::open_read_only(path)?;
+    copy.read(|db| {
+        let entries = match db.verify_audit()? {
+            ChainVerdict::Intact { entries } => entries,
+            ChainVerdict::Broken { seq, reason } => {
+                return Err(ApiError::Internal(format!(
+                    "its audit chain breaks at entry {seq} ({reason})"
+                )))
+            }
+        };
+        let records = records_of(db)?;
+        if let Some(m) = records.mismatch {
+            return Err(ApiError::Internal(format!(
+                "visit {} (MRN {}) differs from what was signed: {}",
+                m.encounter_id, m.mrn, m.what
+            )));
+        }
+        let head = db
+            .list_audit(&AuditFilter {
+                limit: 1,
+                ..Default::default()
+            })?
+            .into_iter()
+            .next()
+            .map(|e| AnchorDto {
+                seq: e.content.seq,
+                hash: e.hash,
+            });
+        Ok((head, entries, records.checked))
+    })
+}
