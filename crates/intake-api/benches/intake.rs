@@ -246,6 +246,19 @@ fn review_open(api: &Api, nurse: Caller<'_>, c: &mut Criterion) {
             api.open_review(physician, id).expect("review");
         }),
     );
+    // The physician's queue: the demo clinic's waiting intakes and this one.
+    let waiting = api
+        .review_queue(physician, None, None, None)
+        .expect("queue")
+        .items
+        .len();
+    percentiles(
+        &format!("review queue ({waiting} waiting)"),
+        time(300, |_| {
+            api.review_queue(physician, None, None, None)
+                .expect("queue");
+        }),
+    );
     let mut group = c.benchmark_group("review");
     group.bench_function("open 50 visits", |b| {
         b.iter(|| api.open_review(physician, id).expect("review"))

@@ -175,6 +175,19 @@ impl Encounters for SqliteDb<'_> {
             .transpose()
     }
 
+    fn answers_at(
+        &self,
+        wanted: &[(EncounterId, Key)],
+    ) -> Result<Vec<(EncounterId, AnswerRow)>, StoreError> {
+        let mut out = Vec::new();
+        for (id, key) in wanted {
+            if let Some(answer) = self.answer(*id, key)? {
+                out.push((*id, answer));
+            }
+        }
+        Ok(out)
+    }
+
     fn put_answer(
         &self,
         encounter_id: EncounterId,

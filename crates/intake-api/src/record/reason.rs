@@ -2,7 +2,9 @@
 //! form's reason-for-visit question (linkId `reason`, or a question whose text starts with
 //! "Reason for visit", outside repeating groups).
 
-use intake_core::questionnaire::response::FormIndex;
+use std::collections::HashMap;
+
+use intake_core::questionnaire::response::{FormIndex, Key};
 use intake_core::questionnaire::{all_items, AnswerValue, ItemType, Questionnaire};
 use intake_core::text::fold;
 use intake_core::EncounterId;
@@ -31,14 +33,54 @@ pub(crate) fn visit_reason(
     id: EncounterId,
     q: &Questionnaire,
 ) -> Result<Option<String>, StoreError> {
-    let Some(link) = reason_item(q) else {
+    let Some(key) = reason_key(q) else {
         return Ok(None);
     };
-    match db.answer(id, &FormIndex::new(&q.items).key(&[], &link)) {
-        Ok(answer) => Ok(answer
-            .map(|a| AnswerValue::labels(&a.values))
-            .filter(|s| !s.trim().is_empty())),
-        Err(StoreError::Damaged { .. }) => Ok(Some("(this record is damaged)".to_string())),
+    match db.answer(id, &key) {
+        Ok(answer) => Ok(answer.and_then(|a| shown(&a.values))),
+        Err(StoreError::Damaged { .. }) => Ok(Some(DAMAGED.to_string())),
+        Err(other) => Err(other),
+    }
+}
+
+const DAMAGED: &str = "(this record is damaged)";
+
+fn shown(values: &[AnswerValue]) -> Option<String> {
+    Some(AnswerValue::labels(values)).filter(|s| !s.trim().is_empty())
+}
+
+/// The key of form `q`'s reason-for-visit answer, if it asks for one.
+pub(crate) fn reason_key(q: &Questionnaire) -> Option<Key> {
+    reason_item(q).map(|link| FormIndex::new(&q.items).key(&[], &link))
+}
+
+/// [`visit_reason`] of many visits, each given with its form's [`reason_key`], read at
+/// once (a queue of hundreds was a round trip each on the server); visits without a
+/// reason are left out.
+pub(crate) fn visit_reasons(
+    db: &Db<'_>,
+    wanted: &[(EncounterId, Key)],
+) -> Result<HashMap<EncounterId, String>, StoreError> {
+    match db.answers_at(wanted) {
+        Ok(found) => Ok(found
+            .into_iter()
+            .filter_map(|(id, a)| shown(&a.values).map(|s| (id, s)))
+            .collect()),
+        // One damaged answer fails the page's read: each alone then, so it flags itself.
+        Err(StoreError::Damaged { .. }) => {
+            let mut out = HashMap::new();
+            for (id, key) in wanted {
+                let reason = match db.answer(*id, key) {
+                    Ok(answer) => answer.and_then(|a| shown(&a.values)),
+                    Err(StoreError::Damaged { .. }) => Some(DAMAGED.to_string()),
+                    Err(other) => return Err(other),
+                };
+                if let Some(reason) = reason {
+                    out.insert(*id, reason);
+                }
+            }
+            Ok(out)
+        }
         Err(other) => Err(other),
     }
 }

@@ -14,6 +14,8 @@
 //! - The store's triggers refuse answer changes outside a draft or an open amendment and
 //!   any status move the review does not allow, whatever the code path.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use intake_core::encounter::{self as lifecycle, Action};
 use intake_core::questionnaire::response::{evaluate, FormIndex};
@@ -29,7 +31,7 @@ use crate::record::canonical::{canonical, signed_answers, RecordForm};
 use crate::record::lock::state_for;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
-use crate::record::reason::visit_reason;
+use crate::record::reason::{reason_key, visit_reasons};
 use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
 use crate::wire::review::{
@@ -239,10 +241,23 @@ impl Api {
                     .map(str::to_string),
             };
             let today = zone.day_of(now);
+            let rows = db.review_queue(&filter)?;
+            // The reasons of the whole queue in one read, each form's key found once.
+            let mut keys = HashMap::new();
+            let mut wanted = Vec::new();
+            for row in &rows {
+                if !keys.contains_key(&row.template_id) {
+                    let key = reason_key(&*self.form(db, row.template_id)?);
+                    keys.insert(row.template_id, key);
+                }
+                if let Some(Some(key)) = keys.get(&row.template_id) {
+                    wanted.push((row.encounter_id, key.clone()));
+                }
+            }
+            let mut reasons = visit_reasons(db, &wanted)?;
             let mut items = Vec::new();
-            for row in db.review_queue(&filter)? {
-                let q = self.form(db, row.template_id)?;
-                let reason = visit_reason(db, row.encounter_id, &q)?;
+            for row in rows {
+                let reason = reasons.remove(&row.encounter_id);
                 let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok();
                 items.push(QueueItemDto {
                     encounter_id: row.encounter_id.0,

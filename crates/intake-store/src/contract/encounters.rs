@@ -388,3 +388,61 @@ pub fn last_visits_leave_out_entered_in_error<B: Backend>(b: &B) {
         "a page of patients at once: each one's own newest visit, in the order asked"
     );
 }
+
+pub fn answers_at_reads_a_page_of_visits_answers_in_the_order_asked<B: Backend>(b: &B) {
+    let (patient, template, first) = setup_draft(b);
+    let second = draft(b, patient, template, 10);
+    let third = draft(b, patient, template, 20);
+    ok(
+        put(b, first, "reason", r#"[{"valueString":"Cough"}]"#),
+        "first",
+    );
+    ok(
+        put(b, second, "reason", r#"[{"valueString":"Rash"}]"#),
+        "second",
+    );
+    ok(
+        put(b, second, "note", r#"[{"valueString":"not asked for"}]"#),
+        "a note",
+    );
+    ok(
+        put(b, third, "note", r#"[{"valueString":"no reason here"}]"#),
+        "third",
+    );
+    let wanted = [
+        (second, key("reason")),
+        (third, key("reason")),
+        (first, key("reason")),
+        (second, key("note")),
+    ];
+    let found = ok(b.read(|tx| tx.answers_at(&wanted)), "reading");
+    let shown: Vec<(EncounterId, String, String)> = found
+        .iter()
+        .map(|(id, a)| (*id, a.key.to_string(), a.values_json.clone()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                second,
+                "reason".to_string(),
+                r#"[{"valueString":"Rash"}]"#.to_string()
+            ),
+            (
+                first,
+                "reason".to_string(),
+                r#"[{"valueString":"Cough"}]"#.to_string()
+            ),
+            (
+                second,
+                "note".to_string(),
+                r#"[{"valueString":"not asked for"}]"#.to_string()
+            ),
+        ],
+        "each visit's answer for its own key, in the order asked; none where it has none"
+    );
+    assert!(
+        ok(b.read(|tx| tx.answers_at(&[])), "reading").is_empty(),
+        "nothing asked, nothing read"
+    );
+}

@@ -233,6 +233,7 @@ macro_rules! store_contract {
             touch_encounter_records_time_and_section,
             submit_encounter_moves_a_draft_and_marks_the_record,
             last_visits_leave_out_entered_in_error,
+            answers_at_reads_a_page_of_visits_answers_in_the_order_asked,
             refused_answers_of_a_submitted_encounter,
             refused_answers_of_a_signed_encounter_outside_an_amendment,
             refused_an_encounter_of_a_missing_patient,

@@ -67,6 +67,13 @@ pub trait Encounters {
     fn answer(&self, encounter_id: EncounterId, key: &Key)
         -> Result<Option<AnswerRow>, StoreError>;
 
+    /// Of each encounter asked, its answer for the key given with it, where it has one,
+    /// in the order asked: a page of visits' reasons read at once.
+    fn answers_at(
+        &self,
+        wanted: &[(EncounterId, Key)],
+    ) -> Result<Vec<(EncounterId, AnswerRow)>, StoreError>;
+
     /// Writes one answer (insert or replace), counting the write; returns the new `rev`.
     /// A key written again after it was removed goes on counting from its history.
     fn put_answer(

@@ -79,6 +79,34 @@ impl Encounters for PgDb<'_> {
         .transpose()
     }
 
+    fn answers_at(
+        &self,
+        wanted: &[(EncounterId, Key)],
+    ) -> Result<Vec<(EncounterId, AnswerRow)>, StoreError> {
+        let ids: Vec<i64> = wanted.iter().map(|(id, _)| id.0).collect();
+        let keys: Vec<String> = wanted.iter().map(|(_, key)| key.to_string()).collect();
+        let rows = self.query(
+            &format!(
+                "SELECT {ANSWER_COLUMNS} FROM encounter_answers \
+                 JOIN unnest($1::bigint[], $2::text[]) AS wanted (e, k) \
+                 ON encounter_id = wanted.e AND answer_key = wanted.k"
+            ),
+            &[&ids, &keys],
+        )?;
+        let mut found = std::collections::HashMap::new();
+        for row in &rows {
+            let id: i64 = get(row, 0, "encounter_answers")?;
+            let answer = answer_from_row(row)?;
+            found.insert((id, answer.key.to_string()), answer);
+        }
+        // In the order asked, as SQLite answers.
+        Ok(ids
+            .into_iter()
+            .zip(keys)
+            .filter_map(|(id, key)| found.remove(&(id, key)).map(|a| (EncounterId(id), a)))
+            .collect())
+    }
+
     fn put_answer(
         &self,
         encounter_id: EncounterId,
