@@ -14,6 +14,7 @@
 //! - The store's triggers refuse answer changes outside a draft or an open amendment and
 //!   any status move the review does not allow, whatever the code path.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -246,9 +247,8 @@ impl Api {
             let mut keys = HashMap::new();
             let mut wanted = Vec::new();
             for row in &rows {
-                if !keys.contains_key(&row.template_id) {
-                    let key = reason_key(&*self.form(db, row.template_id)?);
-                    keys.insert(row.template_id, key);
+                if let Entry::Vacant(slot) = keys.entry(row.template_id) {
+                    slot.insert(reason_key(&*self.form(db, row.template_id)?));
                 }
                 if let Some(Some(key)) = keys.get(&row.template_id) {
                     wanted.push((row.encounter_id, key.clone()));
