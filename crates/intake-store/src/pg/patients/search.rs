@@ -3,8 +3,9 @@
 //! of [`search::index_names`] and [`search::index_phones`], as `unicode61` reads them:
 //! see `words.rs`), and each query is the one the FTS5 `MATCH` answers: every searched
 //! word matched by a word of the patient's (a prefix is a `LIKE 'prefix%'` range scan on
-//! the `text_pattern_ops` index, which holds the patient ids too). Patients come in id order, as FTS5 gives its rows, so
-//! both backends return the same ones up to the same limit.
+//! the `text_pattern_ops` index, which holds the patient ids too). Patients come in id
+//! order, as FTS5 gives its rows, so both backends return the same ones up to the same
+//! limit.
 
 use chrono::NaiveDate;
 use intake_core::patient::ValidPatient;
