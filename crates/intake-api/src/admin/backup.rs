@@ -39,18 +39,17 @@ impl Api {
             };
             ApiError::invalid("out", format!("No backup was made: {why}."))
         })?;
-        let checked = check_copy(out).map_err(|e| {
+        let made = check_copy(out, bytes).map_err(|e| {
             ApiError::Internal(format!(
                 "The backup {} was written but does not check out, so do not rely on it: {e}",
                 out.display()
             ))
         })?;
-        let path = out.display().to_string();
         let detail = json!({
-            "file": path,
-            "bytes": bytes,
-            "head": checked.0.as_ref().map(|h| h.to_string()),
-            "records": checked.2,
+            "file": made.path,
+            "bytes": made.bytes,
+            "head": made.head.as_ref().map(|h| h.to_string()),
+            "records": made.records_checked,
         });
         self.store.write(|db| {
             db.append_audit(&audit_entry(
@@ -62,19 +61,13 @@ impl Api {
                 detail,
             ))
         })?;
-        Ok(BackupDto {
-            path,
-            bytes,
-            head: checked.0,
-            audit_entries: checked.1,
-            records_checked: checked.2,
-        })
+        Ok(made)
     }
 }
 
-/// Opens the copy at `path` read-only and checks it: its chain's head, how many entries
-/// the chain holds, how many signed records are as signed.
-fn check_copy(path: &Path) -> Result<(Option<AnchorDto>, u64, usize), ApiError> {
+/// Opens the copy at `path` (`bytes` long) read-only and checks it: its chain from the
+/// first entry to its head, and every signed record.
+fn check_copy(path: &Path, bytes: u64) -> Result<BackupDto, ApiError> {
     let copy = SqliteStore::open_read_only(path)?;
     copy.read(|db| {
         let entries = match db.verify_audit()? {
@@ -103,6 +96,12 @@ fn check_copy(path: &Path) -> Result<(Option<AnchorDto>, u64, usize), ApiError> 
                 seq: e.content.seq,
                 hash: e.hash,
             });
-        Ok((head, entries, records.checked))
+        Ok(BackupDto {
+            path: path.display().to_string(),
+            bytes,
+            head,
+            audit_entries: entries,
+            records_checked: records.checked,
+        })
     })
 }

@@ -33,7 +33,6 @@ use crate::record::lock::check_editable;
 use crate::record::problems::changes_since_in;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
-use crate::record::reason::visit_reason;
 use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
 use crate::wire::intake::EncounterDto;
@@ -148,9 +147,9 @@ impl Api {
                 }),
             )?;
             let name = |user: Option<&String>| user.and_then(|u| names.get(u)).cloned();
+            let mut reasons = self.visit_reasons(db, rows.iter().map(|e| (e.id, e.template_id)))?;
             let mut listed = Vec::with_capacity(rows.len());
             for e in &rows {
-                let form = self.form(db, e.template_id)?;
                 let mut dto = self.dto(db, e, &who)?;
                 if let Some(r) = dto.returned.as_mut() {
                     r.by_name = name(Some(&r.by));
@@ -159,7 +158,7 @@ impl Api {
                     started_by_name: name(Some(&e.started_by)),
                     submitted_by_name: name(e.submitted_by.as_ref()),
                     signed_by_name: name(e.signed_by.as_ref()),
-                    reason: visit_reason(db, e.id, &form)?,
+                    reason: reasons.remove(&e.id),
                     ..dto
                 });
             }

@@ -14,9 +14,6 @@
 //! - The store's triggers refuse answer changes outside a draft or an open amendment and
 //!   any status move the review does not allow, whatever the code path.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use intake_core::encounter::{self as lifecycle, Action};
 use intake_core::questionnaire::response::{evaluate, FormIndex};
@@ -32,7 +29,6 @@ use crate::record::canonical::{canonical, signed_answers, RecordForm};
 use crate::record::lock::state_for;
 use crate::record::problems::disabled;
 use crate::record::problems::problems;
-use crate::record::reason::{reason_key, visit_reasons};
 use crate::record::seal::{shown_as_differing, visit_differs};
 use crate::wire::form::form_dto;
 use crate::wire::review::{
@@ -243,18 +239,8 @@ impl Api {
             };
             let today = zone.day_of(now);
             let rows = db.review_queue(&filter)?;
-            // The reasons of the whole queue in one read, each form's key found once.
-            let mut keys = HashMap::new();
-            let mut wanted = Vec::new();
-            for row in &rows {
-                if let Entry::Vacant(slot) = keys.entry(row.template_id) {
-                    slot.insert(reason_key(&*self.form(db, row.template_id)?));
-                }
-                if let Some(Some(key)) = keys.get(&row.template_id) {
-                    wanted.push((row.encounter_id, key.clone()));
-                }
-            }
-            let mut reasons = visit_reasons(db, &wanted)?;
+            let mut reasons =
+                self.visit_reasons(db, rows.iter().map(|r| (r.encounter_id, r.template_id)))?;
             let mut items = Vec::new();
             for row in rows {
                 let reason = reasons.remove(&row.encounter_id);

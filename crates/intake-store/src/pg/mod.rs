@@ -258,11 +258,7 @@ impl PgStore {
                 .start()
                 .map_err(err)?
         };
-        let db = PgDb {
-            tx: RefCell::new(tx),
-            statements: RefCell::new(statements),
-            settings: RefCell::new(None),
-        };
+        let db = PgDb::new(tx, statements);
         let out = f(&db)?;
         db.tx.into_inner().commit().map_err(err)?;
         Ok(out)
@@ -289,6 +285,17 @@ impl Backend for PgStore {
 
 /// Parameters of a statement.
 pub(crate) type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
+
+impl<'a> PgDb<'a> {
+    /// A transaction with the connection's prepared statements; no setting read yet.
+    fn new(tx: Transaction<'a>, statements: &'a mut HashMap<String, Statement>) -> PgDb<'a> {
+        PgDb {
+            tx: RefCell::new(tx),
+            statements: RefCell::new(statements),
+            settings: RefCell::new(None),
+        }
+    }
+}
 
 impl PgDb<'_> {
     /// The prepared statement for `sql` on this connection, prepared now if it is new.

@@ -16,7 +16,6 @@
 mod table;
 mod verify;
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -106,11 +105,7 @@ pub fn copy_from_sqlite(source: &SqliteStore, owner: &PgConfig) -> Result<CopyRe
             let tx = client
                 .transaction()
                 .map_err(|e| error::classify(e, &server))?;
-            let db = PgDb {
-                tx: RefCell::new(tx),
-                statements: RefCell::new(&mut statements),
-                settings: RefCell::new(None),
-            };
+            let db = PgDb::new(tx, &mut statements);
             let mut report = copy_all(&db, src, &head, &server)?;
             db.tx
                 .into_inner()
