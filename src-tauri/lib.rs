@@ -19,6 +19,9 @@ use std::sync::Arc;
 use intake_api::{Api, DataDir, SystemClock};
 use tauri::{Manager, Runtime};
 
+/// How long a starting window waits for another on the same data folder to close.
+const APP_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The backend as the commands see it: the API, or why it could not start (the
 /// first screen shows this instead of a blank window).
 pub enum Backend {
@@ -28,13 +31,19 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Opens the database chosen by `--database`, `INTAKE_DESK_DATABASE` or the data
+    /// Takes the data folder's app lock (a second window on one folder is refused with
+    /// why), then opens the database chosen by `--database`, `INTAKE_DESK_DATABASE` or the data
     /// folder's intake-desk.conf, else the file in the data folder (`--data-dir` or the
     /// environment).
     pub fn open(data_dir: Option<PathBuf>, database: Option<&str>) -> Backend {
         let opened = DataDir::from_env(data_dir).and_then(|dir| {
+            dir.prepare()?;
+            // One window per data folder; a window still closing gets a moment to go.
+            let lock = dir.lock_app(APP_LOCK_WAIT)?;
             let chosen = dir.database_from_env(database)?;
-            Api::open_database(&dir, &chosen, Arc::new(SystemClock))
+            let mut api = Api::open_database(&dir, &chosen, Arc::new(SystemClock))?;
+            api.hold(lock);
+            Ok(api)
         });
         match opened {
             Ok(api) => {

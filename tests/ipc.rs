@@ -22,6 +22,7 @@ fn commands_without_a_session_are_unauthenticated() {
         "list_audit_actions",
         "verify_audit",
         "get_settings",
+        "backup_status",
         "sign_out",
     ] {
         let err = invoke(&app, cmd, json!({ "token": "" })).expect_err(cmd);
@@ -117,6 +118,24 @@ fn a_database_that_failed_to_open_is_reported_not_hidden() {
     let err = invoke(&app, "app_status", json!({})).expect_err("no database");
     assert_error_shape(&err, "internal");
     assert!(err["message"].as_str().unwrap().contains("/data/intake.db"));
+}
+
+#[test]
+fn a_second_window_on_one_data_folder_is_told_which_process_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Backend::open(Some(dir.path().to_path_buf()), None);
+    assert!(matches!(first, Backend::Ready(_)), "the first window opens");
+    let second = app(Backend::open(Some(dir.path().to_path_buf()), None));
+    let err = invoke(&second, "app_status", json!({})).expect_err("refused");
+    let message = err["message"].as_str().unwrap();
+    assert!(
+        message.contains("already open on the data folder")
+            && message.contains(&format!("process {}", std::process::id())),
+        "{message}"
+    );
+    drop(first);
+    let again = app(Backend::open(Some(dir.path().to_path_buf()), None));
+    invoke(&again, "app_status", json!({})).expect("free once the first window has closed");
 }
 
 #[test]

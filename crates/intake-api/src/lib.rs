@@ -76,9 +76,15 @@ pub struct Api {
     /// The data folder, when the database is on the clinic server (on a file it is the
     /// file's folder).
     server_data_folder: Option<std::path::PathBuf>,
+    /// The data folder's locks this process holds ([`data_dir::FolderLock`]), released
+    /// when the API is dropped, after the queued reads are committed.
+    locks: Vec<data_dir::FolderLock>,
     /// A test's own server database, dropped after everything above.
     _test_database: Option<intake_store::pg::testing::TestDatabase>,
 }
+
+/// How long opening a data folder's database waits for a restore or copy that runs.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Api {
     /// Opens (creating and migrating if needed) the database in `data_dir`, and makes
@@ -87,9 +93,14 @@ impl Api {
     ///
     /// It also starts the background thread (`background`) that commits the audit
     /// entries of reads and checks the signed records at start and daily.
+    ///
+    /// It holds the folder's database lock (shared) while open, so a restore never
+    /// replaces the file under it; it waits up to [`LOCK_WAIT`] for one that runs.
     pub fn open(data_dir: &DataDir, clock: Arc<dyn Clock>) -> Result<Api, ApiError> {
         data_dir.prepare()?;
+        let lock = data_dir.lock_database_shared(LOCK_WAIT)?;
         let mut api = Api::open_file(&data_dir.database_path(), clock)?;
+        api.locks.push(lock);
         api.open_warnings = data_dir.restrict_permissions();
         api.background = background::Background::start(
             api.store.clone(),
@@ -217,8 +228,14 @@ impl Api {
             last_check: Default::default(),
             background: None,
             server_data_folder: None,
+            locks: Vec::new(),
             _test_database: None,
         }
+    }
+
+    /// Keeps `lock` for as long as this API lives (the desktop app's own lock).
+    pub fn hold(&mut self, lock: data_dir::FolderLock) {
+        self.locks.push(lock);
     }
 
     fn now(&self) -> DateTime<Utc> {

@@ -68,6 +68,8 @@ impl Api {
                 data_dir.path().display()
             )));
         }
+        // Nothing writes to the file while it is copied and marked moved.
+        let _lock = data_dir.lock_database_exclusive("intake db copy")?;
         let source = SqliteStore::open(&path)?;
         if let Some(to) = source.moved_to()? {
             return Err(ApiError::Conflict(format!(

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use crate::ApiError;
 
 mod database;
+mod lock;
 pub use database::{Database, CONFIG_FILE, DATABASE_ENV};
+pub use lock::{FolderLock, APP_LOCK, DATABASE_LOCK};
 
 /// The environment variable that overrides the data folder.
 pub const ENV_VAR: &str = "INTAKE_DESK_DATA_DIR";
