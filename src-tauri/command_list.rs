@@ -29,6 +29,7 @@ macro_rules! with_commands {
             admin::verify_audit,
             admin::get_settings,
             admin::update_settings,
+            admin::backup_status,
             patients::search_patients,
             patients::get_patient,
             patients::patient_history,

@@ -78,6 +78,7 @@ export async function signIn(username, password) {
     sessionTimeoutSeconds: result.sessionTimeoutSeconds,
     sections: result.sections,
     recordCheck: result.recordCheck,
+    backupWarning: result.backupWarning,
     dates: result.dates,
   };
 }
@@ -129,6 +130,7 @@ export const verifyAudit = () => call('verify_audit');
 
 export const getSettings = () => call('get_settings');
 export const updateSettings = (settings) => call('update_settings', { settings });
+export const backupStatus = () => call('backup_status');
 
 // Patients. Saving answers `{ patient, duplicates }`: with likely duplicates and no
 // patient, nothing was saved; sending again with a `duplicateReason` saves anyway.

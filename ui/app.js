@@ -27,7 +27,7 @@ const state = {
   clinicName: '',
   version: '',
   database: '', // "Clinic server db.clinic.lan" or "This workstation"
-  session: null, // { user, sessionTimeoutSeconds, sections, recordCheck } while signed in
+  session: null, // { user, sessionTimeoutSeconds, sections, recordCheck, backupWarning } while signed in
   lockedUser: null, // the user whose session was locked
   section: 'home',
   path: 'home', // the whole route (patients/12/edit), where unlocking returns to
@@ -64,9 +64,11 @@ function heartbeat() {
     (fresh) => {
       if (!state.session) return;
       const sectionsChanged = fresh.sections.join() !== state.session.sections.join();
-      // A new finding of the background record check shows on the home screen at once.
+      // A new finding of the background record check, or a backup warning, shows on the
+      // home screen at once.
       const checkChanged = JSON.stringify(fresh.recordCheck?.mismatches || [])
-        !== JSON.stringify(state.session.recordCheck?.mismatches || []);
+        !== JSON.stringify(state.session.recordCheck?.mismatches || [])
+        || (fresh.backupWarning || null) !== (state.session.backupWarning || null);
       state.session = fresh;
       setClinicDates(fresh.dates);
       state.idle?.setTimeoutSeconds(fresh.sessionTimeoutSeconds);

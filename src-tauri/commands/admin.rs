@@ -1,7 +1,7 @@
 //! The audit log and clinic settings.
 
 use intake_api::wire::{
-    AuditEntryDto, AuditFilterDto, AuditVerifyDto, SettingsDto, SettingsUpdate,
+    AuditEntryDto, AuditFilterDto, AuditVerifyDto, BackupStatusDto, SettingsDto, SettingsUpdate,
 };
 use intake_api::Caller;
 use tauri::State;
@@ -43,6 +43,14 @@ pub async fn get_settings(
     token: String,
 ) -> Result<SettingsDto, IpcError> {
     Ok(api(&backend)?.get_settings(Caller::Session(&token))?)
+}
+
+#[tauri::command]
+pub async fn backup_status(
+    backend: State<'_, Backend>,
+    token: String,
+) -> Result<BackupStatusDto, IpcError> {
+    Ok(api(&backend)?.backup_status(Caller::Session(&token))?)
 }
 
 #[tauri::command]

@@ -237,3 +237,48 @@ async fn the_exports_screen_says_how_many_visits_will_be_exported() {
         .await;
     s.finish().await;
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_backup_folder_sees_the_last_backup_and_is_warned_when_it_is_gone() {
+    let shelf = tempfile::tempdir().unwrap();
+    let drive = shelf.path().join("backup-drive");
+    std::fs::create_dir(&drive).unwrap();
+    let s = Session::start("daily-backup", demo_data()).await;
+    sign_in_as(&s, "admin").await;
+    assert!(
+        !s.exists("#home-backup-warning").await,
+        "off is not a warning"
+    );
+    s.click("#nav a[data-section=\"settings\"]").await;
+    s.wait_for_text("#settings-backup-status", "Daily backups are off")
+        .await;
+
+    // A folder that is not one is refused at its field.
+    s.set_value("#settings-backup-folder", "backups").await;
+    s.click("#settings-submit").await;
+    s.wait_for_text("#settings-backup-folder-field-error", "whole path")
+        .await;
+
+    s.set_value("#settings-backup-folder", &drive.display().to_string())
+        .await;
+    s.click("#settings-submit").await;
+    s.wait_for_text("#settings-notice", "saved").await;
+    s.wait_for_text("#settings-backup-status", "Last backup")
+        .await;
+    s.screenshot("settings-backups").await;
+    let made: Vec<String> = std::fs::read_dir(&drive)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("intake-backup-") && n.ends_with(".db"))
+        .collect();
+    assert_eq!(made.len(), 1, "the first backup is made at once: {made:?}");
+
+    // The drive goes away: the next sign-in of an administrator says so.
+    std::fs::remove_dir_all(&drive).unwrap();
+    s.click("#sign-out").await;
+    sign_in_as(&s, "admin").await;
+    s.wait_for_text("#home-backup-warning", "cannot be reached")
+        .await;
+    s.screenshot("home-backup-warning").await;
+    s.finish().await;
+}

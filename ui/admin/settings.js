@@ -5,11 +5,14 @@
 // "Review: notable findings" holds the thresholds that flag a finding on the review
 // (weight change within an interval, blood pressure, SpO2, pulse, temperature, and whether
 // medication and allergy changes are flagged); they are sent together and the backend
-// refuses a bad number at its field, changing nothing.
+// refuses a bad number at its field, changing nothing. "Backups" sets the folder of the
+// daily backup of this workstation's database and how many to keep, and says when the
+// last was made (or why none is: off, the folder unreachable, the clinic server).
 
 import * as api from '../api.js';
 import { h, pageScreen, notice } from '../shared/dom.js';
 import { field, formError, formState, onSubmit, selectField } from '../shared/forms.js';
+import { formatDateTime } from '../patients/fields.js';
 
 function minutesToSeconds(text) {
   const minutes = Number(String(text).trim().replace(',', '.'));
@@ -92,11 +95,35 @@ export function render({ settingsSaved }) {
       h('div', { class: 'settings-row' }, thresholds.spo2Below.wrap, thresholds.temperatureAtLeast.wrap)),
     fieldsetOf('Medications and allergies', medicationChanges.wrap, allergyChanges.wrap));
 
+  const backupFolder = field({ id: 'settings-backup-folder', label: 'Daily backup folder',
+    hint: 'The whole path of a folder on another drive or a network share (for example /media/backup/intake). Intake Desk copies this workstation’s database there once a day while it is open; leave empty to make none.',
+    attrs: { spellcheck: 'false', autocapitalize: 'off' } });
+  const backupKeep = field({ id: 'settings-backup-keep', label: 'Backups to keep', type: 'number',
+    hint: 'The oldest beyond this number are removed (1 to 365).', attrs: { step: '1', min: '1', max: '365', inputmode: 'numeric' } });
+  const backupState = h('p', { id: 'settings-backup-status', class: 'field-hint', role: 'status' }, '');
+  const backups = h('section', { id: 'settings-backups', class: 'stack', 'aria-labelledby': 'settings-backups-title' },
+    h('h2', { id: 'settings-backups-title' }, 'Backups'), backupState, backupFolder.wrap, backupKeep.wrap);
+  let onServer = false;
+  function showBackups() {
+    api.backupStatus().then((s) => {
+      onServer = s.onServer;
+      backupFolder.wrap.hidden = onServer;
+      backupKeep.wrap.hidden = onServer;
+      backupState.classList.toggle('form-error', Boolean(s.warning));
+      backupState.textContent = s.onServer
+        ? 'This clinic’s records are on the clinic server: it is backed up with PostgreSQL’s own tools (pg_dump, a standby), not by the app.'
+        : s.warning
+          || (!s.folder ? 'Daily backups are off: set a folder below.'
+            : s.newestAt ? `Last backup ${formatDateTime(s.newestAt)}: ${s.newest} (${s.count} kept in the folder).`
+              : 'No backup in the folder yet.');
+    }, (err) => { backupState.textContent = `The backups could not be checked: ${err.message}`; });
+  }
+
   const submit = h('button', { id: 'settings-submit', type: 'submit', class: 'primary', disabled: true }, 'Save');
   const errorEl = formError('settings-error');
   const form = h('form', { id: 'settings-form', class: 'stack narrow' },
-    clinic.wrap, timeout.wrap, dateOrder.wrap, hourCycle.wrap, timeZone.wrap, paperSize.wrap, review, errorEl, h('div', { class: 'button-row' }, submit));
-  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout, dateOrder, hourCycle, timeZone, paperSize,
+    clinic.wrap, timeout.wrap, dateOrder.wrap, hourCycle.wrap, timeZone.wrap, paperSize.wrap, review, backups, errorEl, h('div', { class: 'button-row' }, submit));
+  const state = formState({ errorEl, submit, fields: { clinicName: clinic, sessionTimeoutSeconds: timeout, dateOrder, hourCycle, timeZone, paperSize, backupFolder, backupKeep,
     ...thresholds, medicationChanges, allergyChanges } });
 
   /** A typed number, or null (the backend names the field: "Enter a number."). */
@@ -118,6 +145,8 @@ export function render({ settingsSaved }) {
     for (const [name, f] of Object.entries(thresholds)) f.input.value = t[name] ?? '';
     medicationChanges.input.checked = t.medicationChanges !== false;
     allergyChanges.input.checked = t.allergyChanges !== false;
+    backupFolder.input.value = settings.backupFolder || '';
+    backupKeep.input.value = String(settings.backupKeep ?? 14);
     showSeconds();
   }
 
@@ -143,9 +172,11 @@ export function render({ settingsSaved }) {
           medicationChanges: medicationChanges.input.checked,
           allergyChanges: allergyChanges.input.checked,
         },
+        ...(onServer ? {} : { backupFolder: backupFolder.input.value.trim(), backupKeep: numberOf(backupKeep.input) }),
       });
       fill(saved);
       settingsSaved(saved);
+      showBackups();
       note.success('Settings saved.');
     } catch (err) {
       state.show(err);
@@ -165,6 +196,7 @@ export function render({ settingsSaved }) {
     (err) => note.error(err.message),
   );
 
+  showBackups();
   api.getSettings().then(
     (settings) => {
       fill(settings);

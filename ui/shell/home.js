@@ -1,7 +1,8 @@
 // Home: a welcome line with the role, one card per section the role may use, for
 // whoever takes intakes the work waiting (intakes the physician returned, then those in
 // progress, each a link), and for administrators the last background check's signed
-// records that differ from what was signed (each a link to its review).
+// records that differ from what was signed (each a link to its review) and why the daily
+// backups need attention, if they do.
 
 import * as api from '../api.js';
 import { h, pageScreen, replaceChildren } from '../shared/dom.js';
@@ -24,6 +25,11 @@ export function render({ session }) {
     h('h1', { id: 'home-welcome' }, `Welcome, ${user.displayName || user.username}`),
     h('p', { class: 'lead' }, 'Signed in as ', h('strong', {}, user.roleLabel || user.role), '.'),
     recordWarning(session.recordCheck),
+    session.backupWarning
+      ? h('div', { id: 'home-backup-warning', class: 'error-banner', role: 'alert' },
+        h('strong', {}, 'Backups need attention. '), session.backupWarning, ' ',
+        h('a', { href: '#/settings' }, 'Open Settings'), '.')
+      : null,
     session.sections?.includes('intake') ? intakeWork() : null,
     cards.length ? h('ul', { class: 'section-cards', 'aria-label': 'Sections' }, cards) : null,
   );

@@ -13,7 +13,7 @@ export const SECTIONS = [
   { id: 'outcomes', label: 'Outcomes', blurb: 'Answers carried vs typed and time to complete, per week.' },
   { id: 'users', label: 'Users', blurb: 'Add users, reset passwords, disable accounts.' },
   { id: 'audit', label: 'Audit log', blurb: 'See who did what, and verify the log.' },
-  { id: 'settings', label: 'Settings', blurb: 'Clinic name, screen lock timeout and PDF paper size.' },
+  { id: 'settings', label: 'Settings', blurb: 'Clinic name, screen lock, dates, paper size, review thresholds and backups.' },
 ];
 
 /** The sections the backend allows, in the order above, unknown names dropped. */

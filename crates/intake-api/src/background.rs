@@ -2,7 +2,8 @@
 //! CLI): it commits the queued audit entries of reads within
 //! [`FLUSH_AFTER`](crate::record::read_log::FLUSH_AFTER), and checks every signed record
 //! soon after start ([`FIRST_CHECK_AFTER`]) and then daily, keeping the finding for the administrators' sign-in
-//! ([`Api::record_check`]). The check reads one visit per transaction, so the screens
+//! ([`Api::record_check`]), and makes the daily backup when it is due (looking hourly;
+//! `admin::daily_backup`). The check reads one visit per transaction, so the screens
 //! never wait behind it for more than one visit's work.
 //!
 //! Dropping the API stops the thread (it finishes the visit it is checking) and commits
@@ -27,6 +28,9 @@ pub(crate) const FIRST_CHECK_AFTER: Duration = Duration::from_secs(3);
 
 /// How often the record check runs again while the app stays open.
 pub(crate) const CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How often the thread looks whether the daily backup is due.
+pub(crate) const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// At most this many differing visits are kept for the warning (the first ones found).
 const MISMATCHES_KEPT: usize = 20;
@@ -89,8 +93,11 @@ fn flush(store: &Store, reads: &ReadLog) {
 
 fn run(store: &Store, reads: &ReadLog, last: &LastCheck, clock: &dyn Clock, stop: &AtomicBool) {
     let mut next_check = Instant::now() + FIRST_CHECK_AFTER;
+    let mut next_backup = Instant::now() + FIRST_CHECK_AFTER;
     loop {
-        let due = next_check.saturating_duration_since(Instant::now());
+        let due = next_check
+            .min(next_backup)
+            .saturating_duration_since(Instant::now());
         {
             let pending = reads.pending();
             let _unused = reads
@@ -121,6 +128,12 @@ fn run(store: &Store, reads: &ReadLog, last: &LastCheck, clock: &dyn Clock, stop
                 Err(e) => eprintln!("intake: warning: the record check could not run: {e}"),
             }
             next_check = Instant::now() + CHECK_EVERY;
+        }
+        if Instant::now() >= next_backup {
+            if let Err(e) = crate::admin::daily_backup::run_daily(store, reads, clock) {
+                eprintln!("intake: warning: the daily backup was not made: {e}");
+            }
+            next_backup = Instant::now() + BACKUP_CHECK_EVERY;
         }
     }
 }

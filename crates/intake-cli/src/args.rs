@@ -80,6 +80,15 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
     },
+    /// Put a backup back as this workstation's database, with the app closed. The backup
+    /// is checked first (integrity, the audit chain, every signed record; a newer
+    /// version's or another program's file is refused); the current database is kept
+    /// beside it as intake.db.before-restore-<time>, and the log records the restore.
+    Restore {
+        /// The backup file (as `intake backup --out` or the app's daily backup made it).
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
     /// Add demo accounts (nurse, physician, admin; password "demo") and about 200 demo
     /// patients, and print the accounts.
     SeedDemo,
@@ -295,6 +304,13 @@ pub enum SettingsCommand {
         /// How the screens write times: 12 or 24 hours.
         #[arg(long, value_name = "12|24")]
         hour_cycle: Option<String>,
+        /// The folder of the app's daily backup (a whole path; "" turns it off); the
+        /// first backup is made at once.
+        #[arg(long, value_name = "FOLDER")]
+        backup_folder: Option<String>,
+        /// How many daily backups to keep (1 to 365).
+        #[arg(long, value_name = "N")]
+        backup_keep: Option<i64>,
     },
 }
 

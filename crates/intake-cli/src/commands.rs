@@ -124,6 +124,42 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 made.records_checked
             )
         }
+        Command::Restore { file } => {
+            let dir = DataDir::from_env(args.data_dir)?;
+            let chosen = dir.database_from_env(db)?;
+            let done = Api::restore(&dir, &chosen, &file, caller, Arc::new(SystemClock))?;
+            let restored = &done.restored;
+            let head = restored.head.as_ref().map_or_else(
+                || "no audit entries".to_string(),
+                |h| format!("chain head {h}"),
+            );
+            outln!(
+                "Checked {}: audit log intact ({} entries, {head}); {} signed records are as signed.",
+                restored.path,
+                restored.audit_entries,
+                restored.records_checked
+            )?;
+            match (
+                &done.kept_aside,
+                &done.previous_head,
+                &done.previous_unreadable,
+            ) {
+                (Some(aside), _, Some(why)) => outln!(
+                    "The database it replaces could not be read ({why}); it is kept as {aside}."
+                )?,
+                (Some(aside), Some(before), None) => {
+                    outln!("The database it replaces (chain head {before}) is kept as {aside}.")?
+                }
+                (Some(aside), None, None) => {
+                    outln!("The database it replaces (no audit entries) is kept as {aside}.")?
+                }
+                (None, ..) => outln!("There was no database here before.")?,
+            }
+            outln!(
+                "Restored {}; the audit log records the restore.",
+                dir.database_path().display()
+            )
+        }
         Command::SeedDemo => {
             let seeded = intake_demo::seed_demo(&open(args.data_dir, db)?, caller)?;
             outln!("Demo accounts (password {:?}):", seeded.password)?;
@@ -280,6 +316,8 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
             paper_size,
             time_zone,
             hour_cycle,
+            backup_folder,
+            backup_keep,
         } => {
             if session_timeout.is_none()
                 && clinic_name.is_none()
@@ -287,9 +325,11 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
                 && paper_size.is_none()
                 && time_zone.is_none()
                 && hour_cycle.is_none()
+                && backup_folder.is_none()
+                && backup_keep.is_none()
             {
                 return Err(CliError::Input(
-                    "nothing to set: give --session-timeout, --clinic-name, --date-order, --paper-size, --time-zone or --hour-cycle".into(),
+                    "nothing to set: give --session-timeout, --clinic-name, --date-order, --paper-size, --time-zone, --hour-cycle, --backup-folder or --backup-keep".into(),
                 ));
             }
             api.update_settings(
@@ -302,6 +342,8 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
                     time_zone,
                     hour_cycle,
                     review_thresholds: None,
+                    backup_folder,
+                    backup_keep,
                 },
             )?
         }
@@ -317,6 +359,12 @@ fn settings_command(api: &Api, caller: Caller<'_>, cmd: SettingsCommand) -> Resu
     };
     outln!("time-zone        {zone}")?;
     outln!("hour-cycle       {}", settings.hour_cycle)?;
+    let folder = match settings.backup_folder.as_str() {
+        "" => "off (no daily backup)",
+        folder => folder,
+    };
+    outln!("backup-folder    {folder}")?;
+    outln!("backup-keep      {}", settings.backup_keep)?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! `intake backup`: a consistent copy while the app has the database open, checked and
-//! logged with the chain head it holds; a copy that opens as the clinic it was; and the
-//! refusals: an existing file, a missing folder, a clinic server (pg_dump is its backup).
+//! logged with the chain head it holds (also in a `.head` file beside it); a copy that opens as the clinic it was; and the
+//! refusals: an existing file, a missing folder, a clinic server (pg_dump is its backup,
+//! pg_restore its restore).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -65,11 +66,21 @@ fn a_backup_taken_while_the_app_works_opens_as_the_clinic_and_is_logged_with_its
         .to_string();
     let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "patients' records: this account only");
-    let names: Vec<String> = std::fs::read_dir(shelf.path())
+    let mut names: Vec<String> = std::fs::read_dir(shelf.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["monday.db"], "nothing else left beside the backup");
+    names.sort();
+    assert_eq!(
+        names,
+        ["monday.db", "monday.db.head"],
+        "nothing else left beside the backup and the head it holds"
+    );
+    assert_eq!(
+        std::fs::read_to_string(shelf.path().join("monday.db.head")).unwrap(),
+        format!("{head}\n"),
+        "the sidecar names the head, as `intake verify --anchor` takes it"
+    );
 
     // The live log names the backup and the head it holds.
     let logged = backup_entries(live.path());
@@ -170,4 +181,60 @@ fn on_the_clinic_server_backup_says_to_use_postgresqls_own_tools() {
         .failure()
         .stderr(contains("clinic server").and(contains("pg_dump")));
     assert!(!out.exists(), "no file made");
+    // Nor is a workstation file put back over a clinic on the server.
+    std::fs::write(&out, "a backup from elsewhere").unwrap();
+    intake(dir.path())
+        .args(["--database", &db.config(APP).url, "restore"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(contains("pg_restore"));
+    assert!(!dir.path().join("intake.db").exists(), "nothing restored");
+}
+
+#[test]
+fn settings_set_a_backup_folder_and_the_first_daily_backup_is_made_at_once() {
+    let live = tempfile::tempdir().unwrap();
+    intake(live.path())
+        .args(["init", "--admin", "chief", "--password-stdin"])
+        .write_stdin("first-admin-pw\n")
+        .assert()
+        .success();
+    intake(live.path())
+        .args(["settings", "set", "--backup-folder", "relative/folder"])
+        .assert()
+        .code(1)
+        .stderr(contains("backupFolder").and(contains("whole path")));
+    let shelf = tempfile::tempdir().unwrap();
+    let folder = shelf.path().display().to_string();
+    intake(live.path())
+        .args([
+            "settings",
+            "set",
+            "--backup-folder",
+            &folder,
+            "--backup-keep",
+            "7",
+        ])
+        .assert()
+        .success()
+        .stdout(contains(format!("backup-folder    {folder}")).and(contains("backup-keep      7")));
+    let made: Vec<String> = std::fs::read_dir(shelf.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("intake-backup-") && n.ends_with(".db"))
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    // It restores like any backup.
+    let fresh = tempfile::tempdir().unwrap();
+    intake(fresh.path())
+        .arg("restore")
+        .arg(shelf.path().join(&made[0]))
+        .assert()
+        .success();
+    intake(fresh.path())
+        .args(["settings", "get"])
+        .assert()
+        .success()
+        .stdout(contains("backup-keep      7"));
 }

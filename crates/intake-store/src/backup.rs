@@ -84,6 +84,24 @@ impl SqliteStore {
         made
     }
 
+    /// Folds the write-ahead log into the main file and empties it, so the file alone
+    /// holds every committed transaction (before a restore sets it aside).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let conn = self.lock();
+        let (busy, _, _): (i64, i64, i64) = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
+        if busy != 0 {
+            return Err(refused(format!(
+                "{} is in use: its log could not be folded in",
+                self.path.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// Opens the database file at `path` read-only, without migrating or writing anything
     /// to it: refused if it is missing, not SQLite, another application's, damaged by
     /// `PRAGMA integrity_check`, or of another schema version than this binary's.
@@ -118,7 +136,9 @@ impl SqliteStore {
         }
         Ok(SqliteStore {
             conn: std::sync::Mutex::new(conn),
+            readers: None,
             path: path.to_path_buf(),
+            identity: None,
         })
     }
 }

@@ -5,7 +5,9 @@
 pub(crate) mod audit;
 mod backup;
 pub mod builtin;
+pub(crate) mod daily_backup;
 pub mod outcomes;
+mod restore;
 pub mod seeding;
 mod server;
 pub(crate) mod settings;

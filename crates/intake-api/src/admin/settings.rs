@@ -10,6 +10,7 @@ use intake_core::search::DateOrder;
 use intake_store::prelude::*;
 use intake_store::{Db, StoreError};
 
+use crate::admin::daily_backup::{self, BACKUP_FOLDER, BACKUP_KEEP, KEEP_RANGE};
 use crate::clock::{clinic_zone, ClinicZone, DATE_ORDER, TIME_ZONE};
 use crate::permissions::Permission;
 use crate::wire::admin::{ClinicDatesDto, SettingsDto, SettingsUpdate, ThresholdsDto};
@@ -163,6 +164,11 @@ pub(crate) fn read(db: &Db<'_>) -> Result<SettingsDto, StoreError> {
             .is_some_and(|v| ClinicZone::named(&v).is_ok()),
         hour_cycle: hour_cycle(db)?.to_string(),
         review_thresholds: thresholds_dto(&review_thresholds(db)?),
+        backup_folder: daily_backup::settings(db)?
+            .0
+            .map(|f| f.display().to_string())
+            .unwrap_or_default(),
+        backup_keep: daily_backup::settings(db)?.1,
     })
 }
 
@@ -248,49 +254,88 @@ impl Api {
                 ))
             }
         };
+        // Empty turns the daily backup off; a folder must be one this account can write.
+        let backup_folder = match update.backup_folder.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(String::new()),
+            Some(_) if matches!(*self.store, intake_store::Store::Postgres(_)) => {
+                return Err(ApiError::invalid(
+                    "backupFolder",
+                    "The clinic server is backed up with PostgreSQL's own tools (pg_dump, a \
+                     standby), not by the app.",
+                ))
+            }
+            Some(folder) => Some(daily_backup::check_folder(folder)?),
+        };
+        if let Some(keep) = update.backup_keep {
+            if !KEEP_RANGE.contains(&keep) {
+                return Err(ApiError::invalid(
+                    "backupKeep",
+                    format!(
+                        "Keep from {} to {} daily backups.",
+                        KEEP_RANGE.start(),
+                        KEEP_RANGE.end()
+                    ),
+                ));
+            }
+        }
         let thresholds = update
             .review_thresholds
             .as_ref()
             .map(thresholds_from)
             .transpose()?;
         let now = self.now();
-        self.store.write(|db| {
-            let before = read(db)?;
-            if let Some(t) = &thresholds {
-                let text = serde_json::to_string(&thresholds_dto(t))
-                    .map_err(|e| ApiError::Internal(format!("the thresholds as JSON: {e}")))?;
-                db.put_setting(REVIEW_THRESHOLDS, &text, now, &who.actor)?;
-            }
-            if let Some(zone) = &zone {
-                db.put_setting(TIME_ZONE, zone, now, &who.actor)?;
-            }
-            if let Some(hours) = hours {
-                db.put_setting(HOUR_CYCLE, hours, now, &who.actor)?;
-            }
-            if let Some(paper) = paper {
-                db.put_setting(PAPER_SIZE, paper, now, &who.actor)?;
-            }
-            if let Some(order) = order {
-                db.put_setting(DATE_ORDER, order.as_str(), now, &who.actor)?;
-            }
-            if let Some(secs) = update.session_timeout_seconds {
-                db.put_setting(SESSION_TIMEOUT, &secs.to_string(), now, &who.actor)?;
-            }
-            if let Some(name) = clinic {
-                db.put_setting(CLINIC_NAME, name, now, &who.actor)?;
-            }
-            let after = read(db)?;
-            if after != before {
-                db.append_audit(&audit_entry(
-                    now,
-                    &who.actor,
-                    "settings.changed",
-                    "settings",
-                    None,
-                    json!({ "before": before, "after": after }),
-                ))?;
-            }
-            Ok(after)
-        })
+        self.store
+            .write(|db| {
+                let before = read(db)?;
+                if let Some(t) = &thresholds {
+                    let text = serde_json::to_string(&thresholds_dto(t))
+                        .map_err(|e| ApiError::Internal(format!("the thresholds as JSON: {e}")))?;
+                    db.put_setting(REVIEW_THRESHOLDS, &text, now, &who.actor)?;
+                }
+                if let Some(zone) = &zone {
+                    db.put_setting(TIME_ZONE, zone, now, &who.actor)?;
+                }
+                if let Some(hours) = hours {
+                    db.put_setting(HOUR_CYCLE, hours, now, &who.actor)?;
+                }
+                if let Some(paper) = paper {
+                    db.put_setting(PAPER_SIZE, paper, now, &who.actor)?;
+                }
+                if let Some(order) = order {
+                    db.put_setting(DATE_ORDER, order.as_str(), now, &who.actor)?;
+                }
+                if let Some(secs) = update.session_timeout_seconds {
+                    db.put_setting(SESSION_TIMEOUT, &secs.to_string(), now, &who.actor)?;
+                }
+                if let Some(name) = clinic {
+                    db.put_setting(CLINIC_NAME, name, now, &who.actor)?;
+                }
+                if let Some(folder) = &backup_folder {
+                    db.put_setting(BACKUP_FOLDER, folder, now, &who.actor)?;
+                }
+                if let Some(keep) = update.backup_keep {
+                    db.put_setting(BACKUP_KEEP, &keep.to_string(), now, &who.actor)?;
+                }
+                let after = read(db)?;
+                if after != before {
+                    db.append_audit(&audit_entry(
+                        now,
+                        &who.actor,
+                        "settings.changed",
+                        "settings",
+                        None,
+                        json!({ "before": before, "after": after }),
+                    ))?;
+                }
+                Ok(after)
+            })
+            .and_then(|after: SettingsDto| {
+                // A folder just set gets its first backup now, so Settings can show it.
+                if backup_folder.as_deref().is_some_and(|f| !f.is_empty()) {
+                    self.run_daily_backup()?;
+                }
+                Ok(after)
+            })
     }
 }

@@ -75,6 +75,8 @@ pub struct SignedInDto {
     pub sections: Vec<String>,
     /// For administrators: the last background check of the signed records.
     pub record_check: Option<RecordCheckDto>,
+    /// For administrators: why the daily backups need attention, if they do.
+    pub backup_warning: Option<String>,
     /// How the screens write dates and times.
     pub dates: ClinicDatesDto,
 }
@@ -100,6 +102,8 @@ pub struct SessionDto {
     pub sections: Vec<String>,
     /// For administrators: the last background check of the signed records.
     pub record_check: Option<RecordCheckDto>,
+    /// For administrators: why the daily backups need attention, if they do.
+    pub backup_warning: Option<String>,
     /// How the screens write dates and times.
     pub dates: ClinicDatesDto,
 }
@@ -209,6 +213,10 @@ pub struct SettingsDto {
     pub hour_cycle: String,
     /// When the review flags a finding as notable.
     pub review_thresholds: ThresholdsDto,
+    /// Where the app puts its daily backup of this workstation's database (empty: none
+    /// is made), and how many it keeps.
+    pub backup_folder: String,
+    pub backup_keep: u32,
 }
 
 /// The review's notable-finding thresholds (`intake_core::review::rules::Thresholds`).
@@ -265,6 +273,12 @@ pub struct SettingsUpdate {
     /// All the thresholds at once.
     #[serde(default)]
     pub review_thresholds: Option<ThresholdsDto>,
+    /// An absolute path to an existing folder; empty turns the daily backup off.
+    #[serde(default)]
+    pub backup_folder: Option<String>,
+    /// How many daily backups to keep (1 to 365).
+    #[serde(default)]
+    pub backup_keep: Option<i64>,
 }
 
 /// The report: per week, per encounter, and over the whole range.
@@ -443,4 +457,36 @@ pub struct BackupDto {
     pub audit_entries: u64,
     /// Signed records in the backup, each checked as signed.
     pub records_checked: usize,
+}
+
+/// The daily backups, for Settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupStatusDto {
+    /// The folder set in Settings (empty: daily backups are off).
+    pub folder: String,
+    pub keep: u32,
+    /// The newest daily backup and when it was made.
+    pub newest: Option<String>,
+    pub newest_at: Option<String>,
+    /// Daily backups in the folder.
+    pub count: usize,
+    /// Why an administrator should act (the folder unreachable, no backup for 2 days).
+    pub warning: Option<String>,
+    /// The database is the clinic server: its backups are PostgreSQL's.
+    pub on_server: bool,
+}
+
+/// What `intake restore` did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreDto {
+    /// The backup put back, as it was checked before anything changed.
+    pub restored: BackupDto,
+    /// The chain head of the database it replaced (none if there was none, or it
+    /// could not be read: then `previous_unreadable` says why).
+    pub previous_head: Option<AnchorDto>,
+    pub previous_unreadable: Option<String>,
+    /// Where the replaced database was kept (none if the folder had none).
+    pub kept_aside: Option<String>,
 }
