@@ -808,3 +808,56 @@ fn an_mrn_is_found_with_or_without_its_dash() {
         "the chart named by its MRN without the dash"
     );
 }
+
+#[test]
+fn a_patient_registered_during_a_large_import_does_not_wait_for_it() {
+    // Two programs on one workstation file: the CLI importing, the app registering.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("intake.db");
+    let clock = || {
+        Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+        ))
+    };
+    let cli = Api::open_file(&file, clock()).unwrap();
+    let app = Api::open_file(&file, clock()).unwrap();
+    let rows = 3000;
+    let mut csv = String::from(HEADER);
+    let first = chrono::NaiveDate::from_ymd_opt(1930, 1, 1).unwrap();
+    for i in 0..rows {
+        let born = first + chrono::Duration::days(i);
+        csv.push_str(&format!(",Importrow{i},Ann,{born},female,,\n"));
+    }
+    std::thread::scope(|scope| {
+        let import = scope.spawn(|| import(&cli, &csv, ImportOptions::default()));
+        // The import commits as it goes: its first rows are there long before its last.
+        while app
+            .search_patients(CLI, "Importrow")
+            .unwrap()
+            .patients
+            .is_empty()
+        {
+            assert!(
+                !import.is_finished(),
+                "the import showed nothing until it was done"
+            );
+            std::thread::yield_now();
+        }
+        register(&app, CLI, &person("Núñez", "Zoë", "1984-03-07"));
+        assert!(
+            !import.is_finished(),
+            "the registration went in between the import's chunks, not after it"
+        );
+        let report = import.join().unwrap();
+        assert!(report.committed);
+        assert_eq!(report.imported, rows as u64);
+    });
+    assert_eq!(
+        names(&app, CLI, "Importrow2999")
+            .first()
+            .map(String::as_str),
+        Some("Ann Importrow2999"),
+        "the last row is there"
+    );
+    assert_eq!(names(&app, CLI, "Nunez"), ["Zoë Núñez"]);
+}

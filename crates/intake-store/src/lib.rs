@@ -79,12 +79,26 @@ pub use traits::{Backend, Tx, WordMatch};
 pub type Db<'a> = dyn Tx + 'a;
 pub use users::{NewUser, UserRow};
 
-/// An open SQLite database, the SQLite [`Backend`]. Cheap to share behind an `Arc`;
-/// calls are serialised on one connection (the workload is one workstation).
+/// An open SQLite database, the SQLite [`Backend`]. Cheap to share behind an `Arc`.
+///
+/// One writer connection serialises the writes of this process (SQLite allows one
+/// writer at a time anyway); reads run on a small pool of read-only connections of their
+/// own (WAL lets them read a consistent snapshot while a write is under way), so a
+/// screen never waits behind a long write of this process or of another one. A database
+/// in memory, or one opened read-only, reads on its one connection.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Idle read connections; `None` when reads share the writer's connection.
+    readers: Option<Mutex<Vec<Connection>>>,
     path: PathBuf,
+    /// The file's identity when it was opened, checked before every write: a database
+    /// deleted or replaced under the running app is noticed before anything is written
+    /// to a file nobody will open again.
+    identity: Option<open::FileId>,
 }
+
+/// Idle read connections kept open; more are opened while many reads run at once.
+const READERS_KEPT: usize = 4;
 
 /// A SQLite transaction inside [`Backend::read`] or [`Backend::write`]: the SQLite [`Tx`].
 /// Its trait implementations live in this crate's modules, one per table (`users`,
@@ -99,7 +113,9 @@ impl SqliteStore {
         let conn = open::open_file(path)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            readers: Some(Mutex::new(Vec::new())),
             path: path.to_path_buf(),
+            identity: open::FileId::of(path),
         })
     }
 
@@ -108,7 +124,9 @@ impl SqliteStore {
         let conn = open::open_memory()?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            readers: None,
             path: PathBuf::from(":memory:"),
+            identity: None,
         })
     }
 
@@ -124,32 +142,88 @@ impl SqliteStore {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    /// An idle read connection, or a new one.
+    fn reader(&self, pool: &Mutex<Vec<Connection>>) -> Result<Connection, StoreError> {
+        let idle = pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match idle {
+            Some(conn) => Ok(conn),
+            None => open::open_reader(&self.path),
+        }
+    }
+
+    /// Puts a read connection back, unless enough are idle already.
+    fn release(pool: &Mutex<Vec<Connection>>, conn: Connection) {
+        let mut idle = pool.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < READERS_KEPT {
+            idle.push(conn);
+        }
+    }
+
+    /// Refuses a write when the file at our path is no longer the one we opened.
+    fn refuse_if_replaced(&self) -> Result<(), StoreError> {
+        let Some(opened) = self.identity else {
+            return Ok(());
+        };
+        match open::FileId::of(&self.path) {
+            Some(now) if now == opened => Ok(()),
+            now => Err(StoreError::CannotOpen {
+                path: self.path.clone(),
+                reason: format!(
+                    "the database file was {} while Intake Desk had it open, so nothing \
+                     more is written to it; close Intake Desk and start it again (what was \
+                     saved before is in the file that was there)",
+                    if now.is_some() {
+                        "replaced"
+                    } else {
+                        "deleted or moved away"
+                    }
+                ),
+            }),
+        }
+    }
 }
 
 impl Backend for SqliteStore {
     type Tx<'a> = SqliteDb<'a>;
 
-    /// A deferred read transaction.
+    /// A deferred read transaction, on a read connection of the pool (on the one
+    /// connection for a database in memory).
     fn read<T, E>(&self, f: impl FnOnce(&SqliteDb<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
-        let out = f(&SqliteDb { conn: &tx })?;
-        tx.commit()
-            .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
-        Ok(out)
+        let err = |e| StoreError::from_sqlite(&self.path, e);
+        let Some(pool) = &self.readers else {
+            let mut conn = self.lock();
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Deferred)
+                .map_err(err)?;
+            let out = f(&SqliteDb { conn: &tx })?;
+            tx.commit().map_err(err)?;
+            return Ok(out);
+        };
+        let mut conn = self.reader(pool)?;
+        let out = (|| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Deferred)
+                .map_err(err)?;
+            let out = f(&SqliteDb { conn: &tx })?;
+            tx.commit().map_err(err)?;
+            Ok(out)
+        })();
+        SqliteStore::release(pool, conn);
+        out
     }
 
-    /// A `BEGIN IMMEDIATE` transaction: writers wait for each other (busy timeout).
+    /// A `BEGIN IMMEDIATE` transaction on the writer: writers wait for each other (busy
+    /// timeout); readers do not wait for it.
     fn write<T, E>(&self, f: impl FnOnce(&SqliteDb<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
         let mut conn = self.lock();
+        self.refuse_if_replaced()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| StoreError::from_sqlite(&self.path, e))?;

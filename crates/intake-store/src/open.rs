@@ -21,23 +21,72 @@ pub(crate) fn open_file(path: &Path) -> Result<Connection, StoreError> {
         Connection::open_with_flags(path, flags).map_err(|e| StoreError::from_sqlite(path, e))?;
     // Whose file it is, and which version, is read before any pragma writes to it.
     migrations::check(&conn, path)?;
-    configure(&conn, path, true)?;
+    configure(&mut conn, path, true)?;
     migrations::migrate(&mut conn, path)?;
     Ok(conn)
+}
+
+/// A read connection to a database [`open_file`] has opened (and migrated): it runs
+/// with the same pragmas and refuses to write (`query_only`), so a read can never change
+/// anything even by mistake.
+pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn =
+        Connection::open_with_flags(path, flags).map_err(|e| StoreError::from_sqlite(path, e))?;
+    configure(&mut conn, path, false)?;
+    conn.pragma_update(None, "query_only", true)
+        .map_err(|e| StoreError::from_sqlite(path, e))?;
+    Ok(conn)
+}
+
+/// A file's identity (device and inode): the same path naming another file means the
+/// database was replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    /// The identity of the file at `path`, `None` if there is none.
+    pub(crate) fn of(path: &Path) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(path).ok().map(|m| FileId {
+            dev: m.dev(),
+            ino: m.ino(),
+        })
+    }
 }
 
 pub(crate) fn open_memory() -> Result<Connection, StoreError> {
     let path = Path::new(":memory:");
     let mut conn = Connection::open_in_memory().map_err(|e| StoreError::from_sqlite(path, e))?;
-    configure(&conn, path, false)?;
+    configure(&mut conn, path, false)?;
     migrations::migrate(&mut conn, path)?;
     Ok(conn)
 }
 
+/// How long a write waits for another program's write before it fails as busy.
+pub(crate) const BUSY_WAIT: Duration = Duration::from_secs(5);
+const BUSY_POLL: Duration = Duration::from_millis(1);
+
+/// The busy handler of every connection: tries again every millisecond, up to
+/// [`BUSY_WAIT`]. SQLite's own timeout backs off to 100 ms between tries, which let a
+/// long job that commits chunk after chunk (a CSV import) take the lock again each time
+/// before a waiting save looked; polling often finds the gap between two chunks.
+fn wait_for_the_writer(tries: i32) -> bool {
+    let waited = BUSY_POLL * u32::try_from(tries).unwrap_or(u32::MAX);
+    if waited >= BUSY_WAIT {
+        return false;
+    }
+    std::thread::sleep(BUSY_POLL);
+    true
+}
+
 /// Sets the pragmas every connection runs with. Exposed to tests that build old files.
-pub(crate) fn configure(conn: &Connection, path: &Path, wal: bool) -> Result<(), StoreError> {
+pub(crate) fn configure(conn: &mut Connection, path: &Path, wal: bool) -> Result<(), StoreError> {
     let err = |e| StoreError::from_sqlite(path, e);
-    conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
+    conn.busy_handler(Some(wait_for_the_writer)).map_err(err)?;
     if wal {
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -124,12 +173,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_connection_runs_with_full_sync_foreign_keys_and_a_busy_timeout() {
+    fn every_connection_runs_with_full_sync_and_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let conn = open_file(&dir.path().join("x.db")).unwrap();
         let get = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
         assert_eq!(get("PRAGMA synchronous"), 2, "synchronous=FULL");
         assert_eq!(get("PRAGMA foreign_keys"), 1, "foreign_keys=ON");
-        assert_eq!(get("PRAGMA busy_timeout"), 5000, "5 s busy timeout");
+    }
+
+    #[test]
+    fn a_write_waits_for_another_programs_write_then_goes_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        let mut first = open_file(&path).unwrap();
+        let second = open_file(&path).unwrap();
+        let tx = first
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
+        tx.execute("CREATE TABLE t (x INTEGER)", []).unwrap();
+        std::thread::scope(|scope| {
+            let waiting = scope.spawn(move || {
+                second.execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (2); COMMIT;")
+            });
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(!waiting.is_finished(), "it waits while the first writes");
+            tx.commit().unwrap();
+            waiting.join().unwrap().expect("then it goes in");
+        });
+        let n: i64 = first
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
     }
 }
