@@ -9,15 +9,32 @@
 // Failures: a `conflict` drops everything (the screen reloads and says what was lost:
 // `onConflict(err, changes)`);
 // a refused value (`field` = one key) drops that key and sends the rest again; anything
-// else puts the changes back to wait for the next save (Ctrl+S, the next edit).
+// else puts the changes back and tries again by itself after 1, 2, 4 … up to 30 seconds
+// (`onFailed(err, { waiting, retryInMs })`), sooner on the next edit or Ctrl+S. A signed-out
+// or locked session is not retried: the changes wait for the next save after sign-in.
 
-export function createSaver({ save, onSaved, onConflict, onRefused, onFailed, onBusy }) {
+/** The wait before retry number `attempt` (1, 2, …): doubling from 1 s, at most 30 s. */
+export function retryDelay(attempt) {
+  return Math.min(1000 * 2 ** Math.max(0, attempt - 1), 30000);
+}
+
+export function createSaver({
+  save, onSaved, onConflict, onRefused, onFailed, onBusy,
+  schedule = (fn, ms) => setTimeout(fn, ms), cancel = (t) => clearTimeout(t),
+}) {
   const revs = new Map();
   let pending = new Map(); // key -> { key, values, remove? }
   let section = null; // the section to record with the next save
   let sending = new Set(); // keys of the save in flight
   let inFlight = false;
   let waiters = [];
+  let failures = 0; // failed saves in a row, for the retry's wait
+  let retry = null; // the scheduled retry, if one is
+
+  function stopRetry() {
+    if (retry !== null) cancel(retry);
+    retry = null;
+  }
 
   function settle(result) {
     const list = waiters;
@@ -39,6 +56,7 @@ export function createSaver({ save, onSaved, onConflict, onRefused, onFailed, on
   }
 
   async function send() {
+    stopRetry();
     inFlight = true;
     onBusy(true);
     const changes = [...pending.values()].map((c) => ({
@@ -60,6 +78,7 @@ export function createSaver({ save, onSaved, onConflict, onRefused, onFailed, on
     }
     for (const a of saved.answers || []) revs.set(a.key, a.rev);
     for (const k of saved.removed || []) revs.delete(k);
+    failures = 0;
     inFlight = false;
     const sent = sending;
     sending = new Set();
@@ -89,18 +108,34 @@ export function createSaver({ save, onSaved, onConflict, onRefused, onFailed, on
     }
     restore(changes, sentSection);
     settle({ ok: false, error: err });
-    onFailed(err);
+    if (err.code === 'unauthenticated' || err.code === 'forbidden') {
+      onFailed(err, { waiting: pending.size, retryInMs: null });
+      return;
+    }
+    failures += 1;
+    const retryInMs = retryDelay(failures);
+    retry = schedule(() => {
+      retry = null;
+      if (!inFlight && waiting()) send();
+    }, retryInMs);
+    onFailed(err, { waiting: pending.size, retryInMs });
   }
 
   return {
     /** Forgets everything waiting and takes the revs of freshly loaded answers. */
     reset(answers) {
+      stopRetry();
+      failures = 0;
       revs.clear();
       for (const a of answers) revs.set(a.key, a.rev);
       pending = new Map();
       section = null;
     },
     rev: (key) => revs.get(key) ?? 0,
+    /** How many changes wait to be saved (not counting the save in flight). */
+    get waitingCount() {
+      return pending.size;
+    },
     /** Whether a change to `key` waits or is being saved. */
     isPending: (key) => pending.has(key) || sending.has(key),
     get busy() {

@@ -130,8 +130,11 @@ export function render({ encounterId, go }) {
       editor.refuse(key, err.message, values);
       setSaved('error', `Not saved: ${err.message}`);
     },
-    onFailed(err) {
-      setSaved('error', `Not saved: ${err.message}`);
+    onFailed(err, { waiting, retryInMs }) {
+      const what = waiting === 1 ? '1 change not saved yet' : `${waiting} changes not saved yet`;
+      setSaved('error', retryInMs === null
+        ? `${what}: ${err.message} They are sent after you sign in.`
+        : `${what}, retrying in ${Math.round(retryInMs / 1000)} s: ${err.message}`);
     },
   });
 
