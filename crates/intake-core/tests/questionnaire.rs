@@ -197,6 +197,24 @@ fn structural_problems_name_the_item() {
     );
 }
 
+/// Found by fuzzing (`fuzz/corpus/questionnaire_import/enable-when-cycle.json`): the
+/// circle was named from wherever a hash map's order started, so importing the same file
+/// twice could say "b → a → b" and then "a → b → a".
+#[test]
+fn a_circle_is_named_the_same_way_every_time_from_the_first_item_in_it() {
+    let form = q(json!([
+        { "linkId": "a", "type": "string", "enableWhen": [{ "question": "b", "operator": "exists", "answerBoolean": true }] },
+        { "linkId": "b", "type": "string", "enableWhen": [{ "question": "a", "operator": "exists", "answerBoolean": true }] }
+    ]));
+    for _ in 0..20 {
+        assert_eq!(
+            err(form.clone()),
+            ImportError::EnableWhenCycle(vec!["a".into(), "b".into(), "a".into()]),
+            "the circle starts at its first item in form order"
+        );
+    }
+}
+
 fn nested(depth: usize) -> Value {
     let mut item = json!({ "linkId": format!("l{depth}"), "type": "string" });
     for d in (1..depth).rev() {

@@ -36,8 +36,11 @@ pub(super) fn check_enable_when(items: &[Item]) -> Result<(), ImportError> {
         }
     }
     // Iterative depth-first search with colours: 1 = on the current path, 2 = done.
+    // It starts from items in form order (not the map's, which changes from run to run),
+    // so the same form always names the same circle.
     let mut colour: HashMap<&str, u8> = HashMap::new();
-    for start in edges.keys() {
+    let starts = all.iter().map(|i| i.link_id.as_str());
+    for start in starts.filter(|id| edges.contains_key(id)) {
         if colour.contains_key(start) {
             continue;
         }
