@@ -8,7 +8,7 @@ TAURI_DRIVER := $(CURDIR)/.tools/bin/tauri-driver
 # The window never needs a GPU; software rendering keeps WebKit quiet under Xvfb.
 WEBKIT_ENV := WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1
 
-.PHONY: run test deps-run deps-test tools build lint unit uitest e2e bench screenshot clean
+.PHONY: run test deps-run deps-test tools build lint unit uitest e2e bench fuzz soak screenshot clean
 
 ## make run: build and start the app (on a demo database the first time).
 run: deps-run build
@@ -52,6 +52,7 @@ lint:
 unit:
 	scripts/with-postgres.sh bash -c 'TZ=UTC $(CARGO) test --workspace && \
 	  TZ=UTC INTAKE_TEST_BACKEND=postgres $(CARGO) test -p intake-api'
+	@cat target/soak/kills.txt target/soak/batch.txt 2>/dev/null || true
 
 ## make uitest: the UI's pure modules (tests/ui/*.test.mjs) under Node's own test runner
 ## (Debian's nodejs; no npm install, no browser). ui/package.json says ui/ is ES modules.
@@ -96,6 +97,22 @@ bench:
 	@$(CARGO) build --features e2e --tests --bins -q
 	@$(WEBKIT_ENV) TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a --server-args="-screen 0 1024x768x24" \
 	  $(CARGO) test -q --features e2e --test e2e keystrokes -- --nocapture --test-threads=1 2>/dev/null | grep KEYSTROKES
+
+## make fuzz: the fuzz targets of fuzz/ (cargo-fuzz on stable Rust, installed into .tools/ the
+## first time), each for FUZZ_SECONDS (60 by default), then the executions of each. A crash
+## leaves its input in fuzz/artifacts/<target>/. `make test` needs no fuzzer: it replays the
+## committed corpus (fuzz/corpus/) through crates/intake-fuzz.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+## make soak: the kill test at length (crates/intake-soak): 1,000 random SIGKILLs of a writer
+## process working through the API on a demo data folder, each followed by the checks, and a
+## batch export killed midway; then the figures (share of kills inside a write transaction,
+## acknowledged saves checked, lost). `make test` runs the same test with 100 kills.
+soak:
+	$(CARGO) build -p intake-cli
+	TZ=UTC INTAKE_KILLS=1000 $(CARGO) test -p intake-soak --test kill -- --nocapture
 
 ## make screenshot: regenerate docs/screenshot.png, docs/review.png and docs/exports.png from the end-to-end run.
 screenshot: deps-test tools e2e

@@ -1,0 +1,6 @@
+#![no_main]
+//! libFuzzer over `intake_fuzz::pdf_text` (`make fuzz`; see crates/intake-fuzz).
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| intake_fuzz::pdf_text(data));

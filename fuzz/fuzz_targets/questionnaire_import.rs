@@ -1,0 +1,6 @@
+#![no_main]
+//! libFuzzer over `intake_fuzz::questionnaire_import` (`make fuzz`; see crates/intake-fuzz).
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| intake_fuzz::questionnaire_import(data));
