@@ -102,7 +102,8 @@ fn outside_data(
 pub(crate) fn check_folder(folder: &Path, data: Option<&Path>) -> Result<(), ApiError> {
     let real = resolved_folder("folder", folder)?;
     outside_data("folder", folder, &real, data)?;
-    tempfile::NamedTempFile::new_in(&real).map_err(|e| {
+    remove_stale_partials(&real);
+    partial_in(&real).map_err(|e| {
         refuse(
             "folder",
             format!("Cannot write into {}: {e}.", folder.display()),
@@ -233,6 +234,44 @@ pub(crate) fn check_source(path: &Path, data: Option<&Path>) -> Result<(), ApiEr
     outside_data("file", path, &real, data)
 }
 
+/// How a file being written is named until it is put in place: recognisably ours, so a
+/// later export removes what a killed one left ([`remove_stale_partials`]).
+pub(crate) const PARTIAL_PREFIX: &str = ".intake-partial-";
+/// A partial file older than this was left by an export that died (each is written in
+/// well under a second); younger ones may be another workstation's, still at work.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+fn partial_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(PARTIAL_PREFIX)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+}
+
+/// Removes the partial files of exports that died in `dir` (they may hold parts of
+/// patients' summaries, and no manifest lists them). Best effort: what cannot be
+/// removed stays for the next export.
+pub(crate) fn remove_stale_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(PARTIAL_PREFIX));
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if ours && stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder, synced and
 /// then renamed, so a failure (a full disk, a read-only folder) never leaves a
 /// half-written file behind.
@@ -265,7 +304,7 @@ pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, ApiError> {
             ),
         ));
     }
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(path, e))?;
+    let mut tmp = partial_in(dir).map_err(|e| cannot(path, e))?;
     tmp.write_all(bytes).map_err(|e| cannot(path, e))?;
     tmp.as_file().sync_all().map_err(|e| cannot(path, e))?;
     Ok(Staged(tmp))
@@ -275,4 +314,43 @@ pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, ApiError> {
 pub fn place(staged: Staged, path: &Path) -> Result<(), ApiError> {
     staged.0.persist(path).map_err(|e| cannot(path, e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_export_folder_is_cleared_of_what_a_killed_export_left_but_not_of_work_under_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let staged = stage(&dir.path().join("a.pdf"), b"%PDF").unwrap();
+        let name = staged
+            .0
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(name.starts_with(PARTIAL_PREFIX), "{name}");
+        let left = dir.path().join(format!("{PARTIAL_PREFIX}killed.tmp"));
+        std::fs::write(&left, b"half a summary").unwrap();
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&left)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+        let someone_elses = dir.path().join(".tmp-not-ours");
+        std::fs::write(&someone_elses, b"x").unwrap();
+        remove_stale_partials(dir.path());
+        assert!(
+            !left.exists(),
+            "the killed export's partial file is removed"
+        );
+        assert!(staged.0.path().exists(), "a file being written stays");
+        assert!(someone_elses.exists(), "other programs' files stay");
+        place(staged, &dir.path().join("a.pdf")).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("a.pdf")).unwrap(), b"%PDF");
+    }
 }
