@@ -167,8 +167,9 @@ export const startIntake = (patientId, slug = null, version = null) =>
 export const listEncounters = ({ patientId = null, status = null } = {}) =>
   call('list_encounters', { patientId, status });
 export const openIntake = (encounterId) => call('open_intake', { encounterId });
-export const saveIntake = (encounterId, changes, section = null) =>
-  call('save_intake', { encounterId, changes, section });
+/** Saves changes; `saveId` names this save, the same when it is sent again after a failure. */
+export const saveIntake = (encounterId, changes, section = null, saveId = null) =>
+  call('save_intake', { encounterId, changes, section, saveId });
 export const submitIntake = (encounterId) => call('submit_intake', { encounterId });
 export const confirmIntake = (encounterId, confirms) => call('confirm_intake', { encounterId, confirms });
 

@@ -131,10 +131,12 @@ pub async fn save_intake(
     encounter_id: i64,
     changes: Vec<ChangeDto>,
     section: Option<String>,
+    save_id: Option<String>,
 ) -> Result<SavedDto, IpcError> {
-    Ok(api(&backend)?.save_intake(
+    Ok(api(&backend)?.save_intake_once(
         Caller::Session(&token),
         encounter_id,
+        save_id.as_deref(),
         &changes,
         section.as_deref(),
     )?)

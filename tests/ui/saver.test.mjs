@@ -8,11 +8,13 @@ import { createSaver, retryDelay } from '../../ui/intake/saver.js';
 
 function harness(results) {
   const calls = [];
+  const ids = [];
   const timers = [];
   const events = [];
   const saver = createSaver({
-    save: async (changes) => {
+    save: async (changes, section, saveId) => {
       calls.push(changes.map((c) => `${c.key}=${c.values.join()}`));
+      ids.push(saveId);
       const next = results.shift();
       if (next instanceof Error) throw next;
       return { answers: changes.map((c) => ({ key: c.key, rev: 1 })), removed: [] };
@@ -25,7 +27,7 @@ function harness(results) {
     schedule: (fn, ms) => { timers.push({ fn, ms }); return timers.length; },
     cancel: () => {},
   });
-  return { saver, calls, timers, events };
+  return { saver, calls, ids, timers, events };
 }
 
 const busy = () => Object.assign(new Error('The database is busy.'), { code: 'conflict_busy' });
@@ -34,27 +36,35 @@ test('the wait doubles from one second and stops at thirty', () => {
   assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 10].map(retryDelay), [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
 });
 
-test('a failed save is kept and retried until it goes through, with nothing lost', async () => {
-  const { saver, calls, timers, events } = harness([busy(), busy(), 'ok']);
+test('a failed save is sent again as it was, under its key, until it goes through; nothing is lost', async () => {
+  const { saver, calls, ids, timers, events } = harness([busy(), busy(), 'ok', 'ok']);
   saver.put('weight', ['72']);
   saver.put('height', ['180']);
   const first = await saver.flush();
   assert.equal(first.ok, false);
   assert.deepEqual(events, ['failed 2 1000'], 'both changes wait; a retry in 1 s');
   assert.equal(saver.waitingCount, 2);
-  // A change made meanwhile joins the retry; the later value wins.
+  assert.ok(saver.isPending('weight'));
+  // A change made meanwhile waits for the failed save to go through, then follows it.
   saver.put('weight', ['71.5']);
+  assert.equal(saver.waitingCount, 2, 'still two fields');
   timers.shift().fn();
   await new Promise((r) => setTimeout(r, 0));
   assert.deepEqual(events, ['failed 2 1000', 'failed 2 2000'], 'then 2 s');
   timers.shift().fn();
   await new Promise((r) => setTimeout(r, 0));
-  assert.deepEqual(events.at(-1), 'saved');
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(events.slice(2), ['saved', 'saved']);
   assert.deepEqual(calls, [
     ['weight=72', 'height=180'],
-    ['weight=71.5', 'height=180'],
-    ['weight=71.5', 'height=180'],
+    ['weight=72', 'height=180'],
+    ['weight=72', 'height=180'],
+    ['weight=71.5'],
   ]);
+  assert.equal(ids[0], ids[1], 'a save sent again keeps its key');
+  assert.equal(ids[1], ids[2]);
+  assert.notEqual(ids[2], ids[3], 'the next save has a key of its own');
+  assert.ok(ids.every((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id)), ids.join());
   assert.equal(saver.waitingCount, 0, 'nothing waits once it went through');
   assert.equal(timers.length, 0, 'and no retry is left scheduled');
 });

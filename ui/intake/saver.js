@@ -9,9 +9,14 @@
 // Failures: a `conflict` drops everything (the screen reloads and says what was lost:
 // `onConflict(err, changes)`);
 // a refused value (`field` = one key) drops that key and sends the rest again; anything
-// else puts the changes back and tries again by itself after 1, 2, 4 … up to 30 seconds
-// (`onFailed(err, { waiting, retryInMs })`), sooner on the next edit or Ctrl+S. A signed-out
-// or locked session is not retried: the changes wait for the next save after sign-in.
+// else keeps the failed save as it was and sends it again by itself after 1, 2, 4 … up
+// to 30 seconds (`onFailed(err, { waiting, retryInMs })`), sooner on the next edit or
+// Ctrl+S. A signed-out or locked session is not retried: the save waits for sign-in.
+//
+// Each save carries a key of its own (`saveId`), and a save sent again is the same save,
+// same changes, same key: if the first try was saved and only its answer was lost, the
+// backend recognises the key and answers with what it saved, instead of a conflict with
+// itself. Changes made meanwhile wait and go in the next save.
 
 /** The wait before retry number `attempt` (1, 2, …): doubling from 1 s, at most 30 s. */
 export function retryDelay(attempt) {
@@ -30,6 +35,14 @@ export function createSaver({
   let waiters = [];
   let failures = 0; // failed saves in a row, for the retry's wait
   let retry = null; // the scheduled retry, if one is
+  let unsent = null; // { changes, section, saveId }: a failed save, to send again as it was
+  let saves = 0;
+
+  function newSaveId() {
+    saves += 1;
+    const random = globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    return `${random}-${saves}`.slice(0, 64);
+  }
 
   function stopRetry() {
     if (retry !== null) cancel(retry);
@@ -43,7 +56,7 @@ export function createSaver({
   }
 
   function waiting() {
-    return pending.size > 0 || section !== null;
+    return unsent !== null || pending.size > 0 || section !== null;
   }
 
   /** Puts a failed batch back, under anything changed since. */
@@ -59,21 +72,29 @@ export function createSaver({
     stopRetry();
     inFlight = true;
     onBusy(true);
-    const changes = [...pending.values()].map((c) => ({
-      key: c.key, values: c.values, baseRev: revs.get(c.key) ?? 0, ...(c.remove ? { remove: true } : {}),
-    }));
-    const sentSection = section;
-    pending = new Map();
-    section = null;
+    let batch = unsent;
+    unsent = null;
+    if (batch === null) {
+      batch = {
+        changes: [...pending.values()].map((c) => ({
+          key: c.key, values: c.values, baseRev: revs.get(c.key) ?? 0, ...(c.remove ? { remove: true } : {}),
+        })),
+        section,
+        saveId: newSaveId(),
+      };
+      pending = new Map();
+      section = null;
+    }
+    const { changes, section: sentSection } = batch;
     sending = new Set(changes.map((c) => c.key));
     let saved;
     try {
-      saved = await save(changes, sentSection);
+      saved = await save(changes, sentSection, batch.saveId);
     } catch (err) {
       inFlight = false;
       sending = new Set();
       onBusy(false);
-      failed(err, changes, sentSection);
+      failed(err, batch);
       return;
     }
     for (const a of saved.answers || []) revs.set(a.key, a.rev);
@@ -88,7 +109,8 @@ export function createSaver({
     else settle({ ok: true });
   }
 
-  function failed(err, changes, sentSection) {
+  function failed(err, batch) {
+    const { changes, section: sentSection } = batch;
     if (err.code === 'conflict') {
       const lost = new Map(changes.map((c) => [c.key, c]));
       for (const [k, c] of pending) lost.set(k, c);
@@ -106,10 +128,10 @@ export function createSaver({
       else settle({ ok: false, error: err });
       return;
     }
-    restore(changes, sentSection);
+    unsent = batch;
     settle({ ok: false, error: err });
     if (err.code === 'unauthenticated' || err.code === 'forbidden') {
-      onFailed(err, { waiting: pending.size, retryInMs: null });
+      onFailed(err, { waiting: waitingKeys(), retryInMs: null });
       return;
     }
     failures += 1;
@@ -118,7 +140,14 @@ export function createSaver({
       retry = null;
       if (!inFlight && waiting()) send();
     }, retryInMs);
-    onFailed(err, { waiting: pending.size, retryInMs });
+    onFailed(err, { waiting: waitingKeys(), retryInMs });
+  }
+
+  /** How many fields' changes wait: the failed save's and those made since. */
+  function waitingKeys() {
+    const keys = new Set(pending.keys());
+    for (const c of unsent?.changes || []) keys.add(c.key);
+    return keys.size;
   }
 
   return {
@@ -130,14 +159,15 @@ export function createSaver({
       for (const a of answers) revs.set(a.key, a.rev);
       pending = new Map();
       section = null;
+      unsent = null;
     },
     rev: (key) => revs.get(key) ?? 0,
-    /** How many changes wait to be saved (not counting the save in flight). */
+    /** How many fields' changes wait to be saved (not counting the save in flight). */
     get waitingCount() {
-      return pending.size;
+      return waitingKeys();
     },
     /** Whether a change to `key` waits or is being saved. */
-    isPending: (key) => pending.has(key) || sending.has(key),
+    isPending: (key) => pending.has(key) || sending.has(key) || Boolean(unsent?.changes.some((c) => c.key === key)),
     get busy() {
       return inFlight;
     },

@@ -107,7 +107,7 @@ export function render({ encounterId, go }) {
   }
 
   const saver = createSaver({
-    save: (changes, section) => api.saveIntake(encounterId, changes, section),
+    save: (changes, section, saveId) => api.saveIntake(encounterId, changes, section, saveId),
     onBusy: (busy) => { if (busy) setSaved('busy', 'Saving…'); },
     onSaved(result) {
       editor.applySaved(result);

@@ -421,6 +421,101 @@ fn a_later_write_from_another_window_is_refused_and_nothing_of_it_is_saved() {
 }
 
 #[test]
+fn a_save_sent_again_after_its_answer_was_lost_is_the_same_save_not_a_conflict() {
+    let api = api();
+    let nurse = token(&api, "nurse");
+    let n = Caller::Session(&nurse);
+    let e = api
+        .start_intake(n, patient(&api, "female"), None, None)
+        .unwrap();
+    let weight = [
+        change("vitals/weight", json!([{ "valueDecimal": 82 }]), 0),
+        change("vitals/height", json!([{ "valueDecimal": 170 }]), 0),
+    ];
+    let first = api
+        .save_intake_once(n, e.id, Some("window-1-save-1"), &weight, None)
+        .unwrap();
+    let saves = |api: &Api| {
+        api.list_audit(
+            Caller::Cli("tester"),
+            &intake_api::wire::AuditFilterDto {
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "encounter.saved")
+        .count()
+    };
+    let logged = saves(&api);
+    // The acknowledgement was lost: the window sends the very same save again.
+    let again = api
+        .save_intake_once(n, e.id, Some("window-1-save-1"), &weight, None)
+        .expect("recognised, not a conflict with itself");
+    assert_eq!(again.saved_at, first.saved_at, "answered as the first save");
+    let revs = |saved: &intake_api::wire::SavedDto| {
+        let mut r: Vec<(String, i64)> = saved
+            .answers
+            .iter()
+            .map(|a| (a.key.clone(), a.rev))
+            .collect();
+        r.sort();
+        r
+    };
+    assert_eq!(
+        revs(&again),
+        revs(&first),
+        "the same answers, the BMI among them"
+    );
+    assert_eq!(saves(&api), logged, "nothing written twice");
+    let intake = api.open_intake(n, e.id).unwrap();
+    assert_eq!(rev(&intake, "vitals/weight"), 1, "written once");
+
+    // A new save with a stale revision is still the conflict it always was.
+    let err = api
+        .save_intake_once(
+            n,
+            e.id,
+            Some("window-2-save-1"),
+            &[change("vitals/weight", json!([{ "valueDecimal": 90 }]), 0)],
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    // A key of another visit is not this visit's.
+    let other = api
+        .start_intake(n, patient(&api, "male"), None, None)
+        .unwrap();
+    let fresh = api
+        .save_intake_once(n, other.id, Some("window-1-save-1"), &weight, None)
+        .expect("a first save on the other visit");
+    assert_eq!(
+        fresh
+            .answers
+            .iter()
+            .find(|a| a.key == "vitals/weight")
+            .map(|a| a.rev),
+        Some(1)
+    );
+    // A key that is not one is refused by name, and nothing is saved.
+    for bad in ["", "has space", &"x".repeat(65), "semi;colon"] {
+        let err = api
+            .save_intake_once(
+                n,
+                e.id,
+                Some(bad),
+                &[change("vitals/pulse", json!([{ "valueInteger": 70 }]), 0)],
+                None,
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("key"), "{bad:?}: {err}");
+    }
+    let intake = api.open_intake(n, e.id).unwrap();
+    assert!(value(&intake, "vitals/pulse").is_none());
+}
+
+#[test]
 fn bad_answers_are_refused_with_the_field_named() {
     let api = api();
     let nurse = token(&api, "nurse");

@@ -243,6 +243,46 @@ impl Encounters for SqliteDb<'_> {
         Ok(rev)
     }
 
+    fn save_receipt(
+        &self,
+        encounter_id: EncounterId,
+        save_id: &str,
+    ) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
+        let found: Option<(String, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT saved_by, saved_at FROM save_receipts \
+                 WHERE encounter_id = ?1 AND save_id = ?2",
+            )?
+            .query_row(params![encounter_id.0, save_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        found.map(|(by, at)| Ok((by, parse_time(&at)?))).transpose()
+    }
+
+    fn add_save_receipt(
+        &self,
+        encounter_id: EncounterId,
+        save_id: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM save_receipts WHERE encounter_id = ?1 AND saved_at < ?2")?
+            .execute(params![
+                encounter_id.0,
+                format_time(at - chrono::Duration::days(1))
+            ])?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO save_receipts (encounter_id, save_id, saved_by, saved_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![encounter_id.0, save_id, by, format_time(at)])?;
+        Ok(())
+    }
+
     fn confirm_answer(
         &self,
         encounter_id: EncounterId,

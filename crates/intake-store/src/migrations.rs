@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_seal.sql"),
     include_str!("../migrations/0009_audit_hash_format.sql"),
     include_str!("../migrations/0010_patient_merges.sql"),
+    include_str!("../migrations/0011_save_receipts.sql"),
 ];
 
 /// How the triggers of migration 0008 begin the message of an insert over a taken key.

@@ -250,8 +250,35 @@ impl Api {
         changes: &[ChangeDto],
         section: Option<&str>,
     ) -> Result<SavedDto, ApiError> {
+        self.save_intake_once(caller, id, None, changes, section)
+    }
+
+    /// [`Api::save_intake`] with the window's key for this save (`save_id`, 1 to 64
+    /// letters, digits, `-` or `_`): a save sent again with a key already kept for this
+    /// visit (its acknowledgement was lost) changes nothing and is answered with the
+    /// visit's answers as they are, not refused as a conflict with itself.
+    pub fn save_intake_once(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        save_id: Option<&str>,
+        changes: &[ChangeDto],
+        section: Option<&str>,
+    ) -> Result<SavedDto, ApiError> {
         let id = EncounterId(id);
         let who = self.authorize(caller, Permission::EditIntake)?;
+        if let Some(key) = save_id {
+            let fine = (1..=64).contains(&key.len())
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !fine {
+                return Err(ApiError::invalid(
+                    "saveId",
+                    "A save's key is 1 to 64 letters, digits, - or _.",
+                ));
+            }
+        }
         if changes.len() > MAX_CHANGES_PER_SAVE {
             return Err(ApiError::invalid(
                 "changes",
@@ -260,6 +287,11 @@ impl Api {
         }
         let now = self.now();
         self.store.write(|db| {
+            if let Some(key) = save_id {
+                if let Some((_, at)) = db.save_receipt(id, key)? {
+                    return self.resent(db, id, &who, changes, at);
+                }
+            }
             let e = self.encounter_row(db, id)?;
             check_editable(&e, &who)?;
             let q = self.form(db, e.template_id)?;
@@ -361,6 +393,9 @@ impl Api {
                     .iter()
                     .filter(|a| written.contains(&a.key) || confirmed.contains(&a.key)),
             )?;
+            if let Some(key) = save_id {
+                db.add_save_receipt(id, key, &who.actor, now)?;
+            }
             Ok(SavedDto {
                 saved_at: intake_store::format_time(now),
                 answers,
@@ -370,6 +405,44 @@ impl Api {
                 encounter: self.dto(db, &self.encounter_row(db, id)?, &who)?,
                 changes: changes_since_in(db, id, &after)?,
             })
+        })
+    }
+
+    /// The answer to a save sent again (its receipt kept at `at`): the sent keys'
+    /// answers and the calculated ones as they are now, nothing written.
+    fn resent(
+        &self,
+        db: &intake_store::Db<'_>,
+        id: EncounterId,
+        who: &crate::Principal,
+        changes: &[ChangeDto],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<SavedDto, ApiError> {
+        let e = self.encounter_row(db, id)?;
+        let q = self.form(db, e.template_id)?;
+        let index = FormIndex::new(&q.items);
+        let after = db.answers(id)?;
+        let sent: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
+        let eval = evaluate(&index, &response_of(&after));
+        let answers = self.answer_dtos(
+            db,
+            after.iter().filter(|a| {
+                a.source == AnswerSource::Calculated || sent.contains(&a.key.to_string().as_str())
+            }),
+        )?;
+        let removed = sent
+            .iter()
+            .filter(|k| !after.iter().any(|a| a.key.to_string() == **k))
+            .map(|k| k.to_string())
+            .collect();
+        Ok(SavedDto {
+            saved_at: intake_store::format_time(at),
+            answers,
+            removed,
+            disabled: disabled(&eval),
+            problems: problems(&eval, &after, &index, &crate::clock::ClinicDays::read(db)?),
+            encounter: self.dto(db, &e, who)?,
+            changes: changes_since_in(db, id, &after)?,
         })
     }
 

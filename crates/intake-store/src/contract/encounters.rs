@@ -168,6 +168,30 @@ pub fn answers_come_by_key<B: Backend>(b: &B) {
     );
 }
 
+pub fn save_receipts_are_found_by_visit_and_key_and_expire_after_a_day<B: Backend>(b: &B) {
+    let (patient, template, id) = setup_draft(b);
+    let other = draft(b, patient, template, 0);
+    let receipt = |visit, save: &str| ok(b.read(|tx| tx.save_receipt(visit, save)), "reading");
+    assert_eq!(receipt(id, "s-1"), None, "no receipt before the save");
+    ok(
+        b.write(|tx| tx.add_save_receipt(id, "s-1", "nurse", t(10))),
+        "keeping a receipt",
+    );
+    assert_eq!(receipt(id, "s-1"), Some(("nurse".to_string(), t(10))));
+    assert_eq!(receipt(other, "s-1"), None, "a key belongs to its visit");
+    assert_eq!(receipt(id, "s-2"), None);
+    // A day later, a new receipt clears the visit's old ones.
+    ok(
+        b.write(|tx| tx.add_save_receipt(id, "s-2", "nurse", t(10 + 86_401))),
+        "keeping a receipt",
+    );
+    assert_eq!(receipt(id, "s-1"), None, "older than a day: gone");
+    assert_eq!(
+        receipt(id, "s-2"),
+        Some(("nurse".to_string(), t(10 + 86_401)))
+    );
+}
+
 pub fn confirm_answer_once<B: Backend>(b: &B) {
     let (patient, template, id) = setup_draft(b);
     let earlier = draft(b, patient, template, 0);

@@ -228,6 +228,7 @@ macro_rules! store_contract {
             answer_reads_one_key,
             answers_come_by_key,
             confirm_answer_once,
+            save_receipts_are_found_by_visit_and_key_and_expire_after_a_day,
             set_carry_notes_keeps_the_text,
             delete_answer_then_write_again_goes_on_counting,
             touch_encounter_records_time_and_section,

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/pg/0003_patient_guarantees.sql"),
     include_str!("../../migrations/pg/0004_record_guarantees.sql"),
     include_str!("../../migrations/pg/0005_search_from_the_index.sql"),
+    include_str!("../../migrations/pg/0006_save_receipts.sql"),
 ];
 
 /// The server schema version this binary writes and needs.

@@ -94,6 +94,23 @@ pub trait Encounters {
         by: &str,
     ) -> Result<bool, StoreError>;
 
+    /// Who made save `save_id` of this visit and when, if its receipt is kept.
+    fn save_receipt(
+        &self,
+        encounter_id: EncounterId,
+        save_id: &str,
+    ) -> Result<Option<(String, DateTime<Utc>)>, StoreError>;
+
+    /// Keeps the receipt of save `save_id`, and removes the visit's receipts made more
+    /// than a day before `at`.
+    fn add_save_receipt(
+        &self,
+        encounter_id: EncounterId,
+        save_id: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
     /// Keeps what the carry-forward plan said when the intake started (text as given).
     fn set_carry_notes(&self, id: EncounterId, notes: &str) -> Result<(), StoreError>;
 

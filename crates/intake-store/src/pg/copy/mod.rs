@@ -43,9 +43,9 @@ const TABLES: &[&str] = &[
     "patient_merges",
 ];
 
-/// Local tables left behind on purpose: open sign-ins do not move (SQLite's own tables
+/// Local tables left behind on purpose: open sign-ins and autosave receipts do not move (SQLite's own tables
 /// and its FTS5 search tables, `patient_search*`, are left out by name as well).
-const NOT_COPIED: &[&str] = &["sessions", "sign_in_failures"];
+const NOT_COPIED: &[&str] = &["sessions", "sign_in_failures", "save_receipts"];
 
 /// The server's search index, which SQLite keeps in FTS5 instead.
 const SEARCH_WORDS: &str = "patient_search_words";

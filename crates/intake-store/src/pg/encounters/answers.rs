@@ -171,6 +171,46 @@ impl Encounters for PgDb<'_> {
         get(&row, 0, "encounter_answers")
     }
 
+    fn save_receipt(
+        &self,
+        encounter_id: EncounterId,
+        save_id: &str,
+    ) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
+        let row = self.query_opt(
+            "SELECT saved_by, saved_at FROM save_receipts \
+             WHERE encounter_id = $1 AND save_id = $2",
+            &[&encounter_id.0, &save_id],
+        )?;
+        row.map(|r| {
+            let by: String = get(&r, 0, "save_receipts")?;
+            let at: String = get(&r, 1, "save_receipts")?;
+            Ok((by, parse_time(&at)?))
+        })
+        .transpose()
+    }
+
+    fn add_save_receipt(
+        &self,
+        encounter_id: EncounterId,
+        save_id: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM save_receipts WHERE encounter_id = $1 AND saved_at < $2",
+            &[
+                &encounter_id.0,
+                &format_time(at - chrono::Duration::days(1)),
+            ],
+        )?;
+        self.execute(
+            "INSERT INTO save_receipts (encounter_id, save_id, saved_by, saved_at) \
+             VALUES ($1, $2, $3, $4)",
+            &[&encounter_id.0, &save_id, &by, &format_time(at)],
+        )?;
+        Ok(())
+    }
+
     fn confirm_answer(
         &self,
         encounter_id: EncounterId,
