@@ -18,6 +18,7 @@ import * as firstAdmin from './shell/first-admin.js';
 import * as signIn from './shell/sign-in.js';
 import * as changePassword from './shell/change-password.js';
 import * as lockScreen from './shell/lock.js';
+import * as unsaved from './shared/unsaved.js';
 import { createNavigation } from './shell/navigation.js';
 import { parseHash, resolveView, routeSections } from './shell/routes.js';
 
@@ -33,6 +34,7 @@ const state = {
   path: 'home', // the whole route (patients/12/edit), where unlocking returns to
   idle: null,
   shell: null, // { topBar, content } while the signed-in shell is mounted
+  locking: false, // while a lock sends what waits
 };
 
 /** Replaces the whole window with one screen and puts focus on its first field. */
@@ -91,16 +93,25 @@ async function signOut() {
   await api.signOut();
 }
 
-/** Ends the session and removes every signed-in element from the DOM. */
-function lock(reason) {
-  if (!state.session) return;
+/**
+ * Ends the session and removes every signed-in element from the DOM. Changes waiting on
+ * the screen are sent first; what could not be sent is held for this user
+ * (`shared/unsaved.js`) and sent when they unlock or sign in again.
+ */
+async function lock(reason) {
+  if (!state.session || state.locking) return;
+  state.locking = true;
   state.idle?.stop();
+  const keptChanges = await unsaved.holdForLock();
+  state.locking = false;
   state.lockedUser = state.session.user;
   state.session = null;
   const screen = lockScreen.render({
     user: state.lockedUser,
+    keptChanges,
     unlock: async (password) => {
       const session = await api.signIn(state.lockedUser.username, password);
+      await unsaved.resumeFor(session.user.username);
       startSession(session, state.path);
     },
     switchUser: () => {
@@ -119,7 +130,12 @@ function lock(reason) {
 // Screens outside the shell.
 
 function showSignIn() {
-  const screen = signIn.render({ clinicName: state.clinicName, version: state.version, database: state.database, signedIn: (s) => startSession(s) });
+  const signedIn = async (s) => {
+    // Changes held from this user's locked screen are theirs to send, no one else's.
+    await unsaved.resumeFor(s.user.username);
+    startSession(s);
+  };
+  const screen = signIn.render({ clinicName: state.clinicName, version: state.version, database: state.database, signedIn });
   mount(screen, 'Sign in');
 }
 

@@ -37,6 +37,7 @@ export function createSaver({
   let retry = null; // the scheduled retry, if one is
   let unsent = null; // { changes, section, saveId }: a failed save, to send again as it was
   let saves = 0;
+  let paused = false; // while the screen is locked: nothing is sent
 
   function newSaveId() {
     saves += 1;
@@ -105,8 +106,8 @@ export function createSaver({
     sending = new Set();
     onBusy(false);
     onSaved(saved, sent);
-    if (waiting()) send();
-    else settle({ ok: true });
+    if (waiting() && !paused) send();
+    else settle({ ok: !waiting() });
   }
 
   function failed(err, batch) {
@@ -138,7 +139,7 @@ export function createSaver({
     const retryInMs = retryDelay(failures);
     retry = schedule(() => {
       retry = null;
-      if (!inFlight && waiting()) send();
+      if (!inFlight && !paused && waiting()) send();
     }, retryInMs);
     onFailed(err, { waiting: waitingKeys(), retryInMs });
   }
@@ -188,13 +189,26 @@ export function createSaver({
     },
     /** Sends what waits, unless a save is already in flight (it sends the rest after). */
     kick() {
-      if (!inFlight && waiting()) send();
+      if (!inFlight && !paused && waiting()) send();
+    },
+    /** Stops sending (the screen locked): changes wait, no retry runs. */
+    pause() {
+      paused = true;
+      stopRetry();
+    },
+    /** Sends again after `pause` (the same user is back). */
+    resume() {
+      paused = false;
     },
     /** Resolves `{ ok }` (and `error`) once everything waiting is saved or a save failed. */
     flush() {
       return new Promise((resolve) => {
         if (!inFlight && !waiting()) {
           resolve({ ok: true });
+          return;
+        }
+        if (paused && !inFlight) {
+          resolve({ ok: false, error: { code: 'paused', message: 'The screen is locked.' } });
           return;
         }
         waiters.push(resolve);

@@ -24,6 +24,7 @@ import { createProblemsPanel, createSectionNav, createShortcuts } from './panels
 import { createRecordPrompt } from './record-prompt.js';
 import { createReviewBanners } from './review-banners.js';
 import { createSaver } from './saver.js';
+import * as unsaved from '../shared/unsaved.js';
 import { isAltLetter, onScreenKey } from '../shared/keys.js';
 import { formatDateTime, formatTime } from '../shared/dates.js';
 import { namesFrom, setStatusBadge } from '../review/format.js';
@@ -46,7 +47,7 @@ function lostText(change, describe) {
   return shown ? `${where}: “${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}”` : `${where} (cleared)`;
 }
 
-export function render({ encounterId, go }) {
+export function render({ encounterId, go, session }) {
   const name = h('h1', { id: 'intake-patient' }, 'Loading intake…');
   const mrn = h('span', { id: 'intake-mrn', class: 'mono' });
   const formName = h('span', { id: 'intake-form' });
@@ -136,6 +137,15 @@ export function render({ encounterId, go }) {
         ? `${what}: ${err.message} They are sent after you sign in.`
         : `${what}, retrying in ${Math.round(retryInMs / 1000)} s: ${err.message}`);
     },
+  });
+
+  // The lock screen sends what waits first and holds the rest for this user.
+  unsaved.register({
+    username: session?.user?.username,
+    flush: () => saver.flush(),
+    waitingCount: () => saver.waitingCount,
+    pause: () => saver.pause(),
+    resume: () => saver.resume(),
   });
 
   const editor = createEditor({

@@ -5,7 +5,7 @@
 import { h, cardScreen } from '../shared/dom.js';
 import { field, formError, formState, onSubmit } from '../shared/forms.js';
 
-export function render({ user, unlock, switchUser }) {
+export function render({ user, unlock, switchUser, keptChanges = 0 }) {
   const name = user.displayName || user.username;
   const password = field({ id: 'lock-password', label: 'Password', type: 'password',
     autocomplete: 'current-password' });
@@ -36,6 +36,10 @@ export function render({ user, unlock, switchUser }) {
     h('p', { class: 'card-brand' }, h('span', { class: 'lock-mark', 'aria-hidden': 'true' }), 'Intake Desk'),
     h('h1', {}, 'Locked'),
     h('p', { class: 'lead' }, `Signed in as ${name}. Enter your password to continue.`),
+    keptChanges
+      ? h('p', { id: 'lock-kept', class: 'field-hint', role: 'status' },
+        `${keptChanges === 1 ? '1 change' : `${keptChanges} changes`} could not be saved yet; ${keptChanges === 1 ? 'it is' : 'they are'} kept and saved when ${name} unlocks or signs in again.`)
+      : null,
     form,
   );
 }
