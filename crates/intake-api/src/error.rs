@@ -101,7 +101,12 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate { what } => {
                 ApiError::Conflict(format!("A record with this {what} already exists."))
             }
-            StoreError::Busy { .. } | StoreError::Moved { .. } => ApiError::Conflict(e.to_string()),
+            // Passing conditions, not clashes: a front end keeps the work and tries again
+            // (a conflict would make the intake screen drop its changes and reload).
+            StoreError::Busy { .. } | StoreError::DiskFull { .. } | StoreError::ReadOnly { .. } => {
+                ApiError::Internal(sentence(&e.to_string()))
+            }
+            StoreError::Moved { .. } => ApiError::Conflict(e.to_string()),
             StoreError::Damaged { table, row, why } => ApiError::Internal(format!(
                 "This record is damaged and cannot be shown: {row} ({why}, in {table}). \
                  Nothing was changed; other records are not affected. Restore it from a backup \

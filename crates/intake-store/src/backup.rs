@@ -30,6 +30,45 @@ fn folder_of(path: &Path) -> PathBuf {
     }
 }
 
+/// Copies what `conn` sees of the database (its file and its log) to a new file
+/// `<path>.rescued-<unix seconds>-<n>` beside `path`; its path, or `None` if that failed.
+/// Then moves the old log and its index out of the way (`<path>.orphaned-<seconds>-wal`,
+/// `-shm`): SQLite finds a log by its database's name, and would otherwise replay the
+/// old file's pages into whatever file now has the name.
+pub(crate) fn rescue(conn: &Connection, path: &Path) -> Option<PathBuf> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    // A name nothing has: never a file this did not make (it is removed on failure).
+    let out = (1..1000).find_map(|n| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".rescued-{stamp}-{n}"));
+        let candidate = PathBuf::from(name);
+        fs::symlink_metadata(&candidate)
+            .is_err()
+            .then_some(candidate)
+    })?;
+    let made = conn
+        .execute("VACUUM INTO ?1", [out.to_string_lossy().as_ref()])
+        .is_ok()
+        && fs::set_permissions(&out, fs::Permissions::from_mode(0o600)).is_ok()
+        && File::open(&out).and_then(|f| f.sync_all()).is_ok();
+    if made {
+        for suffix in ["-wal", "-shm"] {
+            let mut log = path.as_os_str().to_owned();
+            log.push(suffix);
+            let mut aside = path.as_os_str().to_owned();
+            aside.push(format!(".orphaned-{stamp}{suffix}"));
+            let _ = fs::rename(PathBuf::from(log), PathBuf::from(aside));
+        }
+        Some(out)
+    } else {
+        let _ = fs::remove_file(&out);
+        None
+    }
+}
+
 impl SqliteStore {
     /// Writes a consistent copy of this database to `out`, a file that must not exist yet
     /// in a folder that does; returns its size in bytes. Writers wait while it runs;
@@ -139,6 +178,7 @@ impl SqliteStore {
             readers: None,
             path: path.to_path_buf(),
             identity: None,
+            rescued: std::sync::Mutex::new(None),
         })
     }
 }

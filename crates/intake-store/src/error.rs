@@ -56,6 +56,14 @@ pub enum StoreError {
     #[error("the database {path} is busy (another program holds it); try again")]
     Busy { path: PathBuf },
 
+    /// The disk (or the account's quota, or a file size limit) is full.
+    #[error("the disk holding {path} is full: nothing was saved. Free some space (the changes wait and are saved when there is room)")]
+    DiskFull { path: PathBuf },
+
+    /// The file or its folder cannot be written (a read-only disk, a changed permission).
+    #[error("{path} cannot be written (its disk or folder is read-only, or its permissions changed): nothing was saved; what is saved can still be read")]
+    ReadOnly { path: PathBuf },
+
     #[error("a record with this {what} already exists")]
     Duplicate { what: &'static str },
 
@@ -104,12 +112,12 @@ impl StoreError {
         match e.sqlite_error_code() {
             Some(C::NotADatabase) | Some(C::DatabaseCorrupt) => StoreError::NotADatabase { path },
             Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => StoreError::Busy { path },
-            Some(C::CannotOpen) | Some(C::ReadOnly) | Some(C::PermissionDenied) => {
-                StoreError::CannotOpen {
-                    path,
-                    reason: e.to_string(),
-                }
-            }
+            Some(C::DiskFull) => StoreError::DiskFull { path },
+            Some(C::ReadOnly) => StoreError::ReadOnly { path },
+            Some(C::CannotOpen) | Some(C::PermissionDenied) => StoreError::CannotOpen {
+                path,
+                reason: e.to_string(),
+            },
             Some(C::ConstraintViolation) => StoreError::Refused {
                 why: match &e {
                     rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),

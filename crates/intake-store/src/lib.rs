@@ -87,14 +87,18 @@ pub use users::{NewUser, UserRow};
 /// screen never waits behind a long write of this process or of another one. A database
 /// in memory, or one opened read-only, reads on its one connection.
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
-    /// Idle read connections; `None` when reads share the writer's connection.
+    /// Idle read connections; `None` when reads share the writer's connection. Declared
+    /// (so dropped) before the writer: the last connection to close folds the log into
+    /// the file, and only the writer may (the readers are `query_only`).
     readers: Option<Mutex<Vec<Connection>>>,
+    conn: Mutex<Connection>,
     path: PathBuf,
     /// The file's identity when it was opened, checked before every write: a database
     /// deleted or replaced under the running app is noticed before anything is written
     /// to a file nobody will open again.
     identity: Option<open::FileId>,
+    /// Where the records were copied when the file was found replaced (once).
+    rescued: Mutex<Option<PathBuf>>,
 }
 
 /// Idle read connections kept open; more are opened while many reads run at once.
@@ -116,6 +120,7 @@ impl SqliteStore {
             readers: Some(Mutex::new(Vec::new())),
             path: path.to_path_buf(),
             identity: open::FileId::of(path),
+            rescued: Mutex::new(None),
         })
     }
 
@@ -127,6 +132,7 @@ impl SqliteStore {
             readers: None,
             path: PathBuf::from(":memory:"),
             identity: None,
+            rescued: Mutex::new(None),
         })
     }
 
@@ -148,7 +154,12 @@ impl SqliteStore {
         let idle = pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match idle {
             Some(conn) => Ok(conn),
-            None => open::open_reader(&self.path),
+            // A new connection opens the path: only while it is still our file, so a
+            // replaced database is never read as if it were ours.
+            None => {
+                self.refuse_if_replaced(None)?;
+                open::open_reader(&self.path)
+            }
         }
     }
 
@@ -160,27 +171,42 @@ impl SqliteStore {
         }
     }
 
-    /// Refuses a write when the file at our path is no longer the one we opened.
-    fn refuse_if_replaced(&self) -> Result<(), StoreError> {
+    /// Refuses a write when the file at our path is no longer the one we opened. With
+    /// the writer's connection (`rescue_with`), the first refusal also copies the records
+    /// as this connection sees them (the file it opened and its log, which SQLite no
+    /// longer folds into a moved file) to `<path>.rescued-<time>`, and names that copy,
+    /// so nothing saved is lost.
+    fn refuse_if_replaced(&self, rescue_with: Option<&Connection>) -> Result<(), StoreError> {
         let Some(opened) = self.identity else {
             return Ok(());
         };
-        match open::FileId::of(&self.path) {
-            Some(now) if now == opened => Ok(()),
-            now => Err(StoreError::CannotOpen {
-                path: self.path.clone(),
-                reason: format!(
-                    "the database file was {} while Intake Desk had it open, so nothing \
-                     more is written to it; close Intake Desk and start it again (what was \
-                     saved before is in the file that was there)",
-                    if now.is_some() {
-                        "replaced"
-                    } else {
-                        "deleted or moved away"
-                    }
-                ),
-            }),
+        let now = open::FileId::of(&self.path);
+        if now == Some(opened) {
+            return Ok(());
         }
+        let what = if now.is_some() {
+            "replaced"
+        } else {
+            "deleted or moved away"
+        };
+        let kept = {
+            let mut rescued = self.rescued.lock().unwrap_or_else(|p| p.into_inner());
+            if let (None, Some(conn)) = (rescued.as_ref(), rescue_with) {
+                *rescued = backup::rescue(conn, &self.path);
+            }
+            rescued.clone()
+        };
+        let saved = match kept {
+            Some(copy) => format!("everything saved is in {}", copy.display()),
+            None => "what was saved before is in the file that was there".into(),
+        };
+        Err(StoreError::CannotOpen {
+            path: self.path.clone(),
+            reason: format!(
+                "the database file was {what} while Intake Desk had it open, so nothing \
+                 more is written to it; close Intake Desk and start it again ({saved})"
+            ),
+        })
     }
 }
 
@@ -223,7 +249,7 @@ impl Backend for SqliteStore {
         E: From<StoreError>,
     {
         let mut conn = self.lock();
-        self.refuse_if_replaced()?;
+        self.refuse_if_replaced(Some(&conn))?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
