@@ -421,7 +421,7 @@ impl Api {
                 session_timeout_seconds: session_timeout_seconds(db)?,
                 sections: sections(user.role),
                 record_check: self.record_check_for(user.role),
-                backup_warning: self.backup_warning_for(user.role),
+                backup_warning: self.backup_warning_for(db, user.role),
                 dates: crate::admin::settings::clinic_dates(db)?,
             })))
         })?;
@@ -452,7 +452,7 @@ impl Api {
                 session_timeout_seconds: session_timeout_seconds(db)?,
                 sections: sections(user.role),
                 record_check: self.record_check_for(user.role),
-                backup_warning: self.backup_warning_for(user.role),
+                backup_warning: self.backup_warning_for(db, user.role),
                 dates: crate::admin::settings::clinic_dates(db)?,
             })
         })

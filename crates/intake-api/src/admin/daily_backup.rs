@@ -142,7 +142,12 @@ pub(crate) fn run_daily(
 
 /// What Settings shows, and the warning administrators get at sign-in.
 pub(crate) fn status(store: &Store, clock: &dyn Clock) -> Result<BackupStatusDto, ApiError> {
-    if !matches!(store, Store::Sqlite(_)) {
+    store.read(|db| status_in(db, matches!(store, Store::Postgres(_)), clock))
+}
+
+/// [`status`] inside a transaction the caller holds (`on_server`: the clinic server).
+fn status_in(db: &Db<'_>, on_server: bool, clock: &dyn Clock) -> Result<BackupStatusDto, ApiError> {
+    if on_server {
         return Ok(BackupStatusDto {
             folder: String::new(),
             keep: DEFAULT_KEEP,
@@ -153,7 +158,7 @@ pub(crate) fn status(store: &Store, clock: &dyn Clock) -> Result<BackupStatusDto
             on_server: true,
         });
     }
-    let (folder, keep) = store.read(settings)?;
+    let (folder, keep) = settings(db)?;
     let mut dto = BackupStatusDto {
         folder: folder
             .as_ref()
@@ -214,12 +219,18 @@ impl Api {
         run_daily(&self.store, &self.reads, self.clock.as_ref())
     }
 
-    /// For an administrator, the backup warning of the sign-in screen, if any.
-    pub(crate) fn backup_warning_for(&self, role: intake_core::Role) -> Option<String> {
+    /// For an administrator, the backup warning of the sign-in screen, if any; read in
+    /// the caller's transaction `db` (a second one would wait for it).
+    pub(crate) fn backup_warning_for(
+        &self,
+        db: &Db<'_>,
+        role: intake_core::Role,
+    ) -> Option<String> {
         if role != intake_core::Role::Admin {
             return None;
         }
-        match status(&self.store, self.clock.as_ref()) {
+        let on_server = matches!(*self.store, Store::Postgres(_));
+        match status_in(db, on_server, self.clock.as_ref()) {
             Ok(s) => s.warning,
             Err(e) => Some(format!("The daily backups could not be checked: {e}")),
         }
