@@ -112,17 +112,7 @@ pub(super) fn check_copy(path: &Path, bytes: u64) -> Result<BackupDto, ApiError>
                 m.encounter_id, m.mrn, m.what
             )));
         }
-        let head = db
-            .list_audit(&AuditFilter {
-                limit: 1,
-                ..Default::default()
-            })?
-            .into_iter()
-            .next()
-            .map(|e| AnchorDto {
-                seq: e.content.seq,
-                hash: e.hash,
-            });
+        let head = head_in(db)?;
         Ok(BackupDto {
             path: path.display().to_string(),
             bytes,
@@ -131,4 +121,19 @@ pub(super) fn check_copy(path: &Path, bytes: u64) -> Result<BackupDto, ApiError>
             records_checked: records.checked,
         })
     })
+}
+
+/// The newest audit entry of `db` as an anchor (`None` in a database without entries).
+pub(super) fn head_in(db: &intake_store::Db<'_>) -> Result<Option<AnchorDto>, StoreError> {
+    Ok(db
+        .list_audit(&AuditFilter {
+            limit: 1,
+            ..Default::default()
+        })?
+        .into_iter()
+        .next()
+        .map(|e| AnchorDto {
+            seq: e.content.seq,
+            hash: e.hash,
+        }))
 }

@@ -18,10 +18,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use intake_store::prelude::*;
-use intake_store::{AuditFilter, SqliteStore};
+use intake_store::SqliteStore;
 use serde_json::json;
 
-use super::backup::{check_copy, HEAD_SUFFIX};
+use super::backup::{check_copy, head_in, HEAD_SUFFIX};
 use crate::data_dir::{DataDir, Database, DATABASE_FILE};
 use crate::wire::admin::{AnchorDto, RestoreDto};
 use crate::{audit_entry, Api, ApiError, Caller, Clock};
@@ -37,23 +37,6 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
-}
-
-/// The newest audit entry of `db` as an anchor.
-fn head_of(store: &SqliteStore) -> Result<Option<AnchorDto>, ApiError> {
-    Ok(store
-        .read(|db| {
-            db.list_audit(&AuditFilter {
-                limit: 1,
-                ..Default::default()
-            })
-        })?
-        .into_iter()
-        .next()
-        .map(|e| AnchorDto {
-            seq: e.content.seq,
-            hash: e.hash,
-        }))
 }
 
 impl Api {
@@ -232,7 +215,7 @@ fn sidecar_head(backup: &Path) -> Option<String> {
 /// so the file set aside holds every committed transaction by itself.
 fn fold_in(live: &Path) -> Result<Option<AnchorDto>, ApiError> {
     let store = SqliteStore::open(live)?;
-    let head = head_of(&store)?;
+    let head = store.read(|db| head_in(db))?;
     store.checkpoint()?;
     Ok(head)
 }

@@ -5,4 +5,5 @@
 pub(crate) mod carry;
 pub(crate) mod checks;
 pub(crate) mod encounters;
+mod resend;
 pub(crate) mod write;
