@@ -2,8 +2,8 @@
 //!
 //! - A PDF under its own name must be whole: it starts with `%PDF-` and ends with
 //!   `%%EOF` (the API writes a temporary file, syncs it and renames it into place).
-//! - A temporary file (`.tmp…`, the `tempfile` crate's names) is a write the kill cut
-//!   short; [`Folder::leftovers`] lists them apart, anything else is unexpected.
+//! - A temporary file (named with `intake_api::export::PARTIAL_PREFIX`) is a write the
+//!   kill cut short; [`Folder::leftovers`] lists them apart, anything else is unexpected.
 //! - `manifest.csv` is read back as the batch writes it (a leading `'` neutralises a
 //!   formula and is removed here).
 
@@ -54,7 +54,7 @@ pub fn scan(dir: &Path) -> std::io::Result<Folder> {
             } else {
                 folder.half.push(name);
             }
-        } else if name.starts_with(".tmp") {
+        } else if name.starts_with(intake_api::export::PARTIAL_PREFIX) {
             folder.leftovers.push(name);
         } else if name != MANIFEST {
             folder.others.push(name);
@@ -155,7 +155,7 @@ mod tests {
         let put = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
         put("a.pdf", b"%PDF-1.7 %%EOF");
         put("b.pdf", b"%PDF-1.7 cut");
-        put(".tmpAbC123", b"%PDF");
+        put(".intake-partial-AbC123.tmp", b"%PDF");
         put(MANIFEST, b"file\n");
         put("notes.txt", b"x");
         let f = scan(dir.path()).unwrap();
@@ -164,7 +164,7 @@ mod tests {
             (f.half, f.leftovers, f.others),
             (
                 vec!["b.pdf".to_string()],
-                vec![".tmpAbC123".to_string()],
+                vec![".intake-partial-AbC123.tmp".to_string()],
                 vec!["notes.txt".to_string()]
             )
         );

@@ -236,7 +236,7 @@ pub(crate) fn check_source(path: &Path, data: Option<&Path>) -> Result<(), ApiEr
 
 /// How a file being written is named until it is put in place: recognisably ours, so a
 /// later export removes what a killed one left ([`remove_stale_partials`]).
-pub(crate) const PARTIAL_PREFIX: &str = ".intake-partial-";
+pub const PARTIAL_PREFIX: &str = ".intake-partial-";
 /// A partial file older than this was left by an export that died (each is written in
 /// well under a second); younger ones may be another workstation's, still at work.
 const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);

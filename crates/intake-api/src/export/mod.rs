@@ -3,5 +3,6 @@
 
 pub mod batch;
 pub(crate) mod files;
+pub use files::PARTIAL_PREFIX;
 mod manifest;
 pub(crate) mod pdf;
