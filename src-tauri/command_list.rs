@@ -65,6 +65,8 @@ macro_rules! with_commands {
             exports::count_export,
             exports::export_batch,
             exports::cancel_export,
+            window::close_request_heard,
+            window::close_window,
         }
     };
 }

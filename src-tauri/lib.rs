@@ -8,6 +8,7 @@
 // Defines `with_commands!`, the one list of commands (also read by `build.rs`).
 include!("command_list.rs");
 
+pub mod closing;
 pub mod commands;
 pub mod dialogs;
 pub mod error;
@@ -142,6 +143,8 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> taur
     builder
         .manage(backend)
         .manage(commands::exports::ExportCancel::default())
+        .manage(closing::CloseRequests::default())
+        .on_window_event(closing::on_window_event)
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(with_commands!(register_commands))
 }

@@ -132,6 +132,10 @@ export const getSettings = () => call('get_settings');
 export const updateSettings = (settings) => call('update_settings', { settings });
 export const backupStatus = () => call('backup_status');
 
+// The window (src-tauri/closing.rs): a close request is answered by the page.
+export const closeRequestHeard = (number) => call('close_request_heard', { number }, { withToken: false });
+export const closeWindow = () => call('close_window', {}, { withToken: false });
+
 // Patients. Saving answers `{ patient, duplicates }`: with likely duplicates and no
 // patient, nothing was saved; sending again with a `duplicateReason` saves anyway.
 

@@ -19,6 +19,7 @@ import * as signIn from './shell/sign-in.js';
 import * as changePassword from './shell/change-password.js';
 import * as lockScreen from './shell/lock.js';
 import * as unsaved from './shared/unsaved.js';
+import { startClosing } from './shell/closing.js';
 import { createNavigation } from './shell/navigation.js';
 import { parseHash, resolveView, routeSections } from './shell/routes.js';
 
@@ -83,6 +84,8 @@ function heartbeat() {
 
 async function signOut() {
   state.idle?.stop();
+  // What waits is sent first; what cannot be is kept for this user's next sign-in.
+  await unsaved.holdForLock();
   state.session = null;
   state.lockedUser = null;
   state.section = 'home';
@@ -236,6 +239,7 @@ function renderRoute() {
       state.idle?.setTimeoutSeconds(saved.sessionTimeoutSeconds);
     },
   };
+  unsaved.leave(); // what the screen being left still has to save goes on in the background
   const screen = sub.view.render(ctx);
   replaceChildren(state.shell.content, screen);
   document.title = `${route === 'password' ? 'Change password' : sectionLabel(route)} — Intake Desk`;
@@ -246,7 +250,16 @@ function renderRoute() {
 
 // Start-up.
 
+/** Every second: the changes waiting on screens left, in the top bar. */
+function watchUnsaved() {
+  setInterval(() => {
+    if (state.shell) state.shell.topBar.setUnsaved(unsaved.waitingElsewhere(), unsaved.takeReports());
+  }, 1000);
+}
+
 async function start() {
+  startClosing();
+  watchUnsaved();
   api.onUnauthenticated(() => lock('expired'));
   window.addEventListener('hashchange', nav.onHashChange);
   let status;

@@ -10,6 +10,7 @@ pub mod patients;
 pub mod review;
 pub mod session;
 pub mod users;
+pub mod window;
 
 use tauri::State;
 

@@ -18,3 +18,5 @@ mod patients;
 mod ranking;
 mod review;
 mod seal;
+mod unsaved;
+mod x11;

@@ -167,6 +167,13 @@ export function createSaver({
     get waitingCount() {
       return waitingKeys();
     },
+    /** How many fields' changes are not saved yet: waiting, or in the save in flight. */
+    get unsavedCount() {
+      const keys = new Set(sending);
+      for (const k of pending.keys()) keys.add(k);
+      for (const c of unsent?.changes || []) keys.add(c.key);
+      return keys.size;
+    },
     /** Whether a change to `key` waits or is being saved. */
     isPending: (key) => pending.has(key) || sending.has(key) || Boolean(unsent?.changes.some((c) => c.key === key)),
     get busy() {

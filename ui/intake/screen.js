@@ -125,7 +125,9 @@ export function render({ encounterId, go, session }) {
         ' The intake was reloaded with the latest answers.';
       conflict.hidden = false;
       setSaved('error', 'Not saved: changed in another window');
-      reload();
+      // Left while the save waited: the window says it, wherever the person is now.
+      if (!main.isConnected) unsaved.report(`${encounter?.patientName || 'An intake'}: ${conflictText.textContent}`);
+      else reload();
     },
     onRefused(err, key, values) {
       editor.refuse(key, err.message, values);
@@ -140,10 +142,15 @@ export function render({ encounterId, go, session }) {
   });
 
   // The lock screen sends what waits first and holds the rest for this user.
+  const route = `intake/${encounterId}`;
   unsaved.register({
     username: session?.user?.username,
+    route,
+    get label() {
+      return encounter?.patientName ? `${encounter.patientName}'s intake` : 'an intake';
+    },
     flush: () => saver.flush(),
-    waitingCount: () => saver.waitingCount,
+    waitingCount: () => saver.unsavedCount,
     pause: () => saver.pause(),
     resume: () => saver.resume(),
   });
@@ -238,6 +245,13 @@ export function render({ encounterId, go, session }) {
   }
 
   async function load() {
+    // Changes made here before, left waiting, go in first (or are said to wait).
+    if (unsaved.waitingElsewhere().some((w) => w.route === route)) {
+      setSaved('busy', 'Sending the changes made here before…');
+      const left = await unsaved.settle(route);
+      if (left === 1) note.error('1 earlier change to this intake is not saved yet. It is sent again by itself; reopen the intake to see it.');
+      else if (left) note.error(`${left} earlier changes to this intake are not saved yet. They are sent again by themselves; reopen the intake to see them.`);
+    }
     let intake;
     try {
       intake = await api.openIntake(encounterId);

@@ -1,6 +1,8 @@
 // The top bar of a signed-in window: app name, one link per allowed section, who is
 // signed in, and Sign out. The Review link carries a badge with the number of intakes
-// waiting for review (#nav-review-count). It shows; the shell in app.js decides what the
+// waiting for review (#nav-review-count). Changes left unsaved on a screen the person
+// left show as #top-unsaved (a link back to it), and what such a screen could not save at
+// all as #top-lost until dismissed. It shows; the shell in app.js decides what the
 // links do and when the count is asked for.
 
 import { h, replaceChildren } from '../shared/dom.js';
@@ -24,13 +26,19 @@ export function createTopBar({ onSignOut }) {
     { id: 'sign-out', type: 'button', class: 'secondary small', on: { click: onSignOut } },
     'Sign out',
   );
+  const unsavedLink = h('a', { id: 'top-unsaved', class: 'top-unsaved top-link', hidden: true });
+  const lostText = h('span', {});
+  const lost = h('div', { id: 'top-lost', class: 'error-banner top-lost', role: 'alert', hidden: true }, lostText,
+    h('button', { type: 'button', class: 'secondary small', id: 'top-lost-dismiss',
+      on: { click: () => { lost.hidden = true; lostText.textContent = ''; } } }, 'Dismiss'));
   const el = h(
     'header',
     { id: 'top-bar', class: 'top-bar' },
     h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }),
       h('span', { class: 'brand-name' }, 'Intake Desk')),
     nav,
-    h('div', { class: 'user-area' }, passwordLink, signOut),
+    h('div', { class: 'user-area' }, unsavedLink, passwordLink, signOut),
+    lost,
   );
 
   return {
@@ -63,6 +71,23 @@ export function createTopBar({ onSignOut }) {
       const label = `${n === 1 ? '1 intake' : `${n} intakes`} in progress${returned ? `, ${returned} returned by the physician` : ''}`;
       intakeBadge.setAttribute('aria-label', label);
       intakeBadge.title = label;
+    },
+    /**
+     * Shows the changes still waiting on screens left (`[{ route, label, count }]`, from
+     * shared/unsaved.js) and says what such a screen could not save (`reports`).
+     */
+    setUnsaved(elsewhere, reports = []) {
+      const n = elsewhere.reduce((sum, w) => sum + w.count, 0);
+      unsavedLink.hidden = n === 0;
+      if (n) {
+        unsavedLink.textContent = n === 1 ? '1 change not saved yet' : `${n} changes not saved yet`;
+        unsavedLink.href = `#/${elsewhere[0].route}`;
+        unsavedLink.title = `Retrying by itself: ${elsewhere.map((w) => `${w.count} to ${w.label}`).join('; ')}`;
+      }
+      if (reports.length) {
+        lostText.textContent = [lostText.textContent, ...reports].filter(Boolean).join(' ');
+        lost.hidden = false;
+      }
     },
     /** Marks the current section's link (and no other) with aria-current. */
     setCurrent(route) {
