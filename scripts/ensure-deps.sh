@@ -8,7 +8,8 @@
 set -euo pipefail
 
 run_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev xvfb xauth)
-test_pkgs=(webkit2gtk-driver poppler-utils qpdf sqlite3 imagemagick nodejs postgresql openssl)
+# e2fsprogs, mount and util-linux: the fault tests (an ext4 disk image, unshare, nsenter, runuser).
+test_pkgs=(webkit2gtk-driver poppler-utils qpdf sqlite3 imagemagick nodejs postgresql openssl e2fsprogs mount util-linux)
 bench_pkgs=(chromium)
 
 case "${1:-run}" in

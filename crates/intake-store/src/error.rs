@@ -118,6 +118,16 @@ impl StoreError {
                 path,
                 reason: e.to_string(),
             },
+            // A write the kernel refused: its file system says why when it turned
+            // read-only (an ext4 error) or ran out of room.
+            Some(C::SystemIoFailure) => match disk_state(&path) {
+                Some(Disk::ReadOnly) => StoreError::ReadOnly { path },
+                Some(Disk::Full) => StoreError::DiskFull { path },
+                None => StoreError::Database {
+                    path,
+                    source: Box::new(e),
+                },
+            },
             Some(C::ConstraintViolation) => StoreError::Refused {
                 why: match &e {
                     rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
@@ -129,6 +139,44 @@ impl StoreError {
                 source: Box::new(e),
             },
         }
+    }
+}
+
+enum Disk {
+    ReadOnly,
+    Full,
+}
+
+/// What the file system holding `path` says after an I/O error: read-only, full, or
+/// neither (`None`, also when it cannot be asked).
+fn disk_state(path: &Path) -> Option<Disk> {
+    use std::os::unix::ffi::OsStrExt;
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty())?;
+    let name = std::ffi::CString::new(folder.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs fills the zeroed struct from a valid, NUL-terminated path.
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(name.as_ptr(), &mut stat) } != 0 {
+        return None;
+    }
+    if stat.f_flag & libc::ST_RDONLY != 0 {
+        return Some(Disk::ReadOnly);
+    }
+    if stat.f_bavail == 0 {
+        return Some(Disk::Full);
+    }
+    // A disk an error turned read-only may still say read-write (ext4's emergency
+    // read-only): writing a file tells.
+    let probe = folder.join(format!(".intake-write-probe-{}", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"probe").and_then(|()| f.sync_all()));
+    let _ = std::fs::remove_file(&probe);
+    match written.err()?.raw_os_error()? {
+        libc::EROFS | libc::EACCES | libc::EPERM => Some(Disk::ReadOnly),
+        libc::ENOSPC | libc::EDQUOT => Some(Disk::Full),
+        _ => None,
     }
 }
 

@@ -180,14 +180,21 @@ impl SqliteStore {
         let Some(opened) = self.identity else {
             return Ok(());
         };
-        let now = open::FileId::of(&self.path);
-        if now == Some(opened) {
-            return Ok(());
-        }
-        let what = if now.is_some() {
-            "replaced"
-        } else {
-            "deleted or moved away"
+        let what = match open::FileId::at(&self.path) {
+            open::AtPath::File(now) if now == opened => return Ok(()),
+            open::AtPath::File(_) => "replaced",
+            open::AtPath::Nothing => "deleted or moved away (or its folder is gone)",
+            // Permissions revoked: the file is whole and nothing is copied anywhere.
+            open::AtPath::Unreachable => {
+                return Err(StoreError::CannotOpen {
+                    path: self.path.clone(),
+                    reason: "its folder can no longer be reached by this user (permission \
+                             denied), so nothing more is written to it; everything saved \
+                             before is in it. Give the folder back to this user and start \
+                             Intake Desk again"
+                        .into(),
+                });
+            }
         };
         let kept = {
             let mut rescued = self.rescued.lock().unwrap_or_else(|p| p.into_inner());

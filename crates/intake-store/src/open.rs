@@ -47,14 +47,36 @@ pub(crate) struct FileId {
     ino: u64,
 }
 
+/// What is at a database's path now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AtPath {
+    File(FileId),
+    /// Nothing: deleted, moved away, or its folder (a mount) is gone.
+    Nothing,
+    /// The folder can no longer be searched (its permissions were revoked).
+    Unreachable,
+}
+
 impl FileId {
-    /// The identity of the file at `path`, `None` if there is none.
+    /// The identity of the file at `path`, `None` if there is none (or it cannot be seen).
     pub(crate) fn of(path: &Path) -> Option<FileId> {
+        match FileId::at(path) {
+            AtPath::File(id) => Some(id),
+            AtPath::Nothing | AtPath::Unreachable => None,
+        }
+    }
+
+    /// What is at `path`.
+    pub(crate) fn at(path: &Path) -> AtPath {
         use std::os::unix::fs::MetadataExt;
-        fs::metadata(path).ok().map(|m| FileId {
-            dev: m.dev(),
-            ino: m.ino(),
-        })
+        match fs::metadata(path) {
+            Ok(m) => AtPath::File(FileId {
+                dev: m.dev(),
+                ino: m.ino(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => AtPath::Unreachable,
+            Err(_) => AtPath::Nothing,
+        }
     }
 }
 

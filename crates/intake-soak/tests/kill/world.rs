@@ -41,7 +41,12 @@ impl World {
     /// A data folder holding a copy of the template, with a log and export folders
     /// beside it (exports may not go inside the data folder).
     pub fn place(&self, name: &str) -> Place {
-        let dir = self.root.path().join(name);
+        self.place_in(&self.root.path().join(name))
+    }
+
+    /// The same in a folder of the caller's (on a disk of its own, for a fault test).
+    pub fn place_in(&self, dir: &Path) -> Place {
+        let dir = dir.to_path_buf();
         let data = dir.join("data");
         std::fs::create_dir_all(&data).expect("a data folder");
         let template = DataDir::at(self.root.path().join("template")).database_path();
