@@ -73,7 +73,8 @@ e2e:
 ## minute and a half); set INTAKE_BENCH_SIZES=100000 for a quicker run. The PDF benches
 ## compare with Debian's headless chromium, installed by `ensure-deps.sh bench`. The verify
 ## bench builds a data folder of 1,000 signed visits there once, and also times the real
-## `target/release/intake verify` on it. Then the patients, intake and exports benches again on
+## `target/release/intake verify` on it. The busy bench reads while a CLI import of 100,000
+## patients runs, then backs that register up and restores it. Then the patients, intake and exports benches again on
 ## the clinic server (INTAKE_BENCH_BACKEND=postgres beside a throwaway cluster).
 bench:
 	@scripts/ensure-deps.sh bench
@@ -84,6 +85,7 @@ bench:
 	$(CARGO) bench -p intake-pdf --bench render
 	$(CARGO) bench -p intake-pdf --bench chromium
 	$(CARGO) bench -p intake-api --bench exports
+	$(CARGO) bench -p intake-api --bench busy
 	$(CARGO) build --release -q -p intake-cli
 	$(CARGO) bench -p intake-api --bench verify
 	# The same save, review, search and export figures on the clinic server (over

@@ -10,7 +10,9 @@
 //! every visit submitted, reviewed and signed by the demo physician. The visits fall in
 //! October 2026 (a `ManualClock`). Each run exports them into a new temporary folder
 //! and prints its summaries per second and megabytes, then criterion gives its usual
-//! report. Target (issue 7): at least 150 summaries per second on 2 cores.
+//! report. Target (issue 7): at least 150 summaries per second on 2 cores. Then a nurse's
+//! reads during a batch, beside the same reads with nothing running (issue 27: p99 at
+//! most 100 ms).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -412,6 +414,62 @@ fn batch(api: &Api, admin: Caller<'_>, root: &Path) -> (BatchReportDto, Duration
     (report, took, megabytes(folder.path()))
 }
 
+fn percentiles(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "{name:<60} p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  (n={})",
+        at(0.50).as_secs_f64() * 1e3,
+        at(0.95).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3,
+        samples[samples.len() - 1].as_secs_f64() * 1e3,
+        samples.len()
+    );
+}
+
+/// The nurse's reads (a search as typed, then the chart found) with nothing else running,
+/// then while a batch export runs in the same app (issue 27: reads never wait behind
+/// writes; target p99 at most 100 ms).
+fn reads_during_a_batch(api: &Api, admin: Caller<'_>, out: &Path) {
+    use std::sync::atomic::Ordering;
+    let token = api.sign_in("nurse", "demo").expect("sign in").token;
+    let nurse = Caller::Session(&token);
+    let queries = ["zoe nun", "obrien", "lukasz", "1940-01-24"];
+    let round = |i: usize| {
+        let start = Instant::now();
+        let found = api
+            .search_patients(nurse, queries[i % queries.len()])
+            .expect("search");
+        if let Some(p) = found.patients.first() {
+            api.get_patient(nurse, p.id).expect("the chart");
+        }
+        start.elapsed()
+    };
+    percentiles(
+        "nurse's reads, nothing else running",
+        (0..200).map(round).collect(),
+    );
+    let done = AtomicBool::new(false);
+    let during = std::thread::scope(|s| {
+        let export = s.spawn(|| {
+            let result = batch(api, admin, out);
+            done.store(true, Ordering::SeqCst);
+            result
+        });
+        let mut during = Vec::new();
+        while !done.load(Ordering::SeqCst) {
+            during.push(round(during.len()));
+            std::thread::sleep(Duration::from_millis(20)); // a person reads between clicks
+        }
+        export.join().expect("the batch");
+        during
+    });
+    percentiles(
+        "nurse's reads during a batch export (target p99 <= 100 ms)",
+        during,
+    );
+}
+
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     // Batches go outside the data folder, as the export requires.
@@ -444,6 +502,7 @@ fn main() {
         rates[0],
         rates[rates.len() - 1]
     );
+    reads_during_a_batch(&api, admin, out.path());
 
     let mut c = Criterion::default().configure_from_args();
     let mut group = c.benchmark_group("exports");
