@@ -59,6 +59,11 @@ struct Writer {
     promises: Promises,
     errors: Vec<String>,
     acks: usize,
+    /// Set when the disk fails under the writer: the first call refused after it may have
+    /// reached the file before the error (its log written, the sync refused), so it is
+    /// left in flight, as a kill's call is, and nothing after it is promised.
+    straddling: bool,
+    frozen: bool,
 }
 
 impl Writer {
@@ -91,6 +96,8 @@ impl Writer {
             promises: Promises::default(),
             errors: Vec::new(),
             acks: 0,
+            straddling: false,
+            frozen: false,
         }
     }
 
@@ -115,13 +122,24 @@ impl Writer {
                     place.log_tail()
                 );
             };
-            self.promises.hear(&line);
+            self.hear(&line);
             match line {
                 Line::Ack(..) => self.acks += 1,
                 Line::Err(_, why) => self.errors.push(why),
                 _ => {}
             }
         }
+    }
+
+    fn hear(&mut self, line: &Line) {
+        if self.frozen {
+            return;
+        }
+        if self.straddling && matches!(line, Line::Err(_, why) if why.contains("read-only")) {
+            self.frozen = true;
+            return;
+        }
+        self.promises.hear(line);
     }
 
     /// Waits for `n` more acknowledged calls.
@@ -158,7 +176,7 @@ impl Writer {
         let _ = self.child.wait();
         let deadline = Instant::now() + Duration::from_secs(10);
         while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
-            self.promises.hear(&line);
+            self.hear(&line);
             assert!(
                 Instant::now() < deadline,
                 "the writer went on after SIGKILL"
@@ -279,6 +297,7 @@ fn a_disk_turning_read_only_under_the_writer_refuses_saves_clearly_and_loses_non
     let place = world.place_in(&disk.path().join("clinic"));
     let mut writer = Writer::start(writer_cmd(&place, &place.data, 11), &place);
     writer.acknowledged(30, &place);
+    writer.straddling = true;
     if let Err(why) = disk.fail() {
         drop(writer.stop());
         return not_here(&why);
