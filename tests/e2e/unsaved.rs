@@ -75,15 +75,22 @@ async fn a_save_that_cannot_go_in_is_kept_said_and_sent_again_by_itself() {
     s.finish().await;
 }
 
-#[tokio::test]
-async fn leaving_an_intake_whose_save_waits_keeps_sending_it_and_the_top_bar_says_so() {
-    let s = Session::start("unsaved-leave", demo_data()).await;
+/// Zoë's intake open with 172 typed as her height while another program holds the write
+/// lock: the header says the change is not saved yet. The lock goes with the guard.
+async fn a_height_not_saved_yet(name: &str) -> (Session, WriteLockHeld) {
+    let s = Session::start(name, demo_data()).await;
     start_intake_for_zoe(&s).await;
     s.press(&format!("{ALT}2{RELEASE}")).await;
     s.wait_for_focus("q-vitals_height").await;
     let lock = WriteLockHeld::take(&s.data.path().join("intake.db"));
     s.press(&format!("172{ENTER}")).await;
     s.wait_for_text("#intake-saved", "not saved yet").await;
+    (s, lock)
+}
+
+#[tokio::test]
+async fn leaving_an_intake_whose_save_waits_keeps_sending_it_and_the_top_bar_says_so() {
+    let (s, lock) = a_height_not_saved_yet("unsaved-leave").await;
     // The nurse goes on to the patient list: the change goes with the window, not the screen.
     s.click("#nav a[data-section='patients']").await;
     let said = s
@@ -119,13 +126,7 @@ async fn until_windows(count: usize, what: &str) {
 
 #[tokio::test]
 async fn closing_the_window_with_a_change_not_saved_asks_first() {
-    let s = Session::start("unsaved-close", demo_data()).await;
-    start_intake_for_zoe(&s).await;
-    s.press(&format!("{ALT}2{RELEASE}")).await;
-    s.wait_for_focus("q-vitals_height").await;
-    let lock = WriteLockHeld::take(&s.data.path().join("intake.db"));
-    s.press(&format!("172{ENTER}")).await;
-    s.wait_for_text("#intake-saved", "not saved yet").await;
+    let (s, lock) = a_height_not_saved_yet("unsaved-close").await;
     // The close button: the window tries to save, cannot, and asks.
     assert_eq!(x11::request_close(), 1, "the app's window");
     let asked = s
